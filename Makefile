@@ -1,0 +1,62 @@
+# Two commands: `make run` serves the site, `make test` runs the whole suite.
+# Both set up everything they need first (virtualenv, packages, database).
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint format setup migrate messages clean browser-deps
+
+# Python >= 3.12: pyenv's .python-version first, then python3.13, python3.12,
+# then whatever python3 is, each only if it really is >= 3.12.
+PYTHON := $(shell for c in "$$(pyenv which python 2>/dev/null)" python3.13 python3.12 python3; do \
+	[ -n "$$c" ] && command -v "$$c" >/dev/null 2>&1 && \
+	"$$c" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo "$$c"; break; }; \
+	done)
+
+$(PY):
+	@if [ -z "$(PYTHON)" ]; then \
+		echo "Moim needs Python 3.12 or newer (python3.13 or python3.12 on PATH)." >&2; exit 1; fi
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+migrate: setup
+	$(PY) manage.py migrate --noinput
+
+run: migrate
+	$(PY) manage.py seed_demo
+	@echo "Moim: http://$(HOST):$(PORT)/  (Ctrl-C stops the server and the task worker)"
+	@trap 'kill 0' INT TERM EXIT; \
+	$(PY) manage.py db_worker & \
+	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application
+
+test: setup
+	$(PY) manage.py check --fail-level WARNING
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: setup
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# Needs GNU gettext (a translator's tool); the compiled .mo files are committed
+# so that `make run` needs nothing beyond Python.
+messages: setup
+	$(PY) manage.py makemessages -l ko -l en --no-obsolete --ignore=.venv --ignore=tests
+	$(PY) manage.py makemessages -d djangojs -l ko -l en --no-obsolete --ignore=.venv
+	$(PY) manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

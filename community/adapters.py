@@ -1,0 +1,40 @@
+from allauth.account.adapter import DefaultAccountAdapter
+from django.contrib.sites.shortcuts import get_current_site
+from django.urls import reverse
+from django.utils import translation
+
+from community.mail import mail_enqueue
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    """allauth's hooks, adapted to Moim.
+
+    A new member gets the real name from the sign-up form and the language
+    the site was shown in, so later emails reach them in that language. Every
+    account email is rendered in the request and queued through the task
+    queue like all of Moim's mail. After signing in, a member whose profile
+    still lacks a job role is sent to complete it before anything else.
+    """
+
+    def save_user(self, request, user, form, commit=True):
+        user = super().save_user(request, user, form, commit=False)
+        user.real_name = form.cleaned_data["real_name"]
+        user.language = translation.get_language() or "ko"
+        if commit:
+            user.save()
+        return user
+
+    def send_mail(self, template_prefix, email, context):
+        ctx = {
+            "request": self.request,
+            "email": email,
+            "current_site": get_current_site(self.request),
+        }
+        ctx.update(context)
+        mail_enqueue(self.render_mail(template_prefix, email, ctx))
+
+    def get_login_redirect_url(self, request):
+        user = request.user
+        if user.is_authenticated and user.needs_onboarding:
+            return reverse("profile_edit") + "?welcome=1"
+        return super().get_login_redirect_url(request)

@@ -1,0 +1,62 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+
+from community.models import Community, Member, NicknameHistory
+
+
+class NicknameHistoryInline(admin.TabularInline):
+    model = NicknameHistory
+    extra = 0
+    can_delete = False
+    readonly_fields = ["nickname", "used_from", "used_until"]
+    exclude = ["nickname_key"]
+
+
+@admin.register(Member)
+class MemberAdmin(UserAdmin):
+    ordering = ["-date_joined"]
+    list_display = ["email", "real_name", "nickname", "role", "is_active", "is_staff"]
+    list_filter = ["is_active", "is_staff", "role"]
+    search_fields = ["email", "real_name", "nickname"]
+    readonly_fields = ["public_id", "nickname_changed_at", "date_joined", "last_login"]
+    inlines = [NicknameHistoryInline]
+    fieldsets = [
+        (None, {"fields": ["email", "password", "public_id"]}),
+        (
+            "Profile",
+            {
+                "fields": [
+                    "real_name",
+                    "nickname",
+                    "nickname_changed_at",
+                    "display_mode",
+                    "role",
+                    "experience",
+                    "company",
+                    "show_company",
+                    "work_email",
+                    "work_email_verified_at",
+                    "language",
+                ]
+            },
+        ),
+        (
+            "Permissions",
+            {"fields": ["is_active", "is_staff", "is_superuser", "groups"]},
+        ),
+        ("Dates", {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (None, {"fields": ["email", "real_name", "password1", "password2"]}),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The nickname changes only through the profile page, which enforces
+        # the cooldown and keeps the history.
+        return [*self.readonly_fields, "nickname"] if obj else self.readonly_fields
+
+
+@admin.register(Community)
+class CommunityAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "role", "requires_real_names"]
+    prepopulated_fields = {"slug": ["name"]}

@@ -1,0 +1,47 @@
+"""Deployment checks: with DEBUG off, embedded backends are a mistake."""
+
+from django.conf import settings
+from django.core.checks import Error, Tags, Warning, register
+
+EMBEDDED_CACHES = {
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+    "django.core.cache.backends.filebased.FileBasedCache",
+}
+
+
+@register(Tags.security)
+def check_embedded_backends(app_configs, **kwargs):
+    if settings.DEBUG:
+        return []
+    findings = []
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        findings.append(
+            Warning(
+                "DEBUG is off but the database is the embedded SQLite file.",
+                hint="Set DATABASE_URL to a PostgreSQL database.",
+                id="moim.W001",
+            )
+        )
+    layer = settings.CHANNEL_LAYERS["default"]["BACKEND"]
+    if layer == "channels.layers.InMemoryChannelLayer":
+        findings.append(
+            Warning(
+                "DEBUG is off but the channel layer is in memory: chat will not "
+                "reach members connected to another server process.",
+                hint="Set REDIS_URL.",
+                id="moim.W002",
+            )
+        )
+    if settings.CACHES["default"]["BACKEND"] in EMBEDDED_CACHES:
+        # Login rate limits live in the cache: one that each process keeps
+        # for itself multiplies the allowed attempts by the process count.
+        findings.append(
+            Error(
+                "DEBUG is off but the cache, which holds login rate limits, is "
+                "not shared between server processes.",
+                hint="Set REDIS_URL.",
+                id="moim.E001",
+            )
+        )
+    return findings

@@ -1,0 +1,91 @@
+from allauth.account.forms import SignupForm as AllauthSignupForm
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from community.errors import CommunityError
+from community.models import DisplayMode, Member
+from community.roles import ExperienceBand, JobRole
+from community.services import nickname_normalise
+
+
+class SignupForm(AllauthSignupForm):
+    """allauth's sign-up form plus the real name every member has."""
+
+    real_name = forms.CharField(
+        label=_("Real name"),
+        max_length=50,
+        help_text=_("Shown where a community requires real names."),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+
+    field_order = ["email", "real_name", "password1", "password2"]
+
+    def clean_real_name(self):
+        name = self.cleaned_data["real_name"].strip()
+        if not name:
+            raise forms.ValidationError(_("Please enter your real name."))
+        return name
+
+
+class ProfileForm(forms.Form):
+    real_name = forms.CharField(label=_("Real name"), max_length=50)
+    nickname = forms.CharField(
+        label=_("Nickname"),
+        max_length=40,
+        required=False,
+        help_text=_(
+            "2 to 20 characters. Nicknames are fixed: after a change the next one "
+            "is possible 90 days later."
+        ),
+    )
+    display_mode = forms.ChoiceField(
+        label=_("Show me as"), choices=DisplayMode.choices, widget=forms.RadioSelect
+    )
+    role = forms.ChoiceField(label=_("Job role"), choices=JobRole.choices)
+    experience = forms.ChoiceField(label=_("Experience"), choices=ExperienceBand.choices)
+    company = forms.CharField(label=_("Company"), max_length=80, required=False)
+    show_company = forms.BooleanField(
+        label=_("Show my company on my profile"), required=False
+    )
+
+    def __init__(self, *args, member: Member, **kwargs):
+        self.member = member
+        initial = {
+            "real_name": member.real_name,
+            "nickname": member.nickname,
+            "display_mode": member.display_mode,
+            "role": member.role,
+            "experience": member.experience,
+            "company": member.company,
+            "show_company": member.show_company,
+        }
+        super().__init__(*args, initial=initial, **kwargs)
+
+    def clean_real_name(self):
+        name = self.cleaned_data["real_name"].strip()
+        if not name:
+            raise forms.ValidationError(_("Please enter your real name."))
+        return name
+
+    def clean_nickname(self):
+        nickname = self.cleaned_data["nickname"]
+        if not nickname:
+            return ""
+        try:
+            return nickname_normalise(nickname)[0]
+        except CommunityError as err:
+            raise forms.ValidationError(err.message, code=err.code) from err
+
+    def clean(self):
+        data = super().clean()
+        nickname = data.get("nickname") or self.member.nickname
+        if data.get("display_mode") == DisplayMode.NICKNAME and not nickname:
+            self.add_error("nickname", CommunityError("nickname_required").message)
+        return data
+
+
+class WorkEmailForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Work email"),
+        help_text=_("An address on your employer's domain. Free-mail addresses cannot be used."),
+    )

@@ -1,0 +1,35 @@
+"""Outgoing email: rendered in the recipient's language inside the request or
+service that decides to send, then handed to the task queue, so a slow or
+unavailable mail server never holds up a page and a queued mail survives a
+restart."""
+
+from django.core.mail import EmailMessage, EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from community.tasks import email_send
+
+
+def mail_enqueue(message: EmailMessage) -> None:
+    html = ""
+    if isinstance(message, EmailMultiAlternatives):
+        html = next(
+            (content for content, mime in message.alternatives if mime == "text/html"),
+            "",
+        )
+    email_send.enqueue(
+        to=list(message.to),
+        subject=str(message.subject),
+        body=str(message.body),
+        html=html,
+        from_email=message.from_email or "",
+    )
+
+
+def mail_member(*, to: str, language: str, template: str, context: dict) -> None:
+    """Render ``<template>_subject.txt`` and ``<template>_message.txt`` in
+    ``language`` and queue the mail to ``to``."""
+    with translation.override(language):
+        subject = render_to_string(f"{template}_subject.txt", context).strip()
+        body = render_to_string(f"{template}_message.txt", context)
+    mail_enqueue(EmailMessage(subject=" ".join(subject.splitlines()), body=body, to=[to]))

@@ -1,0 +1,200 @@
+"""Writes to members and their profiles."""
+
+import re
+import unicodedata
+from datetime import datetime
+
+from django.conf import settings
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.utils import formats, timezone
+
+from community.errors import CommunityError
+from community.freemail import is_free_mail_domain
+from community.mail import mail_member
+from community.models import DisplayMode, Member, NicknameHistory
+
+WORK_EMAIL_SALT = "moim.work-email"
+# Letters of any script (Hangul included), digits, '.', '_' and '-'.
+NICKNAME_PATTERN = re.compile(r"^[^\W][\w.\-]{1,19}$")
+
+
+def nickname_normalise(nickname: str) -> tuple[str, str]:
+    """The nickname as stored and its uniqueness key, or CommunityError.
+
+    NFKC folds full-width and compatibility forms (so "ｍｏｉｍ" and "moim"
+    collide), and the key is case-folded so "Moim" and "moim" collide too.
+    """
+    nickname = unicodedata.normalize("NFKC", nickname).strip()
+    if not NICKNAME_PATTERN.fullmatch(nickname) or nickname.isdigit():
+        raise CommunityError("nickname_format")
+    return nickname, nickname.casefold()
+
+
+def nickname_set(*, member: Member, nickname: str, now: datetime | None = None) -> Member:
+    """Give ``member`` a new nickname, keeping the old one in their history.
+
+    Runs in its own transaction and locks the member's row, so two changes in
+    parallel cannot both pass the cooldown. Raises CommunityError for a
+    malformed, taken or too early nickname; nothing is written then.
+    """
+    now = now or timezone.now()
+    nickname, key = nickname_normalise(nickname)
+    try:
+        with transaction.atomic():
+            locked = Member.objects.select_for_update().get(pk=member.pk)
+            if locked.nickname == nickname:
+                return locked
+            next_at = locked.nickname_next_change_at(now)
+            if next_at is not None:
+                raise CommunityError(
+                    "nickname_cooldown",
+                    date=formats.date_format(
+                        timezone.localtime(next_at), "DATE_FORMAT"
+                    ),
+                )
+            taken_by_other = (
+                Member.objects.filter(nickname_key=key).exclude(pk=locked.pk).exists()
+                or NicknameHistory.objects.filter(nickname_key=key)
+                .exclude(member=locked)
+                .exists()
+            )
+            if taken_by_other:
+                raise CommunityError("nickname_taken")
+            if locked.nickname:
+                NicknameHistory.objects.create(
+                    member=locked,
+                    nickname=locked.nickname,
+                    nickname_key=locked.nickname_key,
+                    used_from=locked.nickname_changed_at or locked.date_joined,
+                    used_until=now,
+                )
+            locked.nickname = nickname
+            locked.nickname_key = key
+            locked.nickname_changed_at = now
+            locked.save(update_fields=["nickname", "nickname_key", "nickname_changed_at"])
+    except IntegrityError as exc:
+        # Another member took the same key between the check and the write.
+        raise CommunityError("nickname_taken") from exc
+    member.refresh_from_db()
+    return member
+
+
+def profile_update(
+    *,
+    member: Member,
+    real_name: str,
+    display_mode: str,
+    role: str,
+    experience: str,
+    company: str,
+    show_company: bool,
+    nickname: str = "",
+) -> Member:
+    """Update the editable profile, and the nickname through ``nickname_set``
+    when it differs. Either everything is saved or nothing is."""
+    with transaction.atomic():
+        if nickname and nickname != member.nickname:
+            member = nickname_set(member=member, nickname=nickname)
+        if display_mode == DisplayMode.NICKNAME and not member.nickname:
+            raise CommunityError("nickname_required")
+        member.real_name = real_name.strip()
+        member.display_mode = display_mode
+        member.role = role
+        member.experience = experience
+        member.company = company.strip()
+        member.show_company = show_company
+        member.save(
+            update_fields=[
+                "real_name",
+                "display_mode",
+                "role",
+                "experience",
+                "company",
+                "show_company",
+            ]
+        )
+    return member
+
+
+def member_language_set(*, member: Member, language: str) -> None:
+    """Remember the member's language for emails and notifications."""
+    if language in dict(settings.LANGUAGES) and member.language != language:
+        member.language = language
+        member.save(update_fields=["language"])
+
+
+def work_email_request(*, member: Member, email: str, confirm_url_for) -> None:
+    """Send a signed, expiring confirmation link to a work address.
+
+    ``confirm_url_for(token)`` builds the absolute link. A newer request
+    supersedes older links. Raises CommunityError for a free-mail domain or
+    the member's own sign-in address; nothing is written then.
+    """
+    email = email.strip()
+    local, _, domain = email.rpartition("@")
+    email = f"{local}@{domain.lower()}"
+    if is_free_mail_domain(domain):
+        raise CommunityError("work_email_free_mail", domain=domain.lower())
+    if email.lower() == member.email.lower():
+        raise CommunityError("work_email_same_as_login")
+    if member.work_email and member.work_email.lower() == email.lower():
+        raise CommunityError("work_email_already_verified")
+    member.work_email_pending = email
+    member.save(update_fields=["work_email_pending"])
+    token = signing.dumps({"m": member.pk, "e": email}, salt=WORK_EMAIL_SALT)
+    mail_member(
+        to=email,
+        language=member.language,
+        template="community/email/work_email_confirm",
+        context={
+            "member": member,
+            "confirm_url": confirm_url_for(token),
+            "days": settings.MOIM_WORK_EMAIL_LINK_MAX_AGE // 86400,
+        },
+    )
+
+
+def work_email_token_read(*, member: Member, token: str) -> str:
+    """The address a confirmation link confirms for ``member``, or
+    CommunityError when the link is tampered with, expired, superseded or
+    someone else's."""
+    try:
+        data = signing.loads(
+            token, salt=WORK_EMAIL_SALT, max_age=settings.MOIM_WORK_EMAIL_LINK_MAX_AGE
+        )
+    except signing.SignatureExpired as exc:
+        raise CommunityError("work_email_link_expired") from exc
+    except signing.BadSignature as exc:
+        raise CommunityError("work_email_link_invalid") from exc
+    if not isinstance(data, dict) or data.get("m") != member.pk:
+        raise CommunityError("work_email_wrong_member")
+    if data.get("e") != member.work_email_pending:
+        if member.work_email and data.get("e") == member.work_email:
+            raise CommunityError("work_email_already_verified")
+        raise CommunityError("work_email_link_superseded")
+    return data["e"]
+
+
+def work_email_confirm(*, member: Member, token: str) -> Member:
+    """Mark the work address of a valid confirmation link as verified."""
+    email = work_email_token_read(member=member, token=token)
+    try:
+        with transaction.atomic():
+            member.work_email = email
+            member.work_email_pending = ""
+            member.work_email_verified_at = timezone.now()
+            member.save(
+                update_fields=["work_email", "work_email_pending", "work_email_verified_at"]
+            )
+    except IntegrityError as exc:
+        member.refresh_from_db()
+        raise CommunityError("work_email_taken") from exc
+    return member
+
+
+def work_email_remove(*, member: Member) -> None:
+    member.work_email = None
+    member.work_email_pending = ""
+    member.work_email_verified_at = None
+    member.save(update_fields=["work_email", "work_email_pending", "work_email_verified_at"])

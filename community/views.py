@@ -1,0 +1,136 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
+
+from community import selectors, services
+from community.errors import CommunityError
+from community.forms import ProfileForm, WorkEmailForm
+from community.models import Member
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "community/home.html",
+        {"communities": selectors.community_list()},
+    )
+
+
+@require_POST
+def language_set(request: HttpRequest) -> HttpResponse:
+    """Django's set_language, plus remembering the choice on the member so
+    that emails and notifications follow it."""
+    if request.user.is_authenticated:
+        services.member_language_set(
+            member=request.user, language=request.POST.get("language", "")
+        )
+    return set_language(request)
+
+
+def member_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    member = get_object_or_404(Member, public_id=public_id, is_active=True)
+    is_owner = request.user.is_authenticated and request.user.pk == member.pk
+    return render(
+        request,
+        "community/member_detail.html",
+        {
+            "member": member,
+            "is_owner": is_owner,
+            "nickname_history": (
+                member.nickname_history.all()
+                if request.user.is_authenticated and request.user.is_staff
+                else None
+            ),
+        },
+    )
+
+
+@login_required
+def profile_edit(request: HttpRequest) -> HttpResponse:
+    member = request.user
+    form = ProfileForm(request.POST or None, member=member)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.profile_update(member=member, **form.cleaned_data)
+        except CommunityError as err:
+            member.refresh_from_db()
+            form.add_error(
+                "nickname" if err.code.startswith("nickname") else None, err.message
+            )
+        else:
+            messages.success(request, _("Your profile is saved."))
+            return redirect("member_detail", public_id=member.public_id)
+    return render(
+        request,
+        "community/profile_edit.html",
+        {
+            "form": form,
+            "welcome": "welcome" in request.GET,
+            "next_nickname_change": member.nickname_next_change_at(),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def work_email(request: HttpRequest) -> HttpResponse:
+    member = request.user
+    form = WorkEmailForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.work_email_request(
+                member=member,
+                email=form.cleaned_data["email"],
+                confirm_url_for=lambda token: request.build_absolute_uri(
+                    reverse("work_email_confirm", args=[token])
+                ),
+            )
+        except CommunityError as err:
+            form.add_error("email", err.message)
+        else:
+            messages.success(
+                request,
+                _("We sent a confirmation link to %(email)s.")
+                % {"email": member.work_email_pending},
+            )
+            return redirect("work_email")
+    return render(
+        request,
+        "community/work_email.html",
+        {"form": form, "member": member},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def work_email_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows what would be confirmed; only the POST confirms, so a mail
+    scanner that follows links cannot verify an address on its own."""
+    member = request.user
+    try:
+        if request.method == "POST":
+            services.work_email_confirm(member=member, token=token)
+            messages.success(request, _("Your work email is verified."))
+            return redirect("work_email")
+        email = services.work_email_token_read(member=member, token=token)
+    except CommunityError as err:
+        return render(
+            request,
+            "community/work_email_confirm.html",
+            {"error": err.message},
+            status=400,
+        )
+    return render(request, "community/work_email_confirm.html", {"email": email})
+
+
+@login_required
+@require_POST
+def work_email_remove(request: HttpRequest) -> HttpResponse:
+    services.work_email_remove(member=request.user)
+    messages.success(request, _("Your work email was removed."))
+    return redirect("work_email")
