@@ -4,9 +4,9 @@ Kept apart from the management command so tests and later issues can build on
 it. Every function is idempotent: running it again changes nothing.
 """
 
-from allauth.account.models import EmailAddress
 from datetime import timedelta
 
+from allauth.account.models import EmailAddress
 from django.db import transaction
 from django.utils import timezone
 
@@ -84,17 +84,51 @@ COMMUNITIES = [
 
 SURNAMES = "김이박최정강조윤장임한오서신권황안송류홍"
 GIVEN_NAMES = [
-    "민준", "서연", "지호", "하은", "도윤", "수아", "예준", "지유", "시우", "서윤",
-    "주원", "하린", "지후", "채원", "준서", "지민", "현우", "다은", "건우", "소율",
+    "민준",
+    "서연",
+    "지호",
+    "하은",
+    "도윤",
+    "수아",
+    "예준",
+    "지유",
+    "시우",
+    "서윤",
+    "주원",
+    "하린",
+    "지후",
+    "채원",
+    "준서",
+    "지민",
+    "현우",
+    "다은",
+    "건우",
+    "소율",
 ]
 NICKNAMES = [
-    "광고요정", "ROAS장인", "전환율덕후", "새벽배포", "쿼리튜너", "채용마스터",
-    "조직문화러", "브랜드로그", "데이터탐정", "PM일기", "픽셀장인", "홍보왕",
-    "야근없는개발", "캠페인러", "인사이트헌터", "리텐션연구소", "그로스해커",
-    "보상설계자", "면접관K", "API장인",
+    "광고요정",
+    "ROAS장인",
+    "전환율덕후",
+    "새벽배포",
+    "쿼리튜너",
+    "채용마스터",
+    "조직문화러",
+    "브랜드로그",
+    "데이터탐정",
+    "PM일기",
+    "픽셀장인",
+    "홍보왕",
+    "야근없는개발",
+    "캠페인러",
+    "인사이트헌터",
+    "리텐션연구소",
+    "그로스해커",
+    "보상설계자",
+    "면접관K",
+    "API장인",
 ]
-ROLES = [choice for choice in JobRole]
-BANDS = [choice for choice in ExperienceBand]
+ROLES = list(JobRole)
+BANDS = list(ExperienceBand)
 COMPANIES = ["리멤버랩", "모임컴퍼니", "한빛커머스", "누리소프트", "바다물산", ""]
 
 
@@ -131,7 +165,9 @@ def seed_members(count: int = 40) -> list[Member]:
                 nickname=nickname,
                 nickname_key=nickname.casefold() or None,
                 nickname_changed_at=now - timedelta(days=120) if nickname else None,
-                display_mode=DisplayMode.NICKNAME if nickname else DisplayMode.REAL_NAME,
+                display_mode=DisplayMode.NICKNAME
+                if nickname
+                else DisplayMode.REAL_NAME,
                 role=ROLES[i % len(ROLES)],
                 experience=BANDS[i % len(BANDS)],
                 company=COMPANIES[i % len(COMPANIES)],

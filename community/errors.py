@@ -22,9 +22,7 @@ MESSAGES = {
         "Please enter your work address; this one is your sign-in address."
     ),
     "work_email_already_verified": _("This work email is already verified."),
-    "work_email_taken": _(
-        "This work email is already verified by another account."
-    ),
+    "work_email_taken": _("This work email is already verified by another account."),
     "work_email_link_invalid": _(
         "This confirmation link is not valid. Please request a new one."
     ),
@@ -52,6 +50,8 @@ class CommunityError(Exception):
 
     @property
     def message(self) -> str:
-        return str(MESSAGES[self.code]) % self.params if self.params else str(
-            MESSAGES[self.code]
+        return (
+            str(MESSAGES[self.code]) % self.params
+            if self.params
+            else str(MESSAGES[self.code])
         )

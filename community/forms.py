@@ -42,7 +42,9 @@ class ProfileForm(forms.Form):
         label=_("Show me as"), choices=DisplayMode.choices, widget=forms.RadioSelect
     )
     role = forms.ChoiceField(label=_("Job role"), choices=JobRole.choices)
-    experience = forms.ChoiceField(label=_("Experience"), choices=ExperienceBand.choices)
+    experience = forms.ChoiceField(
+        label=_("Experience"), choices=ExperienceBand.choices
+    )
     company = forms.CharField(label=_("Company"), max_length=80, required=False)
     show_company = forms.BooleanField(
         label=_("Show my company on my profile"), required=False
@@ -87,5 +89,7 @@ class ProfileForm(forms.Form):
 class WorkEmailForm(forms.Form):
     email = forms.EmailField(
         label=_("Work email"),
-        help_text=_("An address on your employer's domain. Free-mail addresses cannot be used."),
+        help_text=_(
+            "An address on your employer's domain. Free-mail addresses cannot be used."
+        ),
     )

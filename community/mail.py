@@ -32,4 +32,6 @@ def mail_member(*, to: str, language: str, template: str, context: dict) -> None
     with translation.override(language):
         subject = render_to_string(f"{template}_subject.txt", context).strip()
         body = render_to_string(f"{template}_message.txt", context)
-    mail_enqueue(EmailMessage(subject=" ".join(subject.splitlines()), body=body, to=[to]))
+    mail_enqueue(
+        EmailMessage(subject=" ".join(subject.splitlines()), body=body, to=[to])
+    )

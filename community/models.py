@@ -2,7 +2,11 @@ import secrets
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.auth.models import (
+    AbstractBaseUser,
+    BaseUserManager,
+    PermissionsMixin,
+)
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -61,13 +65,18 @@ class Member(AbstractBaseUser, PermissionsMixin):
         choices=DisplayMode.choices,
         default=DisplayMode.REAL_NAME,
     )
-    role = models.CharField(_("job role"), max_length=40, choices=JobRole.choices, blank=True)
+    role = models.CharField(
+        _("job role"), max_length=40, choices=JobRole.choices, blank=True
+    )
     experience = models.CharField(
         _("experience"), max_length=8, choices=ExperienceBand.choices, blank=True
     )
     company = models.CharField(_("company"), max_length=80, blank=True)
-    show_company = models.BooleanField(_("show my company on my profile"), default=False)
-    work_email = models.EmailField(_("work email"), null=True, blank=True)
+    show_company = models.BooleanField(
+        _("show my company on my profile"), default=False
+    )
+    # NULL, not "", when absent: the unique constraint must ignore it.
+    work_email = models.EmailField(_("work email"), null=True, blank=True)  # noqa: DJ001
     work_email_pending = models.EmailField(blank=True)
     work_email_verified_at = models.DateTimeField(null=True, blank=True)
     language = models.CharField(

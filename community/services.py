@@ -31,7 +31,9 @@ def nickname_normalise(nickname: str) -> tuple[str, str]:
     return nickname, nickname.casefold()
 
 
-def nickname_set(*, member: Member, nickname: str, now: datetime | None = None) -> Member:
+def nickname_set(
+    *, member: Member, nickname: str, now: datetime | None = None
+) -> Member:
     """Give ``member`` a new nickname, keeping the old one in their history.
 
     Runs in its own transaction and locks the member's row, so two changes in
@@ -72,7 +74,9 @@ def nickname_set(*, member: Member, nickname: str, now: datetime | None = None) 
             locked.nickname = nickname
             locked.nickname_key = key
             locked.nickname_changed_at = now
-            locked.save(update_fields=["nickname", "nickname_key", "nickname_changed_at"])
+            locked.save(
+                update_fields=["nickname", "nickname_key", "nickname_changed_at"]
+            )
     except IntegrityError as exc:
         # Another member took the same key between the check and the write.
         raise CommunityError("nickname_taken") from exc
@@ -185,7 +189,11 @@ def work_email_confirm(*, member: Member, token: str) -> Member:
             member.work_email_pending = ""
             member.work_email_verified_at = timezone.now()
             member.save(
-                update_fields=["work_email", "work_email_pending", "work_email_verified_at"]
+                update_fields=[
+                    "work_email",
+                    "work_email_pending",
+                    "work_email_verified_at",
+                ]
             )
     except IntegrityError as exc:
         member.refresh_from_db()
@@ -197,4 +205,6 @@ def work_email_remove(*, member: Member) -> None:
     member.work_email = None
     member.work_email_pending = ""
     member.work_email_verified_at = None
-    member.save(update_fields=["work_email", "work_email_pending", "work_email_verified_at"])
+    member.save(
+        update_fields=["work_email", "work_email_pending", "work_email_verified_at"]
+    )

@@ -18,7 +18,9 @@ from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: 
 from realtime.routing import websocket_urlpatterns  # noqa: E402
 
 http_app = (
-    ASGIStaticFilesHandler(django_asgi_app) if settings.SERVE_STATIC else django_asgi_app
+    ASGIStaticFilesHandler(django_asgi_app)
+    if settings.SERVE_STATIC
+    else django_asgi_app
 )
 
 application = ProtocolTypeRouter(

@@ -118,7 +118,11 @@ else:
             "NAME": os.environ.get("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
             # The browser tests serve the test database from a second
             # process, so it lives in a file rather than in memory.
-            "TEST": {"NAME": str(BASE_DIR / ".test-db.sqlite3")},
+            "TEST": {
+                "NAME": os.environ.get(
+                    "SQLITE_TEST_PATH", str(BASE_DIR / ".test-db.sqlite3")
+                )
+            },
             "OPTIONS": {
                 # Several writers (server, worker) share the file: wait for
                 # the lock instead of failing at once, and use WAL so that
@@ -279,7 +283,9 @@ MOIM_WORK_EMAIL_LINK_MAX_AGE = 60 * 60 * 24 * 3
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
