@@ -82,6 +82,8 @@ class Member(AbstractBaseUser, PermissionsMixin):
     language = models.CharField(
         _("language"), max_length=8, choices=settings.LANGUAGES, default="ko"
     )
+    email_on_reply = models.BooleanField(_("email me replies"), default=True)
+    email_on_mention = models.BooleanField(_("email me mentions"), default=True)
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("staff"), default=False)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
@@ -151,15 +153,29 @@ class NicknameHistory(models.Model):
         return self.nickname
 
 
+class PostPolicy(models.TextChoices):
+    VERIFIED = "verified", _("Any verified member")
+    MATCHING_ROLE = "matching_role", _("Members whose job role matches")
+    WORK_VERIFIED = "work_verified", _("Members verified at work")
+
+
 class Community(models.Model):
-    """A space for one job role. Boards, membership and gatherings hang off
-    it."""
+    """A space for one job role: boards, members, moderators, gatherings."""
 
     name = models.CharField(_("name"), max_length=80)
     slug = models.SlugField(_("address"), max_length=60, unique=True)
     role = models.CharField(_("job role"), max_length=40, choices=JobRole.choices)
     description = models.TextField(_("description"), blank=True)
+    rules = models.TextField(_("rules"), blank=True)
     requires_real_names = models.BooleanField(_("real names required"), default=False)
+    post_policy = models.CharField(
+        _("who may post"),
+        max_length=20,
+        choices=PostPolicy.choices,
+        default=PostPolicy.VERIFIED,
+    )
+    public_read = models.BooleanField(_("non-members may read"), default=True)
+    member_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -169,3 +185,346 @@ class Community(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class MembershipRole(models.TextChoices):
+    MEMBER = "member", _("Member")
+    MODERATOR = "moderator", _("Moderator")
+    OWNER = "owner", _("Owner")
+
+
+class Membership(models.Model):
+    community = models.ForeignKey(
+        Community, on_delete=models.CASCADE, related_name="memberships"
+    )
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(
+        max_length=12, choices=MembershipRole.choices, default=MembershipRole.MEMBER
+    )
+    joined_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "member"], name="membership_unique"
+            )
+        ]
+
+    @property
+    def is_moderator(self) -> bool:
+        return self.role in {MembershipRole.MODERATOR, MembershipRole.OWNER}
+
+
+class SanctionKind(models.TextChoices):
+    BAN = "ban", _("Ban")
+    MUTE = "mute", _("Mute")
+
+
+class Sanction(models.Model):
+    """A ban (no access) or mute (read only) in one community, until ends_at
+    (None: until lifted)."""
+
+    community = models.ForeignKey(
+        Community, on_delete=models.CASCADE, related_name="sanctions"
+    )
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=8, choices=SanctionKind.choices)
+    reason = models.CharField(_("reason"), max_length=300)
+    ends_at = models.DateTimeField(_("until"), null=True, blank=True)
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["community", "member", "kind"])]
+
+
+class Board(models.Model):
+    community = models.ForeignKey(
+        Community, on_delete=models.CASCADE, related_name="boards"
+    )
+    slug = models.SlugField(max_length=40)
+    name = models.CharField(_("name"), max_length=40)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    allows_promotion = models.BooleanField(_("promotion allowed"), default=False)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "slug"], name="board_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ThreadTag(models.TextChoices):
+    QUESTION = "question", _("Question")
+    INFO = "info", _("Information")
+    REVIEW = "review", _("Review")
+    DISCUSSION = "discussion", _("Discussion")
+    PROMOTION = "promotion", _("Promotion")
+
+
+class Visibility(models.TextChoices):
+    VISIBLE = "visible", _("Visible")
+    HIDDEN = "hidden", _("Hidden by a moderator")
+    DELETED = "deleted", _("Deleted by its author")
+
+
+class Thread(models.Model):
+    community = models.ForeignKey(
+        Community, on_delete=models.CASCADE, related_name="threads"
+    )
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="threads")
+    author = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="threads")
+    tag = models.CharField(_("tag"), max_length=12, choices=ThreadTag.choices)
+    title = models.CharField(_("title"), max_length=120)
+    body = models.TextField(_("body"))
+    body_html = models.TextField()
+    visibility = models.CharField(
+        max_length=8, choices=Visibility.choices, default=Visibility.VISIBLE
+    )
+    is_pinned = models.BooleanField(default=False)
+    is_locked = models.BooleanField(default=False)
+    helpful_comment = models.ForeignKey(
+        "Comment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    comment_count = models.PositiveIntegerField(default=0)
+    empathy_count = models.PositiveIntegerField(default=0)
+    helpful_count = models.PositiveIntegerField(default=0)
+    view_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    last_activity_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["community", "visibility", "-last_activity_at"]),
+            models.Index(fields=["board", "visibility", "-last_activity_at"]),
+            models.Index(fields=["author", "-created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Comment(models.Model):
+    thread = models.ForeignKey(
+        Thread, on_delete=models.CASCADE, related_name="comments"
+    )
+    # One level of replies: a reply's parent is always a top-level comment.
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    author = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="comments"
+    )
+    body = models.TextField(_("comment"))
+    body_html = models.TextField()
+    visibility = models.CharField(
+        max_length=8, choices=Visibility.choices, default=Visibility.VISIBLE
+    )
+    empathy_count = models.PositiveIntegerField(default=0)
+    helpful_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    edited_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(fields=["thread", "created_at"]),
+            models.Index(fields=["author", "-created_at"]),
+        ]
+
+
+class Revision(models.Model):
+    """An earlier version of a thread or comment, kept for moderators."""
+
+    thread = models.ForeignKey(
+        Thread,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="revisions",
+    )
+    comment = models.ForeignKey(
+        Comment,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="revisions",
+    )
+    title = models.CharField(max_length=120, blank=True)
+    body = models.TextField()
+    replaced_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-replaced_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(thread__isnull=True)
+                ^ models.Q(comment__isnull=True),
+                name="revision_one_target",
+            )
+        ]
+
+
+class ReactionKind(models.TextChoices):
+    EMPATHY = "empathy", _("Relatable")
+    HELPFUL = "helpful", _("Helpful")
+
+
+class Reaction(models.Model):
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    thread = models.ForeignKey(
+        Thread, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    comment = models.ForeignKey(
+        Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=8, choices=ReactionKind.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(thread__isnull=True)
+                ^ models.Q(comment__isnull=True),
+                name="reaction_one_target",
+            ),
+            models.UniqueConstraint(
+                fields=["member", "thread", "kind"],
+                condition=models.Q(thread__isnull=False),
+                name="reaction_thread_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["member", "comment", "kind"],
+                condition=models.Q(comment__isnull=False),
+                name="reaction_comment_unique",
+            ),
+        ]
+
+
+class Bookmark(models.Model):
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="bookmarks"
+    )
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["member", "thread"], name="bookmark_unique")
+        ]
+
+
+class NotificationKind(models.TextChoices):
+    REPLY = "reply", _("Reply")
+    MENTION = "mention", _("Mention")
+    HELPFUL = "helpful", _("Helpful answer")
+    MODERATION = "moderation", _("Moderation")
+
+
+class Notification(models.Model):
+    recipient = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=12, choices=NotificationKind.choices)
+    actor = models.ForeignKey(
+        Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    thread = models.ForeignKey(
+        Thread, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    comment = models.ForeignKey(
+        Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    # A short, already-rendered detail (e.g. a moderator's reason).
+    detail = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["recipient", "read_at", "-created_at"])]
+
+
+class ReportStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    ACTIONED = "actioned", _("Action taken")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+class Report(models.Model):
+    community = models.ForeignKey(
+        Community, on_delete=models.CASCADE, related_name="reports"
+    )
+    reporter = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    thread = models.ForeignKey(
+        Thread, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    comment = models.ForeignKey(
+        Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    reason = models.CharField(_("reason"), max_length=500)
+    status = models.CharField(
+        max_length=10, choices=ReportStatus.choices, default=ReportStatus.OPEN
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(thread__isnull=True)
+                ^ models.Q(comment__isnull=True),
+                name="report_one_target",
+            )
+        ]
+
+
+class ModerationAction(models.TextChoices):
+    HIDE = "hide", _("Hid content")
+    RESTORE = "restore", _("Restored content")
+    LOCK = "lock", _("Locked a thread")
+    UNLOCK = "unlock", _("Unlocked a thread")
+    PIN = "pin", _("Pinned a thread")
+    UNPIN = "unpin", _("Unpinned a thread")
+    BAN = "ban", _("Banned a member")
+    MUTE = "mute", _("Muted a member")
+    LIFT = "lift", _("Lifted a sanction")
+    DISMISS = "dismiss", _("Dismissed a report")
+    ROLE = "role", _("Changed a member's role")
+
+
+class AuditEntry(models.Model):
+    """One moderator action, readable by the community's moderators. Never
+    edited or deleted."""
+
+    community = models.ForeignKey(
+        Community, on_delete=models.CASCADE, related_name="audit_entries"
+    )
+    moderator = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=10, choices=ModerationAction.choices)
+    target_member = models.ForeignKey(
+        Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    thread = models.ForeignKey(
+        Thread, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    comment = models.ForeignKey(
+        Comment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
