@@ -212,6 +212,9 @@ class Membership(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.member_id}@{self.community_id} ({self.role})"
+
     @property
     def is_moderator(self) -> bool:
         return self.role in {MembershipRole.MODERATOR, MembershipRole.OWNER}
@@ -239,6 +242,9 @@ class Sanction(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["community", "member", "kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.member_id}@{self.community_id}"
 
 
 class Board(models.Model):
@@ -340,6 +346,9 @@ class Comment(models.Model):
             models.Index(fields=["author", "-created_at"]),
         ]
 
+    def __str__(self) -> str:
+        return f"comment {self.pk} on thread {self.thread_id}"
+
 
 class Revision(models.Model):
     """An earlier version of a thread or comment, kept for moderators."""
@@ -371,6 +380,9 @@ class Revision(models.Model):
                 name="revision_one_target",
             )
         ]
+
+    def __str__(self) -> str:
+        return f"revision {self.pk}"
 
 
 class ReactionKind(models.TextChoices):
@@ -408,6 +420,9 @@ class Reaction(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.kind} by {self.member_id}"
+
 
 class Bookmark(models.Model):
     member = models.ForeignKey(
@@ -420,6 +435,9 @@ class Bookmark(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["member", "thread"], name="bookmark_unique")
         ]
+
+    def __str__(self) -> str:
+        return f"bookmark {self.member_id} → {self.thread_id}"
 
 
 class NotificationKind(models.TextChoices):
@@ -451,6 +469,9 @@ class Notification(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["recipient", "read_at", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.recipient_id}"
 
 
 class ReportStatus(models.TextChoices):
@@ -490,6 +511,9 @@ class Report(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"report {self.pk} ({self.status})"
+
 
 class ModerationAction(models.TextChoices):
     HIDE = "hide", _("Hid content")
@@ -528,3 +552,6 @@ class AuditEntry(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.action} by {self.moderator_id}"
