@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from community.errors import CommunityError
 from community.models import DisplayMode, Member
 from community.roles import ExperienceBand, JobRole
-from community.services import nickname_normalise
+from community.services.members import nickname_normalise
 
 
 class SignupForm(AllauthSignupForm):
