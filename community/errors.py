@@ -36,6 +36,45 @@ MESSAGES = {
         "This confirmation link belongs to another account. Sign in as the "
         "member who requested it."
     ),
+    # Access to a community
+    "login_required": _("Please sign in first."),
+    "banned": _("You are banned from this community."),
+    "not_member": _("Join this community to take part."),
+    "muted": _("You are muted in this community until %(until)s."),
+    "muted_indefinitely": _("You are muted in this community."),
+    "role_mismatch": _(
+        "Only members whose job role is %(role)s can post in this community."
+    ),
+    "work_unverified": _(
+        "Only members verified at work can post in this community. Verify your "
+        "work email first."
+    ),
+    "not_readable": _("This community is open to its members only."),
+    "already_member": _("You are already a member of this community."),
+    "owner_cannot_leave": _(
+        "An owner cannot leave; hand the community to another owner first."
+    ),
+    # Threads and comments
+    "rate_new_member_threads": _(
+        "New members can start %(limit)s threads on their first day. You can post "
+        "again at %(time)s."
+    ),
+    "rate_new_member_comments": _(
+        "New members can write %(limit)s comments on their first day. You can "
+        "comment again at %(time)s."
+    ),
+    "rate_per_minute": _("You are posting too fast. You can post again at %(time)s."),
+    "thread_locked": _("This thread is locked; no new comments."),
+    "thread_unavailable": _("This thread is no longer available."),
+    "promotion_board_only": _("Promotion is allowed only on the %(board)s board."),
+    "not_author": _("Only the author can do this."),
+    "helpful_question_only": _("Only a question can have a helpful answer."),
+    "comment_unavailable": _("This comment is no longer available."),
+    "empty_body": _("Please write something."),
+    # Moderation
+    "moderator_only": _("Only this community's moderators can do this."),
+    "already_reported": _("You have already reported this."),
+    "cannot_sanction_moderator": _("Moderators cannot be banned or muted here."),
 }
 
 

@@ -3,6 +3,7 @@ service that decides to send, then handed to the task queue, so a slow or
 unavailable mail server never holds up a page and a queued mail survives a
 restart."""
 
+from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -29,6 +30,7 @@ def mail_enqueue(message: EmailMessage) -> None:
 def mail_member(*, to: str, language: str, template: str, context: dict) -> None:
     """Render ``<template>_subject.txt`` and ``<template>_message.txt`` in
     ``language`` and queue the mail to ``to``."""
+    context = {"site_url": settings.SITE_URL, **context}
     with translation.override(language):
         subject = render_to_string(f"{template}_subject.txt", context).strip()
         body = render_to_string(f"{template}_message.txt", context)

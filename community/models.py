@@ -303,12 +303,17 @@ class Thread(models.Model):
     empathy_count = models.PositiveIntegerField(default=0)
     helpful_count = models.PositiveIntegerField(default=0)
     view_count = models.PositiveIntegerField(default=0)
+    # log10(engagement) + creation time / 45,000 s: ordering by it favours
+    # engaging threads but lets every thread sink as newer ones arrive, with
+    # no periodic recomputation (see hot_score()).
+    hot_score = models.FloatField(default=0.0)
     created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
     last_activity_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         indexes = [
+            models.Index(fields=["community", "visibility", "-hot_score"]),
             models.Index(fields=["community", "visibility", "-last_activity_at"]),
             models.Index(fields=["board", "visibility", "-last_activity_at"]),
             models.Index(fields=["author", "-created_at"]),

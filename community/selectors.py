@@ -1,9 +1,293 @@
-"""Reads that shape queries for community pages."""
+"""Reads that shape queries for community pages. Every list here runs a fixed
+number of queries whatever its length (tests pin them at two sizes)."""
 
-from django.db.models import QuerySet
+import re
+from dataclasses import dataclass
+from itertools import groupby
 
-from community.models import Community
+from django.core.paginator import Page, Paginator
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from community.models import (
+    AuditEntry,
+    Bookmark,
+    Comment,
+    Community,
+    Member,
+    Membership,
+    MembershipRole,
+    Notification,
+    Reaction,
+    Report,
+    ReportStatus,
+    Sanction,
+    SanctionKind,
+    Thread,
+    ThreadTag,
+    Visibility,
+)
+from community.roles import ROLE_FAMILY, RoleFamily
+
+THREADS_PER_PAGE = 20
+COMMENTS_PER_PAGE = 100
+
+
+class ThreadSort:
+    LATEST = "latest"
+    POPULAR = "popular"
+    UNANSWERED = "unanswered"
+    ALL = (LATEST, POPULAR, UNANSWERED)
 
 
 def community_list() -> QuerySet[Community]:
     return Community.objects.order_by("name")
+
+
+@dataclass
+class DirectoryGroup:
+    family: RoleFamily
+    communities: list[Community]
+
+
+def community_directory(
+    member: Member | None,
+) -> tuple[list[Community], list[DirectoryGroup]]:
+    """The member's own communities first, then every community grouped by
+    role family. Two queries."""
+    communities = list(Community.objects.order_by("name"))
+    mine_ids: set[int] = set()
+    if member is not None and member.is_authenticated:
+        mine_ids = set(
+            Membership.objects.filter(member=member).values_list(
+                "community_id", flat=True
+            )
+        )
+    mine = [c for c in communities if c.pk in mine_ids]
+    order = list(RoleFamily)
+    keyed = sorted(
+        communities, key=lambda c: (order.index(ROLE_FAMILY[c.role]), c.name)
+    )
+    groups = [
+        DirectoryGroup(family, list(items))
+        for family, items in groupby(keyed, key=lambda c: ROLE_FAMILY[c.role])
+    ]
+    return mine, groups
+
+
+def community_moderators(community: Community) -> list[Member]:
+    return [
+        m.member
+        for m in Membership.objects.filter(
+            community=community,
+            role__in=[MembershipRole.MODERATOR, MembershipRole.OWNER],
+        )
+        .select_related("member")
+        .order_by("joined_at")
+    ]
+
+
+def _visible_threads(community: Community | None = None) -> QuerySet[Thread]:
+    threads = Thread.objects.filter(visibility=Visibility.VISIBLE).select_related(
+        "author", "board", "community"
+    )
+    if community is not None:
+        threads = threads.filter(community=community)
+    return threads.defer("body", "body_html")
+
+
+def thread_list(
+    *,
+    community: Community,
+    board=None,
+    sort: str = ThreadSort.LATEST,
+    page: int | str = 1,
+) -> Page:
+    """A page of visible threads: pinned first on the latest view, then by the
+    chosen order. Two queries (count and page)."""
+    threads = _visible_threads(community)
+    if board is not None:
+        threads = threads.filter(board=board)
+    if sort == ThreadSort.POPULAR:
+        threads = threads.order_by("-hot_score", "-pk")
+    elif sort == ThreadSort.UNANSWERED:
+        threads = threads.filter(tag=ThreadTag.QUESTION, comment_count=0).order_by(
+            "-created_at", "-pk"
+        )
+    else:
+        threads = threads.order_by("-is_pinned", "-last_activity_at", "-pk")
+    return Paginator(threads, THREADS_PER_PAGE).get_page(page)
+
+
+def thread_recent(*, community: Community, limit: int = 5) -> list[Thread]:
+    return list(
+        _visible_threads(community).order_by("-last_activity_at", "-pk")[:limit]
+    )
+
+
+def thread_for_page(
+    *, thread_id: int, community: Community, moderator: bool
+) -> Thread | None:
+    """The thread as its page shows it; hidden and deleted threads only for
+    moderators."""
+    threads = Thread.objects.select_related(
+        "author", "board", "community", "helpful_comment"
+    )
+    if not moderator:
+        threads = threads.filter(visibility=Visibility.VISIBLE)
+    return threads.filter(pk=thread_id, community=community).first()
+
+
+def comment_tree(
+    *, thread: Thread, member: Member | None, moderator: bool, page: int | str = 1
+) -> Page:
+    """Top-level comments (paged) with their replies, authors and the
+    member's own reactions: four queries whatever the number of comments."""
+    visible = Q() if moderator else Q(visibility=Visibility.VISIBLE)
+    replies = (
+        Comment.objects.filter(visible)
+        .select_related("author")
+        .order_by("created_at", "pk")
+    )
+    top = (
+        Comment.objects.filter(visible, thread=thread, parent__isnull=True)
+        .select_related("author")
+        .order_by("created_at", "pk")
+    )
+    if member is not None and member.is_authenticated:
+        mine = Reaction.objects.filter(member=member, comment=OuterRef("pk"))
+        annotate = {
+            "my_empathy": Exists(mine.filter(kind="empathy")),
+            "my_helpful": Exists(mine.filter(kind="helpful")),
+        }
+        top = top.annotate(**annotate)
+        replies = replies.annotate(**annotate)
+    top = top.prefetch_related(Prefetch("replies", queryset=replies))
+    return Paginator(top, COMMENTS_PER_PAGE).get_page(page)
+
+
+def thread_member_state(*, thread: Thread, member: Member | None) -> dict[str, bool]:
+    """The member's reactions and bookmark on a thread, in one query."""
+    if member is None or not member.is_authenticated:
+        return {"empathy": False, "helpful": False, "bookmarked": False}
+    kinds = set(
+        Reaction.objects.filter(member=member, thread=thread).values_list(
+            "kind", flat=True
+        )
+    )
+    bookmarked = Bookmark.objects.filter(member=member, thread=thread)
+    return {
+        "empathy": "empathy" in kinds,
+        "helpful": "helpful" in kinds,
+        "bookmarked": bookmarked.exists(),
+    }
+
+
+def bookmark_list(*, member: Member, page: int | str = 1) -> Page:
+    threads = _visible_threads().filter(
+        Exists(Bookmark.objects.filter(member=member, thread=OuterRef("pk")))
+    )
+    return Paginator(
+        threads.order_by("-last_activity_at", "-pk"), THREADS_PER_PAGE
+    ).get_page(page)
+
+
+# --- Search ---------------------------------------------------------------------
+
+
+def thread_search(
+    *,
+    query: str,
+    readable: QuerySet[Community],
+    community: Community | None = None,
+    page: int | str = 1,
+) -> Page:
+    """Visible threads whose title or body contains ``query`` as a substring,
+    in communities the reader may read. Substring matching works for Korean,
+    where particles attach to words without spaces ("마케터" finds
+    "퍼포먼스마케터끼리"); on PostgreSQL the trigram GIN indexes serve it."""
+    words = query.split()[:5]
+    threads = _visible_threads(community).filter(community__in=readable)
+    for word in words:
+        threads = threads.filter(Q(title__icontains=word) | Q(body__icontains=word))
+    threads = threads.defer("body_html").order_by("-last_activity_at", "-pk")
+    if not words:
+        threads = threads.none()
+    return Paginator(threads, THREADS_PER_PAGE).get_page(page)
+
+
+def highlight(text: str, query: str, *, context: int = 60) -> SafeString:
+    """An escaped excerpt of ``text`` around the first match, with every
+    occurrence of each query word wrapped in <mark>."""
+    words = [w for w in query.split()[:5] if w]
+    if not words:
+        return escape(text[: 2 * context])
+    pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+    first = pattern.search(text)
+    start = max(0, first.start() - context) if first else 0
+    excerpt = text[start : start + 3 * context]
+    pieces = []
+    position = 0
+    for match in pattern.finditer(excerpt):
+        pieces.append(escape(excerpt[position : match.start()]))
+        pieces.append(f"<mark>{escape(match.group(0))}</mark>")
+        position = match.end()
+    pieces.append(escape(excerpt[position:]))
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if start + 3 * context < len(text) else ""
+    return mark_safe(prefix + "".join(pieces) + suffix)  # noqa: S308 (escaped above)
+
+
+def readable_communities(member: Member | None) -> QuerySet[Community]:
+    """Communities whose threads ``member`` may read: public ones and their
+    own, never one they are banned from."""
+    communities = Community.objects.all()
+    if member is None or not member.is_authenticated:
+        return communities.filter(public_read=True)
+    if member.is_staff:
+        return communities
+    banned = Sanction.objects.filter(
+        Q(ends_at__isnull=True) | Q(ends_at__gt=timezone.now()),
+        member=member,
+        kind=SanctionKind.BAN,
+        lifted_at__isnull=True,
+    ).values("community_id")
+    return (
+        communities.filter(Q(public_read=True) | Q(memberships__member=member))
+        .exclude(pk__in=banned)
+        .distinct()
+    )
+
+
+# --- Notifications and moderation ---------------------------------------------------
+
+
+def notification_list(*, member: Member, page: int | str = 1) -> Page:
+    notifications = Notification.objects.filter(recipient=member).select_related(
+        "actor", "thread", "thread__community", "comment"
+    )
+    return Paginator(notifications, 30).get_page(page)
+
+
+def notification_unread_count(member: Member) -> int:
+    return Notification.objects.filter(recipient=member, read_at__isnull=True).count()
+
+
+def report_queue(*, community: Community, page: int | str = 1) -> Page:
+    reports = (
+        Report.objects.filter(community=community, status=ReportStatus.OPEN)
+        .select_related(
+            "reporter", "thread", "thread__author", "comment", "comment__author"
+        )
+        .order_by("created_at")
+    )
+    return Paginator(reports, 30).get_page(page)
+
+
+def audit_log(*, community: Community, page: int | str = 1) -> Page:
+    entries = AuditEntry.objects.filter(community=community).select_related(
+        "moderator", "target_member", "thread", "comment"
+    )
+    return Paginator(entries, 50).get_page(page)

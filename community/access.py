@@ -1,0 +1,107 @@
+"""Who may do what in a community: decided in one place, from one read of the
+member's membership and active sanctions, so every page and every action asks
+the same question the same way."""
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils import timezone
+
+from community.models import (
+    Community,
+    Member,
+    Membership,
+    MembershipRole,
+    PostPolicy,
+    Sanction,
+    SanctionKind,
+)
+
+
+@dataclass(frozen=True)
+class Access:
+    community: Community
+    member: Member | None
+    membership: Membership | None
+    banned: Sanction | None
+    muted: Sanction | None
+
+    @property
+    def is_member(self) -> bool:
+        return self.membership is not None
+
+    @property
+    def is_moderator(self) -> bool:
+        if self.member is not None and self.member.is_staff:
+            return True
+        return self.membership is not None and self.membership.role in {
+            MembershipRole.MODERATOR,
+            MembershipRole.OWNER,
+        }
+
+    @property
+    def is_owner(self) -> bool:
+        return (
+            self.membership is not None and self.membership.role == MembershipRole.OWNER
+        )
+
+    @property
+    def can_read(self) -> bool:
+        if self.banned is not None and not self.is_moderator:
+            return False
+        return self.community.public_read or self.is_member or self.is_moderator
+
+    @property
+    def can_join(self) -> bool:
+        return self.member is not None and not self.is_member and self.banned is None
+
+    @property
+    def post_refusal(self) -> str | None:
+        """Why this member may not post here (an error code), or None."""
+        if self.member is None:
+            return "login_required"
+        if self.banned is not None:
+            return "banned"
+        if not self.is_member:
+            return "not_member"
+        if self.muted is not None:
+            return "muted"
+        if self.is_moderator:
+            return None
+        policy = self.community.post_policy
+        if (
+            policy == PostPolicy.MATCHING_ROLE
+            and self.member.role != self.community.role
+        ):
+            return "role_mismatch"
+        if policy == PostPolicy.WORK_VERIFIED and not self.member.is_work_verified:
+            return "work_unverified"
+        return None
+
+    @property
+    def can_post(self) -> bool:
+        return self.post_refusal is None
+
+
+def access_for(member: Member | None, community: Community) -> Access:
+    """Two queries at most, whatever the page."""
+    if member is None or not member.is_authenticated:
+        return Access(community, None, None, None, None)
+    membership = Membership.objects.filter(community=community, member=member).first()
+    now = timezone.now()
+    active = {
+        sanction.kind: sanction
+        for sanction in Sanction.objects.filter(
+            Q(ends_at__isnull=True) | Q(ends_at__gt=now),
+            community=community,
+            member=member,
+            lifted_at__isnull=True,
+        )
+    }
+    return Access(
+        community,
+        member,
+        membership,
+        active.get(SanctionKind.BAN),
+        active.get(SanctionKind.MUTE),
+    )

@@ -1,0 +1,61 @@
+"""Markdown for threads and comments, rendered once at write time and stored
+as sanitised HTML.
+
+markdown-it-py escapes raw HTML in the source; nh3 then keeps only a small
+allow-list of tags and attributes, drops every URL scheme but http(s) and
+mailto, and marks links ``rel="nofollow ugc noopener"``. Images are not
+allowed: an <img> pointing at another site would load from outside the site
+the moment a page is opened.
+"""
+
+import re
+
+import nh3
+from markdown_it import MarkdownIt
+
+_markdown = MarkdownIt("commonmark", {"html": False, "breaks": True}).enable(
+    ["table", "strikethrough"]
+)
+
+ALLOWED_TAGS = {
+    "p", "br", "strong", "em", "del", "s", "code", "pre", "blockquote",
+    "ul", "ol", "li", "a", "h3", "h4", "h5", "h6", "hr",
+    "table", "thead", "tbody", "tr", "th", "td",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"align"}}
+# A heading in a post should not outrank the page's own h1/h2.
+_HEADING = re.compile(r"<(/?)h[12]>")
+
+
+def markdown_render(text: str, *, links: dict[str, str] | None = None) -> str:
+    """Sanitised HTML for ``text``. ``links`` maps a literal ``@mention`` to
+    the URL it should link to (resolved by the caller)."""
+    if links:
+        pattern = re.compile(
+            "|".join(re.escape(m) for m in sorted(links, key=len)[::-1])
+        )
+        text = pattern.sub(lambda match: f"[{match[0]}]({links[match[0]]})", text)
+    html = _HEADING.sub(r"<\1h3>", _markdown.render(text))
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="nofollow ugc noopener",
+    )
+
+
+MENTION = re.compile(r"(?<![\w@])@([^\W_][\w.\-]{1,30})")
+
+
+def mention_candidates(text: str, *, limit: int = 10) -> list[str]:
+    """Tokens written as ``@token``; Korean particles may follow a nickname
+    without a space ("@광고요정님"), so callers match the longest known
+    nickname that each token starts with."""
+    seen: list[str] = []
+    for token in MENTION.findall(text):
+        if token not in seen:
+            seen.append(token)
+        if len(seen) >= limit:
+            break
+    return seen

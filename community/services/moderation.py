@@ -1,0 +1,242 @@
+"""Reports and moderator actions. Every action writes one audit entry and
+tells the affected member, in the same transaction."""
+
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from community.access import Access, access_for
+from community.errors import CommunityError
+from community.models import (
+    AuditEntry,
+    Comment,
+    Member,
+    Membership,
+    MembershipRole,
+    ModerationAction,
+    NotificationKind,
+    Report,
+    ReportStatus,
+    Sanction,
+    SanctionKind,
+    Thread,
+    Visibility,
+)
+from community.services.communities import community_leave
+from community.services.notifications import notify
+
+
+def _require_moderator(access: Access) -> Member:
+    if not access.is_moderator:
+        raise CommunityError("moderator_only")
+    return access.member
+
+
+def _audit(access, action, *, reason="", member=None, thread=None, comment=None):
+    AuditEntry.objects.create(
+        community=access.community,
+        moderator=access.member,
+        action=action,
+        target_member=member,
+        thread=thread,
+        comment=comment,
+        reason=reason[:300],
+    )
+
+
+def report_create(
+    *,
+    access: Access,
+    reason: str,
+    thread: Thread | None = None,
+    comment: Comment | None = None,
+) -> Report:
+    """A member reports a thread or comment once; it lands in the moderation
+    queue of the community."""
+    if access.member is None:
+        raise CommunityError("login_required")
+    if not access.can_read:
+        raise CommunityError("not_readable")
+    target = {"thread": thread} if comment is None else {"comment": comment}
+    with transaction.atomic():
+        if Report.objects.filter(
+            reporter=access.member, status=ReportStatus.OPEN, **target
+        ).exists():
+            raise CommunityError("already_reported")
+        return Report.objects.create(
+            community=access.community,
+            reporter=access.member,
+            reason=reason.strip()[:500],
+            **target,
+        )
+
+
+def _resolve_reports(access: Access, status: str, **target) -> None:
+    Report.objects.filter(status=ReportStatus.OPEN, **target).update(
+        status=status, resolved_at=timezone.now(), resolved_by=access.member
+    )
+
+
+def content_hide(
+    *,
+    access: Access,
+    reason: str,
+    thread: Thread | None = None,
+    comment: Comment | None = None,
+) -> None:
+    """Hide a thread or comment from everyone but moderators; open reports on
+    it are closed as actioned and the author is told why."""
+    _require_moderator(access)
+    item = comment if comment is not None else thread
+    target = {"comment": comment} if comment is not None else {"thread": thread}
+    with transaction.atomic():
+        type(item).objects.filter(pk=item.pk).update(visibility=Visibility.HIDDEN)
+        _resolve_reports(access, ReportStatus.ACTIONED, **target)
+        _audit(
+            access, ModerationAction.HIDE, reason=reason, member=item.author, **target
+        )
+        notify(
+            recipients=[item.author],
+            kind=NotificationKind.MODERATION,
+            actor=access.member,
+            thread=thread or comment.thread,
+            comment=comment,
+            detail=reason,
+        )
+
+
+def content_restore(
+    *,
+    access: Access,
+    reason: str = "",
+    thread: Thread | None = None,
+    comment: Comment | None = None,
+) -> None:
+    _require_moderator(access)
+    item = comment if comment is not None else thread
+    target = {"comment": comment} if comment is not None else {"thread": thread}
+    with transaction.atomic():
+        type(item).objects.filter(pk=item.pk, visibility=Visibility.HIDDEN).update(
+            visibility=Visibility.VISIBLE
+        )
+        _audit(
+            access,
+            ModerationAction.RESTORE,
+            reason=reason,
+            member=item.author,
+            **target,
+        )
+
+
+def report_dismiss(*, access: Access, report: Report) -> None:
+    _require_moderator(access)
+    if report.community_id != access.community.pk:
+        raise CommunityError("moderator_only")
+    with transaction.atomic():
+        Report.objects.filter(pk=report.pk, status=ReportStatus.OPEN).update(
+            status=ReportStatus.DISMISSED,
+            resolved_at=timezone.now(),
+            resolved_by=access.member,
+        )
+        _audit(
+            access,
+            ModerationAction.DISMISS,
+            reason=report.reason,
+            thread=report.thread,
+            comment=report.comment,
+        )
+
+
+def thread_flag_set(
+    *, access: Access, thread: Thread, action: str, reason: str = ""
+) -> None:
+    """Lock, unlock, pin or unpin a thread."""
+    _require_moderator(access)
+    field, value = {
+        ModerationAction.LOCK: ("is_locked", True),
+        ModerationAction.UNLOCK: ("is_locked", False),
+        ModerationAction.PIN: ("is_pinned", True),
+        ModerationAction.UNPIN: ("is_pinned", False),
+    }[action]
+    with transaction.atomic():
+        Thread.objects.filter(pk=thread.pk).update(**{field: value})
+        _audit(access, action, reason=reason, member=thread.author, thread=thread)
+
+
+def sanction_impose(
+    *,
+    access: Access,
+    member: Member,
+    kind: str,
+    reason: str,
+    ends_at: datetime | None,
+) -> Sanction:
+    """Ban (no access) or mute (read only) a member until ``ends_at``. A ban
+    also ends the membership. Moderators cannot be sanctioned here."""
+    _require_moderator(access)
+    if (
+        member.is_staff
+        or Membership.objects.filter(
+            community=access.community,
+            member=member,
+            role__in=[MembershipRole.MODERATOR, MembershipRole.OWNER],
+        ).exists()
+    ):
+        raise CommunityError("cannot_sanction_moderator")
+    with transaction.atomic():
+        sanction = Sanction.objects.create(
+            community=access.community,
+            member=member,
+            kind=kind,
+            reason=reason.strip()[:300],
+            ends_at=ends_at,
+            created_by=access.member,
+        )
+        if kind == SanctionKind.BAN:
+            target_access = access_for(member, access.community)
+            if target_access.is_member:
+                community_leave(access=target_access)
+        action = (
+            ModerationAction.BAN if kind == SanctionKind.BAN else ModerationAction.MUTE
+        )
+        _audit(access, action, reason=reason, member=member)
+        notify(
+            recipients=[member],
+            kind=NotificationKind.MODERATION,
+            actor=access.member,
+            detail=reason,
+        )
+    return sanction
+
+
+def sanction_lift(*, access: Access, sanction: Sanction) -> None:
+    _require_moderator(access)
+    if sanction.community_id != access.community.pk:
+        raise CommunityError("moderator_only")
+    with transaction.atomic():
+        Sanction.objects.filter(pk=sanction.pk, lifted_at__isnull=True).update(
+            lifted_at=timezone.now()
+        )
+        _audit(access, ModerationAction.LIFT, member=sanction.member)
+
+
+def membership_role_set(*, access: Access, member: Member, role: str) -> None:
+    """Owners appoint or remove moderators."""
+    if not (access.is_owner or (access.member and access.member.is_staff)):
+        raise CommunityError("moderator_only")
+    if role not in MembershipRole.values:
+        raise CommunityError("moderator_only")
+    try:
+        with transaction.atomic():
+            updated = Membership.objects.filter(
+                ~Q(role=MembershipRole.OWNER) | Q(member=access.member),
+                community=access.community,
+                member=member,
+            ).update(role=role)
+            if not updated:
+                raise CommunityError("not_member")
+            _audit(access, ModerationAction.ROLE, reason=role, member=member)
+    except IntegrityError as exc:
+        raise CommunityError("not_member") from exc

@@ -1,0 +1,383 @@
+"""Threads, comments, reactions, bookmarks, helpful answers and view counts."""
+
+from datetime import UTC, datetime, timedelta
+
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.db.models.functions import Greatest, Log
+from django.urls import reverse
+from django.utils import formats, timezone
+
+from community.access import Access
+from community.errors import CommunityError
+from community.markdown import markdown_render, mention_candidates
+from community.models import (
+    Board,
+    Bookmark,
+    Comment,
+    Member,
+    NotificationKind,
+    Reaction,
+    ReactionKind,
+    Revision,
+    Thread,
+    ThreadTag,
+    Visibility,
+)
+from community.services.notifications import notify
+
+# (count, window) per kind of post: everybody, and members on their first day.
+RATE_PER_MINUTE = {
+    "threads": (2, timedelta(minutes=1)),
+    "comments": (6, timedelta(minutes=1)),
+}
+RATE_FIRST_DAY = {
+    "threads": (3, timedelta(days=1)),
+    "comments": (10, timedelta(days=1)),
+}
+VIEW_FLUSH_EVERY = 20
+VIEW_FLUSH_SECONDS = 60
+
+
+HOT_EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
+HOT_HALF_DAY = 45_000  # seconds: ten times the engagement ≈ 12.5 hours newer
+
+
+def _hot_refresh(thread_id: int, created_at: datetime) -> None:
+    """Recompute a thread's hot score from its counters, in one UPDATE."""
+    engagement = (
+        F("empathy_count")
+        + 2 * F("helpful_count")
+        + 2 * F("comment_count")
+        + F("view_count") / 20.0
+        + 1.0
+    )
+    age = (created_at - HOT_EPOCH).total_seconds() / HOT_HALF_DAY
+    Thread.objects.filter(pk=thread_id).update(
+        hot_score=Log(10, Greatest(engagement, 1.0)) + age
+    )
+
+
+def _raise_unless_can_post(access: Access) -> Member:
+    code = access.post_refusal
+    if code is None:
+        return access.member
+    if code == "muted":
+        if access.muted.ends_at is None:
+            raise CommunityError("muted_indefinitely")
+        raise CommunityError("muted", until=_local(access.muted.ends_at, "DATETIME"))
+    if code == "role_mismatch":
+        raise CommunityError(code, role=access.community.get_role_display())
+    raise CommunityError(code)
+
+
+def _local(moment: datetime, fmt: str = "TIME") -> str:
+    return formats.date_format(timezone.localtime(moment), f"{fmt}_FORMAT")
+
+
+def _rate_check(member: Member, what: str, now: datetime) -> None:
+    """Refuse a post over the limits; counted in the database, so the limits
+    hold across server processes and survive a cache restart."""
+    model = Thread if what == "threads" else Comment
+    limits = [("rate_per_minute", *RATE_PER_MINUTE[what])]
+    if member.date_joined > now - timedelta(days=1):
+        limits.append((f"rate_new_member_{what}", *RATE_FIRST_DAY[what]))
+    for code, limit, window in limits:
+        recent = list(
+            model.objects.filter(author=member, created_at__gt=now - window)
+            .order_by("-created_at")
+            .values_list("created_at", flat=True)[:limit]
+        )
+        if len(recent) >= limit:
+            retry_at = recent[-1] + window
+            raise CommunityError(code, limit=limit, time=_local(retry_at))
+
+
+def _mentions(text: str) -> dict[str, Member]:
+    """``@token`` → member, matching the longest nickname each token starts
+    with ("@광고요정님" mentions 광고요정)."""
+    tokens = mention_candidates(text)
+    if not tokens:
+        return {}
+    prefixes = {t[:n].casefold(): t[:n] for t in tokens for n in range(2, len(t) + 1)}
+    members = {
+        m.nickname_key: m
+        for m in Member.objects.filter(nickname_key__in=prefixes, is_active=True)
+    }
+    found: dict[str, Member] = {}
+    for token in tokens:
+        for n in range(len(token), 1, -1):
+            member = members.get(token[:n].casefold())
+            if member is not None:
+                found["@" + token[:n]] = member
+                break
+    return found
+
+
+def _render(text: str) -> tuple[str, list[Member]]:
+    mentioned = _mentions(text)
+    links = {
+        mention: reverse("member_detail", args=[member.public_id])
+        for mention, member in mentioned.items()
+    }
+    return markdown_render(text, links=links), list(mentioned.values())
+
+
+def _clean_body(body: str) -> str:
+    body = body.replace("\r\n", "\n").strip()
+    if not body:
+        raise CommunityError("empty_body")
+    return body
+
+
+def thread_create(
+    *, access: Access, board: Board, tag: str, title: str, body: str
+) -> Thread:
+    """Start a thread on ``board``. Refused (CommunityError, nothing written)
+    without the right to post, over the rate limits, or for a promotion
+    outside the promotion board."""
+    member = _raise_unless_can_post(access)
+    if tag == ThreadTag.PROMOTION and not board.allows_promotion:
+        promo = board.community.boards.filter(allows_promotion=True).first()
+        raise CommunityError("promotion_board_only", board=promo.name if promo else "-")
+    now = timezone.now()
+    body = _clean_body(body)
+    with transaction.atomic():
+        _rate_check(member, "threads", now)
+        html, mentioned = _render(body)
+        thread = Thread.objects.create(
+            community=board.community,
+            board=board,
+            author=member,
+            tag=tag,
+            title=title.strip(),
+            body=body,
+            body_html=html,
+            created_at=now,
+            last_activity_at=now,
+            hot_score=(now - HOT_EPOCH).total_seconds() / HOT_HALF_DAY,
+        )
+        notify(
+            recipients=mentioned,
+            kind=NotificationKind.MENTION,
+            actor=member,
+            thread=thread,
+        )
+    return thread
+
+
+def thread_edit(
+    *, member: Member, thread: Thread, title: str, body: str, tag: str
+) -> Thread:
+    """The author edits; the previous version is kept for moderators and
+    only newly mentioned members are notified."""
+    if thread.author_id != member.pk:
+        raise CommunityError("not_author")
+    if thread.visibility != Visibility.VISIBLE:
+        raise CommunityError("thread_unavailable")
+    body = _clean_body(body)
+    with transaction.atomic():
+        before = set(_mentions(thread.body).values())
+        Revision.objects.create(thread=thread, title=thread.title, body=thread.body)
+        html, mentioned = _render(body)
+        thread.title = title.strip()
+        thread.body = body
+        thread.body_html = html
+        thread.tag = tag
+        thread.edited_at = timezone.now()
+        thread.save(update_fields=["title", "body", "body_html", "tag", "edited_at"])
+        notify(
+            recipients=[m for m in mentioned if m not in before],
+            kind=NotificationKind.MENTION,
+            actor=member,
+            thread=thread,
+        )
+    return thread
+
+
+def thread_delete(*, member: Member, thread: Thread) -> None:
+    """Soft delete by the author: the thread leaves every list, moderators can
+    still see it."""
+    if thread.author_id != member.pk:
+        raise CommunityError("not_author")
+    Thread.objects.filter(pk=thread.pk, visibility=Visibility.VISIBLE).update(
+        visibility=Visibility.DELETED
+    )
+
+
+def comment_create(
+    *, access: Access, thread: Thread, body: str, parent: Comment | None = None
+) -> Comment:
+    """Comment on ``thread`` or reply to a comment (one level: a reply to a
+    reply attaches to its top-level comment). Notifies the thread's author,
+    the replied-to author and mentioned members, each once."""
+    member = _raise_unless_can_post(access)
+    if thread.visibility != Visibility.VISIBLE:
+        raise CommunityError("thread_unavailable")
+    if thread.is_locked and not access.is_moderator:
+        raise CommunityError("thread_locked")
+    if parent is not None:
+        if parent.thread_id != thread.pk or parent.visibility != Visibility.VISIBLE:
+            raise CommunityError("comment_unavailable")
+        if parent.parent_id is not None:
+            parent = parent.parent
+    now = timezone.now()
+    body = _clean_body(body)
+    with transaction.atomic():
+        _rate_check(member, "comments", now)
+        html, mentioned = _render(body)
+        comment = Comment.objects.create(
+            thread=thread,
+            parent=parent,
+            author=member,
+            body=body,
+            body_html=html,
+            created_at=now,
+        )
+        Thread.objects.filter(pk=thread.pk).update(
+            comment_count=F("comment_count") + 1, last_activity_at=now
+        )
+        _hot_refresh(thread.pk, thread.created_at)
+        replied_to = [thread.author]
+        if parent is not None:
+            replied_to.append(parent.author)
+        notify(
+            recipients=replied_to,
+            kind=NotificationKind.REPLY,
+            actor=member,
+            thread=thread,
+            comment=comment,
+        )
+        already = {m.pk for m in replied_to}
+        notify(
+            recipients=[m for m in mentioned if m.pk not in already],
+            kind=NotificationKind.MENTION,
+            actor=member,
+            thread=thread,
+            comment=comment,
+        )
+    return comment
+
+
+def comment_edit(*, member: Member, comment: Comment, body: str) -> Comment:
+    if comment.author_id != member.pk:
+        raise CommunityError("not_author")
+    if comment.visibility != Visibility.VISIBLE:
+        raise CommunityError("comment_unavailable")
+    body = _clean_body(body)
+    with transaction.atomic():
+        Revision.objects.create(comment=comment, body=comment.body)
+        comment.body = body
+        comment.body_html, _mentioned = _render(body)
+        comment.edited_at = timezone.now()
+        comment.save(update_fields=["body", "body_html", "edited_at"])
+    return comment
+
+
+def comment_delete(*, member: Member, comment: Comment) -> None:
+    if comment.author_id != member.pk:
+        raise CommunityError("not_author")
+    with transaction.atomic():
+        changed = Comment.objects.filter(
+            pk=comment.pk, visibility=Visibility.VISIBLE
+        ).update(visibility=Visibility.DELETED)
+        if changed:
+            Thread.objects.filter(pk=comment.thread_id, comment_count__gt=0).update(
+                comment_count=F("comment_count") - 1
+            )
+            _hot_refresh(comment.thread_id, comment.thread.created_at)
+
+
+def reaction_toggle(
+    *,
+    access: Access,
+    kind: str,
+    thread: Thread | None = None,
+    comment: Comment | None = None,
+) -> bool:
+    """Add the member's reaction, or take it back if present. Returns whether
+    the reaction is now on. Counts move in the same transaction."""
+    member = _raise_unless_can_post(access)
+    if kind not in ReactionKind.values:
+        raise CommunityError("comment_unavailable")
+    target = comment if comment is not None else thread
+    model = Comment if comment is not None else Thread
+    field = f"{kind}_count"
+    lookup = {"comment": comment} if comment is not None else {"thread": thread}
+    with transaction.atomic():
+        deleted, _ = Reaction.objects.filter(
+            member=member, kind=kind, **lookup
+        ).delete()
+        if deleted:
+            model.objects.filter(pk=target.pk, **{f"{field}__gt": 0}).update(
+                **{field: F(field) - 1}
+            )
+            now_on = False
+        else:
+            try:
+                with transaction.atomic():
+                    Reaction.objects.create(member=member, kind=kind, **lookup)
+            except IntegrityError:
+                # The same click arrived twice at once; the other one counted.
+                return True
+            model.objects.filter(pk=target.pk).update(**{field: F(field) + 1})
+            now_on = True
+        if comment is None:
+            _hot_refresh(thread.pk, thread.created_at)
+    return now_on
+
+
+def bookmark_toggle(*, member: Member, thread: Thread) -> bool:
+    deleted, _ = Bookmark.objects.filter(member=member, thread=thread).delete()
+    if deleted:
+        return False
+    Bookmark.objects.get_or_create(member=member, thread=thread)
+    return True
+
+
+def helpful_mark(*, member: Member, thread: Thread, comment: Comment | None) -> None:
+    """The author of a question marks one comment as the helpful answer (or
+    clears it with ``comment=None``); the comment's author is notified."""
+    if thread.author_id != member.pk:
+        raise CommunityError("not_author")
+    if thread.tag != ThreadTag.QUESTION:
+        raise CommunityError("helpful_question_only")
+    if comment is not None and (
+        comment.thread_id != thread.pk or comment.visibility != Visibility.VISIBLE
+    ):
+        raise CommunityError("comment_unavailable")
+    with transaction.atomic():
+        thread.helpful_comment = comment
+        thread.save(update_fields=["helpful_comment"])
+        if comment is not None:
+            notify(
+                recipients=[comment.author],
+                kind=NotificationKind.HELPFUL,
+                actor=member,
+                thread=thread,
+                comment=comment,
+            )
+
+
+def thread_view_record(*, thread_id: int, created_at: datetime) -> None:
+    """Count a view in the cache and write the pending views to the database
+    every VIEW_FLUSH_EVERY views or VIEW_FLUSH_SECONDS, whichever comes
+    first, so a busy thread does not write on every request. Views still
+    pending when the cache restarts are lost; an approximate count is fine."""
+    key = f"thread-views:{thread_id}"
+    cache.add(key, 0, timeout=None)
+    try:
+        pending = cache.incr(key)
+    except ValueError:  # evicted between add and incr
+        cache.set(key, 1, timeout=None)
+        pending = 1
+    due = cache.add(f"{key}:flushed", 1, timeout=VIEW_FLUSH_SECONDS)
+    if pending >= VIEW_FLUSH_EVERY or due:
+        taken = cache.get(key) or 0
+        if taken:
+            cache.decr(key, taken)
+            Thread.objects.filter(pk=thread_id).update(
+                view_count=F("view_count") + taken
+            )
+            _hot_refresh(thread_id, created_at)
