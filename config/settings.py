@@ -278,6 +278,8 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
 
 # --- Moim ----------------------------------------------------------------------
+# The site's public address, for links in mail sent outside a request.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 MOIM_NICKNAME_COOLDOWN_DAYS = 90
 MOIM_WORK_EMAIL_LINK_MAX_AGE = 60 * 60 * 24 * 3
 
