@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from community.views import members
 
@@ -12,4 +12,6 @@ urlpatterns = [
         members.work_email_confirm,
         name="work_email_confirm",
     ),
+    path("", include("community.urls_forum")),
+    path("", include("community.urls_moderation")),
 ]

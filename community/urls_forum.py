@@ -1,0 +1,3 @@
+"""Communities, boards, threads, comments, reactions, bookmarks, search."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Notifications, reports, the moderation queue and the audit log."""
+
+urlpatterns: list = []
