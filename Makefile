@@ -54,8 +54,10 @@ format: setup
 # Needs GNU gettext (a translator's tool); the compiled .mo files are committed
 # so that `make run` needs nothing beyond Python.
 messages: setup
-	$(PY) manage.py makemessages -l ko -l en --no-obsolete --ignore=.venv --ignore=tests
-	$(PY) manage.py makemessages -d djangojs -l ko -l en --no-obsolete --ignore=.venv
+	$(PY) manage.py makemessages -l ko -l en --no-obsolete --ignore=.venv --ignore=tests \
+		--ignore=staticfiles --ignore=test-artifacts
+	$(PY) manage.py makemessages -d djangojs -l ko -l en --no-obsolete --ignore=.venv \
+		--ignore=staticfiles --ignore=test-artifacts --ignore=static/vendor
 	$(PY) manage.py compilemessages --ignore=.venv
 
 clean:

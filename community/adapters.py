@@ -1,9 +1,28 @@
+from dataclasses import dataclass
+
 from allauth.account.adapter import DefaultAccountAdapter
-from django.contrib.sites.shortcuts import get_current_site
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext
 
 from community.mail import mail_enqueue
+
+
+@dataclass
+class MailSite:
+    """What allauth's mail templates call ``current_site``: the product's
+    translated name rather than a bare host name."""
+
+    request: HttpRequest
+
+    @property
+    def name(self) -> str:
+        return gettext("Moim")
+
+    @property
+    def domain(self) -> str:
+        return self.request.get_host()
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -11,8 +30,9 @@ class AccountAdapter(DefaultAccountAdapter):
 
     A new member gets the real name from the sign-up form and the language
     the site was shown in, so later emails reach them in that language. Every
-    account email is rendered in the request and queued through the task
-    queue like all of Moim's mail. After signing in, a member whose profile
+    account email is rendered in the request, signed with the product's
+    translated name, and queued through the task queue like all of Moim's
+    mail. After signing in, a member whose profile
     still lacks a job role is sent to complete it before anything else.
     """
 
@@ -24,11 +44,14 @@ class AccountAdapter(DefaultAccountAdapter):
             user.save()
         return user
 
+    def format_email_subject(self, subject):
+        return f"[{gettext('Moim')}] {subject}"
+
     def send_mail(self, template_prefix, email, context):
         ctx = {
             "request": self.request,
             "email": email,
-            "current_site": get_current_site(self.request),
+            "current_site": MailSite(self.request),
         }
         ctx.update(context)
         mail_enqueue(self.render_mail(template_prefix, email, ctx))
@@ -38,3 +61,8 @@ class AccountAdapter(DefaultAccountAdapter):
         if user.is_authenticated and user.needs_onboarding:
             return reverse("profile_edit") + "?welcome=1"
         return super().get_login_redirect_url(request)
+
+    def get_signup_redirect_url(self, request):
+        # Confirming the sign-up email signs the new member in through this
+        # hook, not get_login_redirect_url, and a new member has no role yet.
+        return self.get_login_redirect_url(request)

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
 
 from community.models import Community, Member, NicknameHistory
 
@@ -23,7 +24,7 @@ class MemberAdmin(UserAdmin):
     fieldsets = [
         (None, {"fields": ["email", "password", "public_id"]}),
         (
-            "Profile",
+            _("Profile"),
             {
                 "fields": [
                     "real_name",
@@ -41,10 +42,10 @@ class MemberAdmin(UserAdmin):
             },
         ),
         (
-            "Permissions",
+            _("Permissions"),
             {"fields": ["is_active", "is_staff", "is_superuser", "groups"]},
         ),
-        ("Dates", {"fields": ["last_login", "date_joined"]}),
+        (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [
         (None, {"fields": ["email", "real_name", "password1", "password2"]}),

@@ -13,7 +13,7 @@ MESSAGES = {
     "nickname_cooldown": _(
         "Nicknames are fixed: you can change yours again on %(date)s."
     ),
-    "nickname_required": _("Choose a nickname to be shown by your nickname."),
+    "nickname_required": _("To be shown by a nickname, choose a nickname first."),
     "work_email_free_mail": _(
         "%(domain)s is a free email service. Please use the address your "
         "employer gave you."
