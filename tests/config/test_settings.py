@@ -1,0 +1,301 @@
+"""config/settings.py runs with nothing set (embedded) and switches each
+integration on when its variable is present.
+
+Each test executes the settings file afresh under a controlled environment
+and inspects the module namespace it produces; Django's own loaded settings
+are not touched.
+"""
+
+import re
+import runpy
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SETTINGS_FILE = ROOT / "config" / "settings.py"
+ENV_EXAMPLE = ROOT / ".env.example"
+ONE_YEAR = 60 * 60 * 24 * 365
+
+READ_VARIABLE = re.compile(
+    r'(?:os\.environ\.get|os\.getenv|env_bool|env_int|env_list)\(\s*"([A-Z0-9_]+)"'
+)
+
+
+def variables_read_by_settings() -> set[str]:
+    return set(READ_VARIABLE.findall(SETTINGS_FILE.read_text()))
+
+
+def variables_documented() -> set[str]:
+    return set(re.findall(r"^([A-Z0-9_]+)=", ENV_EXAMPLE.read_text(), re.MULTILINE))
+
+
+@pytest.fixture
+def load_settings(monkeypatch):
+    """``load_settings(VAR=value, ...)``: the settings namespace produced with
+    exactly these variables set (the suite's own, e.g. DATABASE_URL, are
+    removed first)."""
+
+    def load(**env):
+        for name in variables_read_by_settings() | variables_documented():
+            monkeypatch.delenv(name, raising=False)
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        return runpy.run_path(str(SETTINGS_FILE))
+
+    return load
+
+
+# --- Nothing set: the embedded default ---------------------------------------
+
+
+def test_nothing_set_uses_a_sqlite_file(load_settings):
+    database = load_settings()["DATABASES"]["default"]
+
+    assert database["ENGINE"] == "django.db.backends.sqlite3"
+    assert str(database["NAME"]).endswith(".sqlite3")
+
+
+def test_nothing_set_uses_the_in_memory_channel_layer(load_settings):
+    layers = load_settings()["CHANNEL_LAYERS"]
+
+    assert layers["default"]["BACKEND"] == "channels.layers.InMemoryChannelLayer"
+
+
+def test_nothing_set_uses_the_local_memory_cache(load_settings):
+    caches = load_settings()["CACHES"]
+
+    assert (
+        caches["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+    )
+
+
+def test_nothing_set_prints_mail_on_the_console(load_settings):
+    namespace = load_settings()
+
+    assert (
+        namespace["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend"
+    )
+
+
+def test_nothing_set_queues_tasks_in_the_database(load_settings):
+    tasks = load_settings()["TASKS"]
+
+    assert tasks["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend"
+
+
+def test_nothing_set_runs_in_debug_mode_on_local_hosts(load_settings):
+    namespace = load_settings()
+
+    assert namespace["DEBUG"] is True
+    assert "127.0.0.1" in namespace["ALLOWED_HOSTS"]
+    assert "localhost" in namespace["ALLOWED_HOSTS"]
+
+
+def test_nothing_set_speaks_korean_in_seoul_time(load_settings):
+    namespace = load_settings()
+
+    assert namespace["LANGUAGE_CODE"] == "ko"
+    assert namespace["TIME_ZONE"] == "Asia/Seoul"
+    assert [code for code, _ in namespace["LANGUAGES"]] == ["ko", "en"]
+
+
+def test_sqlite_path_moves_the_database_file(load_settings, tmp_path):
+    path = tmp_path / "moim.sqlite3"
+
+    database = load_settings(SQLITE_PATH=str(path))["DATABASES"]["default"]
+
+    assert database["NAME"] == str(path)
+
+
+# --- DATABASE_URL ------------------------------------------------------------
+
+
+@pytest.fixture
+def postgres_settings(load_settings):
+    return load_settings(DATABASE_URL="postgres://moim:s3cret@db.internal:5433/moim")
+
+
+def test_database_url_switches_to_postgresql(postgres_settings):
+    database = postgres_settings["DATABASES"]["default"]
+
+    assert database["ENGINE"] == "django.db.backends.postgresql"
+    assert database["NAME"] == "moim"
+    assert database["HOST"] == "db.internal"
+    assert database["PORT"] == 5433
+    assert database["USER"] == "moim"
+    assert database["PASSWORD"] == "s3cret"
+
+
+def test_postgresql_uses_a_connection_pool_not_persistent_connections(
+    postgres_settings,
+):
+    # Persistent connections are held per ASGI worker thread and exhaust
+    # PostgreSQL under load; psycopg's pool bounds them per process.
+    database = postgres_settings["DATABASES"]["default"]
+
+    assert database["CONN_MAX_AGE"] == 0
+    assert (
+        database["OPTIONS"]["pool"]["max_size"]
+        >= database["OPTIONS"]["pool"]["min_size"]
+    )
+
+
+def test_the_pool_size_follows_its_variables(load_settings):
+    namespace = load_settings(
+        DATABASE_URL="postgres://moim@127.0.0.1/moim",
+        DATABASE_POOL_MIN="1",
+        DATABASE_POOL_MAX="4",
+    )
+
+    pool = namespace["DATABASES"]["default"]["OPTIONS"]["pool"]
+    assert (pool["min_size"], pool["max_size"]) == (1, 4)
+
+
+# --- REDIS_URL ---------------------------------------------------------------
+
+
+def test_redis_url_switches_the_channel_layer_to_redis(load_settings):
+    layer = load_settings(REDIS_URL="redis://cache.internal:6380/2")["CHANNEL_LAYERS"][
+        "default"
+    ]
+
+    assert layer["BACKEND"] == "channels_redis.core.RedisChannelLayer"
+    assert layer["CONFIG"]["hosts"] == ["redis://cache.internal:6380/2"]
+
+
+def test_redis_url_switches_the_cache_to_redis(load_settings):
+    cache = load_settings(REDIS_URL="redis://cache.internal:6380/2")["CACHES"][
+        "default"
+    ]
+
+    assert cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert cache["LOCATION"] == "redis://cache.internal:6380/2"
+
+
+# --- EMAIL_URL ---------------------------------------------------------------
+
+
+def test_email_url_switches_to_smtp_with_starttls(load_settings):
+    namespace = load_settings(EMAIL_URL="smtp+tls://u:p@h:587")
+
+    assert namespace["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert namespace["EMAIL_HOST"] == "h"
+    assert namespace["EMAIL_PORT"] == 587
+    assert namespace["EMAIL_HOST_USER"] == "u"
+    assert namespace["EMAIL_HOST_PASSWORD"] == "p"
+    assert namespace["EMAIL_USE_TLS"] is True
+    assert namespace["EMAIL_USE_SSL"] is False
+
+
+def test_email_url_with_ssl_uses_implicit_tls_on_port_465(load_settings):
+    namespace = load_settings(EMAIL_URL="smtp+ssl://u:p@smtp.example.com")
+
+    assert namespace["EMAIL_PORT"] == 465
+    assert namespace["EMAIL_USE_SSL"] is True
+    assert namespace["EMAIL_USE_TLS"] is False
+
+
+def test_email_url_credentials_may_be_percent_encoded(load_settings):
+    namespace = load_settings(
+        EMAIL_URL="smtp+tls://mailer%40moim.kr:p%40ss%2Fword@smtp.example.com:587"
+    )
+
+    assert namespace["EMAIL_HOST_USER"] == "mailer@moim.kr"
+    assert namespace["EMAIL_HOST_PASSWORD"] == "p@ss/word"
+
+
+# --- DJANGO_DEBUG off --------------------------------------------------------
+
+
+@pytest.fixture
+def production_settings(load_settings):
+    return load_settings(DJANGO_DEBUG="0")
+
+
+def test_debug_off_turns_debug_off(production_settings):
+    assert production_settings["DEBUG"] is False
+
+
+def test_debug_off_makes_cookies_secure(production_settings):
+    assert production_settings["SESSION_COOKIE_SECURE"] is True
+    assert production_settings["CSRF_COOKIE_SECURE"] is True
+    assert production_settings["LANGUAGE_COOKIE_SECURE"] is True
+
+
+def test_debug_off_sends_hsts_for_at_least_a_year(production_settings):
+    assert production_settings["SECURE_HSTS_SECONDS"] >= ONE_YEAR
+    assert production_settings["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is True
+
+
+def test_debug_off_redirects_plain_http_to_https(production_settings):
+    assert production_settings["SECURE_SSL_REDIRECT"] is True
+
+
+def test_debug_off_trusts_no_host_by_default(production_settings):
+    assert production_settings["ALLOWED_HOSTS"] == []
+
+
+def test_debug_off_links_in_account_mail_use_https(production_settings):
+    assert production_settings["ACCOUNT_DEFAULT_HTTP_PROTOCOL"] == "https"
+
+
+@pytest.mark.parametrize("value", ["1", "true", "yes", "on", ""])
+def test_debug_stays_on_for_true_or_empty_values(load_settings, value):
+    assert load_settings(DJANGO_DEBUG=value)["DEBUG"] is True
+
+
+# --- Hosts, origins, keys, proxies -------------------------------------------
+
+
+def test_allowed_hosts_is_a_comma_separated_list(load_settings):
+    namespace = load_settings(ALLOWED_HOSTS="moim.example.com, www.moim.example.com")
+
+    assert namespace["ALLOWED_HOSTS"] == ["moim.example.com", "www.moim.example.com"]
+
+
+def test_csrf_trusted_origins_is_a_comma_separated_list(load_settings):
+    namespace = load_settings(
+        CSRF_TRUSTED_ORIGINS="https://moim.example.com,https://admin.moim.example.com"
+    )
+
+    assert namespace["CSRF_TRUSTED_ORIGINS"] == [
+        "https://moim.example.com",
+        "https://admin.moim.example.com",
+    ]
+
+
+def test_secret_key_comes_from_the_environment(load_settings):
+    assert load_settings(SECRET_KEY="k" * 60)["SECRET_KEY"] == "k" * 60
+
+
+def test_trusted_proxy_count_sets_allauths_trusted_proxy_count(load_settings):
+    assert load_settings(TRUSTED_PROXY_COUNT="2")["ALLAUTH_TRUSTED_PROXY_COUNT"] == 2
+
+
+def test_without_a_trusted_proxy_count_no_forwarded_address_is_trusted(
+    load_settings,
+):
+    assert load_settings()["ALLAUTH_TRUSTED_PROXY_COUNT"] == 0
+
+
+# --- .env.example ------------------------------------------------------------
+
+
+def test_every_variable_the_settings_read_is_in_env_example():
+    # SQLITE_TEST_PATH only places the test database; it is not configuration.
+    undocumented = variables_read_by_settings() - variables_documented()
+
+    assert undocumented - {"SQLITE_TEST_PATH"} == set()
+
+
+def test_every_variable_in_env_example_has_an_explanation():
+    # A comment may explain a group of related variables (the pool sizes).
+    variable = re.compile(r"^[A-Z0-9_]+=")
+    lines = ENV_EXAMPLE.read_text().splitlines()
+    for number, line in enumerate(lines):
+        if variable.match(line):
+            above = number - 1
+            while above >= 0 and variable.match(lines[above]):
+                above -= 1
+            assert above >= 0 and lines[above].startswith("#"), line

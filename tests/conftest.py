@@ -1,0 +1,71 @@
+"""Fixtures shared by the whole suite.
+
+Mail goes through the task queue in Moim; here tasks run the moment they are
+enqueued, so a sent mail is in ``mail.outbox`` when the request returns. One
+test in tests/community/test_mail.py checks the real database queue.
+"""
+
+import pytest
+from django.core.cache import cache
+
+from tests.factories import member_create
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``postgres`` need PostgreSQL's concurrency (row locks,
+    parallel connections); on SQLite they are deselected, never skipped."""
+    from django.conf import settings
+
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if engine == "django.db.backends.postgresql":
+        return
+    deselected = [item for item in items if item.get_closest_marker("postgres")]
+    if not deselected:
+        return
+    items[:] = [item for item in items if not item.get_closest_marker("postgres")]
+    config.hook.pytest_deselected(items=deselected)
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(
+            f"{len(deselected)} test(s) marked 'postgres' deselected: "
+            f"the database is {engine.rsplit('.', 1)[-1]}, not PostgreSQL."
+        )
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_immediately(settings):
+    settings.TASKS = {
+        "default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}
+    }
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # The real hasher is slow by design; the suite creates hundreds of members.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _cache_cleared():
+    # allauth keeps its rate-limit counters in the cache; without this a test
+    # would inherit the failed logins of the one before.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def member(db):
+    """A verified member who has completed the profile (a job role)."""
+    return member_create()
+
+
+@pytest.fixture
+def client_member(client, member):
+    client.force_login(member)
+    return client
+
+
+@pytest.fixture
+def staff_member(db):
+    return member_create(is_staff=True)
