@@ -139,6 +139,15 @@ def test_logging_out_by_post_logs_out(client_member):
     assert not is_logged_in(client_member)
 
 
+def test_opening_the_logout_page_does_not_log_out(client_member):
+    # A GET can be triggered by any site (an <img>); only a POST with the
+    # CSRF token logs out.
+    response = client_member.get(reverse("account_logout"))
+
+    assert response.status_code == 200
+    assert is_logged_in(client_member)
+
+
 # --- No account enumeration --------------------------------------------------
 
 

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection
+from django.db import DataError, connection
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from hypothesis import example, given
@@ -239,6 +239,23 @@ def test_a_refused_profile_change_changes_nothing_in_the_database(
     assert not NicknameHistory.objects.exists()
 
 
+def test_the_profile_page_says_when_the_nickname_can_change_again(
+    client_member, member
+):
+    changed_at = timezone.now() - timedelta(days=10)
+    nickname_set(member=member, nickname="새벽배포", now=changed_at)
+    possible_on = timezone.localtime(changed_at + timedelta(days=90)).date()
+    with translation.override("en"):
+        possible_on_text = formats.date_format(possible_on, "DATE_FORMAT")
+
+    response = client_member.get(
+        reverse("profile_edit"), headers={"accept-language": "en"}
+    )
+
+    assert response.status_code == 200
+    assert possible_on_text in response.content.decode()
+
+
 def test_the_profile_page_sets_a_first_nickname(client_member, member):
     response = client_member.post(
         reverse("profile_edit"),
@@ -319,15 +336,16 @@ def test_normalising_any_text_gives_a_valid_nickname_or_a_format_error(text):
 KEY_LENGTH = Member._meta.get_field("nickname_key").max_length
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: community/services.py nickname_normalise checks the length before "
-        "casefold(), which can lengthen the key ('ß' -> 'ss'); a 20-char "
-        "nickname can give a 40-char key that PostgreSQL's varchar(20) refuses "
-        "with a DataError (a server error, not a clear message)."
-    ),
+KEY_TOO_LONG = (
+    "BUG: community/services/members.py:29-31 checks the 2-20 length before "
+    "casefold(), which can lengthen the key ('ß' -> 'ss'), while "
+    "community/models.py:60 and :143 give nickname_key max_length=20: a valid "
+    "20-character nickname gets a 40-character key, which PostgreSQL refuses "
+    "with a DataError (a server error instead of a clear message)."
 )
+
+
+@pytest.mark.xfail(strict=True, reason=KEY_TOO_LONG)
 @given(st.text())
 @example("ß" * 20)
 def test_the_uniqueness_key_of_any_valid_nickname_fits_its_column(text):
@@ -336,6 +354,18 @@ def test_the_uniqueness_key_of_any_valid_nickname_fits_its_column(text):
     except CommunityError:
         return
     assert len(key) <= KEY_LENGTH
+
+
+@pytest.mark.postgres
+@pytest.mark.xfail(strict=True, reason=KEY_TOO_LONG, raises=DataError)
+def test_a_nickname_whose_key_grows_when_case_folded_is_answered_clearly(
+    client_member, member
+):
+    response = client_member.post(
+        reverse("profile_edit"), profile_post(member, nickname="ß" * 20)
+    )
+
+    assert response.status_code in {302, 400}
 
 
 # --- Concurrency -------------------------------------------------------------
