@@ -23,6 +23,7 @@ from community.models import (
     Reaction,
     Report,
     ReportStatus,
+    Revision,
     Sanction,
     SanctionKind,
     Thread,
@@ -133,7 +134,7 @@ def thread_for_page(
     """The thread as its page shows it; hidden and deleted threads only for
     moderators."""
     threads = Thread.objects.select_related(
-        "author", "board", "community", "helpful_comment"
+        "author", "board", "community", "helpful_comment__author"
     )
     if not moderator:
         threads = threads.filter(visibility=Visibility.VISIBLE)
@@ -168,6 +169,45 @@ def comment_tree(
     return Paginator(top, COMMENTS_PER_PAGE).get_page(page)
 
 
+def comment_for_page(
+    *,
+    comment_id: int,
+    community: Community,
+    member: Member | None,
+    moderator: bool,
+    thread_id: int | None = None,
+) -> Comment | None:
+    """One comment of the community (with its thread and the member's own
+    reactions), for the actions on it; hidden and deleted comments, or those
+    on a hidden or deleted thread, only for moderators."""
+    comments = Comment.objects.select_related("thread", "author").filter(
+        pk=comment_id, thread__community=community
+    )
+    if thread_id is not None:
+        comments = comments.filter(thread_id=thread_id)
+    if not moderator:
+        comments = comments.filter(
+            visibility=Visibility.VISIBLE, thread__visibility=Visibility.VISIBLE
+        )
+    if member is not None and member.is_authenticated:
+        mine = Reaction.objects.filter(member=member, comment=OuterRef("pk"))
+        comments = comments.annotate(
+            my_empathy=Exists(mine.filter(kind="empathy")),
+            my_helpful=Exists(mine.filter(kind="helpful")),
+        )
+    return comments.first()
+
+
+def revision_history(*, thread: Thread) -> list[Revision]:
+    """Earlier versions of a thread and of its comments, newest first, for
+    moderators. One query."""
+    return list(
+        Revision.objects.filter(Q(thread=thread) | Q(comment__thread=thread))
+        .select_related("comment")
+        .order_by("-replaced_at", "-pk")
+    )
+
+
 def thread_member_state(*, thread: Thread, member: Member | None) -> dict[str, bool]:
     """The member's reactions and bookmark on a thread, in one query."""
     if member is None or not member.is_authenticated:
@@ -186,8 +226,11 @@ def thread_member_state(*, thread: Thread, member: Member | None) -> dict[str, b
 
 
 def bookmark_list(*, member: Member, page: int | str = 1) -> Page:
+    # A bookmark outlives access: leaving a members-only community or a ban
+    # hides its threads here too.
     threads = _visible_threads().filter(
-        Exists(Bookmark.objects.filter(member=member, thread=OuterRef("pk")))
+        Exists(Bookmark.objects.filter(member=member, thread=OuterRef("pk"))),
+        community__in=readable_communities(member),
     )
     return Paginator(
         threads.order_by("-last_activity_at", "-pk"), THREADS_PER_PAGE

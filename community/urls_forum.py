@@ -1,3 +1,72 @@
-"""Communities, boards, threads, comments, reactions, bookmarks, search."""
+"""Communities, boards, threads, comments, reactions, bookmarks."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from community.views import communities, threads
+
+urlpatterns = [
+    path("c/<slug:slug>/", communities.community_detail, name="community_detail"),
+    path("c/<slug:slug>/join/", communities.community_join, name="community_join"),
+    path("c/<slug:slug>/leave/", communities.community_leave, name="community_leave"),
+    path(
+        "c/<slug:slug>/b/<slug:board_slug>/",
+        threads.board_detail,
+        name="board_detail",
+    ),
+    path(
+        "c/<slug:slug>/b/<slug:board_slug>/new/",
+        threads.thread_create,
+        name="thread_create",
+    ),
+    path(
+        "c/<slug:slug>/t/<int:thread_id>/",
+        threads.thread_detail,
+        name="thread_detail",
+    ),
+    path(
+        "c/<slug:slug>/t/<int:thread_id>/edit/",
+        threads.thread_edit,
+        name="thread_edit",
+    ),
+    path(
+        "c/<slug:slug>/t/<int:thread_id>/delete/",
+        threads.thread_delete,
+        name="thread_delete",
+    ),
+    path(
+        "c/<slug:slug>/t/<int:thread_id>/comments/",
+        threads.comment_create,
+        name="comment_create",
+    ),
+    path(
+        "c/<slug:slug>/t/<int:thread_id>/react/<str:kind>/",
+        threads.thread_react,
+        name="thread_react",
+    ),
+    path(
+        "c/<slug:slug>/t/<int:thread_id>/bookmark/",
+        threads.thread_bookmark,
+        name="thread_bookmark",
+    ),
+    path(
+        "c/<slug:slug>/t/<int:thread_id>/helpful/",
+        threads.thread_helpful,
+        name="thread_helpful",
+    ),
+    path(
+        "c/<slug:slug>/comments/<int:comment_id>/edit/",
+        threads.comment_edit,
+        name="comment_edit",
+    ),
+    path(
+        "c/<slug:slug>/comments/<int:comment_id>/delete/",
+        threads.comment_delete,
+        name="comment_delete",
+    ),
+    path(
+        "c/<slug:slug>/comments/<int:comment_id>/react/<str:kind>/",
+        threads.comment_react,
+        name="comment_react",
+    ),
+    path("me/bookmarks/", threads.bookmark_list, name="bookmark_list"),
+]

@@ -59,17 +59,26 @@ def _hot_refresh(thread_id: int, created_at: datetime) -> None:
     )
 
 
-def _raise_unless_can_post(access: Access) -> Member:
+def post_refusal(*, access: Access) -> CommunityError | None:
+    """The error a post by this member would raise, or None: pages show its
+    message in place of the "new thread" button and the comment form."""
     code = access.post_refusal
     if code is None:
-        return access.member
+        return None
     if code == "muted":
         if access.muted.ends_at is None:
-            raise CommunityError("muted_indefinitely")
-        raise CommunityError("muted", until=_local(access.muted.ends_at, "DATETIME"))
+            return CommunityError("muted_indefinitely")
+        return CommunityError("muted", until=_local(access.muted.ends_at, "DATETIME"))
     if code == "role_mismatch":
-        raise CommunityError(code, role=access.community.get_role_display())
-    raise CommunityError(code)
+        return CommunityError(code, role=access.community.get_role_display())
+    return CommunityError(code)
+
+
+def _raise_unless_can_post(access: Access) -> Member:
+    refusal = post_refusal(access=access)
+    if refusal is not None:
+        raise refusal
+    return access.member
 
 
 def _local(moment: datetime, fmt: str = "TIME") -> str:

@@ -1,0 +1,132 @@
+"""The directory, community pages, and joining or leaving a community.
+
+``community_view`` is the one door every forum page goes through: it finds
+the community, reads the member's access once, refuses a reader who may not
+read, and turns a refused action (CommunityError) into a page that says why.
+"""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from community import selectors
+from community.access import Access, access_for
+from community.errors import CommunityError
+from community.models import Community
+from community.services import communities as services
+from community.services.threads import post_refusal
+
+# Refusals that are about who the member is rather than what they sent.
+FORBIDDEN_CODES = {
+    "login_required",
+    "banned",
+    "not_member",
+    "muted",
+    "muted_indefinitely",
+    "role_mismatch",
+    "work_unverified",
+    "not_author",
+    "moderator_only",
+    "not_readable",
+}
+
+
+def refusal_status(error: CommunityError) -> int:
+    return 403 if error.code in FORBIDDEN_CODES else 400
+
+
+def refused(
+    request: HttpRequest, error: CommunityError, access: Access
+) -> HttpResponse:
+    """A page that says why, with the status the refusal deserves."""
+    return render(
+        request,
+        "community/forbidden.html",
+        {"community": access.community, "access": access, "error": error.message},
+        status=refusal_status(error),
+    )
+
+
+def community_view(view=None, *, readable: bool = True):
+    """Resolve ``slug`` into (community, access) for ``view``; answer 403 to
+    a reader who may not read (unless ``readable`` is False, as for joining a
+    members-only community) and to any CommunityError the view lets through."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request: HttpRequest, slug: str, **kwargs) -> HttpResponse:
+            community = get_object_or_404(Community, slug=slug)
+            access = access_for(request.user, community)
+            if readable and not access.can_read:
+                code = "banned" if access.banned is not None else "not_readable"
+                return refused(request, CommunityError(code), access)
+            try:
+                return view(request, access=access, **kwargs)
+            except CommunityError as error:
+                return refused(request, error, access)
+
+        return wrapper
+
+    return decorate(view) if view is not None else decorate
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    mine, groups = selectors.community_directory(request.user)
+    return render(request, "community/directory.html", {"mine": mine, "groups": groups})
+
+
+@community_view
+def community_detail(request: HttpRequest, *, access: Access) -> HttpResponse:
+    community = access.community
+    refusal = post_refusal(access=access)
+    return render(
+        request,
+        "community/community_detail.html",
+        {
+            "community": community,
+            "access": access,
+            "post_refusal": refusal.message if refusal else "",
+            "boards": list(community.boards.all()),
+            "recent_threads": selectors.thread_recent(community=community, limit=10),
+            "moderators": selectors.community_moderators(community),
+        },
+    )
+
+
+@require_POST
+@login_required
+@community_view(readable=False)
+def community_join(request: HttpRequest, *, access: Access) -> HttpResponse:
+    try:
+        services.community_join(access=access)
+    except CommunityError as error:
+        if refusal_status(error) == 403:
+            raise
+        messages.info(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("Welcome to %(community)s.") % {"community": access.community.name},
+        )
+    return redirect("community_detail", slug=access.community.slug)
+
+
+@require_POST
+@login_required
+@community_view(readable=False)
+def community_leave(request: HttpRequest, *, access: Access) -> HttpResponse:
+    try:
+        services.community_leave(access=access)
+    except CommunityError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("You left %(community)s.") % {"community": access.community.name},
+        )
+    return redirect("community_detail", slug=access.community.slug)

@@ -1,0 +1,388 @@
+"""Boards, threads, comments, reactions, bookmarks and helpful answers.
+
+Every view goes through ``community_view`` (community, access, refusals).
+Writes are POST only; the services decide who may write and what is refused.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from community import selectors
+from community.access import Access
+from community.errors import CommunityError
+from community.forms_forum import CommentForm, HelpfulForm, ThreadForm
+from community.models import Board, Comment, ReactionKind, Thread
+from community.selectors import ThreadSort
+from community.services import threads as services
+from community.views.communities import community_view, refusal_status
+
+
+def _thread(access: Access, thread_id: int) -> Thread:
+    thread = selectors.thread_for_page(
+        thread_id=thread_id, community=access.community, moderator=access.is_moderator
+    )
+    if thread is None:
+        raise Http404
+    return thread
+
+
+def _comment(request: HttpRequest, access: Access, comment_id: int, **filters):
+    comment = selectors.comment_for_page(
+        comment_id=comment_id,
+        community=access.community,
+        member=request.user,
+        moderator=access.is_moderator,
+        **filters,
+    )
+    if comment is None:
+        raise Http404
+    return comment
+
+
+def _thread_url(thread: Thread, anchor: str = "") -> str:
+    url = reverse("thread_detail", args=[thread.community.slug, thread.pk])
+    return f"{url}#{anchor}" if anchor else url
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+@community_view
+def board_detail(
+    request: HttpRequest, *, access: Access, board_slug: str
+) -> HttpResponse:
+    board = get_object_or_404(Board, community=access.community, slug=board_slug)
+    sort = request.GET.get("sort")
+    if sort not in ThreadSort.ALL:
+        sort = ThreadSort.LATEST
+    page = selectors.thread_list(
+        community=access.community,
+        board=board,
+        sort=sort,
+        page=request.GET.get("page", 1),
+    )
+    refusal = services.post_refusal(access=access)
+    return render(
+        request,
+        "community/board_detail.html",
+        {
+            "community": access.community,
+            "access": access,
+            "board": board,
+            "boards": list(access.community.boards.all()),
+            "page_obj": page,
+            "sort": sort,
+            "sorts": [
+                (ThreadSort.LATEST, _("Latest")),
+                (ThreadSort.POPULAR, _("Popular")),
+                (ThreadSort.UNANSWERED, _("Unanswered")),
+            ],
+            "post_refusal": refusal.message if refusal else "",
+        },
+    )
+
+
+@login_required
+@community_view
+def thread_create(
+    request: HttpRequest, *, access: Access, board_slug: str
+) -> HttpResponse:
+    board = get_object_or_404(Board, community=access.community, slug=board_slug)
+    refusal = services.post_refusal(access=access)
+    if refusal is not None:
+        raise refusal
+    form = ThreadForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                thread = services.thread_create(
+                    access=access, board=board, **form.cleaned_data
+                )
+            except CommunityError as error:
+                form.add_error(None, error.message)
+                status = refusal_status(error)
+            else:
+                return redirect(_thread_url(thread))
+    return render(
+        request,
+        "community/thread_form.html",
+        {"community": access.community, "board": board, "form": form},
+        status=status,
+    )
+
+
+@community_view
+def thread_detail(request: HttpRequest, *, access: Access, thread_id: int):
+    thread = _thread(access, thread_id)
+    member = request.user if request.user.is_authenticated else None
+    comments = selectors.comment_tree(
+        thread=thread,
+        member=member,
+        moderator=access.is_moderator,
+        page=request.GET.get("page", 1),
+    )
+    refusal = services.post_refusal(access=access)
+    response = render(
+        request,
+        "community/thread_detail.html",
+        {
+            "community": access.community,
+            "access": access,
+            "thread": thread,
+            "state": selectors.thread_member_state(thread=thread, member=member),
+            "comments": comments,
+            "comment_form": CommentForm(),
+            "revisions": (
+                selectors.revision_history(thread=thread)
+                if access.is_moderator
+                else None
+            ),
+            "post_refusal": refusal.message if refusal else "",
+        },
+    )
+    services.thread_view_record(thread_id=thread.pk, created_at=thread.created_at)
+    return response
+
+
+@login_required
+@community_view
+def thread_edit(request: HttpRequest, *, access: Access, thread_id: int):
+    thread = _thread(access, thread_id)
+    if thread.author_id != request.user.pk:
+        raise CommunityError("not_author")
+    form = ThreadForm(
+        request.POST or None,
+        initial={"title": thread.title, "tag": thread.tag, "body": thread.body},
+    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.thread_edit(
+                    member=request.user, thread=thread, **form.cleaned_data
+                )
+            except CommunityError as error:
+                form.add_error(None, error.message)
+                status = refusal_status(error)
+            else:
+                messages.success(request, _("Your thread is updated."))
+                return redirect(_thread_url(thread))
+    return render(
+        request,
+        "community/thread_form.html",
+        {
+            "community": access.community,
+            "board": thread.board,
+            "thread": thread,
+            "form": form,
+        },
+        status=status,
+    )
+
+
+@require_POST
+@login_required
+@community_view
+def thread_delete(request: HttpRequest, *, access: Access, thread_id: int):
+    thread = _thread(access, thread_id)
+    services.thread_delete(member=request.user, thread=thread)
+    messages.success(request, _("Your thread is deleted."))
+    return redirect(
+        "board_detail", slug=access.community.slug, board_slug=thread.board.slug
+    )
+
+
+def _comment_form_page(request, access, *, form, thread, status, comment=None):
+    return render(
+        request,
+        "community/comment_form.html",
+        {
+            "community": access.community,
+            "thread": thread,
+            "comment": comment,
+            "form": form,
+        },
+        status=status,
+    )
+
+
+@require_POST
+@login_required
+@community_view
+def comment_create(request: HttpRequest, *, access: Access, thread_id: int):
+    thread = _thread(access, thread_id)
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        return _comment_form_page(request, access, form=form, thread=thread, status=400)
+    parent = None
+    if form.cleaned_data["parent"]:
+        parent = selectors.comment_for_page(
+            comment_id=form.cleaned_data["parent"],
+            community=access.community,
+            member=None,
+            moderator=False,
+            thread_id=thread.pk,
+        )
+        if parent is None:
+            form.add_error(None, CommunityError("comment_unavailable").message)
+            return _comment_form_page(
+                request, access, form=form, thread=thread, status=400
+            )
+    try:
+        comment = services.comment_create(
+            access=access, thread=thread, body=form.cleaned_data["body"], parent=parent
+        )
+    except CommunityError as error:
+        form.add_error(None, error.message)
+        return _comment_form_page(
+            request, access, form=form, thread=thread, status=refusal_status(error)
+        )
+    return redirect(_thread_url(thread, f"comment-{comment.pk}"))
+
+
+@login_required
+@community_view
+def comment_edit(request: HttpRequest, *, access: Access, comment_id: int):
+    comment = _comment(request, access, comment_id)
+    if comment.author_id != request.user.pk:
+        raise CommunityError("not_author")
+    form = CommentForm(request.POST or None, initial={"body": comment.body})
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.comment_edit(
+                    member=request.user, comment=comment, body=form.cleaned_data["body"]
+                )
+            except CommunityError as error:
+                form.add_error(None, error.message)
+                status = refusal_status(error)
+            else:
+                return redirect(_thread_url(comment.thread, f"comment-{comment.pk}"))
+    return _comment_form_page(
+        request,
+        access,
+        form=form,
+        thread=comment.thread,
+        comment=comment,
+        status=status,
+    )
+
+
+@require_POST
+@login_required
+@community_view
+def comment_delete(request: HttpRequest, *, access: Access, comment_id: int):
+    comment = _comment(request, access, comment_id)
+    services.comment_delete(member=request.user, comment=comment)
+    messages.success(request, _("Your comment is deleted."))
+    return redirect(_thread_url(comment.thread))
+
+
+def _reaction_kind(kind: str) -> str:
+    if kind not in ReactionKind.values:
+        raise Http404
+    return kind
+
+
+@require_POST
+@login_required
+@community_view
+def thread_react(request: HttpRequest, *, access: Access, thread_id: int, kind: str):
+    thread = _thread(access, thread_id)
+    services.reaction_toggle(access=access, kind=_reaction_kind(kind), thread=thread)
+    if not _is_htmx(request):
+        return redirect(_thread_url(thread))
+    thread = _thread(access, thread_id)
+    return render(
+        request,
+        "community/thread_detail.html#reactions",
+        {
+            "community": access.community,
+            "access": access,
+            "thread": thread,
+            "state": selectors.thread_member_state(thread=thread, member=request.user),
+        },
+    )
+
+
+@require_POST
+@login_required
+@community_view
+def comment_react(
+    request: HttpRequest, *, access: Access, comment_id: int, kind: str
+) -> HttpResponse:
+    comment = _comment(request, access, comment_id)
+    services.reaction_toggle(access=access, kind=_reaction_kind(kind), comment=comment)
+    if not _is_htmx(request):
+        return redirect(_thread_url(comment.thread, f"comment-{comment.pk}"))
+    return render(
+        request,
+        "community/thread_detail.html#comment-reactions",
+        {
+            "community": access.community,
+            "access": access,
+            "comment": _comment(request, access, comment_id),
+        },
+    )
+
+
+@require_POST
+@login_required
+@community_view
+def thread_bookmark(request: HttpRequest, *, access: Access, thread_id: int):
+    thread = _thread(access, thread_id)
+    bookmarked = services.bookmark_toggle(member=request.user, thread=thread)
+    if not _is_htmx(request):
+        messages.success(
+            request,
+            _("Bookmarked.") if bookmarked else _("Bookmark removed."),
+        )
+        return redirect(_thread_url(thread))
+    return render(
+        request,
+        "community/thread_detail.html#bookmark",
+        {
+            "community": access.community,
+            "access": access,
+            "thread": thread,
+            "state": {"bookmarked": bookmarked},
+        },
+    )
+
+
+@require_POST
+@login_required
+@community_view
+def thread_helpful(request: HttpRequest, *, access: Access, thread_id: int):
+    thread = _thread(access, thread_id)
+    form = HelpfulForm(request.POST)
+    comment: Comment | None = None
+    if form.is_valid() and form.cleaned_data["comment"]:
+        comment = _comment(
+            request, access, form.cleaned_data["comment"], thread_id=thread.pk
+        )
+    elif not form.is_valid():
+        raise CommunityError("comment_unavailable")
+    services.helpful_mark(member=request.user, thread=thread, comment=comment)
+    if comment is None:
+        messages.success(request, _("The helpful answer is cleared."))
+        return redirect(_thread_url(thread))
+    messages.success(request, _("Marked as the helpful answer."))
+    return redirect(_thread_url(thread, f"comment-{comment.pk}"))
+
+
+@login_required
+def bookmark_list(request: HttpRequest) -> HttpResponse:
+    page = selectors.bookmark_list(member=request.user, page=request.GET.get("page", 1))
+    return render(request, "community/bookmarks.html", {"page_obj": page})
