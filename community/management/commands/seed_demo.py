@@ -4,14 +4,19 @@ from community.demo import DEMO_DOMAIN, DEMO_PASSWORD, seed_demo
 
 
 class Command(BaseCommand):
-    help = "Load Korean demo data (communities, members). Safe to run again."
+    help = (
+        "Load Korean demo data (communities with boards, members, threads, "
+        "comments, reactions). Safe to run again: a second run changes nothing."
+    )
 
     def handle(self, *args, **options):
         counts = seed_demo()
         self.stdout.write(
             self.style.SUCCESS(
-                "Demo data: {communities} communities, {members} members. "
-                "Sign in as member01@{domain} with the password {password}.".format(
+                "Demo data: {communities} communities, {members} members, "
+                "{threads} threads ({new_threads} new), {comments} comments. "
+                "Sign in as member01@{domain} with the password {password} "
+                "(a moderator of 퍼포먼스 마케팅).".format(
                     **counts, domain=DEMO_DOMAIN, password=DEMO_PASSWORD
                 )
             )
