@@ -38,7 +38,24 @@ run: migrate
 	$(PY) manage.py db_worker & \
 	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application
 
-test: setup
+# The browser tests drive Debian's Chromium; without a CJK font every Hangul
+# glyph in their screenshots is an empty box. Installed only when missing,
+# and only as root: anyone else is told what to install.
+browser-deps:
+	@if ! command -v chromium >/dev/null 2>&1 || \
+		{ command -v fc-list >/dev/null 2>&1 && [ -z "$$(fc-list :lang=ko family)" ]; }; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "Installing Chromium and Korean fonts for the browser tests..."; \
+			apt-get update -qq && \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk; \
+		else \
+			echo "The browser tests need Chromium and Korean fonts, which are missing." >&2; \
+			echo "Install them as root: apt-get install chromium fonts-noto-cjk" >&2; \
+			exit 1; \
+		fi; \
+	fi
+
+test: setup browser-deps
 	$(PY) manage.py check --fail-level WARNING
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -1,0 +1,415 @@
+"""Browser tests: the real ASGI app under daphne, driven by the system Chromium.
+
+The server is a forked copy of the test process, so it runs with the test
+settings and the test database that pytest-django created; the tests use
+``transactional_db`` so that what they write is committed and visible to it.
+Mail the server sends lands in files that the tests read back.
+
+Everything the product promises about a page load is checked for every test:
+no console error (CSP violations are reported there), no uncaught script
+error, no failed request and no request to any other host.
+"""
+
+import contextlib
+import email
+import email.policy
+import multiprocessing.context
+import os
+import re
+import shutil
+import subprocess
+import time
+import warnings
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from daphne.testing import DaphneProcess
+from django.conf import settings
+from django.db import connections
+from django.test.utils import override_settings
+from django.utils.deprecation import RemovedInDjango2028Warning
+
+SERVER_HOST = "127.0.0.1"
+SERVER_START_TIMEOUT = 30
+# Playwright's sync API keeps an event loop running in the test thread, which
+# makes Django refuse ORM calls from that thread unless told otherwise.
+ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+MISSING_BROWSER = (
+    "Chromium is not installed, so the browser tests cannot run. Install it with "
+    "`make browser-deps` (as root: apt-get install chromium fonts-noto-cjk)."
+)
+MISSING_CJK_FONT = (
+    "No Korean font is installed, so every Hangul glyph would render as an "
+    "empty box. Install it with `apt-get install fonts-noto-cjk`."
+)
+
+
+# --- The live server ------------------------------------------------------------
+
+
+def _server_application():
+    # Imported in the server process only: config.asgi builds the whole
+    # ASGI stack (static files, websockets) exactly as production does.
+    from config.asgi import application
+
+    return application
+
+
+class ForkedDaphneProcess(DaphneProcess):
+    """DaphneProcess, always forked: the child must inherit the test settings
+    (overridden mail and task backends, the test database's name) rather than
+    import them afresh, which the spawn and forkserver start methods would."""
+
+    _Popen = staticmethod(multiprocessing.context.ForkProcess._Popen)
+
+
+def _server_process_setup() -> None:
+    # The server must keep Django's async-safety checks: they are what
+    # catches an ORM call made from async code in the app.
+    os.environ.pop(ASYNC_UNSAFE, None)
+
+
+def _close_connections() -> None:
+    # A forked child shares the parent's sockets: an open connection (or a
+    # psycopg pool with its worker threads) used by both would corrupt the
+    # protocol stream, so nothing may be open at the fork.
+    for connection in connections.all(initialized_only=True):
+        connection.close()
+        pools = getattr(connection, "_connection_pools", {})
+        if connection.alias in pools:
+            connection.close_pool()
+
+
+def _wait_for_sessions_to_end(timeout: float = 10) -> None:
+    """PostgreSQL refuses to drop the test database while the server's
+    sessions are still open; they end shortly after the process exits."""
+    connection = connections["default"]
+    if connection.vendor != "postgresql":
+        return
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            if cursor.fetchone()[0] == 0:
+                break
+            time.sleep(0.1)
+    _close_connections()
+
+
+def _file_mail_settings(directory: Path) -> dict:
+    """Mail settings that write every message under ``directory``, in
+    whichever form the project configures mail (Django 6.1's MAILERS, or the
+    EMAIL_BACKEND it replaces), as django.test.utils does for the outbox."""
+    backend = "django.core.mail.backends.filebased.EmailBackend"
+    if hasattr(settings, "MAILERS"):
+        return {
+            "MAILERS": {
+                alias: {"BACKEND": backend, "OPTIONS": {"file_path": str(directory)}}
+                for alias in settings.MAILERS or {"default": {}}
+            }
+        }
+    return {"EMAIL_BACKEND": backend, "EMAIL_FILE_PATH": str(directory)}
+
+
+@contextlib.contextmanager
+def _email_settings_deprecation_ignored():
+    # Overriding EMAIL_BACKEND warns that it is deprecated: the project's
+    # settings are what should migrate to MAILERS, not this fixture.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RemovedInDjango2028Warning)
+        yield
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    url: str
+    mail_dir: Path
+
+    @property
+    def netloc(self) -> str:
+        return urlsplit(self.url).netloc
+
+
+@pytest.fixture(scope="package")
+def live_asgi_server(django_db_setup, django_db_blocker, tmp_path_factory):
+    """daphne serving config.asgi:application on a free port."""
+    mail_dir = tmp_path_factory.mktemp("browser-mail")
+    # Enabled only around the fork: the server keeps these settings for its
+    # whole life, while the other tests of the session keep Django's
+    # in-memory outbox.
+    server_settings = override_settings(
+        **_file_mail_settings(mail_dir),
+        TASKS={
+            "default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}
+        },
+    )
+    # pytest-django blocks database access outside tests by patching the
+    # connection class; the fork must happen while it is unblocked so that the
+    # server may use the database.
+    with django_db_blocker.unblock(), _email_settings_deprecation_ignored():
+        _close_connections()
+        with server_settings:
+            process = ForkedDaphneProcess(
+                SERVER_HOST, _server_application, setup=_server_process_setup
+            )
+            process.start()
+    deadline = time.monotonic() + SERVER_START_TIMEOUT
+    while not process.ready.wait(timeout=0.2):
+        if not process.is_alive() or time.monotonic() > deadline:
+            error = "" if process.errors.empty() else process.errors.get()[1]
+            process.terminate()
+            pytest.fail(f"daphne did not start:\n{error}", pytrace=False)
+    server = LiveServer(
+        url=f"http://{SERVER_HOST}:{process.port.value}", mail_dir=mail_dir
+    )
+    yield server
+    process.terminate()
+    process.join(timeout=10)
+    with django_db_blocker.unblock():
+        _wait_for_sessions_to_end()
+
+
+# --- Mail -------------------------------------------------------------------------
+
+# Django's file-based backend appends each message to a file, followed by a
+# line of 79 dashes.
+_MAIL_SEPARATOR = re.compile(rb"\n-{79}\n")
+
+
+@dataclass
+class Mailbox:
+    directory: Path
+
+    def messages(self) -> list[EmailMessage]:
+        found = []
+        for path in sorted(self.directory.glob("*.log"), key=os.path.getmtime):
+            for chunk in _MAIL_SEPARATOR.split(path.read_bytes()):
+                if chunk.strip():
+                    found.append(
+                        email.message_from_bytes(chunk, policy=email.policy.default)
+                    )
+        return found
+
+    def latest_to(self, address: str, timeout: float = 10) -> EmailMessage:
+        """The newest mail to ``address``, waiting for it to arrive."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for message in reversed(self.messages()):
+                if address.lower() in str(message["To"]).lower():
+                    return message
+            if time.monotonic() > deadline:
+                raise AssertionError(f"No mail to {address} within {timeout}s")
+            time.sleep(0.1)
+
+
+def mail_text(message: EmailMessage) -> str:
+    return message.get_body(preferencelist=("plain", "html")).get_content()
+
+
+def url_in(message: EmailMessage, contains: str) -> str:
+    """The first link in the mail's text whose URL contains ``contains``."""
+    text = mail_text(message)
+    for url in re.findall(r"https?://[^\s<>\"']+", text):
+        if contains in url:
+            return url
+    raise AssertionError(f"No link containing {contains!r} in:\n{text}")
+
+
+@pytest.fixture
+def mailbox(live_asgi_server) -> Mailbox:
+    return Mailbox(live_asgi_server.mail_dir)
+
+
+# --- The browser ------------------------------------------------------------------
+
+
+def _has_korean_font() -> bool:
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        # Without fontconfig's tool there is no cheap way to tell; let the
+        # screenshots show it.
+        return True
+    result = subprocess.run(
+        [fc_list, ":lang=ko", "family"], capture_output=True, text=True, check=False
+    )
+    return bool(result.stdout.strip())
+
+
+@pytest.fixture(scope="package")
+def _orm_beside_playwright():
+    """Allow ORM calls in the test thread while the browser runs, and only
+    then: set for the whole session, the variable would reach subprocesses
+    (``manage.py check --deploy`` reports it as an error) and hide real
+    async-safety bugs in the other tests."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(ASYNC_UNSAFE, "true")
+        yield
+
+
+@pytest.fixture(scope="package")
+def chromium(_orm_beside_playwright):
+    executable = shutil.which("chromium")
+    if executable is None:
+        pytest.fail(MISSING_BROWSER, pytrace=False)
+    if not _has_korean_font():
+        pytest.fail(MISSING_CJK_FONT, pytrace=False)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@dataclass
+class PageProblems:
+    """What went wrong in the browser while a test ran."""
+
+    server_netloc: str
+    found: list[str] = field(default_factory=list)
+    expected_statuses: set[tuple[str, int]] = field(default_factory=set)
+
+    def expect_status(self, path: str, status: int) -> None:
+        """Declare that a document at ``path`` answers ``status`` on purpose
+        (a refused form answers 400), so Chromium's console report of it is
+        not a problem."""
+        self.expected_statuses.add((path, status))
+
+    def _is_expected(self, text: str, url: str) -> bool:
+        match = re.search(r"status of (\d{3})", text)
+        return bool(match) and (
+            (urlsplit(url).path, int(match.group(1))) in self.expected_statuses
+        )
+
+    def on_console(self, message) -> None:
+        if message.type != "error":
+            return
+        url = message.location.get("url", "")
+        if not self._is_expected(message.text, url):
+            self.found.append(f"console error: {message.text} ({url})")
+
+    def on_page_error(self, error) -> None:
+        self.found.append(f"script error: {error}")
+
+    def on_request_failed(self, request) -> None:
+        self.found.append(
+            f"request failed: {request.method} {request.url}: {request.failure}"
+        )
+
+    def on_request(self, request) -> None:
+        parts = urlsplit(request.url)
+        if parts.scheme in {"data", "blob", "about"}:
+            return
+        if parts.netloc != self.server_netloc:
+            self.found.append(f"request to another host: {request.url}")
+
+    def take(self) -> list[str]:
+        found, self.found = self.found, []
+        return found
+
+
+@pytest.fixture
+def page_problems(live_asgi_server) -> PageProblems:
+    return PageProblems(server_netloc=live_asgi_server.netloc)
+
+
+@pytest.fixture
+def page(live_asgi_server, chromium, page_problems):
+    """A fresh Korean-speaking visitor in Seoul, one browser context per test."""
+    from playwright.sync_api import expect
+
+    context = chromium.new_context(
+        base_url=live_asgi_server.url,
+        locale="ko-KR",
+        timezone_id="Asia/Seoul",
+        viewport={"width": 1280, "height": 900},
+    )
+    context.set_default_timeout(10_000)
+    expect.set_options(timeout=10_000)
+    context.on("request", page_problems.on_request)
+    context.on("requestfailed", page_problems.on_request_failed)
+    context.on("console", page_problems.on_console)
+    context.on(
+        "weberror", lambda web_error: page_problems.on_page_error(web_error.error)
+    )
+    page = context.new_page()
+    yield page
+    context.close()
+    late = page_problems.take()
+    if late:
+        pytest.fail("The browser reported:\n" + "\n".join(late), pytrace=False)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """Turn what the browser reported into a failure of the test itself."""
+    result = yield
+    problems = item.funcargs.get("page_problems")
+    if problems is not None:
+        found = problems.take()
+        if found:
+            raise AssertionError("The browser reported:\n" + "\n".join(found))
+    return result
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.browser_call_failed = report.failed
+    return report
+
+
+# --- Screenshots ------------------------------------------------------------------
+
+
+class Screenshots:
+    """Numbered full-page screenshots: test-artifacts/<test>/NN-step.png."""
+
+    def __init__(self, page, directory: Path):
+        self.page = page
+        self.directory = directory
+        self.count = 0
+
+    def __call__(self, step: str) -> Path:
+        self.count += 1
+        slug = re.sub(r"[^\w-]+", "-", step).strip("-").lower()
+        path = self.directory / f"{self.count:02d}-{slug}.png"
+        self.page.screenshot(path=path, full_page=True)
+        return path
+
+
+@pytest.fixture
+def screenshot(request, page) -> Screenshots:
+    # pytest-playwright, when installed, parametrizes every test using
+    # ``page`` by browser name; only one browser is ever launched here.
+    callspec = getattr(request.node, "callspec", None)
+    params = [
+        p for p in (callspec.id.split("-") if callspec else []) if p != "chromium"
+    ]
+    name = "-".join([request.node.originalname, *params])
+    name = re.sub(r"[^\w.-]+", "_", name)
+    directory = request.config.rootpath / "test-artifacts" / name
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
+    shots = Screenshots(page, directory)
+    yield shots
+    if getattr(request.node, "browser_call_failed", False):
+        shots("failure")

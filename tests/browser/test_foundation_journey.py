@@ -1,0 +1,153 @@
+"""The foundation's journey, as a new member would take it in a real browser:
+a Korean home page listing the communities, sign-up with email verification,
+a nickname on the profile, English, and a second nickname change refused with
+the date it becomes possible."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone, translation
+from playwright.sync_api import expect
+
+from community.demo import COMMUNITIES, seed_demo
+from community.models import DisplayMode, Member
+from tests.browser.conftest import url_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
+
+EMAIL = "newcomer@example.org"
+REAL_NAME = "김모임"
+PASSWORD = "journey-Pass-2026!"
+FIRST_NICKNAME = "서울백엔더"
+SECOND_NICKNAME = "backend_kim"
+HANGUL = re.compile(r"[가-힣]")
+# English DATE_FORMAT is "N j, Y": months in Associated Press style.
+AP_MONTHS = [
+    "Jan.",
+    "Feb.",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "Aug.",
+    "Sept.",
+    "Oct.",
+    "Nov.",
+    "Dec.",
+]
+
+
+def korean(text: str) -> str:
+    """``text`` as the Korean site shows it; it must really be translated."""
+    with translation.override("ko"):
+        translated = translation.gettext(text)
+    assert HANGUL.search(translated), f"No Korean translation for {text!r}"
+    return translated
+
+
+@pytest.fixture(autouse=True)
+def _fast_demo_passwords(settings):
+    # Only the demo members created in this process are hashed this way; the
+    # server keeps the real hasher for the member who signs up.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def test_new_member_signs_up_picks_a_nickname_and_cannot_change_it_twice(
+    page, page_problems, mailbox, screenshot
+):
+    seed_demo()
+
+    # A Korean home page listing the demo communities.
+    page.goto("/")
+    expect(page.locator("html")).to_have_attribute("lang", "ko")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        korean("Meet the people who do the same work")
+    )
+    for _slug, name, *_rest in COMMUNITIES:
+        expect(page.get_by_role("heading", name=name, level=3)).to_be_visible()
+    screenshot("home-korean")
+
+    # Sign up: email, real name, password twice.
+    page.locator(f"main a[href='{reverse('account_signup')}']").click()
+    expect(page).to_have_url(re.compile(re.escape(reverse("account_signup")) + "$"))
+    form = page.locator("main form")
+    form.locator("input[name=email]").fill(EMAIL)
+    form.locator("input[name=real_name]").fill(REAL_NAME)
+    form.locator("input[name=password1]").fill(PASSWORD)
+    form.locator("input[name=password2]").fill(PASSWORD)
+    screenshot("signup-filled")
+    form.get_by_role("button").click()
+    expect(page).to_have_url(
+        re.compile(re.escape(reverse("account_email_verification_sent")))
+    )
+    screenshot("verification-sent")
+
+    # The verification mail arrives; its link leads to a confirmation page.
+    message = mailbox.latest_to(EMAIL)
+    page.goto(url_in(message, "/accounts/confirm-email/"))
+    screenshot("confirm-email")
+    page.locator("main form").get_by_role("button").click()
+
+    # Signed in, on the profile page, welcomed.
+    expect(page).to_have_url(re.compile(re.escape(reverse("profile_edit"))))
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        korean("Welcome to Moim!")
+    )
+    member = Member.objects.get(email=EMAIL)
+    assert member.real_name == REAL_NAME
+    assert member.emailaddress_set.get(email=EMAIL).verified
+    screenshot("welcome-profile")
+
+    # A nickname, a role, an experience band, shown by nickname.
+    form = page.locator("main form")
+    form.locator("input[name=nickname]").fill(FIRST_NICKNAME)
+    form.locator("input[name=display_mode][value=nickname]").check()
+    form.locator("select[name=role]").select_option("backend-development")
+    form.locator("select[name=experience]").select_option("6-9")
+    screenshot("profile-filled")
+    form.get_by_role("button").click()
+
+    # The public profile shows the nickname.
+    member.refresh_from_db()
+    expect(page).to_have_url(
+        re.compile(re.escape(reverse("member_detail", args=[member.public_id])))
+    )
+    expect(page.get_by_role("heading", level=1)).to_contain_text(FIRST_NICKNAME)
+    expect(page.get_by_role("main")).not_to_contain_text(REAL_NAME)
+    assert member.nickname == FIRST_NICKNAME
+    assert member.display_mode == DisplayMode.NICKNAME
+    assert (member.role, member.experience) == ("backend-development", "6-9")
+    screenshot("public-profile")
+
+    # The language menu switches to English on its own (static/js/moim.js).
+    with page.expect_navigation():
+        page.locator("select[name=language]").select_option("en")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("link", name="Edit profile")).to_be_visible()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    expect(page.get_by_role("contentinfo")).to_have_text(
+        "Moim — meet the people who do the same work."
+    )
+    screenshot("public-profile-english")
+
+    # A second change within 90 days is refused, naming the day it is allowed.
+    page.get_by_role("link", name="Edit profile").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your profile")
+    page_problems.expect_status(reverse("profile_edit"), 400)
+    page.get_by_role("textbox", name="Nickname").fill(SECOND_NICKNAME)
+    page.get_by_role("button", name="Save").click()
+
+    changed_at = member.nickname_changed_at
+    assert timezone.now() - changed_at < timedelta(minutes=5)
+    allowed_on = timezone.localtime(changed_at + timedelta(days=90))
+    date = f"{AP_MONTHS[allowed_on.month - 1]} {allowed_on.day}, {allowed_on.year}"
+    expect(page.locator("main .errorlist")).to_have_text(
+        f"Nicknames are fixed: you can change yours again on {date}."
+    )
+    screenshot("second-nickname-refused")
+    member.refresh_from_db()
+    assert member.nickname == FIRST_NICKNAME
+    assert not member.nickname_history.exists()
