@@ -1,10 +1,17 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from community.views import communities as community_views
 from community.views import members as member_views
 
 urlpatterns = [
+    # Browsers ask for /favicon.ico whatever the page declares.
+    path(
+        "favicon.ico",
+        RedirectView.as_view(url=static("img/favicon.svg"), permanent=True),
+    ),
     path("", community_views.home, name="home"),
     path("accounts/", include("allauth.urls")),
     path("language/", member_views.language_set, name="language_set"),
