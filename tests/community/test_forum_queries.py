@@ -1,0 +1,150 @@
+"""Each forum page runs a number of queries that does not grow with its
+items: the same ceiling holds at a small and a large data size."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from community.models import (
+    Comment,
+    Community,
+    Membership,
+    MembershipRole,
+    Reaction,
+    Thread,
+    ThreadTag,
+)
+from tests.community.forum_data import community_make, join, veteran
+from tests.factories import member_create
+
+pytestmark = pytest.mark.django_db
+
+# Every page: session, member, the navigation's unread count. Then its own:
+# directory: communities, my memberships;
+# community: community, membership, sanctions, boards, recent threads,
+#   moderators;
+# board: community, membership, sanctions, board, boards, count, page;
+# thread: community, membership, sanctions, thread, my reactions, my bookmark,
+#   comment count, comments, replies, (moderators) edit history.
+DIRECTORY_QUERIES = 5
+COMMUNITY_QUERIES = 9
+BOARD_QUERIES = 10
+THREAD_QUERIES = 13
+
+
+def _threads(community, authors, count, **fields):
+    board = community.boards.get(slug="job-talk")
+    now = timezone.now()
+    threads = []
+    for n in range(count):
+        row = {
+            "community": community,
+            "board": board,
+            "author": authors[n % len(authors)],
+            "tag": ThreadTag.QUESTION if n % 3 == 0 else ThreadTag.INFO,
+            "title": f"스레드 {n}",
+            "body": "본문",
+            "body_html": "<p>본문</p>",
+            "is_pinned": n == 0,
+            "comment_count": n % 4,
+            "created_at": now - timedelta(minutes=n),
+            "last_activity_at": now - timedelta(minutes=n),
+        }
+        threads.append(Thread(**(row | fields)))
+    return Thread.objects.bulk_create(threads)
+
+
+@pytest.fixture
+def signed_in(client):
+    member = veteran()
+    client.force_login(member)
+    return client, member
+
+
+@pytest.mark.parametrize("size", [5, 50])
+def test_directory_queries(signed_in, django_assert_max_num_queries, size):
+    client, member = signed_in
+    communities = Community.objects.bulk_create(
+        Community(name=f"커뮤니티 {n}", slug=f"c-{n}", role="hr") for n in range(size)
+    )
+    Membership.objects.bulk_create(
+        Membership(community=c, member=member) for c in communities[::2]
+    )
+    with django_assert_max_num_queries(DIRECTORY_QUERIES):
+        response = client.get("/")
+    assert response.text.count('class="card community-card"') == size + len(
+        communities[::2]
+    )
+
+
+@pytest.mark.parametrize("size", [5, 50])
+def test_community_page_queries(signed_in, django_assert_max_num_queries, size):
+    client, member = signed_in
+    community = community_make()
+    join(member, community)
+    authors = [member_create() for _ in range(3)]
+    for moderator in authors:
+        join(moderator, community, MembershipRole.MODERATOR)
+    _threads(community, authors, size)
+    url = reverse("community_detail", args=[community.slug])
+    with django_assert_max_num_queries(COMMUNITY_QUERIES):
+        response = client.get(url)
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("size", [10, 200])
+def test_board_queries(signed_in, django_assert_max_num_queries, size):
+    client, member = signed_in
+    community = community_make()
+    join(member, community)
+    authors = [member_create() for _ in range(5)]
+    _threads(community, authors, size)
+    url = reverse("board_detail", args=[community.slug, "job-talk"])
+    for sort in ["latest", "popular", "unanswered"]:
+        with django_assert_max_num_queries(BOARD_QUERIES):
+            response = client.get(url, {"sort": sort, "page": 1})
+        assert response.status_code == 200
+
+
+@pytest.mark.parametrize("size", [5, 300])
+@pytest.mark.parametrize("moderator", [False, True])
+def test_thread_queries(signed_in, django_assert_max_num_queries, size, moderator):
+    client, member = signed_in
+    community = community_make()
+    join(member, community, MembershipRole.MODERATOR if moderator else "member")
+    authors = [member_create() for _ in range(5)]
+    (thread,) = _threads(community, authors, 1, tag=ThreadTag.QUESTION)
+    top = Comment.objects.bulk_create(
+        Comment(
+            thread=thread,
+            author=authors[n % 5],
+            body="댓글",
+            body_html="<p>댓글</p>",
+            visibility="hidden" if n % 10 == 9 else "visible",
+        )
+        for n in range(max(1, size // 3))
+    )
+    replies = Comment.objects.bulk_create(
+        Comment(
+            thread=thread,
+            parent=top[n % len(top)],
+            author=authors[n % 5],
+            body="답글",
+            body_html="<p>답글</p>",
+        )
+        for n in range(size - len(top))
+    )
+    Reaction.objects.bulk_create(
+        Reaction(member=member, comment=c, kind="empathy") for c in (top + replies)[::2]
+    )
+    Thread.objects.filter(pk=thread.pk).update(
+        helpful_comment=top[0], comment_count=size
+    )
+    url = reverse("thread_detail", args=[community.slug, thread.pk])
+    client.get(url)  # the first view flushes the view counter
+    with django_assert_max_num_queries(THREAD_QUERIES):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert 'aria-pressed="true"' in response.text

@@ -1,0 +1,458 @@
+"""Posting through the pages: sanitised Markdown, mentions, replies,
+reactions, bookmarks, helpful answers, rate limits, view counts, sorting."""
+
+from datetime import timedelta
+from html.parser import HTMLParser
+from unittest import mock
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from community.models import (
+    Bookmark,
+    Comment,
+    DisplayMode,
+    Notification,
+    NotificationKind,
+    Reaction,
+    Thread,
+    ThreadTag,
+)
+from community.services import threads as thread_services
+from tests.community.forum_data import (
+    comment_make,
+    community_make,
+    join,
+    thread_make,
+    veteran,
+)
+from tests.factories import member_create
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def community():
+    return community_make()
+
+
+@pytest.fixture
+def poster(client, community):
+    member = veteran()
+    join(member, community)
+    client.force_login(member)
+    return member
+
+
+def _new_thread(client, community, **data):
+    fields = {"title": "질문 있어요", "tag": "question", "body": "본문"}
+    fields.update(data)
+    return client.post(
+        reverse("thread_create", args=[community.slug, "job-talk"]),
+        fields,
+        headers={"accept-language": "en"},
+    )
+
+
+class _Elements(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.found = []
+
+    def handle_starttag(self, tag, attrs):
+        self.found.append((tag, dict(attrs)))
+
+
+def _elements(html):
+    """Every element of ``html`` with its attributes: what a browser would
+    act on, as opposed to escaped text that merely reads like markup."""
+    parser = _Elements()
+    parser.feed(html)
+    return parser.found
+
+
+def _thread_url(thread):
+    return reverse("thread_detail", args=[thread.community.slug, thread.pk])
+
+
+# --- Creating -----------------------------------------------------------------------
+
+
+def test_thread_create_renders_sanitised_markdown(client, community, poster):
+    body = (
+        "**굵게** [link](https://example.org)\n\n"
+        "<script>alert(1)</script>\n\n"
+        "[x](javascript:alert(1)) [y](JaVaScRiPt:alert(1)) <javascript:alert(1)>\n\n"
+        '<a href="https://example.org" onclick="steal()">a</a>\n\n'
+        '<img src=x onerror="alert(1)">'
+    )
+    response = _new_thread(client, community, body=body)
+    thread = Thread.objects.get()
+    assert response.status_code == 302
+    assert response.url == _thread_url(thread)
+    html = thread.body_html
+    assert "<strong>굵게</strong>" in html
+    elements = _elements(html)
+    assert {tag for tag, _ in elements} <= {"p", "strong", "a"}
+    links = [attrs for tag, attrs in elements if tag == "a"]
+    assert links == [{"href": "https://example.org", "rel": "nofollow ugc noopener"}]
+    assert not any(name.startswith("on") for _, a in elements for name in a)
+    page = client.get(_thread_url(thread)).text
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;" in page
+
+
+def test_thread_title_is_escaped_on_every_page(client, community, poster):
+    _new_thread(client, community, title="<b>굵은 제목</b>")
+    thread = Thread.objects.get()
+    for url in [
+        _thread_url(thread),
+        reverse("board_detail", args=[community.slug, "job-talk"]),
+        reverse("community_detail", args=[community.slug]),
+    ]:
+        page = client.get(url).text
+        assert "<b>굵은 제목</b>" not in page
+        assert "&lt;b&gt;굵은 제목&lt;/b&gt;" in page
+
+
+def test_empty_body_is_a_form_error_and_nothing_is_stored(client, community, poster):
+    response = _new_thread(client, community, body="   ")
+    assert response.status_code == 400
+    assert not Thread.objects.exists()
+
+
+def test_promotion_outside_the_promotion_board_is_refused(client, community, poster):
+    response = _new_thread(client, community, tag=ThreadTag.PROMOTION)
+    assert response.status_code == 400
+    assert "Promotion is allowed only on the 소개톡 board." in response.text
+    assert not Thread.objects.exists()
+
+
+def test_mention_notifies_the_mentioned_member_once(client, community, poster):
+    mentioned = member_create(display_mode=DisplayMode.NICKNAME, nickname="광고요정")
+    body = "@광고요정 님 의견 궁금해요. 다시 한 번 @광고요정님! 그리고 저 @{me}"
+    poster.nickname, poster.nickname_key = "질문러", "질문러"
+    poster.display_mode = DisplayMode.NICKNAME
+    poster.save()
+    _new_thread(client, community, body=body.format(me="질문러"))
+    notifications = Notification.objects.filter(kind=NotificationKind.MENTION)
+    assert [n.recipient for n in notifications] == [mentioned]
+    thread = Thread.objects.get()
+    assert reverse("member_detail", args=[mentioned.public_id]) in thread.body_html
+
+
+def test_reply_notifies_thread_author_and_parent_comment_author(
+    client, community, poster
+):
+    thread_author = veteran()
+    comment_author = veteran()
+    thread = thread_make(community, thread_author)
+    parent = comment_make(thread, comment_author)
+    response = client.post(
+        reverse("comment_create", args=[community.slug, thread.pk]),
+        {"body": "답글입니다", "parent": parent.pk},
+    )
+    reply = Comment.objects.get(body="답글입니다")
+    assert response.status_code == 302
+    assert response.url == f"{_thread_url(thread)}#comment-{reply.pk}"
+    recipients = set(
+        Notification.objects.filter(kind=NotificationKind.REPLY).values_list(
+            "recipient", flat=True
+        )
+    )
+    assert recipients == {thread_author.pk, comment_author.pk}
+
+
+def test_a_reply_to_a_reply_attaches_to_the_top_level_comment(
+    client, community, poster
+):
+    thread = thread_make(community, veteran())
+    top = comment_make(thread, veteran())
+    reply = comment_make(thread, veteran(), parent=top)
+    client.post(
+        reverse("comment_create", args=[community.slug, thread.pk]),
+        {"body": "답글의 답글", "parent": reply.pk},
+    )
+    assert Comment.objects.get(body="답글의 답글").parent == top
+    page = client.get(_thread_url(thread)).text
+    replies = page.split('class="replies"')[1]
+    assert "답글의 답글" in replies
+
+
+def test_reply_to_a_comment_of_another_thread_is_refused(client, community, poster):
+    thread = thread_make(community, veteran())
+    elsewhere = comment_make(thread_make(community, veteran()), veteran())
+    response = client.post(
+        reverse("comment_create", args=[community.slug, thread.pk]),
+        {"body": "엉뚱한 답글", "parent": elsewhere.pk},
+    )
+    assert response.status_code == 400
+    assert not Comment.objects.filter(body="엉뚱한 답글").exists()
+
+
+def test_locked_thread_takes_no_comments(client, community, poster):
+    thread = thread_make(community, veteran(), is_locked=True)
+    response = client.post(
+        reverse("comment_create", args=[community.slug, thread.pk]),
+        {"body": "잠긴 글에 댓글"},
+    )
+    assert response.status_code == 400
+    assert not Comment.objects.exists()
+
+
+# --- Reactions and bookmarks -------------------------------------------------------
+
+
+def test_thread_reaction_toggles_and_counts(client, community, poster):
+    thread = thread_make(community, veteran())
+    url = reverse("thread_react", args=[community.slug, thread.pk, "empathy"])
+    assert client.post(url).status_code == 302
+    thread.refresh_from_db()
+    assert thread.empathy_count == 1
+    page = client.get(_thread_url(thread)).text
+    assert 'aria-pressed="true"' in page
+    client.post(url)
+    thread.refresh_from_db()
+    assert thread.empathy_count == 0
+    assert not Reaction.objects.exists()
+
+
+def test_reaction_with_htmx_returns_the_fragment(client, community, poster):
+    thread = thread_make(community, veteran())
+    url = reverse("thread_react", args=[community.slug, thread.pk, "helpful"])
+    response = client.post(url, headers={"hx-request": "true"})
+    html = response.text
+    assert response.status_code == 200
+    assert html.strip().startswith('<div class="reactions" id="thread-reactions">')
+    assert "<html" not in html
+    assert 'aria-pressed="true"' in html and '<span class="count">1</span>' in html
+
+
+def test_comment_reaction_toggles_with_and_without_htmx(client, community, poster):
+    thread = thread_make(community, veteran())
+    comment = comment_make(thread, veteran())
+    url = reverse("comment_react", args=[community.slug, comment.pk, "empathy"])
+    response = client.post(url, headers={"hx-request": "true"})
+    assert f'id="comment-{comment.pk}-reactions"' in response.text
+    assert 'aria-pressed="true"' in response.text
+    comment.refresh_from_db()
+    assert comment.empathy_count == 1
+    response = client.post(url)
+    assert response.url.endswith(f"#comment-{comment.pk}")
+    comment.refresh_from_db()
+    assert comment.empathy_count == 0
+
+
+def test_unknown_reaction_kind_is_404(client, community, poster):
+    thread = thread_make(community, veteran())
+    url = reverse("thread_react", args=[community.slug, thread.pk, "angry"])
+    assert client.post(url).status_code == 404
+
+
+def test_bookmark_toggles_and_lists(client, community, poster):
+    thread = thread_make(community, veteran(), title="나중에 읽을 글")
+    url = reverse("thread_bookmark", args=[community.slug, thread.pk])
+    client.post(url)
+    assert Bookmark.objects.filter(member=poster, thread=thread).exists()
+    assert "나중에 읽을 글" in client.get(reverse("bookmark_list")).text
+    response = client.post(url, headers={"hx-request": "true"})
+    assert "bookmark-form" in response.text and "<html" not in response.text
+    assert not Bookmark.objects.exists()
+    assert "나중에 읽을 글" not in client.get(reverse("bookmark_list")).text
+
+
+def test_bookmarks_of_a_community_left_behind_are_not_listed(client, poster):
+    private = community_make(public_read=False)
+    membership = join(poster, private)
+    thread = thread_make(private, veteran(), title="비공개 글")
+    Bookmark.objects.create(member=poster, thread=thread)
+    assert "비공개 글" in client.get(reverse("bookmark_list")).text
+    membership.delete()
+    assert "비공개 글" not in client.get(reverse("bookmark_list")).text
+
+
+# --- Helpful answer ----------------------------------------------------------------
+
+
+def test_question_author_marks_and_clears_the_helpful_answer(client, community, poster):
+    thread = thread_make(community, poster, tag=ThreadTag.QUESTION)
+    answer = comment_make(thread, veteran(), body="이렇게 해보세요")
+    url = reverse("thread_helpful", args=[community.slug, thread.pk])
+    client.post(url, {"comment": answer.pk})
+    thread.refresh_from_db()
+    assert thread.helpful_comment == answer
+    assert Notification.objects.filter(
+        kind=NotificationKind.HELPFUL, recipient=answer.author
+    ).exists()
+    page = client.get(_thread_url(thread), headers={"accept-language": "en"}).text
+    assert page.index('class="helpful-answer"') < page.index('class="comments"')
+    client.post(url, {"comment": ""})
+    thread.refresh_from_db()
+    assert thread.helpful_comment is None
+
+
+def test_only_the_question_author_marks_a_helpful_answer(client, community, poster):
+    thread = thread_make(community, veteran(), tag=ThreadTag.QUESTION)
+    answer = comment_make(thread, veteran())
+    response = client.post(
+        reverse("thread_helpful", args=[community.slug, thread.pk]),
+        {"comment": answer.pk},
+    )
+    assert response.status_code == 403
+    thread.refresh_from_db()
+    assert thread.helpful_comment is None
+
+
+def test_only_a_question_has_a_helpful_answer(client, community, poster):
+    thread = thread_make(community, poster, tag=ThreadTag.DISCUSSION)
+    answer = comment_make(thread, veteran())
+    response = client.post(
+        reverse("thread_helpful", args=[community.slug, thread.pk]),
+        {"comment": answer.pk},
+    )
+    assert response.status_code == 400
+    thread.refresh_from_db()
+    assert thread.helpful_comment is None
+
+
+def test_helpful_buttons_only_for_the_question_author(client, community, poster):
+    thread = thread_make(community, poster, tag=ThreadTag.QUESTION)
+    comment_make(thread, veteran())
+    helpful_url = reverse("thread_helpful", args=[community.slug, thread.pk])
+    assert helpful_url in client.get(_thread_url(thread)).text
+    client.force_login(veteran())
+    assert helpful_url not in client.get(_thread_url(thread)).text
+
+
+# --- Rate limits ---------------------------------------------------------------------
+
+
+def test_new_member_starts_three_threads_on_the_first_day(client, community):
+    newcomer = member_create(date_joined=timezone.now() - timedelta(hours=2))
+    join(newcomer, community)
+    client.force_login(newcomer)
+    start = timezone.now()
+    for minute in range(3):
+        moment = start + timedelta(minutes=5 * minute)
+        with mock.patch("community.services.threads.timezone.now", return_value=moment):
+            assert (
+                _new_thread(client, community, title=f"글 {minute}").status_code == 302
+            )
+    moment = start + timedelta(minutes=20)
+    with mock.patch("community.services.threads.timezone.now", return_value=moment):
+        response = _new_thread(client, community, title="네 번째")
+    assert response.status_code == 400
+    assert "New members can start 3 threads on their first day" in response.text
+    assert "You can post again at" in response.text
+    assert Thread.objects.count() == 3
+
+
+def test_everybody_has_a_per_minute_limit(client, community, poster):
+    assert _new_thread(client, community, title="하나").status_code == 302
+    assert _new_thread(client, community, title="둘").status_code == 302
+    response = _new_thread(client, community, title="셋")
+    assert response.status_code == 400
+    assert "You are posting too fast" in response.text
+    assert Thread.objects.count() == 2
+
+
+def test_per_minute_limit_on_comments_keeps_the_body(client, community, poster):
+    thread = thread_make(community, veteran())
+    url = reverse("comment_create", args=[community.slug, thread.pk])
+    for n in range(6):
+        assert client.post(url, {"body": f"댓글 {n}"}).status_code == 302
+    response = client.post(
+        url, {"body": "일곱 번째 댓글"}, headers={"accept-language": "en"}
+    )
+    assert response.status_code == 400
+    assert "You are posting too fast" in response.text
+    assert "일곱 번째 댓글" in response.text
+    assert Comment.objects.count() == 6
+
+
+# --- View counts ---------------------------------------------------------------------
+
+
+def test_views_do_not_write_on_every_request(
+    client, community, django_capture_on_commit_callbacks
+):
+    thread = thread_make(community, veteran())
+    url = _thread_url(thread)
+    writes = 0
+    for _ in range(thread_services.VIEW_FLUSH_EVERY * 2):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        if any(q["sql"].lstrip().upper().startswith("UPDATE") for q in queries):
+            writes += 1
+    assert writes <= 3
+    thread.refresh_from_db()
+    assert thread.view_count >= thread_services.VIEW_FLUSH_EVERY
+
+
+# --- Sorting ------------------------------------------------------------------
+
+
+def test_popular_favours_engagement(client, community):
+    author = veteran()
+    now = timezone.now()
+    earlier = now - timedelta(hours=3)
+    quiet = thread_make(
+        community, author, title="조용한 글", created_at=now, last_activity_at=now
+    )
+    busy = thread_make(
+        community,
+        author,
+        title="북적이는 글",
+        created_at=earlier,
+        last_activity_at=earlier,
+    )
+    for thread, comments in [(quiet, 0), (busy, 30)]:
+        Thread.objects.filter(pk=thread.pk).update(comment_count=comments)
+        thread_services._hot_refresh(thread.pk, thread.created_at)
+    url = reverse("board_detail", args=[community.slug, "job-talk"])
+    popular = client.get(url, {"sort": "popular"}).text
+    latest = client.get(url).text
+    assert popular.index("북적이는 글") < popular.index("조용한 글")
+    assert latest.index("조용한 글") < latest.index("북적이는 글")
+
+
+def test_unanswered_lists_questions_without_comments(client, community):
+    author = veteran()
+    thread_make(community, author, title="답 없는 질문", tag=ThreadTag.QUESTION)
+    answered = thread_make(community, author, title="답 있는 질문", tag="question")
+    comment_make(answered, veteran())
+    thread_make(community, author, title="그냥 토론", tag=ThreadTag.DISCUSSION)
+    response = client.get(
+        reverse("board_detail", args=[community.slug, "job-talk"]),
+        {"sort": "unanswered"},
+        headers={"accept-language": "en"},
+    )
+    html = response.text
+    assert "답 없는 질문" in html
+    assert "답 있는 질문" not in html and "그냥 토론" not in html
+    assert 'aria-current="page">Unanswered' in html
+
+
+def test_board_paginates(client, community):
+    author = veteran()
+    Thread.objects.bulk_create(
+        Thread(
+            community=community,
+            board=community.boards.get(slug="job-talk"),
+            author=author,
+            tag="info",
+            title=f"글 {n:02}",
+            body="b",
+            body_html="<p>b</p>",
+        )
+        for n in range(25)
+    )
+    url = reverse("board_detail", args=[community.slug, "job-talk"])
+    first = client.get(url).text
+    second = client.get(url, {"page": 2}).text
+    assert first.count('<li class="thread-row') == 20
+    assert second.count('<li class="thread-row') == 5
+    assert "page=2" in first
