@@ -78,6 +78,20 @@ def community_directory(
     return mine, groups
 
 
+def moderates_member(viewer: Member, member: Member) -> bool:
+    """Staff, or a moderator of a community ``member`` belongs to: the people
+    who may see a member's earlier nicknames."""
+    if not viewer.is_authenticated:
+        return False
+    if viewer.is_staff:
+        return True
+    return Membership.objects.filter(
+        member=viewer,
+        role__in=[MembershipRole.MODERATOR, MembershipRole.OWNER],
+        community__memberships__member=member,
+    ).exists()
+
+
 def community_moderators(community: Community) -> list[Member]:
     return [
         m.member
@@ -255,7 +269,11 @@ def thread_search(
     threads = _visible_threads(community).filter(community__in=readable)
     for word in words:
         threads = threads.filter(Q(title__icontains=word) | Q(body__icontains=word))
-    threads = threads.defer("body_html").order_by("-last_activity_at", "-pk")
+    # Excerpts need the body that _visible_threads defers; defer(None)
+    # clears that, or every result would load its body in a query of its own.
+    threads = (
+        threads.defer(None).defer("body_html").order_by("-last_activity_at", "-pk")
+    )
     if not words:
         threads = threads.none()
     return Paginator(threads, THREADS_PER_PAGE).get_page(page)
@@ -322,7 +340,12 @@ def report_queue(*, community: Community, page: int | str = 1) -> Page:
     reports = (
         Report.objects.filter(community=community, status=ReportStatus.OPEN)
         .select_related(
-            "reporter", "thread", "thread__author", "comment", "comment__author"
+            "reporter",
+            "thread",
+            "thread__author",
+            "comment",
+            "comment__author",
+            "comment__thread",
         )
         .order_by("created_at")
     )
@@ -334,3 +357,87 @@ def audit_log(*, community: Community, page: int | str = 1) -> Page:
         "moderator", "target_member", "thread", "comment"
     )
     return Paginator(entries, 50).get_page(page)
+
+
+def notification_get(*, member: Member, notification_id: int) -> Notification | None:
+    """One of the member's own notifications (never someone else's), with
+    what its link needs."""
+    return (
+        Notification.objects.select_related("thread__community")
+        .filter(pk=notification_id, recipient=member)
+        .first()
+    )
+
+
+def moderation_content(
+    *,
+    community: Community,
+    thread_id: int | None = None,
+    comment_id: int | None = None,
+    report_id: int | None = None,
+    include_hidden: bool,
+) -> tuple[Thread | None, Comment | None, Report | None] | None:
+    """The thread, comment and report named by id, each only if it belongs to
+    ``community``; None when any named id does not (the caller answers 404).
+    Hidden or deleted content counts only with ``include_hidden``."""
+    visible = Q() if include_hidden else Q(visibility=Visibility.VISIBLE)
+    thread = comment = report = None
+    if thread_id is not None:
+        thread = (
+            Thread.objects.filter(visible, pk=thread_id, community=community)
+            .select_related("author")
+            .first()
+        )
+        if thread is None:
+            return None
+    if comment_id is not None:
+        comment = (
+            Comment.objects.filter(visible, pk=comment_id, thread__community=community)
+            .select_related("author", "thread", "thread__author")
+            .first()
+        )
+        if comment is None or (
+            not include_hidden and comment.thread.visibility != Visibility.VISIBLE
+        ):
+            return None
+    if report_id is not None:
+        report = (
+            Report.objects.filter(pk=report_id, community=community)
+            .select_related("thread__author", "comment__author", "comment__thread")
+            .first()
+        )
+        if report is None:
+            return None
+    return thread, comment, report
+
+
+def sanction_list_active(*, community: Community) -> list[Sanction]:
+    """Bans and mutes in force, newest first. One query."""
+    return list(
+        Sanction.objects.filter(
+            Q(ends_at__isnull=True) | Q(ends_at__gt=timezone.now()),
+            community=community,
+            lifted_at__isnull=True,
+        )
+        .select_related("member", "created_by")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def sanction_get(*, community: Community, sanction_id: int) -> Sanction | None:
+    return (
+        Sanction.objects.select_related("member")
+        .filter(pk=sanction_id, community=community)
+        .first()
+    )
+
+
+def community_member_by_public_id(
+    *, community: Community, public_id: str
+) -> Member | None:
+    """An active member of ``community`` by their public id."""
+    return Member.objects.filter(
+        public_id=public_id,
+        is_active=True,
+        memberships__community=community,
+    ).first()

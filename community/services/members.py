@@ -16,6 +16,7 @@ from community.models import DisplayMode, Member, NicknameHistory
 
 WORK_EMAIL_SALT = "moim.work-email"
 # Letters of any script (Hangul included), digits, '.', '_' and '-'.
+NICKNAME_MAX_LENGTH = 20
 NICKNAME_PATTERN = re.compile(r"^[^\W][\w.\-]{1,19}$")
 
 
@@ -26,9 +27,15 @@ def nickname_normalise(nickname: str) -> tuple[str, str]:
     collide), and the key is case-folded so "Moim" and "moim" collide too.
     """
     nickname = unicodedata.normalize("NFKC", nickname).strip()
-    if not NICKNAME_PATTERN.fullmatch(nickname) or nickname.isdigit():
+    key = nickname.casefold()
+    # Case folding can lengthen a name ("ß" → "ss"): the key must fit too.
+    if (
+        not NICKNAME_PATTERN.fullmatch(nickname)
+        or nickname.isdigit()
+        or len(key) > NICKNAME_MAX_LENGTH
+    ):
         raise CommunityError("nickname_format")
-    return nickname, nickname.casefold()
+    return nickname, key
 
 
 def nickname_set(

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
+from community import selectors
 from community.errors import CommunityError
 from community.forms import ProfileForm, WorkEmailForm
 from community.models import Member
@@ -35,7 +36,7 @@ def member_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "is_owner": is_owner,
             "nickname_history": (
                 member.nickname_history.all()
-                if request.user.is_authenticated and request.user.is_staff
+                if selectors.moderates_member(request.user, member)
                 else None
             ),
         },
