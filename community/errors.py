@@ -75,6 +75,11 @@ MESSAGES = {
     "moderator_only": _("Only this community's moderators can do this."),
     "already_reported": _("You have already reported this."),
     "cannot_sanction_moderator": _("Moderators cannot be banned or muted here."),
+    "moderation_target_missing": _(
+        "Choose what this action applies to: a thread, a comment or a report."
+    ),
+    "sanction_in_past": _("The end date must be in the future."),
+    "member_not_found": _("No member of this community has this public id."),
 }
 
 

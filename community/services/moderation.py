@@ -5,13 +5,15 @@ from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
 
 from community.access import Access, access_for
 from community.errors import CommunityError
 from community.models import (
     AuditEntry,
     Comment,
+    Community,
     Member,
     Membership,
     MembershipRole,
@@ -44,6 +46,109 @@ def _audit(access, action, *, reason="", member=None, thread=None, comment=None)
         comment=comment,
         reason=reason[:300],
     )
+
+
+def _tell(
+    member: Member,
+    access: Access,
+    notice,
+    *,
+    thread: Thread | None = None,
+    comment: Comment | None = None,
+) -> None:
+    """Notify ``member`` of a moderator action. The notification stores its
+    sentence already rendered, in the member's language, because it names the
+    community and the kind of action, which the row has no columns for."""
+    with translation.override(member.language):
+        detail = notice()
+    notify(
+        recipients=[member],
+        kind=NotificationKind.MODERATION,
+        actor=access.member,
+        thread=thread,
+        comment=comment,
+        detail=detail,
+    )
+
+
+def _with_reason(sentence: str, reason: str) -> str:
+    reason = reason.strip()
+    return (
+        _("%(sentence)s Reason: %(reason)s")
+        % {
+            "sentence": sentence,
+            "reason": reason,
+        }
+        if reason
+        else sentence
+    )
+
+
+def _content_notice(action: str, community: Community, comment, reason: str):
+    def render() -> str:
+        texts = {
+            (ModerationAction.HIDE, False): _(
+                "A moderator of %(community)s hid your thread."
+            ),
+            (ModerationAction.HIDE, True): _(
+                "A moderator of %(community)s hid your comment."
+            ),
+            (ModerationAction.RESTORE, False): _(
+                "A moderator of %(community)s restored your thread."
+            ),
+            (ModerationAction.RESTORE, True): _(
+                "A moderator of %(community)s restored your comment."
+            ),
+        }
+        sentence = texts[action, comment is not None] % {"community": community.name}
+        return _with_reason(sentence, reason)
+
+    return render
+
+
+def _sanction_notice(kind: str, community: Community, ends_at, reason: str):
+    def render() -> str:
+        params = {"community": community.name}
+        if ends_at is not None:
+            params["until"] = formats.date_format(
+                timezone.localtime(ends_at), "DATETIME_FORMAT"
+            )
+            texts = {
+                SanctionKind.BAN: _(
+                    "You are banned from %(community)s until %(until)s."
+                ),
+                SanctionKind.MUTE: _("You are muted in %(community)s until %(until)s."),
+            }
+        else:
+            texts = {
+                SanctionKind.BAN: _("You are banned from %(community)s."),
+                SanctionKind.MUTE: _("You are muted in %(community)s."),
+            }
+        return _with_reason(texts[kind] % params, reason)
+
+    return render
+
+
+def _lift_notice(kind: str, community: Community):
+    def render() -> str:
+        texts = {
+            SanctionKind.BAN: _("Your ban from %(community)s was lifted."),
+            SanctionKind.MUTE: _("Your mute in %(community)s was lifted."),
+        }
+        return texts[kind] % {"community": community.name}
+
+    return render
+
+
+def _role_notice(role: str, community: Community):
+    def render() -> str:
+        if role in {MembershipRole.MODERATOR, MembershipRole.OWNER}:
+            text = _("You are now a moderator of %(community)s.")
+        else:
+            text = _("You are no longer a moderator of %(community)s.")
+        return text % {"community": community.name}
+
+    return render
 
 
 def report_create(
@@ -97,13 +202,12 @@ def content_hide(
         _audit(
             access, ModerationAction.HIDE, reason=reason, member=item.author, **target
         )
-        notify(
-            recipients=[item.author],
-            kind=NotificationKind.MODERATION,
-            actor=access.member,
+        _tell(
+            item.author,
+            access,
+            _content_notice(ModerationAction.HIDE, access.community, comment, reason),
             thread=thread or comment.thread,
             comment=comment,
-            detail=reason,
         )
 
 
@@ -118,8 +222,10 @@ def content_restore(
     item = comment if comment is not None else thread
     target = {"comment": comment} if comment is not None else {"thread": thread}
     with transaction.atomic():
-        type(item).objects.filter(pk=item.pk, visibility=Visibility.HIDDEN).update(
-            visibility=Visibility.VISIBLE
+        restored = (
+            type(item)
+            .objects.filter(pk=item.pk, visibility=Visibility.HIDDEN)
+            .update(visibility=Visibility.VISIBLE)
         )
         _audit(
             access,
@@ -128,6 +234,16 @@ def content_restore(
             member=item.author,
             **target,
         )
+        if restored:
+            _tell(
+                item.author,
+                access,
+                _content_notice(
+                    ModerationAction.RESTORE, access.community, comment, reason
+                ),
+                thread=thread or comment.thread,
+                comment=comment,
+            )
 
 
 def report_dismiss(*, access: Access, report: Report) -> None:
@@ -176,6 +292,8 @@ def sanction_impose(
     """Ban (no access) or mute (read only) a member until ``ends_at``. A ban
     also ends the membership. Moderators cannot be sanctioned here."""
     _require_moderator(access)
+    if ends_at is not None and ends_at <= timezone.now():
+        raise CommunityError("sanction_in_past")
     if (
         member.is_staff
         or Membership.objects.filter(
@@ -202,12 +320,7 @@ def sanction_impose(
             ModerationAction.BAN if kind == SanctionKind.BAN else ModerationAction.MUTE
         )
         _audit(access, action, reason=reason, member=member)
-        notify(
-            recipients=[member],
-            kind=NotificationKind.MODERATION,
-            actor=access.member,
-            detail=reason,
-        )
+        _tell(member, access, _sanction_notice(kind, access.community, ends_at, reason))
     return sanction
 
 
@@ -216,10 +329,16 @@ def sanction_lift(*, access: Access, sanction: Sanction) -> None:
     if sanction.community_id != access.community.pk:
         raise CommunityError("moderator_only")
     with transaction.atomic():
-        Sanction.objects.filter(pk=sanction.pk, lifted_at__isnull=True).update(
+        lifted = Sanction.objects.filter(pk=sanction.pk, lifted_at__isnull=True).update(
             lifted_at=timezone.now()
         )
         _audit(access, ModerationAction.LIFT, member=sanction.member)
+        if lifted:
+            _tell(
+                sanction.member,
+                access,
+                _lift_notice(sanction.kind, access.community),
+            )
 
 
 def membership_role_set(*, access: Access, member: Member, role: str) -> None:
@@ -238,5 +357,55 @@ def membership_role_set(*, access: Access, member: Member, role: str) -> None:
             if not updated:
                 raise CommunityError("not_member")
             _audit(access, ModerationAction.ROLE, reason=role, member=member)
+            _tell(member, access, _role_notice(role, access.community))
     except IntegrityError as exc:
         raise CommunityError("not_member") from exc
+
+
+# What moderation_act accepts, and what each action needs.
+CONTENT_ACTIONS = {ModerationAction.HIDE, ModerationAction.RESTORE}
+THREAD_ACTIONS = {
+    ModerationAction.LOCK,
+    ModerationAction.UNLOCK,
+    ModerationAction.PIN,
+    ModerationAction.UNPIN,
+}
+QUEUE_ACTIONS = {*CONTENT_ACTIONS, *THREAD_ACTIONS, ModerationAction.DISMISS}
+
+
+def moderation_act(
+    *,
+    access: Access,
+    action: str,
+    reason: str = "",
+    thread: Thread | None = None,
+    comment: Comment | None = None,
+    report: Report | None = None,
+) -> None:
+    """One moderator action from the queue or a thread page, dispatched to
+    the service that does it. A report stands for its content when no thread
+    or comment is given. The caller has checked that every object belongs to
+    ``access.community``."""
+    _require_moderator(access)
+    if report is not None and thread is None and comment is None:
+        thread, comment = report.thread, report.comment
+    if action == ModerationAction.DISMISS:
+        if report is None:
+            raise CommunityError("moderation_target_missing")
+        report_dismiss(access=access, report=report)
+    elif action in CONTENT_ACTIONS:
+        if thread is None and comment is None:
+            raise CommunityError("moderation_target_missing")
+        service = content_hide if action == ModerationAction.HIDE else content_restore
+        if comment is not None:
+            service(access=access, reason=reason, comment=comment)
+        else:
+            service(access=access, reason=reason, thread=thread)
+    elif action in THREAD_ACTIONS:
+        if thread is None and comment is not None:
+            thread = comment.thread
+        if thread is None:
+            raise CommunityError("moderation_target_missing")
+        thread_flag_set(access=access, thread=thread, action=action, reason=reason)
+    else:
+        raise CommunityError("moderation_target_missing")

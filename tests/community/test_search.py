@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from community.access import access_for
 from community.models import Board, Thread, ThreadTag, Visibility
+from community.roles import JobRole
 from community.services.communities import community_create, community_join
 from community.services.moderation import sanction_impose
 from tests.factories import member_create
@@ -15,7 +16,7 @@ ENGLISH = {"accept-language": "en"}
 
 def new_community(owner, slug, **options):
     return community_create(
-        name=f"커뮤니티 {slug}", slug=slug, role="backend", owner=owner, **options
+        name=f"커뮤니티 {slug}", slug=slug, role=JobRole.BACKEND, owner=owner, **options
     )
 
 
@@ -122,7 +123,7 @@ def test_an_empty_query_shows_a_prompt_and_no_results(client, public, owner):
 
     assert response.status_code == 200
     assert "Type a word to search" in response.content.decode()
-    assert "퍼포먼스마케터끼리" not in response.content.decode()
+    assert "search-result" not in response.content.decode()
 
 
 def test_no_match_says_so_clearly(client, public, owner):
@@ -281,7 +282,7 @@ def test_the_query_count_does_not_grow_with_the_results(
     if signed_in:
         client.force_login(owner)
     threads_add(public, owner, 10)
-    with django_assert_max_num_queries(9) as small:
+    with django_assert_max_num_queries(5 if signed_in else 2) as small:
         assert search(client, "마케터").status_code == 200
 
     threads_add(public, owner, 190, title="마케터 {n}")

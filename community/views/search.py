@@ -1,0 +1,85 @@
+"""Search across the communities the reader may read, or inside one."""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.safestring import SafeString
+
+from community import selectors
+from community.access import access_for
+from community.models import Community, Thread
+
+QUERY_MAX = 100
+
+
+@dataclass
+class SearchResult:
+    thread: Thread
+    title: SafeString
+    excerpt: SafeString
+
+
+def _results(page, query: str) -> list[SearchResult]:
+    # A long context keeps a title whole; the body gets an excerpt around
+    # its first match.
+    return [
+        SearchResult(
+            thread,
+            selectors.highlight(thread.title, query, context=200),
+            selectors.highlight(thread.body, query),
+        )
+        for thread in page.object_list
+    ]
+
+
+def _render(request, *, query, readable, community, scope) -> HttpResponse:
+    page = selectors.thread_search(
+        query=query,
+        readable=readable,
+        community=community,
+        page=request.GET.get("page", 1),
+    )
+    return render(
+        request,
+        "community/search.html",
+        {
+            "query": query,
+            "search_query": query,
+            "community": community,
+            "scope": scope,
+            "page": page,
+            "results": _results(page, query) if query else [],
+        },
+    )
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:QUERY_MAX]
+    readable = selectors.readable_communities(request.user)
+    slug = request.GET.get("community", "").strip()
+    # An unknown or unreadable community narrows nothing: the search stays
+    # within what the reader may read either way.
+    community = readable.filter(slug=slug).first() if slug else None
+    return _render(
+        request, query=query, readable=readable, community=community, scope=None
+    )
+
+
+def community_search(request: HttpRequest, slug: str) -> HttpResponse:
+    community = get_object_or_404(Community, slug=slug)
+    access = access_for(request.user, community)
+    if not access.can_read:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        raise PermissionDenied
+    query = request.GET.get("q", "").strip()[:QUERY_MAX]
+    return _render(
+        request,
+        query=query,
+        readable=Community.objects.filter(pk=community.pk),
+        community=community,
+        scope=community,
+    )
