@@ -5,7 +5,7 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Count, Q
 
-from community.demo import seed_demo
+from community.demo import forum_counters_refresh, seed_demo
 from community.models import (
     Board,
     Comment,
@@ -20,6 +20,7 @@ from community.models import (
     Visibility,
 )
 from community.services.communities import DEFAULT_BOARDS
+from community.services.threads import _hot_refresh
 
 pytestmark = pytest.mark.django_db
 
@@ -70,6 +71,7 @@ def test_second_run_changes_no_counts_and_no_counters():
 
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
 
+    assert forum_counters_refresh(list(Community.objects.all())) == 0
     assert _counts() == before
     assert _counters() == counters
     assert dict(Community.objects.values_list("pk", "member_count")) == dict(
@@ -128,6 +130,17 @@ def test_counters_equal_the_rows_they_count():
         assert comment.helpful_count == reactions.filter(kind="helpful").count()
     for community in Community.objects.all():
         assert community.member_count == community.memberships.count()
+
+
+def test_hot_scores_are_what_the_thread_services_store():
+    seed_demo()
+    stored = dict(Thread.objects.values_list("pk", "hot_score"))
+
+    for pk, created_at in Thread.objects.values_list("pk", "created_at"):
+        _hot_refresh(pk, created_at)
+
+    for pk, score in Thread.objects.values_list("pk", "hot_score"):
+        assert score == pytest.approx(stored[pk], rel=1e-9)
 
 
 def test_members_join_two_to_four_communities_with_one_owner_and_moderator():
