@@ -174,16 +174,22 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Moim <no-reply@moim.l
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 if EMAIL_URL:
     _email = urlsplit(EMAIL_URL)
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_HOST = _email.hostname or "localhost"
-    EMAIL_PORT = _email.port or (465 if _email.scheme == "smtp+ssl" else 587)
-    EMAIL_HOST_USER = unquote(_email.username or "")
-    EMAIL_HOST_PASSWORD = unquote(_email.password or "")
-    EMAIL_USE_TLS = _email.scheme == "smtp+tls"
-    EMAIL_USE_SSL = _email.scheme == "smtp+ssl"
-    EMAIL_TIMEOUT = int(parse_qs(_email.query).get("timeout", ["10"])[0])
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": _email.hostname or "localhost",
+                "port": _email.port or (465 if _email.scheme == "smtp+ssl" else 587),
+                "username": unquote(_email.username or ""),
+                "password": unquote(_email.password or ""),
+                "use_tls": _email.scheme == "smtp+tls",
+                "use_ssl": _email.scheme == "smtp+ssl",
+                "timeout": int(parse_qs(_email.query).get("timeout", ["10"])[0]),
+            },
+        }
+    }
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 
 # --- Accounts -----------------------------------------------------------------
 AUTH_USER_MODEL = "community.Member"

@@ -48,6 +48,7 @@ PRODUCTION = {
     "CSRF_TRUSTED_ORIGINS": "https://moim.example.com",
     "DATABASE_URL": "postgres://moim@127.0.0.1:5432/moim",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "EMAIL_URL": "smtp+tls://moim:secret@smtp.example.com:587",
 }
 
 

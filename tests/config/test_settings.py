@@ -73,8 +73,8 @@ def test_nothing_set_uses_the_local_memory_cache(load_settings):
 def test_nothing_set_prints_mail_on_the_console(load_settings):
     namespace = load_settings()
 
-    assert (
-        namespace["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend"
+    assert namespace["MAILERS"]["default"]["BACKEND"] == (
+        "django.core.mail.backends.console.EmailBackend"
     )
 
 
@@ -177,32 +177,34 @@ def test_redis_url_switches_the_cache_to_redis(load_settings):
 
 
 def test_email_url_switches_to_smtp_with_starttls(load_settings):
-    namespace = load_settings(EMAIL_URL="smtp+tls://u:p@h:587")
+    mailer = load_settings(EMAIL_URL="smtp+tls://u:p@h:587")["MAILERS"]["default"]
 
-    assert namespace["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
-    assert namespace["EMAIL_HOST"] == "h"
-    assert namespace["EMAIL_PORT"] == 587
-    assert namespace["EMAIL_HOST_USER"] == "u"
-    assert namespace["EMAIL_HOST_PASSWORD"] == "p"
-    assert namespace["EMAIL_USE_TLS"] is True
-    assert namespace["EMAIL_USE_SSL"] is False
+    assert mailer["BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert mailer["OPTIONS"]["host"] == "h"
+    assert mailer["OPTIONS"]["port"] == 587
+    assert mailer["OPTIONS"]["username"] == "u"
+    assert mailer["OPTIONS"]["password"] == "p"
+    assert mailer["OPTIONS"]["use_tls"] is True
+    assert mailer["OPTIONS"]["use_ssl"] is False
 
 
 def test_email_url_with_ssl_uses_implicit_tls_on_port_465(load_settings):
     namespace = load_settings(EMAIL_URL="smtp+ssl://u:p@smtp.example.com")
+    options = namespace["MAILERS"]["default"]["OPTIONS"]
 
-    assert namespace["EMAIL_PORT"] == 465
-    assert namespace["EMAIL_USE_SSL"] is True
-    assert namespace["EMAIL_USE_TLS"] is False
+    assert options["port"] == 465
+    assert options["use_ssl"] is True
+    assert options["use_tls"] is False
 
 
 def test_email_url_credentials_may_be_percent_encoded(load_settings):
     namespace = load_settings(
         EMAIL_URL="smtp+tls://mailer%40moim.kr:p%40ss%2Fword@smtp.example.com:587"
     )
+    options = namespace["MAILERS"]["default"]["OPTIONS"]
 
-    assert namespace["EMAIL_HOST_USER"] == "mailer@moim.kr"
-    assert namespace["EMAIL_HOST_PASSWORD"] == "p@ss/word"
+    assert options["username"] == "mailer@moim.kr"
+    assert options["password"] == "p@ss/word"
 
 
 # --- DJANGO_DEBUG off --------------------------------------------------------
