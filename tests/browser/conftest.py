@@ -139,6 +139,9 @@ def _email_settings_deprecation_ignored():
 class LiveServer:
     url: str
     mail_dir: Path
+    # The hashers the server was forked with: a password stored by the test
+    # process must use one of them for the server to accept a sign-in.
+    password_hashers: tuple[str, ...] = ()
 
     @property
     def netloc(self) -> str:
@@ -175,7 +178,9 @@ def live_asgi_server(django_db_setup, django_db_blocker, tmp_path_factory):
             process.terminate()
             pytest.fail(f"daphne did not start:\n{error}", pytrace=False)
     server = LiveServer(
-        url=f"http://{SERVER_HOST}:{process.port.value}", mail_dir=mail_dir
+        url=f"http://{SERVER_HOST}:{process.port.value}",
+        mail_dir=mail_dir,
+        password_hashers=tuple(settings.PASSWORD_HASHERS),
     )
     yield server
     process.terminate()
@@ -233,6 +238,15 @@ def url_in(message: EmailMessage, contains: str) -> str:
 @pytest.fixture
 def mailbox(live_asgi_server) -> Mailbox:
     return Mailbox(live_asgi_server.mail_dir)
+
+
+@pytest.fixture
+def server_password_hashing(live_asgi_server, settings):
+    """Hash passwords in the test process as the server checks them, for
+    members created here who then sign in through the browser. The suite's
+    fast test hasher is unknown to the server, which was forked before it
+    was set; the real hasher costs about a second per password."""
+    settings.PASSWORD_HASHERS = list(live_asgi_server.password_hashers)
 
 
 # --- The browser ------------------------------------------------------------------
@@ -330,31 +344,56 @@ def page_problems(live_asgi_server) -> PageProblems:
     return PageProblems(server_netloc=live_asgi_server.netloc)
 
 
-@pytest.fixture
-def page(live_asgi_server, chromium, page_problems):
-    """A fresh Korean-speaking visitor in Seoul, one browser context per test."""
+def _open_page(browser, server: LiveServer, problems: PageProblems):
+    """A page in a new context: a Korean-speaking visitor in Seoul whose
+    browser reports every problem to ``problems``."""
     from playwright.sync_api import expect
 
-    context = chromium.new_context(
-        base_url=live_asgi_server.url,
+    context = browser.new_context(
+        base_url=server.url,
         locale="ko-KR",
         timezone_id="Asia/Seoul",
         viewport={"width": 1280, "height": 900},
     )
     context.set_default_timeout(10_000)
     expect.set_options(timeout=10_000)
-    context.on("request", page_problems.on_request)
-    context.on("requestfailed", page_problems.on_request_failed)
-    context.on("console", page_problems.on_console)
-    context.on(
-        "weberror", lambda web_error: page_problems.on_page_error(web_error.error)
-    )
-    page = context.new_page()
-    yield page
-    context.close()
-    late = page_problems.take()
+    context.on("request", problems.on_request)
+    context.on("requestfailed", problems.on_request_failed)
+    context.on("console", problems.on_console)
+    context.on("weberror", lambda web_error: problems.on_page_error(web_error.error))
+    return context.new_page()
+
+
+def _fail_on_late_problems(problems: PageProblems) -> None:
+    late = problems.take()
     if late:
         pytest.fail("The browser reported:\n" + "\n".join(late), pytrace=False)
+
+
+@pytest.fixture
+def page(live_asgi_server, chromium, page_problems):
+    """A fresh Korean-speaking visitor in Seoul, one browser context per test."""
+    page = _open_page(chromium, live_asgi_server, page_problems)
+    yield page
+    page.context.close()
+    _fail_on_late_problems(page_problems)
+
+
+@pytest.fixture
+def another_page(live_asgi_server, chromium, page_problems):
+    """Opens another visitor's page (a new context: its own cookies, so
+    another member can sign in), checked like ``page``; for journeys where
+    several people act in turn."""
+    pages = []
+
+    def open_page():
+        pages.append(_open_page(chromium, live_asgi_server, page_problems))
+        return pages[-1]
+
+    yield open_page
+    for opened in pages:
+        opened.context.close()
+    _fail_on_late_problems(page_problems)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -387,13 +426,25 @@ class Screenshots:
         self.page = page
         self.directory = directory
         self.count = 0
+        self.pages = [page]
 
-    def __call__(self, step: str) -> Path:
+    def __call__(self, step: str, page=None) -> Path:
+        """Shoot ``page``, the test's ``page`` unless told otherwise (another
+        member's, in a journey where several take turns)."""
+        target = page if page is not None else self.page
+        if target not in self.pages:
+            self.pages.append(target)
         self.count += 1
         slug = re.sub(r"[^\w-]+", "-", step).strip("-").lower()
         path = self.directory / f"{self.count:02d}-{slug}.png"
-        self.page.screenshot(path=path, full_page=True)
+        target.screenshot(path=path, full_page=True)
         return path
+
+    def failure(self) -> None:
+        """Every page shot so far that is still open, as the failure left it."""
+        for page in self.pages:
+            if not page.is_closed():
+                self("failure", page=page)
 
 
 @pytest.fixture
@@ -412,4 +463,4 @@ def screenshot(request, page) -> Screenshots:
     shots = Screenshots(page, directory)
     yield shots
     if getattr(request.node, "browser_call_failed", False):
-        shots("failure")
+        shots.failure()
