@@ -13,6 +13,7 @@ from community.errors import CommunityError
 from community.models import (
     AuditEntry,
     Comment,
+    Member,
     Membership,
     MembershipRole,
     ModerationAction,
@@ -542,6 +543,8 @@ def test_each_action_does_its_job_and_is_audited(client, world, action, fields, 
 
 
 def test_restore_unlock_and_unpin_undo_and_are_audited(client, world):
+    # The notice is written in the recipient's language.
+    Member.objects.filter(pk=world.member.pk).update(language="en")
     client.force_login(world.moderator)
     for action in ("hide", "lock", "pin", "restore", "unlock", "unpin"):
         act(client, world.a, action, thread=world.thread.pk, reason=action)
@@ -835,7 +838,7 @@ def test_the_queue_query_count_does_not_grow(
 
     reports_add(world, 97)
     with django_assert_max_num_queries(len(small.captured_queries)):
-        response = client.get(url)
+        response = client.get(url, headers=ENGLISH)
     assert "100 open reports" in response.content.decode()
 
 
