@@ -626,7 +626,9 @@ def forum_counters_refresh(communities: list[Community]) -> int:
             thread.hot_score = score
         if [getattr(thread, f) for f in fields] + [thread.hot_score] != before:
             changed.append(thread)
-    Thread.objects.bulk_update(changed, [*fields, "hot_score"], batch_size=1000)
+    # Small batches: each is one UPDATE with a CASE per field, whose cost
+    # grows with the square of the batch.
+    Thread.objects.bulk_update(changed, [*fields, "hot_score"], batch_size=100)
     written += len(changed)
 
     changed = []
@@ -637,7 +639,7 @@ def forum_counters_refresh(communities: list[Community]) -> int:
             comment.empathy_count, comment.helpful_count = empathy, helpful
             changed.append(comment)
     Comment.objects.bulk_update(
-        changed, ["empathy_count", "helpful_count"], batch_size=1000
+        changed, ["empathy_count", "helpful_count"], batch_size=100
     )
     return written + len(changed)
 
