@@ -49,6 +49,13 @@ class ProfileForm(forms.Form):
     show_company = forms.BooleanField(
         label=_("Show my company on my profile"), required=False
     )
+    email_on_reply = forms.BooleanField(
+        label=_("Email me when someone replies to my thread or comment"),
+        required=False,
+    )
+    email_on_mention = forms.BooleanField(
+        label=_("Email me when someone mentions me"), required=False
+    )
 
     def __init__(self, *args, member: Member, **kwargs):
         self.member = member
@@ -60,6 +67,8 @@ class ProfileForm(forms.Form):
             "experience": member.experience,
             "company": member.company,
             "show_company": member.show_company,
+            "email_on_reply": member.email_on_reply,
+            "email_on_mention": member.email_on_mention,
         }
         super().__init__(*args, initial=initial, **kwargs)
 

@@ -101,6 +101,8 @@ def profile_update(
     company: str,
     show_company: bool,
     nickname: str = "",
+    email_on_reply: bool = True,
+    email_on_mention: bool = True,
 ) -> Member:
     """Update the editable profile, and the nickname through ``nickname_set``
     when it differs. Either everything is saved or nothing is."""
@@ -115,8 +117,12 @@ def profile_update(
         member.experience = experience
         member.company = company.strip()
         member.show_company = show_company
+        member.email_on_reply = email_on_reply
+        member.email_on_mention = email_on_mention
         member.save(
             update_fields=[
+                "email_on_reply",
+                "email_on_mention",
                 "real_name",
                 "display_mode",
                 "role",
