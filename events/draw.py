@@ -1,0 +1,452 @@
+"""The Moim draw, algorithm "moim-draw-v1": a verifiable weighted lottery.
+
+Pure functions, no Django: the same module ranks a draw in the app, rebuilds
+it in ``manage.py verify_draw`` and can be copied out by anyone who wants to
+check a published record. ``docs/draw.md`` is the normative specification;
+this file is its reference implementation.
+
+In short: an entry of weight ``w`` holds ``w`` tickets; each ticket's key is
+``HMAC-SHA256(seed, "<public_id>:<t>")`` read as a big-endian integer; an
+entry's key is the smallest of its tickets' keys; entries are ranked by
+ascending key. Walking the ranks, an entry wins while seats remain and its
+company group is under the cap; every other entry is waitlisted in rank order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import math
+import re
+import secrets
+from collections import Counter
+from typing import Any
+
+ALGORITHM = "moim-draw-v1"
+
+SEED_BYTES = 32
+MAX_WEIGHT = 1000
+"""Upper bound on a weight (tenths, so 100.0): keeps a hostile record from
+making ``verify`` hash for hours. Real weight policies stay far below it."""
+
+# Unreserved URI characters (RFC 3986): such strings need no escaping in a URL
+# or in JSON, which keeps the canonical form trivial to reproduce elsewhere.
+_TOKEN_RE = re.compile(r"[A-Za-z0-9._~-]{1,128}")
+_HEX64_RE = re.compile(r"[0-9a-f]{64}")
+_DOMAIN_RE = re.compile(r"[a-z0-9.-]{1,253}")
+
+WON = "won"
+WAITLISTED = "waitlisted"
+
+ENTRY_FIELDS = ("public_id", "weight", "group")
+RANKED_FIELDS = (*ENTRY_FIELDS, "rank", "outcome", "waitlist_position")
+RECORD_FIELDS = (
+    "algorithm",
+    "gathering",
+    "capacity",
+    "company_cap",
+    "commitment",
+    "seed",
+    "frozen_digest",
+    "entries",
+)
+
+
+class DrawInputError(ValueError):
+    """An input the algorithm does not accept (bad seed, weight, id, …)."""
+
+
+# --------------------------------------------------------------------------
+# Seeds, commitments, group labels
+# --------------------------------------------------------------------------
+
+
+def new_seed() -> bytes:
+    """Return a fresh secret seed: 32 bytes from the OS's CSPRNG."""
+    return secrets.token_bytes(SEED_BYTES)
+
+
+def _check_seed(seed: bytes) -> None:
+    if not isinstance(seed, bytes | bytearray) or len(seed) != SEED_BYTES:
+        raise DrawInputError(f"the seed must be exactly {SEED_BYTES} bytes")
+
+
+def seed_from_hex(seed_hex: str) -> bytes:
+    """Parse a seed as written in a record: 64 lowercase hex characters."""
+    if not isinstance(seed_hex, str) or not _HEX64_RE.fullmatch(seed_hex):
+        raise DrawInputError("the seed must be 64 lowercase hex characters")
+    return bytes.fromhex(seed_hex)
+
+
+def commitment(seed: bytes) -> str:
+    """SHA-256 of the seed bytes, lowercase hex: published when applications
+    open, so the seed cannot be chosen after the applications are seen."""
+    _check_seed(seed)
+    return hashlib.sha256(seed).hexdigest()
+
+
+def normalize_domain(domain: str) -> str:
+    """Lowercase ASCII form of a company domain (no surrounding spaces, no
+    trailing dot). Internationalised domains are converted to their ASCII
+    (IDNA "xn--") form, so one company has one label."""
+    if not isinstance(domain, str):
+        raise DrawInputError("the domain must be a string")
+    value = domain.strip().rstrip(".")
+    if not value.isascii():
+        try:
+            value = value.encode("idna").decode("ascii")
+        except UnicodeError as exc:
+            raise DrawInputError(f"not a valid domain: {domain!r}") from exc
+    value = value.lower()
+    if not _DOMAIN_RE.fullmatch(value):
+        raise DrawInputError(f"not a valid domain: {domain!r}")
+    return value
+
+
+def group_label(seed: bytes, domain: str) -> str:
+    """The company-group label of an entry whose member verified a work email
+    on ``domain``: the first 16 hex characters of
+    HMAC-SHA256(key=seed, message="group:" + normalised domain).
+
+    The record shows labels, not domains. Keying with the draw's seed gives
+    different labels in different draws (no linking across gatherings) and
+    lets a member check their own label once the seed is revealed.
+    """
+    _check_seed(seed)
+    message = ("group:" + normalize_domain(domain)).encode("ascii")
+    return hmac.new(bytes(seed), message, hashlib.sha256).hexdigest()[:16]
+
+
+# --------------------------------------------------------------------------
+# Entries and the frozen-list digest
+# --------------------------------------------------------------------------
+
+
+def _entry_problems(entry: Any, index: int) -> list[str]:
+    where = f"entry #{index + 1}"
+    if not isinstance(entry, dict):
+        return [f"{where} is not an object"]
+    problems = [
+        f"{where}: missing {field!r}" for field in ENTRY_FIELDS if field not in entry
+    ]
+    public_id = entry.get("public_id")
+    if not isinstance(public_id, str) or not _TOKEN_RE.fullmatch(public_id):
+        problems.append(
+            f"{where}: public_id must be 1-128 characters from A-Z a-z 0-9 . _ ~ -"
+        )
+    else:
+        where = f"entry {public_id}"
+    weight = entry.get("weight")
+    if (
+        not isinstance(weight, int)
+        or isinstance(weight, bool)
+        or not 1 <= weight <= MAX_WEIGHT
+    ):
+        problems.append(f"{where}: weight must be an integer from 1 to {MAX_WEIGHT}")
+    group = entry.get("group")
+    if (
+        "group" in entry
+        and group is not None
+        and (not isinstance(group, str) or not _TOKEN_RE.fullmatch(group))
+    ):
+        problems.append(
+            f"{where}: group must be null or 1-128 characters from A-Z a-z 0-9 . _ ~ -"
+        )
+    return problems
+
+
+def _entries_problems(entries: Any) -> list[str]:
+    if not isinstance(entries, list):
+        return ["the entries must be a list"]
+    problems = []
+    for index, entry in enumerate(entries):
+        problems.extend(_entry_problems(entry, index))
+    if not problems:
+        counts = Counter(entry["public_id"] for entry in entries)
+        duplicates = sorted(pid for pid, count in counts.items() if count > 1)
+        if duplicates:
+            problems.append("duplicate public_id: " + ", ".join(duplicates))
+    return problems
+
+
+def _clean_entries(entries: list[dict]) -> list[dict]:
+    """Validate and project to the three input fields (extra keys, such as
+    those of an already ranked entry, are ignored)."""
+    problems = _entries_problems(entries)
+    if problems:
+        raise DrawInputError("; ".join(problems))
+    return [{key: entry[key] for key in ENTRY_FIELDS} for entry in entries]
+
+
+def canonical_entries_json(entries: list[dict]) -> bytes:
+    """The canonical form the frozen digest is taken over: a JSON array of
+    {"group", "public_id", "weight"} objects sorted by public_id, keys sorted,
+    no whitespace, ASCII only."""
+    cleaned = sorted(_clean_entries(entries), key=lambda entry: entry["public_id"])
+    text = json.dumps(cleaned, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return text.encode("utf-8")
+
+
+def frozen_digest(entries: list[dict]) -> str:
+    """SHA-256 of the canonical JSON of the entries, lowercase hex. It does
+    not depend on the order the entries are given in."""
+    return hashlib.sha256(canonical_entries_json(entries)).hexdigest()
+
+
+# --------------------------------------------------------------------------
+# Ranking
+# --------------------------------------------------------------------------
+
+
+def _check_capacity(capacity: Any, company_cap: Any) -> None:
+    if not isinstance(capacity, int) or isinstance(capacity, bool) or capacity < 1:
+        raise DrawInputError("capacity must be an integer of at least 1")
+    if company_cap is not None and (
+        not isinstance(company_cap, int)
+        or isinstance(company_cap, bool)
+        or company_cap < 1
+    ):
+        raise DrawInputError("company_cap must be null or an integer of at least 1")
+
+
+def _sort_keys(seed: bytes, entries: list[dict]) -> list[tuple[bytes, bytes]]:
+    """Each entry's (minimum ticket key, public_id bytes).
+
+    Keys stay 32-byte digests: comparing equal-length byte strings is the same
+    as comparing them as big-endian unsigned integers, and cheaper. HMAC is
+    computed by hand from precomputed inner and outer SHA-256 states (exactly
+    RFC 2104 for a 32-byte key), which is about three times faster in CPython
+    than ``hmac.digest`` per ticket; the inner state is also advanced over the
+    shared "<public_id>:" prefix once per entry.
+    """
+    key = bytes(seed).ljust(64, b"\0")
+    inner = hashlib.sha256(bytes(byte ^ 0x36 for byte in key))
+    outer_copy = hashlib.sha256(bytes(byte ^ 0x5C for byte in key)).copy
+    ticket_labels = [str(t).encode("ascii") for t in range(MAX_WEIGHT)]
+    keys = []
+    for entry in entries:
+        public_id = entry["public_id"].encode("ascii")
+        prefix = inner.copy()
+        prefix.update(public_id + b":")
+        prefix_copy = prefix.copy
+        best = None
+        for label in ticket_labels[: entry["weight"]]:
+            ticket_inner = prefix_copy()
+            ticket_inner.update(label)
+            ticket_outer = outer_copy()
+            ticket_outer.update(ticket_inner.digest())
+            digest = ticket_outer.digest()
+            if best is None or digest < best:
+                best = digest
+        keys.append((best, public_id))
+    return keys
+
+
+def ticket_key(seed: bytes, public_id: str, ticket: int) -> int:
+    """One ticket's key as an integer (the plain, slow definition; used by
+    the tests and the known-answer vector in docs/draw.md)."""
+    _check_seed(seed)
+    message = f"{public_id}:{ticket}".encode("ascii")
+    digest = hmac.new(bytes(seed), message, hashlib.sha256).digest()
+    return int.from_bytes(digest, "big")
+
+
+def rank(
+    seed: bytes,
+    entries: list[dict],
+    capacity: int,
+    company_cap: int | None = None,
+) -> list[dict]:
+    """Rank every entry and decide who wins.
+
+    Returns new dicts in rank order, each with ``public_id``, ``weight``,
+    ``group``, ``rank`` (1..n), ``outcome`` ("won" or "waitlisted") and
+    ``waitlist_position`` (1..k for the waitlisted, None for winners). The
+    result depends only on the seed and the set of entries, never on the
+    order they are given in.
+    """
+    _check_seed(seed)
+    _check_capacity(capacity, company_cap)
+    cleaned = _clean_entries(entries)
+    keys = _sort_keys(seed, cleaned)
+    order = sorted(range(len(cleaned)), key=keys.__getitem__)
+
+    ranked = []
+    winners = 0
+    waitlisted = 0
+    group_winners: Counter[str] = Counter()
+    for position, index in enumerate(order, start=1):
+        entry = cleaned[index]
+        group = entry["group"]
+        group_full = (
+            company_cap is not None
+            and group is not None
+            and group_winners[group] >= company_cap
+        )
+        if winners < capacity and not group_full:
+            winners += 1
+            if group is not None:
+                group_winners[group] += 1
+            outcome, waitlist_position = WON, None
+        else:
+            waitlisted += 1
+            outcome, waitlist_position = WAITLISTED, waitlisted
+        ranked.append(
+            {
+                **entry,
+                "rank": position,
+                "outcome": outcome,
+                "waitlist_position": waitlist_position,
+            }
+        )
+    return ranked
+
+
+# --------------------------------------------------------------------------
+# Records and their verification
+# --------------------------------------------------------------------------
+
+
+def record(
+    seed: bytes,
+    entries: list[dict],
+    capacity: int,
+    company_cap: int | None,
+    *,
+    gathering: dict,
+) -> dict:
+    """The publishable draw record (JSON-serialisable).
+
+    ``gathering`` is copied as given (e.g. id, title, closes_at); it is
+    descriptive and not part of the ranking.
+    """
+    ranked = rank(seed, entries, capacity, company_cap)
+    return {
+        "algorithm": ALGORITHM,
+        "gathering": dict(gathering),
+        "capacity": capacity,
+        "company_cap": company_cap,
+        "commitment": commitment(seed),
+        "seed": bytes(seed).hex(),
+        "frozen_digest": frozen_digest(ranked),
+        "entries": ranked,
+    }
+
+
+def _describe(value: Any) -> str:
+    return "null" if value is None else json.dumps(value)
+
+
+def verify(record: dict) -> list[str]:
+    """Recompute a draw from its record alone.
+
+    Checks the algorithm name, that the commitment is the SHA-256 of the
+    revealed seed, that the frozen digest matches the listed entries (in any
+    order), and that every entry's rank, outcome and waitlist position are
+    what the algorithm gives. Returns human-readable mismatch descriptions;
+    an empty list means the record matches.
+    """
+    if not isinstance(record, dict):
+        return ["the record is not a JSON object"]
+    problems = [
+        f"missing field {field!r}" for field in RECORD_FIELDS if field not in record
+    ]
+    if problems:
+        return problems
+
+    algorithm = record["algorithm"]
+    if algorithm != ALGORITHM:
+        return [f"unknown algorithm {_describe(algorithm)} (expected {ALGORITHM!r})"]
+
+    try:
+        seed = seed_from_hex(record["seed"])
+    except DrawInputError as exc:
+        return [str(exc)]
+    if record["commitment"] != commitment(seed):
+        problems.append(
+            "the commitment is not SHA-256 of the seed: the record says "
+            f"{_describe(record['commitment'])}, the seed gives {commitment(seed)}"
+        )
+
+    try:
+        _check_capacity(record["capacity"], record["company_cap"])
+    except DrawInputError as exc:
+        return [*problems, str(exc)]
+
+    entries = record["entries"]
+    entry_problems = _entries_problems(entries)
+    if entry_problems:
+        return problems + entry_problems
+
+    digest = frozen_digest(entries)
+    if record["frozen_digest"] != digest:
+        problems.append(
+            "the frozen digest does not match the listed entries: the record says "
+            f"{_describe(record['frozen_digest'])}, the entries give {digest}"
+        )
+
+    expected = {
+        entry["public_id"]: entry
+        for entry in rank(seed, entries, record["capacity"], record["company_cap"])
+    }
+    for listed in entries:
+        public_id = listed["public_id"]
+        for field in ("rank", "outcome", "waitlist_position"):
+            if field not in listed:
+                problems.append(f"entry {public_id}: missing {field!r}")
+            elif listed[field] != expected[public_id][field] or (
+                type(listed[field]) is not type(expected[public_id][field])
+            ):
+                problems.append(
+                    f"entry {public_id}: {field} is {_describe(listed[field])}, "
+                    f"the draw gives {_describe(expected[public_id][field])}"
+                )
+    return problems
+
+
+# --------------------------------------------------------------------------
+# "Your chance": an estimate for display
+# --------------------------------------------------------------------------
+
+
+def win_probabilities(weights: list[int], capacity: int) -> list[float]:
+    """ESTIMATE each entry's chance of a seat, for display only.
+
+    With one seat the chance is exactly w_i / sum(w). Otherwise it uses the
+    Poisson (Rosén) approximation for successive sampling: find t > 0 with
+    sum_j (1 - exp(-w_j * t)) = capacity by bisection, then
+    p_i = 1 - exp(-w_i * t). The approximation improves as the number of
+    entries grows. The company cap is ignored. If there are no more entries
+    than seats, every chance is 1.0.
+    """
+    if not isinstance(capacity, int) or capacity < 1:
+        raise DrawInputError("capacity must be an integer of at least 1")
+    if any(not isinstance(w, int) or isinstance(w, bool) or w < 1 for w in weights):
+        raise DrawInputError("weights must be positive integers")
+    n = len(weights)
+    if n <= capacity:
+        return [1.0] * n
+    if capacity == 1:
+        total = sum(weights)
+        return [w / total for w in weights]
+
+    # Grouping equal weights keeps each bisection step O(distinct weights).
+    counts = Counter(weights)
+
+    def expected_winners(t: float) -> float:
+        return sum(c * -math.expm1(-w * t) for w, c in counts.items())
+
+    low, high = 0.0, 1.0
+    while expected_winners(high) < capacity:
+        high *= 2.0
+    for _ in range(200):
+        middle = (low + high) / 2.0
+        if middle in (low, high):
+            break
+        if expected_winners(middle) < capacity:
+            low = middle
+        else:
+            high = middle
+    t = (low + high) / 2.0
+    return [-math.expm1(-w * t) for w in weights]
