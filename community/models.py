@@ -450,6 +450,7 @@ class NotificationKind(models.TextChoices):
     MENTION = "mention", _("Mention")
     HELPFUL = "helpful", _("Helpful answer")
     MODERATION = "moderation", _("Moderation")
+    GATHERING = "gathering", _("Gathering")
 
 
 class Notification(models.Model):
@@ -468,6 +469,9 @@ class Notification(models.Model):
     )
     # A short, already-rendered detail (e.g. a moderator's reason).
     detail = models.CharField(max_length=300, blank=True)
+    # Where the notification leads when it is not about a thread (e.g. a
+    # gathering page): a site-relative path, never a secret.
+    link = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("language/", member_views.language_set, name="language_set"),
     path("", include("community.urls")),
+    path("", include("events.urls")),
     path("admin/", admin.site.urls),
 ]
 

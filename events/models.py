@@ -1,0 +1,344 @@
+import secrets
+import uuid
+from datetime import timedelta
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from community.models import Community, Member
+
+
+def new_public_id() -> str:
+    """What a member sees as their application's id in the draw record: not
+    their name, not guessable, stable."""
+    return secrets.token_hex(5)
+
+
+class SelectionMode(models.TextChoices):
+    LOTTERY = "lottery", _("Lottery")
+    FIRST_COME = "first_come", _("First come, first served")
+
+
+class GatheringFormat(models.TextChoices):
+    ONLINE = "online", _("Online")
+    OFFLINE = "offline", _("Offline")
+
+
+class GatheringStatus(models.TextChoices):
+    """PRODUCT.md's lifecycle. events.services.lifecycle is the one place
+    that moves a gathering from one to the next."""
+
+    DRAFT = "draft", _("Draft")
+    OPEN = "open", _("Open for applications")
+    CLOSED = "closed", _("Applications closed")
+    DRAWN = "drawn", _("Seats given")
+    LOBBY = "lobby", _("Lobby open")
+    LIVE = "live", _("Live")
+    ENDED = "ended", _("Ended")
+    SURVEY_OPEN = "survey_open", _("Survey open")
+    SURVEY_CLOSED = "survey_closed", _("Survey closed")
+    ARCHIVED = "archived", _("Archived")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# The order in which time moves a gathering; CANCELLED is off to the side.
+STATUS_ORDER = [
+    GatheringStatus.DRAFT,
+    GatheringStatus.OPEN,
+    GatheringStatus.CLOSED,
+    GatheringStatus.DRAWN,
+    GatheringStatus.LOBBY,
+    GatheringStatus.LIVE,
+    GatheringStatus.ENDED,
+    GatheringStatus.SURVEY_OPEN,
+    GatheringStatus.SURVEY_CLOSED,
+    GatheringStatus.ARCHIVED,
+]
+
+
+class Gathering(models.Model):
+    community = models.ForeignKey(
+        Community, on_delete=models.CASCADE, related_name="gatherings"
+    )
+    # Stable identity for calendars (iCalendar UID) and public records.
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    title = models.CharField(_("title"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+    description_html = models.TextField(blank=True)
+    format = models.CharField(
+        _("format"),
+        max_length=8,
+        choices=GatheringFormat.choices,
+        default=GatheringFormat.ONLINE,
+    )
+    # Secret: shown only to attendees (through their join URL, from the
+    # release time) and organisers; never in pages, feeds, records or logs.
+    video_link = models.URLField(_("video link"), max_length=500, blank=True)
+    venue = models.CharField(_("venue"), max_length=200, blank=True)
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    capacity = models.PositiveIntegerField(_("seats"))
+    selection_mode = models.CharField(
+        _("selection"),
+        max_length=12,
+        choices=SelectionMode.choices,
+        default=SelectionMode.LOTTERY,
+    )
+    applications_open_at = models.DateTimeField(_("applications open"))
+    applications_close_at = models.DateTimeField(_("applications close"))
+    motivation_prompt = models.CharField(
+        _("motivation question"),
+        max_length=200,
+        default="",
+        blank=True,
+    )
+    # Extra short questions, a list of strings.
+    questions = models.JSONField(_("short questions"), default=list, blank=True)
+    require_work_verified = models.BooleanField(
+        _("only members verified at work"), default=False
+    )
+    require_matching_role = models.BooleanField(
+        _("only members of the community's job role"), default=False
+    )
+    hosts = models.ManyToManyField(Member, related_name="hosted_gatherings", blank=True)
+    claim_window = models.DurationField(
+        _("time to confirm a seat"), default=timedelta(hours=24)
+    )
+    link_release_before = models.DurationField(
+        _("link released before the start"), default=timedelta(hours=24)
+    )
+    offer_cutoff_before = models.DurationField(
+        _("no new seat offers before the start"), default=timedelta(hours=2)
+    )
+    lobby_before = models.DurationField(
+        _("chat lobby opens before the start"), default=timedelta(minutes=30)
+    )
+    status = models.CharField(
+        max_length=16, choices=GatheringStatus.choices, default=GatheringStatus.DRAFT
+    )
+    # When the next time-driven transition or job is due (None: nothing is):
+    # pages compare it with the clock and advance the gathering on access.
+    next_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # The draw's secret seed (hex) and its published commitment. The seed is
+    # revealed in the draw record only.
+    draw_seed = models.CharField(max_length=64, blank=True, editable=False)
+    draw_commitment = models.CharField(max_length=64, blank=True, editable=False)
+    frozen_digest = models.CharField(max_length=64, blank=True, editable=False)
+    frozen_at = models.DateTimeField(null=True, blank=True)
+    # iCalendar SEQUENCE: rises on every change attendees should see.
+    sequence = models.PositiveIntegerField(default=0)
+    published_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    created_by = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        verbose_name = _("gathering")
+        verbose_name_plural = _("gatherings")
+        indexes = [models.Index(fields=["community", "status", "starts_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(capacity__gte=1), name="gathering_capacity"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")),
+                name="gathering_ends_after",
+            ),
+            models.CheckConstraint(
+                condition=Q(applications_close_at__gt=models.F("applications_open_at")),
+                name="gathering_window_order",
+            ),
+            models.CheckConstraint(
+                condition=Q(applications_close_at__lte=models.F("starts_at")),
+                name="gathering_closes_before_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def link_release_at(self):
+        return self.starts_at - self.link_release_before
+
+    @property
+    def offer_cutoff_at(self):
+        return self.starts_at - self.offer_cutoff_before
+
+    @property
+    def lobby_at(self):
+        return self.starts_at - self.lobby_before
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == GatheringStatus.CANCELLED
+
+
+class FairnessPolicy(models.Model):
+    """A community's draw weights, published in every draw record. Weights
+    are integers in tenths (10 = 1.0) so that anyone can recompute a draw
+    exactly."""
+
+    community = models.OneToOneField(
+        Community, on_delete=models.CASCADE, related_name="fairness_policy"
+    )
+    base_weight = models.PositiveSmallIntegerField(default=10)
+    loss_bonus = models.PositiveSmallIntegerField(
+        _("extra weight per earlier loss"), default=5
+    )
+    loss_cap = models.PositiveSmallIntegerField(_("losses counted at most"), default=3)
+    no_show_weight = models.PositiveSmallIntegerField(
+        _("weight after a no-show"), default=5
+    )
+    no_show_days = models.PositiveSmallIntegerField(
+        _("days a no-show counts"), default=90
+    )
+    company_cap = models.PositiveSmallIntegerField(
+        _("winners per verified company at most"), null=True, blank=True
+    )
+
+    def __str__(self) -> str:
+        return f"fairness policy of {self.community_id}"
+
+
+class ApplicationStatus(models.TextChoices):
+    APPLIED = "applied", _("Applied")
+    OFFERED = "offered", _("Seat offered")
+    CONFIRMED = "confirmed", _("Confirmed")
+    WAITLISTED = "waitlisted", _("Waitlisted")
+    DECLINED = "declined", _("Declined")
+    EXPIRED = "expired", _("Offer expired")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    NOT_SELECTED = "not_selected", _("Not selected")
+    CANCELLED = "cancelled", _("Gathering cancelled")
+
+
+# Statuses that hold a seat: pending offers and confirmed attendees.
+SEAT_HOLDING = [ApplicationStatus.OFFERED, ApplicationStatus.CONFIRMED]
+
+
+class Application(models.Model):
+    gathering = models.ForeignKey(
+        Gathering, on_delete=models.CASCADE, related_name="applications"
+    )
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="applications"
+    )
+    public_id = models.CharField(max_length=16, unique=True, default=new_public_id)
+    motivation = models.TextField(_("motivation"), blank=True)
+    answers = models.JSONField(default=list, blank=True)
+    status = models.CharField(
+        max_length=16,
+        choices=ApplicationStatus.choices,
+        default=ApplicationStatus.APPLIED,
+    )
+    # Frozen at close (lottery) and published in the draw record.
+    weight = models.PositiveSmallIntegerField(null=True, blank=True)
+    group = models.CharField(max_length=16, blank=True)
+    rank = models.PositiveIntegerField(null=True, blank=True)
+    # Position among those still waiting; recomputed on every promotion.
+    waitlist_position = models.PositiveIntegerField(null=True, blank=True)
+    offer_expires_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    # Check-in: None until an organiser records attendance.
+    attended = models.BooleanField(null=True, blank=True)
+    sequence = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["gathering", "member"], name="application_one_per_member"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["gathering", "status", "rank"]),
+            models.Index(fields=["member", "-created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"application {self.public_id}"
+
+
+class Draw(models.Model):
+    """The published, final result of a lottery. One per gathering, by the
+    database: a second draw cannot be stored."""
+
+    gathering = models.OneToOneField(
+        Gathering, on_delete=models.CASCADE, related_name="draw"
+    )
+    algorithm = models.CharField(max_length=32)
+    record = models.JSONField()
+    drawn_at = models.DateTimeField(default=timezone.now)
+    drawn_by = models.ForeignKey(
+        Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    notices_sent_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"draw of {self.gathering_id}"
+
+
+class JoinPass(models.Model):
+    """An attendee's personal join URL: it records use (attendance evidence)
+    and can be revoked by an organiser. The URL's token is derived from the
+    nonce with the site's secret, so nothing secret is stored and rotating
+    the nonce kills the old URL."""
+
+    application = models.OneToOneField(
+        Application, on_delete=models.CASCADE, related_name="join_pass"
+    )
+    nonce = models.CharField(max_length=32, default=secrets.token_hex)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    first_used_at = models.DateTimeField(null=True, blank=True)
+    use_count = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"join pass of {self.application_id}"
+
+
+class ReminderKind(models.TextChoices):
+    DAY_BEFORE = "day_before", _("The day before")
+    HOUR_BEFORE = "hour_before", _("One hour before")
+
+
+class ReminderSent(models.Model):
+    """That a reminder went to an application's member: the unique constraint
+    makes a reminder job that runs twice send once."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=12, choices=ReminderKind.choices)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "kind"], name="reminder_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} reminder for {self.application_id}"
+
+
+class CalendarFeed(models.Model):
+    """A member's personal calendar feed. Only a SHA-256 of the random token
+    is stored; regenerating replaces it, so the old URL stops at once."""
+
+    member = models.OneToOneField(
+        Member, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"calendar feed of {self.member_id}"

@@ -1,0 +1,140 @@
+"""Applying to a gathering and withdrawing."""
+
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from community.access import access_for
+from community.models import Member
+from events.access import eligibility_refusal
+from events.errors import EventsError
+from events.models import (
+    SEAT_HOLDING,
+    Application,
+    ApplicationStatus,
+    Gathering,
+    GatheringStatus,
+    JoinPass,
+    SelectionMode,
+)
+from events.services.attendance import join_pass_issue
+from events.services.offers import (
+    _touch,
+    locked_gathering,
+    seats_fill,
+    waitlist_renumber,
+)
+
+MOTIVATION_LIMIT = 2000
+ANSWER_LIMIT = 500
+
+
+def application_submit(
+    *,
+    member: Member,
+    gathering: Gathering,
+    motivation: str = "",
+    answers: list[str] | None = None,
+    now: datetime | None = None,
+) -> Application:
+    """Apply once. In lottery mode the application waits for the draw; in
+    first-come mode it takes a free seat at once (confirmed) or joins the
+    waitlist in arrival order. The gathering's row lock makes seats go one
+    at a time, and the database's unique constraint makes a second
+    application impossible however many arrive at once."""
+    now = now or timezone.now()
+    motivation = motivation.strip()
+    answers = [a.strip() for a in (answers or [])][: len(gathering.questions)]
+    if gathering.motivation_prompt and not motivation:
+        raise EventsError("motivation_required")
+    if len(motivation) > MOTIVATION_LIMIT:
+        raise EventsError("too_long", limit=MOTIVATION_LIMIT)
+    if any(len(a) > ANSWER_LIMIT for a in answers):
+        raise EventsError("too_long", limit=ANSWER_LIMIT)
+    refusal = eligibility_refusal(
+        member, gathering, access_for(member, gathering.community)
+    )
+    if refusal is not None:
+        raise refusal
+    try:
+        with transaction.atomic():
+            locked = locked_gathering(gathering.pk)
+            if locked.status != GatheringStatus.OPEN or not (
+                locked.applications_open_at <= now < locked.applications_close_at
+            ):
+                raise EventsError("not_open")
+            application = Application.objects.filter(
+                gathering=locked, member=member
+            ).first()
+            if application is None:
+                application = Application(gathering=locked, member=member)
+            elif application.status != ApplicationStatus.WITHDRAWN:
+                raise EventsError("already_applied")
+            # A member who withdrew may apply again while the window is
+            # open: the same row (one per member) joins at the back.
+            application.status = ApplicationStatus.APPLIED
+            application.motivation = motivation
+            application.answers = answers
+            application.created_at = now
+            application.updated_at = now
+            application.sequence += 1
+            if locked.selection_mode == SelectionMode.FIRST_COME:
+                held = Application.objects.filter(
+                    gathering=locked, status__in=SEAT_HOLDING
+                ).count()
+                if held < locked.capacity:
+                    application.status = ApplicationStatus.CONFIRMED
+                    application.confirmed_at = now
+                else:
+                    application.status = ApplicationStatus.WAITLISTED
+            application.save()
+            if application.status == ApplicationStatus.CONFIRMED:
+                join_pass_issue(application)
+            elif application.status == ApplicationStatus.WAITLISTED:
+                waitlist_renumber(locked)
+    except IntegrityError as exc:
+        raise EventsError("already_applied") from exc
+    application.refresh_from_db()
+    return application
+
+
+def application_withdraw(
+    *, member: Member, gathering: Gathering, now: datetime | None = None
+) -> Application:
+    """Withdraw before the draw, or after it (giving back an offered or
+    confirmed seat, which passes to the next on the waitlist)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = locked_gathering(gathering.pk)
+        application = (
+            Application.objects.select_for_update()
+            .filter(gathering=locked, member=member)
+            .first()
+        )
+        withdrawable = [
+            ApplicationStatus.APPLIED,
+            ApplicationStatus.OFFERED,
+            ApplicationStatus.CONFIRMED,
+            ApplicationStatus.WAITLISTED,
+        ]
+        if (
+            application is None
+            or application.status not in withdrawable
+            or now >= locked.starts_at
+        ):
+            raise EventsError("cannot_withdraw")
+        held_seat = application.status in SEAT_HOLDING
+        _touch(
+            Application.objects.filter(pk=application.pk),
+            status=ApplicationStatus.WITHDRAWN,
+            waitlist_position=None,
+            offer_expires_at=None,
+        )
+        JoinPass.objects.filter(application=application).update(revoked_at=now)
+        if application.status == ApplicationStatus.WAITLISTED:
+            waitlist_renumber(locked)
+        if held_seat:
+            seats_fill(locked, now)
+    application.refresh_from_db()
+    return application

@@ -1,0 +1,110 @@
+"""Personal join URLs (the only way an attendee reaches the video link) and
+check-in."""
+
+import hashlib
+import hmac
+import secrets
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import formats, timezone
+
+from community.models import Member
+from events.errors import EventsError
+from events.models import Application, ApplicationStatus, Gathering, JoinPass
+
+
+def join_pass_issue(application: Application) -> JoinPass:
+    """A fresh pass for a confirmed seat: a new nonce, so any URL from an
+    earlier, revoked pass stays dead."""
+    join_pass, _ = JoinPass.objects.update_or_create(
+        application=application,
+        defaults={"nonce": secrets.token_hex(16), "revoked_at": None},
+    )
+    return join_pass
+
+
+def _signature(join_pass: JoinPass) -> str:
+    message = f"moim.join:{join_pass.pk}:{join_pass.nonce}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()[
+        :32
+    ]
+
+
+def join_token(join_pass: JoinPass) -> str:
+    return f"{join_pass.pk}-{_signature(join_pass)}"
+
+
+def join_path(join_pass: JoinPass) -> str:
+    return reverse("gathering_join", args=[join_token(join_pass)])
+
+
+def join_resolve(*, token: str, member: Member, now: datetime | None = None) -> str:
+    """The video link behind a personal join URL, for its own attendee only,
+    from the release time on and until the end; records the use as
+    attendance evidence. Anything else raises EventsError or LookupError
+    (answered as 404, so a guessed token learns nothing)."""
+    now = now or timezone.now()
+    pk, _, signature = token.partition("-")
+    if not pk.isdigit():
+        raise LookupError(token)
+    join_pass = (
+        JoinPass.objects.select_related("application__gathering")
+        .filter(pk=int(pk))
+        .first()
+    )
+    if join_pass is None or not hmac.compare_digest(signature, _signature(join_pass)):
+        raise LookupError(token)
+    application = join_pass.application
+    if application.member_id != member.pk:
+        raise LookupError(token)
+    if (
+        join_pass.revoked_at is not None
+        or application.status != ApplicationStatus.CONFIRMED
+    ):
+        raise EventsError("join_revoked")
+    gathering = application.gathering
+    if now < gathering.link_release_at:
+        raise EventsError(
+            "join_not_released",
+            time=formats.date_format(
+                timezone.localtime(gathering.link_release_at), "DATETIME_FORMAT"
+            ),
+        )
+    if now >= gathering.ends_at or gathering.is_cancelled:
+        raise EventsError("gathering_over")
+    JoinPass.objects.filter(pk=join_pass.pk).update(
+        use_count=F("use_count") + 1,
+        first_used_at=join_pass.first_used_at or now,
+    )
+    return gathering.video_link
+
+
+def join_revoke(*, application: Application, now: datetime | None = None) -> None:
+    """An organiser cuts off one attendee's join URL."""
+    JoinPass.objects.filter(application=application).update(
+        revoked_at=now or timezone.now()
+    )
+
+
+def checkin_record(*, gathering: Gathering, attended: dict[int, bool]) -> int:
+    """Record attended / no-show per confirmed application id (ids of other
+    gatherings are ignored). No-shows lower the member's weight in later
+    draws of the community."""
+    with transaction.atomic():
+        changed = [
+            application
+            for application in Application.objects.filter(
+                gathering=gathering,
+                status=ApplicationStatus.CONFIRMED,
+                pk__in=list(attended),
+            )
+            if application.attended != attended[application.pk]
+        ]
+        for application in changed:
+            application.attended = attended[application.pk]
+        Application.objects.bulk_update(changed, ["attended"], batch_size=500)
+    return len(changed)

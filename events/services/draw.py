@@ -1,0 +1,239 @@
+"""Freezing the application list and running the lottery over it. The
+algorithm itself, a pure function anyone can re-run, is events.draw."""
+
+from collections import Counter
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from community.models import Member
+from events import draw as algorithm
+from events.errors import EventsError
+from events.models import (
+    Application,
+    ApplicationStatus,
+    Draw,
+    FairnessPolicy,
+    Gathering,
+    GatheringStatus,
+    SelectionMode,
+)
+from events.services.notices import notices_send
+from events.services.offers import offer_deadline, waitlist_renumber
+
+# Outcomes that count as a loss for the fairness weights: a lottery
+# application that never held a seat.
+LOSSES = [ApplicationStatus.NOT_SELECTED]
+
+
+def policy_for(gathering: Gathering) -> FairnessPolicy:
+    policy = FairnessPolicy.objects.filter(community=gathering.community_id).first()
+    return policy or FairnessPolicy(community=gathering.community)
+
+
+def weights_compute(
+    gathering: Gathering, applications: list[Application], now: datetime
+) -> dict[int, int]:
+    """Each application's weight under the community's policy, in tenths:
+    the base, plus a bonus per earlier loss in this community since the
+    member's last seat (capped), or the no-show weight while a recent no-show
+    counts. Three queries whatever the number of applications."""
+    policy = policy_for(gathering)
+    members = [a.member_id for a in applications]
+    earlier = Application.objects.filter(
+        gathering__community=gathering.community_id,
+        member_id__in=members,
+    ).exclude(gathering=gathering)
+    last_seat = dict(
+        earlier.filter(status=ApplicationStatus.CONFIRMED)
+        .values("member_id")
+        .annotate(at=Max("gathering__starts_at"))
+        .values_list("member_id", "at")
+    )
+    losses: Counter[int] = Counter()
+    for member_id, starts_at in earlier.filter(status__in=LOSSES).values_list(
+        "member_id", "gathering__starts_at"
+    ):
+        if member_id not in last_seat or starts_at > last_seat[member_id]:
+            losses[member_id] += 1
+    no_show_since = now - timedelta(days=policy.no_show_days)
+    no_shows = set(
+        earlier.filter(
+            status=ApplicationStatus.CONFIRMED,
+            attended=False,
+            gathering__ends_at__gte=no_show_since,
+        ).values_list("member_id", flat=True)
+    )
+    weights = {}
+    for application in applications:
+        member_id = application.member_id
+        if member_id in no_shows:
+            weights[application.pk] = policy.no_show_weight
+        else:
+            bonus = policy.loss_bonus * min(losses[member_id], policy.loss_cap)
+            weights[application.pk] = policy.base_weight + bonus
+    return weights
+
+
+def applications_freeze(gathering: Gathering, now: datetime) -> None:
+    """At close: fix every application's weight and company group, and record
+    the digest of the frozen list. Caller holds the gathering's lock."""
+    applications = list(
+        Application.objects.filter(
+            gathering=gathering, status=ApplicationStatus.APPLIED
+        ).select_related("member")
+    )
+    seed = bytes.fromhex(gathering.draw_seed)
+    weights = weights_compute(gathering, applications, now)
+    cap = policy_for(gathering).company_cap
+    for application in applications:
+        application.weight = weights[application.pk]
+        member: Member = application.member
+        application.group = (
+            algorithm.group_label(seed, member.work_domain)
+            if cap and member.is_work_verified
+            else ""
+        )
+    Application.objects.bulk_update(applications, ["weight", "group"], batch_size=1000)
+    gathering.frozen_digest = algorithm.frozen_digest(_entries(applications))
+    gathering.frozen_at = now
+    gathering.save(update_fields=["frozen_digest", "frozen_at"])
+
+
+def _entries(applications: list[Application]) -> list[dict]:
+    return [
+        {"public_id": a.public_id, "weight": a.weight, "group": a.group or None}
+        for a in applications
+    ]
+
+
+def draw_run(
+    *, gathering: Gathering, now: datetime, drawn_by: Member | None = None
+) -> Draw:
+    """Rank every frozen application, give the first ``capacity`` a seat
+    offer and waitlist the rest in rank order, and publish the record. Caller
+    holds the gathering's lock; a second draw is refused by the database's
+    one-draw-per-gathering constraint."""
+    if gathering.selection_mode != SelectionMode.LOTTERY:
+        raise EventsError("not_lottery")
+    if gathering.status != GatheringStatus.CLOSED:
+        raise EventsError("already_drawn" if _drawn(gathering) else "not_closed")
+    applications = list(
+        Application.objects.filter(
+            gathering=gathering, status=ApplicationStatus.APPLIED
+        ).select_related("member")
+    )
+    policy = policy_for(gathering)
+    seed = bytes.fromhex(gathering.draw_seed)
+    record = algorithm.record(
+        seed,
+        _entries(applications),
+        gathering.capacity,
+        policy.company_cap,
+        gathering={
+            "uid": str(gathering.uid),
+            "title": gathering.title,
+            "community": gathering.community.slug,
+            "closed_at": gathering.applications_close_at.isoformat(),
+            "policy": {
+                "base_weight": policy.base_weight,
+                "loss_bonus": policy.loss_bonus,
+                "loss_cap": policy.loss_cap,
+                "no_show_weight": policy.no_show_weight,
+                "no_show_days": policy.no_show_days,
+                "company_cap": policy.company_cap,
+            },
+        },
+    )
+    try:
+        with transaction.atomic():
+            draw = Draw.objects.create(
+                gathering=gathering,
+                algorithm=algorithm.ALGORITHM,
+                record=record,
+                drawn_at=now,
+                drawn_by=drawn_by,
+            )
+    except IntegrityError as exc:
+        raise EventsError("already_drawn") from exc
+    by_public_id = {a.public_id: a for a in applications}
+    deadline = offer_deadline(gathering, now)
+    winners, waiting = [], []
+    for entry in record["entries"]:
+        application = by_public_id[entry["public_id"]]
+        application.rank = entry["rank"]
+        application.sequence += 1
+        application.updated_at = now
+        if entry["outcome"] == "won":
+            application.status = ApplicationStatus.OFFERED
+            application.offer_expires_at = deadline
+            winners.append(application)
+        else:
+            application.status = ApplicationStatus.WAITLISTED
+            application.waitlist_position = entry["waitlist_position"]
+            waiting.append(application)
+    Application.objects.bulk_update(
+        winners + waiting,
+        [
+            "rank",
+            "status",
+            "offer_expires_at",
+            "waitlist_position",
+            "sequence",
+            "updated_at",
+        ],
+        batch_size=1000,
+    )
+    waitlist_renumber(gathering)
+    return draw
+
+
+def draw_notices_send(*, gathering_id: int) -> int:
+    """Tell every applicant the draw's outcome: winners their deadline, the
+    others their waitlist position. Runs as a job after the draw; marking the
+    draw first makes a second run send nothing."""
+    with transaction.atomic():
+        marked = Draw.objects.filter(
+            gathering_id=gathering_id, notices_sent_at__isnull=True
+        ).update(notices_sent_at=timezone.now())
+        if not marked:
+            return 0
+        gathering = Gathering.objects.select_related("community").get(pk=gathering_id)
+        applications = list(
+            Application.objects.filter(
+                gathering=gathering,
+                status__in=[ApplicationStatus.OFFERED, ApplicationStatus.WAITLISTED],
+                rank__isnull=False,
+            ).select_related("member")
+        )
+        notices_send(
+            items=[
+                (a.member, {"deadline": a.offer_expires_at})
+                for a in applications
+                if a.status == ApplicationStatus.OFFERED
+            ],
+            gathering=gathering,
+            detail=_(
+                "You won a seat at ‘%(title)s’ in the draw! Confirm it by %(deadline)s."
+            ),
+        )
+        notices_send(
+            items=[
+                (a.member, {"position": a.waitlist_position})
+                for a in applications
+                if a.status == ApplicationStatus.WAITLISTED
+            ],
+            gathering=gathering,
+            detail=_(
+                "The draw for ‘%(title)s’ is done: you are number %(position)s on "
+                "the waitlist. If a seat comes free, it is offered to you."
+            ),
+        )
+    return len(applications)
+
+
+def _drawn(gathering: Gathering) -> bool:
+    return Draw.objects.filter(gathering=gathering).exists()

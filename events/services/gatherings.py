@@ -1,0 +1,202 @@
+"""Creating, editing, publishing and cancelling gatherings."""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from community.markdown import markdown_render
+from community.models import Community, Member
+from events import draw as algorithm
+from events.errors import EventsError
+from events.models import (
+    Application,
+    ApplicationStatus,
+    Gathering,
+    GatheringStatus,
+    JoinPass,
+)
+from events.services.lifecycle import gathering_advance
+from events.services.notices import notice_send
+from events.services.offers import locked_gathering
+
+# Fields an organiser edits; the schedule ones may not move once
+# applications have closed, since the draw and offers hang on them.
+EDITABLE = [
+    "title",
+    "description",
+    "format",
+    "video_link",
+    "venue",
+    "starts_at",
+    "ends_at",
+    "capacity",
+    "selection_mode",
+    "applications_open_at",
+    "applications_close_at",
+    "motivation_prompt",
+    "questions",
+    "require_work_verified",
+    "require_matching_role",
+    "claim_window",
+    "link_release_before",
+    "offer_cutoff_before",
+]
+EDITABLE_STATUSES = {
+    GatheringStatus.DRAFT,
+    GatheringStatus.OPEN,
+    GatheringStatus.CLOSED,
+    GatheringStatus.DRAWN,
+    GatheringStatus.LOBBY,
+    GatheringStatus.LIVE,
+}
+FROZEN_AFTER_OPEN = ["selection_mode", "applications_open_at"]
+FROZEN_AFTER_CLOSE = ["capacity", "applications_close_at", "require_work_verified"]
+
+
+def times_check(fields: dict, now: datetime, *, is_new: bool) -> None:
+    """Refuse an impossible schedule with a clear reason."""
+    opens = fields["applications_open_at"]
+    closes = fields["applications_close_at"]
+    starts = fields["starts_at"]
+    ends = fields["ends_at"]
+    if ends <= starts:
+        raise EventsError(
+            "invalid_times", problem=_("The end must come after the start.")
+        )
+    if closes <= opens:
+        raise EventsError(
+            "invalid_times",
+            problem=_("Applications must close after they open."),
+        )
+    if closes > starts:
+        raise EventsError(
+            "invalid_times",
+            problem=_("Applications must close before the gathering starts."),
+        )
+    if is_new and closes <= now:
+        raise EventsError(
+            "invalid_times", problem=_("Applications must close in the future.")
+        )
+    if fields["capacity"] < 1:
+        raise EventsError(
+            "invalid_times", problem=_("There must be at least one seat.")
+        )
+
+
+def gathering_create(
+    *,
+    community: Community,
+    created_by: Member,
+    hosts: list[Member] | None = None,
+    **fields,
+) -> Gathering:
+    """A draft gathering; the commitment to its draw seed is fixed now, long
+    before anyone applies."""
+    now = timezone.now()
+    times_check(fields, now, is_new=True)
+    seed = algorithm.new_seed()
+    with transaction.atomic():
+        gathering = Gathering.objects.create(
+            community=community,
+            created_by=created_by,
+            description_html=markdown_render(fields.get("description", "")),
+            draw_seed=seed.hex(),
+            draw_commitment=algorithm.commitment(seed),
+            **fields,
+        )
+        gathering.hosts.set(hosts or [created_by])
+    return gathering
+
+
+def gathering_update(*, gathering: Gathering, **fields) -> Gathering:
+    """Edit; the schedule and seats freeze as the lifecycle passes the points
+    that depend on them. Attendees' calendars see the change (SEQUENCE)."""
+    now = timezone.now()
+    with transaction.atomic():
+        locked = locked_gathering(gathering.pk)
+        if locked.status not in EDITABLE_STATUSES:
+            raise EventsError("cannot_edit", reason=locked.get_status_display())
+        frozen = []
+        if locked.status != GatheringStatus.DRAFT:
+            frozen += FROZEN_AFTER_OPEN
+        if locked.status not in {GatheringStatus.DRAFT, GatheringStatus.OPEN}:
+            frozen += FROZEN_AFTER_CLOSE
+        for name in frozen:
+            if name in fields and fields[name] != getattr(locked, name):
+                raise EventsError(
+                    "cannot_edit",
+                    reason=str(Gathering._meta.get_field(name).verbose_name),
+                )
+        merged = {name: fields.get(name, getattr(locked, name)) for name in EDITABLE}
+        times_check(merged, now, is_new=False)
+        for name, value in merged.items():
+            setattr(locked, name, value)
+        locked.description_html = markdown_render(locked.description)
+        locked.sequence = F("sequence") + 1
+        locked.updated_at = now
+        locked.next_due_at = now  # re-plan the schedule below
+        locked.save()
+        locked.hosts.set(fields.get("hosts", locked.hosts.all()))
+    return gathering_advance(gathering_id=gathering.pk, now=now)
+
+
+def gathering_publish(*, gathering: Gathering) -> Gathering:
+    """Make a draft visible; applications open at its opening time."""
+    now = timezone.now()
+    with transaction.atomic():
+        locked = locked_gathering(gathering.pk)
+        if locked.status != GatheringStatus.DRAFT or locked.published_at:
+            raise EventsError("cannot_publish")
+        times_check({n: getattr(locked, n) for n in EDITABLE}, now, is_new=True)
+        locked.published_at = now
+        locked.next_due_at = now
+        locked.save(update_fields=["published_at", "next_due_at"])
+    return gathering_advance(gathering_id=gathering.pk, now=now)
+
+
+def gathering_cancel(*, gathering: Gathering, reason: str) -> Gathering:
+    """Cancel before the end: every applicant is told, seats and join URLs
+    lapse, and calendars show the event cancelled (SEQUENCE rises)."""
+    now = timezone.now()
+    with transaction.atomic():
+        locked = locked_gathering(gathering.pk)
+        if locked.status in {
+            GatheringStatus.ENDED,
+            GatheringStatus.SURVEY_OPEN,
+            GatheringStatus.SURVEY_CLOSED,
+            GatheringStatus.ARCHIVED,
+            GatheringStatus.CANCELLED,
+        }:
+            raise EventsError("cannot_cancel")
+        affected = list(
+            Application.objects.filter(gathering=locked)
+            .exclude(status__in=[ApplicationStatus.WITHDRAWN])
+            .select_related("member")
+        )
+        Application.objects.filter(pk__in=[a.pk for a in affected]).update(
+            status=ApplicationStatus.CANCELLED,
+            offer_expires_at=None,
+            waitlist_position=None,
+            sequence=F("sequence") + 1,
+            updated_at=now,
+        )
+        JoinPass.objects.filter(application__gathering=locked).update(revoked_at=now)
+        Gathering.objects.filter(pk=locked.pk).update(
+            status=GatheringStatus.CANCELLED,
+            cancelled_at=now,
+            cancel_reason=reason.strip()[:300],
+            next_due_at=None,
+            sequence=F("sequence") + 1,
+            updated_at=now,
+        )
+        notice_send(
+            members=[a.member for a in affected],
+            gathering=locked,
+            detail=_("‘%(title)s’ was cancelled: %(reason)s"),
+            context={"reason": reason.strip()[:300]},
+        )
+    gathering.refresh_from_db()
+    return gathering

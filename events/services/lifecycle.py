@@ -1,0 +1,215 @@
+"""The one place that moves a gathering through PRODUCT.md's lifecycle:
+
+    draft → open → closed → drawn → lobby → live → ended
+    (any state before ended → cancelled)
+
+``gathering_advance`` applies every transition and job that is due at
+``now``, in order, under the gathering's row lock. It is idempotent: running
+it again, late or concurrently changes nothing more. It runs as a queued job
+when something falls due, and pages call ``gathering_advance_if_due`` on
+access, so a stopped worker delays nothing a member sees.
+"""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from events.models import (
+    STATUS_ORDER,
+    Application,
+    ApplicationStatus,
+    Gathering,
+    GatheringStatus,
+    ReminderKind,
+    ReminderSent,
+    SelectionMode,
+)
+from events.scheduling import schedule
+from events.services.draw import applications_freeze, draw_run
+from events.services.notices import notices_send
+from events.services.offers import (
+    locked_gathering,
+    offers_expire,
+    seats_fill,
+    waitlist_close,
+)
+
+REMINDERS = [
+    # (kind, how long before the start, text)
+    (ReminderKind.DAY_BEFORE, timezone.timedelta(hours=24)),
+    (ReminderKind.HOUR_BEFORE, timezone.timedelta(hours=1)),
+]
+
+
+def _at_least(gathering: Gathering, status: str) -> bool:
+    return STATUS_ORDER.index(gathering.status) >= STATUS_ORDER.index(status)
+
+
+def gathering_advance_if_due(
+    gathering: Gathering, now: datetime | None = None
+) -> Gathering:
+    """Advance ``gathering`` if something fell due, without taking a lock
+    otherwise; returns the gathering as it now stands."""
+    now = now or timezone.now()
+    if gathering.next_due_at is None or gathering.next_due_at > now:
+        return gathering
+    return gathering_advance(gathering_id=gathering.pk, now=now)
+
+
+def gathering_advance(
+    *, gathering_id: int, now: datetime | None = None, drawn_by=None
+) -> Gathering:
+    """Apply every due transition and job; see the module docstring.
+    ``drawn_by`` is the organiser who pressed the draw button, if any."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        gathering = locked_gathering(gathering_id)
+        before = gathering.next_due_at
+        if gathering.status == GatheringStatus.CANCELLED or not gathering.published_at:
+            gathering.next_due_at = None
+        else:
+            if _apply_due(gathering, now, drawn_by):
+                # The outcome reaches every applicant from a job, so that the
+                # draw itself stays a handful of bulk queries.
+                _queue_draw_notices(gathering.pk)
+            gathering.next_due_at = _next_due(gathering, now)
+        gathering.save(update_fields=["status", "next_due_at", "updated_at"])
+        if gathering.next_due_at and gathering.next_due_at != before:
+            _schedule_advance(gathering.pk, gathering.next_due_at)
+    return gathering
+
+
+def _apply_due(gathering: Gathering, now: datetime, drawn_by) -> bool:
+    """Returns whether a draw ran."""
+    drew = False
+    if (
+        gathering.status == GatheringStatus.DRAFT
+        and now >= gathering.applications_open_at
+    ):
+        _move(gathering, GatheringStatus.OPEN, now)
+    if (
+        gathering.status == GatheringStatus.OPEN
+        and now >= gathering.applications_close_at
+    ):
+        if gathering.selection_mode == SelectionMode.LOTTERY:
+            applications_freeze(gathering, now)
+        _move(gathering, GatheringStatus.CLOSED, now)
+    if gathering.status == GatheringStatus.CLOSED:
+        if gathering.selection_mode == SelectionMode.LOTTERY:
+            draw_run(gathering=gathering, now=now, drawn_by=drawn_by)
+            drew = True
+        _move(gathering, GatheringStatus.DRAWN, now)
+    if _at_least(gathering, GatheringStatus.DRAWN) and not _at_least(
+        gathering, GatheringStatus.ENDED
+    ):
+        offers_expire(gathering, now)
+        seats_fill(gathering, now)
+        if now >= gathering.offer_cutoff_at:
+            waitlist_close(gathering)
+        _reminders_send(gathering, now)
+    if gathering.status == GatheringStatus.DRAWN and now >= gathering.lobby_at:
+        _move(gathering, GatheringStatus.LOBBY, now)
+    if gathering.status == GatheringStatus.LOBBY and now >= gathering.starts_at:
+        _move(gathering, GatheringStatus.LIVE, now)
+    if gathering.status == GatheringStatus.LIVE and now >= gathering.ends_at:
+        _end(gathering, now)
+    return drew
+
+
+def _move(gathering: Gathering, status: str, now: datetime) -> None:
+    gathering.status = status
+    gathering.updated_at = now
+
+
+def _end(gathering: Gathering, now: datetime) -> None:
+    """Nobody can still win a seat once a gathering is over."""
+    Application.objects.filter(
+        gathering=gathering, status=ApplicationStatus.OFFERED
+    ).update(status=ApplicationStatus.EXPIRED, offer_expires_at=None)
+    Application.objects.filter(
+        gathering=gathering,
+        status__in=[ApplicationStatus.WAITLISTED, ApplicationStatus.APPLIED],
+    ).update(status=ApplicationStatus.NOT_SELECTED, waitlist_position=None)
+    _move(gathering, GatheringStatus.ENDED, now)
+
+
+def _reminders_send(gathering: Gathering, now: datetime) -> None:
+    """The day-before and hour-before reminders to attendees, each once (a
+    unique row per attendee and kind), and only inside its own window: a late
+    run after the start sends nothing."""
+    if now >= gathering.starts_at:
+        return
+    for index, (kind, before) in enumerate(REMINDERS):
+        window_opens = gathering.starts_at - before
+        later = REMINDERS[index + 1][1] if index + 1 < len(REMINDERS) else None
+        window_closes = gathering.starts_at - later if later else gathering.starts_at
+        if not (window_opens <= now < window_closes):
+            continue
+        attendees = list(
+            Application.objects.filter(
+                gathering=gathering, status=ApplicationStatus.CONFIRMED
+            )
+            .exclude(
+                pk__in=ReminderSent.objects.filter(kind=kind).values("application")
+            )
+            .select_related("member")
+        )
+        if not attendees:
+            continue
+        ReminderSent.objects.bulk_create(
+            [ReminderSent(application=a, kind=kind) for a in attendees],
+            ignore_conflicts=True,
+        )
+        text = (
+            _("Reminder: ‘%(title)s’ starts tomorrow at %(start)s.")
+            if kind == ReminderKind.DAY_BEFORE
+            else _("Reminder: ‘%(title)s’ starts in an hour, at %(start)s.")
+        )
+        notices_send(
+            items=[(a.member, {"start": gathering.starts_at}) for a in attendees],
+            gathering=gathering,
+            detail=text,
+        )
+
+
+def _next_due(gathering: Gathering, now: datetime) -> datetime | None:
+    """The earliest future moment at which ``_apply_due`` would do
+    something."""
+    status = gathering.status
+    times = []
+    if status == GatheringStatus.DRAFT:
+        times.append(gathering.applications_open_at)
+    elif status == GatheringStatus.OPEN:
+        times.append(gathering.applications_close_at)
+    if _at_least(gathering, GatheringStatus.DRAWN) and not _at_least(
+        gathering, GatheringStatus.ENDED
+    ):
+        pending = (
+            Application.objects.filter(
+                gathering=gathering, status=ApplicationStatus.OFFERED
+            )
+            .order_by("offer_expires_at")
+            .values_list("offer_expires_at", flat=True)
+            .first()
+        )
+        if pending:
+            times.append(pending)
+        times.append(gathering.offer_cutoff_at)
+        times.extend(gathering.starts_at - before for _kind, before in REMINDERS)
+        times.extend([gathering.lobby_at, gathering.starts_at, gathering.ends_at])
+    future = [t for t in times if t > now]
+    return min(future) if future else None
+
+
+def _schedule_advance(gathering_id: int, when: datetime) -> None:
+    from events.tasks import gathering_advance_task
+
+    schedule(gathering_advance_task, when, gathering_id=gathering_id)
+
+
+def _queue_draw_notices(gathering_id: int) -> None:
+    from events.tasks import draw_notices_task
+
+    draw_notices_task.enqueue(gathering_id=gathering_id)

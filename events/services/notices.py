@@ -1,0 +1,81 @@
+"""Tell members what happened to their application or gathering: an in-app
+notification and an email, each in the member's own language. Never carries
+the video link: attendees reach it through their join URL on the site."""
+
+from datetime import datetime
+
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+
+from community.mail import mail_member
+from community.models import Member, Notification, NotificationKind
+from events.models import Gathering
+
+
+def gathering_url(gathering: Gathering) -> str:
+    return reverse("gathering_detail", args=[gathering.community.slug, gathering.pk])
+
+
+def notice_send(
+    *,
+    members: list[Member],
+    gathering: Gathering,
+    detail: str,
+    context: dict | None = None,
+) -> None:
+    """The same notice to several members."""
+    notices_send(
+        items=[(member, context or {}) for member in members],
+        gathering=gathering,
+        detail=detail,
+    )
+
+
+def notices_send(
+    *, items: list[tuple[Member, dict]], gathering: Gathering, detail: str
+) -> None:
+    """One notice per (member, parameters): ``detail`` is a lazy translatable
+    text with %-parameters (``title`` is always given), rendered per member
+    in their language. Notifications are written in one query; each email is
+    a queued task."""
+    link = gathering_url(gathering)
+    notifications = []
+    mails = []
+    for member, context in items:
+        if not member.is_active:
+            continue
+        with translation.override(member.language):
+            params = {"title": gathering.title, **_localised(context)}
+            text = str(detail) % params
+        notifications.append(
+            Notification(
+                recipient=member,
+                kind=NotificationKind.GATHERING,
+                detail=text[:300],
+                link=link,
+            )
+        )
+        mails.append((member, text))
+    Notification.objects.bulk_create(notifications, batch_size=1000)
+    for member, text in mails:
+        mail_member(
+            to=member.email,
+            language=member.language,
+            template="events/email/notice",
+            context={
+                "member": member,
+                "gathering": gathering,
+                "detail": text,
+                "link": link,
+            },
+        )
+
+
+def _localised(context: dict) -> dict:
+    """Dates and times in the active language and Seoul time."""
+    return {
+        key: formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
+        if isinstance(value, datetime)
+        else value
+        for key, value in context.items()
+    }

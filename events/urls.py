@@ -1,0 +1,7 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("events.urls_attend")),
+    path("", include("events.urls_organise")),
+    path("", include("events.urls_calendar")),
+]

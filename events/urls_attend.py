@@ -1,0 +1,4 @@
+"""Gathering pages for members: detail, applying, seat offers, join URLs,
+my gatherings and draw records."""
+
+urlpatterns: list = []

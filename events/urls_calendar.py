@@ -1,0 +1,3 @@
+"""Calendars: a gathering, a community feed, a personal feed."""
+
+urlpatterns: list = []
