@@ -202,6 +202,25 @@ class FairnessPolicy(models.Model):
         _("winners per verified company at most"), null=True, blank=True
     )
 
+    class Meta:
+        constraints = [
+            # events.draw accepts weights from 1 to 1000 (MAX_WEIGHT).
+            models.CheckConstraint(
+                condition=Q(base_weight__gte=1)
+                & Q(no_show_weight__gte=1)
+                & Q(no_show_weight__lte=1000)
+                & Q(
+                    base_weight__lte=1000
+                    - models.F("loss_bonus") * models.F("loss_cap")
+                ),
+                name="fairness_weights_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(company_cap__isnull=True) | Q(company_cap__gte=1),
+                name="fairness_company_cap_positive",
+            ),
+        ]
+
     def __str__(self) -> str:
         return f"fairness policy of {self.community_id}"
 

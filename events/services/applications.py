@@ -118,9 +118,12 @@ def application_withdraw(
             ApplicationStatus.CONFIRMED,
             ApplicationStatus.WAITLISTED,
         ]
+        # Between the freeze at close and the draw the list is the record's
+        # input: a change there would make the published record unverifiable.
         if (
             application is None
             or application.status not in withdrawable
+            or locked.status == GatheringStatus.CLOSED
             or now >= locked.starts_at
         ):
             raise EventsError("cannot_withdraw")
