@@ -34,9 +34,10 @@ migrate: setup
 run: migrate
 	$(PY) manage.py seed_demo
 	@echo "Moim: http://$(HOST):$(PORT)/  (Ctrl-C stops the server and the task worker)"
+	@# daphne, with calendar feed tokens masked in its access log.
 	@trap 'kill 0' INT TERM EXIT; \
 	$(PY) manage.py db_worker & \
-	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application
+	$(PY) -m events.log_masking -b $(HOST) -p $(PORT) config.asgi:application
 
 # The browser tests drive Debian's Chromium; without a CJK font every Hangul
 # glyph in their screenshots is an empty box. Installed only when missing,

@@ -84,10 +84,13 @@ def join_resolve(*, token: str, member: Member, now: datetime | None = None) -> 
 
 
 def join_revoke(*, application: Application, now: datetime | None = None) -> None:
-    """An organiser cuts off one attendee's join URL."""
-    JoinPass.objects.filter(application=application).update(
-        revoked_at=now or timezone.now()
-    )
+    """An organiser cuts off one attendee's join URL; their calendar feed
+    drops it too (SEQUENCE rises)."""
+    with transaction.atomic():
+        JoinPass.objects.filter(application=application).update(
+            revoked_at=now or timezone.now()
+        )
+        Application.objects.filter(pk=application.pk).update(sequence=F("sequence") + 1)
 
 
 def checkin_record(*, gathering: Gathering, attended: dict[int, bool]) -> int:

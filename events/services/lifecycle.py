@@ -30,6 +30,7 @@ from events.scheduling import schedule
 from events.services.draw import applications_freeze, draw_run
 from events.services.notices import notices_send
 from events.services.offers import (
+    _touch,
     locked_gathering,
     offers_expire,
     seats_fill,
@@ -125,13 +126,21 @@ def _move(gathering: Gathering, status: str, now: datetime) -> None:
 
 def _end(gathering: Gathering, now: datetime) -> None:
     """Nobody can still win a seat once a gathering is over."""
-    Application.objects.filter(
-        gathering=gathering, status=ApplicationStatus.OFFERED
-    ).update(status=ApplicationStatus.EXPIRED, offer_expires_at=None)
-    Application.objects.filter(
-        gathering=gathering,
-        status__in=[ApplicationStatus.WAITLISTED, ApplicationStatus.APPLIED],
-    ).update(status=ApplicationStatus.NOT_SELECTED, waitlist_position=None)
+    _touch(
+        Application.objects.filter(
+            gathering=gathering, status=ApplicationStatus.OFFERED
+        ),
+        status=ApplicationStatus.EXPIRED,
+        offer_expires_at=None,
+    )
+    _touch(
+        Application.objects.filter(
+            gathering=gathering,
+            status__in=[ApplicationStatus.WAITLISTED, ApplicationStatus.APPLIED],
+        ),
+        status=ApplicationStatus.NOT_SELECTED,
+        waitlist_position=None,
+    )
     _move(gathering, GatheringStatus.ENDED, now)
 
 
