@@ -1,0 +1,224 @@
+"""Gathering pages for members: the gathering, applying and withdrawing,
+answering a seat offer, the personal join URL, the draw record and "my
+gatherings".
+
+Every page on a community goes through ``community_view`` (the community's
+read rules); a draft answers 404 to all but its organisers. Writes are POST
+only and the services decide what is refused; a refusal becomes a message on
+the gathering page, and nothing is stored.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    JsonResponse,
+)
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from community.access import Access
+from community.views.communities import community_view
+from events import selectors
+from events.errors import EventsError
+from events.forms import ApplicationForm
+from events.models import Gathering
+from events.services import applications, attendance, lifecycle, offers
+
+
+def _member(request: HttpRequest):
+    return request.user if request.user.is_authenticated else None
+
+
+def _gathering(request: HttpRequest, access: Access, pk: int) -> Gathering:
+    """The gathering as it stands now (due transitions applied), or 404 when
+    it is not this community's or is a draft the reader may not see."""
+    gathering = selectors.gathering_for_page(
+        community=access.community, gathering_id=pk
+    )
+    if gathering is None or not selectors.gathering_visible(
+        gathering, _member(request), access
+    ):
+        raise Http404
+    return lifecycle.gathering_advance_if_due(gathering)
+
+
+def _detail_url(gathering: Gathering) -> str:
+    return reverse("gathering_detail", args=[gathering.community.slug, gathering.pk])
+
+
+def _detail(
+    request: HttpRequest,
+    access: Access,
+    gathering: Gathering,
+    *,
+    form: ApplicationForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    page = selectors.gathering_page(
+        gathering=gathering,
+        member=_member(request),
+        access=access,
+        now=timezone.now(),
+    )
+    if form is None and page.can_apply:
+        form = ApplicationForm(gathering=gathering)
+    return render(
+        request,
+        "events/gathering_detail.html",
+        {
+            "community": access.community,
+            "access": access,
+            "gathering": gathering,
+            "page": page,
+            "form": form,
+        },
+        status=status,
+    )
+
+
+@require_safe
+@community_view
+def gathering_detail(request: HttpRequest, *, access: Access, pk: int) -> HttpResponse:
+    return _detail(request, access, _gathering(request, access, pk))
+
+
+@login_required
+@require_POST
+@community_view
+def gathering_apply(request: HttpRequest, *, access: Access, pk: int) -> HttpResponse:
+    gathering = _gathering(request, access, pk)
+    form = ApplicationForm(request.POST, gathering=gathering)
+    if not form.is_valid():
+        return _detail(request, access, gathering, form=form, status=400)
+    try:
+        applications.application_submit(
+            member=request.user,
+            gathering=gathering,
+            motivation=form.cleaned_data["motivation"],
+            answers=form.answers(),
+        )
+    except EventsError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Your application is in."))
+    return redirect(_detail_url(gathering))
+
+
+def _answer(request: HttpRequest, access: Access, pk: int, action, done: str):
+    """Run a member's action on their own application; a refusal becomes a
+    message. Either way, back to the gathering page."""
+    gathering = _gathering(request, access, pk)
+    try:
+        action(member=request.user, gathering=gathering)
+    except EventsError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done)
+    return redirect(_detail_url(gathering))
+
+
+@login_required
+@require_POST
+@community_view
+def gathering_withdraw(
+    request: HttpRequest, *, access: Access, pk: int
+) -> HttpResponse:
+    return _answer(
+        request,
+        access,
+        pk,
+        applications.application_withdraw,
+        _("You withdrew your application."),
+    )
+
+
+@login_required
+@require_POST
+@community_view
+def offer_confirm(request: HttpRequest, *, access: Access, pk: int) -> HttpResponse:
+    return _answer(
+        request,
+        access,
+        pk,
+        offers.offer_confirm,
+        _("Your seat is confirmed. See you there!"),
+    )
+
+
+@login_required
+@require_POST
+@community_view
+def offer_decline(request: HttpRequest, *, access: Access, pk: int) -> HttpResponse:
+    return _answer(
+        request,
+        access,
+        pk,
+        offers.offer_decline,
+        _("You declined the seat; it passes to the next member."),
+    )
+
+
+@login_required
+@require_safe
+def gathering_join(request: HttpRequest, token: str) -> HttpResponse:
+    """The personal join URL. The video link goes out in the redirect's
+    Location header and nowhere else: not in a body, not in a log line."""
+    try:
+        link = attendance.join_resolve(token=token, member=request.user)
+    except LookupError:
+        raise Http404 from None
+    except EventsError as error:
+        return render(
+            request,
+            "events/partials/refusal_page.html",
+            {"error": error.message},
+            status=403,
+        )
+    if not link:
+        return render(
+            request,
+            "events/partials/refusal_page.html",
+            {"error": _("This gathering has no video link.")},
+            status=403,
+        )
+    response = HttpResponseRedirect(link)
+    # Neither a cache nor the video service should keep the join URL.
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@require_safe
+@community_view
+def draw_record(request: HttpRequest, *, access: Access, pk: int) -> HttpResponse:
+    """The draw record, as published: anyone who may read the community can
+    recompute the draw from it (``manage.py verify_draw``, docs/draw.md)."""
+    gathering = _gathering(request, access, pk)
+    record = selectors.draw_record_for_page(gathering=gathering)
+    if record is None:
+        raise Http404
+    return JsonResponse(record, json_dumps_params={"ensure_ascii": False, "indent": 2})
+
+
+@login_required
+@require_safe
+def my_gatherings(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    # Pages apply what fell due, so a stopped worker delays nothing shown.
+    for gathering_id in selectors.member_gatherings_due(member=request.user, now=now):
+        lifecycle.gathering_advance(gathering_id=gathering_id, now=now)
+    return render(
+        request,
+        "events/my_gatherings.html",
+        {
+            "rows": selectors.member_applications(member=request.user, now=now),
+            "hosted": selectors.member_hosted_gatherings(member=request.user),
+        },
+    )
