@@ -80,6 +80,7 @@ MESSAGES = {
     ),
     "sanction_in_past": _("The end date must be in the future."),
     "member_not_found": _("No member of this community has this public id."),
+    "owner_role_fixed": _("An owner's role cannot be changed."),
 }
 
 

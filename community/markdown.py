@@ -8,6 +8,7 @@ allowed: an <img> pointing at another site would load from outside the site
 the moment a page is opened.
 """
 
+import html
 import re
 
 import nh3
@@ -43,6 +44,20 @@ def markdown_render(text: str, *, links: dict[str, str] | None = None) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel="nofollow ugc noopener",
     )
+
+
+# Where one block or line of the rendered HTML ends and the next begins: a
+# space there keeps "<p>one</p><p>two</p>" from reading "onetwo".
+_BREAK = re.compile(r"<br\s*/?>|</(?:p|li|h[3-6]|blockquote|pre|tr|th|td)>")
+_SPACES = re.compile(r"\s+")
+
+
+def markdown_plain_text(body_html: str) -> str:
+    """The text of stored, sanitised HTML without its markup, for excerpts:
+    tags dropped, entities decoded ("&lt;" reads "<" again), whitespace
+    collapsed. The result is plain text, to be escaped like any other."""
+    text = nh3.clean(_BREAK.sub(" ", body_html), tags=set())
+    return _SPACES.sub(" ", html.unescape(text)).strip()
 
 
 MENTION = re.compile(r"(?<![\w@])@([^\W_][\w.\-]{1,30})")

@@ -19,6 +19,7 @@ from community.models import (
     Member,
     Membership,
     MembershipRole,
+    ModerationAction,
     Notification,
     Reaction,
     Report,
@@ -92,16 +93,17 @@ def moderates_member(viewer: Member, member: Member) -> bool:
     ).exists()
 
 
-def community_moderators(community: Community) -> list[Member]:
-    return [
-        m.member
-        for m in Membership.objects.filter(
+def community_moderators(community: Community) -> list[Membership]:
+    """The memberships of moderators and owners, with their members, oldest
+    first: the role decides what may be done to each. One query."""
+    return list(
+        Membership.objects.filter(
             community=community,
             role__in=[MembershipRole.MODERATOR, MembershipRole.OWNER],
         )
         .select_related("member")
         .order_by("joined_at")
-    ]
+    )
 
 
 def _visible_threads(community: Community | None = None) -> QuerySet[Thread]:
@@ -143,16 +145,39 @@ def thread_recent(*, community: Community, limit: int = 5) -> list[Thread]:
 
 
 def thread_for_page(
-    *, thread_id: int, community: Community, moderator: bool
+    *,
+    thread_id: int,
+    community: Community,
+    moderator: bool,
+    author: Member | None = None,
 ) -> Thread | None:
     """The thread as its page shows it; hidden and deleted threads only for
-    moderators."""
+    moderators. With ``author``, a thread a moderator hid is also found for
+    that member if they wrote it, so the notice of the hiding leads
+    somewhere; a thread its author deleted stays gone for them."""
     threads = Thread.objects.select_related(
         "author", "board", "community", "helpful_comment__author"
     )
     if not moderator:
-        threads = threads.filter(visibility=Visibility.VISIBLE)
+        shown = Q(visibility=Visibility.VISIBLE)
+        if author is not None and author.is_authenticated:
+            shown |= Q(visibility=Visibility.HIDDEN, author=author)
+        threads = threads.filter(shown)
     return threads.filter(pk=thread_id, community=community).first()
+
+
+def thread_hide_reason(*, thread: Thread) -> str:
+    """The reason a moderator gave when last hiding ``thread`` ("" when none
+    was given). One query."""
+    return (
+        AuditEntry.objects.filter(
+            thread=thread, action=ModerationAction.HIDE, comment__isnull=True
+        )
+        .order_by("-created_at", "-pk")
+        .values_list("reason", flat=True)
+        .first()
+        or ""
+    )
 
 
 def comment_tree(
@@ -181,6 +206,21 @@ def comment_tree(
         replies = replies.annotate(**annotate)
     top = top.prefetch_related(Prefetch("replies", queryset=replies))
     return Paginator(top, COMMENTS_PER_PAGE).get_page(page)
+
+
+def comment_page_number(*, comment: Comment, moderator: bool) -> int:
+    """The page of its thread (as comment_tree pages it for this reader)
+    that shows ``comment``: a reply sits on its top-level comment's page.
+    One query."""
+    top = comment.parent if comment.parent_id is not None else comment
+    visible = Q() if moderator else Q(visibility=Visibility.VISIBLE)
+    before = Comment.objects.filter(
+        visible,
+        Q(created_at__lt=top.created_at) | Q(created_at=top.created_at, pk__lt=top.pk),
+        thread_id=comment.thread_id,
+        parent__isnull=True,
+    ).count()
+    return before // COMMENTS_PER_PAGE + 1
 
 
 def comment_for_page(
@@ -269,11 +309,10 @@ def thread_search(
     threads = _visible_threads(community).filter(community__in=readable)
     for word in words:
         threads = threads.filter(Q(title__icontains=word) | Q(body__icontains=word))
-    # Excerpts need the body that _visible_threads defers; defer(None)
-    # clears that, or every result would load its body in a query of its own.
-    threads = (
-        threads.defer(None).defer("body_html").order_by("-last_activity_at", "-pk")
-    )
+    # Excerpts are read from the rendered body, which _visible_threads
+    # defers; defer(None) clears that, or every result would load it in a
+    # query of its own.
+    threads = threads.defer(None).defer("body").order_by("-last_activity_at", "-pk")
     if not words:
         threads = threads.none()
     return Paginator(threads, THREADS_PER_PAGE).get_page(page)
@@ -353,10 +392,21 @@ def report_queue(*, community: Community, page: int | str = 1) -> Page:
 
 
 def audit_log(*, community: Community, page: int | str = 1) -> Page:
+    """A page of the audit log. Each entry carries ``reason_shown``: its
+    reason as readers should see it (a role change stores the role's value,
+    shown as the role's label in the reader's language)."""
     entries = AuditEntry.objects.filter(community=community).select_related(
         "moderator", "target_member", "thread", "comment"
     )
-    return Paginator(entries, 50).get_page(page)
+    page_obj = Paginator(entries, 50).get_page(page)
+    page_obj.object_list = list(page_obj.object_list)
+    for entry in page_obj.object_list:
+        entry.reason_shown = entry.reason
+        if entry.action == ModerationAction.ROLE and entry.reason in (
+            MembershipRole.values
+        ):
+            entry.reason_shown = MembershipRole(entry.reason).label
+    return page_obj
 
 
 def notification_get(*, member: Member, notification_id: int) -> Notification | None:

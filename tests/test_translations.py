@@ -103,6 +103,8 @@ def test_committed_ko_mo_matches_the_po():
     for entry in KO_ENTRIES:
         if "msgid_plural" in entry:
             got = catalogue.ngettext(entry["msgid"], entry["msgid_plural"], 1)
+        elif "msgctxt" in entry:
+            got = catalogue.pgettext(entry["msgctxt"], entry["msgid"])
         else:
             got = catalogue.gettext(entry["msgid"])
         if got != translations(entry)[0]:

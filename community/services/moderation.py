@@ -4,7 +4,6 @@ tells the affected member, in the same transaction."""
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
@@ -342,20 +341,25 @@ def sanction_lift(*, access: Access, sanction: Sanction) -> None:
 
 
 def membership_role_set(*, access: Access, member: Member, role: str) -> None:
-    """Owners appoint or remove moderators."""
+    """Owners appoint or remove moderators. An owner's own role is not
+    changed here (``owner_role_fixed``); ``member`` must belong to the
+    community (``not_member``). Locks the membership row."""
     if not (access.is_owner or (access.member and access.member.is_staff)):
         raise CommunityError("moderator_only")
     if role not in MembershipRole.values:
         raise CommunityError("moderator_only")
     try:
         with transaction.atomic():
-            updated = Membership.objects.filter(
-                ~Q(role=MembershipRole.OWNER) | Q(member=access.member),
-                community=access.community,
-                member=member,
-            ).update(role=role)
-            if not updated:
+            membership = (
+                Membership.objects.select_for_update()
+                .filter(community=access.community, member=member)
+                .first()
+            )
+            if membership is None:
                 raise CommunityError("not_member")
+            if membership.role == MembershipRole.OWNER and member != access.member:
+                raise CommunityError("owner_role_fixed")
+            Membership.objects.filter(pk=membership.pk).update(role=role)
             _audit(access, ModerationAction.ROLE, reason=role, member=member)
             _tell(member, access, _role_notice(role, access.community))
     except IntegrityError as exc:

@@ -59,11 +59,17 @@ def _hot_refresh(thread_id: int, created_at: datetime) -> None:
     )
 
 
-def post_refusal(*, access: Access) -> CommunityError | None:
+def post_refusal(
+    *, access: Access, thread: Thread | None = None
+) -> CommunityError | None:
     """The error a post by this member would raise, or None: pages show its
-    message in place of the "new thread" button and the comment form."""
+    message in place of the "new thread" button and the comment form. With
+    ``thread``, a thread that is no longer visible (hidden by a moderator,
+    deleted by its author) takes no comments or reactions from anyone."""
     code = access.post_refusal
     if code is None:
+        if thread is not None and thread.visibility != Visibility.VISIBLE:
+            return CommunityError("thread_unavailable")
         return None
     if code == "muted":
         if access.muted.ends_at is None:
@@ -74,8 +80,8 @@ def post_refusal(*, access: Access) -> CommunityError | None:
     return CommunityError(code)
 
 
-def _raise_unless_can_post(access: Access) -> Member:
-    refusal = post_refusal(access=access)
+def _raise_unless_can_post(access: Access, thread: Thread | None = None) -> Member:
+    refusal = post_refusal(access=access, thread=thread)
     if refusal is not None:
         raise refusal
     return access.member
@@ -221,9 +227,7 @@ def comment_create(
     """Comment on ``thread`` or reply to a comment (one level: a reply to a
     reply attaches to its top-level comment). Notifies the thread's author,
     the replied-to author and mentioned members, each once."""
-    member = _raise_unless_can_post(access)
-    if thread.visibility != Visibility.VISIBLE:
-        raise CommunityError("thread_unavailable")
+    member = _raise_unless_can_post(access, thread)
     if thread.is_locked and not access.is_moderator:
         raise CommunityError("thread_locked")
     if parent is not None:
@@ -306,8 +310,11 @@ def reaction_toggle(
     comment: Comment | None = None,
 ) -> bool:
     """Add the member's reaction, or take it back if present. Returns whether
-    the reaction is now on. Counts move in the same transaction."""
-    member = _raise_unless_can_post(access)
+    the reaction is now on. Counts move in the same transaction. Nobody
+    reacts on a thread that is no longer visible, nor on its comments."""
+    member = _raise_unless_can_post(
+        access, comment.thread if comment is not None else thread
+    )
     if kind not in ReactionKind.values:
         raise CommunityError("comment_unavailable")
     target = comment if comment is not None else thread

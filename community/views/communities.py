@@ -11,6 +11,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -43,13 +45,32 @@ def refusal_status(error: CommunityError) -> int:
 def refused(
     request: HttpRequest, error: CommunityError, access: Access
 ) -> HttpResponse:
-    """A page that says why, with the status the refusal deserves."""
+    """A page that says why, with the status the refusal deserves. To an
+    htmx request, only the sentence, as plain text: htmx swaps nothing on an
+    error status, and static/js/moim.js shows that text in the page's alert
+    region instead."""
+    if request.headers.get("HX-Request") == "true":
+        return HttpResponse(
+            error.message,
+            status=refusal_status(error),
+            content_type="text/plain; charset=utf-8",
+        )
     return render(
         request,
         "community/forbidden.html",
         {"community": access.community, "access": access, "error": error.message},
         status=refusal_status(error),
     )
+
+
+def safe_next(request: HttpRequest, url: str | None, fallback: str) -> str:
+    """``url`` when it stays on this site, else ``fallback``: a ``next``
+    parameter must never send a member elsewhere."""
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return fallback
 
 
 def community_view(view=None, *, readable: bool = True):
@@ -113,7 +134,13 @@ def community_join(request: HttpRequest, *, access: Access) -> HttpResponse:
             request,
             _("Welcome to %(community)s.") % {"community": access.community.name},
         )
-    return redirect("community_detail", slug=access.community.slug)
+    return redirect(
+        safe_next(
+            request,
+            request.POST.get("next"),
+            reverse("community_detail", args=[access.community.slug]),
+        )
+    )
 
 
 @require_POST

@@ -8,7 +8,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -24,6 +23,7 @@ from community.forms_moderation import (
 )
 from community.models import Community, ModerationAction
 from community.services import moderation as services
+from community.views.communities import safe_next
 
 DONE = {
     ModerationAction.HIDE: gettext_lazy("Hidden. The author was told why."),
@@ -51,14 +51,6 @@ def _moderator_access(request: HttpRequest, slug: str) -> Access:
 def _thread_url(community: Community, thread_id: int, comment_id=None) -> str:
     url = reverse("thread_detail", args=[community.slug, thread_id])
     return f"{url}#comment-{comment_id}" if comment_id else url
-
-
-def _safe_next(request: HttpRequest, url: str | None, fallback: str) -> str:
-    if url and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return url
-    return fallback
 
 
 @require_POST
@@ -155,7 +147,7 @@ def moderation_action(request: HttpRequest, slug: str) -> HttpResponse:
         messages.error(request, err.message)
     else:
         messages.success(request, DONE[data["action"]])
-    return redirect(_safe_next(request, data["next"], queue))
+    return redirect(safe_next(request, data["next"], queue))
 
 
 @login_required

@@ -10,6 +10,7 @@ from django.utils.safestring import SafeString
 
 from community import selectors
 from community.access import access_for
+from community.markdown import markdown_plain_text
 from community.models import Community, Thread
 
 QUERY_MAX = 100
@@ -29,7 +30,7 @@ def _results(page, query: str) -> list[SearchResult]:
         SearchResult(
             thread,
             selectors.highlight(thread.title, query, context=200),
-            selectors.highlight(thread.body, query),
+            selectors.highlight(markdown_plain_text(thread.body_html), query),
         )
         for thread in page.object_list
     ]

@@ -16,15 +16,18 @@ from community import selectors
 from community.access import Access
 from community.errors import CommunityError
 from community.forms_forum import CommentForm, HelpfulForm, ThreadForm
-from community.models import Board, Comment, ReactionKind, Thread
+from community.models import Board, Comment, ReactionKind, Thread, Visibility
 from community.selectors import ThreadSort
 from community.services import threads as services
 from community.views.communities import community_view, refusal_status
 
 
-def _thread(access: Access, thread_id: int) -> Thread:
+def _thread(access: Access, thread_id: int, *, author=None) -> Thread:
     thread = selectors.thread_for_page(
-        thread_id=thread_id, community=access.community, moderator=access.is_moderator
+        thread_id=thread_id,
+        community=access.community,
+        moderator=access.is_moderator,
+        author=author,
     )
     if thread is None:
         raise Http404
@@ -47,6 +50,16 @@ def _comment(request: HttpRequest, access: Access, comment_id: int, **filters):
 def _thread_url(thread: Thread, anchor: str = "") -> str:
     url = reverse("thread_detail", args=[thread.community.slug, thread.pk])
     return f"{url}#{anchor}" if anchor else url
+
+
+def _comment_url(access: Access, comment: Comment) -> str:
+    """The comment's anchor on the page of its thread that holds it."""
+    url = reverse("thread_detail", args=[access.community.slug, comment.thread_id])
+    number = selectors.comment_page_number(
+        comment=comment, moderator=access.is_moderator
+    )
+    query = f"?page={number}" if number > 1 else ""
+    return f"{url}{query}#comment-{comment.pk}"
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -121,21 +134,28 @@ def thread_create(
 
 @community_view
 def thread_detail(request: HttpRequest, *, access: Access, thread_id: int):
-    thread = _thread(access, thread_id)
     member = request.user if request.user.is_authenticated else None
+    # Its author may still read a thread a moderator hid (and learn why);
+    # every action on it stays refused, so the other views never pass this.
+    thread = _thread(access, thread_id, author=member)
     comments = selectors.comment_tree(
         thread=thread,
         member=member,
         moderator=access.is_moderator,
         page=request.GET.get("page", 1),
     )
-    refusal = services.post_refusal(access=access)
+    refusal = services.post_refusal(access=access, thread=thread)
+    hidden = thread.visibility == Visibility.HIDDEN
     response = render(
         request,
         "community/thread_detail.html",
         {
             "community": access.community,
             "access": access,
+            "can_post": refusal is None,
+            "hidden_reason": (
+                selectors.thread_hide_reason(thread=thread) if hidden else None
+            ),
             "thread": thread,
             "state": selectors.thread_member_state(thread=thread, member=member),
             "comments": comments,
@@ -246,7 +266,7 @@ def comment_create(request: HttpRequest, *, access: Access, thread_id: int):
         return _comment_form_page(
             request, access, form=form, thread=thread, status=refusal_status(error)
         )
-    return redirect(_thread_url(thread, f"comment-{comment.pk}"))
+    return redirect(_comment_url(access, comment))
 
 
 @login_required
@@ -268,7 +288,7 @@ def comment_edit(request: HttpRequest, *, access: Access, comment_id: int):
                 form.add_error(None, error.message)
                 status = refusal_status(error)
             else:
-                return redirect(_thread_url(comment.thread, f"comment-{comment.pk}"))
+                return redirect(_comment_url(access, comment))
     return _comment_form_page(
         request,
         access,
@@ -310,6 +330,7 @@ def thread_react(request: HttpRequest, *, access: Access, thread_id: int, kind: 
         {
             "community": access.community,
             "access": access,
+            "can_post": services.post_refusal(access=access, thread=thread) is None,
             "thread": thread,
             "state": selectors.thread_member_state(thread=thread, member=request.user),
         },
@@ -326,13 +347,16 @@ def comment_react(
     services.reaction_toggle(access=access, kind=_reaction_kind(kind), comment=comment)
     if not _is_htmx(request):
         return redirect(_thread_url(comment.thread, f"comment-{comment.pk}"))
+    comment = _comment(request, access, comment_id)
     return render(
         request,
         "community/thread_detail.html#comment-reactions",
         {
             "community": access.community,
             "access": access,
-            "comment": _comment(request, access, comment_id),
+            "can_post": services.post_refusal(access=access, thread=comment.thread)
+            is None,
+            "comment": comment,
         },
     )
 

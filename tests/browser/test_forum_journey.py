@@ -65,10 +65,15 @@ REPORT_REASON = "외부 강의 홍보로 보여요. 확인 부탁드려요."
 HIDE_REASON = "홍보 글은 소개톡에만 올릴 수 있어요."
 
 
-def korean(text: str) -> str:
-    """``text`` as the Korean site shows it; it must really be translated."""
+def korean(text: str, context: str | None = None) -> str:
+    """``text`` (in ``context``, if given) as the Korean site shows it; it
+    must really be translated."""
     with translation.override("ko"):
-        translated = translation.gettext(text)
+        translated = (
+            translation.pgettext(context, text)
+            if context
+            else translation.gettext(text)
+        )
     assert HANGUL.search(translated), f"No Korean translation for {text!r}"
     return translated
 
@@ -196,17 +201,15 @@ def test_members_discuss_report_and_a_moderator_hides_a_thread(
 
     expect(reader_page).to_have_url(re.compile(re.escape(thread_url) + "$"))
     expect(unread_badge(reader_page)).to_have_count(0)
-    # Not a member yet: the page says so where the comment form would be.
-    expect(reader_page.locator(".comments .notice")).to_have_text(
-        korean("Join this community to take part.")
-    )
+    # Not a member yet: the page says so where the comment form would be,
+    # with a button that joins and comes back to the thread.
+    notice = reader_page.locator(".comments .notice")
+    expect(notice).to_contain_text(korean("Join this community to take part."))
     screenshot("reader-on-thread-not-member", page=reader_page)
-    reader_page.locator(".thread-page").get_by_role(
-        "link", name=COMMUNITY_NAME, exact=True
-    ).click()
-    join(reader_page)
-    reader_page.get_by_role("link", name=TITLE, exact=True).click()
+    notice.get_by_role("button", name=korean("Join this community")).click()
     expect(reader_page).to_have_url(re.compile(re.escape(thread_url) + "$"))
+    welcome = korean("Welcome to %(community)s.") % {"community": COMMUNITY_NAME}
+    expect(reader_page.locator(".message-success")).to_have_text(welcome)
 
     reader_page.get_by_label(korean("Your comment")).fill(REPLY)
     reader_page.get_by_role("button", name=korean("Post comment")).click()
@@ -272,13 +275,13 @@ def test_members_discuss_report_and_a_moderator_hides_a_thread(
     moderator_page.get_by_role("link", name=COMMUNITY_NAME, exact=True).first.click()
     expect(moderator_page.get_by_role("heading", level=1)).to_have_text(COMMUNITY_NAME)
     moderator_page.locator(".community-actions").get_by_role(
-        "link", name=korean("Moderation")
+        "link", name=korean("Moderation", "page")
     ).click()
     expect(moderator_page).to_have_url(
         re.compile(re.escape(reverse("moderation_queue", args=[COMMUNITY_SLUG])))
     )
     expect(moderator_page.get_by_role("heading", level=1)).to_have_text(
-        korean("Moderation")
+        korean("Moderation", "page")
     )
     queued = moderator_page.locator(".report").filter(has_text=REPORT_REASON)
     expect(queued).to_have_count(1)

@@ -178,6 +178,39 @@ def test_a_members_only_community_can_be_joined(client):
     assert client.get(url).status_code == 200
 
 
+def test_a_non_member_joins_from_the_thread_page_and_returns_to_it(client):
+    community = community_make()
+    thread = thread_make(community, veteran())
+    outsider = veteran()
+    url = reverse("thread_detail", args=[community.slug, thread.pk])
+    page = login(client, outsider).get(url, headers={"accept-language": "en"})
+    join_url = reverse("community_join", args=[community.slug])
+    assert f'action="{join_url}"' in page.text
+    assert f'name="next" value="{url}"' in page.text
+
+    response = client.post(join_url, {"next": url})
+
+    assert response.status_code == 302
+    assert response["Location"] == url
+    assert Membership.objects.filter(community=community, member=outsider).exists()
+    after = client.get(url).text
+    assert reverse("comment_create", args=[community.slug, thread.pk]) in after
+
+
+@pytest.mark.parametrize(
+    "next_url", ["https://evil.example/", "//evil.example/x", "javascript:alert(1)"]
+)
+def test_joining_ignores_a_next_that_leaves_the_site(client, next_url):
+    community = community_make()
+    login(client, member_create())
+
+    response = client.post(
+        reverse("community_join", args=[community.slug]), {"next": next_url}
+    )
+
+    assert response["Location"] == reverse("community_detail", args=[community.slug])
+
+
 def test_banned_member_cannot_join(client):
     community = community_make()
     banned = member_create()

@@ -6,11 +6,13 @@ from html.parser import HTMLParser
 from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from community import selectors
 from community.models import (
     Bookmark,
     Comment,
@@ -166,6 +168,56 @@ def test_reply_notifies_thread_author_and_parent_comment_author(
     assert recipients == {thread_author.pk, comment_author.pk}
 
 
+def _comments(thread, author, count):
+    now = timezone.now() - timedelta(hours=1)
+    Comment.objects.bulk_create(
+        Comment(
+            thread=thread,
+            author=author,
+            body=f"댓글 {n}",
+            body_html=f"<p>댓글 {n}</p>",
+            created_at=now + timedelta(seconds=n),
+        )
+        for n in range(count)
+    )
+    return list(Comment.objects.filter(thread=thread).order_by("created_at", "pk"))
+
+
+def test_a_new_comment_leads_to_the_page_that_holds_it(client, community, poster):
+    thread = thread_make(community, veteran())
+    _comments(thread, veteran(), selectors.COMMENTS_PER_PAGE)
+
+    response = client.post(
+        reverse("comment_create", args=[community.slug, thread.pk]),
+        {"body": "101번째 댓글"},
+    )
+
+    comment = Comment.objects.get(body="101번째 댓글")
+    assert response.url == f"{_thread_url(thread)}?page=2#comment-{comment.pk}"
+    page = client.get(response.url).text
+    assert f'id="comment-{comment.pk}"' in page
+
+
+def test_a_reply_leads_to_the_page_of_its_top_level_comment(client, community, poster):
+    thread = thread_make(community, veteran())
+    comments = _comments(thread, veteran(), selectors.COMMENTS_PER_PAGE + 5)
+    first, later = comments[0], comments[-1]
+
+    early = client.post(
+        reverse("comment_create", args=[community.slug, thread.pk]),
+        {"body": "첫 댓글에 답글", "parent": first.pk},
+    )
+    late = client.post(
+        reverse("comment_create", args=[community.slug, thread.pk]),
+        {"body": "나중 댓글에 답글", "parent": later.pk},
+    )
+
+    early_reply = Comment.objects.get(body="첫 댓글에 답글")
+    late_reply = Comment.objects.get(body="나중 댓글에 답글")
+    assert early.url == f"{_thread_url(thread)}#comment-{early_reply.pk}"
+    assert late.url == f"{_thread_url(thread)}?page=2#comment-{late_reply.pk}"
+
+
 def test_a_reply_to_a_reply_attaches_to_the_top_level_comment(
     client, community, poster
 ):
@@ -244,6 +296,35 @@ def test_comment_reaction_toggles_with_and_without_htmx(client, community, poste
     assert response.url.endswith(f"#comment-{comment.pk}")
     comment.refresh_from_db()
     assert comment.empathy_count == 0
+
+
+def test_a_refused_htmx_reaction_answers_its_reason_as_text(client, community):
+    thread = thread_make(community, veteran())
+    outsider = veteran()
+    client.force_login(outsider)
+    url = reverse("thread_react", args=[community.slug, thread.pk, "empathy"])
+
+    response = client.post(url, headers={"hx-request": "true", "accept-language": "en"})
+
+    assert response.status_code == 403
+    assert response["Content-Type"].startswith("text/plain")
+    assert response.text == "Join this community to take part."
+    thread.refresh_from_db()
+    assert thread.empathy_count == 0
+
+
+def test_the_thread_page_has_the_alert_region_htmx_refusals_fill(
+    client, community, poster
+):
+    thread = thread_make(community, veteran())
+
+    html = client.get(_thread_url(thread)).text
+
+    assert 'role="alert" data-htmx-alert' in html
+    assert (
+        "htmx:responseError"
+        in (settings.BASE_DIR / "static" / "js" / "moim.js").read_text()
+    )
 
 
 def test_unknown_reaction_kind_is_404(client, community, poster):

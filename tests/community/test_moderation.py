@@ -30,7 +30,11 @@ from community.models import (
 from community.roles import JobRole
 from community.selectors import readable_communities
 from community.services.communities import community_create, community_join
-from community.services.moderation import report_create, sanction_impose
+from community.services.moderation import (
+    membership_role_set,
+    report_create,
+    sanction_impose,
+)
 from community.services.threads import comment_create, thread_create
 from tests.factories import member_create
 
@@ -421,6 +425,26 @@ def test_the_queue_shows_open_reports_with_their_content(client, world):
     assert 'value="restore"' in html
 
 
+def test_the_queue_shows_reported_content_as_plain_text(client, world):
+    comment = comment_create(
+        access=access_for(world.member, world.a),
+        thread=world.thread,
+        body="**무료** 강의는 [여기](https://spam.example)로 <b>오세요</b>",
+    )
+    report_create(
+        access=access_for(world.reporter, world.a), reason="스팸", comment=comment
+    )
+    client.force_login(world.moderator)
+
+    html = client.get(
+        reverse("moderation_queue", args=[world.a.slug]), headers=ENGLISH
+    ).text
+
+    assert "무료 강의는 여기로 &lt;b&gt;오세요&lt;/b&gt;" in html
+    assert "**무료**" not in html
+    assert "](https://spam.example)" not in html
+
+
 def test_report_then_hide_hides_the_thread_from_members_only(client, world):
     client.force_login(world.moderator)
     queue = client.get(reverse("moderation_queue", args=[world.a.slug]))
@@ -463,6 +487,93 @@ def test_hiding_tells_the_author_why_in_their_language(client, world):
     assert notice.detail == (
         "A moderator of A 커뮤니티 hid your thread. Reason: 홍보 규칙 위반"
     )
+
+
+def test_the_author_opens_the_notice_of_a_hidden_thread_and_reads_why(client, world):
+    client.force_login(world.moderator)
+    act(client, world.a, "lock", thread=world.thread.pk, reason="잠금 사유")
+    act(client, world.a, "hide", report=world.report.pk, reason="홍보 규칙 위반")
+    notice = Notification.objects.get(
+        recipient=world.member, kind=NotificationKind.MODERATION
+    )
+    client.force_login(world.member)
+
+    opened = client.post(
+        reverse("notification_read", args=[notice.pk]), headers=ENGLISH
+    )
+    response = client.get(opened["Location"], headers=ENGLISH)
+
+    assert response.status_code == 200
+    html = response.text
+    assert "This thread was hidden by a moderator." in html
+    assert "Reason: 홍보 규칙 위반" in html
+    assert "잠금 사유" not in html
+    # Read-only: no comment form, no reaction or bookmark buttons.
+    assert reverse("comment_create", args=[world.a.slug, world.thread.pk]) not in html
+    assert (
+        reverse("thread_react", args=[world.a.slug, world.thread.pk, "empathy"])
+        not in html
+    )
+    assert reverse("thread_bookmark", args=[world.a.slug, world.thread.pk]) not in html
+
+
+def test_the_author_of_a_hidden_thread_can_neither_comment_nor_react(client, world):
+    Thread.objects.filter(pk=world.thread.pk).update(visibility=Visibility.HIDDEN)
+    client.force_login(world.member)
+    args = [world.a.slug, world.thread.pk]
+
+    comment = client.post(reverse("comment_create", args=args), {"body": "왜요?"})
+    react = client.post(reverse("thread_react", args=[*args, "empathy"]))
+    edit = client.get(reverse("thread_edit", args=args))
+
+    assert (comment.status_code, react.status_code, edit.status_code) == (
+        404,
+        404,
+        404,
+    )
+    world.thread.refresh_from_db()
+    assert world.thread.comment_count == 0
+    assert world.thread.empathy_count == 0
+
+
+@pytest.mark.parametrize("visitor", ["reporter", "b_moderator", None])
+def test_a_hidden_thread_stays_404_for_everyone_else(client, world, visitor):
+    Thread.objects.filter(pk=world.thread.pk).update(visibility=Visibility.HIDDEN)
+    login(client, getattr(world, visitor) if visitor else None)
+
+    url = reverse("thread_detail", args=[world.a.slug, world.thread.pk])
+
+    assert client.get(url).status_code == 404
+
+
+def test_a_thread_deleted_by_its_author_stays_404_for_the_author(client, world):
+    Thread.objects.filter(pk=world.thread.pk).update(visibility=Visibility.DELETED)
+    client.force_login(world.member)
+
+    url = reverse("thread_detail", args=[world.a.slug, world.thread.pk])
+
+    assert client.get(url).status_code == 404
+    client.force_login(world.moderator)
+    assert client.get(url).status_code == 200
+
+
+def test_a_moderator_sees_the_hidden_banner_but_no_reactions(client, world):
+    client.force_login(world.moderator)
+    act(client, world.a, "hide", report=world.report.pk, reason="홍보 규칙 위반")
+
+    html = client.get(
+        reverse("thread_detail", args=[world.a.slug, world.thread.pk]),
+        headers=ENGLISH,
+    ).text
+    react = client.post(
+        reverse("thread_react", args=[world.a.slug, world.thread.pk, "empathy"])
+    )
+
+    assert "Only its author and the moderators can see it." in html
+    assert "Reason: 홍보 규칙 위반" in html
+    assert react.status_code == 400
+    world.thread.refresh_from_db()
+    assert world.thread.empathy_count == 0
 
 
 def test_hiding_a_comment_keeps_the_thread(client, world):
@@ -580,6 +691,35 @@ def test_the_audit_log_lists_actions_with_their_moderator(client, world):
     assert "오너" in html
     assert "홍보 규칙 위반" in html
     assert html.index("Locked a thread") < html.index("Hid content")
+
+
+def test_the_audit_log_shows_a_role_change_as_the_roles_label(client, world):
+    client.force_login(world.owner)
+    client.post(
+        reverse("member_role", args=[world.a.slug]),
+        {"member": world.member.public_id, "role": "moderator"},
+    )
+    url = reverse("audit_log", args=[world.a.slug])
+
+    english = client.get(url, headers=ENGLISH).text
+    korean = client.get(url, headers={"accept-language": "ko"}).text
+
+    assert "<td>Moderator</td>" in english
+    assert "<td>moderator</td>" not in english
+    assert "<td>운영자</td>" in korean
+
+
+def test_the_audit_log_shows_a_hidden_comment_as_plain_text(client, world):
+    comment = comment_add(world.thread, world.member, body="**굵은** 광고")
+    comment.body_html = "<p><strong>굵은</strong> 광고 &amp; 링크</p>"
+    comment.save(update_fields=["body_html"])
+    client.force_login(world.moderator)
+    act(client, world.a, "hide", comment=comment.pk, reason="광고")
+
+    html = client.get(reverse("audit_log", args=[world.a.slug]), headers=ENGLISH).text
+
+    assert "Comment: 굵은 광고 &amp; 링크" in html
+    assert "**" not in html
 
 
 def test_the_audit_log_of_another_community_is_separate(client, world):
@@ -789,6 +929,41 @@ def test_an_owner_cannot_be_demoted_by_another_owner_via_the_form(client, world)
     )
 
     assert access_for(world.owner, world.a).is_owner
+
+
+def test_changing_an_owners_role_says_why_it_is_refused(client, world):
+    second_owner = seasoned()
+    join(second_owner, world.a, MembershipRole.OWNER)
+    client.force_login(second_owner)
+
+    response = client.post(
+        reverse("member_role", args=[world.a.slug]),
+        {"member": world.owner.public_id, "role": "member"},
+        headers=ENGLISH,
+        follow=True,
+    )
+
+    assert "An owner&#x27;s role cannot be changed." in response.text
+    assert "Join this community" not in response.text
+    assert not AuditEntry.objects.filter(action=ModerationAction.ROLE).exists()
+    with pytest.raises(CommunityError) as refused:
+        membership_role_set(
+            access=access_for(second_owner, world.a), member=world.owner, role="member"
+        )
+    assert refused.value.code == "owner_role_fixed"
+
+
+def test_the_moderator_list_offers_no_removal_for_owners(client, world):
+    second_owner = seasoned(real_name="둘째오너")
+    join(second_owner, world.a, MembershipRole.OWNER)
+    client.force_login(world.owner)
+
+    html = client.get(reverse("sanctions", args=[world.a.slug]), headers=ENGLISH).text
+
+    assert f'value="{world.moderator.public_id}"' in html
+    assert "Remove 모더 as moderator" in html
+    assert f'name="member" value="{second_owner.public_id}"' not in html
+    assert "Remove 둘째오너 as moderator" not in html
 
 
 # --- Query counts ------------------------------------------------------------

@@ -91,6 +91,17 @@ def test_the_list_shows_who_did_what_where(client, community, thread, author, re
     assert "is-unread" in html
 
 
+def test_a_reply_excerpt_is_plain_text(client, community, thread, author, replier):
+    reply(community, thread, replier, body="**굵게** 보세요: [문서](https://d.example)")
+    client.force_login(author)
+
+    html = client.get(reverse("notification_list"), headers=ENGLISH).text
+
+    assert "굵게 보세요: 문서" in html
+    assert "**" not in html
+    assert "](https://d.example)" not in html
+
+
 def test_the_list_shows_only_ones_own_notifications(
     client, community, thread, author, replier
 ):

@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from community.access import access_for
+from community.markdown import markdown_render
 from community.models import Board, Thread, ThreadTag, Visibility
 from community.roles import JobRole
 from community.services.communities import community_create, community_join
@@ -33,7 +34,7 @@ def thread_add(community, author, title, body="본문입니다.", **fields):
         tag=ThreadTag.DISCUSSION,
         title=title,
         body=body,
-        body_html=f"<p>{body}</p>",
+        body_html=markdown_render(body),
         **fields,
     )
 
@@ -106,6 +107,21 @@ def test_html_in_titles_and_bodies_is_escaped_around_the_marks(client, public, o
     assert "&lt;script&gt;alert(1)&lt;/script&gt; <mark>마케터</mark>" in html
     assert "<img src=x" not in html
     assert "&lt;img src=x onerror=alert(1)&gt; <mark>마케터</mark>" in html
+
+
+def test_the_excerpt_is_plain_text_without_markdown_syntax(client, public, owner):
+    thread_add(
+        public,
+        owner,
+        "주간 회고",
+        body="**리타겟팅** 결과는 [대시보드](https://example.com/d) 참고 &amp; 공유",
+    )
+
+    html = search(client, "리타겟팅").text
+
+    assert "<mark>리타겟팅</mark> 결과는 대시보드 참고 &amp; 공유" in html
+    assert "**" not in html
+    assert "](https://example.com/d)" not in html
 
 
 def test_a_query_with_markup_is_escaped_too(client, public, owner):
