@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from community.demo import DEMO_DOMAIN, DEMO_PASSWORD, seed_demo
+from events.demo import seed_gatherings
 
 
 class Command(BaseCommand):
@@ -11,13 +12,18 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         counts = seed_demo()
+        gatherings = seed_gatherings()
         self.stdout.write(
             self.style.SUCCESS(
                 "Demo data: {communities} communities, {members} members, "
-                "{threads} threads ({new_threads} new), {comments} comments. "
+                "{threads} threads ({new_threads} new), {comments} comments, "
+                "{gatherings} gatherings with {applications} applications. "
                 "Sign in as member01@{domain} with the password {password} "
                 "(a moderator of 퍼포먼스 마케팅).".format(
-                    **counts, domain=DEMO_DOMAIN, password=DEMO_PASSWORD
+                    **counts,
+                    **gatherings,
+                    domain=DEMO_DOMAIN,
+                    password=DEMO_PASSWORD,
                 )
             )
         )
