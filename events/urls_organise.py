@@ -1,4 +1,45 @@
 """Gathering pages for organisers: create, edit, publish, cancel,
 applications, the draw button and check-in."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from events.views import organise
+
+urlpatterns = [
+    path("c/<slug:slug>/g/new/", organise.gathering_create, name="gathering_create"),
+    path(
+        "c/<slug:slug>/g/<int:pk>/edit/",
+        organise.gathering_edit,
+        name="gathering_edit",
+    ),
+    path(
+        "c/<slug:slug>/g/<int:pk>/publish/",
+        organise.gathering_publish,
+        name="gathering_publish",
+    ),
+    path(
+        "c/<slug:slug>/g/<int:pk>/cancel/",
+        organise.gathering_cancel,
+        name="gathering_cancel",
+    ),
+    path(
+        "c/<slug:slug>/g/<int:pk>/manage/",
+        organise.gathering_manage,
+        name="gathering_manage",
+    ),
+    path(
+        "c/<slug:slug>/g/<int:pk>/draw/",
+        organise.gathering_draw,
+        name="gathering_draw",
+    ),
+    path(
+        "c/<slug:slug>/g/<int:pk>/revoke/",
+        organise.gathering_join_revoke,
+        name="gathering_join_revoke",
+    ),
+    path(
+        "c/<slug:slug>/g/<int:pk>/checkin/",
+        organise.gathering_checkin,
+        name="gathering_checkin",
+    ),
+]

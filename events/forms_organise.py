@@ -1,0 +1,376 @@
+"""Forms for organisers: a gathering's settings, cancelling and check-in.
+They parse and validate input; events.services.gatherings decides."""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from events.errors import EventsError
+from events.models import Gathering, GatheringFormat, SelectionMode
+
+# Organisers type times in Korean time whatever the page language; the
+# database keeps UTC (USE_TZ).
+SEOUL = ZoneInfo("Asia/Seoul")
+DATETIME_INPUT = "%Y-%m-%dT%H:%M"
+MAX_QUESTIONS = 5
+QUESTION_LIMIT = 200
+MAX_HOSTS = 10
+# An hour-count beyond a few weeks is a typo, not a plan.
+MAX_HOURS = 24 * 30
+
+MESSAGES = {
+    "video_link_required": _("An online gathering needs a video link."),
+    "video_link_https": _("The video link must start with https://."),
+    "venue_required": _("An offline gathering needs a venue."),
+    "too_many_questions": _("At most %(limit)s short questions, one per line."),
+    "question_too_long": _("Each question may be at most %(limit)s characters."),
+    "too_many_hosts": _("At most %(limit)s hosts."),
+    "hosts_unknown": _("Not members of this community: %(ids)s"),
+}
+
+
+class SeoulDateTimeField(forms.DateTimeField):
+    """A date and time read as Asia/Seoul local time, returned aware; shown
+    in Seoul time too, since that is how it was typed."""
+
+    widget = forms.DateTimeInput(
+        attrs={"type": "datetime-local"}, format=DATETIME_INPUT
+    )
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("input_formats", [DATETIME_INPUT, "%Y-%m-%d %H:%M"])
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        with timezone.override(SEOUL):
+            return super().to_python(value)
+
+    def prepare_value(self, value):
+        if isinstance(value, datetime) and timezone.is_aware(value):
+            value = timezone.localtime(value, SEOUL).replace(tzinfo=None)
+        return super().prepare_value(value)
+
+
+def _hours(label, help_text, *, minimum: int) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
+        help_text=help_text,
+        min_value=minimum,
+        max_value=MAX_HOURS,
+    )
+
+
+class GatheringForm(forms.Form):
+    """Every setting of a gathering. ``frozen`` names the fields the
+    lifecycle has fixed (see services.gatherings): they are shown disabled,
+    an absent value keeps the stored one, and a different value is refused
+    on the field rather than silently dropped."""
+
+    title = forms.CharField(label=_("Title"), max_length=120)
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Markdown: **bold**, lists, links."),
+    )
+    format = forms.ChoiceField(
+        label=_("Format"),
+        choices=GatheringFormat.choices,
+        initial=GatheringFormat.ONLINE,
+        widget=forms.RadioSelect,
+    )
+    video_link = forms.URLField(
+        label=_("Video link"),
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text=_(
+            "Zoom, Google Meet, Teams or any https address. Only confirmed "
+            "attendees reach it, through their personal join URL, from the "
+            "release time on."
+        ),
+        widget=forms.URLInput(attrs={"autocomplete": "off"}),
+    )
+    venue = forms.CharField(
+        label=_("Venue"),
+        required=False,
+        max_length=200,
+        help_text=_("For an offline gathering: the place and address."),
+    )
+    starts_at = SeoulDateTimeField(label=_("Starts (Korean time)"))
+    ends_at = SeoulDateTimeField(label=_("Ends (Korean time)"))
+    capacity = forms.IntegerField(
+        label=_("Seats"), min_value=1, max_value=100000, initial=20
+    )
+    selection_mode = forms.ChoiceField(
+        label=_("Selection"),
+        choices=SelectionMode.choices,
+        initial=SelectionMode.LOTTERY,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "A lottery draws every seat fairly after applications close; "
+            "first come gives seats in the order applications arrive."
+        ),
+    )
+    applications_open_at = SeoulDateTimeField(
+        label=_("Applications open (Korean time)")
+    )
+    applications_close_at = SeoulDateTimeField(
+        label=_("Applications close (Korean time)"),
+        help_text=_("The lottery is drawn at this time."),
+    )
+    motivation_prompt = forms.CharField(
+        label=_("Motivation question"),
+        required=False,
+        max_length=200,
+        help_text=_(
+            "For example: “What would you like to talk about?” Leave empty "
+            "to ask nothing."
+        ),
+    )
+    questions = forms.CharField(
+        label=_("Short questions"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Optional, one per line, at most five."),
+    )
+    require_work_verified = forms.BooleanField(
+        label=_("Only members verified at work"), required=False
+    )
+    require_matching_role = forms.BooleanField(
+        label=_("Only members of the community's job role"), required=False
+    )
+    hosts = forms.CharField(
+        label=_("Hosts"),
+        required=False,
+        max_length=400,
+        help_text=_(
+            "Public ids of community members, separated by spaces or commas "
+            "(the last part of a profile address). Hosts organise this "
+            "gathering with the moderators. Empty: you."
+        ),
+    )
+    claim_window_hours = _hours(
+        _("Hours to confirm a seat"),
+        _("A winner who does not confirm in time loses the seat to the next."),
+        minimum=1,
+    )
+    link_release_hours = _hours(
+        _("Link released, hours before the start"),
+        _("From then on attendees can open their join URL."),
+        minimum=0,
+    )
+    offer_cutoff_hours = _hours(
+        _("No new seat offers, hours before the start"),
+        _("Seats given back after this stay empty."),
+        minimum=0,
+    )
+
+    def __init__(self, *args, frozen=(), host_lookup=None, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "claim_window_hours": 24,
+                "link_release_hours": 24,
+                "offer_cutoff_hours": 2,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        # A callable from public ids to (members found, ids not found), so the
+        # form never queries by itself.
+        self.host_lookup = host_lookup
+        self.frozen = set(frozen)
+        for name in self.frozen:
+            field = self.fields[name]
+            field.required = False
+            field.widget.attrs["disabled"] = True
+            field.help_text = _("Fixed now that applications have opened or closed.")
+
+    @classmethod
+    def initial_from(cls, gathering: Gathering, host_ids: list[str]) -> dict:
+        initial = {name: getattr(gathering, name) for name in SERVICE_FIELDS}
+        initial["questions"] = "\n".join(gathering.questions)
+        initial["hosts"] = " ".join(host_ids)
+        initial["claim_window_hours"] = _in_hours(gathering.claim_window)
+        initial["link_release_hours"] = _in_hours(gathering.link_release_before)
+        initial["offer_cutoff_hours"] = _in_hours(gathering.offer_cutoff_before)
+        return initial
+
+    def clean_questions(self) -> list[str]:
+        lines = [line.strip() for line in self.cleaned_data["questions"].splitlines()]
+        questions = [line for line in lines if line]
+        if len(questions) > MAX_QUESTIONS:
+            raise forms.ValidationError(
+                MESSAGES["too_many_questions"] % {"limit": MAX_QUESTIONS}
+            )
+        if any(len(q) > QUESTION_LIMIT for q in questions):
+            raise forms.ValidationError(
+                MESSAGES["question_too_long"] % {"limit": QUESTION_LIMIT}
+            )
+        return questions
+
+    def clean_video_link(self) -> str:
+        link = self.cleaned_data["video_link"]
+        if link and not link.lower().startswith("https://"):
+            raise forms.ValidationError(MESSAGES["video_link_https"])
+        return link
+
+    def clean_hosts(self):
+        raw = self.cleaned_data["hosts"].replace(",", " ").split()
+        public_ids = list(dict.fromkeys(raw))
+        if len(public_ids) > MAX_HOSTS:
+            raise forms.ValidationError(
+                MESSAGES["too_many_hosts"] % {"limit": MAX_HOSTS}
+            )
+        if not public_ids or self.host_lookup is None:
+            return []
+        members, unknown = self.host_lookup(public_ids)
+        if unknown:
+            raise forms.ValidationError(
+                MESSAGES["hosts_unknown"] % {"ids": ", ".join(unknown)}
+            )
+        return members
+
+    def clean(self):
+        cleaned = super().clean()
+        self._keep_frozen(cleaned)
+        chosen = cleaned.get("format")
+        if chosen == GatheringFormat.ONLINE and cleaned.get("video_link") == "":
+            self.add_error("video_link", MESSAGES["video_link_required"])
+        if (
+            chosen == GatheringFormat.OFFLINE
+            and cleaned.get("venue", "x").strip() == ""
+        ):
+            self.add_error("venue", MESSAGES["venue_required"])
+        return cleaned
+
+    def _keep_frozen(self, cleaned: dict) -> None:
+        """A frozen field the browser did not send (it is disabled) keeps its
+        stored value; one sent with another value is refused on the field, the
+        way the service would refuse it."""
+        for name in self.frozen:
+            if name not in cleaned:
+                continue
+            stored = self.initial.get(name)
+            posted = cleaned[name]
+            if name not in self.data or posted in (None, "") or _same(posted, stored):
+                cleaned[name] = stored
+            else:
+                label = self.fields[name].label
+                self.add_error(name, EventsError("cannot_edit", reason=label).message)
+        # A time typed to the minute that matches a stored time with seconds
+        # is the same time: keep the stored one, so nothing moves by accident.
+        for name in DATETIME_FIELDS:
+            if name in cleaned and name not in self.frozen:
+                stored = self.initial.get(name)
+                if _same(cleaned[name], stored):
+                    cleaned[name] = stored
+
+    def service_fields(self) -> dict:
+        """Keyword arguments for gathering_create / gathering_update."""
+        data = self.cleaned_data
+        fields = {name: data[name] for name in SERVICE_FIELDS}
+        fields["description"] = fields["description"].strip()
+        fields["venue"] = fields["venue"].strip()
+        fields["claim_window"] = timedelta(hours=data["claim_window_hours"])
+        fields["link_release_before"] = timedelta(hours=data["link_release_hours"])
+        fields["offer_cutoff_before"] = timedelta(hours=data["offer_cutoff_hours"])
+        return fields
+
+
+DATETIME_FIELDS = [
+    "starts_at",
+    "ends_at",
+    "applications_open_at",
+    "applications_close_at",
+]
+SERVICE_FIELDS = [
+    "title",
+    "description",
+    "format",
+    "video_link",
+    "venue",
+    *DATETIME_FIELDS,
+    "capacity",
+    "selection_mode",
+    "motivation_prompt",
+    "questions",
+    "require_work_verified",
+    "require_matching_role",
+]
+# Which form field carries an "invalid_times" refusal from the service, by
+# the refusal's English text.
+TIME_PROBLEM_FIELDS = {
+    "The end must come after the start.": "ends_at",
+    "Applications must close after they open.": "applications_close_at",
+    "Applications must close before the gathering starts.": "applications_close_at",
+    "Applications must close in the future.": "applications_close_at",
+    "There must be at least one seat.": "capacity",
+}
+
+
+def time_problem_field(error: EventsError) -> str | None:
+    with translation.override("en"):
+        return TIME_PROBLEM_FIELDS.get(str(error.params.get("problem", "")))
+
+
+def _in_hours(duration: timedelta) -> int:
+    return int(duration.total_seconds() // 3600)
+
+
+def _same(posted, stored) -> bool:
+    if isinstance(posted, datetime) and isinstance(stored, datetime):
+        return posted == stored.replace(second=0, microsecond=0) or posted == stored
+    return posted == stored
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Sent to everyone who applied."),
+        error_messages={"required": _("Please tell the applicants why.")},
+    )
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(
+                self.fields["reason"].error_messages["required"]
+            )
+        return reason
+
+
+ATTENDED = "attended"
+NO_SHOW = "no_show"
+
+
+class CheckinForm(forms.Form):
+    """One attended / no-show choice per confirmed attendee, named
+    ``attended-<application id>``; a row left unanswered is not recorded."""
+
+    def __init__(self, *args, attendees=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows = []
+        for application, prefill in attendees:
+            name = f"attended-{application.pk}"
+            self.fields[name] = forms.ChoiceField(
+                label=str(application.public_id),
+                required=False,
+                choices=[(ATTENDED, _("Attended")), (NO_SHOW, _("No-show"))],
+                widget=forms.RadioSelect,
+                initial=prefill,
+            )
+            self.rows.append((application, self[name]))
+
+    def attended(self) -> dict[int, bool]:
+        result = {}
+        for name, value in self.cleaned_data.items():
+            if value:
+                result[int(name.removeprefix("attended-"))] = value == ATTENDED
+        return result

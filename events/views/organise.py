@@ -1,0 +1,380 @@
+"""Pages for a gathering's organisers (community moderators, staff and the
+gathering's hosts): create, edit, publish, cancel, the dashboard with the
+applications, the draw button, revoking a join URL, and check-in.
+
+Every view checks on the server: an anonymous visitor is sent to sign in, a
+gathering id from another community answers 404, anyone who does not
+organise the gathering gets 403. The services decide; refusals
+(EventsError) become form errors or messages.
+"""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from community.access import Access, access_for
+from community.display import display_name
+from community.models import Community
+from events import selectors
+from events.access import is_organiser
+from events.errors import EventsError
+from events.forms_organise import (
+    CancelForm,
+    CheckinForm,
+    GatheringForm,
+    time_problem_field,
+)
+from events.models import (
+    ApplicationStatus,
+    Gathering,
+    GatheringStatus,
+    SelectionMode,
+)
+from events.services import attendance, gatherings, lifecycle
+
+# Once a gathering is over (or cancelled) nothing about it can be cancelled.
+UNCANCELLABLE = {
+    GatheringStatus.ENDED,
+    GatheringStatus.SURVEY_OPEN,
+    GatheringStatus.SURVEY_CLOSED,
+    GatheringStatus.ARCHIVED,
+    GatheringStatus.CANCELLED,
+}
+
+
+def organiser_view(view):
+    """Resolve ``slug`` and ``pk`` into the gathering and the visitor's
+    access, and let only its organisers through."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, slug: str, pk: int, **kwargs) -> HttpResponse:
+        community = get_object_or_404(Community, slug=slug)
+        gathering = selectors.gathering_for_page(community=community, gathering_id=pk)
+        if gathering is None:
+            raise Http404
+        access = access_for(request.user, community)
+        if not is_organiser(request.user, gathering, access):
+            raise PermissionDenied(EventsError("not_organiser").message)
+        return view(request, gathering=gathering, access=access, **kwargs)
+
+    return wrapper
+
+
+def _manage_url(gathering: Gathering) -> str:
+    return reverse("gathering_manage", args=[gathering.community.slug, gathering.pk])
+
+
+def _frozen_fields(gathering: Gathering) -> list[str]:
+    """The settings the lifecycle has fixed, as services.gatherings
+    enforces them; all of them once the gathering can no longer be
+    edited."""
+    if gathering.status not in gatherings.EDITABLE_STATUSES:
+        return [name for name in GatheringForm.base_fields if name != "hosts"]
+    frozen = []
+    if gathering.status != GatheringStatus.DRAFT:
+        frozen += gatherings.FROZEN_AFTER_OPEN
+    if gathering.status not in {GatheringStatus.DRAFT, GatheringStatus.OPEN}:
+        frozen += gatherings.FROZEN_AFTER_CLOSE
+    return frozen
+
+
+def _refusal_to_form(form: GatheringForm, error: EventsError) -> None:
+    field = time_problem_field(error) if error.code == "invalid_times" else None
+    form.add_error(field, error.message)
+
+
+def _host_lookup(community: Community):
+    def lookup(public_ids: list[str]):
+        return selectors.organise_community_members(
+            community=community, public_ids=public_ids
+        )
+
+    return lookup
+
+
+@login_required
+def gathering_create(request: HttpRequest, slug: str) -> HttpResponse:
+    community = get_object_or_404(Community, slug=slug)
+    access = access_for(request.user, community)
+    if not access.is_moderator:
+        raise PermissionDenied(
+            _("Only this community's moderators can create gatherings.")
+        )
+    form = GatheringForm(request.POST or None, host_lookup=_host_lookup(community))
+    if request.method == "POST" and form.is_valid():
+        try:
+            gathering = gatherings.gathering_create(
+                community=community,
+                created_by=request.user,
+                hosts=form.cleaned_data["hosts"] or None,
+                **form.service_fields(),
+            )
+        except EventsError as error:
+            _refusal_to_form(form, error)
+        else:
+            messages.success(
+                request,
+                _("The draft is saved. Publish it when it is ready."),
+            )
+            return redirect(_manage_url(gathering))
+    return render(
+        request,
+        "events/gathering_form.html",
+        {"community": community, "access": access, "form": form, "gathering": None},
+        status=400 if form.errors else 200,
+    )
+
+
+@organiser_view
+def gathering_edit(
+    request: HttpRequest, *, gathering: Gathering, access: Access
+) -> HttpResponse:
+    gathering = lifecycle.gathering_advance_if_due(gathering)
+    community = gathering.community
+    hosts = selectors.organise_hosts(gathering=gathering)
+    initial = GatheringForm.initial_from(gathering, [m.public_id for m in hosts])
+    frozen = _frozen_fields(gathering)
+    form = GatheringForm(
+        request.POST or None,
+        initial=initial,
+        frozen=frozen,
+        host_lookup=_host_lookup(community),
+    )
+    editable = gathering.status in gatherings.EDITABLE_STATUSES
+    if request.method == "POST" and form.is_valid():
+        try:
+            gatherings.gathering_update(
+                gathering=gathering,
+                hosts=form.cleaned_data["hosts"],
+                **form.service_fields(),
+            )
+        except EventsError as error:
+            _refusal_to_form(form, error)
+        else:
+            messages.success(request, _("The gathering is updated."))
+            return redirect(_manage_url(gathering))
+    return render(
+        request,
+        "events/gathering_form.html",
+        {
+            "community": community,
+            "access": access,
+            "form": form,
+            "gathering": gathering,
+            "editable": editable,
+            "frozen": bool(frozen) and editable,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@organiser_view
+def gathering_publish(
+    request: HttpRequest, *, gathering: Gathering, access: Access
+) -> HttpResponse:
+    try:
+        gathering = gatherings.gathering_publish(gathering=gathering)
+    except EventsError as error:
+        messages.error(request, error.message)
+    else:
+        if gathering.status == GatheringStatus.OPEN:
+            messages.success(request, _("Published. Applications are open now."))
+        else:
+            messages.success(
+                request,
+                _("Published. Applications open at the opening time."),
+            )
+    return redirect(_manage_url(gathering))
+
+
+@organiser_view
+def gathering_cancel(
+    request: HttpRequest, *, gathering: Gathering, access: Access
+) -> HttpResponse:
+    gathering = lifecycle.gathering_advance_if_due(gathering)
+    form = CancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            gatherings.gathering_cancel(
+                gathering=gathering, reason=form.cleaned_data["reason"]
+            )
+        except EventsError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                _("The gathering is cancelled. Everyone who applied was told."),
+            )
+            return redirect(_manage_url(gathering))
+    counts = selectors.organise_application_counts(gathering=gathering)
+    affected = sum(counts.values()) - counts[ApplicationStatus.WITHDRAWN]
+    return render(
+        request,
+        "events/gathering_cancel.html",
+        {
+            "community": gathering.community,
+            "access": access,
+            "gathering": gathering,
+            "form": form,
+            "affected": affected,
+            "cancellable": gathering.status not in UNCANCELLABLE,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@organiser_view
+def gathering_manage(
+    request: HttpRequest, *, gathering: Gathering, access: Access
+) -> HttpResponse:
+    now = timezone.now()
+    gathering = lifecycle.gathering_advance_if_due(gathering, now)
+    counts = selectors.organise_application_counts(gathering=gathering)
+    has_draw = (
+        gathering.selection_mode == SelectionMode.LOTTERY
+        and gathering.frozen_at is not None
+        and selectors.organise_has_draw(gathering=gathering)
+    )
+    return render(
+        request,
+        "events/gathering_manage.html",
+        {
+            "community": gathering.community,
+            "access": access,
+            "gathering": gathering,
+            "page": selectors.organise_application_page(
+                gathering=gathering, page=request.GET.get("page", 1)
+            ),
+            "counts": [
+                (value, label, counts[value])
+                for value, label in ApplicationStatus.choices
+                if counts[value]
+            ],
+            "total": sum(counts.values()),
+            "confirmed": counts[ApplicationStatus.CONFIRMED],
+            "hosts": selectors.organise_hosts(gathering=gathering),
+            "has_draw": has_draw,
+            "can_draw": _can_draw(gathering, has_draw, now),
+            "can_publish": gathering.status == GatheringStatus.DRAFT
+            and gathering.published_at is None,
+            "can_edit": gathering.status in gatherings.EDITABLE_STATUSES,
+            "can_cancel": gathering.status not in UNCANCELLABLE,
+            "can_checkin": gathering.status
+            not in {GatheringStatus.DRAFT, GatheringStatus.OPEN}
+            and not gathering.is_cancelled,
+            "now": now,
+        },
+    )
+
+
+def _can_draw(gathering: Gathering, has_draw: bool, now) -> bool:
+    return (
+        gathering.selection_mode == SelectionMode.LOTTERY
+        and not has_draw
+        and gathering.published_at is not None
+        and gathering.status in {GatheringStatus.OPEN, GatheringStatus.CLOSED}
+        and now >= gathering.applications_close_at
+    )
+
+
+def _draw_refusal(gathering: Gathering, now) -> EventsError | None:
+    if gathering.selection_mode != SelectionMode.LOTTERY:
+        return EventsError("not_lottery")
+    if selectors.organise_has_draw(gathering=gathering):
+        return EventsError("already_drawn")
+    if (
+        gathering.published_at is None
+        or gathering.status not in {GatheringStatus.OPEN, GatheringStatus.CLOSED}
+        or now < gathering.applications_close_at
+    ):
+        return EventsError("not_closed")
+    return None
+
+
+@require_POST
+@organiser_view
+def gathering_draw(
+    request: HttpRequest, *, gathering: Gathering, access: Access
+) -> HttpResponse:
+    """The draw button: the same transition the clock would apply at close,
+    recorded as run by this organiser. The database stores one draw per
+    gathering, so a second press (or a race with the scheduled job) cannot
+    draw again."""
+    now = timezone.now()
+    refusal = _draw_refusal(gathering, now)
+    if refusal is None:
+        try:
+            lifecycle.gathering_advance(
+                gathering_id=gathering.pk, now=now, drawn_by=request.user
+            )
+        except EventsError as error:
+            refusal = error
+    if refusal is None and not selectors.organise_has_draw(gathering=gathering):
+        refusal = EventsError("not_closed")
+    if refusal is not None:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(
+            request,
+            _("The draw has run. Winners have a seat offer; everyone is told."),
+        )
+    return redirect(_manage_url(gathering))
+
+
+@require_POST
+@organiser_view
+def gathering_join_revoke(
+    request: HttpRequest, *, gathering: Gathering, access: Access
+) -> HttpResponse:
+    raw = request.POST.get("application", "")
+    if not raw.isdigit():
+        raise Http404
+    application = selectors.organise_application_get(
+        gathering=gathering, application_id=int(raw)
+    )
+    if application is None:
+        raise Http404
+    attendance.join_revoke(application=application)
+    messages.success(
+        request,
+        _("%(name)s's join URL no longer works.")
+        % {"name": display_name(application.member, gathering.community)},
+    )
+    return redirect(f"{_manage_url(gathering)}#application-{application.pk}")
+
+
+@organiser_view
+def gathering_checkin(
+    request: HttpRequest, *, gathering: Gathering, access: Access
+) -> HttpResponse:
+    gathering = lifecycle.gathering_advance_if_due(gathering)
+    rows = selectors.organise_checkin_rows(gathering=gathering)
+    form = CheckinForm(request.POST or None, attendees=rows)
+    if request.method == "POST" and form.is_valid():
+        attendance.checkin_record(gathering=gathering, attended=form.attended())
+        messages.success(request, _("Attendance is saved."))
+        return redirect(
+            "gathering_checkin", slug=gathering.community.slug, pk=gathering.pk
+        )
+    return render(
+        request,
+        "events/checkin.html",
+        {
+            "community": gathering.community,
+            "access": access,
+            "gathering": gathering,
+            "form": form,
+            "started": timezone.now() >= gathering.starts_at,
+        },
+        status=400 if form.errors else 200,
+    )
