@@ -1,0 +1,625 @@
+"""Gatherings under load: concurrent applications through the server, and a
+draw over 100,000 applications.
+
+    .venv/bin/python bench/gatherings.py                 # both parts
+    .venv/bin/python bench/gatherings.py --only apply    # or --only draw
+
+(a) ``apply``: 2,000 distinct verified members of one community apply to
+one open lottery gathering at the same time, through daphne on 127.0.0.1
+(DEBUG off), ``--concurrency`` requests in flight. Each client carries its
+own session cookie (sessions are written straight into the database: logging
+2,000 members in through the sign-in form would measure the password hasher)
+and a CSRF cookie and token. Reported: applications stored (must equal the
+members: 0 lost), a second round in which 200 of them submit again twice at
+once (must store nothing: 0 duplicates), HTTP 5xx answers (must be 0),
+applications/s, and the ratio to the bare view's req/s measured on the same
+server in the same run, before and after.
+
+(b) ``draw``: 100,000 applications (rows written with COPY) are frozen with
+the real ``events.services.draw.applications_freeze`` and drawn with
+``draw_run`` inside one transaction holding the gathering's lock; reported
+in seconds and SQL queries for each step.
+
+The script creates its own PostgreSQL database (dropped and re-created; its
+name must contain "bench"), contacts nothing but 127.0.0.1, and on exit,
+Ctrl-C and SIGTERM included, stops the server, drops the database and removes
+the server's keys from Redis (``--keep-db`` keeps the database).
+"""
+
+import argparse
+import asyncio
+import os
+import secrets
+import signal
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+# The server, database and HTTP plumbing are the forum benchmark's.
+import forum
+from forum import (
+    HOST,
+    BadResponse,
+    Result,
+    copy_rows,
+    database_drop,
+    database_recreate,
+    django_setup,
+    free_port,
+    measure,
+    migrate,
+    redis_clean,
+    server_start,
+    server_stop,
+)
+
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/moim_bench_gatherings"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/9"
+COMMUNITY = "bench-gatherings"
+# One secret for this process and the server: the sessions written here are
+# signed with it and must be valid there.
+SECRET_KEY = "bench-" + secrets.token_hex(16)
+
+
+def server_env(args) -> dict[str, str]:
+    return {**forum_server_env(args), "SECRET_KEY": SECRET_KEY}
+
+
+forum_server_env, forum.server_env = forum.server_env, server_env
+
+
+# --- Data ------------------------------------------------------------------------
+
+
+def members_copy(count: int, prefix: str, password: str) -> list[int]:
+    """``count`` verified, onboarded members (COPY), returning their ids."""
+    from allauth.account.models import EmailAddress
+
+    from community.models import Member
+    from community.roles import JobRole
+
+    now = datetime.now(UTC)
+    copy_rows(
+        Member,
+        (
+            {
+                "email": f"{prefix}{i:06d}@bench.moim.kr",
+                "public_id": secrets.token_urlsafe(8),
+                "password": password,
+                "real_name": f"회원{i:06d}",
+                "role": JobRole.PERFORMANCE_MARKETING,
+                "date_joined": now - timedelta(days=100),
+                "last_login": None,
+                "nickname_key": None,
+            }
+            for i in range(count)
+        ),
+    )
+    ids = list(
+        Member.objects.filter(
+            email__startswith=prefix, email__endswith="@bench.moim.kr"
+        )
+        .order_by("pk")
+        .values_list("pk", "email")
+    )
+    copy_rows(
+        EmailAddress,
+        (
+            {"user_id": pk, "email": email, "verified": True, "primary": True}
+            for pk, email in ids
+        ),
+    )
+    return [pk for pk, _email in ids]
+
+
+def community_with(member_ids: list[int], host_id: int):
+    from community.models import Community, Membership, MembershipRole
+    from community.roles import JobRole
+
+    community, _ = Community.objects.get_or_create(
+        slug=COMMUNITY,
+        defaults={
+            "name": "벤치마크 커뮤니티",
+            "role": JobRole.PERFORMANCE_MARKETING,
+            "description": "",
+        },
+    )
+    Membership.objects.get_or_create(
+        community=community, member_id=host_id, defaults={"role": MembershipRole.OWNER}
+    )
+    copy_rows(
+        Membership,
+        (
+            {
+                "community_id": community.pk,
+                "member_id": pk,
+                "role": MembershipRole.MEMBER,
+                "joined_at": datetime.now(UTC),
+            }
+            for pk in member_ids
+        ),
+    )
+    Community.objects.filter(pk=community.pk).update(member_count=len(member_ids) + 1)
+    return community
+
+
+def gathering_open(community, host, title: str):
+    """An open lottery gathering, made and published by the services."""
+    from events.models import GatheringFormat, SelectionMode
+    from events.services.gatherings import gathering_create, gathering_publish
+
+    now = datetime.now(UTC)
+    starts = now + timedelta(days=3)
+    gathering = gathering_create(
+        community=community,
+        created_by=host,
+        title=title,
+        description="벤치마크",
+        format=GatheringFormat.ONLINE,
+        video_link="https://zoom.us/j/0000000000?pwd=bench-not-a-real-meeting",
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=2),
+        capacity=20,
+        selection_mode=SelectionMode.LOTTERY,
+        applications_open_at=now - timedelta(minutes=5),
+        applications_close_at=now + timedelta(days=1),
+    )
+    return gathering_publish(gathering=gathering)
+
+
+@dataclass
+class Client:
+    member_id: int
+    session_key: str
+    csrf: str
+
+
+def sessions_create(member_ids: list[int]) -> list[Client]:
+    """A signed-in session per member, stored directly: what the sign-in
+    view would store, without hashing 2,000 passwords."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+    from django.middleware.csrf import _get_new_csrf_string
+
+    from community.models import Member
+
+    store = SessionStore()
+    expires = datetime.now(UTC) + timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    clients, rows = [], []
+    for member in Member.objects.filter(pk__in=member_ids).order_by("pk"):
+        key = store._get_new_session_key()
+        rows.append(
+            Session(
+                session_key=key,
+                session_data=store.encode(
+                    {
+                        SESSION_KEY: str(member.pk),
+                        BACKEND_SESSION_KEY: settings.AUTHENTICATION_BACKENDS[0],
+                        HASH_SESSION_KEY: member.get_session_auth_hash(),
+                    }
+                ),
+                expire_date=expires,
+            )
+        )
+        clients.append(Client(member.pk, key, _get_new_csrf_string()))
+    Session.objects.bulk_create(rows, batch_size=1000)
+    return clients
+
+
+# --- (a) Concurrent applications ----------------------------------------------------
+
+
+async def _post(reader, writer, port: int, path: str, client: Client):
+    """One keep-alive POST as ``client``; returns (status, whether the
+    server closes, Location)."""
+    body = b"motivation=bench"
+    writer.write(
+        (
+            f"POST {path} HTTP/1.1\r\nHost: {HOST}:{port}\r\n"
+            "Accept-Language: ko\r\nUser-Agent: moim-bench\r\n"
+            "Content-Type: application/x-www-form-urlencoded\r\n"
+            f"Content-Length: {len(body)}\r\n"
+            f"X-CSRFToken: {client.csrf}\r\n"
+            f"Cookie: sessionid={client.session_key}; csrftoken={client.csrf}\r\n"
+            "\r\n"
+        ).encode()
+        + body
+    )
+    await writer.drain()
+    return await _response(reader)
+
+
+async def _response(reader) -> tuple[int, bool, str]:
+    status_line = await reader.readline()
+    if not status_line:
+        raise BadResponse("connection closed")
+    status = int(status_line.split()[1])
+    length, chunked, close, location = None, False, False, ""
+    while True:
+        line = await reader.readline()
+        if line in (b"\r\n", b""):
+            break
+        name, _, value = line.decode("latin-1").partition(":")
+        name, value = name.strip().lower(), value.strip().lower()
+        if name == "location":
+            location = value
+        elif name == "content-length":
+            length = int(value)
+        elif name == "transfer-encoding" and "chunked" in value:
+            chunked = True
+        elif name == "connection" and value == "close":
+            close = True
+    if chunked:
+        while True:
+            size = int((await reader.readline()).split(b";")[0], 16)
+            await reader.readexactly(size + 2)
+            if size == 0:
+                break
+    elif length is not None:
+        await reader.readexactly(length)
+    else:
+        await reader.read()
+        close = True
+    return status, close, location
+
+
+@dataclass
+class Round:
+    name: str
+    statuses: dict[str, int] = field(default_factory=dict)
+    failures: int = 0  # timeouts, broken connections
+    elapsed: float = 0.0
+    latencies: list[float] = field(default_factory=list)
+
+    @property
+    def server_errors(self) -> int:
+        return sum(n for key, n in self.statuses.items() if key.startswith("5"))
+
+
+async def post_all(
+    port: int, path: str, clients: list[Client], concurrency: int, timeout: float
+) -> Round:
+    """Every client POSTs once; ``concurrency`` requests in flight, each
+    worker on its own keep-alive connection. Bounded: one request per
+    client, each with a timeout."""
+    result = Round(path)
+    queue = iter(clients)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+
+    async def worker():
+        conn = None
+        for client in queue:
+            try:
+                if conn is None:
+                    conn = await asyncio.wait_for(
+                        asyncio.open_connection(HOST, port), timeout
+                    )
+                t0 = time.perf_counter()
+                status, close, location = await asyncio.wait_for(
+                    _post(*conn, port, path, client), timeout
+                )
+            except (OSError, TimeoutError, BadResponse, ValueError, IndexError):
+                result.failures += 1
+                if conn is not None:
+                    conn[1].close()
+                conn = None
+                continue
+            result.latencies.append(time.perf_counter() - t0)
+            # A refusal redirects too: where to tells them apart.
+            key = f"{status} {'→ login' if 'login' in location else ''}".strip()
+            result.statuses[key] = result.statuses.get(key, 0) + 1
+            if close:
+                conn[1].close()
+                conn = None
+        if conn is not None:
+            conn[1].close()
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    result.elapsed = loop.time() - started
+    return result
+
+
+def part_apply(args, port: int) -> dict:
+    from django.contrib.auth.hashers import make_password
+    from django.db.models import Count
+    from django.urls import reverse
+
+    from community.models import Member
+    from events.models import Application
+
+    t = time.perf_counter()
+    password = make_password("bench-password-not-used")
+    host_id = members_copy(1, "apphost", password)[0]
+    member_ids = members_copy(args.members, "applicant", password)
+    community = community_with(member_ids, host_id)
+    gathering = gathering_open(
+        community, Member.objects.get(pk=host_id), "퍼포먼스 마케터끼리 만나요"
+    )
+    clients = sessions_create(member_ids)
+    print(
+        f"  {len(clients):,} members with sessions, gathering {gathering.pk}: "
+        f"{time.perf_counter() - t:.1f} s"
+    )
+    path = reverse("gathering_apply", args=[community.slug, gathering.pk])
+
+    def bare() -> Result:
+        return asyncio.run(
+            measure(
+                "bare view",
+                port,
+                "/bench/bare/",
+                concurrency=args.concurrency,
+                duration=args.bare_duration,
+                max_requests=args.bare_requests,
+            )
+        )
+
+    bare()  # warm-up
+    bare_before = bare()
+    applied = asyncio.run(post_all(port, path, clients, args.concurrency, args.timeout))
+    bare_after = bare()
+    stored = Application.objects.filter(gathering=gathering)
+    rows_after_first = stored.count()
+    # Every member at most once, whatever arrived.
+    per_member = stored.values("member").annotate(n=Count("pk")).filter(n__gt=1).count()
+    again = clients[: args.resubmit]
+    resubmitted = asyncio.run(
+        post_all(port, path, again + again, args.concurrency, args.timeout)
+    )
+    rows_after_second = stored.count()
+    bare_rps = (len(bare_before.latencies) + len(bare_after.latencies)) / (
+        bare_before.elapsed + bare_after.elapsed
+    )
+    apps_per_s = rows_after_first / applied.elapsed
+    return {
+        "members": len(clients),
+        "stored": rows_after_first,
+        "lost": len(clients) - rows_after_first,
+        "members_twice": per_member,
+        "resubmits": len(again) * 2,
+        "duplicates": rows_after_second - rows_after_first,
+        "statuses": applied.statuses,
+        "resubmit_statuses": resubmitted.statuses,
+        "server_errors": applied.server_errors + resubmitted.server_errors,
+        "failures": applied.failures + resubmitted.failures,
+        "elapsed": applied.elapsed,
+        "apps_per_s": apps_per_s,
+        "p50_ms": _percentile(applied.latencies, 50),
+        "p99_ms": _percentile(applied.latencies, 99),
+        "bare_rps": bare_rps,
+        "bare_before": bare_before.rps,
+        "bare_after": bare_after.rps,
+        "bare_errors": bare_before.errors + bare_after.errors,
+        "ratio": apps_per_s / bare_rps if bare_rps else float("nan"),
+    }
+
+
+def _percentile(values: list[float], p: int) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * p / 100))] * 1000
+
+
+# --- (b) The draw over 100,000 applications ------------------------------------------
+
+
+def part_draw(args) -> dict:
+    from django.contrib.auth.hashers import make_password
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from community.models import Member
+    from events.models import (
+        Application,
+        ApplicationStatus,
+        Gathering,
+        GatheringStatus,
+    )
+    from events.services.draw import applications_freeze, draw_run
+    from events.services.offers import locked_gathering
+
+    t = time.perf_counter()
+    password = make_password("bench-password-not-used")
+    host_id = members_copy(1, "drawhost", password)[0]
+    member_ids = members_copy(args.draw_applications, "drawer", password)
+    community = community_with(member_ids, host_id)
+    gathering = gathering_open(
+        community, Member.objects.get(pk=host_id), "추첨 벤치마크"
+    )
+    now = datetime.now(UTC)
+    with transaction.atomic():
+        copy_rows(
+            Application,
+            (
+                {
+                    "gathering_id": gathering.pk,
+                    "member_id": pk,
+                    "public_id": f"b{i:07d}",
+                    "status": ApplicationStatus.APPLIED,
+                    "answers": "[]",
+                    "created_at": now - timedelta(seconds=i),
+                    "updated_at": now,
+                }
+                for i, pk in enumerate(member_ids)
+            ),
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE events_application")
+    load_s = time.perf_counter() - t
+    print(f"  {len(member_ids):,} applications loaded: {load_s:.1f} s")
+
+    close = now + timedelta(minutes=1)
+    # Applications close; the window is moved rather than waited for.
+    Gathering.objects.filter(pk=gathering.pk).update(applications_close_at=close)
+    figures = {"applications": len(member_ids)}
+    with transaction.atomic():
+        t = time.perf_counter()
+        with CaptureQueriesContext(connection) as queries:
+            locked = locked_gathering(gathering.pk)
+        figures["lock_queries"] = len(queries)
+        t = time.perf_counter()
+        with CaptureQueriesContext(connection) as queries:
+            applications_freeze(locked, close)
+        figures["freeze_s"] = time.perf_counter() - t
+        figures["freeze_queries"] = len(queries)
+        figures["freeze_kinds"] = _kinds(queries)
+        locked.status = GatheringStatus.CLOSED
+        locked.save(update_fields=["status"])
+        t = time.perf_counter()
+        with CaptureQueriesContext(connection) as queries:
+            draw = draw_run(gathering=locked, now=close)
+        figures["draw_s"] = time.perf_counter() - t
+        figures["draw_queries"] = len(queries)
+        figures["draw_kinds"] = _kinds(queries)
+        figures["slowest"] = sorted(
+            ((float(q["time"]), q["sql"][:90]) for q in queries), reverse=True
+        )[:3]
+    outcomes = dict(
+        Application.objects.filter(gathering=gathering)
+        .values_list("status")
+        .annotate(n=_count())
+    )
+    figures["outcomes"] = outcomes
+    figures["entries"] = len(draw.record["entries"])
+    return figures
+
+
+def _count():
+    from django.db.models import Count
+
+    return Count("pk")
+
+
+def _kinds(queries) -> dict[str, int]:
+    """Queries by their first word and table, e.g. 'UPDATE events_application'."""
+    kinds: dict[str, int] = {}
+    for query in queries:
+        words = query["sql"].replace('"', "").split()
+        table = next((w for w in words if w.startswith(("events_", "community_"))), "?")
+        key = f"{words[0]} {table}"
+        kinds[key] = kinds.get(key, 0) + 1
+    return kinds
+
+
+# --- Main ----------------------------------------------------------------------------
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
+    parser.add_argument("--redis-url", default=DEFAULT_REDIS_URL)
+    parser.add_argument("--no-redis", action="store_true")
+    parser.add_argument("--only", choices=["apply", "draw"])
+    parser.add_argument("--members", type=int, default=2000)
+    parser.add_argument("--resubmit", type=int, default=200)
+    parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--timeout", type=float, default=60.0, help="per request")
+    parser.add_argument("--bare-duration", type=float, default=6.0)
+    parser.add_argument("--bare-requests", type=int, default=5000)
+    parser.add_argument("--draw-applications", type=int, default=100_000)
+    parser.add_argument("--pool", type=int, default=10, help="DATABASE_POOL_MAX")
+    parser.add_argument("--keep-db", action="store_true")
+    parser.add_argument("--force", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    args.debug = False
+    return args
+
+
+def report_apply(f: dict) -> str:
+    return "\n".join(
+        [
+            "| measure                         |        value |",
+            "|---------------------------------|-------------:|",
+            f"| members applying at once        | {f['members']:>12,} |",
+            f"| applications stored             | {f['stored']:>12,} |",
+            f"| lost                            | {f['lost']:>12,} |",
+            f"| members stored twice            | {f['members_twice']:>12,} |",
+            f"| re-submits (same members, × 2)  | {f['resubmits']:>12,} |",
+            f"| duplicates stored by re-submits | {f['duplicates']:>12,} |",
+            f"| HTTP 5xx                        | {f['server_errors']:>12,} |",
+            f"| timeouts / broken connections   | {f['failures']:>12,} |",
+            f"| seconds for all applications    | {f['elapsed']:>12.1f} |",
+            f"| applications/s                  | {f['apps_per_s']:>12.1f} |",
+            f"| apply p50 / p99 ms              | {f['p50_ms']:>5.0f} / "
+            f"{f['p99_ms']:>4.0f} |",
+            f"| bare view req/s (before, after) | {f['bare_rps']:>12.1f} |",
+            f"| ratio to the bare view          | {f['ratio']:>12.2f} |",
+        ]
+    )
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    proc = None
+    created = False
+
+    def on_term(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_term)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        print(f"Creating {urlsplit(args.database_url).path.lstrip('/')} …")
+        database_recreate(args.database_url, args.force)
+        created = True
+        migrate(args)
+        django_setup(args)
+        if args.only in (None, "draw"):
+            print(f"(b) draw over {args.draw_applications:,} applications")
+            d = part_draw(args)
+            print(
+                f"  freeze (applications_freeze): {d['freeze_s']:.2f} s, "
+                f"{d['freeze_queries']} queries {d['freeze_kinds']}"
+            )
+            print(
+                f"  draw (draw_run): {d['draw_s']:.2f} s, "
+                f"{d['draw_queries']} queries {d['draw_kinds']}"
+            )
+            print(f"  outcomes: {d['outcomes']}; record entries: {d['entries']:,}")
+            for seconds, sql in d["slowest"]:
+                print(f"  slowest: {seconds:.2f} s  {sql}")
+        if args.only in (None, "apply"):
+            port = free_port()
+            log = Path("/tmp") / f"moim-bench-gatherings-daphne-{port}.log"
+            proc = server_start(args, port, log)
+            print(
+                f"(a) {args.members:,} members apply at once: daphne on "
+                f"{HOST}:{port} (DEBUG off), concurrency {args.concurrency}"
+            )
+            a = part_apply(args, port)
+            print(f"  statuses: {a['statuses']}, re-submits: {a['resubmit_statuses']}")
+            print(
+                f"  bare view: {a['bare_before']:.1f} req/s before, "
+                f"{a['bare_after']:.1f} after, {a['bare_errors']} errors"
+            )
+            print()
+            print(report_apply(a))
+        load = os.getloadavg()
+        print(
+            f"\n{datetime.now(UTC):%Y-%m-%d %H:%M} UTC · load average "
+            f"{load[0]:.1f} {load[1]:.1f} {load[2]:.1f} on {os.cpu_count()} CPUs"
+        )
+        return 0
+    except KeyboardInterrupt:
+        print("\nInterrupted; cleaning up.", file=sys.stderr)
+        return 130
+    finally:
+        server_stop(proc)
+        if not args.no_redis:
+            redis_clean(args.redis_url)
+        if created and not args.keep_db:
+            from django.db import connections
+
+            connections.close_all()
+            database_drop(args.database_url)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
