@@ -736,6 +736,12 @@ def test_upcoming_gatherings_tag_lists_published_gatherings_only(community, owne
     assert "MARKER-123" not in html
 
 
+def test_signed_in_members_find_my_gatherings_in_the_navigation(client, member):
+    assert reverse("my_gatherings") not in client.get(reverse("home")).text
+    client.force_login(member)
+    assert reverse("my_gatherings") in client.get(reverse("home")).text
+
+
 # ---------------------------------------------------------------------------
 # Query counts, pinned at two sizes
 # ---------------------------------------------------------------------------
