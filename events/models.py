@@ -16,6 +16,10 @@ def new_public_id() -> str:
     return secrets.token_hex(5)
 
 
+def new_nonce() -> str:
+    return secrets.token_hex(16)
+
+
 class SelectionMode(models.TextChoices):
     LOTTERY = "lottery", _("Lottery")
     FIRST_COME = "first_come", _("First come, first served")
@@ -314,7 +318,7 @@ class JoinPass(models.Model):
     application = models.OneToOneField(
         Application, on_delete=models.CASCADE, related_name="join_pass"
     )
-    nonce = models.CharField(max_length=32, default=secrets.token_hex)
+    nonce = models.CharField(max_length=32, default=new_nonce)
     revoked_at = models.DateTimeField(null=True, blank=True)
     first_used_at = models.DateTimeField(null=True, blank=True)
     use_count = models.PositiveIntegerField(default=0)

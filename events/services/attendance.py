@@ -3,7 +3,6 @@ check-in."""
 
 import hashlib
 import hmac
-import secrets
 from datetime import datetime
 
 from django.conf import settings
@@ -14,7 +13,13 @@ from django.utils import formats, timezone
 
 from community.models import Member
 from events.errors import EventsError
-from events.models import Application, ApplicationStatus, Gathering, JoinPass
+from events.models import (
+    Application,
+    ApplicationStatus,
+    Gathering,
+    JoinPass,
+    new_nonce,
+)
 
 
 def join_pass_issue(application: Application) -> JoinPass:
@@ -22,7 +27,7 @@ def join_pass_issue(application: Application) -> JoinPass:
     earlier, revoked pass stays dead."""
     join_pass, _ = JoinPass.objects.update_or_create(
         application=application,
-        defaults={"nonce": secrets.token_hex(16), "revoked_at": None},
+        defaults={"nonce": new_nonce(), "revoked_at": None},
     )
     return join_pass
 
