@@ -151,7 +151,7 @@ class GatheringForm(forms.Form):
         help_text=_(
             "Public ids of community members, separated by spaces or commas "
             "(the last part of a profile address). Hosts organise this "
-            "gathering with the moderators. Empty: you."
+            "gathering with the moderators."
         ),
     )
     claim_window_hours = _hours(
@@ -170,7 +170,7 @@ class GatheringForm(forms.Form):
         minimum=0,
     )
 
-    def __init__(self, *args, frozen=(), host_lookup=None, **kwargs):
+    def __init__(self, *args, frozen=(), host_lookup=None, creating=True, **kwargs):
         kwargs.setdefault(
             "initial",
             {
@@ -184,6 +184,12 @@ class GatheringForm(forms.Form):
         # form never queries by itself.
         self.host_lookup = host_lookup
         self.frozen = set(frozen)
+        if creating:
+            self.fields["hosts"].help_text = _(
+                "Public ids of community members, separated by spaces or "
+                "commas (the last part of a profile address). Hosts organise "
+                "this gathering with the moderators. Empty: you."
+            )
         for name in self.frozen:
             field = self.fields[name]
             field.required = False

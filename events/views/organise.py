@@ -148,6 +148,7 @@ def gathering_edit(
         initial=initial,
         frozen=frozen,
         host_lookup=_host_lookup(community),
+        creating=False,
     )
     editable = gathering.status in gatherings.EDITABLE_STATUSES
     if request.method == "POST" and form.is_valid():
