@@ -12,6 +12,7 @@ access, so a stopped worker delays nothing a member sees.
 
 from datetime import datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +28,7 @@ from events.models import (
     SelectionMode,
 )
 from events.scheduling import schedule
+from events.services.attendance import join_path
 from events.services.draw import applications_freeze, draw_run
 from events.services.notices import notices_send
 from events.services.offers import (
@@ -38,10 +40,27 @@ from events.services.offers import (
 )
 
 REMINDERS = [
-    # (kind, how long before the start, text)
+    # (kind, how long before the start)
     (ReminderKind.DAY_BEFORE, timezone.timedelta(hours=24)),
     (ReminderKind.HOUR_BEFORE, timezone.timedelta(hours=1)),
 ]
+# (kind, whether the personal join URL is released) → text
+REMINDER_TEXTS = {
+    (ReminderKind.DAY_BEFORE, False): _(
+        "Reminder: ‘%(title)s’ starts tomorrow at %(start)s."
+    ),
+    (ReminderKind.DAY_BEFORE, True): _(
+        "Reminder: ‘%(title)s’ starts tomorrow at %(start)s. Your personal "
+        "join link: %(join)s"
+    ),
+    (ReminderKind.HOUR_BEFORE, False): _(
+        "Reminder: ‘%(title)s’ starts in an hour, at %(start)s."
+    ),
+    (ReminderKind.HOUR_BEFORE, True): _(
+        "Reminder: ‘%(title)s’ starts in an hour, at %(start)s. Your personal "
+        "join link: %(join)s"
+    ),
+}
 
 
 def _at_least(gathering: Gathering, status: str) -> bool:
@@ -163,7 +182,7 @@ def _reminders_send(gathering: Gathering, now: datetime) -> None:
             .exclude(
                 pk__in=ReminderSent.objects.filter(kind=kind).values("application")
             )
-            .select_related("member")
+            .select_related("member", "join_pass")
         )
         if not attendees:
             continue
@@ -171,16 +190,27 @@ def _reminders_send(gathering: Gathering, now: datetime) -> None:
             [ReminderSent(application=a, kind=kind) for a in attendees],
             ignore_conflicts=True,
         )
-        text = (
-            _("Reminder: ‘%(title)s’ starts tomorrow at %(start)s.")
-            if kind == ReminderKind.DAY_BEFORE
-            else _("Reminder: ‘%(title)s’ starts in an hour, at %(start)s.")
-        )
-        notices_send(
-            items=[(a.member, {"start": gathering.starts_at}) for a in attendees],
-            gathering=gathering,
-            detail=text,
-        )
+        released = now >= gathering.link_release_at
+        for with_link in (False, True):
+            items = [
+                (a.member, {"start": gathering.starts_at, "join": _join_url(a)})
+                for a in attendees
+                if (released and _join_url(a) is not None) == with_link
+            ]
+            if items:
+                notices_send(
+                    items=items,
+                    gathering=gathering,
+                    detail=REMINDER_TEXTS[kind, with_link],
+                )
+
+
+def _join_url(application: Application) -> str | None:
+    """The attendee's own join URL (never the video link itself)."""
+    join_pass = getattr(application, "join_pass", None)
+    if join_pass is None or join_pass.revoked_at is not None:
+        return None
+    return settings.SITE_URL + join_path(join_pass)
 
 
 def _next_due(gathering: Gathering, now: datetime) -> datetime | None:

@@ -1,0 +1,89 @@
+"""Reminders reach confirmed attendees the day before and an hour before,
+with their personal join URL once it is released, never the video link."""
+
+from datetime import timedelta
+
+from django.core import mail
+from django.utils import timezone
+
+from community.access import access_for
+from community.models import Notification, NotificationKind
+from community.services.communities import community_create, community_join
+from events.models import ApplicationStatus
+from events.services.applications import application_submit
+from events.services.gatherings import gathering_create, gathering_publish
+from events.services.lifecycle import gathering_advance
+from tests.factories import member_create
+
+MARKER = "https://zoom.example/j/MARKER-REMIND"
+
+
+def first_come_gathering(now, *, release_before):
+    organiser = member_create()
+    community = community_create(
+        name="리마인드", slug="remind", role="hr", owner=organiser
+    )
+    attendee = member_create(language="en")
+    community_join(access=access_for(attendee, community))
+    gathering = gathering_create(
+        community=community,
+        created_by=organiser,
+        title="Remind me",
+        starts_at=now + timedelta(days=2),
+        ends_at=now + timedelta(days=2, hours=2),
+        capacity=5,
+        selection_mode="first_come",
+        applications_open_at=now - timedelta(minutes=1),
+        applications_close_at=now + timedelta(hours=1),
+        link_release_before=release_before,
+        video_link=MARKER,
+    )
+    gathering = gathering_publish(gathering=gathering)
+    application = application_submit(member=attendee, gathering=gathering)
+    assert application.status == ApplicationStatus.CONFIRMED
+    return gathering, attendee
+
+
+def reminders_for(member):
+    return list(
+        Notification.objects.filter(
+            recipient=member,
+            kind=NotificationKind.GATHERING,
+            detail__startswith="Reminder",
+        ).values_list("detail", flat=True)
+    )
+
+
+def test_the_day_before_reminder_carries_the_join_url_once_released(db):
+    now = timezone.now()
+    gathering, attendee = first_come_gathering(now, release_before=timedelta(days=3))
+    gathering_advance(gathering_id=gathering.pk, now=now + timedelta(days=1, hours=1))
+
+    (text,) = reminders_for(attendee)
+    assert "/join/" in text
+    assert MARKER not in text
+    assert all(MARKER not in m.body for m in mail.outbox)
+
+
+def test_before_release_the_reminder_has_no_join_url(db):
+    now = timezone.now()
+    gathering, attendee = first_come_gathering(now, release_before=timedelta(hours=2))
+    gathering_advance(gathering_id=gathering.pk, now=now + timedelta(days=1, hours=1))
+
+    (text,) = reminders_for(attendee)
+    assert "/join/" not in text
+
+
+def test_each_reminder_is_sent_once_however_often_the_job_runs(db):
+    now = timezone.now()
+    gathering, attendee = first_come_gathering(now, release_before=timedelta(days=3))
+    for _ in range(3):
+        gathering_advance(
+            gathering_id=gathering.pk, now=now + timedelta(days=1, hours=1)
+        )
+    for _ in range(3):
+        gathering_advance(
+            gathering_id=gathering.pk, now=now + timedelta(days=1, hours=23, minutes=30)
+        )
+
+    assert len(reminders_for(attendee)) == 2
