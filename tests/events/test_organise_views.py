@@ -2,7 +2,6 @@
 publishing, cancelling, the draw button, revoking a join URL, check-in, and
 the dashboard's query count."""
 
-import secrets
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -740,9 +739,7 @@ def _dashboard_with(world, n):
     gathering_advance(gathering_id=gathering.pk)
     JoinPass.objects.bulk_create(
         [
-            # The model's default nonce (token_hex(), 64 characters) does not
-            # fit its 32-character column; join_pass_issue uses token_hex(16).
-            JoinPass(application=a, nonce=secrets.token_hex(16))
+            JoinPass(application=a)
             for a in Application.objects.filter(
                 gathering=gathering, status=ApplicationStatus.OFFERED
             )
