@@ -470,6 +470,12 @@ def part_draw(args) -> dict:
         figures["freeze_s"] = time.perf_counter() - t
         figures["freeze_queries"] = len(queries)
         figures["freeze_kinds"] = _kinds(queries)
+        # Printed at once: at 100,000 the draw that follows takes long.
+        print(
+            f"  freeze done: {figures['freeze_s']:.1f} s, "
+            f"{figures['freeze_queries']} queries",
+            flush=True,
+        )
         locked.status = GatheringStatus.CLOSED
         locked.save(update_fields=["status"])
         t = time.perf_counter()
