@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -15,9 +16,15 @@ from community.services import notifications as services
 
 
 def notification_target(notification: Notification) -> str:
-    """Where a notification leads: its comment, its thread, or (for a
-    sanction, which has neither) back to the notification list."""
+    """Where a notification leads: its comment, its thread, its own
+    site-relative link (a gathering's page), or (for a sanction, which has
+    none of these) back to the notification list."""
     if notification.thread_id is None:
+        link = notification.link
+        if link.startswith("/") and url_has_allowed_host_and_scheme(
+            link, allowed_hosts=None
+        ):
+            return link
         return reverse("notification_list")
     url = reverse(
         "thread_detail",

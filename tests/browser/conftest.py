@@ -299,6 +299,13 @@ class PageProblems:
     server_netloc: str
     found: list[str] = field(default_factory=list)
     expected_statuses: set[tuple[str, int]] = field(default_factory=set)
+    expected_requests: set[str] = field(default_factory=set)
+
+    def expect_request(self, url: str) -> None:
+        """Declare that the browser requests ``url``, on another host, on
+        purpose; the test must intercept it itself (``page.route``), so that
+        nothing leaves the machine."""
+        self.expected_requests.add(url)
 
     def expect_status(self, path: str, status: int) -> None:
         """Declare that a document at ``path`` answers ``status`` on purpose
@@ -331,7 +338,10 @@ class PageProblems:
         parts = urlsplit(request.url)
         if parts.scheme in {"data", "blob", "about"}:
             return
-        if parts.netloc != self.server_netloc:
+        if (
+            parts.netloc != self.server_netloc
+            and request.url not in self.expected_requests
+        ):
             self.found.append(f"request to another host: {request.url}")
 
     def take(self) -> list[str]:

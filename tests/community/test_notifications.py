@@ -251,6 +251,35 @@ def test_a_notification_without_a_thread_leads_back_to_the_list(client, author):
     assert response["Location"] == reverse("notification_list")
 
 
+def test_a_notification_with_its_own_link_leads_there(client, author):
+    """A gathering's notices carry the gathering page as their link."""
+    notification = Notification.objects.create(
+        recipient=author,
+        kind=NotificationKind.GATHERING,
+        detail="…",
+        link="/c/some-community/g/7/",
+    )
+    client.force_login(author)
+
+    response = client.post(reverse("notification_read", args=[notification.pk]))
+
+    assert response["Location"] == "/c/some-community/g/7/"
+    notification.refresh_from_db()
+    assert notification.read_at is not None
+
+
+@pytest.mark.parametrize("link", ["//evil.example/x", "https://evil.example/"])
+def test_a_notification_never_leads_off_the_site(client, author, link):
+    notification = Notification.objects.create(
+        recipient=author, kind=NotificationKind.GATHERING, detail="…", link=link
+    )
+    client.force_login(author)
+
+    response = client.post(reverse("notification_read", args=[notification.pk]))
+
+    assert response["Location"] == reverse("notification_list")
+
+
 def test_mark_all_read_marks_only_ones_own(client, thread, author, replier):
     notifications_add(author, thread, replier, 4)
     notifications_add(replier, thread, author, 2)
