@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from itertools import groupby
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -34,7 +34,7 @@ from community.models import (
 from community.roles import ROLE_FAMILY, RoleFamily
 
 THREADS_PER_PAGE = 20
-COMMENTS_PER_PAGE = 100
+COMMENTS_PER_PAGE = 30
 
 
 class ThreadSort:
@@ -124,9 +124,13 @@ def thread_list(
 ) -> Page:
     """A page of visible threads: pinned first on the latest view, then by the
     chosen order. Two queries (count and page)."""
-    threads = _visible_threads(community)
     if board is not None:
-        threads = threads.filter(board=board)
+        # ``board`` is one of ``community``'s (the view looks it up there):
+        # filtering on the community too would only mislead the planner,
+        # which multiplies the two selectivities.
+        threads = _visible_threads().filter(board=board)
+    else:
+        threads = _visible_threads(community)
     if sort == ThreadSort.POPULAR:
         threads = threads.order_by("-hot_score", "-pk")
     elif sort == ThreadSort.UNANSWERED:
@@ -155,15 +159,20 @@ def thread_for_page(
     moderators. With ``author``, a thread a moderator hid is also found for
     that member if they wrote it, so the notice of the hiding leads
     somewhere; a thread its author deleted stays gone for them."""
+    # No join for the community: it is the one given (the filter below).
     threads = Thread.objects.select_related(
-        "author", "board", "community", "helpful_comment__author"
+        "author", "board", "helpful_comment__author"
     )
     if not moderator:
         shown = Q(visibility=Visibility.VISIBLE)
         if author is not None and author.is_authenticated:
             shown |= Q(visibility=Visibility.HIDDEN, author=author)
         threads = threads.filter(shown)
-    return threads.filter(pk=thread_id, community=community).first()
+    # [:1] rather than first(): the primary key picks one row, no ORDER BY.
+    thread = next(iter(threads.filter(pk=thread_id, community=community)[:1]), None)
+    if thread is not None:
+        thread.community = community
+    return thread
 
 
 def thread_hide_reason(*, thread: Thread) -> str:
@@ -180,20 +189,43 @@ def thread_hide_reason(*, thread: Thread) -> str:
     )
 
 
+# What the thread page shows of a comment and its author (display_name
+# reads the author's names and display mode): not the Markdown source, nor
+# the author's account fields.
+COMMENT_PAGE_FIELDS = (
+    "thread_id",
+    "parent_id",
+    "author_id",
+    "body_html",
+    "visibility",
+    "empathy_count",
+    "helpful_count",
+    "created_at",
+    "edited_at",
+    "author__public_id",
+    "author__real_name",
+    "author__nickname",
+    "author__display_mode",
+)
+
+
 def comment_tree(
     *, thread: Thread, member: Member | None, moderator: bool, page: int | str = 1
 ) -> Page:
-    """Top-level comments (paged) with their replies, authors and the
-    member's own reactions: four queries whatever the number of comments."""
+    """Top-level comments (paged), each with ``reply_list`` (its replies,
+    oldest first), authors and the member's own reactions: three queries
+    (count, comments, replies) whatever the number of comments."""
     visible = Q() if moderator else Q(visibility=Visibility.VISIBLE)
     replies = (
         Comment.objects.filter(visible)
         .select_related("author")
+        .only(*COMMENT_PAGE_FIELDS)
         .order_by("created_at", "pk")
     )
     top = (
         Comment.objects.filter(visible, thread=thread, parent__isnull=True)
         .select_related("author")
+        .only(*COMMENT_PAGE_FIELDS)
         .order_by("created_at", "pk")
     )
     if member is not None and member.is_authenticated:
@@ -204,8 +236,60 @@ def comment_tree(
         }
         top = top.annotate(**annotate)
         replies = replies.annotate(**annotate)
-    top = top.prefetch_related(Prefetch("replies", queryset=replies))
-    return Paginator(top, COMMENTS_PER_PAGE).get_page(page)
+    page = Paginator(top, COMMENTS_PER_PAGE).get_page(page)
+    # One query for the replies, grouped here: a Prefetch would clone its
+    # queryset for every comment on the page.
+    page.object_list = list(page.object_list)
+    grouped: dict[int, list[Comment]] = {c.pk: [] for c in page.object_list}
+    if grouped:
+        for reply in replies.filter(parent_id__in=grouped):
+            grouped[reply.parent_id].append(reply)
+    for comment in page.object_list:
+        comment.reply_list = grouped[comment.pk]
+    return page
+
+
+# What an anonymous reader's comment list shows of each comment, as plain
+# values: enough to key its cached rendering (community.fragments) without
+# building a model instance per comment.
+COMMENT_ROW_FIELDS = (
+    "pk",
+    "parent_id",
+    "created_at",
+    "edited_at",
+    "visibility",
+    "empathy_count",
+    "helpful_count",
+    "body_html",
+    "author_id",
+    "author__public_id",
+    "author__real_name",
+    "author__nickname",
+    "author__display_mode",
+)
+
+
+def comment_rows(*, thread: Thread, page: int | str = 1) -> tuple[Page, list[tuple]]:
+    """What comment_tree shows an anonymous reader, as COMMENT_ROW_FIELDS
+    tuples: a page of top-level comments (paged as comment_tree pages them)
+    and their replies, oldest first. Three queries (count, page, replies)."""
+    visible = Q(visibility=Visibility.VISIBLE)
+    top = (
+        Comment.objects.filter(visible, thread=thread, parent__isnull=True)
+        .order_by("created_at", "pk")
+        .values_list(*COMMENT_ROW_FIELDS)
+    )
+    page = Paginator(top, COMMENTS_PER_PAGE).get_page(page)
+    page.object_list = list(page.object_list)
+    ids = [row[0] for row in page.object_list]
+    replies = []
+    if ids:
+        replies = list(
+            Comment.objects.filter(visible, parent_id__in=ids)
+            .order_by("created_at", "pk")
+            .values_list(*COMMENT_ROW_FIELDS)
+        )
+    return page, replies
 
 
 def comment_page_number(*, comment: Comment, moderator: bool) -> int:

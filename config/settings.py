@@ -148,7 +148,9 @@ if REDIS_URL:
     }
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache with one client and connection pool per
+            # process, not one per request (see the module).
+            "BACKEND": "config.cache.SharedRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "moim",
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},

@@ -16,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from community import selectors
+from community import fragments, selectors
 from community.access import Access, access_for
 from community.errors import CommunityError
 from community.models import Community
@@ -105,6 +105,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def community_detail(request: HttpRequest, *, access: Access) -> HttpResponse:
     community = access.community
     refusal = post_refusal(access=access)
+    recent = selectors.thread_recent(community=community, limit=10)
     return render(
         request,
         "community/community_detail.html",
@@ -113,7 +114,8 @@ def community_detail(request: HttpRequest, *, access: Access) -> HttpResponse:
             "access": access,
             "post_refusal": refusal.message if refusal else "",
             "boards": list(community.boards.all()),
-            "recent_threads": selectors.thread_recent(community=community, limit=10),
+            "recent_threads": recent,
+            "recent_rows": fragments.thread_rows(recent),
             "moderators": selectors.community_moderators(community),
         },
     )

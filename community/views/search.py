@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.safestring import SafeString
 
-from community import selectors
+from community import fragments, selectors
 from community.access import access_for
 from community.markdown import markdown_plain_text
 from community.models import Community, Thread
@@ -52,7 +52,16 @@ def _render(request, *, query, readable, community, scope) -> HttpResponse:
             "community": community,
             "scope": scope,
             "page": page,
-            "results": _results(page, query) if query else [],
+            "results_html": (
+                fragments.search_results(
+                    page,
+                    query=query,
+                    scoped=scope is not None,
+                    results=lambda: _results(page, query),
+                )
+                if query
+                else ""
+            ),
         },
     )
 

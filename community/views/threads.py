@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from community import selectors
+from community import fragments, selectors
 from community.access import Access
 from community.errors import CommunityError
 from community.forms_forum import CommentForm, HelpfulForm, ThreadForm
@@ -90,6 +90,7 @@ def board_detail(
             "board": board,
             "boards": list(access.community.boards.all()),
             "page_obj": page,
+            "thread_rows": fragments.thread_rows(page.object_list),
             "sort": sort,
             "sorts": [
                 (ThreadSort.LATEST, _("Latest")),
@@ -138,12 +139,23 @@ def thread_detail(request: HttpRequest, *, access: Access, thread_id: int):
     # Its author may still read a thread a moderator hid (and learn why);
     # every action on it stays refused, so the other views never pass this.
     thread = _thread(access, thread_id, author=member)
-    comments = selectors.comment_tree(
-        thread=thread,
-        member=member,
-        moderator=access.is_moderator,
-        page=request.GET.get("page", 1),
-    )
+    if member is None:
+        # Nothing on a comment is an anonymous reader's own: one cached
+        # rendering of the list serves them all (see community.fragments).
+        comments, comments_html = fragments.anonymous_comments(
+            thread=thread,
+            community=access.community,
+            page=request.GET.get("page", 1),
+        )
+    else:
+        comments = selectors.comment_tree(
+            thread=thread,
+            member=member,
+            moderator=access.is_moderator,
+            page=request.GET.get("page", 1),
+        )
+        fragments.comment_heads(comments, thread=thread, community=access.community)
+        comments_html = None
     refusal = services.post_refusal(access=access, thread=thread)
     hidden = thread.visibility == Visibility.HIDDEN
     response = render(
@@ -159,6 +171,7 @@ def thread_detail(request: HttpRequest, *, access: Access, thread_id: int):
             "thread": thread,
             "state": selectors.thread_member_state(thread=thread, member=member),
             "comments": comments,
+            "comments_html": comments_html,
             "comment_form": CommentForm(),
             "revisions": (
                 selectors.revision_history(thread=thread)

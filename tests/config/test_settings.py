@@ -169,8 +169,25 @@ def test_redis_url_switches_the_cache_to_redis(load_settings):
         "default"
     ]
 
-    assert cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert cache["BACKEND"] == "config.cache.SharedRedisCache"
     assert cache["LOCATION"] == "redis://cache.internal:6380/2"
+
+
+def test_redis_cache_backends_share_one_client():
+    # Under ASGI every request gets a cache backend of its own; they must not
+    # each build a client and a connection pool (a new TCP connection).
+    from django.core.cache.backends.redis import RedisCache
+
+    from config.cache import SharedRedisCache
+
+    params = {"OPTIONS": {"socket_timeout": 1}}
+    first = SharedRedisCache("redis://cache.internal:6380/2", params)
+    second = SharedRedisCache("redis://cache.internal:6380/2", params)
+    other = SharedRedisCache("redis://cache.internal:6380/3", params)
+    assert isinstance(first, RedisCache)
+    assert first is not second
+    assert first._cache is second._cache
+    assert other._cache is not first._cache
 
 
 # --- EMAIL_URL ---------------------------------------------------------------

@@ -1,0 +1,301 @@
+"""Rendered fragments that are the same for every reader, cached by content.
+
+A fragment's cache key is a digest of everything it shows (the values the
+template reads, the language and the time zone), so an edit, a hidden
+comment, a renamed member or a new count makes a new key: nothing is ever
+invalidated, nothing stale can be served, and an unused entry just expires.
+Only what every reader sees alike goes into a fragment; a reader's own
+state (their reactions, their edit and report links) is rendered around it.
+
+All fragments of a page are read with one ``get_many``. When the cache is
+unavailable the page renders them itself.
+"""
+
+import hashlib
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from django.core.cache import cache
+from django.template.loader import get_template
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+
+logger = logging.getLogger(__name__)
+
+# Content-keyed entries never go stale; the timeout only frees memory.
+TIMEOUT = 6 * 60 * 60
+# Bump when a fragment template changes what it renders from the same values.
+VERSION = 1
+
+
+def _key(kind: str, pk: int, parts: tuple, context: tuple) -> str:
+    digest = hashlib.blake2b(
+        repr((VERSION, context, parts)).encode(), digest_size=16
+    ).hexdigest()
+    return f"frag:{kind}:{pk}:{digest}"
+
+
+def _pk(item) -> int:
+    # A page of comments is keyed by its number (its content by the parts).
+    return item.pk if hasattr(item, "pk") else item.number
+
+
+def render_cached(
+    kind: str,
+    template_name: str,
+    items: Sequence[Any],
+    parts: Callable[[Any], tuple],
+    context: Callable[[Any], dict[str, Any]],
+) -> list[SafeString]:
+    """One fragment per item of ``items``, rendered from ``template_name``
+    with ``context(item)``; ``parts(item)`` must return every value that
+    context makes the template show (it keys the cache)."""
+    if not items:
+        return []
+    env = (get_language(), timezone.get_current_timezone_name())
+    keys = [_key(kind, _pk(item), parts(item), env) for item in items]
+    try:
+        found = cache.get_many(keys)
+    except Exception:  # the cache is an optimisation only
+        logger.warning("fragment cache unavailable", exc_info=True)
+        found = None
+    template = None
+    fresh: dict[str, str] = {}
+    html: list[SafeString] = []
+    for key, item in zip(keys, items, strict=True):
+        text = found.get(key) if found is not None else None
+        if text is None:
+            if template is None:
+                template = get_template(template_name)
+            text = str(template.render(context(item)))
+            fresh[key] = text
+        html.append(mark_safe(text))  # noqa: S308 (rendered by an autoescaping template)
+    if fresh and found is not None:
+        try:
+            cache.set_many(fresh, timeout=TIMEOUT)
+        except Exception:  # the cache is an optimisation only
+            logger.warning("fragment cache unavailable", exc_info=True)
+    return html
+
+
+def attach(items: Iterable[Any], attribute: str, html: Iterable[SafeString]) -> None:
+    for item, text in zip(items, html, strict=True):
+        setattr(item, attribute, text)
+
+
+def comment_heads(page, *, thread, community) -> None:
+    """Set ``head_html`` on each comment of a comment_tree page (top-level
+    ones and their ``reply_list``): its header (author, time, badges) and
+    body, the same for every reader, cached per comment."""
+    from community.display import display_name
+
+    items = []
+    for comment in page.object_list:
+        items.append(comment)
+        items.extend(comment.reply_list)
+    names = {c.pk: display_name(c.author, community) for c in items}
+
+    def values(c) -> dict[str, Any]:
+        return {
+            "comment": c,
+            "author_name": names[c.pk],
+            "is_thread_author": c.author_id == thread.author_id,
+            "is_helpful": c.pk == thread.helpful_comment_id,
+        }
+
+    def parts(c) -> tuple:
+        return (
+            c.author.public_id,
+            names[c.pk],
+            c.author_id == thread.author_id,
+            c.pk == thread.helpful_comment_id,
+            c.created_at,
+            c.edited_at,
+            c.visibility,
+            c.body_html,
+        )
+
+    attach(
+        items, "head_html", render_cached("comment-head", HEAD, items, parts, values)
+    )
+
+
+def _comment_row(c) -> tuple:
+    """A comment as selectors.COMMENT_ROW_FIELDS reads it."""
+    a = c.author
+    return (
+        c.pk,
+        c.parent_id,
+        c.created_at,
+        c.edited_at,
+        c.visibility,
+        c.empathy_count,
+        c.helpful_count,
+        c.body_html,
+        c.author_id,
+        a.public_id,
+        a.real_name,
+        a.nickname,
+        a.display_mode,
+    )
+
+
+def anonymous_comments(*, thread, community, page: int | str = 1):
+    """(page, html): a page of the thread's comments as an anonymous reader
+    sees them, who has no controls on any comment, so the list (the
+    ``comment-list`` partial of thread_detail.html) is the same for every
+    one of them. Cached under a key made of every value that partial reads
+    on that path: the comments' and authors' values (selectors.comment_rows,
+    read without building models), the thread's and community's, the
+    language and time zone. On a miss the page is read as comment_tree
+    reads it, rendered, and stored under the key of what was rendered."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from community import selectors
+
+    def key(rows: tuple, replies: tuple) -> str:
+        context = (
+            thread.pk,
+            thread.author_id,
+            thread.helpful_comment_id,
+            thread.tag,
+            thread.is_locked,
+            community.slug,
+            community.requires_real_names,
+        )
+        env = (get_language(), timezone.get_current_timezone_name())
+        return _key("comment-list", thread.pk, (context, rows, replies), env)
+
+    rows_page, replies = selectors.comment_rows(thread=thread, page=page)
+    try:
+        html = cache.get(key(tuple(rows_page.object_list), tuple(replies)))
+    except Exception:  # the cache is an optimisation only
+        logger.warning("fragment cache unavailable", exc_info=True)
+        html = None
+    if html is not None:
+        return rows_page, mark_safe(html)  # noqa: S308 (rendered by an autoescaping template)
+
+    comments = selectors.comment_tree(
+        thread=thread, member=None, moderator=False, page=rows_page.number
+    )
+    comment_heads(comments, thread=thread, community=community)
+    html = str(
+        get_template(LIST).render(
+            {
+                "comments": comments,
+                "thread": thread,
+                "community": community,
+                "can_post": False,
+                "access": None,
+                "user": AnonymousUser(),
+                "report_url": "",
+            }
+        )
+    )
+    rendered = (
+        tuple(_comment_row(c) for c in comments.object_list),
+        tuple(
+            sorted(
+                (_comment_row(r) for c in comments.object_list for r in c.reply_list),
+                key=lambda row: (row[2], row[0]),
+            )
+        ),
+    )
+    try:
+        cache.set(key(*rendered), html, timeout=TIMEOUT)
+    except Exception:  # the cache is an optimisation only
+        logger.warning("fragment cache unavailable", exc_info=True)
+    return comments, mark_safe(html)  # noqa: S308
+
+
+HEAD = "community/partials/comment_head.html"
+LIST = "community/thread_detail.html#comment-list"
+
+
+def thread_rows(threads: Sequence[Any], *, show_community: bool = False) -> str:
+    """The rows of a thread list (partials/thread_row.html for each thread),
+    the same for every reader, cached as one fragment keyed by every value
+    a row shows."""
+    from community.display import display_name
+
+    names = [display_name(t.author, t.community) for t in threads]
+
+    def parts(_threads) -> tuple:
+        return (
+            show_community,
+            tuple(
+                (
+                    t.pk,
+                    t.community.slug,
+                    t.community.name,
+                    name,
+                    t.is_pinned,
+                    t.is_locked,
+                    t.tag,
+                    t.title,
+                    t.created_at,
+                    t.comment_count,
+                    t.empathy_count,
+                    t.helpful_count,
+                    t.view_count,
+                )
+                for t, name in zip(threads, names, strict=True)
+            ),
+        )
+
+    def values(_threads) -> dict[str, Any]:
+        return {"threads": threads, "show_community": show_community}
+
+    (html,) = render_cached("thread-rows", ROWS, [_Rows()], parts, values)
+    return html
+
+
+class _Rows:
+    pk = 0
+
+
+ROWS = "community/partials/thread_rows.html"
+
+
+def search_results(
+    page, *, query: str, scoped: bool, results: Callable[[], list]
+) -> str:
+    """The result items of a search page (the ``search-results`` partial of
+    search.html), the same for every reader who gets these threads for this
+    query: cached by the query and every value an item shows, including
+    the body its excerpt is cut from. ``results()`` builds the items (title
+    and excerpt highlighted) only when the fragment must be rendered."""
+    from community.display import display_name
+
+    threads = list(page.object_list)
+
+    def parts(_page) -> tuple:
+        return (
+            query,
+            scoped,
+            tuple(
+                (
+                    t.pk,
+                    t.community.slug,
+                    t.community.name,
+                    t.board.name,
+                    display_name(t.author, t.community),
+                    t.last_activity_at,
+                    t.comment_count,
+                    t.title,
+                    t.body_html,
+                )
+                for t in threads
+            ),
+        )
+
+    def values(_page) -> dict[str, Any]:
+        return {"results": results(), "scope": scoped}
+
+    (html,) = render_cached("search-results", SEARCH, [page], parts, values)
+    return html
+
+
+SEARCH = "community/search.html#search-results"
