@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from community.models import Member
 from events import draw as algorithm
+from events.bulk import rows_update
 from events.errors import EventsError
 from events.models import (
     Application,
@@ -97,7 +98,7 @@ def applications_freeze(gathering: Gathering, now: datetime) -> None:
             if cap and member.is_work_verified
             else ""
         )
-    Application.objects.bulk_update(applications, ["weight", "group"], batch_size=1000)
+    rows_update(Application, applications, ["weight", "group"])
     gathering.frozen_digest = algorithm.frozen_digest(_entries(applications))
     gathering.frozen_at = now
     gathering.save(update_fields=["frozen_digest", "frozen_at"])
@@ -161,31 +162,21 @@ def draw_run(
         raise EventsError("already_drawn") from exc
     by_public_id = {a.public_id: a for a in applications}
     deadline = offer_deadline(gathering, now)
-    winners, waiting = [], []
     for entry in record["entries"]:
         application = by_public_id[entry["public_id"]]
         application.rank = entry["rank"]
-        application.sequence += 1
-        application.updated_at = now
         if entry["outcome"] == "won":
             application.status = ApplicationStatus.OFFERED
             application.offer_expires_at = deadline
-            winners.append(application)
         else:
             application.status = ApplicationStatus.WAITLISTED
             application.waitlist_position = entry["waitlist_position"]
-            waiting.append(application)
-    Application.objects.bulk_update(
-        winners + waiting,
-        [
-            "rank",
-            "status",
-            "offer_expires_at",
-            "waitlist_position",
-            "sequence",
-            "updated_at",
-        ],
-        batch_size=1000,
+    rows_update(
+        Application,
+        applications,
+        ["rank", "status", "offer_expires_at", "waitlist_position"],
+        also={"updated_at": now},
+        increment=("sequence",),
     )
     waitlist_renumber(gathering)
     return draw
