@@ -84,19 +84,23 @@ MESSAGES = {
 }
 
 
-class CommunityError(Exception):
-    """A refused action, with a code from MESSAGES and its parameters."""
+class KeyedError(Exception):
+    """A refused action: a code from the app's ``messages`` and its
+    parameters. Each app subclasses it with its own keyed texts."""
+
+    messages: dict = {}
 
     def __init__(self, code: str, **params):
-        assert code in MESSAGES, code
+        assert code in self.messages, code
         self.code = code
         self.params = params
         super().__init__(code)
 
     @property
     def message(self) -> str:
-        return (
-            str(MESSAGES[self.code]) % self.params
-            if self.params
-            else str(MESSAGES[self.code])
-        )
+        text = str(self.messages[self.code])
+        return text % self.params if self.params else text
+
+
+class CommunityError(KeyedError):
+    messages = MESSAGES

@@ -3,6 +3,8 @@ by code. Services raise them; views turn them into messages and statuses."""
 
 from django.utils.translation import gettext_lazy as _
 
+from community.errors import KeyedError
+
 MESSAGES = {
     "not_organiser": _("Only this gathering's organisers can do this."),
     "not_published": _("This gathering is not published yet."),
@@ -32,16 +34,5 @@ MESSAGES = {
 }
 
 
-class EventsError(Exception):
-    """A refused action, with a code from MESSAGES and its parameters."""
-
-    def __init__(self, code: str, **params):
-        assert code in MESSAGES, code
-        self.code = code
-        self.params = params
-        super().__init__(code)
-
-    @property
-    def message(self) -> str:
-        text = str(MESSAGES[self.code])
-        return text % self.params if self.params else text
+class EventsError(KeyedError):
+    messages = MESSAGES
