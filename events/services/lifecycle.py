@@ -67,6 +67,17 @@ def _at_least(gathering: Gathering, status: str) -> bool:
     return STATUS_ORDER.index(gathering.status) >= STATUS_ORDER.index(status)
 
 
+def _seats_in_play(gathering: Gathering) -> bool:
+    """Whether seats can be held, offered and lapse: after the draw, or from
+    the opening in first-come mode (where applying takes a seat), until the
+    end."""
+    started = _at_least(gathering, GatheringStatus.DRAWN) or (
+        gathering.status == GatheringStatus.OPEN
+        and gathering.selection_mode == SelectionMode.FIRST_COME
+    )
+    return started and not _at_least(gathering, GatheringStatus.ENDED)
+
+
 def gathering_advance_if_due(
     gathering: Gathering, now: datetime | None = None
 ) -> Gathering:
@@ -121,9 +132,7 @@ def _apply_due(gathering: Gathering, now: datetime, drawn_by) -> bool:
             draw_run(gathering=gathering, now=now, drawn_by=drawn_by)
             drew = True
         _move(gathering, GatheringStatus.DRAWN, now)
-    if _at_least(gathering, GatheringStatus.DRAWN) and not _at_least(
-        gathering, GatheringStatus.ENDED
-    ):
+    if _seats_in_play(gathering):
         offers_expire(gathering, now)
         seats_fill(gathering, now)
         if now >= gathering.offer_cutoff_at:
@@ -222,9 +231,7 @@ def _next_due(gathering: Gathering, now: datetime) -> datetime | None:
         times.append(gathering.applications_open_at)
     elif status == GatheringStatus.OPEN:
         times.append(gathering.applications_close_at)
-    if _at_least(gathering, GatheringStatus.DRAWN) and not _at_least(
-        gathering, GatheringStatus.ENDED
-    ):
+    if _seats_in_play(gathering):
         pending = (
             Application.objects.filter(
                 gathering=gathering, status=ApplicationStatus.OFFERED

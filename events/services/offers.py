@@ -18,8 +18,10 @@ from events.models import (
     ApplicationStatus,
     Gathering,
 )
+from events.scheduling import schedule
 from events.services.attendance import join_pass_issue
 from events.services.notices import notice_send
+from events.tasks import gathering_advance_task
 
 
 def locked_gathering(gathering_id: int) -> Gathering:
@@ -85,6 +87,7 @@ def seats_fill(gathering: Gathering, now: datetime) -> list[Application]:
         waitlist_position=None,
     )
     waitlist_renumber(gathering)
+    _due_no_later_than(gathering, deadline)
     notice_send(
         members=[a.member for a in promoted],
         gathering=gathering,
@@ -92,6 +95,16 @@ def seats_fill(gathering: Gathering, now: datetime) -> list[Application]:
         context={"deadline": deadline},
     )
     return promoted
+
+
+def _due_no_later_than(gathering: Gathering, moment: datetime) -> None:
+    """A new offer's deadline must wake the lifecycle: bring the gathering's
+    next due moment forward to it and queue the job for then."""
+    if gathering.next_due_at is not None and gathering.next_due_at <= moment:
+        return
+    gathering.next_due_at = moment
+    Gathering.objects.filter(pk=gathering.pk).update(next_due_at=moment)
+    schedule(gathering_advance_task, moment, gathering_id=gathering.pk)
 
 
 def offers_expire(gathering: Gathering, now: datetime) -> int:

@@ -9,8 +9,8 @@ from django.utils import timezone
 from community.access import access_for
 from community.models import Notification, NotificationKind
 from community.services.communities import community_create, community_join
-from events.models import ApplicationStatus
-from events.services.applications import application_submit
+from events.models import Application, ApplicationStatus
+from events.services.applications import application_submit, application_withdraw
 from events.services.gatherings import gathering_create, gathering_publish
 from events.services.lifecycle import gathering_advance
 from tests.factories import member_create
@@ -87,3 +87,38 @@ def test_each_reminder_is_sent_once_however_often_the_job_runs(db):
         )
 
     assert len(reminders_for(attendee)) == 2
+
+
+def test_a_first_come_offer_made_while_open_lapses_at_its_deadline(db):
+    now = timezone.now()
+    organiser = member_create()
+    community = community_create(name="선착순", slug="fc", role="hr", owner=organiser)
+    first, second = member_create(), member_create()
+    for member in (first, second):
+        community_join(access=access_for(member, community))
+    gathering = gathering_publish(
+        gathering=gathering_create(
+            community=community,
+            created_by=organiser,
+            title="First come",
+            starts_at=now + timedelta(days=5),
+            ends_at=now + timedelta(days=5, hours=1),
+            capacity=1,
+            selection_mode="first_come",
+            applications_open_at=now - timedelta(minutes=1),
+            applications_close_at=now + timedelta(days=4),
+            claim_window=timedelta(hours=6),
+        )
+    )
+    application_submit(member=first, gathering=gathering, now=now)
+    application_submit(member=second, gathering=gathering, now=now)
+    application_withdraw(member=first, gathering=gathering, now=now)
+    offered = Application.objects.get(gathering=gathering, member=second)
+    assert offered.status == ApplicationStatus.OFFERED
+
+    gathering.refresh_from_db()
+    assert gathering.next_due_at == offered.offer_expires_at
+    gathering_advance(gathering_id=gathering.pk, now=now + timedelta(hours=7))
+
+    offered.refresh_from_db()
+    assert offered.status == ApplicationStatus.EXPIRED
