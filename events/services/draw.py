@@ -43,10 +43,12 @@ def weights_compute(
     member's last seat (capped), or the no-show weight while a recent no-show
     counts. Three queries whatever the number of applications."""
     policy = policy_for(gathering)
-    members = [a.member_id for a in applications]
+    # A subquery, not a list of ids: SQLite refuses more than 32,766
+    # parameters, and a gathering may have more applicants than that.
+    applicants = Application.objects.filter(gathering=gathering).values("member_id")
     earlier = Application.objects.filter(
         gathering__community=gathering.community_id,
-        member_id__in=members,
+        member_id__in=applicants,
     ).exclude(gathering=gathering)
     last_seat = dict(
         earlier.filter(status=ApplicationStatus.CONFIRMED)

@@ -831,3 +831,8 @@ DETAIL_DRAWN_QUERIES = 11
 # Session, member, due gatherings, applications with passes and draws,
 # hosted gatherings, notifications badge.
 MY_GATHERINGS_QUERIES = 6
+
+
+def test_the_community_page_lists_its_upcoming_gatherings(client, community, gathering):
+    html = client.get(reverse("community_detail", args=[community.slug])).text
+    assert detail_url(gathering) in html
