@@ -89,6 +89,7 @@ class GatheringPage:
     application: Application | None = None
     chance: float | None = None
     join: JoinLink | None = None
+    is_open: bool = False
     can_apply: bool = False
     can_withdraw: bool = False
     refusal: str = ""
@@ -182,6 +183,9 @@ def gathering_page(
         has_draw=has_draw,
         eligibility=_eligibility_notes(gathering),
     )
+    page.is_open = gathering.status == GatheringStatus.OPEN and (
+        gathering.applications_open_at <= now < gathering.applications_close_at
+    )
     if member is None or not member.is_authenticated:
         return page
     application = (
@@ -202,11 +206,8 @@ def gathering_page(
         )
     if application is not None and application.status != ApplicationStatus.WITHDRAWN:
         return page
-    is_open = gathering.status == GatheringStatus.OPEN and (
-        gathering.applications_open_at <= now < gathering.applications_close_at
-    )
     refusal: EventsError | None = eligibility_refusal(member, gathering, access)
-    if refusal is None and not is_open:
+    if refusal is None and not page.is_open:
         refusal = EventsError("not_open")
     if refusal is None:
         page.can_apply = True

@@ -836,3 +836,14 @@ MY_GATHERINGS_QUERIES = 6
 def test_the_community_page_lists_its_upcoming_gatherings(client, community, gathering):
     html = client.get(reverse("community_detail", args=[community.slug])).text
     assert detail_url(gathering) in html
+
+
+def test_after_the_window_anonymous_visitors_are_not_invited_to_apply(
+    client, gathering
+):
+    Gathering.objects.filter(pk=gathering.pk).update(
+        status=GatheringStatus.DRAWN, next_due_at=None
+    )
+    html = english(client).get(detail_url(gathering)).text
+    assert "Sign in to apply" not in html
+    assert "Applications are not open." in html
