@@ -847,3 +847,13 @@ def test_after_the_window_anonymous_visitors_are_not_invited_to_apply(
     html = english(client).get(detail_url(gathering)).text
     assert "Sign in to apply" not in html
     assert "Applications are not open." in html
+
+
+def test_after_close_the_page_publishes_the_frozen_list_digest(client, gathering):
+    from events.services.lifecycle import gathering_advance
+
+    gathering = gathering_advance(
+        gathering_id=gathering.pk, now=gathering.applications_close_at
+    )
+    assert gathering.frozen_digest
+    assert gathering.frozen_digest in client.get(detail_url(gathering)).text
