@@ -8,7 +8,8 @@ over 100,000 applications spent ~9 ms per application there. One
 
 from django.db import connection, models
 
-BATCH = 2000
+# SQLite accepts at most 32,766 parameters in one statement.
+MAX_PARAMETERS = 30_000
 
 
 def rows_update(
@@ -49,9 +50,10 @@ def rows_update(
     for name in increment:
         column = connection.ops.quote_name(meta.get_field(name).column)
         assignments.append(f"{column} = {table}.{column} + 1")
+    size = (MAX_PARAMETERS - len(constants)) // (1 + len(columns))
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), BATCH):
-            batch = rows[start : start + BATCH]
+        for start in range(0, len(rows), size):
+            batch = rows[start : start + size]
             params = []
             for row in batch:
                 params.append(row.pk)
