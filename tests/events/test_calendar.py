@@ -163,7 +163,8 @@ def uid_of(gathering: Gathering) -> str:
 def test_gathering_file_holds_one_event_with_public_facts(client):
     gathering = gathering_make()
     response = client.get(
-        reverse("gathering_ics", args=[gathering.community.slug, gathering.pk])
+        reverse("gathering_ics", args=[gathering.community.slug, gathering.pk]),
+        headers={"accept-language": "en"},
     )
     assert response.status_code == 200
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
