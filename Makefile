@@ -6,6 +6,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Two workers (the machines have two cores); PYTEST_ARGS= runs serially.
+PYTEST_ARGS ?= -n 2
 
 .PHONY: run test lint format setup migrate messages clean browser-deps
 
