@@ -466,35 +466,37 @@ async def _request(reader, writer, port: int, path: str) -> tuple[int, bool]:
         ).encode()
     )
     await writer.drain()
+    status, close, _headers = await response_read(reader)
+    return status, close
+
+
+async def response_read(reader) -> tuple[int, bool, dict[str, str]]:
+    """Read one HTTP/1.1 response off ``reader``: (status, whether the server
+    closes the connection, the headers by lower-cased name)."""
     status_line = await reader.readline()
     if not status_line:
         raise BadResponse("connection closed")
     status = int(status_line.split()[1])
-    length, chunked, close = None, False, False
+    headers: dict[str, str] = {}
     while True:
         line = await reader.readline()
         if line in (b"\r\n", b""):
             break
         name, _, value = line.decode("latin-1").partition(":")
-        name, value = name.strip().lower(), value.strip().lower()
-        if name == "content-length":
-            length = int(value)
-        elif name == "transfer-encoding" and "chunked" in value:
-            chunked = True
-        elif name == "connection" and value == "close":
-            close = True
-    if chunked:
+        headers[name.strip().lower()] = value.strip()
+    close = headers.get("connection", "").lower() == "close"
+    if "chunked" in headers.get("transfer-encoding", "").lower():
         while True:
             size = int((await reader.readline()).split(b";")[0], 16)
             await reader.readexactly(size + 2)
             if size == 0:
                 break
-    elif length is not None:
-        await reader.readexactly(length)
+    elif "content-length" in headers:
+        await reader.readexactly(int(headers["content-length"]))
     else:
         await reader.read()
         close = True
-    return status, close
+    return status, close, headers
 
 
 async def fetch_once(port: int, path: str) -> tuple[int, bool]:

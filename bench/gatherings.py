@@ -235,37 +235,8 @@ async def _post(reader, writer, port: int, path: str, client: Client):
 
 
 async def _response(reader) -> tuple[int, bool, str]:
-    status_line = await reader.readline()
-    if not status_line:
-        raise BadResponse("connection closed")
-    status = int(status_line.split()[1])
-    length, chunked, close, location = None, False, False, ""
-    while True:
-        line = await reader.readline()
-        if line in (b"\r\n", b""):
-            break
-        name, _, value = line.decode("latin-1").partition(":")
-        name, value = name.strip().lower(), value.strip().lower()
-        if name == "location":
-            location = value
-        elif name == "content-length":
-            length = int(value)
-        elif name == "transfer-encoding" and "chunked" in value:
-            chunked = True
-        elif name == "connection" and value == "close":
-            close = True
-    if chunked:
-        while True:
-            size = int((await reader.readline()).split(b";")[0], 16)
-            await reader.readexactly(size + 2)
-            if size == 0:
-                break
-    elif length is not None:
-        await reader.readexactly(length)
-    else:
-        await reader.read()
-        close = True
-    return status, close, location
+    status, close, headers = await forum.response_read(reader)
+    return status, close, headers.get("location", "")
 
 
 @dataclass
