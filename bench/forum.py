@@ -789,14 +789,20 @@ def main(argv=None) -> int:
         print("\nInterrupted; cleaning up.", file=sys.stderr)
         return 130
     finally:
-        server_stop(proc)
-        if not args.no_redis:
-            redis_clean(args.redis_url)
-        if created and not args.keep_db:
-            from django.db import connections
+        teardown(args, proc, created)
 
-            connections.close_all()
-            database_drop(args.database_url)
+
+def teardown(args, proc: subprocess.Popen | None, created: bool) -> None:
+    """Stop the server, remove the bench keys from Redis and drop the bench
+    database unless asked to keep it: on success, Ctrl-C and SIGTERM alike."""
+    server_stop(proc)
+    if not args.no_redis:
+        redis_clean(args.redis_url)
+    if created and not args.keep_db:
+        from django.db import connections
+
+        connections.close_all()
+        database_drop(args.database_url)
 
 
 def redis_clean(url: str) -> None:

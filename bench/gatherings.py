@@ -45,15 +45,12 @@ from forum import (
     BadResponse,
     Result,
     copy_rows,
-    database_drop,
     database_recreate,
     django_setup,
     free_port,
     measure,
     migrate,
-    redis_clean,
     server_start,
-    server_stop,
 )
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/moim_bench_gatherings"
@@ -588,14 +585,7 @@ def main(argv=None) -> int:
         print("\nInterrupted; cleaning up.", file=sys.stderr)
         return 130
     finally:
-        server_stop(proc)
-        if not args.no_redis:
-            redis_clean(args.redis_url)
-        if created and not args.keep_db:
-            from django.db import connections
-
-            connections.close_all()
-            database_drop(args.database_url)
+        forum.teardown(args, proc, created)
 
 
 if __name__ == "__main__":
