@@ -20,7 +20,7 @@ from events.models import (
 )
 from events.services.attendance import join_pass_issue
 from events.services.offers import (
-    _touch,
+    applications_update,
     locked_gathering,
     seats_fill,
     waitlist_renumber,
@@ -128,7 +128,7 @@ def application_withdraw(
         ):
             raise EventsError("cannot_withdraw")
         held_seat = application.status in SEAT_HOLDING
-        _touch(
+        applications_update(
             Application.objects.filter(pk=application.pk),
             status=ApplicationStatus.WITHDRAWN,
             waitlist_position=None,

@@ -20,7 +20,7 @@ from events.models import (
 )
 from events.services.lifecycle import gathering_advance
 from events.services.notices import notice_send
-from events.services.offers import locked_gathering
+from events.services.offers import applications_update, locked_gathering
 
 # Fields an organiser edits; the schedule ones may not move once
 # applications have closed, since the draw and offers hang on them.
@@ -176,12 +176,11 @@ def gathering_cancel(*, gathering: Gathering, reason: str) -> Gathering:
             .exclude(status__in=[ApplicationStatus.WITHDRAWN])
             .select_related("member")
         )
-        Application.objects.filter(pk__in=[a.pk for a in affected]).update(
+        applications_update(
+            Application.objects.filter(pk__in=[a.pk for a in affected]),
             status=ApplicationStatus.CANCELLED,
             offer_expires_at=None,
             waitlist_position=None,
-            sequence=F("sequence") + 1,
-            updated_at=now,
         )
         JoinPass.objects.filter(application__gathering=locked).update(revoked_at=now)
         Gathering.objects.filter(pk=locked.pk).update(

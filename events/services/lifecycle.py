@@ -32,7 +32,7 @@ from events.services.attendance import join_path
 from events.services.draw import applications_freeze, draw_run
 from events.services.notices import notices_send
 from events.services.offers import (
-    _touch,
+    applications_update,
     locked_gathering,
     offers_expire,
     seats_fill,
@@ -154,14 +154,14 @@ def _move(gathering: Gathering, status: str, now: datetime) -> None:
 
 def _end(gathering: Gathering, now: datetime) -> None:
     """Nobody can still win a seat once a gathering is over."""
-    _touch(
+    applications_update(
         Application.objects.filter(
             gathering=gathering, status=ApplicationStatus.OFFERED
         ),
         status=ApplicationStatus.EXPIRED,
         offer_expires_at=None,
     )
-    _touch(
+    applications_update(
         Application.objects.filter(
             gathering=gathering,
             status__in=[ApplicationStatus.WAITLISTED, ApplicationStatus.APPLIED],

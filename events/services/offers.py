@@ -37,8 +37,9 @@ def offer_deadline(gathering: Gathering, now: datetime) -> datetime:
     return min(now + gathering.claim_window, gathering.starts_at)
 
 
-def _touch(applications, **changes) -> None:
-    """Update applications and raise their calendar SEQUENCE."""
+def applications_update(applications, **changes) -> None:
+    """Update a queryset of applications and raise their calendar SEQUENCE:
+    every change a member's calendar should see goes through here."""
     applications.update(
         sequence=F("sequence") + 1, updated_at=timezone.now(), **changes
     )
@@ -80,7 +81,7 @@ def seats_fill(gathering: Gathering, now: datetime) -> list[Application]:
     if not promoted:
         return []
     deadline = offer_deadline(gathering, now)
-    _touch(
+    applications_update(
         Application.objects.filter(pk__in=[a.pk for a in promoted]),
         status=ApplicationStatus.OFFERED,
         offer_expires_at=deadline,
@@ -118,7 +119,7 @@ def offers_expire(gathering: Gathering, now: datetime) -> int:
     members = [a.member for a in lapsed]
     if not members:
         return 0
-    _touch(lapsed, status=ApplicationStatus.EXPIRED)
+    applications_update(lapsed, status=ApplicationStatus.EXPIRED)
     notice_send(
         members=members,
         gathering=gathering,
@@ -139,7 +140,9 @@ def waitlist_close(gathering: Gathering) -> int:
     members = [a.member for a in waiting]
     if not members:
         return 0
-    _touch(waiting, status=ApplicationStatus.NOT_SELECTED, waitlist_position=None)
+    applications_update(
+        waiting, status=ApplicationStatus.NOT_SELECTED, waitlist_position=None
+    )
     notice_send(
         members=members,
         gathering=gathering,
@@ -165,7 +168,7 @@ def offer_confirm(
             raise EventsError("no_offer")
         if application.offer_expires_at and application.offer_expires_at <= now:
             raise EventsError("offer_expired")
-        _touch(
+        applications_update(
             Application.objects.filter(pk=application.pk),
             status=ApplicationStatus.CONFIRMED,
             confirmed_at=now,
@@ -190,7 +193,7 @@ def offer_decline(
         )
         if application is None:
             raise EventsError("no_offer")
-        _touch(
+        applications_update(
             Application.objects.filter(pk=application.pk),
             status=ApplicationStatus.DECLINED,
             offer_expires_at=None,
