@@ -200,11 +200,12 @@ def _reminders_send(gathering: Gathering, now: datetime) -> None:
             ignore_conflicts=True,
         )
         released = now >= gathering.link_release_at
+        joins = {a.pk: _join_url(a) if released else None for a in attendees}
         for with_link in (False, True):
             items = [
-                (a.member, {"start": gathering.starts_at, "join": _join_url(a)})
+                (a.member, {"start": gathering.starts_at, "join": joins[a.pk]})
                 for a in attendees
-                if (released and _join_url(a) is not None) == with_link
+                if (joins[a.pk] is not None) == with_link
             ]
             if items:
                 notices_send(
