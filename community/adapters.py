@@ -7,6 +7,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from community.mail import mail_enqueue
+from realtime.broadcast import member_sockets_close
 
 
 @dataclass
@@ -34,7 +35,19 @@ class AccountAdapter(DefaultAccountAdapter):
     translated name, and queued through the task queue like all of Moim's
     mail. After signing in, a member whose profile
     still lacks a job role is sent to complete it before anything else.
+    Signing out and changing or resetting the password close the member's
+    open chat sockets: a session that ended must not keep listening.
     """
+
+    def logout(self, request):
+        member_id = request.user.pk if request.user.is_authenticated else None
+        super().logout(request)
+        if member_id is not None:
+            member_sockets_close(member_id=member_id)
+
+    def set_password(self, user, password):
+        super().set_password(user, password)
+        member_sockets_close(member_id=user.pk)
 
     def save_user(self, request, user, form, commit=True):
         user = super().save_user(request, user, form, commit=False)

@@ -540,6 +540,10 @@ class ModerationAction(models.TextChoices):
     LIFT = "lift", _("Lifted a sanction")
     DISMISS = "dismiss", _("Dismissed a report")
     ROLE = "role", _("Changed a member's role")
+    CHAT_DELETE = "chat_del", _("Deleted a chat message")
+    CHAT_MUTE = "chat_mute", _("Muted a member in a chat room")
+    CHAT_PIN = "chat_pin", _("Pinned a chat announcement")
+    CHAT_UNPIN = "chat_unpin", _("Unpinned a chat announcement")
 
 
 class AuditEntry(models.Model):
@@ -559,6 +563,13 @@ class AuditEntry(models.Model):
     )
     comment = models.ForeignKey(
         Comment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    chat_message = models.ForeignKey(
+        "realtime.Message",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     reason = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -20,6 +20,10 @@ def new_nonce() -> str:
     return secrets.token_hex(16)
 
 
+# Statuses in which a gathering's chat room has not opened yet.
+CHAT_BEFORE = {"draft", "open", "closed", "drawn"}
+
+
 class SelectionMode(models.TextChoices):
     LOTTERY = "lottery", _("Lottery")
     FIRST_COME = "first_come", _("First come, first served")
@@ -181,6 +185,18 @@ class Gathering(models.Model):
     @property
     def is_cancelled(self) -> bool:
         return self.status == GatheringStatus.CANCELLED
+
+    @property
+    def chat_state(self) -> str:
+        """Where its chat room stands: "before" it opens, "lobby" and "live"
+        (attendees and organisers write), then "archive" (read only)."""
+        if self.status in CHAT_BEFORE:
+            return "before"
+        if self.status == GatheringStatus.LOBBY:
+            return "lobby"
+        if self.status == GatheringStatus.LIVE:
+            return "live"
+        return "archive"
 
 
 class FairnessPolicy(models.Model):

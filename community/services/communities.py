@@ -6,6 +6,7 @@ from django.db.models import F
 from community.access import Access
 from community.errors import CommunityError
 from community.models import Board, Community, Member, Membership, MembershipRole
+from realtime.broadcast import member_sockets_close
 
 # Every community starts with these boards (name, description, promotion).
 DEFAULT_BOARDS = [
@@ -82,6 +83,7 @@ def community_leave(*, access: Access) -> None:
         raise CommunityError("owner_cannot_leave")
     with transaction.atomic():
         deleted, _ = Membership.objects.filter(pk=access.membership.pk).delete()
+        member_sockets_close(member_id=access.member.pk)
         if deleted:
             Community.objects.filter(pk=access.community.pk, member_count__gt=0).update(
                 member_count=F("member_count") - 1

@@ -27,6 +27,7 @@ from community.models import (
 )
 from community.services.communities import community_leave
 from community.services.notifications import notify
+from realtime.broadcast import member_sockets_close
 
 
 def _require_moderator(access: Access) -> Member:
@@ -320,6 +321,7 @@ def sanction_impose(
         )
         _audit(access, action, reason=reason, member=member)
         _tell(member, access, _sanction_notice(kind, access.community, ends_at, reason))
+        member_sockets_close(member_id=member.pk)
     return sanction
 
 
@@ -332,6 +334,7 @@ def sanction_lift(*, access: Access, sanction: Sanction) -> None:
             lifted_at=timezone.now()
         )
         _audit(access, ModerationAction.LIFT, member=sanction.member)
+        member_sockets_close(member_id=sanction.member_id)
         if lifted:
             _tell(
                 sanction.member,
@@ -362,6 +365,7 @@ def membership_role_set(*, access: Access, member: Member, role: str) -> None:
             Membership.objects.filter(pk=membership.pk).update(role=role)
             _audit(access, ModerationAction.ROLE, reason=role, member=member)
             _tell(member, access, _role_notice(role, access.community))
+            member_sockets_close(member_id=member.pk)
     except IntegrityError as exc:
         raise CommunityError("not_member") from exc
 

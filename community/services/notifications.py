@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from community.mail import mail_member
 from community.models import Comment, Member, Notification, NotificationKind, Thread
+from realtime.broadcast import unread_counts_push
 
 # Kinds that may also go out by email, and the member setting that allows it.
 EMAIL_SETTING = {
@@ -44,6 +45,7 @@ def notify(
             for member in unique.values()
         ]
     )
+    unread_counts_push(member_ids=unique)
     setting = EMAIL_SETTING.get(kind)
     if setting:
         for notification in created:
@@ -62,10 +64,14 @@ def notification_mark_read(*, member: Member, notification_id: int) -> None:
     Notification.objects.filter(
         pk=notification_id, recipient=member, read_at__isnull=True
     ).update(read_at=timezone.now())
+    # The member's other open pages show the new count too.
+    unread_counts_push(member_ids=[member.pk])
 
 
 @transaction.atomic
 def notifications_mark_all_read(*, member: Member) -> int:
-    return Notification.objects.filter(recipient=member, read_at__isnull=True).update(
+    marked = Notification.objects.filter(recipient=member, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+    unread_counts_push(member_ids=[member.pk])
+    return marked

@@ -25,6 +25,7 @@ from events.services.offers import (
     seats_fill,
     waitlist_renumber,
 )
+from realtime.broadcast import member_sockets_close
 
 MOTIVATION_LIMIT = 2000
 ANSWER_LIMIT = 500
@@ -135,6 +136,9 @@ def application_withdraw(
             offer_expires_at=None,
         )
         JoinPass.objects.filter(application=application).update(revoked_at=now)
+        if application.status == ApplicationStatus.CONFIRMED:
+            # An attendee no more: their sockets in the room close now.
+            member_sockets_close(member_id=member.pk)
         if application.status == ApplicationStatus.WAITLISTED:
             waitlist_renumber(locked)
         if held_seat:

@@ -21,6 +21,7 @@ from events.models import (
 from events.services.lifecycle import gathering_advance
 from events.services.notices import notice_send
 from events.services.offers import applications_update, locked_gathering
+from realtime.broadcast import room_recheck
 
 # Fields an organiser edits; the schedule ones may not move once
 # applications have closed, since the draw and offers hang on them.
@@ -183,6 +184,7 @@ def gathering_cancel(*, gathering: Gathering, reason: str) -> Gathering:
             waitlist_position=None,
         )
         JoinPass.objects.filter(application__gathering=locked).update(revoked_at=now)
+        room_recheck(gathering_id=locked.pk)
         Gathering.objects.filter(pk=locked.pk).update(
             status=GatheringStatus.CANCELLED,
             cancelled_at=now,

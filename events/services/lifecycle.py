@@ -38,6 +38,7 @@ from events.services.offers import (
     seats_fill,
     waitlist_close,
 )
+from realtime.broadcast import room_recheck
 
 REMINDERS = [
     # (kind, how long before the start)
@@ -150,6 +151,8 @@ def _apply_due(gathering: Gathering, now: datetime, drawn_by) -> bool:
 def _move(gathering: Gathering, status: str, now: datetime) -> None:
     gathering.status = status
     gathering.updated_at = now
+    # Its chat room opens, goes live or becomes read-only with the gathering.
+    room_recheck(gathering_id=gathering.pk)
 
 
 def _end(gathering: Gathering, now: datetime) -> None:

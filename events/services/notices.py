@@ -10,6 +10,7 @@ from django.utils import formats, timezone, translation
 from community.mail import mail_member
 from community.models import Member, Notification, NotificationKind
 from events.models import Gathering
+from realtime.broadcast import unread_counts_push
 
 
 def gathering_url(gathering: Gathering) -> str:
@@ -57,6 +58,7 @@ def notices_send(
         )
         mails.append((member, text))
     Notification.objects.bulk_create(notifications, batch_size=1000)
+    unread_counts_push(member_ids=[n.recipient_id for n in notifications])
     for member, text in mails:
         mail_member(
             to=member.email,

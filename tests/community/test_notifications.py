@@ -151,7 +151,9 @@ def test_the_list_query_count_does_not_grow(
 
 
 def badge(html: str) -> str | None:
-    found = re.search(r'class="badge badge-count"[^>]*>(\d+)<', html)
+    """The visible badge's number (the badge is kept, hidden, at zero so that
+    a live update can show it)."""
+    found = re.search(r'class="badge badge-count"(?![^>]*\shidden)[^>]*>(\d+)<', html)
     return found.group(1) if found else None
 
 

@@ -1,0 +1,17 @@
+"""Chat rooms embedded in pages. The page decides who sees a room; the socket
+decides again, on connect and for every frame."""
+
+from django import template
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+@register.inclusion_tag("realtime/partials/room.html")
+def gathering_room(gathering):
+    return {"room_key": f"gathering-{gathering.pk}", "title": _("Live chat")}
+
+
+@register.inclusion_tag("realtime/partials/room.html")
+def community_lounge(community):
+    return {"room_key": f"lounge-{community.slug}", "title": _("Lounge")}

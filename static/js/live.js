@@ -1,0 +1,508 @@
+// Moim's live parts: chat rooms ([data-chat]) and the unread notification
+// count in the navigation ([data-unread]). The protocol is specified in
+// docs/realtime.md. Message text is always set with textContent, never as
+// HTML; every visible string comes translated from the page's data-text-*
+// attributes.
+(function () {
+  "use strict";
+
+  // Close codes after which reconnecting cannot help (see the consumers).
+  var FINAL_CODES = [4401, 4403, 4404];
+  var RECONNECT_NOW = 4000;
+  var TYPING_EVERY_MS = 2000;
+  var TYPING_SHOWN_MS = 4000;
+
+  function socketUrl(path) {
+    var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
+    return scheme + window.location.host + path;
+  }
+
+  // Exponential backoff with full jitter: 0.5 s, 1 s, 2 s ... capped at 30 s,
+  // each a random point in the upper half, so that clients dropped together
+  // do not all come back in the same instant.
+  function backoff(attempt) {
+    var ceiling = Math.min(30000, 500 * Math.pow(2, attempt));
+    return ceiling / 2 + Math.random() * (ceiling / 2);
+  }
+
+  function clientId() {
+    if (window.crypto && window.crypto.randomUUID) {
+      return window.crypto.randomUUID();
+    }
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map
+      .call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); })
+      .join("");
+  }
+
+  function format(template, values) {
+    return template.replace(/%\((\w+)\)s/g, function (_m, name) {
+      return values[name] === undefined ? "" : String(values[name]);
+    });
+  }
+
+  // A socket that comes back after it drops, until told not to.
+  function Connection(options) {
+    this.options = options;
+    this.attempt = 0;
+    this.finished = false;
+    this.timer = null;
+    this.open();
+  }
+
+  Connection.prototype.open = function () {
+    var self = this;
+    var ws = new WebSocket(socketUrl(this.options.path()));
+    this.ws = ws;
+    ws.onopen = function () {
+      self.attempt = 0;
+      if (self.options.onopen) self.options.onopen();
+    };
+    ws.onmessage = function (event) {
+      var frame;
+      try {
+        frame = JSON.parse(event.data);
+      } catch (e) {
+        return;
+      }
+      self.options.onframe(frame);
+    };
+    ws.onclose = function (event) {
+      if (self.ws !== ws) return;
+      self.ws = null;
+      if (FINAL_CODES.indexOf(event.code) !== -1) {
+        self.finished = true;
+        if (self.options.onfinal) self.options.onfinal(event.code);
+        return;
+      }
+      var delay = event.code === RECONNECT_NOW ? 0 : backoff(self.attempt);
+      self.attempt += 1;
+      if (self.options.onwait) self.options.onwait();
+      self.timer = window.setTimeout(function () { self.open(); }, delay);
+    };
+  };
+
+  Connection.prototype.send = function (frame) {
+    if (this.ws && this.ws.readyState === WebSocket.OPEN) {
+      this.ws.send(JSON.stringify(frame));
+      return true;
+    }
+    return false;
+  };
+
+  // --- The unread count ----------------------------------------------------
+
+  function Unread(link) {
+    var badge = link.querySelector("[data-unread-badge]");
+    var spoken = link.querySelector("[data-unread-text]");
+    var spokenFormat = link.getAttribute("data-unread-format");
+    new Connection({
+      path: function () { return "/ws/me/"; },
+      onframe: function (frame) {
+        if (frame.type !== "unread") return;
+        var count = frame.count;
+        badge.textContent = String(count);
+        badge.hidden = count === 0;
+        spoken.textContent = count === 0 ? "" : format(spokenFormat, { count: count });
+      },
+    });
+  }
+
+  // --- A chat room -----------------------------------------------------------
+
+  function Room(root) {
+    this.root = root;
+    this.key = root.getAttribute("data-room");
+    this.text = {};
+    var self = this;
+    Array.prototype.forEach.call(root.attributes, function (attr) {
+      if (attr.name.indexOf("data-text-") === 0) {
+        self.text[attr.name.slice(10)] = attr.value;
+      }
+    });
+    this.log = root.querySelector("[data-chat-log]");
+    this.status = root.querySelector("[data-chat-status]");
+    this.problem = root.querySelector("[data-chat-error]");
+    this.pinnedBox = root.querySelector("[data-chat-pinned]");
+    this.presence = root.querySelector("[data-chat-presence]");
+    this.typing = root.querySelector("[data-chat-typing]");
+    this.form = root.querySelector("[data-chat-form]");
+    this.input = root.querySelector("[data-chat-input]");
+    this.olderButton = root.querySelector("[data-chat-older]");
+    this.lastSeq = 0; // every message up to this one has been received
+    this.oldestSeq = null;
+    this.items = {}; // seq -> <li>
+    this.pending = []; // sent, not yet stored: {id, body}
+    this.me = null;
+    this.canModerate = false;
+    this.resyncing = false;
+    this.lastTyping = 0;
+    this.typingTimer = null;
+    this.bind();
+    this.setStatus(this.text.connecting);
+    this.connection = new Connection({
+      path: function () {
+        var base = "/ws/rooms/" + encodeURIComponent(self.key) + "/";
+        return self.lastSeq ? base + "?after=" + self.lastSeq : base;
+      },
+      onopen: function () { self.setStatus(""); },
+      onframe: function (frame) { self.receive(frame); },
+      onwait: function () {
+        self.resyncing = false;
+        self.setStatus(self.text.reconnecting);
+        self.setWritable(false, "");
+      },
+      onfinal: function () {
+        self.setStatus("");
+        self.setWritable(false, "");
+      },
+    });
+  }
+
+  Room.prototype.bind = function () {
+    var self = this;
+    this.form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      self.submit();
+    });
+    this.input.addEventListener("keydown", function (event) {
+      // Enter sends and Shift+Enter starts a new line, but never while an
+      // IME (Hangul, for one) is still composing: that Enter only commits
+      // the syllable. keyCode 229 covers browsers that fire keydown for the
+      // composition without setting isComposing.
+      if (event.key !== "Enter" || event.shiftKey) return;
+      if (event.isComposing || event.keyCode === 229) return;
+      event.preventDefault();
+      self.submit();
+    });
+    this.input.addEventListener("input", function () {
+      var now = Date.now();
+      if (now - self.lastTyping > TYPING_EVERY_MS && self.input.value) {
+        self.lastTyping = now;
+        self.connection.send({ type: "typing" });
+      }
+    });
+    this.olderButton.addEventListener("click", function () {
+      if (self.oldestSeq !== null) {
+        self.connection.send({ type: "history", before: self.oldestSeq });
+      }
+    });
+    this.log.addEventListener("click", function (event) {
+      var button = event.target.closest("button[data-action]");
+      if (!button) return;
+      var item = button.closest("li[data-seq]");
+      var seq = Number(item.getAttribute("data-seq"));
+      var action = button.getAttribute("data-action");
+      if (action === "delete") {
+        if (window.confirm(self.text["confirm-delete"])) {
+          self.connection.send({ type: "delete", seq: seq });
+        }
+      } else if (action === "pin") {
+        self.connection.send({ type: "pin", seq: seq });
+      } else if (action === "mute") {
+        self.connection.send({
+          type: "mute",
+          member: item.getAttribute("data-author"),
+          minutes: 15,
+        });
+      }
+    });
+    this.pinnedBox.addEventListener("click", function (event) {
+      if (event.target.closest("button[data-action=unpin]")) {
+        self.connection.send({ type: "pin", seq: null });
+      }
+    });
+  };
+
+  Room.prototype.setStatus = function (text) {
+    this.status.textContent = text || "";
+    this.root.classList.toggle("chat-offline", Boolean(text));
+  };
+
+  Room.prototype.showProblem = function (text) {
+    this.problem.textContent = text || "";
+    this.problem.hidden = !text;
+  };
+
+  Room.prototype.setWritable = function (writable, refusal) {
+    this.input.disabled = !writable;
+    this.form.querySelector("button").disabled = !writable;
+    var note = this.root.querySelector("[data-chat-refusal]");
+    note.textContent = refusal || "";
+    note.hidden = !refusal;
+  };
+
+  Room.prototype.submit = function () {
+    var body = this.input.value.trim();
+    if (!body) return;
+    var entry = { id: clientId(), body: body };
+    this.pending.push(entry);
+    this.input.value = "";
+    this.showProblem("");
+    // Sent now if connected; otherwise on the next connection (the server
+    // drops a second copy by its id).
+    this.connection.send({ type: "send", id: entry.id, body: entry.body });
+  };
+
+  Room.prototype.flushPending = function () {
+    var self = this;
+    this.pending.forEach(function (entry) {
+      self.connection.send({ type: "send", id: entry.id, body: entry.body });
+    });
+  };
+
+  Room.prototype.receive = function (frame) {
+    switch (frame.type) {
+      case "hello":
+        this.me = frame.me.id;
+        this.applyState(frame);
+        this.flushPending();
+        break;
+      case "state":
+        this.applyState(frame);
+        break;
+      case "history":
+        this.receiveHistory(frame);
+        break;
+      case "message":
+        this.receiveMessage(frame);
+        break;
+      case "deleted":
+        this.remove(frame.seq);
+        break;
+      case "pinned":
+        this.showPinned(frame.message);
+        break;
+      case "presence":
+        this.showPresence(frame.members);
+        break;
+      case "typing":
+        this.showTyping(frame.member);
+        break;
+      case "error":
+        this.receiveError(frame);
+        break;
+    }
+  };
+
+  Room.prototype.applyState = function (frame) {
+    this.canModerate = frame.can_moderate;
+    this.root.classList.toggle("chat-moderator", frame.can_moderate);
+    this.root.setAttribute("data-state", frame.state);
+    this.setWritable(frame.can_write, frame.write_refusal);
+  };
+
+  Room.prototype.receiveHistory = function (frame) {
+    var self = this;
+    var nearBottom = this.isNearBottom();
+    var fromBottom = this.log.scrollHeight - this.log.scrollTop;
+    frame.messages.forEach(function (message) { self.store(message, false); });
+    var seqs = frame.messages.map(function (m) { return m.seq; });
+    if (frame.direction === "after" || this.oldestSeq === null) {
+      // A page of the newest messages, or everything after lastSeq: either
+      // way a run with no gap, so lastSeq moves to its end.
+      if (seqs.length) this.lastSeq = Math.max(this.lastSeq, Math.max.apply(null, seqs));
+      this.advance();
+    }
+    if (frame.direction === "after") {
+      this.resyncing = false;
+      if (frame.more) this.resync();
+      if (nearBottom) this.scrollToBottom();
+      return;
+    }
+    var first = seqs.length ? Math.min.apply(null, seqs) : null;
+    var initial = this.oldestSeq === null;
+    if (first !== null && (initial || first < this.oldestSeq)) this.oldestSeq = first;
+    if (initial && first === null) this.oldestSeq = 0;
+    this.olderButton.hidden = !frame.more;
+    if (initial || nearBottom) {
+      this.scrollToBottom();
+    } else {
+      // Older messages were added above: keep the reader's place.
+      this.log.scrollTop = this.log.scrollHeight - fromBottom;
+    }
+  };
+
+  Room.prototype.resync = function () {
+    if (this.resyncing) return;
+    this.resyncing = true;
+    this.connection.send({ type: "history", after: this.lastSeq });
+  };
+
+  Room.prototype.receiveMessage = function (message) {
+    var nearBottom = this.isNearBottom();
+    var added = this.store(message, true);
+    if (message.seq === this.lastSeq + 1) {
+      this.lastSeq = message.seq;
+      this.advance();
+    } else if (message.seq > this.lastSeq + 1) {
+      // One or more messages before this one have not arrived (they were
+      // sent while this socket was away, or overtook each other): fetch them.
+      this.resync();
+    }
+    if (added && (nearBottom || message.author.id === this.me)) this.scrollToBottom();
+  };
+
+  // Keep one message (a deleted one keeps its place, shown as nothing);
+  // true when it was new and is now on screen.
+  Room.prototype.store = function (message, live) {
+    var seq = message.seq;
+    if (message.id) {
+      this.pending = this.pending.filter(function (p) { return p.id !== message.id; });
+    }
+    if (message.deleted) {
+      this.remove(seq);
+      return false;
+    }
+    if (this.items.hasOwnProperty(seq)) return false;
+    var item = this.render(message);
+    this.items[seq] = item;
+    this.insert(item, seq);
+    return live;
+  };
+
+  // lastSeq moves past every consecutive message already held.
+  Room.prototype.advance = function () {
+    while (this.items.hasOwnProperty(this.lastSeq + 1)) this.lastSeq += 1;
+  };
+
+  Room.prototype.insert = function (item, seq) {
+    var children = this.log.children;
+    for (var i = children.length - 1; i >= 0; i--) {
+      if (Number(children[i].getAttribute("data-seq")) < seq) {
+        children[i].after(item);
+        return;
+      }
+    }
+    this.log.prepend(item);
+  };
+
+  Room.prototype.render = function (message) {
+    var item = document.createElement("li");
+    item.className = "chat-message";
+    item.setAttribute("data-seq", String(message.seq));
+    item.setAttribute("data-author", message.author.id);
+    if (message.author.id === this.me) item.classList.add("chat-mine");
+    var head = document.createElement("p");
+    head.className = "chat-meta";
+    var author = document.createElement("strong");
+    author.textContent = message.author.name;
+    var time = document.createElement("time");
+    time.dateTime = message.time;
+    time.textContent = new Date(message.time).toLocaleTimeString(
+      document.documentElement.lang || undefined,
+      { hour: "2-digit", minute: "2-digit" }
+    );
+    head.append(author, " ", time);
+    var body = document.createElement("p");
+    body.className = "chat-body";
+    body.textContent = message.body;
+    item.append(head, body);
+    var tools = document.createElement("p");
+    tools.className = "chat-tools";
+    this.tool(tools, "delete", this.text["delete"]);
+    this.tool(tools, "pin", this.text.pin);
+    if (message.author.id !== this.me) this.tool(tools, "mute", this.text.mute);
+    item.append(tools);
+    return item;
+  };
+
+  Room.prototype.tool = function (parent, action, label) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "link-button small";
+    button.setAttribute("data-action", action);
+    button.textContent = label;
+    parent.append(button, " ");
+  };
+
+  Room.prototype.remove = function (seq) {
+    var item = this.items[seq];
+    if (item) item.remove();
+    this.items[seq] = null;
+    this.advance();
+    var pinned = this.pinnedBox.getAttribute("data-seq");
+    if (pinned && Number(pinned) === seq) this.showPinned(null);
+  };
+
+  Room.prototype.showPinned = function (message) {
+    var box = this.pinnedBox;
+    box.replaceChildren();
+    if (!message || message.deleted) {
+      box.hidden = true;
+      box.removeAttribute("data-seq");
+      return;
+    }
+    box.setAttribute("data-seq", String(message.seq));
+    var label = document.createElement("strong");
+    label.textContent = this.text.pinned + " ";
+    var body = document.createElement("span");
+    body.className = "chat-body";
+    body.textContent = message.body;
+    var author = document.createElement("span");
+    author.className = "muted small";
+    author.textContent = " — " + message.author.name;
+    box.append(label, body, author);
+    if (this.canModerate) {
+      var unpin = document.createElement("button");
+      unpin.type = "button";
+      unpin.className = "link-button small";
+      unpin.setAttribute("data-action", "unpin");
+      unpin.textContent = this.text.unpin;
+      box.append(" ", unpin);
+    }
+    box.hidden = false;
+  };
+
+  Room.prototype.showPresence = function (members) {
+    var names = members.map(function (m) { return m.name; });
+    this.presence.textContent = format(this.text.presence, {
+      count: members.length,
+      names: names.join(", "),
+    });
+  };
+
+  Room.prototype.showTyping = function (member) {
+    if (member.id === this.me) return;
+    var self = this;
+    this.typing.textContent = format(this.text.typing, { name: member.name });
+    window.clearTimeout(this.typingTimer);
+    this.typingTimer = window.setTimeout(function () {
+      self.typing.textContent = "";
+    }, TYPING_SHOWN_MS);
+  };
+
+  Room.prototype.receiveError = function (frame) {
+    if (frame.ref) {
+      // That message was refused: it will not be stored, so give its text
+      // back to the writer instead of resending it.
+      var refused = this.pending.filter(function (p) { return p.id === frame.ref; });
+      this.pending = this.pending.filter(function (p) { return p.id !== frame.ref; });
+      if (refused.length && !this.input.value) this.input.value = refused[0].body;
+    }
+    this.showProblem(frame.detail);
+  };
+
+  Room.prototype.isNearBottom = function () {
+    return this.log.scrollHeight - this.log.scrollTop - this.log.clientHeight < 60;
+  };
+
+  Room.prototype.scrollToBottom = function () {
+    this.log.scrollTop = this.log.scrollHeight;
+  };
+
+  function start() {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-chat]"), function (el) {
+      new Room(el);
+    });
+    var unread = document.querySelector("[data-unread]");
+    if (unread) new Unread(unread);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
