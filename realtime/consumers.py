@@ -71,6 +71,24 @@ class MemberSocket(AsyncWebsocketConsumer):
 
     member = None
     language = settings.LANGUAGE_CODE
+    closing = False
+
+    async def close(self, code=None, reason=None) -> None:
+        """Leave every group before closing, and send nothing afterwards: a
+        socket told to close receives nothing more, even before the client
+        has acknowledged the close."""
+        if self.closing:
+            return
+        self.closing = True
+        await self.leave_groups()
+        await super().close(code=code, reason=reason)
+
+    async def send(self, text_data=None, bytes_data=None, close=False) -> None:
+        if not self.closing:
+            await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
+
+    async def leave_groups(self) -> None:
+        await self._leave_member_group()
 
     async def _join_member_group(self) -> None:
         await self.channel_layer.group_add(
@@ -104,6 +122,9 @@ class MemberSocket(AsyncWebsocketConsumer):
 
     async def member_close(self, event: dict) -> None:
         await self.close(code=CLOSE_RECONNECT)
+
+    async def unread_count(self, event: dict) -> None:
+        """Only the notification socket shows the count."""
 
 
 class RoomConsumer(MemberSocket):
@@ -146,15 +167,19 @@ class RoomConsumer(MemberSocket):
             await self.send_json(presence)
         self.heartbeat = asyncio.create_task(self._heartbeat())
 
+    async def leave_groups(self) -> None:
+        if self.access is not None:
+            await self.channel_layer.group_discard(
+                room_group(self.room_id), self.channel_name
+            )
+        await self._leave_member_group()
+
     async def disconnect(self, code: int) -> None:
         if self.access is None:
             return
         if self.heartbeat is not None:
             self.heartbeat.cancel()
-        await self.channel_layer.group_discard(
-            room_group(self.room_id), self.channel_name
-        )
-        await self._leave_member_group()
+        await self.leave_groups()
         await database_sync_to_async(self._presence_leave)()
 
     def _state_frame(self, kind: str) -> dict:
@@ -223,7 +248,7 @@ class RoomConsumer(MemberSocket):
     # Frames from the client ------------------------------------------------
 
     async def receive(self, text_data=None, bytes_data=None) -> None:
-        if self.access is None:
+        if self.access is None or self.closing:
             return
         frame = None
         try:

@@ -37,7 +37,7 @@
   }
 
   function format(template, values) {
-    return template.replace(/%\((\w+)\)s/g, function (_m, name) {
+    return template.replace(/\{(\w+)\}/g, function (_m, name) {
       return values[name] === undefined ? "" : String(values[name]);
     });
   }
