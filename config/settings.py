@@ -140,9 +140,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Redis: channel layer and cache ---------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
+    # channels_redis's core layer (lists and Lua) by default; "pubsub" picks
+    # its Pub/Sub layer. docs/realtime.md says which is used and why.
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": {
+                "core": "channels_redis.core.RedisChannelLayer",
+                "pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            }[os.environ.get("MOIM_CHANNEL_LAYER", "core")],
             "CONFIG": {"hosts": [REDIS_URL], "prefix": "moim"},
         }
     }
