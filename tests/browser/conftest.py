@@ -13,7 +13,6 @@ error, no failed request and no request to any other host.
 import contextlib
 import email
 import email.policy
-import multiprocessing.context
 import os
 import re
 import shutil
@@ -26,17 +25,21 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from daphne.testing import DaphneProcess
 from django.conf import settings
-from django.db import connections
 from django.test.utils import override_settings
 from django.utils.deprecation import RemovedInDjango2028Warning
 
-SERVER_HOST = "127.0.0.1"
-SERVER_START_TIMEOUT = 30
-# Playwright's sync API keeps an event loop running in the test thread, which
-# makes Django refuse ORM calls from that thread unless told otherwise.
-ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
+from tests.servers import (
+    ASYNC_UNSAFE,
+    SERVER_HOST,
+    SERVER_START_TIMEOUT,
+    ForkedDaphneProcess,
+    _close_connections,
+    _server_application,
+    _server_process_setup,
+    _wait_for_sessions_to_end,
+)
+
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -57,58 +60,6 @@ MISSING_CJK_FONT = (
 
 
 # --- The live server ------------------------------------------------------------
-
-
-def _server_application():
-    # Imported in the server process only: config.asgi builds the whole
-    # ASGI stack (static files, websockets) exactly as production does.
-    from config.asgi import application
-
-    return application
-
-
-class ForkedDaphneProcess(DaphneProcess):
-    """DaphneProcess, always forked: the child must inherit the test settings
-    (overridden mail and task backends, the test database's name) rather than
-    import them afresh, which the spawn and forkserver start methods would."""
-
-    _Popen = staticmethod(multiprocessing.context.ForkProcess._Popen)
-
-
-def _server_process_setup() -> None:
-    # The server must keep Django's async-safety checks: they are what
-    # catches an ORM call made from async code in the app.
-    os.environ.pop(ASYNC_UNSAFE, None)
-
-
-def _close_connections() -> None:
-    # A forked child shares the parent's sockets: an open connection (or a
-    # psycopg pool with its worker threads) used by both would corrupt the
-    # protocol stream, so nothing may be open at the fork.
-    for connection in connections.all(initialized_only=True):
-        connection.close()
-        pools = getattr(connection, "_connection_pools", {})
-        if connection.alias in pools:
-            connection.close_pool()
-
-
-def _wait_for_sessions_to_end(timeout: float = 10) -> None:
-    """PostgreSQL refuses to drop the test database while the server's
-    sessions are still open; they end shortly after the process exits."""
-    connection = connections["default"]
-    if connection.vendor != "postgresql":
-        return
-    deadline = time.monotonic() + timeout
-    with connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
-            if cursor.fetchone()[0] == 0:
-                break
-            time.sleep(0.1)
-    _close_connections()
 
 
 def _file_mail_settings(directory: Path) -> dict:

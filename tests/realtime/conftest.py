@@ -3,11 +3,13 @@ tests. The consumers run in this process through config.asgi's whole stack
 (origin check, session authentication), so the data must be committed:
 these tests use the transactional database."""
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
 from asgiref.sync import sync_to_async
+from channels.layers import channel_layers
 from channels.testing import WebsocketCommunicator
 from django.test import Client
 
@@ -87,6 +89,21 @@ def scene_make(status: str = GatheringStatus.LOBBY) -> Scene:
         if status == GatheringStatus.ENDED:
             scene.at(GatheringStatus.ENDED)
     return scene
+
+
+@pytest.fixture(autouse=True)
+def _channel_layer_of_its_own(settings):
+    """A fresh channel layer for each test (a Redis layer's locks belong to
+    the event loop that made them, and each async test has its own loop),
+    and on Redis a key prefix of its own, so that parallel test workers,
+    whose rooms share ids, never hear each other."""
+    layer = settings.CHANNEL_LAYERS["default"]
+    if "CONFIG" in layer:
+        config = {**layer["CONFIG"], "prefix": f"moim-test-{uuid.uuid4().hex[:8]}"}
+        settings.CHANNEL_LAYERS = {"default": {**layer, "CONFIG": config}}
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
 
 
 @pytest.fixture

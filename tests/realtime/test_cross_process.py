@@ -1,0 +1,231 @@
+"""Chat across real server processes and a real Redis: two daphne processes
+share a room through channels_redis, and a Redis restart loses nothing that
+was stored.
+
+The scale-out test uses the machine's Redis (REDIS_URL) when the suite runs
+against it, and otherwise a Redis server of its own. The fault test always
+starts its own redis-server on a free port: restarting the shared one would
+disturb the other test workers. Either way it is the machine's real Redis
+binary, never a mock; without redis-server on the PATH these tests fail.
+"""
+
+import asyncio
+import shutil
+import socket
+import subprocess
+import time
+import urllib.request
+import uuid
+from contextlib import contextmanager
+
+import pytest
+from django.conf import settings
+from django.test.utils import override_settings
+from django.urls import reverse
+
+from realtime.services import message_send
+from tests.realtime.client import ChatClient
+from tests.realtime.conftest import session_cookie
+from tests.servers import daphne_start, daphne_stop, daphnes
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def redis_start(port: int) -> subprocess.Popen:
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.fail("redis-server is not installed; the chat fault tests need it")
+    process = subprocess.Popen(
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return process
+        except OSError:
+            time.sleep(0.05)
+    process.kill()
+    pytest.fail(f"redis-server did not start on port {port}")
+
+
+@contextmanager
+def private_redis():
+    port = free_port()
+    process = redis_start(port)
+    try:
+        yield port
+    finally:
+        process.kill()
+        process.wait()
+
+
+def redis_settings(url: str) -> override_settings:
+    """The servers' channel layer and cache on ``url``, under a prefix of
+    this test's own."""
+    prefix = f"moim-test-{uuid.uuid4().hex[:8]}"
+    return override_settings(
+        CHANNEL_LAYERS={
+            "default": {
+                "BACKEND": "channels_redis.core.RedisChannelLayer",
+                "CONFIG": {"hosts": [url], "prefix": prefix},
+            }
+        },
+        CACHES={
+            "default": {
+                "BACKEND": "config.cache.SharedRedisCache",
+                "LOCATION": url,
+                "KEY_PREFIX": prefix,
+                "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            }
+        },
+    )
+
+
+@contextmanager
+def redis_for_scale_out():
+    if settings.REDIS_URL:
+        yield settings.REDIS_URL
+    else:
+        with private_redis() as port:
+            yield f"redis://127.0.0.1:{port}/0"
+
+
+def get(port: int, path: str) -> int:
+    try:
+        with urllib.request.urlopen(
+            f"http://127.0.0.1:{port}{path}", timeout=10
+        ) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_two_processes_share_a_room_in_order_and_once(scene, django_db_blocker):
+    cookies = [session_cookie(member) for member in scene.attendees]
+    with redis_for_scale_out() as url, redis_settings(url), daphnes(2) as servers:
+        first, second = (server.port.value for server in servers)
+
+        async def play():
+            alice = ChatClient(first, scene.room, cookies[0])
+            bob = ChatClient(second, scene.room, cookies[1])
+            for client in (alice, bob):
+                client.start()
+                await asyncio.wait_for(client.connected.wait(), 30)
+            for number in range(5):
+                await alice.send(f"a{number}", f"1번 프로세스에서 {number}")
+            for number in range(5):
+                await bob.send(f"b{number}", f"2번 프로세스에서 {number}")
+            for client in (alice, bob):
+                await client.wait_for(set(range(1, 11)), timeout=20)
+            await asyncio.sleep(0.5)  # time for a duplicate to show up
+            for client in (alice, bob):
+                await client.stop()
+            return alice, bob
+
+        alice, bob = asyncio.run(play())
+
+    for client in (alice, bob):
+        assert client.order == list(range(1, 11))
+        assert set(client.live_counts.values()) == {1}
+    # What each sent arrives at the other process in the order it was sent.
+    heard_by_bob = [bob.messages[seq] for seq in bob.order]
+    assert [body for body in heard_by_bob if body.startswith("1번")] == [
+        f"1번 프로세스에서 {n}" for n in range(5)
+    ]
+    heard_by_alice = [alice.messages[seq] for seq in alice.order]
+    assert [body for body in heard_by_alice if body.startswith("2번")] == [
+        f"2번 프로세스에서 {n}" for n in range(5)
+    ]
+
+
+def test_a_redis_restart_loses_no_stored_message(scene, django_db_blocker):
+    cookies = [session_cookie(member) for member in scene.attendees]
+    community_page = reverse("community_detail", args=[scene.community.slug])
+    with private_redis() as redis_port:
+        url = f"redis://127.0.0.1:{redis_port}/0"
+        with redis_settings(url):
+            server = daphne_start()
+        port = server.port.value
+        redis = {"process": None}
+        try:
+
+            async def play():
+                alice = ChatClient(port, scene.room, cookies[0])
+                bob = ChatClient(port, scene.room, cookies[1])
+                for client in (alice, bob):
+                    client.start()
+                    await asyncio.wait_for(client.connected.wait(), 30)
+                for number in range(3):
+                    await alice.send(f"before{number}", f"재시작 전 {number}")
+                for client in (alice, bob):
+                    await client.wait_for({1, 2, 3})
+
+                # Redis goes away (the private server is found by its port).
+                subprocess.run(
+                    [
+                        shutil.which("redis-cli"),
+                        "-p",
+                        str(redis_port),
+                        "shutdown",
+                        "nosave",
+                    ],
+                    check=False,
+                    capture_output=True,
+                )
+                await asyncio.sleep(1)
+                statuses = await asyncio.to_thread(
+                    lambda: [get(port, "/"), get(port, community_page)]
+                )
+                # A message stored while Redis is down: its broadcast fails.
+                await asyncio.to_thread(
+                    message_send,
+                    member=scene.organiser,
+                    key=scene.room,
+                    body="레디스가 멈춘 동안",
+                    client_id="during",
+                )
+                await asyncio.sleep(1)
+                redis["process"] = await asyncio.to_thread(redis_start, redis_port)
+                for client in (alice, bob):
+                    await client.wait_for({1, 2, 3, 4}, timeout=30)
+                    await asyncio.wait_for(client.connected.wait(), 30)
+                await bob.send("after", "재시작 후")
+                for client in (alice, bob):
+                    await client.wait_for({1, 2, 3, 4, 5}, timeout=20)
+                for client in (alice, bob):
+                    await client.stop()
+                return statuses, alice, bob
+
+            with django_db_blocker.unblock():
+                statuses, alice, bob = asyncio.run(play())
+        finally:
+            daphne_stop(server)
+            if redis["process"] is not None:
+                redis["process"].kill()
+                redis["process"].wait()
+
+    assert statuses == [200, 200]
+    for client in (alice, bob):
+        assert client.connections >= 2  # it reconnected
+        assert sorted(client.messages) == [1, 2, 3, 4, 5]
+        assert client.messages[4] == "레디스가 멈춘 동안"
+        assert all(count == 1 for count in client.live_counts.values())

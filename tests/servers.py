@@ -1,0 +1,118 @@
+"""Real daphne servers for the tests that need one: forked copies of the test
+process, so they run with the test settings and the test database that
+pytest-django created (the tests use ``transactional_db`` so that what they
+write is committed and visible to the servers)."""
+
+import contextlib
+import multiprocessing.context
+import os
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from asgiref.sync import SyncToAsync
+from daphne.testing import DaphneProcess
+from django.db import connections
+
+SERVER_HOST = "127.0.0.1"
+SERVER_START_TIMEOUT = 30
+# Playwright's sync API keeps an event loop running in the test thread, which
+# makes Django refuse ORM calls from that thread unless told otherwise.
+ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
+
+
+def _server_application():
+    # Imported in the server process only: config.asgi builds the whole
+    # ASGI stack (static files, websockets) exactly as production does.
+    from config.asgi import application
+
+    return application
+
+
+class ForkedDaphneProcess(DaphneProcess):
+    """DaphneProcess, always forked: the child must inherit the test settings
+    (overridden mail and task backends, the test database's name) rather than
+    import them afresh, which the spawn and forkserver start methods would."""
+
+    _Popen = staticmethod(multiprocessing.context.ForkProcess._Popen)
+
+
+def _server_process_setup() -> None:
+    # The server must keep Django's async-safety checks: they are what
+    # catches an ORM call made from async code in the app.
+    os.environ.pop(ASYNC_UNSAFE, None)
+    # asgiref runs thread-sensitive sync code (every ORM call of a consumer)
+    # on one executor thread made at import. A fork copies the executor but
+    # not its thread, so after an async test in the parent the executor
+    # would wait forever for a thread that does not exist: give the child
+    # its own.
+    SyncToAsync.single_thread_executor = ThreadPoolExecutor(max_workers=1)
+
+
+def _close_connections() -> None:
+    # A forked child shares the parent's sockets: an open connection (or a
+    # psycopg pool with its worker threads) used by both would corrupt the
+    # protocol stream, so nothing may be open at the fork.
+    for connection in connections.all(initialized_only=True):
+        connection.close()
+        pools = getattr(connection, "_connection_pools", {})
+        if connection.alias in pools:
+            connection.close_pool()
+
+
+def _wait_for_sessions_to_end(timeout: float = 10) -> None:
+    """PostgreSQL refuses to drop the test database while the server's
+    sessions are still open; they end shortly after the process exits."""
+    connection = connections["default"]
+    if connection.vendor != "postgresql":
+        return
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            if cursor.fetchone()[0] == 0:
+                break
+            time.sleep(0.1)
+    _close_connections()
+
+
+def daphne_start(port: int | None = None) -> DaphneProcess:
+    """A forked daphne serving config.asgi on ``port`` (a free one if None),
+    started and listening. Call with the database unblocked and under any
+    settings overrides the server should keep for its whole life."""
+    _close_connections()
+    process = ForkedDaphneProcess(
+        SERVER_HOST, _server_application, setup=_server_process_setup, port=port
+    )
+    process.start()
+    deadline = time.monotonic() + SERVER_START_TIMEOUT
+    while not process.ready.wait(timeout=0.2):
+        if not process.is_alive() or time.monotonic() > deadline:
+            error = "" if process.errors.empty() else process.errors.get()[1]
+            process.terminate()
+            pytest.fail(f"daphne did not start:\n{error}", pytrace=False)
+    return process
+
+
+def daphne_stop(process: DaphneProcess) -> None:
+    process.terminate()
+    process.join(timeout=10)
+
+
+@contextlib.contextmanager
+def daphnes(count: int) -> Iterator[list[DaphneProcess]]:
+    """``count`` daphne processes; stopped on exit, and the database left
+    ready to be flushed or dropped."""
+    processes = []
+    try:
+        for _ in range(count):
+            processes.append(daphne_start())
+        yield processes
+    finally:
+        for process in processes:
+            daphne_stop(process)
+        _wait_for_sessions_to_end()
