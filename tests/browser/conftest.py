@@ -32,12 +32,9 @@ from django.utils.deprecation import RemovedInDjango2028Warning
 from tests.servers import (
     ASYNC_UNSAFE,
     SERVER_HOST,
-    SERVER_START_TIMEOUT,
-    ForkedDaphneProcess,
-    _close_connections,
-    _server_application,
-    _server_process_setup,
     _wait_for_sessions_to_end,
+    daphne_start,
+    daphne_stop,
 )
 
 CHROMIUM_ARGS = [
@@ -99,43 +96,45 @@ class LiveServer:
         return urlsplit(self.url).netloc
 
 
+def server_settings(mail_dir: Path) -> override_settings:
+    """What a browser test's server runs with, enabled only around its fork:
+    mail written to files under ``mail_dir`` and tasks run at once (while the
+    other tests keep Django's in-memory outbox), and on Redis a channel-layer
+    prefix of its own, so that servers of parallel test workers, whose rooms
+    and members share ids, never hear each other."""
+    overrides = {
+        **_file_mail_settings(mail_dir),
+        "TASKS": {
+            "default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}
+        },
+    }
+    layer = settings.CHANNEL_LAYERS["default"]
+    if "CONFIG" in layer:
+        config = {**layer["CONFIG"], "prefix": f"moim-browser-{os.getpid()}"}
+        overrides["CHANNEL_LAYERS"] = {"default": {**layer, "CONFIG": config}}
+    return override_settings(**overrides)
+
+
 @pytest.fixture(scope="package")
 def live_asgi_server(django_db_setup, django_db_blocker, tmp_path_factory):
     """daphne serving config.asgi:application on a free port."""
     mail_dir = tmp_path_factory.mktemp("browser-mail")
-    # Enabled only around the fork: the server keeps these settings for its
-    # whole life, while the other tests of the session keep Django's
-    # in-memory outbox.
-    server_settings = override_settings(
-        **_file_mail_settings(mail_dir),
-        TASKS={
-            "default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}
-        },
-    )
     # pytest-django blocks database access outside tests by patching the
     # connection class; the fork must happen while it is unblocked so that the
     # server may use the database.
-    with django_db_blocker.unblock(), _email_settings_deprecation_ignored():
-        _close_connections()
-        with server_settings:
-            process = ForkedDaphneProcess(
-                SERVER_HOST, _server_application, setup=_server_process_setup
-            )
-            process.start()
-    deadline = time.monotonic() + SERVER_START_TIMEOUT
-    while not process.ready.wait(timeout=0.2):
-        if not process.is_alive() or time.monotonic() > deadline:
-            error = "" if process.errors.empty() else process.errors.get()[1]
-            process.terminate()
-            pytest.fail(f"daphne did not start:\n{error}", pytrace=False)
+    with (
+        django_db_blocker.unblock(),
+        _email_settings_deprecation_ignored(),
+        server_settings(mail_dir),
+    ):
+        process = daphne_start()
     server = LiveServer(
         url=f"http://{SERVER_HOST}:{process.port.value}",
         mail_dir=mail_dir,
         password_hashers=tuple(settings.PASSWORD_HASHERS),
     )
     yield server
-    process.terminate()
-    process.join(timeout=10)
+    daphne_stop(process)
     with django_db_blocker.unblock():
         _wait_for_sessions_to_end()
 
@@ -251,6 +250,12 @@ class PageProblems:
     found: list[str] = field(default_factory=list)
     expected_statuses: set[tuple[str, int]] = field(default_factory=set)
     expected_requests: set[str] = field(default_factory=set)
+    expected_console: list[re.Pattern] = field(default_factory=list)
+
+    def expect_console_error(self, pattern: str) -> None:
+        """Declare a console error the test causes on purpose (a socket that
+        cannot reach a server the test stopped)."""
+        self.expected_console.append(re.compile(pattern))
 
     def expect_request(self, url: str) -> None:
         """Declare that the browser requests ``url``, on another host, on
@@ -274,6 +279,8 @@ class PageProblems:
         if message.type != "error":
             return
         url = message.location.get("url", "")
+        if any(p.search(message.text) for p in self.expected_console):
+            return
         if not self._is_expected(message.text, url):
             self.found.append(f"console error: {message.text} ({url})")
 

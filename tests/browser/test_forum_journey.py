@@ -123,7 +123,7 @@ def join(page) -> None:
 
 
 def unread_badge(page):
-    return page.locator("header .nav-notifications .badge-count")
+    return page.locator("header .nav-notifications .badge-count:visible")
 
 
 def test_members_discuss_report_and_a_moderator_hides_a_thread(

@@ -152,7 +152,7 @@ def sign_in(page, email: str) -> None:
 
 
 def unread_badge(page):
-    return page.locator("header .nav-notifications .badge-count")
+    return page.locator("header .nav-notifications .badge-count:visible")
 
 
 def my_status(page):
