@@ -480,7 +480,7 @@ def audit_log(*, community: Community, page: int | str = 1) -> Page:
     reason as readers should see it (a role change stores the role's value,
     shown as the role's label in the reader's language)."""
     entries = AuditEntry.objects.filter(community=community).select_related(
-        "moderator", "target_member", "thread", "comment"
+        "moderator", "target_member", "thread", "comment", "chat_message__room"
     )
     page_obj = Paginator(entries, 50).get_page(page)
     page_obj.object_list = list(page_obj.object_list)

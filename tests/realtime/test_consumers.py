@@ -7,6 +7,7 @@ import pytest
 from asgiref.sync import sync_to_async
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from community.access import access_for
 from community.models import (
@@ -20,8 +21,14 @@ from community.services.moderation import sanction_impose
 from community.services.notifications import notify
 from events.models import GatheringStatus
 from events.services.applications import application_withdraw
-from realtime.models import Message
-from realtime.services import message_send
+from realtime.access import room_access
+from realtime.models import Message, Presence
+from realtime.services import (
+    message_delete,
+    message_send,
+    presence_enter,
+    presence_frame,
+)
 from tests.realtime.conftest import (
     collect,
     connect,
@@ -667,3 +674,32 @@ async def test_the_unread_socket_is_for_members_only(scene):
 
     assert connected is False
     assert code == 4401
+
+
+def test_the_audit_log_shows_a_deleted_chat_message_to_moderators(scene, client):
+    message, _created = message_send(
+        member=scene.attendees[0],
+        key=scene.room,
+        body="<b>광고</b> 링크",
+        client_id="a",
+    )
+    message_delete(member=scene.organiser, key=scene.room, seq=message.seq)
+    client.force_login(scene.organiser)
+
+    html = client.get(
+        reverse("audit_log", args=[scene.community.slug]),
+        headers={"accept-language": "en"},
+    ).text
+
+    assert "Deleted a chat message" in html
+    assert "Chat message #1: &lt;b&gt;광고&lt;/b&gt; 링크" in html
+
+
+def test_presence_forgets_a_socket_whose_server_died(scene):
+    access = room_access(member=scene.attendees[0], key=scene.room)
+    presence_enter(access=access, channel_name="specific.dead-process!1")
+    Presence.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+
+    frame = presence_frame(room_id=access.room.pk, community=scene.community)
+
+    assert frame["members"] == []
