@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 
 from community.demo import DEMO_DOMAIN, DEMO_PASSWORD, seed_demo
 from events.demo import seed_gatherings
+from realtime.demo import seed_chat
 
 
 class Command(BaseCommand):
@@ -13,15 +14,18 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         counts = seed_demo()
         gatherings = seed_gatherings()
+        chat = seed_chat()
         self.stdout.write(
             self.style.SUCCESS(
                 "Demo data: {communities} communities, {members} members, "
                 "{threads} threads ({new_threads} new), {comments} comments, "
-                "{gatherings} gatherings with {applications} applications. "
+                "{gatherings} gatherings with {applications} applications, "
+                "{chat} chat messages. "
                 "Sign in as member01@{domain} with the password {password} "
                 "(a moderator of 퍼포먼스 마케팅).".format(
                     **counts,
                     **gatherings,
+                    chat=chat,
                     domain=DEMO_DOMAIN,
                     password=DEMO_PASSWORD,
                 )
