@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from community.models import Community, Member, NicknameHistory
+from realtime.broadcast import member_sockets_close
 
 
 class NicknameHistoryInline(admin.TabularInline):
@@ -55,6 +56,13 @@ class MemberAdmin(UserAdmin):
         # The nickname changes only through the profile page, which enforces
         # the cooldown and keeps the history.
         return [*self.readonly_fields, "nickname"] if obj else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # A deactivated member's open chat sockets close now: the reconnect
+        # is refused.
+        if change and not obj.is_active and "is_active" in form.changed_data:
+            member_sockets_close(member_id=obj.pk)
 
 
 @admin.register(Community)

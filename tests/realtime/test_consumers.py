@@ -29,6 +29,7 @@ from realtime.services import (
     presence_enter,
     presence_frame,
 )
+from tests.factories import member_create
 from tests.realtime.conftest import (
     collect,
     connect,
@@ -703,3 +704,35 @@ def test_presence_forgets_a_socket_whose_server_died(scene):
     frame = presence_frame(room_id=access.room.pk, community=scene.community)
 
     assert frame["members"] == []
+
+
+async def test_deactivating_a_member_in_the_admin_closes_their_sockets(scene):
+    alice = await joined(scene.attendees[0], scene.room)
+    staff = await db(member_create)(is_staff=True, is_superuser=True)
+
+    def deactivate():
+        client = Client()
+        client.force_login(staff)
+        url = reverse("admin:community_member_change", args=[scene.attendees[0].pk])
+        page = client.get(url).context
+        form = page["adminform"].form
+        data = {
+            name: value
+            for name, value in form.initial.items()
+            if value is not None and name not in {"password", "groups"}
+        }
+        for inline in page["inline_admin_formsets"]:
+            management = inline.formset.management_form
+            data.update(
+                {f"{management.prefix}-{k}": v for k, v in management.initial.items()}
+            )
+        data["is_active"] = ""
+        return client.post(url, data)
+
+    response = await db(deactivate)()
+
+    assert response.status_code == 302
+    assert await closed_with(alice) == 4000
+    again, _connected, _ = await connect(scene.attendees[0], scene.room)
+    error, code = await refusal(again)
+    assert (error["code"], code) == ("login_required", 4401)
