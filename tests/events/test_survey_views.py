@@ -178,12 +178,7 @@ def test_the_texts_come_in_a_fresh_order(client, held):
 
     def order():
         html = client.get(url("survey_results", gathering)).content.decode()
-        return [
-            i
-            for _, i in sorted(
-                (html.index(f"배운 점 {i}"), i) for i in range(6)
-            )
-        ]
+        return [i for _, i in sorted((html.index(f"배운 점 {i}"), i) for i in range(6))]
 
     orders = {tuple(order()) for _ in range(12)}
 
@@ -201,7 +196,12 @@ def test_the_csv_carries_the_same_aggregates_and_texts(client, held):
 
     assert response["Content-Type"].startswith("text/csv")
     satisfaction = [r for r in rows if r[0].startswith("Overall")]
-    assert ["Overall, how satisfied are you with this gathering?", "average", "", "4.00"] in satisfaction
+    assert [
+        "Overall, how satisfied are you with this gathering?",
+        "average",
+        "",
+        "4.00",
+    ] in satisfaction
     assert [r[2] for r in satisfaction if r[1] in "54321" and r[1]] == [
         "1",
         "3",
@@ -236,7 +236,9 @@ def test_the_public_average_reads_naturally_in_korean(client, held):
     assert "평균 4.0점 (응답 5명)" in html
 
 
-@pytest.mark.parametrize("name", ["survey_results", "survey_results_csv", "survey_edit"])
+@pytest.mark.parametrize(
+    "name", ["survey_results", "survey_results_csv", "survey_edit"]
+)
 def test_members_who_do_not_organise_are_refused(client, held, name):
     gathering, members = held
     client.force_login(members[0])

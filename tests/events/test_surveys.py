@@ -51,7 +51,7 @@ def during(gathering, after: timedelta = timedelta(hours=1)):
 
 
 def test_the_survey_opens_when_the_gathering_ends_and_not_before():
-    gathering, members = gathering_drawn(capacity=2, applicants=2)
+    gathering, _members = gathering_drawn(capacity=2, applicants=2)
 
     assert advance(gathering, gathering.ends_at - SECOND).status != G.SURVEY_OPEN
     gathering = advance(gathering, gathering.ends_at)
@@ -64,7 +64,7 @@ def test_the_survey_opens_when_the_gathering_ends_and_not_before():
 
 
 def test_the_survey_closes_after_its_period_and_running_again_changes_nothing():
-    gathering, members = gathering_held(attendees=3)
+    gathering, _members = gathering_held(attendees=3)
     closes_at = survey_of(gathering).closes_at
 
     assert advance(gathering, closes_at - SECOND).status == G.SURVEY_OPEN
@@ -282,7 +282,8 @@ def test_the_close_opens_every_box_and_records_count_and_average():
     assert survey.response_count == 5
     assert survey.satisfaction_average == pytest.approx(4.0)
     assert sorted(
-        r["satisfaction"] for r in SurveyResponse.objects.values_list("answers", flat=True)
+        r["satisfaction"]
+        for r in SurveyResponse.objects.values_list("answers", flat=True)
     ) == [3, 4, 4, 4, 5]
 
 
@@ -321,11 +322,13 @@ def test_organiser_questions_are_answered_and_validated():
 
 
 def test_questions_and_settings_can_change_until_the_first_response():
-    gathering, members = gathering_held(attendees=2)
+    gathering, _members = gathering_held(attendees=2)
     survey_question_add(gathering=gathering, kind="text", label="하나")
     survey_question_add(gathering=gathering, kind="text", label="둘")
     survey_question_remove(gathering=gathering, key="q1")
-    survey = survey_settings_update(gathering=gathering, min_responses=3, duration_days=3)
+    survey = survey_settings_update(
+        gathering=gathering, min_responses=3, duration_days=3
+    )
 
     assert [q["label"] for q in survey.questions] == ["둘"]
     assert survey.closes_at == survey.opens_at + timedelta(days=3)
@@ -346,7 +349,9 @@ def test_the_first_response_locks_k_the_period_and_the_questions():
         lambda: survey_settings_update(
             gathering=gathering, min_responses=3, duration_days=7
         ),
-        lambda: survey_question_add(gathering=gathering, kind="text", label="늦은 질문"),
+        lambda: survey_question_add(
+            gathering=gathering, kind="text", label="늦은 질문"
+        ),
         lambda: survey_question_remove(gathering=gathering, key="q1"),
     ):
         with pytest.raises(EventsError) as refused:
