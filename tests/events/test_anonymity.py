@@ -81,8 +81,7 @@ def read_table(table: str, value_column: str, survey_id: int) -> list[Row]:
     physical, names = _physical_columns()
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {physical}, id, {value_column} FROM {table} "
-            "WHERE survey_id = %s",
+            f"SELECT {physical}, id, {value_column} FROM {table} WHERE survey_id = %s",
             [survey_id],
         )
         rows = []
