@@ -27,6 +27,14 @@ from tests.events.factories import (
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def client(client):
+    """Pages in English, so that texts read as written (one test asks for
+    Korean)."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
 def url(name, gathering):
     return reverse(name, args=[gathering.community.slug, gathering.pk])
 
@@ -229,9 +237,8 @@ def test_the_public_average_reads_naturally_in_korean(client, held):
     answer_all(gathering, members[:5], [5, 4, 4, 3, 4])
     close(gathering)
 
-    html = client.get(
-        url("gathering_detail", gathering), headers={"accept-language": "ko"}
-    ).content.decode()
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "ko"
+    html = client.get(url("gathering_detail", gathering)).content.decode()
 
     assert "평균 4.0점 (응답 5명)" in html
 
