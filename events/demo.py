@@ -105,6 +105,23 @@ CHANGE = [
 ]
 NEXT_TOPIC = "다음에 다뤘으면 하는 주제는?"
 NEXT_TOPICS = ["측정과 어트리뷰션", "크리에이티브 운영", "예산 배분"]
+EARLIER_TAKEAWAYS = [
+    (
+        "매체별 한계 CPA를 먼저 정해 두면 예산 이동 논의가 짧아진다.",
+        "분기 초에 매체별 한계 CPA 표를 팀과 합의하기.",
+        PathVisibility.PUBLIC,
+    ),
+    (
+        "검색 광고는 브랜드 키워드를 따로 떼어 봐야 효율이 보인다.",
+        "브랜드/일반 키워드 캠페인 분리하기.",
+        PathVisibility.COMMUNITY,
+    ),
+    (
+        "작은 매체 테스트는 기간보다 전환 수 기준으로 끝내야 한다.",
+        "",
+        PathVisibility.PRIVATE,
+    ),
+]
 TAKEAWAYS = [
     (
         "가설 하나에 변수 하나만 바꿔야 결과를 해석할 수 있다는 걸 다시 느꼈다.",
@@ -647,9 +664,8 @@ def _seed_surveyed(
 
 
 def _takeaways(gathering: Gathering, members: list[Member], at: datetime) -> None:
-    for member, (learned, will_apply, visibility) in zip(
-        members, TAKEAWAYS, strict=False
-    ):
+    texts = TAKEAWAYS if gathering.title == RATED_TITLE else EARLIER_TAKEAWAYS
+    for member, (learned, will_apply, visibility) in zip(members, texts, strict=False):
         takeaway_save(
             member=member,
             gathering=gathering,
