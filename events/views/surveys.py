@@ -43,10 +43,10 @@ def survey_answer(request: HttpRequest, *, access: Access, pk: int) -> HttpRespo
         gathering=gathering, member=request.user, now=timezone.now()
     )
     refusal = None
-    if state is None or not state.is_open:
-        refusal = EventsError("survey_not_open")
-    elif not state.is_attendee:
+    if state is not None and not state.is_attendee:
         refusal = EventsError("survey_not_attendee")
+    elif state is None or not state.is_open:
+        refusal = EventsError("survey_not_open")
     elif state.answered:
         refusal = EventsError("survey_answered")
     if refusal is not None:
