@@ -311,6 +311,16 @@ def _clean_text(value) -> str:
     )
 
 
+def _integer(value) -> int:
+    """An int, or a string of digits (as a form posts it); nothing else (a
+    bool, a float, a list) passes for a number."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    raise ValueError(value)
+
+
 @sensitive_variables("answers", "clean")
 def answers_clean(*, survey: Survey, answers: dict) -> dict:
     """The answers as stored: ratings 1-5, a choice's index, "yes"/"no",
@@ -327,12 +337,12 @@ def answers_clean(*, survey: Survey, answers: dict) -> dict:
             continue
         try:
             if kind == RATING:
-                number = int(value)
+                number = _integer(value)
                 if not 1 <= number <= 5:
                     raise ValueError(key)
                 clean[key] = number
             elif kind == CHOICE:
-                index = int(value)
+                index = _integer(value)
                 if not 0 <= index < len(question["choices"]):
                     raise ValueError(key)
                 clean[key] = index
@@ -341,6 +351,8 @@ def answers_clean(*, survey: Survey, answers: dict) -> dict:
                     raise ValueError(key)
                 clean[key] = value
             else:
+                if not isinstance(value, str):
+                    raise ValueError(key)
                 text = _clean_text(value).strip()
                 if len(text) > TEXT_LIMIT:
                     raise EventsError("too_long", limit=TEXT_LIMIT)

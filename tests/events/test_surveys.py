@@ -8,6 +8,8 @@ from datetime import timedelta
 
 import pytest
 from django.db import IntegrityError, transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from events.errors import EventsError
 from events.models import (
@@ -392,3 +394,70 @@ def test_k_below_three_is_refused_by_the_service_and_the_database():
         Survey.objects.filter(gathering=gathering).update(min_responses=2)
 
     assert refused.value.code == "survey_k_too_low"
+
+
+# --- Any input -----------------------------------------------------------------
+
+
+ANSWER_VALUES = st.one_of(
+    st.none(),
+    st.integers(-3, 9),
+    st.text(max_size=1200),
+    st.sampled_from(["yes", "no", "maybe", "3", "0", "1"]),
+    st.lists(st.integers(), max_size=3),
+    st.floats(allow_nan=True),
+)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    answers=st.dictionaries(
+        st.sampled_from(["satisfaction", "useful", "change", "again", "q1", "x"]),
+        ANSWER_VALUES,
+        max_size=6,
+    )
+)
+def test_any_answers_are_stored_clean_or_refused_with_nothing_stored(answers):
+    """Whatever is posted: a keyed refusal and nothing stored, or one sealed
+    response whose opened answers are all valid."""
+    with transaction.atomic():
+        gathering, members = gathering_held(attendees=1)
+        survey_question_add(
+            gathering=gathering, kind="choice", label="주제", choices=["A", "B"]
+        )
+        try:
+            response_submit(
+                member=members[0],
+                gathering=gathering,
+                answers=answers,
+                now=during(gathering),
+            )
+        except EventsError as refused:
+            assert refused.message
+            assert not SealedResponse.objects.exists()
+            assert not SurveyParticipation.objects.exists()
+        else:
+            box = SealedResponse.objects.get().box
+            stored = unseal(survey_of(gathering), box)
+            assert 1 <= stored["satisfaction"] <= 5
+            assert stored.get("again") in (None, "yes", "no")
+            assert stored.get("q1") in (None, 0, 1)
+            assert set(stored) <= {"satisfaction", "useful", "change", "again", "q1"}
+        transaction.set_rollback(True)
+
+
+@pytest.mark.parametrize("rating", [True, 4.5, [4], "4.0", " "])
+def test_a_rating_must_be_a_whole_number_as_posted(rating):
+    gathering, members = gathering_held(attendees=1)
+
+    with pytest.raises(EventsError):
+        response_submit(
+            member=members[0],
+            gathering=gathering,
+            answers={"satisfaction": rating},
+            now=during(gathering),
+        )
