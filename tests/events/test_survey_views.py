@@ -341,3 +341,41 @@ def test_the_gathering_page_after_the_close_takes_as_many_queries(
         response = client.get(url("gathering_detail", gathering))
 
     assert response.status_code == 200
+
+
+def test_every_new_page_carries_the_security_headers_and_loads_nothing_else(
+    client, held
+):
+    from tests.config.test_security_headers import (
+        assert_security_headers,
+        external_references,
+        inline_scripts,
+    )
+
+    gathering, members = held
+    answer_all(gathering, members[:5], [5, 4, 4, 3, 4])
+    close(gathering)
+    from events.services.path import takeaway_save
+
+    takeaway_save(member=members[0], gathering=gathering, learned="배운 점")
+    pages = {
+        gathering.created_by: [
+            url("survey_results", gathering),
+            url("survey_edit", gathering),
+            reverse("community_detail", args=[gathering.community.slug]),
+        ],
+        members[0]: [
+            url("gathering_detail", gathering),
+            url("takeaway_edit", gathering),
+            reverse("member_path", args=[members[0].public_id]),
+        ],
+    }
+    for member, paths in pages.items():
+        client.force_login(member)
+        for path in paths:
+            response = client.get(path)
+            html = response.content.decode()
+            assert_security_headers(response)
+            assert external_references(html) == [], path
+            assert inline_scripts(html) == [], path
+            assert " style=" not in html, path
