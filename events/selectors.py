@@ -743,6 +743,8 @@ class PathItem:
     url: str
     gathering: Gathering | None = None
     takeaway: Takeaway | None = None
+    # For the owner: a gathering attended with no takeaway yet.
+    takeaway_missing: bool = False
 
     @property
     def kind_label(self) -> str:
@@ -833,7 +835,12 @@ def member_path(*, member: Member, viewer: Member | None) -> list[PathItem]:
                 takeaway=takeaway,
             )
         )
-    if not is_owner:
+    if is_owner:
+        kept = {item.gathering.pk for item in items if item.takeaway}
+        for item in items:
+            if item.kind == PathKind.ATTENDED and item.object_id not in kept:
+                item.takeaway_missing = True
+    else:
         viewer_communities = (
             set(viewer.memberships.values_list("community_id", flat=True))
             if viewer is not None and viewer.is_authenticated

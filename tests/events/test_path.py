@@ -23,6 +23,12 @@ from tests.factories import member_create
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture
+def client(client):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
 LEARNED = "어트리뷰션 창을 7일로 줄이는 실험을 배웠다"
 
 
@@ -256,3 +262,16 @@ def test_the_community_page_trend_takes_as_many_queries(
         ).content.decode()
 
     assert html.count('class="trend-point"') == size
+
+
+def test_the_owner_is_offered_a_takeaway_for_each_gathering_without_one(client):
+    gathering, members = gathering_held(attendees=1)
+    client.force_login(members[0])
+    link = reverse("takeaway_edit", args=[gathering.community.slug, gathering.pk])
+
+    before = path_of(client, members[0])
+    takeaway_save(member=members[0], gathering=gathering, learned=LEARNED)
+    after = path_of(client, members[0])
+
+    assert "Write my takeaway" in before and link in before
+    assert "Write my takeaway" not in after and "Edit my takeaway" in after
