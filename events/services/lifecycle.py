@@ -168,18 +168,6 @@ def _survey_closes_at(gathering: Gathering) -> datetime:
     )
 
 
-def gathering_reschedule(*, gathering_id: int) -> None:
-    """Recompute when the gathering next falls due after a change to its
-    times made elsewhere (the survey's period), and queue the job for it."""
-    with transaction.atomic():
-        gathering = locked_gathering(gathering_id)
-        before = gathering.next_due_at
-        gathering.next_due_at = _next_due(gathering, timezone.now())
-        gathering.save(update_fields=["next_due_at"])
-        if gathering.next_due_at and gathering.next_due_at != before:
-            _schedule_advance(gathering.pk, gathering.next_due_at)
-
-
 def _move(gathering: Gathering, status: str, now: datetime) -> None:
     gathering.status = status
     gathering.updated_at = now

@@ -138,9 +138,9 @@ def survey_settings_update(
     *, gathering: Gathering, min_responses: int, duration_days: int
 ) -> Survey:
     """An organiser sets k and how long the survey stays open, until the
-    first response arrives. Takes the survey's row lock; when the survey is
-    already open its close moves with the period (and the lifecycle job with
-    it)."""
+    first response arrives. Takes the survey's row lock (and then, once the
+    survey is open, runs the lifecycle, which takes the gathering's): its
+    close moves with the period."""
     if min_responses < SURVEY_MIN_RESPONSES_FLOOR:
         raise EventsError("survey_k_too_low", floor=SURVEY_MIN_RESPONSES_FLOOR)
     if not 1 <= duration_days <= 30:
@@ -155,9 +155,11 @@ def survey_settings_update(
             survey.closes_at = survey.opens_at + survey.duration
         survey.save(update_fields=["min_responses", "duration", "closes_at"])
     if survey.opens_at is not None:
-        from events.services.lifecycle import gathering_reschedule
+        # The close moved: the lifecycle reschedules its job, or closes the
+        # survey now if the new close has already passed.
+        from events.services.lifecycle import gathering_advance
 
-        gathering_reschedule(gathering_id=gathering.pk)
+        gathering_advance(gathering_id=gathering.pk)
     return survey
 
 

@@ -29,6 +29,7 @@ def client(client):
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     return client
 
+
 LEARNED = "어트리뷰션 창을 7일로 줄이는 실험을 배웠다"
 
 

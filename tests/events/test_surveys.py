@@ -461,3 +461,20 @@ def test_a_rating_must_be_a_whole_number_as_posted(rating):
             answers={"satisfaction": rating},
             now=during(gathering),
         )
+
+
+def test_a_period_shortened_into_the_past_closes_the_survey_at_once():
+    gathering, _members = gathering_held(attendees=1)
+    from django.utils import timezone
+
+    # Opened two days ago (by the wall clock), for a week.
+    Survey.objects.filter(gathering=gathering).update(
+        opens_at=timezone.now() - timedelta(days=2),
+        closes_at=timezone.now() + timedelta(days=5),
+    )
+
+    survey_settings_update(gathering=gathering, min_responses=5, duration_days=1)
+
+    gathering.refresh_from_db()
+    assert gathering.status == G.SURVEY_CLOSED
+    assert survey_of(gathering).response_count == 0
