@@ -41,6 +41,10 @@ DEBUG = env_bool("DJANGO_DEBUG", True)
 # A development key is only acceptable while DEBUG is on; `check --deploy`
 # flags it otherwise.
 SECRET_KEY = os.environ.get("SECRET_KEY") or "django-insecure-moim-development-only"
+# Earlier keys, kept after a rotation for as long as what they signed or
+# sealed must still open: sessions, join URLs, and the responses of a survey
+# that is still open (docs/anonymity.md).
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
 
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else []

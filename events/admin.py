@@ -4,9 +4,11 @@ form of the gathering itself, like an organiser on the dashboard. Draws are
 read-only: the database refuses a second one, and a record must not change
 after publication."""
 
+from django import forms
 from django.contrib import admin
 
-from events.models import Draw, FairnessPolicy, Gathering
+from events.errors import EventsError
+from events.models import Draw, FairnessPolicy, Gathering, Survey
 
 
 @admin.register(FairnessPolicy)
@@ -51,4 +53,47 @@ class DrawAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+class SurveyAdminForm(forms.ModelForm):
+    class Meta:
+        model = Survey
+        fields = ["min_responses", "duration", "questions"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and (
+            Survey.objects.filter(pk=self.instance.pk, locked=True).exists()
+        ):
+            raise forms.ValidationError(EventsError("survey_locked").message)
+        return cleaned
+
+
+@admin.register(Survey)
+class SurveyAdmin(admin.ModelAdmin):
+    """k, the period and the questions, until the first response; then
+    nothing (the database refuses the change too). Responses and who
+    answered have no admin at all: no page may set them side by side."""
+
+    form = SurveyAdminForm
+    list_display = ["gathering", "min_responses", "locked", "response_count"]
+    readonly_fields = [
+        "gathering",
+        "opens_at",
+        "closes_at",
+        "locked",
+        "response_count",
+        "satisfaction_average",
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.locked:
+            return [*self.readonly_fields, "min_responses", "duration", "questions"]
+        return self.readonly_fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -319,3 +319,18 @@ def personal_calendar(member: Member, *, now: datetime | None = None) -> bytes:
         for gathering, facts in entries:
             calendar.add_component(_event(gathering, facts, now))
     return _finish(calendar, [gathering for gathering, _facts in entries])
+
+
+# The path's export.
+
+
+def path_calendar(
+    member: Member, gatherings: list[Gathering], *, now: datetime | None = None
+) -> bytes:
+    """The past gatherings on a member's path (attended or hosted), public
+    facts only, as a file to download: a record, not a feed."""
+    now = now or timezone.now()
+    calendar = _calendar(_("My path on Moim"), feed=False)
+    for gathering in gatherings:
+        calendar.add_component(_event(gathering, _public_facts(gathering), now))
+    return _finish(calendar, gatherings)

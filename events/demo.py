@@ -45,7 +45,10 @@ from events.models import (
     ApplicationStatus,
     Gathering,
     GatheringFormat,
+    PathKind,
+    PathVisibility,
     SelectionMode,
+    Survey,
 )
 from events.services.applications import application_submit
 from events.services.attendance import checkin_record, join_resolve
@@ -56,6 +59,8 @@ from events.services.gatherings import (
 )
 from events.services.lifecycle import gathering_advance
 from events.services.offers import offer_confirm, offer_decline
+from events.services.path import path_visibility_set, takeaway_save
+from events.services.surveys import response_submit, survey_question_add
 
 SEOUL = ZoneInfo("Asia/Seoul")
 
@@ -73,6 +78,67 @@ DRAWN_TITLE = "GA4 전환 추적, 서로의 설정 같이 봐요"
 ENDED_TITLE = "2분기 광고 성과 회고 밋업"
 FIRST_COME_TITLE = "브랜드 마케터 커피챗: 캠페인 회고"
 CANCELLED_TITLE = "위기 커뮤니케이션 케이스 스터디"
+# Past gatherings with surveys: two rated above k (the community's trend),
+# and one whose survey is still open for the demo account to answer.
+# ENDED_TITLE's survey closed below k.
+RATED_TITLE = "크리에이티브 테스트 설계 워크숍"
+EARLIER_TITLE = "1분기 매체 믹스 돌아보기"
+SURVEY_OPEN_TITLE = "리타겟팅 실험 결과 공유회"
+
+# 18 ratings averaging 4.0; 7 averaging 3.6 (an earlier, rougher session).
+RATED_RATINGS = [5] * 6 + [4] * 7 + [3] * 4 + [2]
+EARLIER_RATINGS = [4, 4, 3, 4, 3, 4, 3]
+USEFUL = [
+    "다른 회사의 A/B 테스트 설계 문서를 직접 본 게 가장 도움이 됐어요.",
+    "소재 피로도를 판단하는 기준을 숫자로 들을 수 있어서 좋았습니다.",
+    "실패한 실험 이야기를 솔직하게 나눠 주셔서 배울 게 많았어요.",
+    "샘플 크기 계산법을 바로 써먹을 수 있게 정리해 주셔서 좋았어요.",
+    "소규모 예산으로 테스트하는 요령이 현실적이었습니다.",
+    "",
+]
+CHANGE = [
+    "질의응답 시간이 조금 더 길었으면 좋겠어요.",
+    "사전 자료를 하루 전에 받을 수 있으면 좋겠습니다.",
+    "소그룹 토론 시간이 있으면 더 좋을 것 같아요.",
+    "",
+    "시작 시간이 조금 늦춰지면 참석하기 편할 것 같아요.",
+]
+NEXT_TOPIC = "다음에 다뤘으면 하는 주제는?"
+NEXT_TOPICS = ["측정과 어트리뷰션", "크리에이티브 운영", "예산 배분"]
+EARLIER_TAKEAWAYS = [
+    (
+        "매체별 한계 CPA를 먼저 정해 두면 예산 이동 논의가 짧아진다.",
+        "분기 초에 매체별 한계 CPA 표를 팀과 합의하기.",
+        PathVisibility.PUBLIC,
+    ),
+    (
+        "검색 광고는 브랜드 키워드를 따로 떼어 봐야 효율이 보인다.",
+        "브랜드/일반 키워드 캠페인 분리하기.",
+        PathVisibility.COMMUNITY,
+    ),
+    (
+        "작은 매체 테스트는 기간보다 전환 수 기준으로 끝내야 한다.",
+        "",
+        PathVisibility.PRIVATE,
+    ),
+]
+TAKEAWAYS = [
+    (
+        "가설 하나에 변수 하나만 바꿔야 결과를 해석할 수 있다는 걸 다시 느꼈다.",
+        "다음 달 메타 캠페인부터 소재 테스트 설계서를 먼저 쓰고 시작하기.",
+        PathVisibility.PUBLIC,
+    ),
+    (
+        "소재 피로도는 빈도 3회 전후에서 CTR 하락으로 먼저 보인다.",
+        "주간 리포트에 빈도별 CTR 표를 추가하기.",
+        PathVisibility.COMMUNITY,
+    ),
+    (
+        "실패한 실험도 기록해 두면 팀의 자산이 된다.",
+        "",
+        PathVisibility.PRIVATE,
+    ),
+]
 
 MOTIVATION_PROMPT = "이 모임에서 나누고 싶은 이야기를 적어 주세요."
 MOTIVATIONS = [
@@ -125,7 +191,12 @@ def seed_gatherings(now: datetime | None = None) -> dict[str, int]:
                 community_join(access=access)
         # Oldest first: earlier outcomes (losses, no-shows) weigh on later
         # draws in the same community, as they would have.
+        _seed_surveyed(
+            marketing, now, EARLIER_TITLE, days_ago=45, ratings=EARLIER_RATINGS
+        )
+        _seed_surveyed(marketing, now, RATED_TITLE, days_ago=28, ratings=RATED_RATINGS)
         _seed_ended(marketing, now)
+        _seed_survey_open(marketing, now)
         _seed_drawn(marketing, now)
         _seed_open_lottery(marketing, now)
         _seed_first_come(by_slug["brand-marketing"], now)
@@ -134,6 +205,9 @@ def seed_gatherings(now: datetime | None = None) -> dict[str, int]:
             OPEN_TITLE,
             DRAWN_TITLE,
             ENDED_TITLE,
+            RATED_TITLE,
+            EARLIER_TITLE,
+            SURVEY_OPEN_TITLE,
             FIRST_COME_TITLE,
             CANCELLED_TITLE,
         ]
@@ -473,6 +547,163 @@ def _seed_ended(community: Community, now: datetime) -> None:
         gathering=gathering,
         attended={a.pk: a.pk not in no_shows for a in attendees},
     )
+    # Three of the ten attendees answered: below k (5), so its results stay
+    # hidden ("not enough responses").
+    came = [a.member for a in attendees if a.pk not in no_shows]
+    _answer(gathering, came[:3], [4, 3, 5], schedule.ends + timedelta(hours=3))
+    gathering_advance(gathering_id=gathering.pk, now=now)
+
+
+def _held(
+    community: Community,
+    now: datetime,
+    *,
+    title: str,
+    starts: datetime,
+    capacity: int,
+    applicants: list[Member],
+    description: str,
+    question: bool = False,
+) -> tuple[Gathering, Schedule]:
+    """A lottery gathering held at ``starts``: every winner confirmed (the
+    capacity is the number of applicants), the survey opened at the end."""
+    host = _organiser(community)
+    schedule = Schedule(
+        opens=starts - timedelta(days=7),
+        closes=starts - timedelta(days=2),
+        starts=starts,
+        ends=starts + timedelta(hours=2),
+    )
+    gathering = _create(
+        community,
+        host,
+        schedule,
+        now,
+        title=title,
+        description=description,
+        format=GatheringFormat.ONLINE,
+        video_link=ZOOM_LINK,
+        capacity=capacity,
+        selection_mode=SelectionMode.LOTTERY,
+    )
+    if question:
+        survey_question_add(
+            gathering=gathering, kind="choice", label=NEXT_TOPIC, choices=NEXT_TOPICS
+        )
+    _apply_all(gathering, applicants, schedule.opens, timedelta(hours=3))
+    drawn_at = schedule.closes + timedelta(minutes=1)
+    gathering_advance(gathering_id=gathering.pk, now=drawn_at)
+    for i, application in enumerate(_by_status(gathering, ApplicationStatus.OFFERED)):
+        offer_confirm(
+            member=application.member,
+            gathering=gathering,
+            now=drawn_at + timedelta(hours=1, minutes=10 * i),
+        )
+    gathering = gathering_advance(gathering_id=gathering.pk, now=schedule.ends)
+    return gathering, schedule
+
+
+def _answer(
+    gathering: Gathering, members: list[Member], ratings: list[int], at: datetime
+) -> None:
+    """Each member answers the survey (through the service, sealed like any
+    other response)."""
+    has_question = bool(Survey.objects.get(gathering=gathering).questions)
+    for i, (member, rating) in enumerate(zip(members, ratings, strict=False)):
+        answers = {
+            "satisfaction": rating,
+            "useful": USEFUL[i % len(USEFUL)],
+            "change": CHANGE[i % len(CHANGE)],
+            "again": "yes" if rating >= 3 else "no",
+        }
+        if has_question:
+            answers["q1"] = i % len(NEXT_TOPICS)
+        response_submit(
+            member=member,
+            gathering=gathering,
+            answers=answers,
+            now=at + timedelta(minutes=37 * i),
+        )
+
+
+def _seed_surveyed(
+    community: Community,
+    now: datetime,
+    title: str,
+    *,
+    days_ago: int,
+    ratings: list[int],
+) -> None:
+    """A gathering ``days_ago`` days back whose survey closed with
+    ``ratings``; the first attendees keep takeaways on their paths and show
+    the gathering publicly."""
+    if _exists(community, title):
+        return
+    # The same regulars come every time, so a few paths grow rich.
+    applicants = _applicants(community, exclude=[_organiser(community)])[
+        : len(ratings) + 2
+    ]
+    gathering, schedule = _held(
+        community,
+        now,
+        title=title,
+        starts=seoul_at(now, -days_ago, 19),
+        capacity=len(applicants),
+        applicants=applicants,
+        description=(
+            "소재 테스트를 설계하고 결과를 읽는 법을 사례 중심으로 나눴어요."
+            if title == RATED_TITLE
+            else "1분기 매체별 성과와 예산 배분을 함께 돌아봤어요."
+        ),
+        question=title == RATED_TITLE,
+    )
+    attendees = [a.member for a in _by_status(gathering, ApplicationStatus.CONFIRMED)]
+    _answer(gathering, attendees, ratings, schedule.ends + timedelta(hours=1))
+    _takeaways(gathering, applicants[:3], schedule.ends + timedelta(days=1))
+    gathering_advance(gathering_id=gathering.pk, now=now)
+
+
+def _takeaways(gathering: Gathering, members: list[Member], at: datetime) -> None:
+    texts = TAKEAWAYS if gathering.title == RATED_TITLE else EARLIER_TAKEAWAYS
+    for member, (learned, will_apply, visibility) in zip(members, texts, strict=False):
+        takeaway_save(
+            member=member,
+            gathering=gathering,
+            learned=learned,
+            will_apply=will_apply,
+            visibility=visibility,
+            now=at,
+        )
+        path_visibility_set(
+            member=member,
+            kind=PathKind.ATTENDED,
+            object_id=gathering.pk,
+            visibility=PathVisibility.PUBLIC,
+        )
+
+
+def _seed_survey_open(community: Community, now: datetime) -> None:
+    """Ended yesterday: its survey is open, four attendees answered, and the
+    demo account attended and has not answered yet."""
+    if _exists(community, SURVEY_OPEN_TITLE):
+        return
+    demo = Member.objects.get(email=DEMO_ACCOUNT)
+    applicants = _applicants(community, exclude=[_organiser(community)])[10:19]
+    gathering, schedule = _held(
+        community,
+        now,
+        title=SURVEY_OPEN_TITLE,
+        starts=seoul_at(now, -1, 19),
+        capacity=len(applicants) + 1,
+        applicants=[*applicants, demo],
+        description="리타겟팅 기간과 빈도 실험 결과를 서로 공유하는 자리였어요.",
+    )
+    attendees = [
+        a.member
+        for a in _by_status(gathering, ApplicationStatus.CONFIRMED)
+        if a.member_id != demo.pk
+    ]
+    _answer(gathering, attendees[:4], [4, 5, 4, 3], schedule.ends + timedelta(hours=1))
     gathering_advance(gathering_id=gathering.pk, now=now)
 
 

@@ -31,6 +31,32 @@ MESSAGES = {
     "join_not_released": _("The join link is available from %(time)s."),
     "join_revoked": _("This join link was revoked. Please contact the organisers."),
     "gathering_over": _("This gathering is over."),
+    # The survey
+    "survey_not_attendee": _(
+        "Only members who attended this gathering can answer its survey."
+    ),
+    "survey_not_open": _("The survey of this gathering is not open."),
+    "survey_answered": _("You have already answered this survey."),
+    "survey_locked": _(
+        "The survey's settings are fixed: the first response has arrived."
+    ),
+    "survey_rating_required": _("Please rate the gathering from 1 to 5."),
+    "survey_invalid_answer": _("One of the answers is not valid: %(question)s"),
+    "survey_k_too_low": _(
+        "Results need at least %(floor)s responses to keep answers anonymous."
+    ),
+    "survey_duration": _("A survey stays open from 1 to 30 days."),
+    "survey_too_many_questions": _("A survey can have at most %(limit)s questions."),
+    "survey_question_invalid": _(
+        "A question needs a text, and a choice question two to eight choices."
+    ),
+    # The path
+    "takeaway_not_attendee": _(
+        "Only members who attended this gathering can write a takeaway."
+    ),
+    "takeaway_too_early": _("You can write your takeaway once the gathering ends."),
+    "takeaway_empty": _("Please write what you learned."),
+    "path_item_unknown": _("This item is not on your path."),
 }
 
 

@@ -3,8 +3,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from events.models import Gathering
+from events.models import Gathering, PathVisibility
 from events.services.applications import ANSWER_LIMIT, MOTIVATION_LIMIT
+from events.services.path import TAKEAWAY_LIMIT
+from events.services.surveys import CHOICE, RATING, TEXT_LIMIT, YES_NO
 
 
 class ApplicationForm(forms.Form):
@@ -45,3 +47,76 @@ class ApplicationForm(forms.Form):
             self.cleaned_data.get(f"answer_{i}", "")
             for i in range(len(self.gathering.questions))
         ]
+
+
+class SurveyForm(forms.Form):
+    """One field per survey question: ratings and choices as radio buttons,
+    texts as text areas. The service validates the answers again."""
+
+    def __init__(self, *args, questions: list[dict], **kwargs):
+        super().__init__(*args, **kwargs)
+        for question in questions:
+            self.fields[question["key"]] = self._field(question)
+
+    @staticmethod
+    def _field(question: dict) -> forms.Field:
+        kind = question["kind"]
+        label = question["label"]
+        required = bool(question.get("required"))
+        if kind == RATING:
+            return forms.TypedChoiceField(
+                label=label,
+                required=required,
+                coerce=int,
+                choices=[(n, str(n)) for n in range(1, 6)],
+                widget=forms.RadioSelect(attrs={"class": "rating"}),
+                help_text=_("1 = not at all, 5 = very much"),
+            )
+        if kind == CHOICE:
+            return forms.TypedChoiceField(
+                label=label,
+                required=required,
+                coerce=int,
+                choices=list(enumerate(question["choices"])),
+                widget=forms.RadioSelect,
+            )
+        if kind == YES_NO:
+            return forms.ChoiceField(
+                label=label,
+                required=required,
+                choices=[("yes", _("Yes")), ("no", _("No"))],
+                widget=forms.RadioSelect,
+            )
+        return forms.CharField(
+            label=label,
+            required=required,
+            max_length=TEXT_LIMIT,
+            widget=forms.Textarea(attrs={"rows": 3}),
+        )
+
+    def answers(self) -> dict:
+        return {
+            key: value
+            for key, value in self.cleaned_data.items()
+            if value not in (None, "")
+        }
+
+
+class TakeawayForm(forms.Form):
+    learned = forms.CharField(
+        label=_("What did you learn?"),
+        max_length=TAKEAWAY_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    will_apply = forms.CharField(
+        label=_("What will you apply?"),
+        max_length=TAKEAWAY_LIMIT,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    visibility = forms.ChoiceField(
+        label=_("Who can see it on your path"),
+        choices=PathVisibility.choices,
+        initial=PathVisibility.PRIVATE,
+        widget=forms.RadioSelect,
+    )

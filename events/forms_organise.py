@@ -9,7 +9,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from events.errors import EventsError
-from events.models import Gathering, GatheringFormat, SelectionMode
+from events.models import (
+    SURVEY_MIN_RESPONSES_FLOOR,
+    Gathering,
+    GatheringFormat,
+    SelectionMode,
+)
 
 # Organisers type times in Korean time whatever the page language; the
 # database keeps UTC (USE_TZ).
@@ -380,3 +385,44 @@ class CheckinForm(forms.Form):
             if value:
                 result[int(name.removeprefix("attended-"))] = value == ATTENDED
         return result
+
+
+class SurveySettingsForm(forms.Form):
+    """k and how long the survey stays open."""
+
+    min_responses = forms.IntegerField(
+        label=_("Responses needed before results are shown"),
+        min_value=SURVEY_MIN_RESPONSES_FLOOR,
+        max_value=100,
+        help_text=_(
+            "Below this number nobody sees any result, so that no answer can "
+            "be told apart. At least 3."
+        ),
+    )
+    duration_days = forms.IntegerField(
+        label=_("Days the survey stays open"), min_value=1, max_value=30
+    )
+
+
+class SurveyQuestionForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=[
+            ("rating", _("Rating from 1 to 5")),
+            ("choice", _("One choice")),
+            ("text", _("Text")),
+        ],
+    )
+    label = forms.CharField(label=_("Question"), max_length=200)
+    choices = forms.CharField(
+        label=_("Choices, one per line (for a choice question)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def choice_list(self) -> list[str]:
+        return [
+            line.strip()
+            for line in self.cleaned_data.get("choices", "").splitlines()
+            if line.strip()
+        ]

@@ -381,3 +381,181 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"calendar feed of {self.member_id}"
+
+
+# ---------------------------------------------------------------------------
+# The feedback survey (docs/anonymity.md) and the path.
+# ---------------------------------------------------------------------------
+
+SURVEY_DURATION = timedelta(days=7)
+# k: results are shown from this many responses; never fewer than the floor.
+SURVEY_MIN_RESPONSES = 5
+SURVEY_MIN_RESPONSES_FLOOR = 3
+
+
+class Survey(models.Model):
+    """A gathering's feedback survey. Its settings (k, the period, the
+    organiser's questions) lock when the first response arrives: the service
+    and the admin refuse, and a database trigger (migration 0005) refuses an
+    UPDATE that would change them once ``locked`` is set.
+
+    Nothing here is finer than the survey itself: no time of any response;
+    ``response_count`` and ``satisfaction_average`` are written once, at the
+    close, when the sealed responses are opened."""
+
+    gathering = models.OneToOneField(
+        Gathering, on_delete=models.CASCADE, related_name="survey"
+    )
+    min_responses = models.PositiveSmallIntegerField(
+        _("responses needed before results are shown"),
+        default=SURVEY_MIN_RESPONSES,
+    )
+    duration = models.DurationField(_("open for"), default=SURVEY_DURATION)
+    # The organiser's questions: [{"key", "kind", "label", "choices"}].
+    questions = models.JSONField(default=list, blank=True)
+    opens_at = models.DateTimeField(null=True, blank=True)
+    closes_at = models.DateTimeField(null=True, blank=True)
+    locked = models.BooleanField(default=False)
+    # Written at the close.
+    response_count = models.PositiveIntegerField(null=True, blank=True)
+    satisfaction_average = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("survey")
+        verbose_name_plural = _("surveys")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(min_responses__gte=SURVEY_MIN_RESPONSES_FLOOR),
+                name="survey_k_floor",
+            ),
+            models.CheckConstraint(
+                condition=Q(duration__gte=timedelta(days=1))
+                & Q(duration__lte=timedelta(days=30)),
+                name="survey_duration_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"survey of {self.gathering_id}"
+
+
+class SurveyParticipation(models.Model):
+    """Who answered: one row per member and survey, written in the same
+    transaction as the sealed response, with nothing that points at it (no
+    time, no response key)."""
+
+    survey = models.ForeignKey(
+        Survey, on_delete=models.CASCADE, related_name="participations"
+    )
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "member"], name="survey_one_response_per_member"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"participation in {self.survey_id}"
+
+
+def random_key() -> uuid.UUID:
+    return uuid.uuid4()
+
+
+class SealedResponse(models.Model):
+    """A response while the survey is open: the answers, padded to one fixed
+    size and encrypted with a key that is not in the database
+    (events.services.surveys). Rows are opened, shuffled and replaced by
+    SurveyResponse rows in one transaction at the close."""
+
+    id = models.UUIDField(primary_key=True, default=random_key, editable=False)
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
+    box = models.BinaryField()
+
+    def __str__(self) -> str:
+        return "sealed response"
+
+
+class SurveyResponse(models.Model):
+    """An opened response: the answers and the survey, nothing else. The
+    random primary key and the shuffled insertion at the close leave no
+    order that follows arrival (tests/events/test_anonymity.py pins the
+    columns)."""
+
+    id = models.UUIDField(primary_key=True, default=random_key, editable=False)
+    survey = models.ForeignKey(
+        Survey, on_delete=models.CASCADE, related_name="responses"
+    )
+    answers = models.JSONField()
+
+    def __str__(self) -> str:
+        return "survey response"
+
+
+class PathVisibility(models.TextChoices):
+    PRIVATE = "private", _("Only me")
+    COMMUNITY = "community", _("Community members")
+    PUBLIC = "public", _("Everyone")
+
+
+class PathKind(models.TextChoices):
+    ATTENDED = "attended", _("Attended")
+    HOSTED = "hosted", _("Hosted")
+    HELPFUL = "helpful", _("Helpful answer")
+    TAKEAWAY = "takeaway", _("Takeaway")
+
+
+class Takeaway(models.Model):
+    """What an attendee took from a gathering: private unless they choose
+    otherwise; never part of the anonymous survey."""
+
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="takeaways"
+    )
+    gathering = models.ForeignKey(
+        Gathering, on_delete=models.CASCADE, related_name="takeaways"
+    )
+    learned = models.TextField(_("what I learned"), max_length=2000)
+    will_apply = models.TextField(_("what I will apply"), max_length=2000, blank=True)
+    visibility = models.CharField(
+        _("who can see it"),
+        max_length=10,
+        choices=PathVisibility.choices,
+        default=PathVisibility.PRIVATE,
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "gathering"], name="takeaway_one_per_gathering"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"takeaway of {self.member_id} on {self.gathering_id}"
+
+
+class PathItemVisibility(models.Model):
+    """A member's choice of who sees one item of their path (a gathering
+    attended or hosted, a helpful answer); without a row the item has its
+    kind's default (events.selectors.PATH_DEFAULTS). Takeaways carry their
+    own."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=PathKind.choices)
+    object_id = models.PositiveBigIntegerField()
+    visibility = models.CharField(max_length=10, choices=PathVisibility.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "kind", "object_id"], name="path_item_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id} of {self.member_id}"

@@ -2,6 +2,7 @@
 pages pin their query counts, so none of these may grow with the number of
 applications."""
 
+import random
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -12,7 +13,8 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from community.access import Access
-from community.models import Community, Member
+from community.models import Community, Member, Thread
+from community.models import Visibility as ThreadVisibility
 from events import draw as algorithm
 from events.access import eligibility_refusal, is_organiser
 from events.errors import EventsError
@@ -23,10 +25,24 @@ from events.models import (
     Gathering,
     GatheringStatus,
     JoinPass,
+    PathItemVisibility,
+    PathKind,
+    PathVisibility,
     SelectionMode,
+    Survey,
+    SurveyParticipation,
+    SurveyResponse,
+    Takeaway,
 )
 from events.services.attendance import join_path
 from events.services.draw import weights_compute
+from events.services.surveys import (
+    CHOICE,
+    RATING,
+    YES_NO,
+    attendee_filter,
+    survey_questions,
+)
 
 # ---------------------------------------------------------------------------
 # Member-facing pages: the gathering page, "my gatherings", the community
@@ -418,3 +434,483 @@ def organise_community_members(
 def organise_has_draw(*, gathering: Gathering) -> bool:
     """One query."""
     return Draw.objects.filter(gathering=gathering).exists()
+
+
+# ---------------------------------------------------------------------------
+# The survey: what a member, an organiser and the public may see of it.
+# Results exist only after the close and from k responses (docs/anonymity.md).
+# ---------------------------------------------------------------------------
+
+SURVEY_DONE = [GatheringStatus.SURVEY_CLOSED, GatheringStatus.ARCHIVED]
+AFTER_END = [
+    GatheringStatus.ENDED,
+    GatheringStatus.SURVEY_OPEN,
+    *SURVEY_DONE,
+]
+
+
+@dataclass
+class SurveyState:
+    """The survey as one member sees it on the gathering page."""
+
+    survey: Survey | None
+    is_open: bool
+    is_closed: bool
+    is_attendee: bool
+    answered: bool
+    takeaway: Takeaway | None = None
+
+    @property
+    def can_answer(self) -> bool:
+        return self.is_open and self.is_attendee and not self.answered
+
+
+def survey_state(
+    *, gathering: Gathering, member: Member | None, now: datetime
+) -> SurveyState | None:
+    """None before the gathering ends. Four queries at most."""
+    if gathering.status not in AFTER_END:
+        return None
+    survey = Survey.objects.filter(gathering=gathering).first()
+    is_open = (
+        gathering.status == GatheringStatus.SURVEY_OPEN
+        and survey is not None
+        and survey.closes_at is not None
+        and now < survey.closes_at
+    )
+    state = SurveyState(
+        survey=survey,
+        is_open=is_open,
+        is_closed=gathering.status in SURVEY_DONE,
+        is_attendee=False,
+        answered=False,
+    )
+    if member is None or not member.is_authenticated:
+        return state
+    state.is_attendee = Application.objects.filter(
+        attendee_filter(), gathering=gathering, member=member
+    ).exists()
+    if not state.is_attendee:
+        return state
+    state.answered = survey is not None and (
+        SurveyParticipation.objects.filter(survey=survey, member=member).exists()
+    )
+    state.takeaway = Takeaway.objects.filter(gathering=gathering, member=member).first()
+    return state
+
+
+def survey_summary_shown(survey: Survey | None) -> bool:
+    """Whether the average may be published: after the close, from k."""
+    return (
+        survey is not None
+        and survey.response_count is not None
+        and survey.response_count >= survey.min_responses
+        and survey.satisfaction_average is not None
+    )
+
+
+def survey_for_form(*, gathering: Gathering) -> Survey | None:
+    """One query."""
+    return Survey.objects.filter(gathering=gathering).first()
+
+
+@dataclass
+class SurveyProgress:
+    survey: Survey
+    answered: int
+    attendees: int
+
+    @property
+    def rate(self) -> float:
+        return self.answered / self.attendees if self.attendees else 0.0
+
+
+def survey_progress(*, gathering: Gathering) -> SurveyProgress:
+    """How many of the attendees answered: all an organiser sees while the
+    survey is open. Three queries."""
+    survey = Survey.objects.filter(gathering=gathering).first() or Survey(
+        gathering=gathering
+    )
+    answered = (
+        SurveyParticipation.objects.filter(survey=survey).count() if survey.pk else 0
+    )
+    attendees = Application.objects.filter(
+        attendee_filter(), gathering=gathering
+    ).count()
+    return SurveyProgress(survey=survey, answered=answered, attendees=attendees)
+
+
+# Bar charts: one row per value, bars up to BAR_WIDTH wide.
+BAR_WIDTH = 240
+BAR_ROW = 26
+
+
+@dataclass
+class Bar:
+    label: str
+    count: int
+    share: float
+    width: int
+    y: int
+
+
+@dataclass
+class QuestionResult:
+    key: str
+    kind: str
+    label: str
+    answered: int
+    average: float | None = None
+    bars: list[Bar] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+
+    @property
+    def chart_height(self) -> int:
+        return len(self.bars) * BAR_ROW
+
+
+@dataclass
+class SurveyResults:
+    progress: SurveyProgress
+    closed: bool
+    responses: int
+    enough: bool
+    questions: list[QuestionResult] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float:
+        attendees = self.progress.attendees
+        return self.responses / attendees if attendees else 0.0
+
+    @property
+    def rate_percent(self) -> int:
+        return round(self.rate * 100)
+
+
+def _bars(labels: list[str], counts: list[int]) -> list[Bar]:
+    total = sum(counts)
+    top = max(counts, default=0)
+    return [
+        Bar(
+            label=label,
+            count=count,
+            share=count / total if total else 0.0,
+            width=round(BAR_WIDTH * count / top) if top else 0,
+            y=index * BAR_ROW,
+        )
+        for index, (label, count) in enumerate(zip(labels, counts, strict=True))
+    ]
+
+
+def survey_results(*, gathering: Gathering) -> SurveyResults:
+    """The results an organiser may see: while the survey is open, or below
+    k, only the progress; after the close and from k, each question's
+    average and distribution (ratings, 5 down to 1), choice and yes/no
+    counts, and its texts in a fresh random order. Four queries, whatever
+    the number of responses."""
+    progress = survey_progress(gathering=gathering)
+    survey = progress.survey
+    closed = gathering.status in SURVEY_DONE and survey.response_count is not None
+    results = SurveyResults(
+        progress=progress,
+        closed=closed,
+        responses=survey.response_count or 0,
+        enough=closed and (survey.response_count or 0) >= survey.min_responses,
+    )
+    if not results.enough:
+        return results
+    rows = list(
+        SurveyResponse.objects.filter(survey=survey).values_list("answers", flat=True)
+    )
+    shuffle = random.SystemRandom().shuffle
+    for question in survey_questions(survey):
+        key, kind = question["key"], question["kind"]
+        given = [row[key] for row in rows if key in row]
+        result = QuestionResult(
+            key=key, kind=kind, label=str(question["label"]), answered=len(given)
+        )
+        if kind == RATING:
+            values = [5, 4, 3, 2, 1]
+            result.average = sum(given) / len(given) if given else None
+            result.bars = _bars(
+                [str(v) for v in values], [given.count(v) for v in values]
+            )
+        elif kind == CHOICE:
+            choices = question["choices"]
+            result.bars = _bars(choices, [given.count(i) for i in range(len(choices))])
+        elif kind == YES_NO:
+            result.bars = _bars(
+                [_("Yes"), _("No")], [given.count("yes"), given.count("no")]
+            )
+        else:
+            result.texts = list(given)
+            shuffle(result.texts)
+        results.questions.append(result)
+    return results
+
+
+@dataclass
+class TrendPoint:
+    gathering: Gathering
+    average: float
+    responses: int
+    x: float = 0
+    y: float = 0
+
+
+@dataclass
+class Trend:
+    points: list[TrendPoint]
+    width: int = 640
+    height: int = 220
+    left: int = 40
+    top: int = 16
+    plot_height: int = 160
+
+    @property
+    def polyline(self) -> str:
+        return " ".join(f"{p.x:.1f},{p.y:.1f}" for p in self.points)
+
+    @property
+    def gridlines(self) -> list[tuple[int, float]]:
+        return [(value, self._y(value)) for value in (5, 4, 3, 2, 1)]
+
+    @property
+    def right(self) -> int:
+        return self.width - 16
+
+    @property
+    def bottom(self) -> float:
+        return self._y(1)
+
+    def _y(self, value: float) -> float:
+        return self.top + (5 - value) / 4 * self.plot_height
+
+
+def community_satisfaction_trend(*, community: Community, limit: int = 12) -> Trend:
+    """Average satisfaction of the community's last ``limit`` gatherings
+    whose survey closed with k responses or more, oldest first, with the
+    coordinates of an SVG line chart. One query."""
+    surveys = list(
+        Survey.objects.filter(
+            gathering__community=community,
+            gathering__status__in=SURVEY_DONE,
+            response_count__gte=F("min_responses"),
+            satisfaction_average__isnull=False,
+        )
+        .select_related("gathering__community")
+        .order_by("-gathering__ends_at", "-pk")[:limit]
+    )
+    trend = Trend(
+        points=[
+            TrendPoint(
+                gathering=s.gathering,
+                average=s.satisfaction_average,
+                responses=s.response_count,
+            )
+            for s in reversed(surveys)
+        ]
+    )
+    span = trend.right - trend.left
+    count = len(trend.points)
+    for index, point in enumerate(trend.points):
+        point.x = trend.left + (span * index / (count - 1) if count > 1 else span / 2)
+        point.y = trend._y(point.average)
+    return trend
+
+
+# ---------------------------------------------------------------------------
+# The path: a member's gatherings attended and hosted, helpful answers and
+# published takeaways, each shown as its owner chose.
+# ---------------------------------------------------------------------------
+
+# Without a choice of the member's, an item is shown like this.
+PATH_DEFAULTS = {
+    PathKind.ATTENDED: PathVisibility.COMMUNITY,
+    PathKind.HOSTED: PathVisibility.PUBLIC,
+    PathKind.HELPFUL: PathVisibility.COMMUNITY,
+}
+
+
+@dataclass
+class PathItem:
+    kind: str
+    object_id: int
+    when: datetime
+    community: Community
+    visibility: str
+    title: str
+    url: str
+    gathering: Gathering | None = None
+    takeaway: Takeaway | None = None
+    # For the owner: a gathering attended with no takeaway yet.
+    takeaway_missing: bool = False
+
+    @property
+    def kind_label(self) -> str:
+        return PathKind(self.kind).label
+
+
+def _seen_by(item: PathItem, viewer_communities: set[int]) -> bool:
+    if item.visibility == PathVisibility.PUBLIC:
+        return item.community.public_read or item.community.pk in viewer_communities
+    if item.visibility == PathVisibility.COMMUNITY:
+        return item.community.pk in viewer_communities
+    return False
+
+
+def member_path(*, member: Member, viewer: Member | None) -> list[PathItem]:
+    """The items of ``member``'s path that ``viewer`` may see, oldest first:
+    everything for the member themself; for anyone else an item marked
+    public (in a community whose pages are public, or one they belong to)
+    or marked for community members (of its community). Six queries,
+    whatever the length of the path."""
+    is_owner = viewer is not None and viewer.pk == member.pk
+    chosen = {
+        (kind, object_id): visibility
+        for kind, object_id, visibility in PathItemVisibility.objects.filter(
+            member=member
+        ).values_list("kind", "object_id", "visibility")
+    }
+
+    def visibility(kind: str, object_id: int) -> str:
+        return chosen.get((kind, object_id), PATH_DEFAULTS[kind])
+
+    items: list[PathItem] = []
+    attended = (
+        Application.objects.filter(
+            attendee_filter(), member=member, gathering__status__in=AFTER_END
+        )
+        .select_related("gathering__community")
+        .order_by()
+    )
+    for application in attended:
+        gathering = application.gathering
+        items.append(_gathering_item(PathKind.ATTENDED, gathering, visibility))
+    hosted = (
+        Gathering.objects.filter(hosts=member, status__in=AFTER_END)
+        .select_related("community")
+        .order_by()
+    )
+    for gathering in hosted:
+        items.append(_gathering_item(PathKind.HOSTED, gathering, visibility))
+    helpful = (
+        Thread.objects.filter(
+            visibility=ThreadVisibility.VISIBLE,
+            helpful_comment__author=member,
+            helpful_comment__visibility=ThreadVisibility.VISIBLE,
+        )
+        .select_related("community", "helpful_comment")
+        .order_by()
+    )
+    for thread in helpful:
+        items.append(
+            PathItem(
+                kind=PathKind.HELPFUL,
+                object_id=thread.pk,
+                when=thread.helpful_comment.created_at,
+                community=thread.community,
+                visibility=visibility(PathKind.HELPFUL, thread.pk),
+                title=thread.title,
+                url=reverse("thread_detail", args=[thread.community.slug, thread.pk])
+                + f"#comment-{thread.helpful_comment_id}",
+            )
+        )
+    takeaways = Takeaway.objects.filter(member=member).select_related(
+        "gathering__community"
+    )
+    for takeaway in takeaways:
+        gathering = takeaway.gathering
+        items.append(
+            PathItem(
+                kind=PathKind.TAKEAWAY,
+                object_id=takeaway.pk,
+                # Right after the gathering it comes from.
+                when=gathering.ends_at,
+                community=gathering.community,
+                visibility=takeaway.visibility,
+                title=gathering.title,
+                url=_gathering_url(gathering),
+                gathering=gathering,
+                takeaway=takeaway,
+            )
+        )
+    if is_owner:
+        kept = {item.gathering.pk for item in items if item.takeaway}
+        for item in items:
+            if item.kind == PathKind.ATTENDED and item.object_id not in kept:
+                item.takeaway_missing = True
+    else:
+        viewer_communities = (
+            set(viewer.memberships.values_list("community_id", flat=True))
+            if viewer is not None and viewer.is_authenticated
+            else set()
+        )
+        items = [item for item in items if _seen_by(item, viewer_communities)]
+    order = {kind: index for index, kind in enumerate(PathKind.values)}
+    items.sort(key=lambda item: (item.when, order[item.kind], item.object_id))
+    return items
+
+
+def _gathering_url(gathering: Gathering) -> str:
+    return reverse("gathering_detail", args=[gathering.community.slug, gathering.pk])
+
+
+def _gathering_item(kind: str, gathering: Gathering, visibility) -> PathItem:
+    return PathItem(
+        kind=kind,
+        object_id=gathering.pk,
+        when=gathering.starts_at,
+        community=gathering.community,
+        visibility=visibility(kind, gathering.pk),
+        title=gathering.title,
+        url=_gathering_url(gathering),
+        gathering=gathering,
+    )
+
+
+def path_export(*, member: Member) -> dict:
+    """The member's whole path as data for the JSON export (their own, so
+    every item, with its visibility). Six queries."""
+    items = member_path(member=member, viewer=member)
+    return {
+        "member": member.public_id,
+        "exported_at": timezone.now().isoformat(),
+        "items": [
+            {
+                "kind": item.kind,
+                "when": item.when.isoformat(),
+                "community": item.community.slug,
+                "title": item.title,
+                "url": item.url,
+                "visibility": item.visibility,
+                **(
+                    {
+                        "learned": item.takeaway.learned,
+                        "will_apply": item.takeaway.will_apply,
+                    }
+                    if item.takeaway
+                    else {}
+                ),
+            }
+            for item in items
+        ],
+    }
+
+
+def path_past_gatherings(*, member: Member) -> list[Gathering]:
+    """Gatherings the member attended or hosted, once over, each once, for
+    the path's .ics. Two queries."""
+    attended = Gathering.objects.filter(
+        pk__in=Application.objects.filter(attendee_filter(), member=member).values(
+            "gathering"
+        ),
+        status__in=AFTER_END,
+    )
+    hosted = Gathering.objects.filter(hosts=member, status__in=AFTER_END)
+    found = {
+        g.pk: g
+        for query in (attended, hosted)
+        for g in query.select_related("community")
+    }
+    return sorted(found.values(), key=lambda g: (g.starts_at, g.pk))

@@ -4,4 +4,5 @@ urlpatterns = [
     path("", include("events.urls_attend")),
     path("", include("events.urls_organise")),
     path("", include("events.urls_calendar")),
+    path("", include("events.urls_surveys")),
 ]

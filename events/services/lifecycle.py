@@ -1,6 +1,7 @@
 """The one place that moves a gathering through PRODUCT.md's lifecycle:
 
     draft → open → closed → drawn → lobby → live → ended
+          → survey open → survey closed
     (any state before ended → cancelled)
 
 ``gathering_advance`` applies every transition and job that is due at
@@ -26,6 +27,7 @@ from events.models import (
     ReminderKind,
     ReminderSent,
     SelectionMode,
+    Survey,
 )
 from events.scheduling import schedule
 from events.services.attendance import join_path
@@ -38,6 +40,7 @@ from events.services.offers import (
     seats_fill,
     waitlist_close,
 )
+from events.services.surveys import survey_close, survey_open
 from realtime.broadcast import room_recheck
 
 REMINDERS = [
@@ -145,7 +148,25 @@ def _apply_due(gathering: Gathering, now: datetime, drawn_by) -> bool:
         _move(gathering, GatheringStatus.LIVE, now)
     if gathering.status == GatheringStatus.LIVE and now >= gathering.ends_at:
         _end(gathering, now)
+    if gathering.status == GatheringStatus.ENDED:
+        # The survey opens as the gathering ends (or, for a run that comes
+        # late, at that run: its period starts when attendees are asked).
+        survey_open(gathering=gathering, now=now)
+        _move(gathering, GatheringStatus.SURVEY_OPEN, now)
+    if gathering.status == GatheringStatus.SURVEY_OPEN and now >= _survey_closes_at(
+        gathering
+    ):
+        survey_close(gathering=gathering)
+        _move(gathering, GatheringStatus.SURVEY_CLOSED, now)
     return drew
+
+
+def _survey_closes_at(gathering: Gathering) -> datetime:
+    return (
+        Survey.objects.filter(gathering=gathering)
+        .values_list("closes_at", flat=True)
+        .get()
+    )
 
 
 def _move(gathering: Gathering, status: str, now: datetime) -> None:
@@ -249,6 +270,8 @@ def _next_due(gathering: Gathering, now: datetime) -> datetime | None:
         times.append(gathering.offer_cutoff_at)
         times.extend(gathering.starts_at - before for _kind, before in REMINDERS)
         times.extend([gathering.lobby_at, gathering.starts_at, gathering.ends_at])
+    if status == GatheringStatus.SURVEY_OPEN:
+        times.append(_survey_closes_at(gathering))
     future = [t for t in times if t > now]
     return min(future) if future else None
 

@@ -30,6 +30,14 @@ def upcoming_gatherings(context, community):
     }
 
 
+@register.inclusion_tag("events/partials/satisfaction_trend.html")
+def satisfaction_trend(community):
+    """``{% satisfaction_trend community %}``: the average satisfaction of
+    the community's past gatherings as an SVG line chart (only surveys that
+    closed with k responses or more). One query."""
+    return {"trend": selectors.community_satisfaction_trend(community=community)}
+
+
 def _utc(when) -> str:
     return when.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 

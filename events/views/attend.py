@@ -69,6 +69,9 @@ def _detail(
     )
     if form is None and page.can_apply:
         form = ApplicationForm(gathering=gathering)
+    survey = selectors.survey_state(
+        gathering=gathering, member=_member(request), now=timezone.now()
+    )
     return render(
         request,
         "events/gathering_detail.html",
@@ -78,6 +81,9 @@ def _detail(
             "gathering": gathering,
             "page": page,
             "form": form,
+            "survey": survey,
+            "survey_shown": survey is not None
+            and selectors.survey_summary_shown(survey.survey),
         },
         status=status,
     )

@@ -29,7 +29,8 @@ pytestmark = pytest.mark.django_db
 # thread: community, membership, sanctions, thread, my reactions, my bookmark,
 #   comment count, comments, replies, (moderators) edit history.
 DIRECTORY_QUERIES = 5
-COMMUNITY_QUERIES = 10  # 9, plus the upcoming gatherings (events)
+# 9, plus the upcoming gatherings and the satisfaction trend (events)
+COMMUNITY_QUERIES = 11
 BOARD_QUERIES = 10
 THREAD_QUERIES = 13
 

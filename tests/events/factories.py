@@ -212,3 +212,35 @@ def snapshot(gathering: Gathering) -> dict:
         "notifications": Notification.objects.count(),
         "mails": len(mail.outbox),
     }
+
+
+def gathering_held(
+    attendees: int = 6, no_shows: int = 0, **kwargs
+) -> tuple[Gathering, list[Member]]:
+    """A lottery gathering whose every applicant won and confirmed a seat,
+    advanced to its end: the survey is open. The last ``no_shows`` of the
+    returned attendees were recorded as no-shows (and are not attendees)."""
+    from events.services.attendance import checkin_record
+    from events.services.offers import offer_confirm
+
+    gathering, members = gathering_drawn(
+        capacity=attendees, applicants=attendees, **kwargs
+    )
+    confirm_at = gathering.applications_close_at + timedelta(minutes=5)
+    for member in members:
+        offer_confirm(member=member, gathering=gathering, now=confirm_at)
+    if no_shows:
+        checkin_record(
+            gathering=gathering,
+            attended={
+                application_of(gathering, m).pk: i < attendees - no_shows
+                for i, m in enumerate(members)
+            },
+        )
+    gathering = advance(gathering, gathering.ends_at)
+    assert gathering.status == GatheringStatus.SURVEY_OPEN
+    return gathering, members
+
+
+def survey_answers(satisfaction: int = 4, **others) -> dict:
+    return {"satisfaction": satisfaction, **others}

@@ -1,6 +1,7 @@
 """Staff pages for gatherings: the draw seed never shows, the video link
 stays out of lists and searches, and a published draw cannot be edited."""
 
+import pytest
 from django.urls import reverse
 
 from events.services.lifecycle import gathering_advance
@@ -46,3 +47,65 @@ def test_a_published_draw_cannot_be_changed_in_the_admin(client, db):
     gathering.draw.refresh_from_db()
     assert response.status_code == 403
     assert gathering.draw.algorithm != "tampered"
+
+
+def _survey_with_response():
+    from datetime import timedelta
+
+    from events.models import Survey
+    from events.services.surveys import response_submit
+    from tests.events.factories import gathering_held, survey_answers
+
+    gathering, members = gathering_held(attendees=2)
+    survey = Survey.objects.get(gathering=gathering)
+    response_submit(
+        member=members[0],
+        gathering=gathering,
+        answers=survey_answers(4),
+        now=survey.opens_at + timedelta(hours=1),
+    )
+    return survey
+
+
+def test_staff_change_k_before_the_first_response(client, db):
+    from events.models import Survey
+    from tests.events.factories import gathering_held
+
+    gathering, _ = gathering_held(attendees=2)
+    survey = Survey.objects.get(gathering=gathering)
+    response = staff_client(client).post(
+        reverse("admin:events_survey_change", args=[survey.pk]),
+        {"min_responses": "3", "duration": "7 00:00:00", "questions": "[]"},
+    )
+
+    assert response.status_code == 302
+    survey.refresh_from_db()
+    assert survey.min_responses == 3
+
+
+def test_staff_cannot_change_k_once_the_first_response_arrived(client, db):
+    survey = _survey_with_response()
+    client = staff_client(client)
+    url = reverse("admin:events_survey_change", args=[survey.pk])
+
+    page = client.get(url)
+    client.post(
+        url, {"min_responses": "3", "duration": "7 00:00:00", "questions": "[]"}
+    )
+
+    assert page.status_code == 200
+    assert 'name="min_responses"' not in page.text
+    survey.refresh_from_db()
+    assert survey.min_responses == 5
+
+
+def test_the_admin_has_no_page_for_responses_or_who_answered(client, db):
+    from django.urls import NoReverseMatch
+
+    for name in (
+        "admin:events_surveyresponse_changelist",
+        "admin:events_sealedresponse_changelist",
+        "admin:events_surveyparticipation_changelist",
+    ):
+        with pytest.raises(NoReverseMatch):
+            reverse(name)

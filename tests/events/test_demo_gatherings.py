@@ -1,5 +1,6 @@
 """seed_demo's gatherings (events/demo.py): one in every state of the
-lifecycle, made through the services, loaded once."""
+lifecycle, made through the services, loaded once; past ones with their
+surveys, and members with rich paths."""
 
 import pytest
 from django.core.management import call_command
@@ -59,7 +60,7 @@ def test_seed_demo_adds_a_gathering_in_every_state(seeded):
     } == {
         OPEN_TITLE: GatheringStatus.OPEN,
         DRAWN_TITLE: GatheringStatus.DRAWN,
-        ENDED_TITLE: GatheringStatus.ENDED,
+        ENDED_TITLE: GatheringStatus.SURVEY_CLOSED,
         FIRST_COME_TITLE: GatheringStatus.OPEN,
         CANCELLED_TITLE: GatheringStatus.CANCELLED,
     }
@@ -165,7 +166,7 @@ def test_cancelled_gathering_cancelled_every_application(seeded):
 
 def test_every_seeded_draw_verifies(seeded, capsys):
     draws = Draw.objects.all()
-    assert draws.count() == 2
+    assert draws.count() == 5
 
     for draw in draws:
         call_command("verify_draw", str(draw.gathering_id))

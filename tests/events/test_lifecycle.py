@@ -262,7 +262,8 @@ def test_waitlisted_are_not_selected_at_the_cutoff_and_not_before():
     [
         ("lobby_at", G.DRAWN, G.LOBBY),
         ("starts_at", G.LOBBY, G.LIVE),
-        ("ends_at", G.LIVE, G.ENDED),
+        # Ended, and at that moment the survey opens.
+        ("ends_at", G.LIVE, G.SURVEY_OPEN),
     ],
 )
 def test_gathering_moves_at_its_moment_and_not_before(moment, before, after):
@@ -281,12 +282,13 @@ def test_end_expires_remaining_offers_and_turns_waiting_into_not_selected():
 
     gathering = advance(gathering, gathering.ends_at)
 
-    assert gathering.status == G.ENDED
+    assert gathering.status == G.SURVEY_OPEN
     assert sorted(a.status for a in by_rank(gathering)) == sorted(
         [A.EXPIRED, A.NOT_SELECTED, A.NOT_SELECTED]
     )
     assert not Application.objects.filter(waitlist_position__isnull=False).exists()
-    assert gathering.next_due_at is None
+    # Next due: the survey's close.
+    assert gathering.next_due_at == gathering.ends_at + timedelta(days=7)
 
 
 def test_first_come_waiting_applicants_are_not_selected_by_the_end():
@@ -410,6 +412,7 @@ def test_next_due_at_is_always_the_earliest_future_due_moment():
         gathering.lobby_at,
         starts,
         gathering.ends_at,
+        gathering.ends_at + timedelta(days=7),  # the survey closes
         None,
     ]
     now = first_deadline

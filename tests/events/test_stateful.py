@@ -260,7 +260,12 @@ class GatheringMachine(RuleBasedStateMachine):
         if chance < 9:
             return
         gathering = self._fresh()
-        ended = gathering.status == G.ENDED
+        ended = gathering.status in {
+            G.ENDED,
+            G.SURVEY_OPEN,
+            G.SURVEY_CLOSED,
+            G.ARCHIVED,
+        }
         try:
             gathering_cancel(gathering=gathering, reason="사정상 취소")
         except EventsError:

@@ -1,0 +1,412 @@
+"""The feedback survey: opening and closing it (from the lifecycle), the
+organiser's settings and questions, and an attendee's one response.
+
+Anonymity is built into the storage (docs/anonymity.md):
+
+- while the survey is open, a response is stored *sealed*: its answers are
+  padded to one fixed size and encrypted (AES-GCM) under a key derived from
+  the site's secret, which is not in the database. The row that records who
+  answered (SurveyParticipation) is written in the same transaction, but
+  what it sits next to is a box nobody holding the database can open;
+- at the close, under the gathering's lock, every sealed box is opened, the
+  responses are shuffled with the operating system's randomness and written
+  as SurveyResponse rows (random UUID keys, no time, no member) in one
+  transaction, and the boxes are deleted. The rows share that transaction's
+  id (PostgreSQL ``xmin``) and lie in the shuffled order (``ctid``, SQLite's
+  ``rowid``), which no submission influenced.
+
+Nothing here logs an answer, and nothing puts one next to a member.
+"""
+
+import hashlib
+import hmac
+import json
+import logging
+import os
+import random
+import unicodedata
+from datetime import datetime
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_variables
+
+from community.models import Member
+from events.errors import EventsError
+from events.models import (
+    SURVEY_MIN_RESPONSES_FLOOR,
+    Application,
+    ApplicationStatus,
+    Gathering,
+    GatheringStatus,
+    SealedResponse,
+    Survey,
+    SurveyParticipation,
+    SurveyResponse,
+)
+from events.services.notices import notice_send
+
+RATING = "rating"
+CHOICE = "choice"
+TEXT = "text"
+YES_NO = "yes_no"
+QUESTION_KINDS = [RATING, CHOICE, TEXT]
+
+# Every survey's own questions, before the organiser's.
+SATISFACTION = "satisfaction"
+BUILT_IN = [
+    {"key": SATISFACTION, "kind": RATING, "required": True},
+    {"key": "useful", "kind": TEXT},
+    {"key": "change", "kind": TEXT},
+    {"key": "again", "kind": YES_NO},
+]
+BUILT_IN_LABELS = {
+    SATISFACTION: _("Overall, how satisfied are you with this gathering?"),
+    "useful": _("What was most useful?"),
+    "change": _("What should change?"),
+    "again": _("Would you join again?"),
+}
+MAX_QUESTIONS = 5
+MAX_CHOICES = 8
+TEXT_LIMIT = 1000
+LABEL_LIMIT = 200
+CHOICE_LIMIT = 100
+
+# Every sealed box holds exactly this many bytes of (padded) answers, so its
+# size tells nothing. Seven texts of 1,000 characters fit: at most 4 bytes a
+# character in UTF-8 or as a JSON escape (control characters are removed).
+SEAL_SIZE = 32 * 1024
+NONCE_SIZE = 12
+
+logger = logging.getLogger(__name__)
+
+INVITATION = _(
+    "‘%(title)s’ is over. Please tell the organisers how it went in its "
+    "anonymous survey, open until %(close)s. You can also keep what you took "
+    "from it on your path."
+)
+
+
+# --- Who may answer ------------------------------------------------------------
+
+
+def attendee_filter() -> Q:
+    """Attendees: a confirmed seat that check-in did not record as a
+    no-show (checked in, or confirmed where nothing was recorded)."""
+    return Q(status=ApplicationStatus.CONFIRMED) & (
+        Q(attended=True) | Q(attended__isnull=True)
+    )
+
+
+def is_attendee(*, member: Member, gathering: Gathering) -> bool:
+    """One query."""
+    return Application.objects.filter(
+        attendee_filter(), gathering=gathering, member=member
+    ).exists()
+
+
+# --- Questions -----------------------------------------------------------------
+
+
+def survey_questions(survey: Survey) -> list[dict]:
+    """The built-in questions (labels in the active language) and then the
+    organiser's."""
+    built_in = [{**q, "label": BUILT_IN_LABELS[q["key"]]} for q in BUILT_IN]
+    return built_in + [
+        {**q, "required": False} for q in (survey.questions if survey else [])
+    ]
+
+
+def survey_for(gathering: Gathering) -> Survey:
+    """The gathering's survey, made with the defaults the first time it is
+    needed."""
+    survey, _created = Survey.objects.get_or_create(gathering=gathering)
+    return survey
+
+
+def _locked_survey(gathering: Gathering) -> Survey:
+    survey_for(gathering)
+    return Survey.objects.select_for_update().get(gathering=gathering)
+
+
+def survey_settings_update(
+    *, gathering: Gathering, min_responses: int, duration_days: int
+) -> Survey:
+    """An organiser sets k and how long the survey stays open, until the
+    first response arrives. Takes the survey's row lock (and then, once the
+    survey is open, runs the lifecycle, which takes the gathering's): its
+    close moves with the period."""
+    if min_responses < SURVEY_MIN_RESPONSES_FLOOR:
+        raise EventsError("survey_k_too_low", floor=SURVEY_MIN_RESPONSES_FLOOR)
+    if not 1 <= duration_days <= 30:
+        raise EventsError("survey_duration")
+    with transaction.atomic():
+        survey = _locked_survey(gathering)
+        if survey.locked:
+            raise EventsError("survey_locked")
+        survey.min_responses = min_responses
+        survey.duration = timezone.timedelta(days=duration_days)
+        if survey.opens_at is not None:
+            survey.closes_at = survey.opens_at + survey.duration
+        survey.save(update_fields=["min_responses", "duration", "closes_at"])
+    if survey.opens_at is not None:
+        # The close moved: the lifecycle reschedules its job, or closes the
+        # survey now if the new close has already passed.
+        from events.services.lifecycle import gathering_advance
+
+        gathering_advance(gathering_id=gathering.pk)
+    return survey
+
+
+def survey_question_add(
+    *, gathering: Gathering, kind: str, label: str, choices: list[str] | None = None
+) -> Survey:
+    """An organiser adds a rating, single-choice or text question, until the
+    first response arrives. Takes the survey's row lock."""
+    label = _clean_text(label)[:LABEL_LIMIT].strip()
+    choices = [
+        c for c in (_clean_text(c)[:CHOICE_LIMIT].strip() for c in choices or []) if c
+    ]
+    if kind not in QUESTION_KINDS or not label:
+        raise EventsError("survey_question_invalid")
+    if kind == CHOICE and not 2 <= len(choices) <= MAX_CHOICES:
+        raise EventsError("survey_question_invalid")
+    with transaction.atomic():
+        survey = _locked_survey(gathering)
+        if survey.locked:
+            raise EventsError("survey_locked")
+        if len(survey.questions) >= MAX_QUESTIONS:
+            raise EventsError("survey_too_many_questions", limit=MAX_QUESTIONS)
+        number = 1 + max((int(q["key"][1:]) for q in survey.questions), default=0)
+        question = {"key": f"q{number}", "kind": kind, "label": label}
+        if kind == CHOICE:
+            question["choices"] = choices
+        survey.questions = [*survey.questions, question]
+        survey.save(update_fields=["questions"])
+    return survey
+
+
+def survey_question_remove(*, gathering: Gathering, key: str) -> Survey:
+    """An organiser removes one of their questions, until the first response
+    arrives. Takes the survey's row lock."""
+    with transaction.atomic():
+        survey = _locked_survey(gathering)
+        if survey.locked:
+            raise EventsError("survey_locked")
+        survey.questions = [q for q in survey.questions if q["key"] != key]
+        survey.save(update_fields=["questions"])
+    return survey
+
+
+# --- Opening and closing (from the lifecycle) ----------------------------------
+
+
+def survey_open(*, gathering: Gathering, now: datetime) -> Survey:
+    """Open the survey as the gathering ends and invite its attendees, in
+    their languages. Caller holds the gathering's row lock and moves it to
+    SURVEY_OPEN, which happens once: so the invitations go once."""
+    survey = survey_for(gathering)
+    survey.opens_at = now
+    survey.closes_at = now + survey.duration
+    survey.save(update_fields=["opens_at", "closes_at"])
+    attendees = [
+        application.member
+        for application in Application.objects.filter(
+            attendee_filter(), gathering=gathering
+        ).select_related("member")
+    ]
+    notice_send(
+        members=attendees,
+        gathering=gathering,
+        detail=INVITATION,
+        context={"close": survey.closes_at},
+    )
+    return survey
+
+
+def survey_close(*, gathering: Gathering) -> Survey:
+    """Open every sealed response, write them in a shuffled order as
+    SurveyResponse rows, delete the boxes and record the count and the
+    average satisfaction. Caller holds the gathering's row lock (inside its
+    transaction) and moves it to SURVEY_CLOSED, which happens once."""
+    survey = _locked_survey(gathering)
+    boxes = list(
+        SealedResponse.objects.filter(survey=survey).values_list("box", flat=True)
+    )
+    opened = [answers for answers in map(_unseal_or_none(survey), boxes) if answers]
+    if len(opened) < len(boxes):
+        # Sealed under a secret the site no longer has: unreadable by anyone.
+        logger.warning(
+            "survey %s: %s sealed responses could not be opened",
+            survey.pk,
+            len(boxes) - len(opened),
+        )
+    random.SystemRandom().shuffle(opened)
+    SurveyResponse.objects.bulk_create(
+        [SurveyResponse(survey=survey, answers=answers) for answers in opened],
+        batch_size=500,
+    )
+    SealedResponse.objects.filter(survey=survey).delete()
+    ratings = [a[SATISFACTION] for a in opened if SATISFACTION in a]
+    survey.response_count = len(opened)
+    survey.satisfaction_average = sum(ratings) / len(ratings) if ratings else None
+    survey.save(update_fields=["response_count", "satisfaction_average"])
+    return survey
+
+
+# --- Answering -----------------------------------------------------------------
+
+
+@sensitive_variables("answers", "clean", "box")
+def response_submit(
+    *, member: Member, gathering: Gathering, answers: dict, now: datetime | None = None
+) -> None:
+    """An attendee's one response. Takes the survey's row lock, so that
+    simultaneous submissions by one member are answered one at a time (and
+    the unique participation refuses any second one); writes who answered
+    and the sealed answers in one transaction, and locks the settings on
+    the first response. Refusals raise EventsError and store nothing."""
+    now = now or timezone.now()
+    if not is_attendee(member=member, gathering=gathering):
+        raise EventsError("survey_not_attendee")
+    try:
+        with transaction.atomic():
+            survey = _locked_survey(gathering)
+            status = (
+                Gathering.objects.filter(pk=gathering.pk)
+                .values_list("status", flat=True)
+                .get()
+            )
+            if (
+                status != GatheringStatus.SURVEY_OPEN
+                or survey.response_count is not None
+                or survey.closes_at is None
+                or not (survey.opens_at <= now < survey.closes_at)
+            ):
+                raise EventsError("survey_not_open")
+            answered = SurveyParticipation.objects.filter(survey=survey, member=member)
+            if answered.exists():
+                raise EventsError("survey_answered")
+            clean = answers_clean(survey=survey, answers=answers)
+            box = _seal(survey, clean)
+            SurveyParticipation.objects.create(survey=survey, member=member)
+            SealedResponse.objects.create(survey=survey, box=box)
+            if not survey.locked:
+                survey.locked = True
+                survey.save(update_fields=["locked"])
+    except IntegrityError:
+        raise EventsError("survey_answered") from None
+
+
+def _clean_text(value) -> str:
+    """Text without control characters (newlines and tabs kept)."""
+    text = str(value or "")
+    return "".join(
+        ch
+        for ch in text
+        if ch in "\n\t" or not unicodedata.category(ch).startswith("C")
+    )
+
+
+def _integer(value) -> int:
+    """An int, or a string of digits (as a form posts it); nothing else (a
+    bool, a float, a list) passes for a number."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    raise ValueError(value)
+
+
+@sensitive_variables("answers", "clean")
+def answers_clean(*, survey: Survey, answers: dict) -> dict:
+    """The answers as stored: ratings 1-5, a choice's index, "yes"/"no",
+    texts trimmed; questions left unanswered are left out. Raises
+    EventsError (naming the question, never the answer) when one is not
+    valid or the satisfaction rating is missing."""
+    clean: dict = {}
+    for question in survey_questions(survey):
+        key, kind = question["key"], question["kind"]
+        value = answers.get(key)
+        if value in (None, ""):
+            if question.get("required"):
+                raise EventsError("survey_rating_required")
+            continue
+        try:
+            if kind == RATING:
+                number = _integer(value)
+                if not 1 <= number <= 5:
+                    raise ValueError(key)
+                clean[key] = number
+            elif kind == CHOICE:
+                index = _integer(value)
+                if not 0 <= index < len(question["choices"]):
+                    raise ValueError(key)
+                clean[key] = index
+            elif kind == YES_NO:
+                if value not in ("yes", "no"):
+                    raise ValueError(key)
+                clean[key] = value
+            else:
+                if not isinstance(value, str):
+                    raise ValueError(key)
+                text = _clean_text(value).strip()
+                if len(text) > TEXT_LIMIT:
+                    raise EventsError("too_long", limit=TEXT_LIMIT)
+                if text:
+                    clean[key] = text
+        except (TypeError, ValueError):
+            raise EventsError(
+                "survey_invalid_answer", question=str(question["label"])
+            ) from None
+    return clean
+
+
+# --- Sealing -------------------------------------------------------------------
+
+
+def _key(secret: str, survey: Survey) -> bytes:
+    message = f"moim.survey-seal:{survey.pk}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).digest()
+
+
+@sensitive_variables("answers", "plain")
+def _seal(survey: Survey, answers: dict) -> bytes:
+    plain = json.dumps(answers, ensure_ascii=False, separators=(",", ":")).encode()
+    if len(plain) > SEAL_SIZE:
+        raise EventsError("too_long", limit=TEXT_LIMIT)
+    plain = plain.ljust(SEAL_SIZE, b" ")
+    nonce = os.urandom(NONCE_SIZE)
+    aad = str(survey.pk).encode()
+    return nonce + AESGCM(_key(settings.SECRET_KEY, survey)).encrypt(nonce, plain, aad)
+
+
+def unseal(survey: Survey, box: bytes) -> dict:
+    """The answers in a sealed box, under the current secret or one of its
+    fallbacks (a rotated SECRET_KEY keeps open surveys readable). Raises
+    InvalidTag when none opens it."""
+    box = bytes(box)
+    nonce, sealed = box[:NONCE_SIZE], box[NONCE_SIZE:]
+    aad = str(survey.pk).encode()
+    for secret in [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]:
+        try:
+            plain = AESGCM(_key(secret, survey)).decrypt(nonce, sealed, aad)
+        except InvalidTag:
+            continue
+        return json.loads(plain)
+    raise InvalidTag
+
+
+def _unseal_or_none(survey: Survey):
+    def open_box(box: bytes) -> dict | None:
+        try:
+            return unseal(survey, box)
+        except InvalidTag:
+            return None
+
+    return open_box

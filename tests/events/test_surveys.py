@@ -1,0 +1,480 @@
+"""The feedback survey's rules: it opens when the gathering ends and closes
+after its period (applied by the lifecycle, idempotently), attendees are
+invited in their language and answer once, everyone else is refused, the
+settings lock on the first response (service, database), and at the close
+the sealed responses become plain ones with the count and the average."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import IntegrityError, transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from events.errors import EventsError
+from events.models import (
+    GatheringStatus,
+    SealedResponse,
+    Survey,
+    SurveyParticipation,
+    SurveyResponse,
+)
+from events.services.surveys import (
+    SEAL_SIZE,
+    response_submit,
+    survey_question_add,
+    survey_question_remove,
+    survey_settings_update,
+    unseal,
+)
+from tests.events.factories import (
+    SECOND,
+    advance,
+    gathering_drawn,
+    gathering_held,
+    mails_to,
+    member_joined,
+    notices_to,
+    snapshot,
+    survey_answers,
+)
+
+pytestmark = pytest.mark.django_db
+
+G = GatheringStatus
+
+
+def survey_of(gathering) -> Survey:
+    return Survey.objects.get(gathering=gathering)
+
+
+def during(gathering, after: timedelta = timedelta(hours=1)):
+    return survey_of(gathering).opens_at + after
+
+
+def test_the_survey_opens_when_the_gathering_ends_and_not_before():
+    gathering, _members = gathering_drawn(capacity=2, applicants=2)
+
+    assert advance(gathering, gathering.ends_at - SECOND).status != G.SURVEY_OPEN
+    gathering = advance(gathering, gathering.ends_at)
+
+    assert gathering.status == G.SURVEY_OPEN
+    survey = survey_of(gathering)
+    assert survey.opens_at == gathering.ends_at
+    assert survey.closes_at == gathering.ends_at + timedelta(days=7)
+    assert gathering.next_due_at == survey.closes_at
+
+
+def test_the_survey_closes_after_its_period_and_running_again_changes_nothing():
+    gathering, _members = gathering_held(attendees=3)
+    closes_at = survey_of(gathering).closes_at
+
+    assert advance(gathering, closes_at - SECOND).status == G.SURVEY_OPEN
+    gathering = advance(gathering, closes_at)
+    assert gathering.status == G.SURVEY_CLOSED
+    before = snapshot(gathering)
+    advance(gathering, closes_at + timedelta(days=3))
+
+    assert snapshot(gathering) == before
+    assert gathering.next_due_at is None
+
+
+def test_attendees_are_invited_in_app_and_by_email_once_in_their_language():
+    from events.services.attendance import checkin_record
+    from events.services.offers import offer_confirm
+    from tests.events.factories import application_of
+
+    gathering, members = gathering_drawn(capacity=3, applicants=3)
+    for member in members:
+        offer_confirm(
+            member=member,
+            gathering=gathering,
+            now=gathering.applications_close_at + SECOND,
+        )
+    checkin_record(
+        gathering=gathering,
+        attended={application_of(gathering, members[2]).pk: False},
+    )
+    korean = members[0]
+    korean.language = "ko"
+    korean.save(update_fields=["language"])
+
+    gathering = advance(gathering, gathering.ends_at)
+    advance(gathering, during(gathering))
+
+    assert len(notices_to(members[1], "anonymous survey")) == 1
+    assert len(mails_to(members[1], "anonymous survey")) == 1
+    assert len(notices_to(korean, "설문")) == 1
+    assert len(mails_to(korean, "설문")) == 1
+    assert notices_to(members[2], "survey") == []
+
+
+def test_an_attendee_answers_once_and_a_second_answer_is_refused():
+    gathering, members = gathering_held(attendees=3)
+    now = during(gathering)
+
+    response_submit(
+        member=members[0], gathering=gathering, answers=survey_answers(5), now=now
+    )
+    with pytest.raises(EventsError) as refused:
+        response_submit(
+            member=members[0], gathering=gathering, answers=survey_answers(1), now=now
+        )
+
+    assert refused.value.code == "survey_answered"
+    assert SurveyParticipation.objects.count() == 1
+    assert SealedResponse.objects.count() == 1
+
+
+@pytest.mark.parametrize("who", ["outsider", "no_show", "not_selected", "organiser"])
+def test_anyone_but_an_attendee_is_refused_and_nothing_is_stored(who):
+    gathering, members = gathering_drawn(capacity=2, applicants=3)
+    from events.services.offers import offer_confirm
+    from tests.events.factories import with_status
+
+    for application in with_status(gathering, "offered"):
+        offer_confirm(
+            member=application.member,
+            gathering=gathering,
+            now=gathering.applications_close_at + timedelta(minutes=1),
+        )
+    confirmed = [a.member for a in with_status(gathering, "confirmed")]
+    if who == "no_show":
+        from events.services.attendance import checkin_record
+        from tests.events.factories import application_of
+
+        checkin_record(
+            gathering=gathering,
+            attended={application_of(gathering, confirmed[0]).pk: False},
+        )
+    gathering = advance(gathering, gathering.ends_at)
+    candidates = {
+        "outsider": member_joined(gathering.community),
+        "no_show": confirmed[0],
+        "not_selected": next(m for m in members if m not in confirmed),
+        "organiser": gathering.created_by,
+    }
+
+    with pytest.raises(EventsError) as refused:
+        response_submit(
+            member=candidates[who],
+            gathering=gathering,
+            answers=survey_answers(),
+            now=during(gathering),
+        )
+
+    assert refused.value.code == "survey_not_attendee"
+    assert SurveyParticipation.objects.count() == 0
+    assert SealedResponse.objects.count() == 0
+
+
+def test_answers_before_the_opening_or_after_the_close_are_refused():
+    gathering, members = gathering_drawn(capacity=1, applicants=1)
+    from events.services.offers import offer_confirm
+
+    offer_confirm(
+        member=members[0],
+        gathering=gathering,
+        now=gathering.applications_close_at + timedelta(minutes=1),
+    )
+    with pytest.raises(EventsError) as early:
+        response_submit(
+            member=members[0],
+            gathering=gathering,
+            answers=survey_answers(),
+            now=gathering.starts_at,
+        )
+    gathering = advance(gathering, gathering.ends_at)
+    gathering = advance(gathering, survey_of(gathering).closes_at)
+    with pytest.raises(EventsError) as late:
+        response_submit(
+            member=members[0],
+            gathering=gathering,
+            answers=survey_answers(),
+            now=survey_of(gathering).closes_at,
+        )
+
+    assert (early.value.code, late.value.code) == ("survey_not_open", "survey_not_open")
+    assert SurveyParticipation.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("answers", "code"),
+    [
+        ({}, "survey_rating_required"),
+        ({"satisfaction": 6}, "survey_invalid_answer"),
+        ({"satisfaction": "four"}, "survey_invalid_answer"),
+        ({"satisfaction": 4, "again": "maybe"}, "survey_invalid_answer"),
+        ({"satisfaction": 4, "useful": "가" * 1001}, "too_long"),
+    ],
+)
+def test_invalid_answers_are_refused_and_nothing_is_stored(answers, code):
+    gathering, members = gathering_held(attendees=1)
+
+    with pytest.raises(EventsError) as refused:
+        response_submit(
+            member=members[0],
+            gathering=gathering,
+            answers=answers,
+            now=during(gathering),
+        )
+
+    assert refused.value.code == code
+    assert SurveyParticipation.objects.count() == 0
+    assert not survey_of(gathering).locked
+
+
+def test_a_sealed_response_has_one_size_and_carries_no_readable_answer():
+    gathering, members = gathering_held(attendees=2)
+    now = during(gathering)
+    secret = "전환 추적 세션이 제일 좋았어요"
+    response_submit(
+        member=members[0],
+        gathering=gathering,
+        answers=survey_answers(5, useful=secret * 30),
+        now=now,
+    )
+    response_submit(
+        member=members[1], gathering=gathering, answers=survey_answers(3), now=now
+    )
+
+    boxes = [bytes(b) for b in SealedResponse.objects.values_list("box", flat=True)]
+    assert {len(b) for b in boxes} == {12 + SEAL_SIZE + 16}
+    for box in boxes:
+        assert secret.encode() not in box
+        assert b"satisfaction" not in box
+    survey = survey_of(gathering)
+    assert sorted(unseal(survey, b)["satisfaction"] for b in boxes) == [3, 5]
+
+
+def test_a_rotated_secret_in_the_fallbacks_still_opens_the_boxes(settings):
+    gathering, members = gathering_held(attendees=1)
+    response_submit(
+        member=members[0],
+        gathering=gathering,
+        answers=survey_answers(4),
+        now=during(gathering),
+    )
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "a-new-secret-" + "x" * 50
+
+    gathering = advance(gathering, survey_of(gathering).closes_at)
+
+    assert list(SurveyResponse.objects.values_list("answers", flat=True)) == [
+        {"satisfaction": 4}
+    ]
+
+
+def test_the_close_opens_every_box_and_records_count_and_average():
+    gathering, members = gathering_held(attendees=5)
+    now = during(gathering)
+    for member, rating in zip(members, [5, 4, 4, 3, 4], strict=True):
+        response_submit(
+            member=member,
+            gathering=gathering,
+            answers=survey_answers(rating, again="yes", useful=f"좋았던 점 {rating}"),
+            now=now,
+        )
+
+    advance(gathering, survey_of(gathering).closes_at)
+
+    survey = survey_of(gathering)
+    assert SealedResponse.objects.count() == 0
+    assert SurveyResponse.objects.filter(survey=survey).count() == 5
+    assert survey.response_count == 5
+    assert survey.satisfaction_average == pytest.approx(4.0)
+    assert sorted(
+        r["satisfaction"]
+        for r in SurveyResponse.objects.values_list("answers", flat=True)
+    ) == [3, 4, 4, 4, 5]
+
+
+def test_organiser_questions_are_answered_and_validated():
+    gathering, members = gathering_held(attendees=2)
+    survey_question_add(
+        gathering=gathering, kind="choice", label="다음 주제는?", choices=["GA4", "MMM"]
+    )
+    survey_question_add(gathering=gathering, kind="rating", label="진행은 어땠나요?")
+    survey_question_add(gathering=gathering, kind="text", label="연사에게 한마디")
+    now = during(gathering)
+
+    response_submit(
+        member=members[0],
+        gathering=gathering,
+        answers=survey_answers(4, q1="1", q2="5", q3="감사합니다"),
+        now=now,
+    )
+    with pytest.raises(EventsError) as refused:
+        response_submit(
+            member=members[1],
+            gathering=gathering,
+            answers=survey_answers(4, q1="2"),
+            now=now,
+        )
+
+    assert refused.value.code == "survey_invalid_answer"
+    assert "다음 주제는?" in refused.value.message
+    box = SealedResponse.objects.get().box
+    assert unseal(survey_of(gathering), box) == {
+        "satisfaction": 4,
+        "q1": 1,
+        "q2": 5,
+        "q3": "감사합니다",
+    }
+
+
+def test_questions_and_settings_can_change_until_the_first_response():
+    gathering, _members = gathering_held(attendees=2)
+    survey_question_add(gathering=gathering, kind="text", label="하나")
+    survey_question_add(gathering=gathering, kind="text", label="둘")
+    survey_question_remove(gathering=gathering, key="q1")
+    survey = survey_settings_update(
+        gathering=gathering, min_responses=3, duration_days=3
+    )
+
+    assert [q["label"] for q in survey.questions] == ["둘"]
+    assert survey.closes_at == survey.opens_at + timedelta(days=3)
+    gathering.refresh_from_db()
+    assert gathering.next_due_at == survey.closes_at
+
+
+def test_the_first_response_locks_k_the_period_and_the_questions():
+    gathering, members = gathering_held(attendees=2)
+    response_submit(
+        member=members[0],
+        gathering=gathering,
+        answers=survey_answers(),
+        now=during(gathering),
+    )
+
+    for change in (
+        lambda: survey_settings_update(
+            gathering=gathering, min_responses=3, duration_days=7
+        ),
+        lambda: survey_question_add(
+            gathering=gathering, kind="text", label="늦은 질문"
+        ),
+        lambda: survey_question_remove(gathering=gathering, key="q1"),
+    ):
+        with pytest.raises(EventsError) as refused:
+            change()
+        assert refused.value.code == "survey_locked"
+    survey = survey_of(gathering)
+    assert (survey.min_responses, survey.questions) == (5, [])
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"min_responses": 3},
+        {"duration": timedelta(days=2)},
+        {"questions": [{"key": "q1", "kind": "text", "label": "늦은 질문"}]},
+        {"locked": False},
+    ],
+)
+def test_the_database_refuses_to_change_a_locked_survey(change):
+    gathering, members = gathering_held(attendees=1)
+    response_submit(
+        member=members[0],
+        gathering=gathering,
+        answers=survey_answers(),
+        now=during(gathering),
+    )
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Survey.objects.filter(gathering=gathering).update(**change)
+
+
+def test_k_below_three_is_refused_by_the_service_and_the_database():
+    gathering, _ = gathering_held(attendees=1)
+
+    with pytest.raises(EventsError) as refused:
+        survey_settings_update(gathering=gathering, min_responses=2, duration_days=7)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Survey.objects.filter(gathering=gathering).update(min_responses=2)
+
+    assert refused.value.code == "survey_k_too_low"
+
+
+# --- Any input -----------------------------------------------------------------
+
+
+ANSWER_VALUES = st.one_of(
+    st.none(),
+    st.integers(-3, 9),
+    st.text(max_size=1200),
+    st.sampled_from(["yes", "no", "maybe", "3", "0", "1"]),
+    st.lists(st.integers(), max_size=3),
+    st.floats(allow_nan=True),
+)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    answers=st.dictionaries(
+        st.sampled_from(["satisfaction", "useful", "change", "again", "q1", "x"]),
+        ANSWER_VALUES,
+        max_size=6,
+    )
+)
+def test_any_answers_are_stored_clean_or_refused_with_nothing_stored(answers):
+    """Whatever is posted: a keyed refusal and nothing stored, or one sealed
+    response whose opened answers are all valid."""
+    with transaction.atomic():
+        gathering, members = gathering_held(attendees=1)
+        survey_question_add(
+            gathering=gathering, kind="choice", label="주제", choices=["A", "B"]
+        )
+        try:
+            response_submit(
+                member=members[0],
+                gathering=gathering,
+                answers=answers,
+                now=during(gathering),
+            )
+        except EventsError as refused:
+            assert refused.message
+            assert not SealedResponse.objects.exists()
+            assert not SurveyParticipation.objects.exists()
+        else:
+            box = SealedResponse.objects.get().box
+            stored = unseal(survey_of(gathering), box)
+            assert 1 <= stored["satisfaction"] <= 5
+            assert stored.get("again") in (None, "yes", "no")
+            assert stored.get("q1") in (None, 0, 1)
+            assert set(stored) <= {"satisfaction", "useful", "change", "again", "q1"}
+        transaction.set_rollback(True)
+
+
+@pytest.mark.parametrize("rating", [True, 4.5, [4], "4.0", " "])
+def test_a_rating_must_be_a_whole_number_as_posted(rating):
+    gathering, members = gathering_held(attendees=1)
+
+    with pytest.raises(EventsError):
+        response_submit(
+            member=members[0],
+            gathering=gathering,
+            answers={"satisfaction": rating},
+            now=during(gathering),
+        )
+
+
+def test_a_period_shortened_into_the_past_closes_the_survey_at_once():
+    gathering, _members = gathering_held(attendees=1)
+    from django.utils import timezone
+
+    # Opened two days ago (by the wall clock), for a week.
+    Survey.objects.filter(gathering=gathering).update(
+        opens_at=timezone.now() - timedelta(days=2),
+        closes_at=timezone.now() + timedelta(days=5),
+    )
+
+    survey_settings_update(gathering=gathering, min_responses=5, duration_days=1)
+
+    gathering.refresh_from_db()
+    assert gathering.status == G.SURVEY_CLOSED
+    assert survey_of(gathering).response_count == 0
