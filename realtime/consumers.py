@@ -8,9 +8,11 @@ broadcasts: services do both (realtime.access, realtime.services).
 import asyncio
 import json
 import logging
+import random
 from datetime import timedelta
 from urllib.parse import parse_qs
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
@@ -72,6 +74,17 @@ class MemberSocket(AsyncWebsocketConsumer):
     member = None
     language = settings.LANGUAGE_CODE
     closing = False
+
+    async def dispatch(self, message: dict) -> None:
+        """Channels' dispatch, without its hop to the sync thread before every
+        handler (to close stale database connections): every database call
+        here goes through database_sync_to_async, which closes them itself,
+        and a frame on its way from the room's group to the socket (once per
+        socket per message) touches no database at all."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def close(self, code=None, reason=None) -> None:
         """Leave every group before closing, and send nothing afterwards: a
@@ -162,9 +175,11 @@ class RoomConsumer(MemberSocket):
                 self.access.room, self.access.community
             )
         )
-        presence = await database_sync_to_async(self._presence_enter)()
-        if presence is not None:
-            await self.send_json(presence)
+        await self.send_json(
+            await database_sync_to_async(services.presence_enter)(
+                access=self.access, channel_name=self.channel_name
+            )
+        )
         self.heartbeat = asyncio.create_task(self._heartbeat())
 
     async def leave_groups(self) -> None:
@@ -180,7 +195,9 @@ class RoomConsumer(MemberSocket):
         if self.heartbeat is not None:
             self.heartbeat.cancel()
         await self.leave_groups()
-        await database_sync_to_async(self._presence_leave)()
+        await database_sync_to_async(services.presence_leave)(
+            access=self.access, channel_name=self.channel_name
+        )
 
     def _state_frame(self, kind: str) -> dict:
         access = self.access
@@ -212,38 +229,14 @@ class RoomConsumer(MemberSocket):
 
     # Presence ----------------------------------------------------------------
 
-    def _presence_enter(self) -> dict | None:
-        """Everyone hears that the member arrived; a second tab of theirs
-        changes nothing for the others, so only this socket hears the list."""
-        arrived = services.presence_enter(
-            access=self.access, channel_name=self.channel_name
-        )
-        if arrived:
-            services.presence_broadcast(
-                room_id=self.room_id, community=self.access.community
-            )
-            return None
-        return services.presence_frame(
-            room_id=self.room_id, community=self.access.community
-        )
-
-    def _presence_leave(self) -> None:
-        last = services.presence_leave(
-            room_id=self.room_id,
-            member_id=self.access.member.pk,
-            channel_name=self.channel_name,
-        )
-        if last:
-            services.presence_broadcast(
-                room_id=self.room_id, community=self.access.community
-            )
-
     async def _heartbeat(self) -> None:
+        # Sockets that opened together refresh at different moments.
+        await asyncio.sleep(random.uniform(0, HEARTBEAT))
         while True:
-            await asyncio.sleep(HEARTBEAT)
             await database_sync_to_async(services.presence_refresh)(
                 channel_name=self.channel_name
             )
+            await asyncio.sleep(HEARTBEAT)
 
     # Frames from the client ------------------------------------------------
 

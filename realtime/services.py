@@ -207,9 +207,28 @@ def room_mute(
 # --- Presence ---------------------------------------------------------------------
 
 
-def presence_enter(*, access: RoomAccess, channel_name: str) -> bool:
-    """Record an open socket; True when the member was not present before
-    (another tab of theirs counts once)."""
+def _member_entry(member: Member, community: Community) -> dict:
+    return {"id": member.public_id, "name": display_name(member, community)}
+
+
+def presence_frame(*, room_id: int, community: Community) -> dict:
+    """Who is in the room now, each member once."""
+    members = Member.objects.filter(
+        pk__in=Presence.objects.filter(
+            room_id=room_id, expires_at__gt=timezone.now()
+        ).values("member")
+    )
+    listed = sorted(
+        (_member_entry(m, community) for m in members), key=lambda e: e["name"]
+    )
+    return {"type": "presence", "members": listed}
+
+
+def presence_enter(*, access: RoomAccess, channel_name: str) -> dict:
+    """Record an open socket and return who is in the room, for that socket.
+    The others hear ``presence_join`` only when the member was not present
+    before (another tab of theirs counts once): one small frame per arrival,
+    never the whole list to everyone."""
     now = timezone.now()
     with transaction.atomic():
         Presence.objects.filter(expires_at__lte=now).delete()
@@ -224,7 +243,15 @@ def presence_enter(*, access: RoomAccess, channel_name: str) -> bool:
                 "expires_at": now + PRESENCE_TTL,
             },
         )
-    return not present
+        if not present:
+            frame_on_commit(
+                access.room.pk,
+                {
+                    "type": "presence_join",
+                    "member": _member_entry(access.member, access.community),
+                },
+            )
+        return presence_frame(room_id=access.room.pk, community=access.community)
 
 
 def presence_refresh(*, channel_name: str) -> None:
@@ -233,30 +260,18 @@ def presence_refresh(*, channel_name: str) -> None:
     )
 
 
-def presence_leave(*, room_id: int, member_id: int, channel_name: str) -> bool:
-    """Forget a closed socket; True when that was the member's last one here."""
+def presence_leave(*, access: RoomAccess, channel_name: str) -> None:
+    """Forget a closed socket; the room hears ``presence_leave`` when it was
+    the member's last one there."""
     Presence.objects.filter(channel_name=channel_name).delete()
-    return not Presence.objects.filter(
-        room_id=room_id, member_id=member_id, expires_at__gt=timezone.now()
+    still_here = Presence.objects.filter(
+        room=access.room, member=access.member, expires_at__gt=timezone.now()
     ).exists()
-
-
-def presence_frame(*, room_id: int, community: Community) -> dict:
-    """Who is in the room now, each member once."""
-    members = Member.objects.filter(
-        pk__in=Presence.objects.filter(
-            room_id=room_id, expires_at__gt=timezone.now()
-        ).values("member")
-    )
-    listed = sorted(
-        ({"id": m.public_id, "name": display_name(m, community)} for m in members),
-        key=lambda entry: entry["name"],
-    )
-    return {"type": "presence", "members": listed}
-
-
-def presence_broadcast(*, room_id: int, community: Community) -> None:
-    frame_on_commit(room_id, presence_frame(room_id=room_id, community=community))
+    if not still_here:
+        frame_on_commit(
+            access.room.pk,
+            {"type": "presence_leave", "member": {"id": access.member.public_id}},
+        )
 
 
 def typing_broadcast(*, access: RoomAccess) -> None:

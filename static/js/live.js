@@ -135,6 +135,7 @@
     this.items = {}; // seq -> <li>
     this.pending = []; // sent, not yet stored: {id, body}
     this.me = null;
+    this.present = {}; // member id -> name, of those in the room now
     this.canModerate = false;
     this.resyncing = false;
     this.lastTyping = 0;
@@ -275,7 +276,17 @@
         this.showPinned(frame.message);
         break;
       case "presence":
-        this.showPresence(frame.members);
+        this.present = {};
+        frame.members.forEach(function (m) { this.present[m.id] = m.name; }, this);
+        this.showPresence();
+        break;
+      case "presence_join":
+        this.present[frame.member.id] = frame.member.name;
+        this.showPresence();
+        break;
+      case "presence_leave":
+        delete this.present[frame.member.id];
+        this.showPresence();
         break;
       case "typing":
         this.showTyping(frame.member);
@@ -455,10 +466,13 @@
     box.hidden = false;
   };
 
-  Room.prototype.showPresence = function (members) {
-    var names = members.map(function (m) { return m.name; });
+  Room.prototype.showPresence = function () {
+    var present = this.present;
+    var names = Object.keys(present)
+      .map(function (id) { return present[id]; })
+      .sort(function (a, b) { return a.localeCompare(b); });
     this.presence.textContent = format(this.text.presence, {
-      count: members.length,
+      count: names.length,
       names: names.join(", "),
     });
   };

@@ -426,23 +426,51 @@ async def test_typing_reaches_the_others(scene):
     await bob.disconnect()
 
 
-async def test_presence_counts_a_member_with_two_tabs_once(scene):
-    alice = await joined(scene.attendees[0], scene.room)
-    alice_again = await joined(scene.attendees[0], scene.room)
-    bob = await joined(scene.attendees[1], scene.room)
+async def arrival_of(communicator, member) -> dict:
+    """The presence_join frame about ``member`` (a socket also hears its own
+    arrival, after the list of who is here)."""
+    while True:
+        frame = await next_of(communicator, "presence_join")
+        if frame["member"]["id"] == member.public_id:
+            return frame
 
-    presence = await next_of(alice, "presence")
-    ids = [m["id"] for m in presence["members"]]
-    assert sorted(ids) == sorted(m.public_id for m in scene.attendees)
+
+async def test_a_newcomer_hears_who_is_here_and_the_others_hear_the_newcomer(scene):
+    alice = await joined(scene.attendees[0], scene.room)
+    bob, _connected, _ = await connect(scene.attendees[1], scene.room)
+
+    listed = await next_of(bob, "presence")
+    joined_frame = await arrival_of(alice, scene.attendees[1])
+
+    ids = sorted(m["id"] for m in listed["members"])
+    assert ids == sorted(m.public_id for m in scene.attendees)
+    assert joined_frame["member"]["id"] == scene.attendees[1].public_id
+    assert joined_frame["member"]["name"]
 
     await bob.disconnect()
-    presence = await next_of(alice, "presence")
-    assert [m["id"] for m in presence["members"]] == [scene.attendees[0].public_id]
-
-    # Closing one of two tabs leaves the member present: nobody is told.
-    await alice_again.disconnect()
-    assert await drain(alice, "presence") == []
+    left = await next_of(alice, "presence_leave")
+    assert left["member"] == {"id": scene.attendees[1].public_id}
     await alice.disconnect()
+
+
+async def test_a_second_tab_of_a_member_changes_nothing_for_the_others(scene):
+    bob = await joined(scene.attendees[1], scene.room)
+    alice = await joined(scene.attendees[0], scene.room)
+    await arrival_of(bob, scene.attendees[0])
+
+    alice_again = await joined(scene.attendees[0], scene.room)
+    await alice_again.disconnect()
+
+    frames = await drain(bob)
+    about_alice = [
+        f
+        for f in frames
+        if f["type"].startswith("presence_")
+        and f["member"]["id"] == scene.attendees[0].public_id
+    ]
+    assert about_alice == []
+    for communicator in (alice, bob):
+        await communicator.disconnect()
 
 
 # --- Moderation --------------------------------------------------------------------

@@ -15,7 +15,17 @@ from tests.realtime.conftest import frames_until, joined, next_of
 pytestmark = pytest.mark.django_db(transaction=True)
 
 TYPES = ["send", "history", "typing", "delete", "pin", "mute"]
-REPLIES = {"message", "error", "history", "pinned", "typing", "deleted", "presence"}
+REPLIES = {
+    "message",
+    "error",
+    "history",
+    "pinned",
+    "typing",
+    "deleted",
+    "presence",
+    "presence_join",
+    "presence_leave",
+}
 
 json_values = st.recursive(
     st.none()
