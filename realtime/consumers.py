@@ -233,9 +233,10 @@ class RoomConsumer(MemberSocket):
         # Sockets that opened together refresh at different moments.
         await asyncio.sleep(random.uniform(0, HEARTBEAT))
         while True:
-            await database_sync_to_async(services.presence_refresh)(
-                channel_name=self.channel_name
+            last_seq = await database_sync_to_async(services.presence_refresh)(
+                channel_name=self.channel_name, room_id=self.room_id
             )
+            await self.send_json({"type": "sync", "last_seq": last_seq})
             await asyncio.sleep(HEARTBEAT)
 
     # Frames from the client ------------------------------------------------

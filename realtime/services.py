@@ -254,10 +254,15 @@ def presence_enter(*, access: RoomAccess, channel_name: str) -> dict:
         return presence_frame(room_id=access.room.pk, community=access.community)
 
 
-def presence_refresh(*, channel_name: str) -> None:
+def presence_refresh(*, channel_name: str, room_id: int) -> int:
+    """Keep the socket's presence alive; returns the room's newest sequence
+    number, which the socket passes on so that a client that missed a
+    broadcast (lost in a channel-layer restart) notices even in a quiet
+    room."""
     Presence.objects.filter(channel_name=channel_name).update(
         expires_at=timezone.now() + PRESENCE_TTL
     )
+    return Room.objects.values_list("last_seq", flat=True).get(pk=room_id)
 
 
 def presence_leave(*, access: RoomAccess, channel_name: str) -> None:

@@ -5,8 +5,11 @@ enqueued, so a sent mail is in ``mail.outbox`` when the request returns. One
 test in tests/community/test_mail.py checks the real database queue.
 """
 
+from urllib.parse import urlsplit, urlunsplit
+
 import pytest
 from django.core.cache import cache
+from django.test.utils import override_settings
 
 from tests.factories import member_create
 
@@ -43,6 +46,28 @@ def _tasks_run_immediately(settings):
 def _fast_password_hashing(settings):
     # The real hasher is slow by design; the suite creates hundreds of members.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _redis_cache_of_its_own(worker_id):
+    """On Redis, each parallel test worker gets a Redis database of its own
+    for the cache: clearing the cache empties the whole database, which
+    would wipe another worker's rate-limit counters in the middle of its
+    test."""
+    from django.conf import settings
+
+    cache_settings = settings.CACHES["default"]
+    if "redis" not in cache_settings["BACKEND"].lower() or worker_id == "master":
+        yield
+        return
+    parts = urlsplit(cache_settings["LOCATION"])
+    base = int(parts.path.strip("/") or 0)
+    index = int(worker_id.removeprefix("gw"))
+    location = urlunsplit(parts._replace(path=f"/{(base + index) % 16}"))
+    with override_settings(
+        CACHES={"default": {**cache_settings, "LOCATION": location}}
+    ):
+        yield
 
 
 @pytest.fixture(autouse=True)

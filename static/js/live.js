@@ -280,6 +280,10 @@
         frame.members.forEach(function (m) { this.present[m.id] = m.name; }, this);
         this.showPresence();
         break;
+      case "sync":
+        // The room's newest message; behind it, something was missed.
+        if (frame.last_seq > this.lastSeq) this.resync();
+        break;
       case "presence_join":
         this.present[frame.member.id] = frame.member.name;
         this.showPresence();

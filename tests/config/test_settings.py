@@ -160,8 +160,16 @@ def test_redis_url_switches_the_channel_layer_to_redis(load_settings):
         "default"
     ]
 
-    assert layer["BACKEND"] == "channels_redis.core.RedisChannelLayer"
+    assert layer["BACKEND"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
     assert layer["CONFIG"]["hosts"] == ["redis://cache.internal:6380/2"]
+
+
+def test_the_core_redis_channel_layer_can_be_chosen(load_settings):
+    layer = load_settings(
+        REDIS_URL="redis://cache.internal:6380/2", MOIM_CHANNEL_LAYER="core"
+    )["CHANNEL_LAYERS"]["default"]
+
+    assert layer["BACKEND"] == "channels_redis.core.RedisChannelLayer"
 
 
 def test_redis_url_switches_the_cache_to_redis(load_settings):

@@ -91,6 +91,9 @@ class ChatClient:
                 self.messages.setdefault(message["seq"], message.get("body", ""))
             if frame["direction"] == "after" and frame["more"]:
                 self._ask_after_soon()
+        elif kind == "sync":
+            if frame["last_seq"] > self.last_seq:
+                self._ask_after_soon()
         elif kind == "message":
             seq = frame["seq"]
             self.live_counts[seq] = self.live_counts.get(seq, 0) + 1

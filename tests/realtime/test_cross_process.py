@@ -23,6 +23,7 @@ from django.conf import settings
 from django.test.utils import override_settings
 from django.urls import reverse
 
+from realtime import consumers
 from realtime.services import message_send
 from tests.realtime.client import ChatClient
 from tests.realtime.conftest import session_cookie
@@ -85,7 +86,7 @@ def redis_settings(url: str) -> override_settings:
     return override_settings(
         CHANNEL_LAYERS={
             "default": {
-                "BACKEND": "channels_redis.core.RedisChannelLayer",
+                "BACKEND": settings.CHANNEL_LAYER_BACKENDS["pubsub"],
                 "CONFIG": {"hosts": [url], "prefix": prefix},
             }
         },
@@ -157,11 +158,15 @@ def test_two_processes_share_a_room_in_order_and_once(scene, django_db_blocker):
     ]
 
 
-def test_a_redis_restart_loses_no_stored_message(scene, django_db_blocker):
+def test_a_redis_restart_loses_no_stored_message(scene, django_db_blocker, monkeypatch):
     cookies = [session_cookie(member) for member in scene.attendees]
     community_page = reverse("community_detail", args=[scene.community.slug])
     with private_redis() as redis_port:
         url = f"redis://127.0.0.1:{redis_port}/0"
+        # The server tells each socket the room's newest sequence number every
+        # second instead of every 30: how a client in a quiet room learns that
+        # a broadcast was lost while Redis was away.
+        monkeypatch.setattr(consumers, "HEARTBEAT", 1.0)
         with redis_settings(url):
             server = daphne_start()
         port = server.port.value
@@ -225,7 +230,6 @@ def test_a_redis_restart_loses_no_stored_message(scene, django_db_blocker):
 
     assert statuses == [200, 200]
     for client in (alice, bob):
-        assert client.connections >= 2  # it reconnected
         assert sorted(client.messages) == [1, 2, 3, 4, 5]
         assert client.messages[4] == "레디스가 멈춘 동안"
         assert all(count == 1 for count in client.live_counts.values())

@@ -25,6 +25,7 @@ REPLIES = {
     "presence",
     "presence_join",
     "presence_leave",
+    "sync",
 }
 
 json_values = st.recursive(
