@@ -75,6 +75,7 @@ MEET_LINK = "https://meet.google.com/moim-demo-fake"
 
 OPEN_TITLE = "퍼포먼스 마케터끼리 만나요"
 DRAWN_TITLE = "GA4 전환 추적, 서로의 설정 같이 봐요"
+LIVE_TITLE = "지금 진행 중: 퍼포먼스 마케터 점심 수다"
 ENDED_TITLE = "2분기 광고 성과 회고 밋업"
 FIRST_COME_TITLE = "브랜드 마케터 커피챗: 캠페인 회고"
 CANCELLED_TITLE = "위기 커뮤니케이션 케이스 스터디"
@@ -198,12 +199,14 @@ def seed_gatherings(now: datetime | None = None) -> dict[str, int]:
         _seed_ended(marketing, now)
         _seed_survey_open(marketing, now)
         _seed_drawn(marketing, now)
+        _seed_live(marketing, now)
         _seed_open_lottery(marketing, now)
         _seed_first_come(by_slug["brand-marketing"], now)
         _seed_cancelled(by_slug["pr"], now)
         titles = [
             OPEN_TITLE,
             DRAWN_TITLE,
+            LIVE_TITLE,
             ENDED_TITLE,
             RATED_TITLE,
             EARLIER_TITLE,
@@ -712,6 +715,41 @@ def _token(application: Application) -> str:
 
     application.refresh_from_db()
     return join_token(application.join_pass)
+
+
+def _seed_live(community: Community, now: datetime) -> None:
+    """Started ten minutes ago (first come, first served): its chat room is
+    live, for its attendees and for the demo account, a moderator of the
+    community and so one of its organisers. Once the real clock passes its
+    end, its room is an archive like any other."""
+    if _exists(community, LIVE_TITLE):
+        return
+    host = _organiser(community)
+    starts = now - timedelta(minutes=10)
+    schedule = Schedule(
+        opens=now - timedelta(days=3),
+        closes=now - timedelta(days=1),
+        starts=starts,
+        ends=starts + timedelta(hours=2),
+    )
+    gathering = _create(
+        community,
+        host,
+        schedule,
+        now,
+        title=LIVE_TITLE,
+        description=(
+            "점심시간에 가볍게 모여 요즘 캠페인 이야기를 나눠요. 채팅방에서도 "
+            "질문을 받아요."
+        ),
+        format=GatheringFormat.ONLINE,
+        video_link=ZOOM_LINK,
+        capacity=10,
+        selection_mode=SelectionMode.FIRST_COME,
+    )
+    applicants = _applicants(community, exclude=[host])[:6]
+    _apply_all(gathering, applicants, schedule.opens, timedelta(hours=3))
+    gathering_advance(gathering_id=gathering.pk, now=now)
 
 
 def _seed_first_come(community: Community, now: datetime) -> None:

@@ -17,6 +17,8 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.utils import translation
+from django.utils.translation import get_supported_language_variant
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 from realtime import selectors, services
 from realtime.access import RoomAccess, room_access
@@ -49,10 +51,22 @@ READ_REFUSALS = {
 }
 
 
-def _language(member) -> str:
-    language = getattr(member, "language", "") or settings.LANGUAGE_CODE
+def _language(scope: dict) -> str:
+    """The language of the page that opened the socket, found as Django's
+    LocaleMiddleware finds it for the page: the language menu's cookie, then
+    the browser's Accept-Language, then Korean."""
     available = {code for code, _name in settings.LANGUAGES}
-    return language if language in available else settings.LANGUAGE_CODE
+    chosen = scope.get("cookies", {}).get(settings.LANGUAGE_COOKIE_NAME)
+    if chosen in available:
+        return chosen
+    headers = dict(scope.get("headers", []))
+    accept = headers.get(b"accept-language", b"").decode("latin-1")
+    for code, _quality in parse_accept_lang_header(accept):
+        try:
+            return get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return settings.LANGUAGE_CODE
 
 
 def _field(frame: dict, name: str, kind: type, *, optional: bool = False):
@@ -150,7 +164,7 @@ class RoomConsumer(MemberSocket):
     async def connect(self) -> None:
         self.key = self.scope["url_route"]["kwargs"]["room"]
         self.member = self.scope.get("user")
-        self.language = _language(self.member)
+        self.language = _language(self.scope)
         await self.accept()
         try:
             with translation.override(self.language):
@@ -370,6 +384,7 @@ class NotificationConsumer(MemberSocket):
 
     async def connect(self) -> None:
         self.member = self.scope.get("user")
+        self.language = _language(self.scope)
         if self.member is None or not self.member.is_authenticated:
             await self.close(code=4401)
             return

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from community.models import Community, Membership
-from events.demo import ENDED_TITLE
+from events.demo import ENDED_TITLE, LIVE_TITLE
 from events.models import Application, ApplicationStatus, Gathering
 from realtime.models import Message, Room
 
@@ -21,6 +21,13 @@ LOUNGE = [
     "오 기대됩니다!",
     "다음 모임 주제로 크리에이티브 테스트 설계 어떨까요?",
     "좋아요! 신청 열리면 바로 신청할게요.",
+]
+LIVE = [
+    "점심 맛있게 드세요! 오늘은 요즘 캠페인 이야기 편하게 나눠요.",
+    "안녕하세요, 처음 참여해요.",
+    "환영합니다! 요즘 다들 어떤 매체 비중을 늘리고 계세요?",
+    "저희는 숏폼 비중을 30%까지 올렸어요.",
+    "오 성과는 어떠셨어요? CPA 기준으로 궁금해요.",
 ]
 MEETUP = [
     "안녕하세요! 화면 공유 잘 보이시나요?",
@@ -63,25 +70,26 @@ def seed_chat() -> int:
             .order_by("member__email")[:5]
         ]
         _fill(lounge, LOUNGE, members, now - timedelta(hours=3), timedelta(minutes=9))
-    gathering = Gathering.objects.filter(community=community, title=ENDED_TITLE).first()
-    if gathering is not None:
+    for title, lines, start, step in [
+        (ENDED_TITLE, MEETUP, None, timedelta(minutes=17)),
+        (LIVE_TITLE, LIVE, now - timedelta(minutes=9), timedelta(minutes=2)),
+    ]:
+        gathering = Gathering.objects.filter(community=community, title=title).first()
+        if gathering is None:
+            continue
         room, _created = Room.objects.get_or_create(gathering=gathering)
-        if not room.messages.exists():
-            attendees = [
-                a.member
-                for a in Application.objects.filter(
-                    gathering=gathering, status=ApplicationStatus.CONFIRMED
-                )
-                .select_related("member")
-                .order_by("rank")[:4]
-            ]
-            _fill(
-                room,
-                MEETUP,
-                attendees,
-                gathering.starts_at + timedelta(minutes=3),
-                timedelta(minutes=17),
+        if room.messages.exists():
+            continue
+        attendees = [
+            a.member
+            for a in Application.objects.filter(
+                gathering=gathering, status=ApplicationStatus.CONFIRMED
             )
+            .select_related("member")
+            .order_by("rank", "created_at")[:4]
+        ]
+        first = start or gathering.starts_at + timedelta(minutes=3)
+        _fill(room, lines, attendees, first, step)
     return Message.objects.filter(room__community=community).count() + (
         Message.objects.filter(room__gathering__community=community).count()
     )

@@ -5,6 +5,7 @@ enqueued, so a sent mail is in ``mail.outbox`` when the request returns. One
 test in tests/community/test_mail.py checks the real database queue.
 """
 
+import os
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -49,7 +50,7 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _redis_cache_of_its_own(worker_id):
+def _redis_cache_of_its_own():
     """On Redis, each parallel test worker gets a Redis database of its own
     for the cache: clearing the cache empties the whole database, which
     would wipe another worker's rate-limit counters in the middle of its
@@ -57,7 +58,8 @@ def _redis_cache_of_its_own(worker_id):
     from django.conf import settings
 
     cache_settings = settings.CACHES["default"]
-    if "redis" not in cache_settings["BACKEND"].lower() or worker_id == "master":
+    worker_id = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if "redis" not in cache_settings["BACKEND"].lower() or not worker_id:
         yield
         return
     parts = urlsplit(cache_settings["LOCATION"])

@@ -114,6 +114,7 @@
   function Room(root) {
     this.root = root;
     this.key = root.getAttribute("data-room");
+    this.timeZone = root.getAttribute("data-time-zone") || undefined;
     this.text = {};
     var self = this;
     Array.prototype.forEach.call(root.attributes, function (attr) {
@@ -229,6 +230,9 @@
   Room.prototype.setWritable = function (writable, refusal) {
     this.input.disabled = !writable;
     this.form.querySelector("button").disabled = !writable;
+    // A room the member may not write in (an archive, a mute) shows why
+    // instead of a form; a connection that is away only disables it.
+    this.form.hidden = !writable && Boolean(refusal);
     var note = this.root.querySelector("[data-chat-refusal]");
     note.textContent = refusal || "";
     note.hidden = !refusal;
@@ -405,9 +409,10 @@
     author.textContent = message.author.name;
     var time = document.createElement("time");
     time.dateTime = message.time;
+    // In the site's time zone (Korea), as every other time on the page.
     time.textContent = new Date(message.time).toLocaleTimeString(
       document.documentElement.lang || undefined,
-      { hour: "2-digit", minute: "2-digit" }
+      { hour: "2-digit", minute: "2-digit", timeZone: this.timeZone }
     );
     head.append(author, " ", time);
     var body = document.createElement("p");

@@ -133,6 +133,7 @@ async def connect(
     after: int | None = None,
     origin: str | None = ORIGIN,
     path: str | None = None,
+    extra_headers: list[tuple[bytes, bytes]] = (),
 ) -> tuple[WebsocketCommunicator, bool, int | None]:
     """A socket to ``room`` through the whole ASGI stack, as ``member``."""
     from config.asgi import application
@@ -140,9 +141,13 @@ async def connect(
     headers = [(b"host", b"localhost")]
     if origin is not None:
         headers.append((b"origin", origin.encode()))
+    cookies = [value for name, value in extra_headers if name == b"cookie"]
+    headers.extend((n, v) for n, v in extra_headers if n != b"cookie")
     if member is not None:
         cookie = await sync_to_async(session_cookie)(member)
-        headers.append((b"cookie", f"sessionid={cookie}".encode()))
+        cookies.append(f"sessionid={cookie}".encode())
+    if cookies:
+        headers.append((b"cookie", b"; ".join(cookies)))
     path = path or f"/ws/rooms/{room}/" + (f"?after={after}" if after else "")
     communicator = WebsocketCommunicator(application, path, headers=headers)
     connected, code = await communicator.connect(timeout=TIMEOUT)

@@ -206,7 +206,9 @@ async def test_a_member_muted_in_the_community_reads_the_lounge_but_cannot_write
     scene,
 ):
     await db(_mute)(scene, scene.member)
-    communicator, _connected, _ = await connect(scene.member, scene.lounge)
+    communicator, _connected, _ = await connect(
+        scene.member, scene.lounge, extra_headers=[(b"accept-language", b"en")]
+    )
 
     hello = await communicator.receive_json_from()
 
@@ -319,8 +321,7 @@ async def test_a_binary_frame_gets_an_error(scene):
     await alice.disconnect()
 
 
-async def test_errors_come_in_the_members_language(scene):
-    await db(_language_set)(scene.attendees[0], "ko")
+async def test_errors_come_in_korean_by_default(scene):
     alice = await joined(scene.attendees[0], scene.room)
 
     await alice.send_to(text_data="not json")
@@ -328,6 +329,20 @@ async def test_errors_come_in_the_members_language(scene):
     detail = (await next_of(alice, "error"))["detail"]
     assert "JSON" in detail
     assert any("\uac00" <= ch <= "\ud7a3" for ch in detail)
+    await alice.disconnect()
+
+
+@pytest.mark.parametrize(
+    "header",
+    [(b"cookie", b"django_language=en"), (b"accept-language", b"en-US,en;q=0.9")],
+)
+async def test_errors_come_in_the_pages_language(scene, header):
+    alice = await joined(scene.attendees[0], scene.room, extra_headers=[header])
+
+    await alice.send_to(text_data="not json")
+
+    detail = (await next_of(alice, "error"))["detail"]
+    assert detail == "This frame is not valid JSON of the chat protocol."
     await alice.disconnect()
 
 
@@ -602,11 +617,6 @@ def _mute(scene, member) -> None:
         reason="도배",
         ends_at=None,
     )
-
-
-def _language_set(member, language: str) -> None:
-    member.language = language
-    member.save(update_fields=["language"])
 
 
 async def test_a_ban_closes_the_members_sockets_and_they_cannot_return(scene):
