@@ -214,42 +214,41 @@ HEAD = "community/partials/comment_head.html"
 LIST = "community/thread_detail.html#comment-list"
 
 
-def thread_rows(threads: Sequence[Any], *, show_community: bool = False) -> str:
-    """The rows of a thread list (partials/thread_row.html for each thread),
-    the same for every reader, cached as one fragment keyed by every value
-    a row shows."""
-    from community.display import display_name
+def thread_rows(rows: Sequence[tuple], *, community) -> str:
+    """The rows of one community's thread list (partials/thread_row.html for
+    each of ``rows``, selectors.THREAD_ROW_FIELDS tuples), the same for every
+    reader, cached as one fragment keyed by every value a row shows. On a
+    miss the rows are rendered from those same values, so what is stored is
+    always what the key describes."""
 
-    names = [display_name(t.author, t.community) for t in threads]
+    def parts(_rows) -> tuple:
+        return (community.slug, community.requires_real_names, tuple(rows))
 
-    def parts(_threads) -> tuple:
-        return (
-            show_community,
-            tuple(
-                (
-                    t.pk,
-                    t.community.slug,
-                    t.community.name,
-                    name,
-                    t.is_pinned,
-                    t.is_locked,
-                    t.tag,
-                    t.title,
-                    t.created_at,
-                    t.comment_count,
-                    t.empathy_count,
-                    t.helpful_count,
-                    t.view_count,
-                )
-                for t, name in zip(threads, names, strict=True)
-            ),
-        )
-
-    def values(_threads) -> dict[str, Any]:
-        return {"threads": threads, "show_community": show_community}
+    def values(_rows) -> dict[str, Any]:
+        return {
+            "threads": [_thread_from_row(row, community) for row in rows],
+            "show_community": False,
+        }
 
     (html,) = render_cached("thread-rows", ROWS, [_Rows()], parts, values)
     return html
+
+
+def _thread_from_row(row: tuple, community):
+    """An unsaved Thread (and author) holding a THREAD_ROW_FIELDS row: what
+    the row template reads, nothing more."""
+    from community.models import Member, Thread
+    from community.selectors import THREAD_ROW_FIELDS
+
+    values = dict(zip(THREAD_ROW_FIELDS, row, strict=True))
+    author = Member(
+        **{
+            name.removeprefix("author__"): values.pop(name)
+            for name in THREAD_ROW_FIELDS
+            if name.startswith("author__")
+        }
+    )
+    return Thread(**values, community=community, author=author)
 
 
 class _Rows:

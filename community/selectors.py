@@ -115,6 +115,27 @@ def _visible_threads(community: Community | None = None) -> QuerySet[Thread]:
     return threads.defer("body", "body_html")
 
 
+# What a row of a thread list shows (partials/thread_row.html), read as
+# plain values: enough to key the list's cached rendering and to render it on
+# a miss (community.fragments.thread_rows), without building a thread and an
+# author per row. The community is the page's own.
+THREAD_ROW_FIELDS = (
+    "pk",
+    "tag",
+    "title",
+    "is_pinned",
+    "is_locked",
+    "created_at",
+    "comment_count",
+    "empathy_count",
+    "helpful_count",
+    "view_count",
+    "author__real_name",
+    "author__nickname",
+    "author__display_mode",
+)
+
+
 def thread_list(
     *,
     community: Community,
@@ -122,15 +143,17 @@ def thread_list(
     sort: str = ThreadSort.LATEST,
     page: int | str = 1,
 ) -> Page:
-    """A page of visible threads: pinned first on the latest view, then by the
-    chosen order. Two queries (count and page)."""
+    """A page of visible threads as THREAD_ROW_FIELDS tuples: pinned first
+    on the latest view, then by the chosen order. Two queries (count and
+    page)."""
+    threads = Thread.objects.filter(visibility=Visibility.VISIBLE)
     if board is not None:
         # ``board`` is one of ``community``'s (the view looks it up there):
         # filtering on the community too would only mislead the planner,
         # which multiplies the two selectivities.
-        threads = _visible_threads().filter(board=board)
+        threads = threads.filter(board=board)
     else:
-        threads = _visible_threads(community)
+        threads = threads.filter(community=community)
     if sort == ThreadSort.POPULAR:
         threads = threads.order_by("-hot_score", "-pk")
     elif sort == ThreadSort.UNANSWERED:
@@ -139,12 +162,18 @@ def thread_list(
         )
     else:
         threads = threads.order_by("-is_pinned", "-last_activity_at", "-pk")
-    return Paginator(threads, THREADS_PER_PAGE).get_page(page)
+    return Paginator(
+        threads.values_list(*THREAD_ROW_FIELDS), THREADS_PER_PAGE
+    ).get_page(page)
 
 
-def thread_recent(*, community: Community, limit: int = 5) -> list[Thread]:
+def thread_recent(*, community: Community, limit: int = 5) -> list[tuple]:
+    """The community's latest visible threads, as THREAD_ROW_FIELDS tuples.
+    One query."""
     return list(
-        _visible_threads(community).order_by("-last_activity_at", "-pk")[:limit]
+        Thread.objects.filter(visibility=Visibility.VISIBLE, community=community)
+        .order_by("-last_activity_at", "-pk")
+        .values_list(*THREAD_ROW_FIELDS)[:limit]
     )
 
 

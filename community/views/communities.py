@@ -115,7 +115,7 @@ def community_detail(request: HttpRequest, *, access: Access) -> HttpResponse:
             "post_refusal": refusal.message if refusal else "",
             "boards": list(community.boards.all()),
             "recent_threads": recent,
-            "recent_rows": fragments.thread_rows(recent),
+            "recent_rows": fragments.thread_rows(recent, community=community),
             "moderators": selectors.community_moderators(community),
         },
     )

@@ -70,7 +70,11 @@ def _is_htmx(request: HttpRequest) -> bool:
 def board_detail(
     request: HttpRequest, *, access: Access, board_slug: str
 ) -> HttpResponse:
-    board = get_object_or_404(Board, community=access.community, slug=board_slug)
+    # The tabs list every board of the community: the one shown is among them.
+    boards = list(access.community.boards.all())
+    board = next((b for b in boards if b.slug == board_slug), None)
+    if board is None:
+        raise Http404
     sort = request.GET.get("sort")
     if sort not in ThreadSort.ALL:
         sort = ThreadSort.LATEST
@@ -88,9 +92,11 @@ def board_detail(
             "community": access.community,
             "access": access,
             "board": board,
-            "boards": list(access.community.boards.all()),
+            "boards": boards,
             "page_obj": page,
-            "thread_rows": fragments.thread_rows(page.object_list),
+            "thread_rows": fragments.thread_rows(
+                page.object_list, community=access.community
+            ),
             "sort": sort,
             "sorts": [
                 (ThreadSort.LATEST, _("Latest")),
