@@ -301,23 +301,24 @@ COMMENT_ROW_FIELDS = (
 def comment_rows(*, thread: Thread, page: int | str = 1) -> tuple[Page, list[tuple]]:
     """What comment_tree shows an anonymous reader, as COMMENT_ROW_FIELDS
     tuples: a page of top-level comments (paged as comment_tree pages them)
-    and their replies, oldest first. Three queries (count, page, replies)."""
+    and their replies, oldest first. Two queries: the count, then the page
+    and its replies together (the page's ids as a subquery)."""
     visible = Q(visibility=Visibility.VISIBLE)
     top = (
         Comment.objects.filter(visible, thread=thread, parent__isnull=True)
         .order_by("created_at", "pk")
-        .values_list(*COMMENT_ROW_FIELDS)
+        .values("pk")
     )
     page = Paginator(top, COMMENTS_PER_PAGE).get_page(page)
-    page.object_list = list(page.object_list)
-    ids = [row[0] for row in page.object_list]
-    replies = []
-    if ids:
-        replies = list(
-            Comment.objects.filter(visible, parent_id__in=ids)
-            .order_by("created_at", "pk")
-            .values_list(*COMMENT_ROW_FIELDS)
-        )
+    ids = page.object_list
+    rows = list(
+        Comment.objects.filter(visible, thread=thread)
+        .filter(Q(pk__in=ids) | Q(parent_id__in=ids))
+        .order_by("created_at", "pk")
+        .values_list(*COMMENT_ROW_FIELDS)
+    )
+    page.object_list = [row for row in rows if row[1] is None]
+    replies = [row for row in rows if row[1] is not None]
     return page, replies
 
 
