@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from itertools import groupby
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Window
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -429,7 +429,30 @@ def thread_search(
     threads = threads.defer(None).defer("body").order_by("-last_activity_at", "-pk")
     if not words:
         threads = threads.none()
-    return Paginator(threads, THREADS_PER_PAGE).get_page(page)
+    return _page_with_total(threads, THREADS_PER_PAGE, page)
+
+
+def _page_with_total(queryset: QuerySet, per_page: int, number: int | str) -> Page:
+    """``Paginator(queryset, per_page).get_page(number)``, with the count
+    read from the page's own rows (``COUNT(*) OVER ()``) when the page asked
+    for exists: one query instead of a COUNT and a page, for a query that
+    must find every match anyway to sort them (a search). Otherwise (not a
+    number, out of range, no rows) the Paginator decides as always."""
+    paginator = Paginator(queryset, per_page)
+    try:
+        wanted = int(number)
+    except (TypeError, ValueError):
+        wanted = 0
+    if wanted >= 1:
+        start = (wanted - 1) * per_page
+        rows = list(
+            queryset.annotate(page_total=Window(Count("pk")))[start : start + per_page]
+        )
+        if rows:
+            # Paginator.count is a cached property: this is its value.
+            paginator.count = rows[0].page_total
+            return Page(rows, wanted, paginator)
+    return paginator.get_page(number)
 
 
 def highlight(text: str, query: str, *, context: int = 60) -> SafeString:
