@@ -177,21 +177,57 @@ def thread_recent(*, community: Community, limit: int = 5) -> list[tuple]:
     )
 
 
+# What the thread page reads of a thread and the rows it joins: not the
+# Markdown source, nor the authors' account fields.
+THREAD_PAGE_FIELDS = (
+    "community_id",
+    "board_id",
+    "author_id",
+    "tag",
+    "title",
+    "body_html",
+    "visibility",
+    "is_pinned",
+    "is_locked",
+    "helpful_comment_id",
+    "comment_count",
+    "empathy_count",
+    "helpful_count",
+    "view_count",
+    "created_at",
+    "edited_at",
+    "board__slug",
+    "board__name",
+    "helpful_comment__visibility",
+    "helpful_comment__body_html",
+    *(
+        f"{author}__{field}"
+        for author in ("author", "helpful_comment__author")
+        for field in ("public_id", "real_name", "nickname", "display_mode")
+    ),
+)
+
+
 def thread_for_page(
     *,
     thread_id: int,
     community: Community,
     moderator: bool,
     author: Member | None = None,
+    reading: bool = False,
 ) -> Thread | None:
     """The thread as its page shows it; hidden and deleted threads only for
     moderators. With ``author``, a thread a moderator hid is also found for
     that member if they wrote it, so the notice of the hiding leads
-    somewhere; a thread its author deleted stays gone for them."""
+    somewhere; a thread its author deleted stays gone for them. ``reading``
+    (the thread page) loads only THREAD_PAGE_FIELDS; the actions on a thread
+    get it whole."""
     # No join for the community: it is the one given (the filter below).
     threads = Thread.objects.select_related(
         "author", "board", "helpful_comment__author"
     )
+    if reading:
+        threads = threads.only(*THREAD_PAGE_FIELDS)
     if not moderator:
         shown = Q(visibility=Visibility.VISIBLE)
         if author is not None and author.is_authenticated:

@@ -22,12 +22,15 @@ from community.services import threads as services
 from community.views.communities import community_view, refusal_status
 
 
-def _thread(access: Access, thread_id: int, *, author=None) -> Thread:
+def _thread(
+    access: Access, thread_id: int, *, author=None, reading: bool = False
+) -> Thread:
     thread = selectors.thread_for_page(
         thread_id=thread_id,
         community=access.community,
         moderator=access.is_moderator,
         author=author,
+        reading=reading,
     )
     if thread is None:
         raise Http404
@@ -144,7 +147,7 @@ def thread_detail(request: HttpRequest, *, access: Access, thread_id: int):
     member = request.user if request.user.is_authenticated else None
     # Its author may still read a thread a moderator hid (and learn why);
     # every action on it stays refused, so the other views never pass this.
-    thread = _thread(access, thread_id, author=member)
+    thread = _thread(access, thread_id, author=member, reading=True)
     if member is None:
         # Nothing on a comment is an anonymous reader's own: one cached
         # rendering of the list serves them all (see community.fragments).
@@ -178,7 +181,7 @@ def thread_detail(request: HttpRequest, *, access: Access, thread_id: int):
             "state": selectors.thread_member_state(thread=thread, member=member),
             "comments": comments,
             "comments_html": comments_html,
-            "comment_form": CommentForm(),
+            "comment_form": CommentForm() if refusal is None else None,
             "revisions": (
                 selectors.revision_history(thread=thread)
                 if access.is_moderator
