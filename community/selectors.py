@@ -102,6 +102,15 @@ def community_moderators(community: Community) -> list[Membership]:
             role__in=[MembershipRole.MODERATOR, MembershipRole.OWNER],
         )
         .select_related("member")
+        # What the list shows of each (display_name, a link), not the
+        # members' account fields.
+        .only(
+            "role",
+            "member__public_id",
+            "member__real_name",
+            "member__nickname",
+            "member__display_mode",
+        )
         .order_by("joined_at")
     )
 
