@@ -465,16 +465,35 @@ def thread_search(
     where particles attach to words without spaces ("마케터" finds
     "퍼포먼스마케터끼리"); on PostgreSQL the trigram GIN indexes serve it."""
     words = query.split()[:5]
-    threads = _visible_threads(community).filter(community__in=readable)
+    shown = _visible_threads(community).filter(community__in=readable)
+    matches = shown
     for word in words:
-        threads = threads.filter(Q(title__icontains=word) | Q(body__icontains=word))
+        matches = matches.filter(Q(title__icontains=word) | Q(body__icontains=word))
+    if not words:
+        matches = matches.none()
+    # The matches are found and counted on the thread table alone; only the
+    # page's rows are then read with their joins. Joining every match
+    # before sorting them cost PostgreSQL twice as much as the whole search.
+    page = _page_with_total(
+        matches.order_by("-last_activity_at", "-pk").values("pk"),
+        THREADS_PER_PAGE,
+        page,
+    )
+    ids = [row["pk"] for row in page.object_list]
     # Excerpts are read from the rendered body, which _visible_threads
     # defers; defer(None) clears that, or every result would load it in a
     # query of its own.
-    threads = threads.defer(None).defer("body").order_by("-last_activity_at", "-pk")
-    if not words:
-        threads = threads.none()
-    return _page_with_total(threads, THREADS_PER_PAGE, page)
+    page.object_list = (
+        list(
+            shown.filter(pk__in=ids)
+            .defer(None)
+            .defer("body")
+            .order_by("-last_activity_at", "-pk")
+        )
+        if ids
+        else []
+    )
+    return page
 
 
 def _page_with_total(queryset: QuerySet, per_page: int, number: int | str) -> Page:
@@ -482,7 +501,8 @@ def _page_with_total(queryset: QuerySet, per_page: int, number: int | str) -> Pa
     read from the page's own rows (``COUNT(*) OVER ()``) when the page asked
     for exists: one query instead of a COUNT and a page, for a query that
     must find every match anyway to sort them (a search). Otherwise (not a
-    number, out of range, no rows) the Paginator decides as always."""
+    number, out of range, no rows) the Paginator decides as always. Rows
+    are dicts for a ``values()`` queryset, else model instances."""
     paginator = Paginator(queryset, per_page)
     try:
         wanted = int(number)
@@ -494,8 +514,11 @@ def _page_with_total(queryset: QuerySet, per_page: int, number: int | str) -> Pa
             queryset.annotate(page_total=Window(Count("pk")))[start : start + per_page]
         )
         if rows:
+            first = rows[0]
             # Paginator.count is a cached property: this is its value.
-            paginator.count = rows[0].page_total
+            paginator.count = (
+                first["page_total"] if isinstance(first, dict) else first.page_total
+            )
             return Page(rows, wanted, paginator)
     return paginator.get_page(number)
 

@@ -314,7 +314,7 @@ def test_the_query_count_does_not_grow_with_the_results(
     if signed_in:
         client.force_login(owner)
     threads_add(public, owner, 10)
-    with django_assert_max_num_queries(4 if signed_in else 1) as small:
+    with django_assert_max_num_queries(5 if signed_in else 2) as small:
         assert search(client, "마케터").status_code == 200
 
     threads_add(public, owner, 190, title="마케터 {n}")
