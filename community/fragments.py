@@ -259,42 +259,47 @@ ROWS = "community/partials/thread_rows.html"
 
 
 def search_results(
-    page, *, query: str, scoped: bool, results: Callable[[], list]
+    page, *, query: str, scoped: bool, results: Callable[[list], list]
 ) -> str:
     """The result items of a search page (the ``search-results`` partial of
     search.html), the same for every reader who gets these threads for this
-    query: cached by the query and every value an item shows, including
-    the body its excerpt is cut from. ``results()`` builds the items (title
-    and excerpt highlighted) only when the fragment must be rendered."""
-    from community.display import display_name
-
-    threads = list(page.object_list)
+    query: cached by the query and every value an item shows
+    (selectors.SEARCH_ROW_FIELDS, the rows of ``page``), including the body
+    its excerpt is cut from. Only when the fragment must be rendered are
+    threads built from those same values and ``results(threads)`` called
+    to make the items (title and excerpt highlighted)."""
+    rows = tuple(page.object_list)
 
     def parts(_page) -> tuple:
-        return (
-            query,
-            scoped,
-            tuple(
-                (
-                    t.pk,
-                    t.community.slug,
-                    t.community.name,
-                    t.board.name,
-                    display_name(t.author, t.community),
-                    t.last_activity_at,
-                    t.comment_count,
-                    t.title,
-                    t.body_html,
-                )
-                for t in threads
-            ),
-        )
+        return (query, scoped, rows)
 
     def values(_page) -> dict[str, Any]:
-        return {"results": results(), "scope": scoped}
+        threads = [_search_thread(row) for row in rows]
+        return {"results": results(threads), "scope": scoped}
 
     (html,) = render_cached("search-results", SEARCH, [page], parts, values)
     return html
+
+
+def _search_thread(row: tuple):
+    """An unsaved Thread (with its community, board and author) holding a
+    SEARCH_ROW_FIELDS row: what a search result reads, nothing more."""
+    from community.models import Board, Community, Member, Thread
+    from community.selectors import SEARCH_ROW_FIELDS
+
+    values = dict(zip(SEARCH_ROW_FIELDS, row, strict=True))
+
+    def related(prefix: str) -> dict[str, Any]:
+        return {
+            name.removeprefix(prefix): values.pop(name)
+            for name in SEARCH_ROW_FIELDS
+            if name.startswith(prefix)
+        }
+
+    community = Community(**related("community__"))
+    board = Board(**related("board__"))
+    author = Member(**related("author__"))
+    return Thread(**values, community=community, board=board, author=author)
 
 
 SEARCH = "community/search.html#search-results"

@@ -461,9 +461,10 @@ def thread_search(
     page: int | str = 1,
 ) -> Page:
     """Visible threads whose title or body contains ``query`` as a substring,
-    in communities the reader may read. Substring matching works for Korean,
-    where particles attach to words without spaces ("마케터" finds
-    "퍼포먼스마케터끼리"); on PostgreSQL the trigram GIN indexes serve it."""
+    in communities the reader may read, as SEARCH_ROW_FIELDS tuples.
+    Substring matching works for Korean, where particles attach to words
+    without spaces ("마케터" finds "퍼포먼스마케터끼리"); on PostgreSQL the
+    trigram GIN indexes serve it."""
     words = query.split()[:5]
     shown = _visible_threads(community).filter(community__in=readable)
     matches = shown
@@ -480,20 +481,35 @@ def thread_search(
         page,
     )
     ids = [row["pk"] for row in page.object_list]
-    # Excerpts are read from the rendered body, which _visible_threads
-    # defers; defer(None) clears that, or every result would load it in a
-    # query of its own.
     page.object_list = (
         list(
             shown.filter(pk__in=ids)
-            .defer(None)
-            .defer("body")
             .order_by("-last_activity_at", "-pk")
+            .values_list(*SEARCH_ROW_FIELDS)
         )
         if ids
         else []
     )
     return page
+
+
+# What a search result shows, read as plain values (community.fragments
+# keys the results on them and renders a miss from them); the excerpt is cut
+# from the rendered body.
+SEARCH_ROW_FIELDS = (
+    "pk",
+    "title",
+    "body_html",
+    "last_activity_at",
+    "comment_count",
+    "community__slug",
+    "community__name",
+    "community__requires_real_names",
+    "board__name",
+    "author__real_name",
+    "author__nickname",
+    "author__display_mode",
+)
 
 
 def _page_with_total(queryset: QuerySet, per_page: int, number: int | str) -> Page:
