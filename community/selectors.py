@@ -7,6 +7,7 @@ from itertools import groupby
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Window
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -355,10 +356,12 @@ def comment_rows(*, thread: Thread, page: int | str = 1) -> tuple[Page, list[tup
         .values("pk")
     )
     page = Paginator(top, COMMENTS_PER_PAGE).get_page(page)
-    ids = page.object_list
+    # A top-level comment is its own root, a reply its parent's: one IN on
+    # the page's ids finds both (half the database's work of an OR of two).
     rows = list(
         Comment.objects.filter(visible, thread=thread)
-        .filter(Q(pk__in=ids) | Q(parent_id__in=ids))
+        .alias(root=Coalesce("parent_id", "pk"))
+        .filter(root__in=page.object_list)
         .order_by("created_at", "pk")
         .values_list(*COMMENT_ROW_FIELDS)
     )
