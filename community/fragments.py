@@ -210,6 +210,67 @@ def anonymous_comments(*, thread, community, page: int | str = 1):
     return comments, mark_safe(html)  # noqa: S308
 
 
+def anonymous_community(*, request, context: dict[str, Any]) -> SafeString:
+    """A community page's content (the ``community-body`` partial of
+    community_detail.html) as an anonymous reader sees it: the same for
+    every one of them, so cached under a key made of every value that
+    partial reads on that path (the community's fields; its boards,
+    moderators, upcoming gatherings and recent threads as the view read
+    them), the page's path, the language and the time zone. A miss renders
+    from that same context, so what is stored is what the key describes."""
+    from django.contrib.auth.models import AnonymousUser
+
+    community = context["community"]
+    parts = (
+        request.path,
+        tuple(
+            getattr(community, name)
+            for name in (
+                "pk",
+                "slug",
+                "name",
+                "role",
+                "description",
+                "rules",
+                "requires_real_names",
+                "post_policy",
+                "public_read",
+                "member_count",
+            )
+        ),
+        tuple((b.pk, b.slug, b.name, b.description) for b in context["boards"]),
+        tuple(
+            (
+                m.role,
+                m.member.public_id,
+                m.member.real_name,
+                m.member.nickname,
+                m.member.display_mode,
+            )
+            for m in context["moderators"]
+        ),
+        tuple(
+            (g.pk, g.status, g.format, g.title, g.starts_at, g.capacity)
+            for g in context["upcoming"]
+        ),
+        tuple(context["recent_threads"]),
+    )
+
+    def values(_community) -> dict[str, Any]:
+        return {
+            **context,
+            "recent_rows": thread_rows(context["recent_threads"], community=community),
+            "user": AnonymousUser(),
+            "request": request,
+        }
+
+    (html,) = render_cached(
+        "community-body", BODY, [community], lambda _c: parts, values
+    )
+    return html
+
+
+BODY = "community/community_detail.html#community-body"
 HEAD = "community/partials/comment_head.html"
 LIST = "community/thread_detail.html#comment-list"
 

@@ -7,7 +7,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from community.models import Comment, Member, Thread
+from community.models import Board, Comment, Community, Member, MembershipRole, Thread
 from tests.community.forum_data import (
     comment_make,
     community_make,
@@ -115,6 +115,39 @@ def test_thread_rows_show_a_new_title_at_once(client, thread):
         page = client.get(url).text
         assert "바뀐 제목" in page and "캐시 스레드" not in page
         assert "<dd>42</dd>" in page
+
+
+def test_an_anonymous_community_page_shows_every_change_at_once(client, thread):
+    community = thread.community
+    moderator = veteran(nickname="방장님", display_mode="nickname")
+    join(moderator, community, MembershipRole.MODERATOR)
+    url = reverse("community_detail", args=[community.slug])
+    page = client.get(url).text
+    assert "방장님" in page and "캐시 스레드" in page
+    Community.objects.filter(pk=community.pk).update(
+        description="새 소개글", member_count=77
+    )
+    Board.objects.filter(community=community, slug="job-talk").update(name="새 게시판")
+    Member.objects.filter(pk=moderator.pk).update(nickname="새방장")
+    Thread.objects.filter(pk=thread.pk).update(title="바뀐 제목")
+    page = client.get(url, headers={"accept-language": "en"}).text
+    assert "77 members" in page
+    for shown in ("새 소개글", "새 게시판", "새방장", "바뀐 제목"):
+        assert shown in page
+    for gone in ("방장님", "캐시 스레드"):
+        assert gone not in page
+
+
+def test_a_member_sees_their_own_actions_on_a_community_page(client, thread):
+    # The cached rendering is an anonymous reader's; a member's page is
+    # their own (join, new thread).
+    community = thread.community
+    anonymous = client.get(reverse("community_detail", args=[community.slug])).text
+    member = veteran()
+    client.force_login(member)
+    page = client.get(reverse("community_detail", args=[community.slug])).text
+    join_url = reverse("community_join", args=[community.slug])
+    assert join_url in page and join_url not in anonymous
 
 
 def test_search_results_follow_the_body_they_are_cut_from(client, thread):
