@@ -48,10 +48,13 @@ def render_cached(
     items: Sequence[Any],
     parts: Callable[[Any], tuple],
     context: Callable[[Any], dict[str, Any]],
+    request=None,
 ) -> list[SafeString]:
     """One fragment per item of ``items``, rendered from ``template_name``
-    with ``context(item)``; ``parts(item)`` must return every value that
-    context makes the template show (it keys the cache)."""
+    with ``context(item)`` (and ``request``, for tags that read it);
+    ``parts(item)`` must return every value that context, and anything the
+    template reads of the request, makes the template show (it keys the
+    cache)."""
     if not items:
         return []
     env = (get_language(), timezone.get_current_timezone_name())
@@ -69,7 +72,7 @@ def render_cached(
         if text is None:
             if template is None:
                 template = get_template(template_name)
-            text = str(template.render(context(item)))
+            text = str(template.render(context(item), request))
             fresh[key] = text
         html.append(mark_safe(text))  # noqa: S308 (rendered by an autoescaping template)
     if fresh and found is not None:
@@ -210,35 +213,70 @@ def anonymous_comments(*, thread, community, page: int | str = 1):
     return comments, mark_safe(html)  # noqa: S308
 
 
-def anonymous_community(*, request, context: dict[str, Any]) -> SafeString:
-    """A community page's content (the ``community-body`` partial of
-    community_detail.html) as an anonymous reader sees it: the same for
-    every one of them, so cached under a key made of every value that
-    partial reads on that path (the community's fields; its boards,
-    moderators, upcoming gatherings and recent threads as the view read
-    them), the page's path, the language and the time zone. A miss renders
-    from that same context, so what is stored is what the key describes."""
+def _community_parts(community) -> tuple:
+    return tuple(
+        getattr(community, name)
+        for name in (
+            "pk",
+            "slug",
+            "name",
+            "role",
+            "description",
+            "rules",
+            "requires_real_names",
+            "post_policy",
+            "public_read",
+            "member_count",
+        )
+    )
+
+
+def _boards_parts(boards) -> tuple:
+    return tuple((b.pk, b.slug, b.name, b.description) for b in boards)
+
+
+def _anonymous_body(
+    kind: str, template_name: str, *, request, context: dict, parts: tuple
+) -> SafeString:
+    """A page's content as an anonymous reader sees it, cached under
+    ``parts`` (every value the partial reads on that path) with the full
+    path (query string included: links keep it), the language and the time
+    zone; a miss renders from ``context``, the values ``parts`` was made
+    of. The partial's thread rows come from their own fragment."""
     from django.contrib.auth.models import AnonymousUser
 
     community = context["community"]
+
+    def values(_community) -> dict[str, Any]:
+        return {
+            **context,
+            "recent_rows" if kind == "community-body" else "thread_rows": (
+                thread_rows(context["rows"], community=community)
+            ),
+            "user": AnonymousUser(),
+            "request": request,
+        }
+
+    (html,) = render_cached(
+        kind,
+        template_name,
+        [community],
+        lambda _c: (request.get_full_path(), parts),
+        values,
+        request=request,
+    )
+    return html
+
+
+def anonymous_community(*, request, context: dict[str, Any]) -> SafeString:
+    """A community page's content (the ``community-body`` partial of
+    community_detail.html) as an anonymous reader sees it: the same for
+    every one of them, keyed by the community's fields and its boards,
+    moderators, upcoming gatherings and recent threads as the view read
+    them."""
     parts = (
-        request.path,
-        tuple(
-            getattr(community, name)
-            for name in (
-                "pk",
-                "slug",
-                "name",
-                "role",
-                "description",
-                "rules",
-                "requires_real_names",
-                "post_policy",
-                "public_read",
-                "member_count",
-            )
-        ),
-        tuple((b.pk, b.slug, b.name, b.description) for b in context["boards"]),
+        _community_parts(context["community"]),
+        _boards_parts(context["boards"]),
         tuple(
             (
                 m.role,
@@ -255,22 +293,35 @@ def anonymous_community(*, request, context: dict[str, Any]) -> SafeString:
         ),
         tuple(context["recent_threads"]),
     )
-
-    def values(_community) -> dict[str, Any]:
-        return {
-            **context,
-            "recent_rows": thread_rows(context["recent_threads"], community=community),
-            "user": AnonymousUser(),
-            "request": request,
-        }
-
-    (html,) = render_cached(
-        "community-body", BODY, [community], lambda _c: parts, values
+    context = {**context, "rows": context["recent_threads"]}
+    return _anonymous_body(
+        "community-body", COMMUNITY_BODY, request=request, context=context, parts=parts
     )
-    return html
 
 
-BODY = "community/community_detail.html#community-body"
+def anonymous_board(*, request, context: dict[str, Any]) -> SafeString:
+    """A board page's content (the ``board-body`` partial of
+    board_detail.html) as an anonymous reader sees it, keyed by the
+    community's fields, its boards (the one shown among them), the sort
+    and the page: its rows, number and count."""
+    page = context["page_obj"]
+    parts = (
+        _community_parts(context["community"]),
+        _boards_parts(context["boards"]),
+        context["board"].pk,
+        context["sort"],
+        page.number,
+        page.paginator.count,
+        tuple(page.object_list),
+    )
+    context = {**context, "rows": page.object_list}
+    return _anonymous_body(
+        "board-body", BOARD_BODY, request=request, context=context, parts=parts
+    )
+
+
+COMMUNITY_BODY = "community/community_detail.html#community-body"
+BOARD_BODY = "community/board_detail.html#board-body"
 HEAD = "community/partials/comment_head.html"
 LIST = "community/thread_detail.html#comment-list"
 

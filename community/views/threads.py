@@ -88,27 +88,32 @@ def board_detail(
         page=request.GET.get("page", 1),
     )
     refusal = services.post_refusal(access=access)
-    return render(
-        request,
-        "community/board_detail.html",
-        {
-            "community": access.community,
-            "access": access,
-            "board": board,
-            "boards": boards,
-            "page_obj": page,
-            "thread_rows": fragments.thread_rows(
-                page.object_list, community=access.community
-            ),
-            "sort": sort,
-            "sorts": [
-                (ThreadSort.LATEST, _("Latest")),
-                (ThreadSort.POPULAR, _("Popular")),
-                (ThreadSort.UNANSWERED, _("Unanswered")),
-            ],
-            "post_refusal": refusal.message if refusal else "",
-        },
-    )
+    context = {
+        "community": access.community,
+        "access": access,
+        "board": board,
+        "boards": boards,
+        "page_obj": page,
+        "sort": sort,
+        "sorts": [
+            (ThreadSort.LATEST, _("Latest")),
+            (ThreadSort.POPULAR, _("Popular")),
+            (ThreadSort.UNANSWERED, _("Unanswered")),
+        ],
+        "post_refusal": refusal.message if refusal else "",
+    }
+    if request.user.is_authenticated:
+        context["thread_rows"] = fragments.thread_rows(
+            page.object_list, community=access.community
+        )
+        context["body_html"] = None
+    else:
+        # Nothing here is an anonymous reader's own: one cached rendering
+        # serves them all (see community.fragments).
+        context["body_html"] = fragments.anonymous_board(
+            request=request, context=context
+        )
+    return render(request, "community/board_detail.html", context)
 
 
 @login_required

@@ -138,6 +138,34 @@ def test_an_anonymous_community_page_shows_every_change_at_once(client, thread):
         assert gone not in page
 
 
+def test_an_anonymous_board_page_shows_every_change_at_once(client, thread):
+    community = thread.community
+    url = reverse("board_detail", args=[community.slug, "job-talk"])
+    assert "캐시 스레드" in client.get(url).text
+    Board.objects.filter(community=community, slug="job-talk").update(
+        name="새 게시판", description="새 설명"
+    )
+    Community.objects.filter(pk=community.pk).update(name="새 커뮤니티")
+    Thread.objects.filter(pk=thread.pk).update(title="바뀐 제목", view_count=4321)
+    page = client.get(url).text
+    for shown in ("새 게시판", "새 설명", "새 커뮤니티", "바뀐 제목", "<dd>4321</dd>"):
+        assert shown in page
+    assert "캐시 스레드" not in page
+
+
+def test_an_anonymous_board_page_keeps_its_query_in_its_links(client, thread):
+    # The cached rendering is keyed by the full path: the pagination links
+    # of ?sort=popular keep the sort, those of the plain page do not.
+    community = thread.community
+    for n in range(25):
+        thread_make(community, thread.author, title=f"글 {n}")
+    url = reverse("board_detail", args=[community.slug, "job-talk"])
+    plain = client.get(url).text
+    popular = client.get(url, {"sort": "popular"}).text
+    assert "?page=2" in plain and "sort=popular" not in plain.split("pagination")[1]
+    assert "?sort=popular&amp;page=2" in popular
+
+
 def test_a_member_sees_their_own_actions_on_a_community_page(client, thread):
     # The cached rendering is an anonymous reader's; a member's page is
     # their own (join, new thread).
