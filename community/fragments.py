@@ -239,10 +239,10 @@ def _anonymous_body(
     kind: str, template_name: str, *, request, context: dict, parts: tuple
 ) -> SafeString:
     """A page's content as an anonymous reader sees it, cached under
-    ``parts`` (every value the partial reads on that path) with the full
-    path (query string included: links keep it), the language and the time
-    zone; a miss renders from ``context``, the values ``parts`` was made
-    of. The partial's thread rows come from their own fragment."""
+    ``parts`` (every value the partial reads on that path, what it reads of
+    the request included), the language and the time zone; a miss renders
+    from ``context``, the values ``parts`` was made of. The partial's
+    thread rows come from their own fragment."""
     from django.contrib.auth.models import AnonymousUser
 
     community = context["community"]
@@ -261,7 +261,7 @@ def _anonymous_body(
         kind,
         template_name,
         [community],
-        lambda _c: (request.get_full_path(), parts),
+        lambda _c: parts,
         values,
         request=request,
     )
@@ -275,6 +275,9 @@ def anonymous_community(*, request, context: dict[str, Any]) -> SafeString:
     moderators, upcoming gatherings and recent threads as the view read
     them."""
     parts = (
+        # The partial reads the path (sign-in link), not the query string:
+        # a query string of one's own makes no entry of its own.
+        request.path,
         _community_parts(context["community"]),
         _boards_parts(context["boards"]),
         tuple(
@@ -299,13 +302,26 @@ def anonymous_community(*, request, context: dict[str, Any]) -> SafeString:
     )
 
 
-def anonymous_board(*, request, context: dict[str, Any]) -> SafeString:
+def anonymous_board(*, request, context: dict[str, Any]) -> SafeString | None:
     """A board page's content (the ``board-body`` partial of
     board_detail.html) as an anonymous reader sees it, keyed by the
-    community's fields, its boards (the one shown among them), the sort
-    and the page: its rows, number and count."""
+    community's fields, its boards (the one shown among them), the sort,
+    the page (its rows, number and count), the path and the query (the
+    pagination links keep it). None (render it as for a member) unless
+    that query string holds nothing but the sort and the page shown, once
+    each, so that made-up query strings make no cache entries."""
     page = context["page_obj"]
+    shown = {"sort": context["sort"], "page": str(page.number)}
+    if any(
+        name not in shown or values != [shown[name]]
+        for name, values in request.GET.lists()
+    ):
+        return None
     parts = (
+        # What the partial reads of the request: the path (sign-in link)
+        # and the query, decoded, in order (pagination links).
+        request.path,
+        tuple(request.GET.lists()),
         _community_parts(context["community"]),
         _boards_parts(context["boards"]),
         context["board"].pk,

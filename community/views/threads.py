@@ -102,16 +102,16 @@ def board_detail(
         ],
         "post_refusal": refusal.message if refusal else "",
     }
-    if request.user.is_authenticated:
+    # Nothing here is an anonymous reader's own: one cached rendering
+    # serves them all (see community.fragments).
+    context["body_html"] = (
+        None
+        if request.user.is_authenticated
+        else fragments.anonymous_board(request=request, context=context)
+    )
+    if context["body_html"] is None:
         context["thread_rows"] = fragments.thread_rows(
             page.object_list, community=access.community
-        )
-        context["body_html"] = None
-    else:
-        # Nothing here is an anonymous reader's own: one cached rendering
-        # serves them all (see community.fragments).
-        context["body_html"] = fragments.anonymous_board(
-            request=request, context=context
         )
     return render(request, "community/board_detail.html", context)
 

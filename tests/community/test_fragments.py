@@ -166,6 +166,31 @@ def test_an_anonymous_board_page_keeps_its_query_in_its_links(client, thread):
     assert "?sort=popular&amp;page=2" in popular
 
 
+def test_made_up_query_strings_make_no_cache_entries(client, thread, settings):
+    # Counted in a local-memory cache, whatever the suite's cache is.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "made-up-query-strings",
+        }
+    }
+    community = thread.community
+    board = reverse("board_detail", args=[community.slug, "job-talk"])
+    page = reverse("community_detail", args=[community.slug])
+    client.get(board)
+    client.get(page)
+    cached = len(cache._cache)
+    for n in range(5):
+        for url, query in [
+            (board, {"x": n}),
+            (board, {"page": 100 + n}),
+            (board, {"sort": f"s{n}"}),
+            (page, {"y": n}),
+        ]:
+            assert client.get(url, query).status_code == 200
+    assert len(cache._cache) == cached
+
+
 def test_a_member_sees_their_own_actions_on_a_community_page(client, thread):
     # The cached rendering is an anonymous reader's; a member's page is
     # their own (join, new thread).
