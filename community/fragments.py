@@ -48,10 +48,13 @@ def render_cached(
     items: Sequence[Any],
     parts: Callable[[Any], tuple],
     context: Callable[[Any], dict[str, Any]],
+    request=None,
 ) -> list[SafeString]:
     """One fragment per item of ``items``, rendered from ``template_name``
-    with ``context(item)``; ``parts(item)`` must return every value that
-    context makes the template show (it keys the cache)."""
+    with ``context(item)`` (and ``request``, for tags that read it);
+    ``parts(item)`` must return every value that context, and anything the
+    template reads of the request, makes the template show (it keys the
+    cache)."""
     if not items:
         return []
     env = (get_language(), timezone.get_current_timezone_name())
@@ -69,7 +72,7 @@ def render_cached(
         if text is None:
             if template is None:
                 template = get_template(template_name)
-            text = str(template.render(context(item)))
+            text = str(template.render(context(item), request))
             fresh[key] = text
         html.append(mark_safe(text))  # noqa: S308 (rendered by an autoescaping template)
     if fresh and found is not None:
@@ -210,46 +213,174 @@ def anonymous_comments(*, thread, community, page: int | str = 1):
     return comments, mark_safe(html)  # noqa: S308
 
 
+def _community_parts(community) -> tuple:
+    return tuple(
+        getattr(community, name)
+        for name in (
+            "pk",
+            "slug",
+            "name",
+            "role",
+            "description",
+            "rules",
+            "requires_real_names",
+            "post_policy",
+            "public_read",
+            "member_count",
+        )
+    )
+
+
+def _boards_parts(boards) -> tuple:
+    return tuple((b.pk, b.slug, b.name, b.description) for b in boards)
+
+
+def _anonymous_body(
+    kind: str, template_name: str, *, request, context: dict, parts: tuple
+) -> SafeString:
+    """A page's content as an anonymous reader sees it, cached under
+    ``parts`` (every value the partial reads on that path, what it reads of
+    the request included), the language and the time zone; a miss renders
+    from ``context``, the values ``parts`` was made of. The partial's
+    thread rows come from their own fragment."""
+    from django.contrib.auth.models import AnonymousUser
+
+    community = context["community"]
+
+    def values(_community) -> dict[str, Any]:
+        return {
+            **context,
+            "recent_rows" if kind == "community-body" else "thread_rows": (
+                thread_rows(context["rows"], community=community)
+            ),
+            "user": AnonymousUser(),
+            "request": request,
+        }
+
+    (html,) = render_cached(
+        kind,
+        template_name,
+        [community],
+        lambda _c: parts,
+        values,
+        request=request,
+    )
+    return html
+
+
+def anonymous_community(*, request, context: dict[str, Any]) -> SafeString:
+    """A community page's content (the ``community-body`` partial of
+    community_detail.html) as an anonymous reader sees it: the same for
+    every one of them, keyed by the community's fields and its boards,
+    moderators, upcoming gatherings, satisfaction trend and recent threads
+    as the view read them."""
+    parts = (
+        # The partial reads the path (sign-in link), not the query string:
+        # a query string of one's own makes no entry of its own.
+        request.path,
+        _community_parts(context["community"]),
+        _boards_parts(context["boards"]),
+        tuple(
+            (
+                m.role,
+                m.member.public_id,
+                m.member.real_name,
+                m.member.nickname,
+                m.member.display_mode,
+            )
+            for m in context["moderators"]
+        ),
+        tuple(
+            (g.pk, g.status, g.format, g.title, g.starts_at, g.capacity)
+            for g in context["upcoming"]
+        ),
+        tuple(
+            (p.gathering.pk, p.gathering.title, p.average, p.responses)
+            for p in context["trend"].points
+        ),
+        tuple(context["recent_threads"]),
+    )
+    context = {**context, "rows": context["recent_threads"]}
+    return _anonymous_body(
+        "community-body", COMMUNITY_BODY, request=request, context=context, parts=parts
+    )
+
+
+def anonymous_board(*, request, context: dict[str, Any]) -> SafeString | None:
+    """A board page's content (the ``board-body`` partial of
+    board_detail.html) as an anonymous reader sees it, keyed by the
+    community's fields, its boards (the one shown among them), the sort,
+    the page (its rows, number and count), the path and the query (the
+    pagination links keep it). None (render it as for a member) unless
+    that query string holds nothing but the sort and the page shown, once
+    each, so that made-up query strings make no cache entries."""
+    page = context["page_obj"]
+    shown = {"sort": context["sort"], "page": str(page.number)}
+    if any(
+        name not in shown or values != [shown[name]]
+        for name, values in request.GET.lists()
+    ):
+        return None
+    parts = (
+        # What the partial reads of the request: the path (sign-in link)
+        # and the query, decoded, in order (pagination links).
+        request.path,
+        tuple(request.GET.lists()),
+        _community_parts(context["community"]),
+        _boards_parts(context["boards"]),
+        context["board"].pk,
+        context["sort"],
+        page.number,
+        page.paginator.count,
+        tuple(page.object_list),
+    )
+    context = {**context, "rows": page.object_list}
+    return _anonymous_body(
+        "board-body", BOARD_BODY, request=request, context=context, parts=parts
+    )
+
+
+COMMUNITY_BODY = "community/community_detail.html#community-body"
+BOARD_BODY = "community/board_detail.html#board-body"
 HEAD = "community/partials/comment_head.html"
 LIST = "community/thread_detail.html#comment-list"
 
 
-def thread_rows(threads: Sequence[Any], *, show_community: bool = False) -> str:
-    """The rows of a thread list (partials/thread_row.html for each thread),
-    the same for every reader, cached as one fragment keyed by every value
-    a row shows."""
-    from community.display import display_name
+def thread_rows(rows: Sequence[tuple], *, community) -> str:
+    """The rows of one community's thread list (partials/thread_row.html for
+    each of ``rows``, selectors.THREAD_ROW_FIELDS tuples), the same for every
+    reader, cached as one fragment keyed by every value a row shows. On a
+    miss the rows are rendered from those same values, so what is stored is
+    always what the key describes."""
 
-    names = [display_name(t.author, t.community) for t in threads]
+    def parts(_rows) -> tuple:
+        return (community.slug, community.requires_real_names, tuple(rows))
 
-    def parts(_threads) -> tuple:
-        return (
-            show_community,
-            tuple(
-                (
-                    t.pk,
-                    t.community.slug,
-                    t.community.name,
-                    name,
-                    t.is_pinned,
-                    t.is_locked,
-                    t.tag,
-                    t.title,
-                    t.created_at,
-                    t.comment_count,
-                    t.empathy_count,
-                    t.helpful_count,
-                    t.view_count,
-                )
-                for t, name in zip(threads, names, strict=True)
-            ),
-        )
-
-    def values(_threads) -> dict[str, Any]:
-        return {"threads": threads, "show_community": show_community}
+    def values(_rows) -> dict[str, Any]:
+        return {
+            "threads": [_thread_from_row(row, community) for row in rows],
+            "show_community": False,
+        }
 
     (html,) = render_cached("thread-rows", ROWS, [_Rows()], parts, values)
     return html
+
+
+def _thread_from_row(row: tuple, community):
+    """An unsaved Thread (and author) holding a THREAD_ROW_FIELDS row: what
+    the row template reads, nothing more."""
+    from community.models import Member, Thread
+    from community.selectors import THREAD_ROW_FIELDS
+
+    values = dict(zip(THREAD_ROW_FIELDS, row, strict=True))
+    author = Member(
+        **{
+            name.removeprefix("author__"): values.pop(name)
+            for name in THREAD_ROW_FIELDS
+            if name.startswith("author__")
+        }
+    )
+    return Thread(**values, community=community, author=author)
 
 
 class _Rows:
@@ -260,42 +391,47 @@ ROWS = "community/partials/thread_rows.html"
 
 
 def search_results(
-    page, *, query: str, scoped: bool, results: Callable[[], list]
+    page, *, query: str, scoped: bool, results: Callable[[list], list]
 ) -> str:
     """The result items of a search page (the ``search-results`` partial of
     search.html), the same for every reader who gets these threads for this
-    query: cached by the query and every value an item shows, including
-    the body its excerpt is cut from. ``results()`` builds the items (title
-    and excerpt highlighted) only when the fragment must be rendered."""
-    from community.display import display_name
-
-    threads = list(page.object_list)
+    query: cached by the query and every value an item shows
+    (selectors.SEARCH_ROW_FIELDS, the rows of ``page``), including the body
+    its excerpt is cut from. Only when the fragment must be rendered are
+    threads built from those same values and ``results(threads)`` called
+    to make the items (title and excerpt highlighted)."""
+    rows = tuple(page.object_list)
 
     def parts(_page) -> tuple:
-        return (
-            query,
-            scoped,
-            tuple(
-                (
-                    t.pk,
-                    t.community.slug,
-                    t.community.name,
-                    t.board.name,
-                    display_name(t.author, t.community),
-                    t.last_activity_at,
-                    t.comment_count,
-                    t.title,
-                    t.body_html,
-                )
-                for t in threads
-            ),
-        )
+        return (query, scoped, rows)
 
     def values(_page) -> dict[str, Any]:
-        return {"results": results(), "scope": scoped}
+        threads = [_search_thread(row) for row in rows]
+        return {"results": results(threads), "scope": scoped}
 
     (html,) = render_cached("search-results", SEARCH, [page], parts, values)
     return html
+
+
+def _search_thread(row: tuple):
+    """An unsaved Thread (with its community, board and author) holding a
+    SEARCH_ROW_FIELDS row: what a search result reads, nothing more."""
+    from community.models import Board, Community, Member, Thread
+    from community.selectors import SEARCH_ROW_FIELDS
+
+    values = dict(zip(SEARCH_ROW_FIELDS, row, strict=True))
+
+    def related(prefix: str) -> dict[str, Any]:
+        return {
+            name.removeprefix(prefix): values.pop(name)
+            for name in SEARCH_ROW_FIELDS
+            if name.startswith(prefix)
+        }
+
+    community = Community(**related("community__"))
+    board = Board(**related("board__"))
+    author = Member(**related("author__"))
+    return Thread(**values, community=community, board=board, author=author)
 
 
 SEARCH = "community/search.html#search-results"

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from itertools import groupby
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Window
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -102,6 +103,15 @@ def community_moderators(community: Community) -> list[Membership]:
             role__in=[MembershipRole.MODERATOR, MembershipRole.OWNER],
         )
         .select_related("member")
+        # What the list shows of each (display_name, a link), not the
+        # members' account fields.
+        .only(
+            "role",
+            "member__public_id",
+            "member__real_name",
+            "member__nickname",
+            "member__display_mode",
+        )
         .order_by("joined_at")
     )
 
@@ -115,6 +125,27 @@ def _visible_threads(community: Community | None = None) -> QuerySet[Thread]:
     return threads.defer("body", "body_html")
 
 
+# What a row of a thread list shows (partials/thread_row.html), read as
+# plain values: enough to key the list's cached rendering and to render it on
+# a miss (community.fragments.thread_rows), without building a thread and an
+# author per row. The community is the page's own.
+THREAD_ROW_FIELDS = (
+    "pk",
+    "tag",
+    "title",
+    "is_pinned",
+    "is_locked",
+    "created_at",
+    "comment_count",
+    "empathy_count",
+    "helpful_count",
+    "view_count",
+    "author__real_name",
+    "author__nickname",
+    "author__display_mode",
+)
+
+
 def thread_list(
     *,
     community: Community,
@@ -122,15 +153,17 @@ def thread_list(
     sort: str = ThreadSort.LATEST,
     page: int | str = 1,
 ) -> Page:
-    """A page of visible threads: pinned first on the latest view, then by the
-    chosen order. Two queries (count and page)."""
+    """A page of visible threads as THREAD_ROW_FIELDS tuples: pinned first
+    on the latest view, then by the chosen order. Two queries (count and
+    page)."""
+    threads = Thread.objects.filter(visibility=Visibility.VISIBLE)
     if board is not None:
         # ``board`` is one of ``community``'s (the view looks it up there):
         # filtering on the community too would only mislead the planner,
         # which multiplies the two selectivities.
-        threads = _visible_threads().filter(board=board)
+        threads = threads.filter(board=board)
     else:
-        threads = _visible_threads(community)
+        threads = threads.filter(community=community)
     if sort == ThreadSort.POPULAR:
         threads = threads.order_by("-hot_score", "-pk")
     elif sort == ThreadSort.UNANSWERED:
@@ -139,13 +172,50 @@ def thread_list(
         )
     else:
         threads = threads.order_by("-is_pinned", "-last_activity_at", "-pk")
-    return Paginator(threads, THREADS_PER_PAGE).get_page(page)
+    return Paginator(
+        threads.values_list(*THREAD_ROW_FIELDS), THREADS_PER_PAGE
+    ).get_page(page)
 
 
-def thread_recent(*, community: Community, limit: int = 5) -> list[Thread]:
+def thread_recent(*, community: Community, limit: int = 5) -> list[tuple]:
+    """The community's latest visible threads, as THREAD_ROW_FIELDS tuples.
+    One query."""
     return list(
-        _visible_threads(community).order_by("-last_activity_at", "-pk")[:limit]
+        Thread.objects.filter(visibility=Visibility.VISIBLE, community=community)
+        .order_by("-last_activity_at", "-pk")
+        .values_list(*THREAD_ROW_FIELDS)[:limit]
     )
+
+
+# What the thread page reads of a thread and the rows it joins: not the
+# Markdown source, nor the authors' account fields.
+THREAD_PAGE_FIELDS = (
+    "community_id",
+    "board_id",
+    "author_id",
+    "tag",
+    "title",
+    "body_html",
+    "visibility",
+    "is_pinned",
+    "is_locked",
+    "helpful_comment_id",
+    "comment_count",
+    "empathy_count",
+    "helpful_count",
+    "view_count",
+    "created_at",
+    "edited_at",
+    "board__slug",
+    "board__name",
+    "helpful_comment__visibility",
+    "helpful_comment__body_html",
+    *(
+        f"{author}__{field}"
+        for author in ("author", "helpful_comment__author")
+        for field in ("public_id", "real_name", "nickname", "display_mode")
+    ),
+)
 
 
 def thread_for_page(
@@ -154,15 +224,20 @@ def thread_for_page(
     community: Community,
     moderator: bool,
     author: Member | None = None,
+    reading: bool = False,
 ) -> Thread | None:
     """The thread as its page shows it; hidden and deleted threads only for
     moderators. With ``author``, a thread a moderator hid is also found for
     that member if they wrote it, so the notice of the hiding leads
-    somewhere; a thread its author deleted stays gone for them."""
+    somewhere; a thread its author deleted stays gone for them. ``reading``
+    (the thread page) loads only THREAD_PAGE_FIELDS; the actions on a thread
+    get it whole."""
     # No join for the community: it is the one given (the filter below).
     threads = Thread.objects.select_related(
         "author", "board", "helpful_comment__author"
     )
+    if reading:
+        threads = threads.only(*THREAD_PAGE_FIELDS)
     if not moderator:
         shown = Q(visibility=Visibility.VISIBLE)
         if author is not None and author.is_authenticated:
@@ -272,23 +347,26 @@ COMMENT_ROW_FIELDS = (
 def comment_rows(*, thread: Thread, page: int | str = 1) -> tuple[Page, list[tuple]]:
     """What comment_tree shows an anonymous reader, as COMMENT_ROW_FIELDS
     tuples: a page of top-level comments (paged as comment_tree pages them)
-    and their replies, oldest first. Three queries (count, page, replies)."""
+    and their replies, oldest first. Two queries: the count, then the page
+    and its replies together (the page's ids as a subquery)."""
     visible = Q(visibility=Visibility.VISIBLE)
     top = (
         Comment.objects.filter(visible, thread=thread, parent__isnull=True)
         .order_by("created_at", "pk")
-        .values_list(*COMMENT_ROW_FIELDS)
+        .values("pk")
     )
     page = Paginator(top, COMMENTS_PER_PAGE).get_page(page)
-    page.object_list = list(page.object_list)
-    ids = [row[0] for row in page.object_list]
-    replies = []
-    if ids:
-        replies = list(
-            Comment.objects.filter(visible, parent_id__in=ids)
-            .order_by("created_at", "pk")
-            .values_list(*COMMENT_ROW_FIELDS)
-        )
+    # A top-level comment is its own root, a reply its parent's: one IN on
+    # the page's ids finds both (half the database's work of an OR of two).
+    rows = list(
+        Comment.objects.filter(visible, thread=thread)
+        .alias(root=Coalesce("parent_id", "pk"))
+        .filter(root__in=page.object_list)
+        .order_by("created_at", "pk")
+        .values_list(*COMMENT_ROW_FIELDS)
+    )
+    page.object_list = [row for row in rows if row[1] is None]
+    replies = [row for row in rows if row[1] is not None]
     return page, replies
 
 
@@ -386,20 +464,82 @@ def thread_search(
     page: int | str = 1,
 ) -> Page:
     """Visible threads whose title or body contains ``query`` as a substring,
-    in communities the reader may read. Substring matching works for Korean,
-    where particles attach to words without spaces ("마케터" finds
-    "퍼포먼스마케터끼리"); on PostgreSQL the trigram GIN indexes serve it."""
+    in communities the reader may read, as SEARCH_ROW_FIELDS tuples.
+    Substring matching works for Korean, where particles attach to words
+    without spaces ("마케터" finds "퍼포먼스마케터끼리"); on PostgreSQL the
+    trigram GIN indexes serve it."""
     words = query.split()[:5]
-    threads = _visible_threads(community).filter(community__in=readable)
+    shown = _visible_threads(community).filter(community__in=readable)
+    matches = shown
     for word in words:
-        threads = threads.filter(Q(title__icontains=word) | Q(body__icontains=word))
-    # Excerpts are read from the rendered body, which _visible_threads
-    # defers; defer(None) clears that, or every result would load it in a
-    # query of its own.
-    threads = threads.defer(None).defer("body").order_by("-last_activity_at", "-pk")
+        matches = matches.filter(Q(title__icontains=word) | Q(body__icontains=word))
     if not words:
-        threads = threads.none()
-    return Paginator(threads, THREADS_PER_PAGE).get_page(page)
+        matches = matches.none()
+    # The matches are found and counted on the thread table alone; only the
+    # page's rows are then read with their joins. Joining every match
+    # before sorting them cost PostgreSQL twice as much as the whole search.
+    page = _page_with_total(
+        matches.order_by("-last_activity_at", "-pk").values("pk"),
+        THREADS_PER_PAGE,
+        page,
+    )
+    ids = [row["pk"] for row in page.object_list]
+    page.object_list = (
+        list(
+            shown.filter(pk__in=ids)
+            .order_by("-last_activity_at", "-pk")
+            .values_list(*SEARCH_ROW_FIELDS)
+        )
+        if ids
+        else []
+    )
+    return page
+
+
+# What a search result shows, read as plain values (community.fragments
+# keys the results on them and renders a miss from them); the excerpt is cut
+# from the rendered body.
+SEARCH_ROW_FIELDS = (
+    "pk",
+    "title",
+    "body_html",
+    "last_activity_at",
+    "comment_count",
+    "community__slug",
+    "community__name",
+    "community__requires_real_names",
+    "board__name",
+    "author__real_name",
+    "author__nickname",
+    "author__display_mode",
+)
+
+
+def _page_with_total(queryset: QuerySet, per_page: int, number: int | str) -> Page:
+    """``Paginator(queryset, per_page).get_page(number)``, with the count
+    read from the page's own rows (``COUNT(*) OVER ()``) when the page asked
+    for exists: one query instead of a COUNT and a page, for a query that
+    must find every match anyway to sort them (a search). Otherwise (not a
+    number, out of range, no rows) the Paginator decides as always. Rows
+    are dicts for a ``values()`` queryset, else model instances."""
+    paginator = Paginator(queryset, per_page)
+    try:
+        wanted = int(number)
+    except (TypeError, ValueError):
+        wanted = 0
+    if wanted >= 1:
+        start = (wanted - 1) * per_page
+        rows = list(
+            queryset.annotate(page_total=Window(Count("pk")))[start : start + per_page]
+        )
+        if rows:
+            first = rows[0]
+            # Paginator.count is a cached property: this is its value.
+            paginator.count = (
+                first["page_total"] if isinstance(first, dict) else first.page_total
+            )
+            return Page(rows, wanted, paginator)
+    return paginator.get_page(number)
 
 
 def highlight(text: str, query: str, *, context: int = 60) -> SafeString:

@@ -382,18 +382,54 @@ def thread_view_record(*, thread_id: int, created_at: datetime) -> None:
     first, so a busy thread does not write on every request. Views still
     pending when the cache restarts are lost; an approximate count is fine."""
     key = f"thread-views:{thread_id}"
+    pending, due = _views_count(key)
+    if pending >= VIEW_FLUSH_EVERY or due:
+        taken = _views_take(key)
+        if taken:
+            Thread.objects.filter(pk=thread_id).update(
+                view_count=F("view_count") + taken
+            )
+            _hot_refresh(thread_id, created_at)
+
+
+def _views_count(key: str) -> tuple[int, bool]:
+    """Add a view to ``key``: (views now pending, whether a flush is due
+    because none happened in the last VIEW_FLUSH_SECONDS). On Redis one
+    round trip (INCR creates a missing key at 0); through the cache API
+    four (add, exists and incr, add)."""
+    redis = getattr(cache, "redis_client", None)
+    if redis is not None:
+        pipe = redis().pipeline(transaction=False)
+        pipe.incr(cache.make_and_validate_key(key))
+        pipe.set(
+            cache.make_and_validate_key(f"{key}:flushed"),
+            1,
+            nx=True,
+            ex=VIEW_FLUSH_SECONDS,
+        )
+        pending, due = pipe.execute()
+        return int(pending), bool(due)
     cache.add(key, 0, timeout=None)
     try:
         pending = cache.incr(key)
     except ValueError:  # evicted between add and incr
         cache.set(key, 1, timeout=None)
         pending = 1
-    due = cache.add(f"{key}:flushed", 1, timeout=VIEW_FLUSH_SECONDS)
-    if pending >= VIEW_FLUSH_EVERY or due:
-        taken = cache.get(key) or 0
-        if taken:
-            cache.decr(key, taken)
-            Thread.objects.filter(pk=thread_id).update(
-                view_count=F("view_count") + taken
-            )
-            _hot_refresh(thread_id, created_at)
+    return pending, cache.add(f"{key}:flushed", 1, timeout=VIEW_FLUSH_SECONDS)
+
+
+def _views_take(key: str) -> int:
+    """Take the views pending on ``key``. On Redis the read and the reset
+    are one transaction, so two requests flushing at once never both write
+    the same views."""
+    redis = getattr(cache, "redis_client", None)
+    if redis is not None:
+        pipe = redis().pipeline(transaction=True)
+        pipe.get(cache.make_and_validate_key(key))
+        pipe.delete(cache.make_and_validate_key(key))
+        taken, _deleted = pipe.execute()
+        return int(taken or 0)
+    taken = cache.get(key) or 0
+    if taken:
+        cache.decr(key, taken)
+    return taken

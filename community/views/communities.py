@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -22,6 +23,7 @@ from community.errors import CommunityError
 from community.models import Community
 from community.services import communities as services
 from community.services.threads import post_refusal
+from events.selectors import community_satisfaction_trend, gatherings_upcoming
 
 # Refusals that are about who the member is rather than what they sent.
 FORBIDDEN_CODES = {
@@ -106,19 +108,26 @@ def community_detail(request: HttpRequest, *, access: Access) -> HttpResponse:
     community = access.community
     refusal = post_refusal(access=access)
     recent = selectors.thread_recent(community=community, limit=10)
-    return render(
-        request,
-        "community/community_detail.html",
-        {
-            "community": community,
-            "access": access,
-            "post_refusal": refusal.message if refusal else "",
-            "boards": list(community.boards.all()),
-            "recent_threads": recent,
-            "recent_rows": fragments.thread_rows(recent),
-            "moderators": selectors.community_moderators(community),
-        },
-    )
+    context = {
+        "community": community,
+        "access": access,
+        "post_refusal": refusal.message if refusal else "",
+        "boards": list(community.boards.all()),
+        "recent_threads": recent,
+        "moderators": selectors.community_moderators(community),
+        "upcoming": gatherings_upcoming(community=community, now=timezone.now()),
+        "trend": community_satisfaction_trend(community=community),
+    }
+    if request.user.is_authenticated:
+        context["recent_rows"] = fragments.thread_rows(recent, community=community)
+        context["body_html"] = None
+    else:
+        # Nothing here is an anonymous reader's own: one cached rendering
+        # serves them all (see community.fragments).
+        context["body_html"] = fragments.anonymous_community(
+            request=request, context=context
+        )
+    return render(request, "community/community_detail.html", context)
 
 
 @require_POST

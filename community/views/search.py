@@ -23,7 +23,7 @@ class SearchResult:
     excerpt: SafeString
 
 
-def _results(page, query: str) -> list[SearchResult]:
+def _results(threads, query: str) -> list[SearchResult]:
     # A long context keeps a title whole; the body gets an excerpt around
     # its first match.
     return [
@@ -32,7 +32,7 @@ def _results(page, query: str) -> list[SearchResult]:
             selectors.highlight(thread.title, query, context=200),
             selectors.highlight(markdown_plain_text(thread.body_html), query),
         )
-        for thread in page.object_list
+        for thread in threads
     ]
 
 
@@ -57,7 +57,7 @@ def _render(request, *, query, readable, community, scope) -> HttpResponse:
                     page,
                     query=query,
                     scoped=scope is not None,
-                    results=lambda: _results(page, query),
+                    results=lambda threads: _results(threads, query),
                 )
                 if query
                 else ""

@@ -22,12 +22,15 @@ from community.services import threads as services
 from community.views.communities import community_view, refusal_status
 
 
-def _thread(access: Access, thread_id: int, *, author=None) -> Thread:
+def _thread(
+    access: Access, thread_id: int, *, author=None, reading: bool = False
+) -> Thread:
     thread = selectors.thread_for_page(
         thread_id=thread_id,
         community=access.community,
         moderator=access.is_moderator,
         author=author,
+        reading=reading,
     )
     if thread is None:
         raise Http404
@@ -70,7 +73,11 @@ def _is_htmx(request: HttpRequest) -> bool:
 def board_detail(
     request: HttpRequest, *, access: Access, board_slug: str
 ) -> HttpResponse:
-    board = get_object_or_404(Board, community=access.community, slug=board_slug)
+    # The tabs list every board of the community: the one shown is among them.
+    boards = list(access.community.boards.all())
+    board = next((b for b in boards if b.slug == board_slug), None)
+    if board is None:
+        raise Http404
     sort = request.GET.get("sort")
     if sort not in ThreadSort.ALL:
         sort = ThreadSort.LATEST
@@ -81,25 +88,32 @@ def board_detail(
         page=request.GET.get("page", 1),
     )
     refusal = services.post_refusal(access=access)
-    return render(
-        request,
-        "community/board_detail.html",
-        {
-            "community": access.community,
-            "access": access,
-            "board": board,
-            "boards": list(access.community.boards.all()),
-            "page_obj": page,
-            "thread_rows": fragments.thread_rows(page.object_list),
-            "sort": sort,
-            "sorts": [
-                (ThreadSort.LATEST, _("Latest")),
-                (ThreadSort.POPULAR, _("Popular")),
-                (ThreadSort.UNANSWERED, _("Unanswered")),
-            ],
-            "post_refusal": refusal.message if refusal else "",
-        },
+    context = {
+        "community": access.community,
+        "access": access,
+        "board": board,
+        "boards": boards,
+        "page_obj": page,
+        "sort": sort,
+        "sorts": [
+            (ThreadSort.LATEST, _("Latest")),
+            (ThreadSort.POPULAR, _("Popular")),
+            (ThreadSort.UNANSWERED, _("Unanswered")),
+        ],
+        "post_refusal": refusal.message if refusal else "",
+    }
+    # Nothing here is an anonymous reader's own: one cached rendering
+    # serves them all (see community.fragments).
+    context["body_html"] = (
+        None
+        if request.user.is_authenticated
+        else fragments.anonymous_board(request=request, context=context)
     )
+    if context["body_html"] is None:
+        context["thread_rows"] = fragments.thread_rows(
+            page.object_list, community=access.community
+        )
+    return render(request, "community/board_detail.html", context)
 
 
 @login_required
@@ -138,7 +152,7 @@ def thread_detail(request: HttpRequest, *, access: Access, thread_id: int):
     member = request.user if request.user.is_authenticated else None
     # Its author may still read a thread a moderator hid (and learn why);
     # every action on it stays refused, so the other views never pass this.
-    thread = _thread(access, thread_id, author=member)
+    thread = _thread(access, thread_id, author=member, reading=True)
     if member is None:
         # Nothing on a comment is an anonymous reader's own: one cached
         # rendering of the list serves them all (see community.fragments).
@@ -172,7 +186,7 @@ def thread_detail(request: HttpRequest, *, access: Access, thread_id: int):
             "state": selectors.thread_member_state(thread=thread, member=member),
             "comments": comments,
             "comments_html": comments_html,
-            "comment_form": CommentForm(),
+            "comment_form": CommentForm() if refusal is None else None,
             "revisions": (
                 selectors.revision_history(thread=thread)
                 if access.is_moderator

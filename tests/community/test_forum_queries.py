@@ -25,13 +25,14 @@ pytestmark = pytest.mark.django_db
 # directory: communities, my memberships;
 # community: community, membership, sanctions, boards, recent threads,
 #   moderators;
-# board: community, membership, sanctions, board, boards, count, page;
+# board: community, membership, sanctions, boards (the board among them),
+#   count, page;
 # thread: community, membership, sanctions, thread, my reactions, my bookmark,
 #   comment count, comments, replies, (moderators) edit history.
 DIRECTORY_QUERIES = 5
 # 9, plus the upcoming gatherings and the satisfaction trend (events)
 COMMUNITY_QUERIES = 11
-BOARD_QUERIES = 10
+BOARD_QUERIES = 9
 THREAD_QUERIES = 13
 
 

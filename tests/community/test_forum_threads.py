@@ -7,6 +7,7 @@ from unittest import mock
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -471,6 +472,19 @@ def test_views_do_not_write_on_every_request(
     assert writes <= 3
     thread.refresh_from_db()
     assert thread.view_count >= thread_services.VIEW_FLUSH_EVERY
+
+
+def test_every_view_is_counted_once(client, community):
+    # Written or still pending in the cache, never lost nor counted twice
+    # (with REDIS_URL set this runs the Redis pipeline path).
+    thread = thread_make(community, veteran())
+    views = thread_services.VIEW_FLUSH_EVERY * 2 + 5
+    for _ in range(views):
+        assert client.get(_thread_url(thread)).status_code == 200
+    thread.refresh_from_db()
+    pending = cache.get(f"thread-views:{thread.pk}") or 0
+    assert thread.view_count > 0
+    assert thread.view_count + pending == views
 
 
 # --- Sorting ------------------------------------------------------------------

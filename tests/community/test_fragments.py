@@ -7,7 +7,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from community.models import Comment, Member, Thread
+from community.models import Board, Comment, Community, Member, MembershipRole, Thread
 from tests.community.forum_data import (
     comment_make,
     community_make,
@@ -117,6 +117,92 @@ def test_thread_rows_show_a_new_title_at_once(client, thread):
         assert "<dd>42</dd>" in page
 
 
+def test_an_anonymous_community_page_shows_every_change_at_once(client, thread):
+    community = thread.community
+    moderator = veteran(nickname="방장님", display_mode="nickname")
+    join(moderator, community, MembershipRole.MODERATOR)
+    url = reverse("community_detail", args=[community.slug])
+    page = client.get(url).text
+    assert "방장님" in page and "캐시 스레드" in page
+    Community.objects.filter(pk=community.pk).update(
+        description="새 소개글", member_count=77
+    )
+    Board.objects.filter(community=community, slug="job-talk").update(name="새 게시판")
+    Member.objects.filter(pk=moderator.pk).update(nickname="새방장")
+    Thread.objects.filter(pk=thread.pk).update(title="바뀐 제목")
+    page = client.get(url, headers={"accept-language": "en"}).text
+    assert "77 members" in page
+    for shown in ("새 소개글", "새 게시판", "새방장", "바뀐 제목"):
+        assert shown in page
+    for gone in ("방장님", "캐시 스레드"):
+        assert gone not in page
+
+
+def test_an_anonymous_board_page_shows_every_change_at_once(client, thread):
+    community = thread.community
+    url = reverse("board_detail", args=[community.slug, "job-talk"])
+    assert "캐시 스레드" in client.get(url).text
+    Board.objects.filter(community=community, slug="job-talk").update(
+        name="새 게시판", description="새 설명"
+    )
+    Community.objects.filter(pk=community.pk).update(name="새 커뮤니티")
+    Thread.objects.filter(pk=thread.pk).update(title="바뀐 제목", view_count=4321)
+    page = client.get(url).text
+    for shown in ("새 게시판", "새 설명", "새 커뮤니티", "바뀐 제목", "<dd>4321</dd>"):
+        assert shown in page
+    assert "캐시 스레드" not in page
+
+
+def test_an_anonymous_board_page_keeps_its_query_in_its_links(client, thread):
+    # The cached rendering is keyed by the full path: the pagination links
+    # of ?sort=popular keep the sort, those of the plain page do not.
+    community = thread.community
+    for n in range(25):
+        thread_make(community, thread.author, title=f"글 {n}")
+    url = reverse("board_detail", args=[community.slug, "job-talk"])
+    plain = client.get(url).text
+    popular = client.get(url, {"sort": "popular"}).text
+    assert "?page=2" in plain and "sort=popular" not in plain.split("pagination")[1]
+    assert "?sort=popular&amp;page=2" in popular
+
+
+def test_made_up_query_strings_make_no_cache_entries(client, thread, settings):
+    # Counted in a local-memory cache, whatever the suite's cache is.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "made-up-query-strings",
+        }
+    }
+    community = thread.community
+    board = reverse("board_detail", args=[community.slug, "job-talk"])
+    page = reverse("community_detail", args=[community.slug])
+    client.get(board)
+    client.get(page)
+    cached = len(cache._cache)
+    for n in range(5):
+        for url, query in [
+            (board, {"x": n}),
+            (board, {"page": 100 + n}),
+            (board, {"sort": f"s{n}"}),
+            (page, {"y": n}),
+        ]:
+            assert client.get(url, query).status_code == 200
+    assert len(cache._cache) == cached
+
+
+def test_a_member_sees_their_own_actions_on_a_community_page(client, thread):
+    # The cached rendering is an anonymous reader's; a member's page is
+    # their own (join, new thread).
+    community = thread.community
+    anonymous = client.get(reverse("community_detail", args=[community.slug])).text
+    member = veteran()
+    client.force_login(member)
+    page = client.get(reverse("community_detail", args=[community.slug])).text
+    join_url = reverse("community_join", args=[community.slug])
+    assert join_url in page and join_url not in anonymous
+
+
 def test_search_results_follow_the_body_they_are_cut_from(client, thread):
     url = reverse("search") + "?q=본문"
     assert "<mark>본문</mark>입니다" in client.get(url).text
@@ -152,9 +238,9 @@ def test_anonymous_thread_queries(client, django_assert_max_num_queries, size):
     url = _url(thread)
     client.get(url)  # the first view flushes the view counter
     Comment.objects.filter(pk=top[0].pk).update(empathy_count=1)  # a cache miss
-    # community, thread, comment rows (count, page, replies) and, on a miss,
-    # the comments as models (count, page, replies).
-    with django_assert_max_num_queries(8):
+    # community, thread, comment rows (count, then page and replies) and, on
+    # a miss, the comments as models (count, page, replies).
+    with django_assert_max_num_queries(7):
         assert client.get(url).status_code == 200
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(4):
         assert client.get(url).status_code == 200

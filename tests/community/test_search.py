@@ -281,6 +281,22 @@ def test_results_are_paged_and_the_next_page_keeps_the_query(client, public, own
     assert second.content.decode().count('class="card search-result"') == 5
 
 
+@pytest.mark.parametrize(
+    ("page", "shown"), [("9", 5), ("0", 5), ("x", 20), ("2", 5), ("1", 20)]
+)
+def test_a_page_out_of_range_shows_the_last_and_garbage_the_first(
+    client, public, owner, page, shown
+):
+    # The count comes with the page's rows when that page exists; otherwise
+    # the paginator's own rules (and its count) still apply.
+    threads_add(public, owner, 25)
+
+    html = search(client, "마케터", page=page).content.decode()
+
+    assert "25 threads match" in html
+    assert html.count('class="card search-result"') == shown
+
+
 def test_several_words_must_all_appear(client, public, owner):
     thread_add(public, owner, "퍼포먼스마케터 채용")
     thread_add(public, owner, "퍼포먼스마케터 회고")

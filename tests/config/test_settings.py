@@ -198,6 +198,17 @@ def test_redis_cache_backends_share_one_client():
     assert other._cache is not first._cache
 
 
+def test_redis_cache_calls_share_one_redis_client():
+    # Django's client builds a redis.Redis (a few hundred response callbacks)
+    # for every call; one per pool serves them all. No server is contacted.
+    from config.cache import SharedRedisCache
+
+    cache = SharedRedisCache("redis://cache.internal:6380/4", {"OPTIONS": {}})
+    client = cache._cache.get_client("a", write=True)
+    assert cache._cache.get_client("b", write=True) is client
+    assert cache._cache.get_client("c") is client
+
+
 # --- EMAIL_URL ---------------------------------------------------------------
 
 
