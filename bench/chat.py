@@ -2,7 +2,7 @@
 bare Channels broadcast consumer on the same processes and Redis, in one run.
 
     .venv/bin/python bench/chat.py --small            # 50 clients, 15 s
-    .venv/bin/python bench/chat.py                    # 200 clients, core layer
+    .venv/bin/python bench/chat.py                    # 200 clients, pubsub layer
     .venv/bin/python bench/chat.py --layer both       # core, then pubsub
 
 The script creates its own PostgreSQL database (dropped and re-created: its
@@ -608,7 +608,10 @@ def parse_args(argv=None):
     )
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument(
-        "--layer", choices=[*LAYERS, "both"], default="core", help="channel layer"
+        "--layer",
+        choices=[*LAYERS, "both"],
+        default="pubsub",
+        help="channel layer (pubsub, the product's default)",
     )
     parser.add_argument(
         "--small", action="store_true", help="50 clients, 10 senders, 5 msg/s, 6 s"
