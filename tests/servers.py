@@ -4,8 +4,11 @@ pytest-django created (the tests use ``transactional_db`` so that what they
 write is committed and visible to the servers)."""
 
 import contextlib
+import ctypes
 import multiprocessing.context
 import os
+import signal
+import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -20,6 +23,7 @@ SERVER_START_TIMEOUT = 30
 # Playwright's sync API keeps an event loop running in the test thread, which
 # makes Django refuse ORM calls from that thread unless told otherwise.
 ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def _server_application():
@@ -48,6 +52,12 @@ def _server_process_setup() -> None:
     # would wait forever for a thread that does not exist: give the child
     # its own.
     SyncToAsync.single_thread_executor = ThreadPoolExecutor(max_workers=1)
+    # A server outlives nothing: if the test process that forked it ends
+    # without stopping it (a crash, a killed worker), Linux ends it too, so
+    # no server is left holding a port, a database session or a pipe.
+    if sys.platform == "linux":
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _close_connections() -> None:
