@@ -694,12 +694,17 @@ def main(argv=None) -> int:
             print(text)
         if len(results) == 2:
             (_, bare_a, room_a, *_), (_, bare_b, room_b, *_) = results
+
+            def ratio(b: float, a: float) -> str:
+                # A layer that delivered nothing has no figure to divide by.
+                return f"{b / a:.2f}" if a and not math.isnan(a) else "n/a"
+
             print(
                 f"\npubsub / core: lounge deliveries/s "
-                f"{room_b.per_second / room_a.per_second:.2f}, p99 "
-                f"{room_b.percentile(99) / room_a.percentile(99):.2f}; bare "
-                f"deliveries/s {bare_b.per_second / bare_a.per_second:.2f}, p99 "
-                f"{bare_b.percentile(99) / bare_a.percentile(99):.2f}"
+                f"{ratio(room_b.per_second, room_a.per_second)}, p99 "
+                f"{ratio(room_b.percentile(99), room_a.percentile(99))}; bare "
+                f"deliveries/s {ratio(bare_b.per_second, bare_a.per_second)}, p99 "
+                f"{ratio(bare_b.percentile(99), bare_a.percentile(99))}"
             )
         print(f"\n{datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
         return 0
