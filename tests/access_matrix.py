@@ -138,7 +138,9 @@ def _shift_to_now(gathering: Gathering, *, starts_in: timedelta) -> Gathering:
     return gathering
 
 
-def world_build() -> World:
+def world_build(*, starts_in: timedelta = timedelta(hours=12)) -> World:
+    """The world; the main gathering starts in ``starts_in`` (its link is
+    released 24 hours before, its room opens 30 minutes before)."""
     community = community_services.community_create(
         name="접근 매트릭스",
         slug="matrix",
@@ -190,7 +192,7 @@ def world_build() -> World:
     kinds["attendee"] = offered.member
     (waiting,) = with_status(main, ApplicationStatus.WAITLISTED)
     kinds["waitlisted"] = waiting.member
-    main = _shift_to_now(main, starts_in=timedelta(hours=12))
+    main = _shift_to_now(main, starts_in=starts_in)
 
     opened = gathering_open(
         community=community, organiser=kinds["organiser"], video_link=OTHER_LINK
@@ -657,3 +659,77 @@ def admin_row(key: str, pattern_kwargs: list[str], path: str | None) -> Row:
     if path is not None:
         return Row(key, expect, path=lambda w: path)
     return Row(key, expect, args=lambda w: kwargs)
+
+
+# --- Websocket routes ----------------------------------------------------------------
+# Refusals are an error frame and a close code: 4401 sign in, 4403 refused,
+# 4404 no such room. The world's main gathering is in its lobby for these.
+SOCKET_LOGIN = "4401"
+SOCKET_FORBIDDEN = "4403"
+SOCKET_NOT_FOUND = "4404"
+
+
+@dataclass(frozen=True)
+class SocketRow:
+    route: str  # the route's pattern, as websocket_urlpatterns has it
+    expect: dict[str, str]
+    path: Callable[[World], str]
+    label: str = ""
+
+    @property
+    def id(self) -> str:
+        return f"{self.route}[{self.label}]" if self.label else self.route
+
+
+ROOM_ROUTE = r"^ws/rooms/(?P<room>[^/]{1,120})/$"
+
+
+def _room(key: Callable[[World], str]) -> Callable[[World], str]:
+    return lambda w: f"/ws/rooms/{key(w)}/"
+
+
+SOCKET_ROWS = [
+    SocketRow(
+        ROOM_ROUTE,
+        every(
+            SOCKET_FORBIDDEN,
+            anonymous=SOCKET_LOGIN,
+            attendee=ALLOWED,
+            organiser=ALLOWED,
+            moderator=ALLOWED,
+            staff=ALLOWED,
+        ),
+        _room(lambda w: f"gathering-{w.main.pk}"),
+        label="the main gathering's room",
+    ),
+    SocketRow(
+        ROOM_ROUTE,
+        every(
+            SOCKET_FORBIDDEN,
+            anonymous=SOCKET_LOGIN,
+            moderator=ALLOWED,
+            staff=ALLOWED,
+        ),
+        _room(lambda w: f"gathering-{w.held.pk}"),
+        label="another gathering's room",
+    ),
+    SocketRow(
+        ROOM_ROUTE,
+        every(SOCKET_NOT_FOUND, anonymous=SOCKET_LOGIN),
+        _room(lambda w: f"gathering-{w.draft.pk}"),
+        label="a draft's room",
+    ),
+    SocketRow(
+        ROOM_ROUTE,
+        readers(ALLOWED, SOCKET_FORBIDDEN, anonymous=SOCKET_LOGIN),
+        _room(lambda w: f"lounge-{w.community.slug}"),
+        label="the community's lounge",
+    ),
+    SocketRow(
+        ROOM_ROUTE,
+        every(SOCKET_FORBIDDEN, anonymous=SOCKET_LOGIN, staff=ALLOWED),
+        _room(lambda w: f"lounge-{w.other_community.slug}"),
+        label="another community's lounge",
+    ),
+    SocketRow("ws/me/", signed_in(ALLOWED, SOCKET_LOGIN), lambda w: "/ws/me/"),
+]
