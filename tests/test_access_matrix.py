@@ -6,17 +6,14 @@ and survey answer reach no one the matrix does not allow.
 The world is built once for the module, inside a transaction rolled back at
 its end; each request runs in a savepoint of its own, so an allowed action
 changes nothing the next row sees. The websocket rows need the data
-committed (the consumers read it from other threads), so they build their
-own world in a transactional test, which runs first."""
+committed (the consumers read it from other threads): they are tried in
+tests/realtime/test_access_matrix_sockets.py."""
 
-import json
 import logging
 import re
 from contextlib import contextmanager
-from datetime import timedelta
 
 import pytest
-from asgiref.sync import sync_to_async
 from django.apps import apps
 from django.core import mail
 from django.db import transaction
@@ -28,11 +25,6 @@ from community.models import Comment, Membership, Notification, Sanction, Thread
 from events.models import Application, Gathering, JoinPass
 from tests import access_matrix as m
 from tests.events.factories import MARKER_LINK
-from tests.realtime.conftest import (  # noqa: F401 (an autouse fixture)
-    TIMEOUT,
-    _channel_layer_of_its_own,
-    connect,
-)
 
 # --- The patterns ----------------------------------------------------------------
 
@@ -92,41 +84,6 @@ def test_every_websocket_route_has_a_row():
     assert not missing, f"websocket routes with no row in the matrix: {missing}"
     for row in m.SOCKET_ROWS:
         assert set(row.expect) == set(m.KINDS), row.id
-
-
-async def _socket_outcome(member, path: str) -> tuple[str, list[dict]]:
-    """How the socket at ``path`` answered ``member``, and every frame it
-    sent before going quiet."""
-    communicator, connected, code = await connect(member, "", path=path)
-    if not connected:
-        return str(code), []
-    frames = []
-    while not await communicator.receive_nothing(timeout=0.3):
-        output = await communicator.receive_output(timeout=TIMEOUT)
-        if output["type"] == "websocket.close":
-            assert frames and frames[-1]["type"] == "error", frames
-            return str(output["code"]), frames
-        frames.append(json.loads(output["text"]))
-    await communicator.disconnect()
-    return m.ALLOWED, frames
-
-
-@pytest.mark.django_db(transaction=True)
-async def test_every_socket_row_holds_and_no_frame_carries_a_secret():
-    """The consumers read committed data from other threads, so this world
-    is built and committed here; its main gathering is in its lobby."""
-    world = await sync_to_async(m.world_build)(starts_in=timedelta(minutes=10))
-    wrong, leaks = [], []
-    for row in m.SOCKET_ROWS:
-        for kind, expected in row.expect.items():
-            got, frames = await _socket_outcome(world.member(kind), row.path(world))
-            if got != expected:
-                wrong.append(f"{row.id} {kind}: expected {expected}, got {got}")
-            text = json.dumps(frames, ensure_ascii=False)
-            if MARKER_LINK in text or m.SURVEY_MARKER in text:
-                leaks.append(f"{row.id} {kind}")
-    assert not wrong, "\n".join(wrong)
-    assert not leaks, f"a planted secret in a frame: {leaks}"
 
 
 def test_every_row_names_every_kind_it_is_tried_with():
