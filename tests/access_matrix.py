@@ -519,7 +519,26 @@ ROWS: list[Row] = [
         label="another member's draft",
     ),
     Row("gathering_ics", readers(ALLOWED), args=g("main")),
+    # A draft has no calendar, not even for its organisers.
+    Row(
+        "gathering_ics",
+        readers(NOT_FOUND),
+        args=g("draft"),
+        label="another member's draft",
+    ),
     Row("draw_record", readers(ALLOWED), args=g("main")),
+    Row(
+        "draw_record",
+        readers(ALLOWED),
+        args=g("held"),
+        label="another gathering's draw",
+    ),
+    Row(
+        "draw_record",
+        readers(NOT_FOUND),
+        args=g("draft"),
+        label="a draft, never drawn",
+    ),
     Row(
         "gathering_apply",
         readers(ALLOWED, anonymous=LOGIN),
@@ -549,6 +568,12 @@ ROWS: list[Row] = [
         readers(FORBIDDEN, anonymous=LOGIN),
         args=g("held"),
         label="another gathering's survey",
+    ),
+    Row(
+        "survey_answer",
+        readers(FORBIDDEN, anonymous=LOGIN),
+        args=g("main"),
+        label="before the end",
     ),
     Row(
         "takeaway_edit",
