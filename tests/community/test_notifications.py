@@ -11,9 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from community.access import access_for
-from community.models import Notification, NotificationKind, Thread
+from community.models import Notification, NotificationKind, SanctionKind, Thread
 from community.roles import JobRole
 from community.services.communities import community_create, community_join
+from community.services.moderation import sanction_impose
 from community.services.notifications import notify
 from community.services.threads import comment_create, thread_create
 from tests.factories import member_create
@@ -132,6 +133,27 @@ def test_a_moderation_notification_shows_its_sentence(client, author, community)
     html = client.get(reverse("notification_list"), headers=ENGLISH).content.decode()
 
     assert "You are muted in 퍼포먼스 마케팅." in html
+
+
+def test_a_sanction_notice_from_a_moderator_shows_its_sentence(
+    client, author, replier, community
+):
+    # A sanction notice names its moderator (actor) but no thread.
+    sanction_impose(
+        access=access_for(author, community),
+        member=replier,
+        kind=SanctionKind.MUTE,
+        reason="도배",
+        ends_at=None,
+    )
+    client.force_login(replier)
+
+    response = client.get(reverse("notification_list"), headers=ENGLISH)
+
+    assert response.status_code == 200
+    notice = Notification.objects.get(recipient=replier)
+    assert notice.actor == author
+    assert notice.detail in response.content.decode()
 
 
 def test_the_list_query_count_does_not_grow(

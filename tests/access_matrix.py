@@ -1,0 +1,760 @@
+"""The access matrix (SECURITY.md, "Authorisation"): every URL pattern and
+websocket route of the project against every kind of visitor, with the
+outcome each must get. tests/test_access_matrix.py fails when a pattern has
+no row here, and tries every row.
+
+The world is one members-only community with a visitor of each kind and
+objects that belong to someone else: another member's thread, comment,
+notification, feed token and join URL, a draft gathering the organiser does
+not host, and another gathering's draw and survey. The planted secrets are
+tests.events.factories.MARKER_LINK (the main gathering's video link) and
+SURVEY_MARKER (one survey answer).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db.models import F
+from django.utils import timezone
+
+from community.access import access_for
+from community.models import (
+    Community,
+    Member,
+    Membership,
+    MembershipRole,
+    Notification,
+    NotificationKind,
+    Sanction,
+    SanctionKind,
+)
+from community.services import communities as community_services
+from community.services.moderation import sanction_impose
+from events.models import (
+    Application,
+    ApplicationStatus,
+    Gathering,
+    GatheringStatus,
+    JoinPass,
+    Survey,
+)
+from events.services.applications import application_submit
+from events.services.attendance import join_token
+from events.services.feeds import feed_create
+from events.services.offers import offer_confirm
+from events.services.surveys import response_submit
+from tests.community.forum_data import comment_make, thread_make
+from tests.events.factories import (
+    advance,
+    apply_all,
+    gathering_held,
+    gathering_make,
+    gathering_open,
+    member_joined,
+    survey_answers,
+    with_status,
+)
+from tests.factories import member_create
+
+SURVEY_MARKER = "SURVEY-MARKER-7Q2"
+OTHER_LINK = "https://meet.example/another-gathering"
+
+# --- Outcomes ---------------------------------------------------------------------
+
+ALLOWED = "allowed"  # 2xx, or a redirect anywhere but a login page
+LOGIN = "login"  # a redirect to the sign-in page (the site's or the admin's)
+BAD_REQUEST = "400"  # let in, and the (empty) input was refused
+FORBIDDEN = "403"
+NOT_FOUND = "404"
+NOT_ALLOWED = "405"  # this method is not accepted here
+
+# --- Kinds of visitor -------------------------------------------------------------
+
+KINDS = (
+    "anonymous",
+    "unverified",  # signed in, email never confirmed, of no community
+    "outsider",  # verified, not a member of the community
+    "member",
+    "banned",  # banned from the community (which ended the membership)
+    "applicant",  # a pending application to the open gathering
+    "waitlisted",  # on the main gathering's waitlist
+    "attendee",  # a confirmed seat at the main gathering
+    "organiser",  # a plain member who hosts the main and open gatherings
+    "moderator",  # the community's moderator, who hosts no gathering
+    "staff",  # site staff (moderates everywhere), of no community
+)
+SIGNED_IN = KINDS[1:]
+READERS = (
+    "member",
+    "applicant",
+    "waitlisted",
+    "attendee",
+    "organiser",
+    "moderator",
+    "staff",
+)
+
+
+@dataclass
+class World:
+    kinds: dict[str, Member | None]
+    community: Community
+    other_community: Community
+    board: object
+    thread: object  # written by "member"
+    comment: object  # written by "member", on ``thread``
+    main: Gathering  # drawn, link released: attendee and waitlisted
+    open: Gathering  # open for applications: the applicant
+    draft: Gathering  # a draft hosted by the moderator
+    held: Gathering  # survey closed with >= k responses, hosted by the moderator
+    notification: Notification  # the member's
+    sanction: Sanction  # the banned member's
+    feed_token: str  # the attendee's
+    join_token: str  # the attendee's, for the main gathering
+    extra: dict = field(default_factory=dict)
+
+    def member(self, kind: str) -> Member | None:
+        return self.kinds[kind]
+
+
+def _shift_to_now(gathering: Gathering, *, starts_in: timedelta) -> Gathering:
+    """The factories' schedule lies a month ahead; pages read the wall clock.
+    Move the whole schedule so the gathering starts in ``starts_in``."""
+    delta = gathering.starts_at - (timezone.now() + starts_in)
+    Gathering.objects.filter(pk=gathering.pk).update(
+        **{
+            name: F(name) - delta
+            for name in (
+                "starts_at",
+                "ends_at",
+                "applications_open_at",
+                "applications_close_at",
+                "next_due_at",
+            )
+        }
+    )
+    gathering.refresh_from_db()
+    return gathering
+
+
+def world_build(*, starts_in: timedelta = timedelta(hours=12)) -> World:
+    """The world; the main gathering starts in ``starts_in`` (its link is
+    released 24 hours before, its room opens 30 minutes before)."""
+    community = community_services.community_create(
+        name="접근 매트릭스",
+        slug="matrix",
+        role="backend-development",
+        public_read=False,
+    )
+    other_community = community_services.community_create(
+        name="다른 커뮤니티", slug="matrix-other", role="backend-development"
+    )
+    week_ago = timezone.now() - timedelta(days=30)
+    moderator = member_create(language="en", date_joined=week_ago)
+    Membership.objects.create(
+        community=community, member=moderator, role=MembershipRole.MODERATOR
+    )
+    kinds: dict[str, Member | None] = {
+        "anonymous": None,
+        "unverified": member_create(language="en", verified=False),
+        "outsider": member_create(language="en"),
+        "member": member_joined(community, date_joined=week_ago),
+        "banned": member_joined(community),
+        "applicant": member_joined(community),
+        "organiser": member_joined(community),
+        "moderator": moderator,
+        "staff": member_create(language="en", is_staff=True),
+    }
+    sanction_impose(
+        access=access_for(moderator, community),
+        member=kinds["banned"],
+        kind=SanctionKind.BAN,
+        reason="규칙 위반",
+        ends_at=None,
+    )
+    sanction = Sanction.objects.get(member=kinds["banned"])
+
+    # The main gathering: two applicants for one seat, drawn, the winner
+    # confirmed; then moved to start in 12 hours, so the link is released.
+    main = gathering_make(community=community, organiser=kinds["organiser"], capacity=1)
+    main = advance(main, main.applications_open_at)
+    pair = [member_joined(community), member_joined(community)]
+    apply_all(main, pair)
+    main = advance(main, main.applications_close_at)
+    assert main.status == GatheringStatus.DRAWN
+    (offered,) = with_status(main, ApplicationStatus.OFFERED)
+    offer_confirm(
+        member=offered.member,
+        gathering=main,
+        now=main.applications_close_at + timedelta(minutes=1),
+    )
+    kinds["attendee"] = offered.member
+    (waiting,) = with_status(main, ApplicationStatus.WAITLISTED)
+    kinds["waitlisted"] = waiting.member
+    main = _shift_to_now(main, starts_in=starts_in)
+
+    opened = gathering_open(
+        community=community, organiser=kinds["organiser"], video_link=OTHER_LINK
+    )
+    application_submit(
+        member=kinds["applicant"],
+        gathering=opened,
+        now=opened.applications_open_at + timedelta(minutes=1),
+    )
+    # Other gatherings have links of their own: the marker on their pages
+    # would be the main gathering's link leaking across.
+    draft = gathering_make(
+        community=community,
+        organiser=moderator,
+        publish=False,
+        video_link=OTHER_LINK,
+    )
+
+    held, attendees = gathering_held(
+        attendees=6, community=community, organiser=moderator, video_link=OTHER_LINK
+    )
+    survey = Survey.objects.get(gathering=held)
+    answered_at = survey.opens_at + timedelta(hours=1)
+    for index, attendee in enumerate(attendees):
+        text = SURVEY_MARKER if index == 0 else f"배운 점 {index}"
+        response_submit(
+            member=attendee,
+            gathering=held,
+            answers=survey_answers(4, useful=text, again="yes"),
+            now=answered_at,
+        )
+    held = advance(held, survey.closes_at)
+
+    thread = thread_make(community, kinds["member"])
+    comment = comment_make(thread, kinds["member"])
+    notification = Notification.objects.create(
+        recipient=kinds["member"],
+        kind=NotificationKind.REPLY,
+        actor=moderator,
+        thread=thread,
+        comment=comment,
+    )
+    return World(
+        kinds=kinds,
+        community=community,
+        other_community=other_community,
+        board=thread.board,
+        thread=thread,
+        comment=comment,
+        main=main,
+        open=opened,
+        draft=draft,
+        held=held,
+        notification=notification,
+        sanction=sanction,
+        feed_token=feed_create(member=kinds["attendee"]),
+        join_token=join_token(
+            JoinPass.objects.get(application__member=kinds["attendee"])
+        ),
+        extra={
+            "held_attendees": attendees,
+            "attendee_application": offered,
+            "held_application": Application.objects.filter(gathering=held).first(),
+        },
+    )
+
+
+# --- Rows ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    """``key`` is the URL name (or the pattern, for an unnamed one) or the
+    websocket route; ``args`` builds the URL's arguments from the world;
+    ``expect`` maps every kind it is tried with to its outcome."""
+
+    key: str
+    expect: dict[str, str]
+    args: Callable[[World], list] = lambda w: []
+    method: str = "get"
+    label: str = ""  # which object, when a key has several rows
+    path: Callable[[World], str] | None = None  # for unnamed patterns
+    data: Callable[[World], dict] = lambda w: {}  # a POST's minimal body
+
+    @property
+    def id(self) -> str:
+        return f"{self.key}[{self.label}]" if self.label else self.key
+
+
+def every(outcome: str, **overrides: str) -> dict[str, str]:
+    return {kind: overrides.get(kind, outcome) for kind in KINDS}
+
+
+def signed_in(outcome: str, anonymous: str = LOGIN, **overrides) -> dict:
+    """Any signed-in visitor gets ``outcome``; the anonymous one ``anonymous``."""
+    return every(outcome, anonymous=anonymous, **overrides)
+
+
+def readers(outcome: str, refused: str = FORBIDDEN, **overrides) -> dict:
+    """The community's readers get ``outcome``; everyone else ``refused``
+    (members-only: visitors and non-members may not read it)."""
+    table = {kind: outcome if kind in READERS else refused for kind in KINDS}
+    table.update(overrides)
+    return table
+
+
+def organisers(outcome: str, refused: str = FORBIDDEN, **overrides) -> dict:
+    """``organiser``, ``moderator`` and ``staff`` (hosts and moderators)."""
+    table = every(refused, anonymous=LOGIN)
+    for kind in ("organiser", "moderator", "staff"):
+        table[kind] = outcome
+    table.update(overrides)
+    return table
+
+
+def moderators(outcome: str, refused: str = FORBIDDEN, **overrides) -> dict:
+    """Moderators and staff only (not a gathering's plain-member host)."""
+    return organisers(outcome, refused, organiser=refused, **overrides)
+
+
+def slug(w: World) -> list:
+    return [w.community.slug]
+
+
+def g(attr: str) -> Callable[[World], list]:
+    return lambda w: [w.community.slug, getattr(w, attr).pk]
+
+
+def thread_args(w: World) -> list:
+    return [w.community.slug, w.thread.pk]
+
+
+def comment_args(w: World) -> list:
+    return [w.community.slug, w.comment.pk]
+
+
+def member_id(kind: str) -> Callable[[World], list]:
+    return lambda w: [w.member(kind).public_id]
+
+
+ROWS: list[Row] = [
+    # --- Site-wide pages ---------------------------------------------------------
+    Row("home", every(ALLOWED)),
+    Row("favicon.ico", every(ALLOWED), path=lambda w: "/favicon.ico"),
+    Row("language_set", every(ALLOWED), method="post"),
+    Row("search", every(ALLOWED)),
+    # --- Accounts (allauth) ------------------------------------------------------
+    Row("account_login", every(ALLOWED)),
+    Row("account_logout", every(ALLOWED)),
+    Row("account_inactive", every(ALLOWED)),
+    Row("account_signup", every(ALLOWED)),
+    Row("account_reauthenticate", signed_in(ALLOWED)),
+    Row("account_email", signed_in(ALLOWED)),
+    Row("account_email_verification_sent", every(ALLOWED)),
+    Row("account_change_password", signed_in(ALLOWED)),
+    Row("account_set_password", signed_in(ALLOWED)),
+    Row("account_reset_password", every(ALLOWED)),
+    Row("account_reset_password_done", every(ALLOWED)),
+    Row("account_reset_password_from_key_done", every(ALLOWED)),
+    # Without a login code pending, back to the sign-in page.
+    Row("account_confirm_login_code", every(ALLOWED, anonymous=LOGIN)),
+    Row("account_confirm_email", every(ALLOWED), args=lambda w: ["no-such-key"]),
+    Row(
+        "account_reset_password_from_key",
+        every(ALLOWED),
+        args=lambda w: ["1", "no-such-key"],
+    ),
+    # --- Members -----------------------------------------------------------------
+    Row("member_detail", every(ALLOWED), args=member_id("member")),
+    Row("profile_edit", signed_in(ALLOWED)),
+    Row("work_email", signed_in(ALLOWED)),
+    Row("work_email_remove", signed_in(ALLOWED), method="post"),
+    Row("work_email_confirm", signed_in(BAD_REQUEST), args=lambda w: ["not-a-token"]),
+    Row("member_path", every(ALLOWED), args=member_id("attendee")),
+    Row("path_visibility", signed_in(ALLOWED), method="post"),
+    Row("path_json", signed_in(ALLOWED)),
+    Row("path_ics", signed_in(ALLOWED)),
+    Row("bookmark_list", signed_in(ALLOWED)),
+    Row("notification_list", signed_in(ALLOWED)),
+    Row("notification_read_all", signed_in(ALLOWED), method="post"),
+    Row(
+        "notification_read",
+        signed_in(NOT_FOUND, member=ALLOWED),
+        args=lambda w: [w.notification.pk],
+        method="post",
+        label="the member's",
+    ),
+    Row("my_gatherings", signed_in(ALLOWED)),
+    Row("calendar_feed", signed_in(ALLOWED)),
+    # The feed URL is its own key (calendar apps send no cookie): whoever
+    # holds it reads it; anything else is 404 to everyone.
+    Row(
+        "personal_calendar",
+        every(ALLOWED),
+        args=lambda w: [w.feed_token],
+        label="the attendee's token",
+    ),
+    Row(
+        "personal_calendar",
+        every(NOT_FOUND),
+        args=lambda w: [w.feed_token[:-2] + "xx"],
+        label="an altered token",
+    ),
+    # The join URL answers its own attendee only; to anyone else it is
+    # unknown.
+    Row(
+        "gathering_join",
+        signed_in(NOT_FOUND, attendee=ALLOWED),
+        args=lambda w: [w.join_token],
+        label="the attendee's",
+    ),
+    # --- A community -------------------------------------------------------------
+    Row("community_detail", readers(ALLOWED), args=slug),
+    Row(
+        "community_join",
+        signed_in(ALLOWED, banned=FORBIDDEN),
+        args=slug,
+        method="post",
+    ),
+    Row("community_leave", signed_in(ALLOWED), args=slug, method="post"),
+    Row(
+        "board_detail",
+        readers(ALLOWED),
+        args=lambda w: [w.community.slug, w.board.slug],
+    ),
+    # Staff moderate everywhere but post only where they are members.
+    Row(
+        "thread_create",
+        readers(ALLOWED, anonymous=LOGIN, staff=FORBIDDEN),
+        args=lambda w: [w.community.slug, w.board.slug],
+    ),
+    Row("thread_detail", readers(ALLOWED), args=thread_args),
+    Row(
+        "thread_edit",
+        readers(FORBIDDEN, anonymous=LOGIN, member=ALLOWED),
+        args=thread_args,
+        label="the member's",
+    ),
+    Row(
+        "thread_delete",
+        readers(FORBIDDEN, anonymous=LOGIN, member=ALLOWED),
+        args=thread_args,
+        method="post",
+        label="the member's",
+    ),
+    Row(
+        "comment_create",
+        readers(BAD_REQUEST, anonymous=LOGIN),
+        args=thread_args,
+        method="post",
+    ),
+    Row(
+        "thread_react",
+        readers(ALLOWED, anonymous=LOGIN, staff=FORBIDDEN),
+        args=lambda w: [w.community.slug, w.thread.pk, "empathy"],
+        method="post",
+    ),
+    Row(
+        "thread_bookmark",
+        readers(ALLOWED, anonymous=LOGIN),
+        args=thread_args,
+        method="post",
+    ),
+    # Only the thread's author marks an answer (none is named here: 400).
+    Row(
+        "thread_helpful",
+        readers(FORBIDDEN, anonymous=LOGIN, member=BAD_REQUEST),
+        args=thread_args,
+        method="post",
+    ),
+    Row(
+        "comment_edit",
+        readers(FORBIDDEN, anonymous=LOGIN, member=ALLOWED),
+        args=comment_args,
+        label="the member's",
+    ),
+    Row(
+        "comment_delete",
+        readers(FORBIDDEN, anonymous=LOGIN, member=ALLOWED),
+        args=comment_args,
+        method="post",
+        label="the member's",
+    ),
+    Row(
+        "comment_react",
+        readers(ALLOWED, anonymous=LOGIN, staff=FORBIDDEN),
+        args=lambda w: [w.community.slug, w.comment.pk, "empathy"],
+        method="post",
+    ),
+    Row("community_search", readers(ALLOWED, anonymous=LOGIN), args=slug),
+    Row(
+        "report_create",
+        readers(ALLOWED, anonymous=LOGIN),
+        args=slug,
+        method="post",
+        data=lambda w: {"thread": w.thread.pk},
+        label="the member's thread",
+    ),
+    Row("moderation_queue", moderators(ALLOWED), args=slug),
+    Row("moderation_action", moderators(ALLOWED), args=slug, method="post"),
+    Row("audit_log", moderators(ALLOWED), args=slug),
+    Row("sanctions", moderators(ALLOWED), args=slug),
+    Row(
+        "sanction_lift",
+        moderators(ALLOWED),
+        args=lambda w: [w.community.slug, w.sanction.pk],
+        method="post",
+        label="the banned member's",
+    ),
+    # Roles are the owner's (and staff's) to give, not a moderator's.
+    Row(
+        "member_role",
+        moderators(ALLOWED, moderator=FORBIDDEN),
+        args=slug,
+        method="post",
+    ),
+    Row("community_calendar", readers(ALLOWED), args=slug),
+    # --- Gatherings: members' pages ----------------------------------------------
+    Row("gathering_detail", readers(ALLOWED), args=g("main")),
+    Row(
+        "gathering_detail",
+        readers(NOT_FOUND, moderator=ALLOWED, staff=ALLOWED),
+        args=g("draft"),
+        label="another member's draft",
+    ),
+    Row("gathering_ics", readers(ALLOWED), args=g("main")),
+    # A draft has no calendar, not even for its organisers.
+    Row(
+        "gathering_ics",
+        readers(NOT_FOUND),
+        args=g("draft"),
+        label="another member's draft",
+    ),
+    Row("draw_record", readers(ALLOWED), args=g("main")),
+    Row(
+        "draw_record",
+        readers(ALLOWED),
+        args=g("held"),
+        label="another gathering's draw",
+    ),
+    Row(
+        "draw_record",
+        readers(NOT_FOUND),
+        args=g("draft"),
+        label="a draft, never drawn",
+    ),
+    Row(
+        "gathering_apply",
+        readers(ALLOWED, anonymous=LOGIN),
+        args=g("open"),
+        method="post",
+    ),
+    Row(
+        "gathering_withdraw",
+        readers(ALLOWED, anonymous=LOGIN),
+        args=g("open"),
+        method="post",
+    ),
+    Row(
+        "offer_confirm",
+        readers(ALLOWED, anonymous=LOGIN),
+        args=g("main"),
+        method="post",
+    ),
+    Row(
+        "offer_decline",
+        readers(ALLOWED, anonymous=LOGIN),
+        args=g("main"),
+        method="post",
+    ),
+    Row(
+        "survey_answer",
+        readers(FORBIDDEN, anonymous=LOGIN),
+        args=g("held"),
+        label="another gathering's survey",
+    ),
+    Row(
+        "survey_answer",
+        readers(FORBIDDEN, anonymous=LOGIN),
+        args=g("main"),
+        label="before the end",
+    ),
+    Row(
+        "takeaway_edit",
+        readers(FORBIDDEN, anonymous=LOGIN),
+        args=g("held"),
+        label="another gathering's",
+    ),
+    # --- Gatherings: organisers' pages -------------------------------------------
+    Row("gathering_create", moderators(ALLOWED), args=slug),
+    Row("gathering_edit", organisers(ALLOWED), args=g("main")),
+    Row(
+        "gathering_edit",
+        moderators(ALLOWED),
+        args=g("draft"),
+        label="another member's draft",
+    ),
+    Row("gathering_publish", moderators(ALLOWED), args=g("draft"), method="post"),
+    Row("gathering_cancel", organisers(ALLOWED), args=g("main")),
+    Row("gathering_manage", organisers(ALLOWED), args=g("main")),
+    Row(
+        "gathering_manage",
+        moderators(ALLOWED),
+        args=g("held"),
+        label="another gathering's",
+    ),
+    Row("gathering_draw", organisers(ALLOWED), args=g("main"), method="post"),
+    Row(
+        "gathering_draw",
+        moderators(ALLOWED),
+        args=g("held"),
+        method="post",
+        label="another gathering's draw",
+    ),
+    Row(
+        "gathering_join_revoke",
+        organisers(ALLOWED),
+        args=g("main"),
+        method="post",
+        data=lambda w: {"application": w.extra["attendee_application"].pk},
+        label="the attendee's join URL",
+    ),
+    Row(
+        "gathering_join_revoke",
+        organisers(NOT_FOUND),
+        args=g("main"),
+        method="post",
+        data=lambda w: {"application": w.extra["held_application"].pk},
+        label="an application to another gathering",
+    ),
+    Row("gathering_checkin", organisers(ALLOWED), args=g("main")),
+    Row("survey_edit", organisers(ALLOWED), args=g("main")),
+    Row(
+        "survey_results",
+        moderators(ALLOWED),
+        args=g("held"),
+        label="another gathering's",
+    ),
+    Row(
+        "survey_results_csv",
+        moderators(ALLOWED),
+        args=g("held"),
+        label="another gathering's",
+    ),
+]
+
+
+# --- The admin (Django's, not ours) ------------------------------------------------
+# Its routes are generated per registered model; each gets a row, tried with
+# the three kinds that tell its gate apart: a visitor, a member (not staff)
+# and staff without model permissions (the matrix's staff is not a
+# superuser). Both non-staff kinds are sent to the admin's sign-in page.
+ADMIN_KINDS = ("anonymous", "member", "staff")
+ADMIN_ROWS = {
+    "admin:login": every(ALLOWED),
+    # POST only since Django 5.0; the admin sends non-staff to its index.
+    "admin:logout": every(ALLOWED, staff=NOT_ALLOWED),
+    "admin:index": every(LOGIN, staff=ALLOWED),
+    "admin:password_change": every(LOGIN, staff=ALLOWED),
+    "admin:password_change_done": every(LOGIN, staff=ALLOWED),
+    "admin:jsi18n": every(LOGIN, staff=ALLOWED),
+    "admin:app_list": every(LOGIN, staff=NOT_FOUND),
+    "admin:view_on_site": every(LOGIN, staff=NOT_FOUND),
+    "admin/(?P<url>.*)$": every(LOGIN, staff=NOT_FOUND),
+}
+ADMIN_ARGS = {
+    "app_label": "community",
+    # No object has pk 0: the answers do not depend on what the world holds.
+    "object_id": "0",
+    "content_type_id": "0",
+    "id": "0",
+    "url": "nowhere/",
+}
+
+
+def _admin_staff(key: str) -> str:
+    """A model page: staff without the model's permissions are refused,
+    except where the admin looks the object up first and, finding none,
+    redirects to its index."""
+    if key.endswith("_history") or key.endswith("<path:object_id>/"):
+        return ALLOWED
+    return FORBIDDEN
+
+
+def admin_row(key: str, pattern_kwargs: list[str], path: str | None) -> Row:
+    expect = ADMIN_ROWS.get(key) or every(LOGIN, staff=_admin_staff(key))
+    expect = {kind: expect[kind] for kind in ADMIN_KINDS}
+    kwargs = {name: ADMIN_ARGS[name] for name in pattern_kwargs}
+    if path is not None:
+        return Row(key, expect, path=lambda w: path)
+    return Row(key, expect, args=lambda w: kwargs)
+
+
+# --- Websocket routes ----------------------------------------------------------------
+# Refusals are an error frame and a close code: 4401 sign in, 4403 refused,
+# 4404 no such room. The world's main gathering is in its lobby for these.
+SOCKET_LOGIN = "4401"
+SOCKET_FORBIDDEN = "4403"
+SOCKET_NOT_FOUND = "4404"
+
+
+@dataclass(frozen=True)
+class SocketRow:
+    route: str  # the route's pattern, as websocket_urlpatterns has it
+    expect: dict[str, str]
+    path: Callable[[World], str]
+    label: str = ""
+
+    @property
+    def id(self) -> str:
+        return f"{self.route}[{self.label}]" if self.label else self.route
+
+
+ROOM_ROUTE = r"^ws/rooms/(?P<room>[^/]{1,120})/$"
+
+
+def _room(key: Callable[[World], str]) -> Callable[[World], str]:
+    return lambda w: f"/ws/rooms/{key(w)}/"
+
+
+SOCKET_ROWS = [
+    SocketRow(
+        ROOM_ROUTE,
+        every(
+            SOCKET_FORBIDDEN,
+            anonymous=SOCKET_LOGIN,
+            attendee=ALLOWED,
+            organiser=ALLOWED,
+            moderator=ALLOWED,
+            staff=ALLOWED,
+        ),
+        _room(lambda w: f"gathering-{w.main.pk}"),
+        label="the main gathering's room",
+    ),
+    SocketRow(
+        ROOM_ROUTE,
+        every(
+            SOCKET_FORBIDDEN,
+            anonymous=SOCKET_LOGIN,
+            moderator=ALLOWED,
+            staff=ALLOWED,
+        ),
+        _room(lambda w: f"gathering-{w.held.pk}"),
+        label="another gathering's room",
+    ),
+    SocketRow(
+        ROOM_ROUTE,
+        every(SOCKET_NOT_FOUND, anonymous=SOCKET_LOGIN),
+        _room(lambda w: f"gathering-{w.draft.pk}"),
+        label="a draft's room",
+    ),
+    SocketRow(
+        ROOM_ROUTE,
+        readers(ALLOWED, SOCKET_FORBIDDEN, anonymous=SOCKET_LOGIN),
+        _room(lambda w: f"lounge-{w.community.slug}"),
+        label="the community's lounge",
+    ),
+    SocketRow(
+        ROOM_ROUTE,
+        every(SOCKET_FORBIDDEN, anonymous=SOCKET_LOGIN, staff=ALLOWED),
+        _room(lambda w: f"lounge-{w.other_community.slug}"),
+        label="another community's lounge",
+    ),
+    SocketRow("ws/me/", signed_in(ALLOWED, SOCKET_LOGIN), lambda w: "/ws/me/"),
+]
