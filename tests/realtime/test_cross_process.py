@@ -110,6 +110,19 @@ def redis_for_scale_out():
             yield f"redis://127.0.0.1:{port}/0"
 
 
+async def clients_connected(
+    room: str, ports: list[int], cookies: list[str]
+) -> list[ChatClient]:
+    """One started client per (port, session), each past its hello."""
+    clients = [
+        ChatClient(port, room, c) for port, c in zip(ports, cookies, strict=True)
+    ]
+    for client in clients:
+        client.start()
+        await asyncio.wait_for(client.connected.wait(), 30)
+    return clients
+
+
 def get(port: int, path: str) -> int:
     try:
         with urllib.request.urlopen(
@@ -126,11 +139,7 @@ def test_two_processes_share_a_room_in_order_and_once(scene, django_db_blocker):
         first, second = (server.port.value for server in servers)
 
         async def play():
-            alice = ChatClient(first, scene.room, cookies[0])
-            bob = ChatClient(second, scene.room, cookies[1])
-            for client in (alice, bob):
-                client.start()
-                await asyncio.wait_for(client.connected.wait(), 30)
+            alice, bob = await clients_connected(scene.room, [first, second], cookies)
             for number in range(5):
                 await alice.send(f"a{number}", f"1번 프로세스에서 {number}")
             for number in range(5):
@@ -179,11 +188,7 @@ def test_a_redis_restart_loses_no_stored_message(scene, django_db_blocker, monke
         try:
 
             async def play():
-                alice = ChatClient(port, scene.room, cookies[0])
-                bob = ChatClient(port, scene.room, cookies[1])
-                for client in (alice, bob):
-                    client.start()
-                    await asyncio.wait_for(client.connected.wait(), 30)
+                alice, bob = await clients_connected(scene.room, [port, port], cookies)
                 for number in range(3):
                     await alice.send(f"before{number}", f"재시작 전 {number}")
                 for client in (alice, bob):
