@@ -27,6 +27,10 @@ MUTE_LIMITS = (timedelta(minutes=1), timedelta(days=7))
 # --- Frames ------------------------------------------------------------------------
 
 
+def _member_entry(member: Member, community: Community) -> dict:
+    return {"id": member.public_id, "name": display_name(member, community)}
+
+
 def message_payload(message: Message, community: Community) -> dict:
     if message.deleted_at is not None:
         return {"type": "message", "seq": message.seq, "deleted": True}
@@ -34,10 +38,7 @@ def message_payload(message: Message, community: Community) -> dict:
         "type": "message",
         "seq": message.seq,
         "id": message.client_id,
-        "author": {
-            "id": message.author.public_id,
-            "name": display_name(message.author, community),
-        },
+        "author": _member_entry(message.author, community),
         "body": message.body,
         "time": message.created_at.isoformat(),
     }
@@ -207,10 +208,6 @@ def room_mute(
 # --- Presence ---------------------------------------------------------------------
 
 
-def _member_entry(member: Member, community: Community) -> dict:
-    return {"id": member.public_id, "name": display_name(member, community)}
-
-
 def presence_frame(*, room_id: int, community: Community) -> dict:
     """Who is in the room now, each member once."""
     members = Member.objects.filter(
@@ -281,14 +278,5 @@ def presence_leave(*, access: RoomAccess, channel_name: str) -> None:
 
 def typing_broadcast(*, access: RoomAccess) -> None:
     """Tell the room that this member is typing (clients drop their own)."""
-    member = access.member
-    frame_on_commit(
-        access.room.pk,
-        {
-            "type": "typing",
-            "member": {
-                "id": member.public_id,
-                "name": display_name(member, access.community),
-            },
-        },
-    )
+    entry = _member_entry(access.member, access.community)
+    frame_on_commit(access.room.pk, {"type": "typing", "member": entry})
