@@ -9,7 +9,9 @@ register = template.Library()
 
 @register.inclusion_tag("realtime/partials/room.html")
 def gathering_room(gathering):
-    return {"room_key": f"gathering-{gathering.pk}", "title": _("Live chat")}
+    archive = gathering.chat_state == "archive"
+    title = _("Chat archive") if archive else _("Live chat")
+    return {"room_key": f"gathering-{gathering.pk}", "title": title}
 
 
 @register.inclusion_tag("realtime/partials/room.html")
