@@ -288,6 +288,11 @@ class PageProblems:
         self.found.append(f"script error: {error}")
 
     def on_request_failed(self, request) -> None:
+        # ERR_ABORTED is a request the browser itself gave up, because the
+        # page navigated on before it finished (the favicon of a page left at
+        # once, say); a request the server failed or refused shows otherwise.
+        if request.failure == "net::ERR_ABORTED":
+            return
         self.found.append(
             f"request failed: {request.method} {request.url}: {request.failure}"
         )
