@@ -228,7 +228,9 @@ def presence_enter(*, access: RoomAccess, channel_name: str) -> dict:
     never the whole list to everyone."""
     now = timezone.now()
     with transaction.atomic():
-        Presence.objects.filter(expires_at__lte=now).delete()
+        # Rows of sockets whose process died, in this room (the index on
+        # room and expiry serves it; other rooms clean up on their own).
+        Presence.objects.filter(room=access.room, expires_at__lte=now).delete()
         present = Presence.objects.filter(
             room=access.room, member=access.member, expires_at__gt=now
         ).exists()
