@@ -3,6 +3,10 @@ service that decides to send, then handed to the task queue, so a slow or
 unavailable mail server never holds up a page and a queued mail survives a
 restart."""
 
+import contextlib
+from collections.abc import Iterator
+from contextvars import ContextVar
+
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.template.loader import render_to_string
@@ -10,8 +14,24 @@ from django.utils import translation
 
 from community.tasks import email_send
 
+_suppressed: ContextVar[bool] = ContextVar("mail_suppressed", default=False)
+
+
+@contextlib.contextmanager
+def mail_suppressed() -> Iterator[None]:
+    """Queue no mail inside the block: for made-up history (the demo data),
+    whose notifications are about things that never happened, to addresses
+    nobody reads."""
+    token = _suppressed.set(True)
+    try:
+        yield
+    finally:
+        _suppressed.reset(token)
+
 
 def mail_enqueue(message: EmailMessage) -> None:
+    if _suppressed.get():
+        return
     html = ""
     if isinstance(message, EmailMultiAlternatives):
         html = next(

@@ -6,7 +6,13 @@ from allauth.account.models import EmailAddress
 from django.core.management import call_command
 from django.urls import reverse
 
-from community.models import Community, DisplayMode, Member, NicknameHistory
+from community.models import (
+    Community,
+    DisplayMode,
+    Member,
+    NicknameHistory,
+    Notification,
+)
 
 
 def counts() -> dict[str, int]:
@@ -21,6 +27,12 @@ def counts() -> dict[str, int]:
 @pytest.fixture
 def seeded(db):
     call_command("seed_demo", verbosity=0)
+
+
+def test_seed_demo_sends_no_mail(seeded, mailoutbox):
+    # Replies and mentions in the demo's history notify in the app only.
+    assert Notification.objects.exists()
+    assert mailoutbox == []
 
 
 def test_seed_demo_creates_at_least_six_communities(seeded):

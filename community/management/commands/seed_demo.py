@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from community.demo import DEMO_DOMAIN, DEMO_PASSWORD, seed_demo
+from community.mail import mail_suppressed
 from events.demo import seed_gatherings
 from realtime.demo import seed_chat
 
@@ -12,9 +13,12 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        counts = seed_demo()
-        gatherings = seed_gatherings()
-        chat = seed_chat()
+        # The demo's notifications stay in the app: its members' addresses
+        # are made up, and a deployment with real mail must not write to them.
+        with mail_suppressed():
+            counts = seed_demo()
+            gatherings = seed_gatherings()
+            chat = seed_chat()
         self.stdout.write(
             self.style.SUCCESS(
                 "Demo data: {communities} communities, {members} members, "
