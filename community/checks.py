@@ -1,7 +1,11 @@
-"""Deployment checks: with DEBUG off, embedded backends are a mistake."""
+"""Deployment checks: with DEBUG off, embedded backends are a mistake, and so
+is a site address the site does not answer to."""
+
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
+from django.http.request import validate_host
 
 EMBEDDED_CACHES = {
     "django.core.cache.backends.locmem.LocMemCache",
@@ -45,3 +49,23 @@ def check_embedded_backends(app_configs, **kwargs):
             )
         )
     return findings
+
+
+@register(Tags.security)
+def check_site_url(app_configs, **kwargs):
+    if settings.DEBUG:
+        return []
+    site = urlsplit(settings.SITE_URL)
+    if site.scheme in {"http", "https"} and validate_host(
+        site.hostname or "", settings.ALLOWED_HOSTS
+    ):
+        return []
+    return [
+        Warning(
+            f"DEBUG is off but SITE_URL ({settings.SITE_URL}) is not an address "
+            "of this site: links in mail would lead elsewhere.",
+            hint="Set SITE_URL to the site's public address, e.g. "
+            "https://moim.example.com, with its host in ALLOWED_HOSTS.",
+            id="moim.W003",
+        )
+    ]

@@ -50,6 +50,9 @@ ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else []
 )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# The site's public address: links in mail (sent by the task worker, outside
+# any request) and the scheme of allauth's links.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "daphne",
@@ -242,7 +245,7 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_USER_DISPLAY = "community.display.display_name"
-ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = urlsplit(SITE_URL).scheme
 # The 6th failed login for one account within five minutes is refused,
 # whatever address it comes from ("key" is the account's email).
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/300s/key"}
@@ -301,8 +304,6 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
 
 # --- Moim ----------------------------------------------------------------------
-# The site's public address, for links in mail sent outside a request.
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 MOIM_NICKNAME_COOLDOWN_DAYS = 90
 MOIM_WORK_EMAIL_LINK_MAX_AGE = 60 * 60 * 24 * 3
 
