@@ -2,6 +2,7 @@
 own checks flag embedded backends once DEBUG is off."""
 
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -21,6 +22,8 @@ CONFIG_VARIABLES = {
     "TRUSTED_PROXY_COUNT",
     "SECURE_SSL_REDIRECT",
     "SECURE_HSTS_SECONDS",
+    "SERVE_STATIC",
+    "SITE_URL",
 }
 
 
@@ -41,15 +44,32 @@ def check_deploy(**env) -> subprocess.CompletedProcess:
     )
 
 
-PRODUCTION = {
-    "DJANGO_DEBUG": "0",
-    "SECRET_KEY": secrets.token_urlsafe(45),
-    "ALLOWED_HOSTS": "moim.example.com",
-    "CSRF_TRUSTED_ORIGINS": "https://moim.example.com",
-    "DATABASE_URL": "postgres://moim@127.0.0.1:5432/moim",
-    "REDIS_URL": "redis://127.0.0.1:6379/0",
-    "EMAIL_URL": "smtp+tls://moim:secret@smtp.example.com:587",
-}
+def documented_production_variables() -> dict[str, str]:
+    """The variables of docs/deploy.md's minimal production set-up, as a
+    reader would copy them (its ``...`` secret filled with a real one): the
+    check must be clean with exactly what the documentation tells people to
+    set."""
+    text = (ROOT / "docs" / "deploy.md").read_text()
+    block = text.split("## Minimal production set-up", 1)[1].split("```sh", 1)[1]
+    block = block.split("```", 1)[0]
+    variables = dict(
+        re.match(r"export (\w+)=(\S+)", line.strip()).groups()
+        for line in block.splitlines()
+        if line.strip().startswith("export ")
+    )
+    assert variables["SECRET_KEY"] == "..."
+    variables["SECRET_KEY"] = secrets.token_urlsafe(45)
+    return variables
+
+
+PRODUCTION = documented_production_variables()
+
+
+def test_the_documented_variables_are_the_ones_settings_read():
+    assert set(PRODUCTION) <= CONFIG_VARIABLES
+    assert {"DJANGO_DEBUG", "SECRET_KEY", "DATABASE_URL", "REDIS_URL"} <= set(
+        PRODUCTION
+    )
 
 
 @pytest.fixture(scope="module")
@@ -94,6 +114,7 @@ def test_check_deploy_fails_with_debug_off_on_embedded_backends(
         ("moim.W001", "SQLite"),
         ("moim.W002", "in memory"),
         ("moim.E001", "cache"),
+        ("moim.W003", "SITE_URL"),
     ],
 )
 def test_debug_off_on_embedded_backends_is_reported(
