@@ -11,9 +11,12 @@ of requests. Every page is reported as a ratio of the bare view, which goes
 through the same middleware on the same server; the goal is ≥ 0.40.
 
 Requests are anonymous GETs with ``Accept-Language: ko``: what a visitor
-reading a public community sees. Nothing but 127.0.0.1 is contacted; the
-server is stopped and the database dropped on exit, Ctrl-C included
-(``--keep-db`` keeps it, ``--reuse-db`` measures an existing one).
+reading a public community sees. Such pages are kept a few seconds for
+signed-out readers (``community.page_cache``, the production default);
+``--page-seconds 0`` measures rendering every request instead. Nothing but
+127.0.0.1 is contacted; the server is stopped and the database dropped on
+exit, Ctrl-C included (``--keep-db`` keeps it, ``--reuse-db`` measures an
+existing one).
 """
 
 import argparse
@@ -62,6 +65,8 @@ def server_env(args) -> dict[str, str]:
         DATABASE_POOL_MAX=str(args.pool),
         PYTHONUNBUFFERED="1",
     )
+    if args.page_seconds is not None:
+        env["MOIM_ANONYMOUS_PAGE_SECONDS"] = str(args.page_seconds)
     if args.no_redis:
         env.pop("REDIS_URL", None)
     else:
@@ -648,6 +653,11 @@ def parse_args(argv=None):
     parser.add_argument("--only", help="measure only pages whose name has this")
     parser.add_argument("--pool", type=int, default=10, help="DATABASE_POOL_MAX")
     parser.add_argument(
+        "--page-seconds",
+        type=int,
+        help="MOIM_ANONYMOUS_PAGE_SECONDS of the server (0: render every request)",
+    )
+    parser.add_argument(
         "--debug", action="store_true", help="run the server with DEBUG on"
     )
     parser.add_argument("--keep-db", action="store_true")
@@ -735,7 +745,9 @@ def main(argv=None) -> int:
         proc = server_start(args, port, log)
         print(
             f"daphne on {HOST}:{port} (DEBUG {'on' if args.debug else 'off'}, "
-            f"{'Redis' if not args.no_redis else 'local-memory'} cache); "
+            f"{'Redis' if not args.no_redis else 'local-memory'} cache, pages "
+            f"kept {server_env(args).get('MOIM_ANONYMOUS_PAGE_SECONDS', 'the default')}"
+            " s for signed-out readers); "
             f"concurrency {args.concurrency}, {args.duration:g} s or "
             f"{args.requests:,} requests per page"
         )

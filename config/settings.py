@@ -102,6 +102,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "community.context_processors.notifications",
+                # After Django's csrf processor, whose token it stands in for.
+                "community.page_cache.csrf_placeholder",
             ],
         },
     },
@@ -305,6 +307,9 @@ if not DEBUG:
 
 # --- Moim ----------------------------------------------------------------------
 MOIM_NICKNAME_COOLDOWN_DAYS = 90
+# How long a page is kept for signed-out readers (community.page_cache);
+# 0 renders every request.
+MOIM_ANONYMOUS_PAGE_SECONDS = env_int("MOIM_ANONYMOUS_PAGE_SECONDS", 10)
 MOIM_WORK_EMAIL_LINK_MAX_AGE = 60 * 60 * 24 * 3
 
 LOGGING = {

@@ -44,6 +44,14 @@ def _tasks_run_immediately(settings):
 
 
 @pytest.fixture(autouse=True)
+def _pages_rendered_every_time(settings):
+    # Tests change data and read the page again at once; the few-seconds page
+    # cache for signed-out readers has tests of its own
+    # (tests/community/test_page_cache.py), which turn it back on.
+    settings.MOIM_ANONYMOUS_PAGE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # The real hasher is slow by design; the suite creates hundreds of members.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -17,7 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from community import fragments, selectors
+from community import fragments, page_cache, selectors
 from community.access import Access, access_for
 from community.errors import CommunityError
 from community.models import Community
@@ -105,6 +105,12 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @community_view
 def community_detail(request: HttpRequest, *, access: Access) -> HttpResponse:
+    return page_cache.anonymous_page(
+        request, lambda: _community_page(request, access=access)
+    )
+
+
+def _community_page(request: HttpRequest, *, access: Access) -> HttpResponse:
     community = access.community
     refusal = post_refusal(access=access)
     recent = selectors.thread_recent(community=community, limit=10)

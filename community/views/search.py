@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.safestring import SafeString
 
-from community import fragments, selectors
+from community import fragments, page_cache, selectors
 from community.access import access_for
 from community.markdown import markdown_plain_text
 from community.models import Community, Thread
@@ -37,6 +37,15 @@ def _results(threads, query: str) -> list[SearchResult]:
 
 
 def _render(request, *, query, readable, community, scope) -> HttpResponse:
+    return page_cache.anonymous_page(
+        request,
+        lambda: _search_page(
+            request, query=query, readable=readable, community=community, scope=scope
+        ),
+    )
+
+
+def _search_page(request, *, query, readable, community, scope) -> HttpResponse:
     page = selectors.thread_search(
         query=query,
         readable=readable,

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from community import fragments, selectors
+from community import fragments, page_cache, selectors
 from community.access import Access
 from community.errors import CommunityError
 from community.forms_forum import CommentForm, HelpfulForm, ThreadForm
@@ -71,6 +71,14 @@ def _is_htmx(request: HttpRequest) -> bool:
 
 @community_view
 def board_detail(
+    request: HttpRequest, *, access: Access, board_slug: str
+) -> HttpResponse:
+    return page_cache.anonymous_page(
+        request, lambda: _board_page(request, access=access, board_slug=board_slug)
+    )
+
+
+def _board_page(
     request: HttpRequest, *, access: Access, board_slug: str
 ) -> HttpResponse:
     # The tabs list every board of the community: the one shown is among them.
@@ -153,6 +161,17 @@ def thread_detail(request: HttpRequest, *, access: Access, thread_id: int):
     # Its author may still read a thread a moderator hid (and learn why);
     # every action on it stays refused, so the other views never pass this.
     thread = _thread(access, thread_id, author=member, reading=True)
+    response = page_cache.anonymous_page(
+        request,
+        lambda: _thread_page(request, access=access, thread=thread, member=member),
+    )
+    services.thread_view_record(thread_id=thread.pk, created_at=thread.created_at)
+    return response
+
+
+def _thread_page(
+    request: HttpRequest, *, access: Access, thread: Thread, member
+) -> HttpResponse:
     if member is None:
         # Nothing on a comment is an anonymous reader's own: one cached
         # rendering of the list serves them all (see community.fragments).
@@ -172,7 +191,7 @@ def thread_detail(request: HttpRequest, *, access: Access, thread_id: int):
         comments_html = None
     refusal = services.post_refusal(access=access, thread=thread)
     hidden = thread.visibility == Visibility.HIDDEN
-    response = render(
+    return render(
         request,
         "community/thread_detail.html",
         {
@@ -195,8 +214,6 @@ def thread_detail(request: HttpRequest, *, access: Access, thread_id: int):
             "post_refusal": refusal.message if refusal else "",
         },
     )
-    services.thread_view_record(thread_id=thread.pk, created_at=thread.created_at)
-    return response
 
 
 @login_required

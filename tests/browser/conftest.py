@@ -98,15 +98,19 @@ class LiveServer:
 
 def server_settings(mail_dir: Path) -> override_settings:
     """What a browser test's server runs with, enabled only around its fork:
-    mail written to files under ``mail_dir`` and tasks run at once (while the
-    other tests keep Django's in-memory outbox), and on Redis a channel-layer
-    prefix of its own, so that servers of parallel test workers, whose rooms
-    and members share ids, never hear each other."""
+    mail written to files under ``mail_dir``, tasks run at once (while the
+    other tests keep Django's in-memory outbox), every page rendered afresh,
+    and on Redis a channel-layer prefix of its own, so that servers of
+    parallel test workers, whose rooms and members share ids, never hear each
+    other."""
     overrides = {
         **_file_mail_settings(mail_dir),
         "TASKS": {
             "default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}
         },
+        # As in every test (tests/conftest.py): a page read again shows what
+        # the test changed meanwhile.
+        "MOIM_ANONYMOUS_PAGE_SECONDS": 0,
     }
     layer = settings.CHANNEL_LAYERS["default"]
     if "CONFIG" in layer:
