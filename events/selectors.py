@@ -703,9 +703,18 @@ def community_satisfaction_trend(*, community: Community, limit: int = 12) -> Tr
             response_count__gte=F("min_responses"),
             satisfaction_average__isnull=False,
         )
-        .select_related("gathering__community")
+        # What a point shows: no join for the community, which is given.
+        .select_related("gathering")
+        .only(
+            "satisfaction_average",
+            "response_count",
+            "gathering__title",
+            "gathering__community_id",
+        )
         .order_by("-gathering__ends_at", "-pk")[:limit]
     )
+    for survey in surveys:
+        survey.gathering.community = community
     trend = Trend(
         points=[
             TrendPoint(
