@@ -11,7 +11,7 @@ many seconds old; members always get a fresh page.
   hidden or deleted), so closing a community or hiding a thread shows at
   once.
 - A page is kept only when it is the same for every signed-out reader of
-  its address, language and time zone: a 200 HTML answer to a GET that sets
+  its address (scheme, host, path and query), language and time zone: a 200 HTML answer to a GET that sets
   no cookie and shows no message. The CSRF token in its forms is rendered
   as a placeholder and filled in for each request.
 - An address is kept only once it was asked for twice within the period, so
@@ -51,6 +51,9 @@ def _keys(request: HttpRequest) -> tuple[str, str]:
     digest = hashlib.blake2b(
         repr(
             (
+                # Absolute links a page makes are built from these.
+                request.scheme,
+                request.get_host(),
                 request.get_full_path(),
                 get_language(),
                 timezone.get_current_timezone_name(),
