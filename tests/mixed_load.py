@@ -23,7 +23,6 @@ import itertools
 import math
 import random
 import secrets
-import string
 import threading
 import time
 from collections import Counter, defaultdict
@@ -71,8 +70,9 @@ class Scene:
 
 
 def _csrf() -> str:
-    alphabet = string.ascii_letters + string.digits
-    return "".join(secrets.choice(alphabet) for _ in range(32))
+    from django.middleware.csrf import _get_new_csrf_string
+
+    return _get_new_csrf_string()
 
 
 def sessions_store(member_ids: list[int]) -> dict[int, str]:
