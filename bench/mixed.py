@@ -4,7 +4,7 @@ restarts and the task worker restarts; then the ledger of acknowledged
 writes is compared with the database and every job that fell due during the
 faults is checked to have run exactly once.
 
-    .venv/bin/python bench/mixed.py                  # 100 users, Redis down 30 s
+    .venv/bin/python bench/mixed.py                  # 60 users, Redis down 30 s
     .venv/bin/python bench/mixed.py --users 40 --redis-down 10 --small-forum
 
 The script creates its own PostgreSQL database (dropped and re-created: its
@@ -361,7 +361,7 @@ def parse_args(argv=None):
     parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
     parser.add_argument("--redis-port", type=int, default=6391)
     parser.add_argument("--ports", type=int, nargs=2, default=[8111, 8112])
-    parser.add_argument("--users", type=int, default=100)
+    parser.add_argument("--users", type=int, default=60)
     parser.add_argument(
         "--think", type=float, default=1.0, help="mean seconds between a user's steps"
     )

@@ -756,7 +756,8 @@ class Load:
 
             async def clients_stop():
                 for _i, client in self.chat_clients:
-                    await client.stop()
+                    with contextlib.suppress(Exception):
+                        await client.stop()
 
             with contextlib.suppress(Exception):
                 self.call(clients_stop(), timeout=30)
@@ -789,7 +790,10 @@ class Load:
             "connections": Counter(c.connections for _i, c in self.chat_clients),
         }
         for _i, client in self.chat_clients:
-            await client.stop()
+            try:
+                await client.stop()
+            except Exception as exc:  # the client had given up: reported
+                self.crashes.append(f"chat client: {exc!r}")
         return result
 
 
