@@ -339,7 +339,8 @@ def report(args, load, seconds, bare, page, probe, chat, findings) -> None:
     print(
         f"chat: {chat['clients']} clients, {chat['stored']} messages stored, "
         f"clients missing messages: {chat['missing'] or 'none'}, "
-        f"live duplicates: {chat['live_duplicates']}, connections per client: "
+        f"live duplicates: {chat['live_duplicates']} (besides the answers to "
+        f"{chat['resent']} resends), connections per client: "
         f"{dict(chat['connections'])}"
     )
     print(
@@ -363,7 +364,7 @@ def parse_args(argv=None):
     parser.add_argument("--ports", type=int, nargs=2, default=[8111, 8112])
     parser.add_argument("--users", type=int, default=60)
     parser.add_argument(
-        "--think", type=float, default=1.0, help="mean seconds between a user's steps"
+        "--think", type=float, default=2.0, help="mean seconds between a user's steps"
     )
     parser.add_argument("--communities", type=int, default=20)
     parser.add_argument("--threads", type=int, default=5_000)

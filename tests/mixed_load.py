@@ -490,6 +490,10 @@ class Load:
     rng: random.Random = field(default_factory=lambda: random.Random(2026))
     # Exceptions of the load's own code (a bug here, not a server answer).
     crashes: list[str] = field(default_factory=list)
+    # Chat messages sent again with the same client id (not acknowledged in
+    # time): the server answers a resend to the sender alone, so the sender
+    # may hear such a message twice, by design.
+    chat_resent: set[str] = field(default_factory=set)
     _counter: itertools.count = field(default_factory=itertools.count)
 
     # -- windows
@@ -667,16 +671,26 @@ class Load:
             client_id = f"m{index}-{number}"
             number += 1
             body = f"{client_id} 부하 시험 채팅"
+            first = time.monotonic()
+            window, port = self.window, client.port
+            attempts = 0
             while not self.stopping.is_set():
                 sent = time.monotonic()
+                attempts += 1
+                if attempts > 1:
+                    self.chat_resent.add(client_id)
                 try:
                     await asyncio.wait_for(client.send(client_id, body), 10)
-                except Exception:  # a socket dropped mid-send: try again
+                except Exception:  # not connected, or dropped mid-send: again
                     await asyncio.sleep(0.5)
                     continue
                 while time.monotonic() - sent < CHAT_RESEND_AFTER:
                     if body in client.messages.values():
                         self.ledger.chat[client_id] = user.member_id
+                        latency = time.monotonic() - first
+                        self.stats.outcomes.append(
+                            Outcome("chat message", window, port, first, latency, 200)
+                        )
                         break
                     await asyncio.sleep(0.1)
                 else:
@@ -784,9 +798,11 @@ class Load:
             "live_duplicates": sum(
                 1
                 for _i, c in self.chat_clients
-                for n in c.live_counts.values()
+                for seq, n in c.live_counts.items()
                 if n > 1
+                and c.messages.get(seq, "").split(" ")[0] not in self.chat_resent
             ),
+            "resent": len(self.chat_resent),
             "connections": Counter(c.connections for _i, c in self.chat_clients),
         }
         for _i, client in self.chat_clients:
