@@ -169,6 +169,8 @@ def sleep_until(moment: datetime) -> None:
     delay = (moment - timezone.now()).total_seconds()
     if delay > 0:
         time.sleep(delay)
+    elif delay < -1:
+        print(f"  (the timeline is {-delay:.0f} s late: the machine is busy)")
 
 
 def run(args) -> int:

@@ -60,10 +60,12 @@ def wait_for(condition, timeout: float, what: str) -> None:
 
 
 def sleep_until(moment) -> None:
-    """Wait for a moment on the wall clock: the jobs fall due by it."""
+    """Wait for a moment on the wall clock: the jobs fall due by it. A fault
+    must begin before the job it is meant to delay falls due."""
     delay = (moment - timezone.now()).total_seconds()
-    if delay > 0:
-        time.sleep(delay)
+    if delay < 0:
+        pytest.fail(f"the timeline is {-delay:.1f} s late: set-up took too long")
+    time.sleep(delay)
 
 
 def test_no_write_is_lost_and_every_due_job_runs_once_through_faults(
@@ -94,9 +96,9 @@ def test_no_write_is_lost_and_every_due_job_runs_once_through_faults(
         organiser=organiser,
         members=members,
         threads=threads,
-        draw_at=start + timedelta(seconds=20),
-        reminder_at=start + timedelta(seconds=30),
-        survey_close_at=start + timedelta(seconds=37),
+        draw_at=start + timedelta(seconds=25),
+        reminder_at=start + timedelta(seconds=35),
+        survey_close_at=start + timedelta(seconds=47),
     )
     redis_port = free_port()
     redis = redis_start(redis_port)
