@@ -175,37 +175,15 @@ class Client:
 
 
 def sessions_create(member_ids: list[int]) -> list[Client]:
-    """A signed-in session per member, stored directly: what the sign-in
-    view would store, without hashing 2,000 passwords."""
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.contrib.sessions.models import Session
+    """A signed-in session per member, stored directly (tests/mixed_load.py's
+    ``sessions_store``): what the sign-in view would store, without hashing
+    2,000 passwords."""
     from django.middleware.csrf import _get_new_csrf_string
 
-    from community.models import Member
+    from tests.mixed_load import sessions_store
 
-    store = SessionStore()
-    expires = datetime.now(UTC) + timedelta(seconds=settings.SESSION_COOKIE_AGE)
-    clients, rows = [], []
-    for member in Member.objects.filter(pk__in=member_ids).order_by("pk"):
-        key = store._get_new_session_key()
-        rows.append(
-            Session(
-                session_key=key,
-                session_data=store.encode(
-                    {
-                        SESSION_KEY: str(member.pk),
-                        BACKEND_SESSION_KEY: settings.AUTHENTICATION_BACKENDS[0],
-                        HASH_SESSION_KEY: member.get_session_auth_hash(),
-                    }
-                ),
-                expire_date=expires,
-            )
-        )
-        clients.append(Client(member.pk, key, _get_new_csrf_string()))
-    Session.objects.bulk_create(rows, batch_size=1000)
-    return clients
+    keys = sessions_store(member_ids)
+    return [Client(pk, keys[pk], _get_new_csrf_string()) for pk in sorted(keys)]
 
 
 # --- (a) Concurrent applications ----------------------------------------------------

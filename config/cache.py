@@ -14,10 +14,38 @@ connection of its own (each command borrows one from the pool), so one per
 pool serves every call as well.
 """
 
+import functools
+import logging
 import threading
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from django.utils.functional import cached_property
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger(__name__)
+
+# What a cache call raises when Redis is down or does not answer in time.
+CACHE_UNAVAILABLE = (RedisConnectionError, RedisTimeoutError)
+
+
+def cache_optional(function):
+    """For work that only a cache makes cheaper or possible and that a page
+    can do without (counters, hints): while Redis is down the call does
+    nothing and returns None, and the page answers as usual. What the cache
+    guards (login rate limits) must not use this: there a failure raises, and
+    community.middleware.RedisUnavailableMiddleware answers 503
+    (docs/deploy.md, "Cache and Redis failures")."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except CACHE_UNAVAILABLE:
+            logger.warning("cache unavailable: %s skipped", function.__qualname__)
+            return None
+
+    return wrapper
 
 
 class SharedRedisCacheClient(RedisCacheClient):

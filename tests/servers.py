@@ -1,22 +1,29 @@
-"""Real daphne servers for the tests that need one: forked copies of the test
-process, so they run with the test settings and the test database that
-pytest-django created (the tests use ``transactional_db`` so that what they
-write is committed and visible to the servers)."""
+"""Real daphne servers and task workers for the tests that need one: forked
+copies of the test process, so they run with the test settings and the test
+database that pytest-django created (the tests use ``transactional_db`` so
+that what they write is committed and visible to the servers); and a private
+redis-server, the machine's real binary, for the tests that stop it."""
 
 import contextlib
 import ctypes
 import multiprocessing.context
 import os
+import shutil
 import signal
+import socket
+import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from asgiref.sync import SyncToAsync
 from daphne.testing import DaphneProcess
+from django.conf import settings
 from django.db import connections
+from django.test.utils import override_settings
 
 SERVER_HOST = "127.0.0.1"
 SERVER_START_TIMEOUT = 30
@@ -126,3 +133,108 @@ def daphnes(count: int) -> Iterator[list[DaphneProcess]]:
         for process in processes:
             daphne_stop(process)
         _wait_for_sessions_to_end()
+
+
+class ForkedWorkerProcess(multiprocessing.context.ForkProcess):
+    """``manage.py db_worker``, forked like the servers. It stops as a
+    deployed worker does on SIGTERM: it finishes the job in hand, then
+    exits."""
+
+    def run(self) -> None:
+        _server_process_setup()
+        from django.core.management import call_command
+
+        call_command("db_worker", "--interval", "0.2", "--no-startup-delay")
+
+
+def worker_start() -> ForkedWorkerProcess:
+    """A task worker on the test database (the caller sets TASKS to the
+    database backend first)."""
+    _close_connections()
+    process = ForkedWorkerProcess(daemon=True)
+    process.start()
+    return process
+
+
+def worker_stop(process: ForkedWorkerProcess) -> None:
+    process.terminate()
+    process.join(timeout=30)
+    if process.is_alive():
+        process.kill()
+        process.join(timeout=5)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((SERVER_HOST, 0))
+        return probe.getsockname()[1]
+
+
+def redis_start(port: int) -> subprocess.Popen:
+    """The machine's redis-server on ``port``, nothing persisted; without
+    the binary the test fails, it never skips."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.fail("redis-server is not installed; this test needs it")
+    process = subprocess.Popen(
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            SERVER_HOST,
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection((SERVER_HOST, port), timeout=0.2).close()
+            return process
+        except OSError:
+            time.sleep(0.05)
+    process.kill()
+    pytest.fail(f"redis-server did not start on port {port}")
+
+
+def redis_stop(process: subprocess.Popen) -> None:
+    process.kill()
+    process.wait()
+
+
+@contextlib.contextmanager
+def private_redis() -> Iterator[int]:
+    """A redis-server of this test's own on a free port; yields the port."""
+    port = free_port()
+    process = redis_start(port)
+    try:
+        yield port
+    finally:
+        redis_stop(process)
+
+
+def redis_settings(url: str) -> override_settings:
+    """The servers' channel layer and cache on ``url``, under a prefix of
+    this test's own."""
+    prefix = f"moim-test-{uuid.uuid4().hex[:8]}"
+    return override_settings(
+        CHANNEL_LAYERS={
+            "default": {
+                "BACKEND": settings.CHANNEL_LAYER_BACKENDS["pubsub"],
+                "CONFIG": {"hosts": [url], "prefix": prefix},
+            }
+        },
+        CACHES={
+            "default": {
+                "BACKEND": "config.cache.SharedRedisCache",
+                "LOCATION": url,
+                "KEY_PREFIX": prefix,
+                "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            }
+        },
+    )

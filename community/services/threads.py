@@ -26,6 +26,7 @@ from community.models import (
     Visibility,
 )
 from community.services.notifications import notify
+from config.cache import cache_optional
 
 # (count, window) per kind of post: everybody, and members on their first day.
 RATE_PER_MINUTE = {
@@ -376,11 +377,14 @@ def helpful_mark(*, member: Member, thread: Thread, comment: Comment | None) -> 
             )
 
 
+@cache_optional
 def thread_view_record(*, thread_id: int, created_at: datetime) -> None:
     """Count a view in the cache and write the pending views to the database
     every VIEW_FLUSH_EVERY views or VIEW_FLUSH_SECONDS, whichever comes
     first, so a busy thread does not write on every request. Views still
-    pending when the cache restarts are lost; an approximate count is fine."""
+    pending when the cache restarts are lost, and views made while it is
+    down are not counted: an approximate count is fine, and the page must
+    answer without Redis."""
     key = f"thread-views:{thread_id}"
     pending, due = _views_count(key)
     if pending >= VIEW_FLUSH_EVERY or due:

@@ -75,7 +75,9 @@ class ChatClient:
             except websockets.ConnectionClosed as closed:
                 if closed.rcvd is not None and closed.rcvd.code in FINAL_CODES:
                     raise
-            except (OSError, websockets.InvalidStatus, TimeoutError):
+            except (OSError, websockets.InvalidHandshake, TimeoutError):
+                # Refused, or closed before the handshake completed (a server
+                # restarting or overloaded): live.js tries again too.
                 pass
             self.connected.clear()
             self._socket = None

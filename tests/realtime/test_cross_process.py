@@ -11,94 +11,28 @@ binary, never a mock; without redis-server on the PATH these tests fail.
 
 import asyncio
 import shutil
-import socket
 import subprocess
-import time
 import urllib.request
-import uuid
 from contextlib import contextmanager
 
 import pytest
 from django.conf import settings
-from django.test.utils import override_settings
 from django.urls import reverse
 
 from realtime import consumers
 from realtime.services import message_send
 from tests.realtime.client import ChatClient
 from tests.realtime.conftest import session_cookie
-from tests.servers import daphne_start, daphne_stop, daphnes
+from tests.servers import (
+    daphne_start,
+    daphne_stop,
+    daphnes,
+    private_redis,
+    redis_settings,
+    redis_start,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def redis_start(port: int) -> subprocess.Popen:
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.fail("redis-server is not installed; the chat fault tests need it")
-    process = subprocess.Popen(
-        [
-            binary,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return process
-        except OSError:
-            time.sleep(0.05)
-    process.kill()
-    pytest.fail(f"redis-server did not start on port {port}")
-
-
-@contextmanager
-def private_redis():
-    port = free_port()
-    process = redis_start(port)
-    try:
-        yield port
-    finally:
-        process.kill()
-        process.wait()
-
-
-def redis_settings(url: str) -> override_settings:
-    """The servers' channel layer and cache on ``url``, under a prefix of
-    this test's own."""
-    prefix = f"moim-test-{uuid.uuid4().hex[:8]}"
-    return override_settings(
-        CHANNEL_LAYERS={
-            "default": {
-                "BACKEND": settings.CHANNEL_LAYER_BACKENDS["pubsub"],
-                "CONFIG": {"hosts": [url], "prefix": prefix},
-            }
-        },
-        CACHES={
-            "default": {
-                "BACKEND": "config.cache.SharedRedisCache",
-                "LOCATION": url,
-                "KEY_PREFIX": prefix,
-                "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-            }
-        },
-    )
 
 
 @contextmanager
