@@ -11,9 +11,10 @@ many seconds old; members always get a fresh page.
   hidden or deleted), so closing a community or hiding a thread shows at
   once.
 - A page is kept only when it is the same for every signed-out reader of
-  its address (scheme, host, path and query), language and time zone: a 200 HTML answer to a GET that sets
-  no cookie and shows no message. The CSRF token in its forms is rendered
-  as a placeholder and filled in for each request.
+  its address (scheme, host, path and query), language and time zone: a
+  200 HTML answer to a GET that sets no cookie and shows no message. The
+  CSRF token in its forms is rendered as a placeholder and filled in for
+  each request.
 - An address is kept only once it was asked for twice within the period, so
   made-up query strings cost a marker of a few bytes, not a page.
 - When the cache is unavailable the page is rendered every time.

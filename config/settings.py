@@ -66,10 +66,11 @@ INSTALLED_APPS = [
     "channels",
     "allauth",
     "allauth.account",
-    "django_tasks_db",
     "community",
     "events",
     "realtime",
+    # After community, whose db_worker command takes the place of its own.
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [

@@ -1,12 +1,16 @@
 """Mail goes through the database task queue and a worker delivers it."""
 
+from datetime import timedelta
+
 import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.tasks import TaskResultStatus
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from community.mail import mail_member
+from community.management.commands import db_worker
 
 
 @pytest.fixture
@@ -46,3 +50,46 @@ def test_running_the_worker_once_delivers_the_queued_mail(database_queue, member
     assert mail.outbox[0].to == ["jimin@acme.co.kr"]
     assert "http://testserver/x/" in mail.outbox[0].body
     assert DBTaskResult.objects.get().status == TaskResultStatus.SUCCESSFUL
+
+
+# --- A worker that died mid-task -------------------------------------------------
+
+
+def _left_running(started_ago: timedelta) -> DBTaskResult:
+    """A queued mail that a worker took and then died on (SIGKILL): RUNNING,
+    never finished."""
+    row = DBTaskResult.objects.get()
+    row.claim("a-worker-that-died")
+    DBTaskResult.objects.filter(pk=row.pk).update(
+        started_at=timezone.now() - started_ago
+    )
+    return row
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_task_a_dead_worker_left_running_is_run_by_the_next_worker(
+    database_queue, member
+):
+    send_work_email_mail(member)
+    row = _left_running(db_worker.STALE_AFTER + timedelta(minutes=1))
+
+    call_command("db_worker", "--batch", "--interval", "0", verbosity=0)
+
+    row.refresh_from_db()
+    assert row.status == TaskResultStatus.SUCCESSFUL
+    assert row.worker_ids[0] == "a-worker-that-died"
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_task_running_for_less_than_the_stale_time_is_left_to_its_worker(
+    database_queue, member
+):
+    send_work_email_mail(member)
+    row = _left_running(timedelta(minutes=1))
+
+    call_command("db_worker", "--batch", "--interval", "0", verbosity=0)
+
+    row.refresh_from_db()
+    assert row.status == TaskResultStatus.RUNNING
+    assert mail.outbox == []
