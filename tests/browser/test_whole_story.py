@@ -62,8 +62,8 @@ from tests.browser.steps import (
     sign_in,
     sign_up,
     success_message,
-    survey_close,
     survey_answer,
+    survey_close,
     takeaway_publish,
     thread_post,
     translated,
@@ -331,7 +331,6 @@ def test_whole_story(
 
     # --- 7. Winners confirm; one declines; the member waiting is offered the
     # seat. The newcomer and the member waiting confirm through their pages.
-    by_pk = {member.pk: member for member in [newcomer, *crowd]}
     in_browser = {newcomer.pk, waiting}
     decliner, *confirming = [m for m in winners if m not in in_browser]
     confirm_url = reverse("offer_confirm", args=[COMMUNITY_SLUG, gathering.pk])
