@@ -118,9 +118,13 @@ def test_attendee_and_organiser_chat_through_a_server_restart(
 
     # --- 1. Korean messages both ways; Enter sends, Shift+Enter does not.
     composer(alice).fill("안녕하세요, 오늘 잘 부탁드려요!")
+    expect(host.locator("[data-chat-typing]")).not_to_be_empty()
     composer(alice).press("Enter")
     for page in pages.values():
         expect(chat_log(page)).to_contain_text("안녕하세요, 오늘 잘 부탁드려요!")
+    # Once the message is there, its author is no longer "typing": at once,
+    # not when the notice would time out (4 s after the last keystroke).
+    expect(host.locator("[data-chat-typing]")).to_be_empty(timeout=1_000)
     composer(host).fill("환영합니다. 10분 뒤에 시작해요.")
     host.get_by_role("button", name=ko("Send")).click()
     for page in pages.values():
