@@ -11,9 +11,11 @@ and the next page access applies whatever fell due, as in production.
 import base64
 import html
 import re
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.db import connections
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -355,7 +357,23 @@ def survey_close(gathering: Gathering) -> None:
     it. The close itself cannot be moved: the survey's settings lock when
     the first response arrives."""
     closes_at = Survey.objects.get(gathering=gathering).closes_at
-    gathering_advance(gathering_id=gathering.pk, now=closes_at)
+    # In a thread of its own, as in a worker: the job broadcasts to the
+    # gathering's room, which cannot be done from the thread Playwright's
+    # event loop runs in.
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        worker.submit(
+            _in_own_connection,
+            gathering_advance,
+            gathering_id=gathering.pk,
+            now=closes_at,
+        ).result()
+
+
+def _in_own_connection(function, **kwargs):
+    try:
+        return function(**kwargs)
+    finally:
+        connections.close_all()
 
 
 def join_link_release_now(gathering: Gathering) -> None:
@@ -396,3 +414,62 @@ def form_submit(
     )
     assert answer.ok, f"{action or page_path} answered {answer.status}"
     return html.unescape(answer.text())
+
+
+# --- Language -------------------------------------------------------------------
+
+# Every piece of text the page shows or reads out: text nodes, and the
+# attributes a visitor sees (placeholders, tooltips) or hears (labels).
+_PAGE_TEXTS = """() => {
+  const texts = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const parent = node.parentElement;
+    if (!parent || parent.closest("script, style, template, [hidden]")) continue;
+    if (!parent.getClientRects().length) continue;
+    const text = node.textContent.trim();
+    if (text) texts.push(text);
+  }
+  for (const element of document.querySelectorAll(
+      "[placeholder], [title], [aria-label], input[type=submit][value]")) {
+    for (const name of ["placeholder", "title", "aria-label", "value"]) {
+      if (name === "value" && element.type !== "submit") continue;
+      const value = (element.getAttribute(name) || "").trim();
+      if (value) texts.push(value);
+    }
+  }
+  texts.push(document.title);
+  return texts;
+}"""
+ENGLISH_WORDS = re.compile(r"[A-Za-z]{2,}(?:[ ,'’-]+[A-Za-z]{2,})+|[A-Za-z]{4,}")
+# What a Korean page rightly writes in Latin letters: addresses, hashes, and
+# the names of formats, keys and products.
+NOT_WORDS = re.compile(r"https?://\S*|\S+@\S+|\b[0-9a-f]{8,}\b")
+LATIN_IN_KOREAN = {
+    "Asia/Seoul",
+    "CSV",
+    "Enter",
+    "Google",
+    "https",
+    "JSON",
+    "Meet",
+    "Shift",
+    "Teams",
+    "Zoom",
+}
+
+
+def texts_in_another_language(page, language: str, allowed: set[str]) -> list[str]:
+    """The texts on ``page`` that are not in ``language``: English words on
+    a Korean page, Hangul on an English one, leaving out ``allowed`` (what
+    members wrote, names, and the like)."""
+    allowed = allowed | (LATIN_IN_KOREAN if language == "ko" else set())
+    wrong = HANGUL if language == "en" else ENGLISH_WORDS
+    found = []
+    for text in page.evaluate(_PAGE_TEXTS):
+        rest = NOT_WORDS.sub(" ", text)
+        for known in sorted(allowed, key=len, reverse=True):
+            rest = rest.replace(known, " ")
+        if wrong.search(rest):
+            found.append(text)
+    return found

@@ -27,6 +27,7 @@ those members.
 import re
 from dataclasses import dataclass
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from django.urls import reverse
@@ -34,7 +35,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from community.demo import DEMO_DOMAIN, DEMO_PASSWORD, seed_demo
-from community.models import Community, Member, Membership
+from community.models import Board, Community, Member, Membership, Thread
 from community.roles import ExperienceBand, JobRole
 from events import draw as algorithm
 from events.models import (
@@ -65,6 +66,7 @@ from tests.browser.steps import (
     survey_answer,
     survey_close,
     takeaway_publish,
+    texts_in_another_language,
     thread_post,
     translated,
     unread_badge,
@@ -81,13 +83,13 @@ COMMUNITY_NAME = "퍼포먼스 마케팅"
 BOARD_NAME = "직무톡"
 # seed_demo makes the first demo member moderator of performance-marketing.
 ORGANISER_EMAIL = f"member01@{DEMO_DOMAIN}"
-NEWCOMER_EMAIL = "newcomer@example.org"
 PASSWORD = "story-Pass-2026!"
 APPLICANTS = 30
 SEATS = APPLICANTS - 1
 MARKER = "MARKER-STORY"
 VIDEO_HOST = "https://zoom.example/"
 VIDEO_LINK = f"{VIDEO_HOST}j/{MARKER}"
+BOLD = "SKAdNetwork"
 # Answers enough for results (the survey's minimum is 5).
 CROWD_ANSWERS = 3
 
@@ -97,6 +99,7 @@ class Story:
     """What the members write, in the language the story is played in."""
 
     real_name: str
+    crowd_name: str
     nickname: str
     thread_title: str
     thread_body: str
@@ -108,6 +111,7 @@ class Story:
     hello: str
     reply: str
     comment: str
+    partner_comment: str
     learned: str
     will_apply: str
 
@@ -115,9 +119,10 @@ class Story:
 STORIES = {
     "ko": Story(
         real_name="김모임",
+        crowd_name="참가자",
         nickname="새내기마케터",
         thread_title="처음 인사드려요: 앱 캠페인 어트리뷰션 질문",
-        thread_body="앱 캠페인을 맡은 지 석 달 됐어요. **SKAdNetwork** 이후 "
+        thread_body=f"앱 캠페인을 맡은 지 석 달 됐어요. **{BOLD}** 이후 "
         "전환을 어떻게 보고 계신가요?",
         title="퍼포먼스 마케터 온라인 밋업",
         description="한 달에 한 번, 온라인으로 모여 **캠페인 경험**을 나눠요.",
@@ -127,15 +132,17 @@ STORIES = {
         hello="안녕하세요, 처음 참석했어요!",
         reply="반가워요! 오늘 어트리뷰션 이야기 꼭 해요.",
         comment="다른 회사의 측정 방식을 들을 수 있어서 좋았어요.",
+        partner_comment="예산 배분 사례가 현실적이었어요.",
         learned="전환 추적은 매체보다 자사 데이터 기준으로 먼저 맞춘다.",
         will_apply="다음 캠페인부터 측정 계획서를 먼저 쓰기",
     ),
     "en": Story(
         real_name="Alex Kim",
+        crowd_name="Member",
         nickname="new_marketer",
         thread_title="Hello from a newcomer: app campaign attribution",
         thread_body="I took over our app campaigns three months ago. How do you "
-        "read conversions since **SKAdNetwork**?",
+        f"read conversions since **{BOLD}**?",
         title="Performance marketers meet online",
         description="Once a month we meet online to share **campaign stories**.",
         motivation_prompt="What would you like to talk about?",
@@ -144,22 +151,24 @@ STORIES = {
         hello="Hello, it is my first gathering!",
         reply="Welcome! Let us talk attribution today.",
         comment="Hearing how other companies measure was the best part.",
+        partner_comment="The budget split examples were realistic.",
         learned="Align conversion tracking on first-party data before the ads.",
         will_apply="Write the measurement plan before the next campaign",
     ),
 }
 
 
-def crowd_create(community: Community, language: str) -> list[Member]:
+def crowd_create(community: Community, language: str, name: str) -> list[Member]:
     """The 29 other applicants: members of the community who signed in
     earlier (they act through their session; no password is needed)."""
     crowd = [
         member_create(
             password=None,
+            real_name=f"{name} {number}",
             language=language,
             role=JobRole.PERFORMANCE_MARKETING,
         )
-        for _ in range(APPLICANTS - 1)
+        for number in range(1, APPLICANTS)
     ]
     Membership.objects.bulk_create(
         Membership(community=community, member=member) for member in crowd
@@ -186,10 +195,38 @@ def test_whole_story(
     def shows_language(view) -> None:
         expect(view.locator("html")).to_have_attribute("lang", language)
 
+    in_another_language: dict[str, list[str]] = {}
+    # What members wrote and are called, in whichever language they wrote it.
+    written: set[str] = set()
+
+    def shoot(step: str, page=page) -> None:
+        """A screenshot of the step, after noting any text of the page (one
+        of the site's) that is not in the story's language."""
+        if urlsplit(page.url).netloc == page_problems.server_netloc:
+            found = texts_in_another_language(page, language, written)
+            if found:
+                in_another_language[step] = found
+        screenshot(step, page=page)
+
     roomy(page)
     seed_demo()
     community = Community.objects.get(slug=COMMUNITY_SLUG)
-    crowd = crowd_create(community, language)
+    crowd = crowd_create(community, language, story.crowd_name)
+    # The runs share the server's mailbox: each newcomer has an address.
+    newcomer_email = f"newcomer.{language}@example.org"
+    written.update(
+        text
+        for model, fields in [
+            (Community, ["name", "description"]),
+            (Board, ["name", "description"]),
+            (Thread, ["title"]),
+            (Member, ["real_name", "nickname"]),
+        ]
+        for row in model.objects.values_list(*fields)
+        for text in row
+        if text
+    )
+    written.update([*vars(story).values(), BOLD])
     community_url = reverse("community_detail", args=[COMMUNITY_SLUG])
 
     # --- 1. The newcomer signs up, confirms the address, picks a nickname.
@@ -198,17 +235,17 @@ def test_whole_story(
     expect(page.get_by_role("heading", level=1)).to_have_text(
         tr("Meet the people who do the same work")
     )
-    screenshot("home")
+    shoot("home")
     sign_up(
         page,
         mailbox,
-        email=NEWCOMER_EMAIL,
+        email=newcomer_email,
         real_name=story.real_name,
         password=PASSWORD,
-        screenshot=screenshot,
+        screenshot=shoot,
     )
     expect(page.get_by_role("heading", level=1)).to_have_text(tr("Welcome to Moim!"))
-    newcomer = Member.objects.get(email=NEWCOMER_EMAIL)
+    newcomer = Member.objects.get(email=newcomer_email)
     # The language the site was shown in is the one mail will use.
     assert newcomer.language == language
     profile_complete(
@@ -216,17 +253,17 @@ def test_whole_story(
         nickname=story.nickname,
         role=JobRole.PERFORMANCE_MARKETING,
         experience=ExperienceBand.JUNIOR,
-        screenshot=screenshot,
+        screenshot=shoot,
     )
     expect(page.get_by_role("main")).not_to_contain_text(story.real_name)
-    screenshot("public-profile")
+    shoot("public-profile")
 
     # --- 2. Joins the community of that role, posts a thread.
     page.goto("/")
     page.get_by_role("link", name=COMMUNITY_NAME, exact=True).first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text(COMMUNITY_NAME)
     community_join(page, COMMUNITY_NAME, language)
-    screenshot("community-joined")
+    shoot("community-joined")
     thread_post(
         page,
         board_name=BOARD_NAME,
@@ -234,11 +271,11 @@ def test_whole_story(
         tag="Question",
         body=story.thread_body,
         language=language,
-        screenshot=screenshot,
+        screenshot=shoot,
     )
-    expect(page.locator(".thread .post-body strong")).to_have_text("SKAdNetwork")
+    expect(page.locator(".thread .post-body strong")).to_have_text(BOLD)
     expect(page.locator(".thread")).to_contain_text(story.nickname)
-    screenshot("thread-posted")
+    shoot("thread-posted")
 
     # --- 3. The organiser creates a lottery gathering and publishes it.
     organiser_page = roomy(another_page())
@@ -260,7 +297,7 @@ def test_whole_story(
         closes=now + timedelta(hours=1),
         motivation_prompt=story.motivation_prompt,
         link_release_hours=24,
-        screenshot=lambda step: screenshot(step, page=organiser_page),
+        screenshot=lambda step: shoot(step, page=organiser_page),
     )
     gathering = Gathering.objects.get(community=community, title=story.title)
     assert (gathering.capacity, gathering.video_link) == (SEATS, VIDEO_LINK)
@@ -270,7 +307,7 @@ def test_whole_story(
     expect(success_message(organiser_page)).to_have_text(
         tr("Published. Applications are open now.")
     )
-    screenshot("gathering-published", page=organiser_page)
+    shoot("gathering-published", page=organiser_page)
 
     # --- 4. The newcomer finds it on the community's page and applies.
     page.goto(community_url)
@@ -281,7 +318,7 @@ def test_whole_story(
     apply_form.locator("button[type=submit]").click()
     expect(success_message(page)).to_have_text(tr("Your application is in."))
     expect(my_status(page)).to_have_text(tr("Applied"))
-    screenshot("newcomer-applied")
+    shoot("newcomer-applied")
 
     # --- 5. The 29 others apply, each as themselves, over HTTP.
     browsers = {member.pk: member_browser(member) for member in crowd}
@@ -298,7 +335,7 @@ def test_whole_story(
     expect(organiser_page.locator(".applications-table tbody tr")).to_have_count(
         APPLICANTS
     )
-    screenshot("thirty-applications", page=organiser_page)
+    shoot("thirty-applications", page=organiser_page)
 
     # --- 6. The window closes: the next page access runs the draw.
     Gathering.objects.filter(pk=gathering.pk).update(
@@ -307,7 +344,7 @@ def test_whole_story(
     )
     organiser_page.reload()
     expect(organiser_page.locator(".page-head .badge")).to_have_text(tr("Seats given"))
-    screenshot("draw-done", page=organiser_page)
+    shoot("draw-done", page=organiser_page)
     assert algorithm.verify(Draw.objects.get(gathering=gathering).record) == []
     outcome = dict(
         Application.objects.filter(gathering=gathering).values_list(
@@ -327,7 +364,7 @@ def test_whole_story(
         expect(page.locator("#my-application")).to_contain_text(
             tr("number %(position)s") % {"position": 1}
         )
-    screenshot("newcomer-draw-result")
+    shoot("newcomer-draw-result")
 
     # --- 7. Winners confirm; one declines; the member waiting is offered the
     # seat. The newcomer and the member waiting confirm through their pages.
@@ -363,7 +400,7 @@ def test_whole_story(
             ).replace("DEADLINE", ".+")
         )
     )
-    screenshot("promoted-notified", page=promoted_page)
+    shoot("promoted-notified", page=promoted_page)
     for member_id, view in pages.items():
         view.goto(detail_url)
         expect(my_status(view)).to_have_text(tr("Seat offered"))
@@ -372,7 +409,7 @@ def test_whole_story(
             tr("Your seat is confirmed. See you there!")
         )
         expect(my_status(view)).to_have_text(tr("Confirmed"))
-        screenshot(
+        shoot(
             "newcomer-confirmed" if member_id == newcomer.pk else "promoted-confirmed",
             page=view,
         )
@@ -391,12 +428,12 @@ def test_whole_story(
         view.goto(detail_url)
         expect(view.locator(".join-link a.button")).to_be_visible()
         if member_id == newcomer.pk:
-            screenshot("join-link-released", page=view)
+            shoot("join-link-released", page=view)
         redirect = join_url_follow(view, page_problems, VIDEO_LINK, VIDEO_HOST)
         assert redirect.status == 302
         assert redirect.headers["location"] == VIDEO_LINK
         if member_id == newcomer.pk:
-            screenshot("video-service-reached", page=view)
+            shoot("video-service-reached", page=view)
     assert set(
         JoinPass.objects.filter(
             application__gathering=gathering, use_count=1
@@ -419,8 +456,8 @@ def test_whole_story(
     expect(chat_log(page)).to_contain_text(story.reply)
     expect(chat_log(page)).to_contain_text(story.hello)
     assert Gathering.objects.get(pk=gathering.pk).status == GatheringStatus.LIVE
-    screenshot("chat-newcomer", page=page)
-    screenshot("chat-partner", page=partner_page)
+    shoot("chat-newcomer", page=page)
+    shoot("chat-partner", page=partner_page)
 
     # --- 10. It ends; attendees answer the survey.
     gathering.refresh_from_db()
@@ -429,13 +466,15 @@ def test_whole_story(
     )
     page.goto(detail_url)
     expect(page.locator("#survey-answer-link")).to_be_visible()
-    screenshot("gathering-ended-survey-open")
+    shoot("gathering-ended-survey-open")
     survey_answer(
-        page, rating=5, comment=story.comment, language=language, screenshot=screenshot
+        page, rating=5, comment=story.comment, language=language, screenshot=shoot
     )
-    screenshot("survey-answered")
+    shoot("survey-answered")
     partner_page.goto(detail_url)
-    survey_answer(partner_page, rating=4, comment=story.reply, language=language)
+    survey_answer(
+        partner_page, rating=4, comment=story.partner_comment, language=language
+    )
     survey_url = reverse("survey_answer", args=[COMMUNITY_SLUG, gathering.pk])
     for member_id, rating in zip(confirming[-CROWD_ANSWERS:], [4, 3, 4], strict=True):
         landed = form_submit(
@@ -453,14 +492,14 @@ def test_whole_story(
     organiser_page.goto(results_url)
     expect(organiser_page.locator("#survey-wait")).to_be_visible()
     expect(organiser_page.locator("main")).not_to_contain_text(story.comment)
-    screenshot("results-while-open", page=organiser_page)
+    shoot("results-while-open", page=organiser_page)
     survey_close(gathering)
     organiser_page.reload()
     expect(
         organiser_page.locator("#result-satisfaction .survey-average")
     ).to_contain_text(tr("Average %(average)s out of 5") % {"average": "4.0"})
     expect(organiser_page.locator("#result-useful")).to_contain_text(story.comment)
-    screenshot("results-after-close", page=organiser_page)
+    shoot("results-after-close", page=organiser_page)
 
     # --- 12. The newcomer keeps a takeaway on their path, for everyone.
     page.goto(detail_url)
@@ -469,9 +508,12 @@ def test_whole_story(
     )
     assert page.url.endswith(reverse("member_path", args=[newcomer.public_id]))
     expect(page.locator("main")).to_contain_text(story.title)
-    screenshot("takeaway-on-path")
+    shoot("takeaway-on-path")
     shows_language(page)
 
+    assert not in_another_language, (
+        f"Texts not in {language} on these pages: {in_another_language}"
+    )
     # The video link reached nobody else: not the organiser's results, not
     # the newcomer's path, no mail.
     assert MARKER not in page.content()
