@@ -23,6 +23,7 @@ from playwright.sync_api import expect
 
 from events.models import Gathering, Survey
 from events.services.lifecycle import gathering_advance
+from tests.browser.conftest import url_in
 
 HANGUL = re.compile(r"[가-힣]")
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -124,16 +125,10 @@ def sign_up(
     )
     screenshot("verification-sent")
 
-    page.goto(confirmation_url(mailbox.latest_to(email)))
+    page.goto(url_in(mailbox.latest_to(email), "/accounts/confirm-email/"))
     screenshot("confirm-email")
     page.locator("main form").get_by_role("button").click()
     expect(page).to_have_url(re.compile(re.escape(reverse("profile_edit"))))
-
-
-def confirmation_url(message) -> str:
-    from tests.browser.conftest import url_in
-
-    return url_in(message, "/accounts/confirm-email/")
 
 
 def profile_complete(
@@ -217,11 +212,16 @@ def gathering_create(
     closes: datetime,
     motivation_prompt: str,
     link_release_hours: int,
+    language: str = "ko",
     screenshot,
 ) -> None:
     """From the community's page, an online lottery gathering through the
     organisers' form, saved as a draft. Ends on its dashboard."""
     page.locator(".community-actions a[href$='/g/new/']").click()
+    expect(page).to_have_url(re.compile(r"/c/[\w-]+/g/new/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        translated("New gathering", language)
+    )
     form = page.locator("form.gathering-form")
     form.locator("input[name=title]").fill(title)
     form.locator("textarea[name=description]").fill(description)

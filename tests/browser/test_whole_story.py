@@ -297,6 +297,7 @@ def test_whole_story(
         closes=now + timedelta(hours=1),
         motivation_prompt=story.motivation_prompt,
         link_release_hours=24,
+        language=language,
         screenshot=lambda step: shoot(step, page=organiser_page),
     )
     gathering = Gathering.objects.get(community=community, title=story.title)
