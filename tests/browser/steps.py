@@ -459,17 +459,23 @@ LATIN_IN_KOREAN = {
 }
 
 
+def in_another_language(text: str, language: str, allowed: set[str]) -> bool:
+    """Whether ``text`` has words that are not in ``language``: English on a
+    Korean page, Hangul on an English one, once ``allowed`` (what members
+    wrote, names, and the like) is left out."""
+    rest = NOT_WORDS.sub(" ", text)
+    if language == "ko":
+        allowed = allowed | LATIN_IN_KOREAN
+    for known in sorted(allowed, key=len, reverse=True):
+        rest = rest.replace(known, " ")
+    return bool((HANGUL if language == "en" else ENGLISH_WORDS).search(rest))
+
+
 def texts_in_another_language(page, language: str, allowed: set[str]) -> list[str]:
-    """The texts on ``page`` that are not in ``language``: English words on
-    a Korean page, Hangul on an English one, leaving out ``allowed`` (what
-    members wrote, names, and the like)."""
-    allowed = allowed | (LATIN_IN_KOREAN if language == "ko" else set())
-    wrong = HANGUL if language == "en" else ENGLISH_WORDS
-    found = []
-    for text in page.evaluate(_PAGE_TEXTS):
-        rest = NOT_WORDS.sub(" ", text)
-        for known in sorted(allowed, key=len, reverse=True):
-            rest = rest.replace(known, " ")
-        if wrong.search(rest):
-            found.append(text)
-    return found
+    """The texts on ``page`` that are not in ``language`` (see
+    ``in_another_language``)."""
+    return [
+        text
+        for text in page.evaluate(_PAGE_TEXTS)
+        if in_another_language(text, language, allowed)
+    ]

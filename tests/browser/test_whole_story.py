@@ -47,7 +47,9 @@ from events.models import (
     JoinPass,
     SurveyParticipation,
 )
+from tests.browser.conftest import mail_text
 from tests.browser.steps import (
+    SEOUL,
     action_button,
     chat_log,
     community_join,
@@ -55,6 +57,7 @@ from tests.browser.steps import (
     form_submit,
     gathering_create,
     gathering_schedule_shift,
+    in_another_language,
     join_link_release_now,
     join_url_follow,
     my_status,
@@ -195,7 +198,7 @@ def test_whole_story(
     def shows_language(view) -> None:
         expect(view.locator("html")).to_have_attribute("lang", language)
 
-    in_another_language: dict[str, list[str]] = {}
+    in_another_language_found: dict[str, list[str]] = {}
     # What members wrote and are called, in whichever language they wrote it.
     written: set[str] = set()
 
@@ -205,7 +208,7 @@ def test_whole_story(
         if urlsplit(page.url).netloc == page_problems.server_netloc:
             found = texts_in_another_language(page, language, written)
             if found:
-                in_another_language[step] = found
+                in_another_language_found[step] = found
         screenshot(step, page=page)
 
     roomy(page)
@@ -282,7 +285,7 @@ def test_whole_story(
     sign_in(organiser_page, ORGANISER_EMAIL, DEMO_PASSWORD, language)
     organiser_page.goto(community_url)
     now = timezone.now()
-    starts = (timezone.localtime(now) + timedelta(days=3)).replace(
+    starts = (timezone.localtime(now, SEOUL) + timedelta(days=3)).replace(
         hour=19, minute=0, second=0, microsecond=0
     )
     gathering_create(
@@ -512,8 +515,19 @@ def test_whole_story(
     shoot("takeaway-on-path")
     shows_language(page)
 
-    assert not in_another_language, (
-        f"Texts not in {language} on these pages: {in_another_language}"
+    # The newcomer's mail speaks their language too.
+    newcomer_mail = [
+        message
+        for message in mailbox.messages()
+        if newcomer_email in str(message["To"])
+    ]
+    assert len(newcomer_mail) >= 2  # the address's confirmation, and more
+    for message in newcomer_mail:
+        for part in [str(message["Subject"]), *mail_text(message).splitlines()]:
+            if in_another_language(part, language, written):
+                in_another_language_found.setdefault("mail", []).append(part)
+    assert not in_another_language_found, (
+        f"Texts not in {language}: {in_another_language_found}"
     )
     # The video link reached nobody else: not the organiser's results, not
     # the newcomer's path, no mail.
