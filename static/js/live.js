@@ -141,6 +141,7 @@
     this.resyncing = false;
     this.lastTyping = 0;
     this.typingTimer = null;
+    this.typingMember = null;
     this.bind();
     this.setStatus(this.text.connecting);
     this.connection = new Connection({
@@ -351,6 +352,10 @@
 
   Room.prototype.receiveMessage = function (message) {
     var nearBottom = this.isNearBottom();
+    // What they were typing has arrived: they are no longer typing.
+    if (message.author && message.author.id === this.typingMember) {
+      this.hideTyping();
+    }
     var added = this.store(message, true);
     if (message.seq === this.lastSeq + 1) {
       this.lastSeq = message.seq;
@@ -489,11 +494,18 @@
   Room.prototype.showTyping = function (member) {
     if (member.id === this.me) return;
     var self = this;
+    this.typingMember = member.id;
     this.typing.textContent = format(this.text.typing, { name: member.name });
     window.clearTimeout(this.typingTimer);
     this.typingTimer = window.setTimeout(function () {
-      self.typing.textContent = "";
+      self.hideTyping();
     }, TYPING_SHOWN_MS);
+  };
+
+  Room.prototype.hideTyping = function () {
+    window.clearTimeout(this.typingTimer);
+    this.typingMember = null;
+    this.typing.textContent = "";
   };
 
   Room.prototype.receiveError = function (frame) {

@@ -321,14 +321,17 @@ def page_problems(live_asgi_server) -> PageProblems:
     return PageProblems(server_netloc=live_asgi_server.netloc)
 
 
-def _open_page(browser, server: LiveServer, problems: PageProblems):
-    """A page in a new context: a Korean-speaking visitor in Seoul whose
-    browser reports every problem to ``problems``."""
+def _open_context(
+    browser, server: LiveServer, problems: PageProblems, locale: str = "ko-KR"
+):
+    """A new browser context: a visitor in Seoul whose browser speaks
+    ``locale`` (its Accept-Language) and reports every problem of each of its
+    pages to ``problems``."""
     from playwright.sync_api import expect
 
     context = browser.new_context(
         base_url=server.url,
-        locale="ko-KR",
+        locale=locale,
         timezone_id="Asia/Seoul",
         viewport={"width": 1280, "height": 900},
     )
@@ -338,7 +341,14 @@ def _open_page(browser, server: LiveServer, problems: PageProblems):
     context.on("requestfailed", problems.on_request_failed)
     context.on("console", problems.on_console)
     context.on("weberror", lambda web_error: problems.on_page_error(web_error.error))
-    return context.new_page()
+    return context
+
+
+def _open_page(
+    browser, server: LiveServer, problems: PageProblems, locale: str = "ko-KR"
+):
+    """A page in a new context (see ``_open_context``)."""
+    return _open_context(browser, server, problems, locale).new_page()
 
 
 def _fail_on_late_problems(problems: PageProblems) -> None:
@@ -348,28 +358,77 @@ def _fail_on_late_problems(problems: PageProblems) -> None:
 
 
 @pytest.fixture
-def page(live_asgi_server, chromium, page_problems):
-    """A fresh Korean-speaking visitor in Seoul, one browser context per test."""
-    page = _open_page(chromium, live_asgi_server, page_problems)
+def browser_locale() -> str:
+    """The language the test's browsers speak; a test parametrized on it
+    plays its journey in each language, chosen as a visitor's browser does."""
+    return "ko-KR"
+
+
+@pytest.fixture
+def page(live_asgi_server, chromium, page_problems, browser_locale):
+    """A fresh visitor in Seoul, Korean-speaking unless ``browser_locale``
+    says otherwise, one browser context per test."""
+    page = _open_page(chromium, live_asgi_server, page_problems, browser_locale)
     yield page
     page.context.close()
     _fail_on_late_problems(page_problems)
 
 
 @pytest.fixture
-def another_page(live_asgi_server, chromium, page_problems):
+def another_page(live_asgi_server, chromium, page_problems, browser_locale):
     """Opens another visitor's page (a new context: its own cookies, so
     another member can sign in), checked like ``page``; for journeys where
     several people act in turn."""
     pages = []
 
     def open_page():
-        pages.append(_open_page(chromium, live_asgi_server, page_problems))
+        pages.append(
+            _open_page(chromium, live_asgi_server, page_problems, browser_locale)
+        )
         return pages[-1]
 
     yield open_page
     for opened in pages:
         opened.context.close()
+    _fail_on_late_problems(page_problems)
+
+
+@pytest.fixture
+def member_browser(live_asgi_server, chromium, page_problems, browser_locale):
+    """Opens the browser context of a member who signed in earlier (their
+    session cookie is set), speaking ``browser_locale`` and checked like
+    ``page`` for every page opened in it. For the crowd of a journey: its
+    ``request`` sends real HTTP requests to the server as that member, and
+    ``new_page()`` shows the site as they see it."""
+    from tests.realtime.conftest import session_cookie
+
+    contexts = []
+
+    def open_context(member):
+        context = _open_context(
+            chromium, live_asgi_server, page_problems, browser_locale
+        )
+        context.add_cookies(
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": session_cookie(member),
+                    "url": live_asgi_server.url,
+                }
+            ]
+        )
+        # Pages send the locale as Accept-Language; the context's request
+        # API must say so itself.
+        language = browser_locale.split("-")[0]
+        context.set_extra_http_headers(
+            {"Accept-Language": f"{browser_locale},{language};q=0.9"}
+        )
+        contexts.append(context)
+        return context
+
+    yield open_context
+    for context in contexts:
+        context.close()
     _fail_on_late_problems(page_problems)
 
 

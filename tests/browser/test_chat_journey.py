@@ -13,7 +13,6 @@ import re
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
 from playwright.sync_api import expect
 
 from events.models import GatheringStatus
@@ -26,6 +25,8 @@ from tests.browser.conftest import (
     _open_page,
     server_settings,
 )
+from tests.browser.steps import chat_log, composer, roomy
+from tests.browser.steps import korean as ko
 from tests.realtime.conftest import scene_make, session_cookie
 from tests.servers import (
     SERVER_HOST,
@@ -35,13 +36,6 @@ from tests.servers import (
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
-
-TIMEOUT_MS = 20_000
-
-
-def ko(text: str) -> str:
-    with translation.override("ko"):
-        return translation.gettext(text)
 
 
 class RestartableServer:
@@ -81,20 +75,11 @@ def chat_problems(chat_server) -> PageProblems:
 
 def signed_in_page(chromium, server: RestartableServer, problems, member):
     page = _open_page(chromium, server.live, problems)
-    page.set_default_timeout(TIMEOUT_MS)
-    expect.set_options(timeout=TIMEOUT_MS)
+    roomy(page)
     page.context.add_cookies(
         [{"name": "sessionid", "value": session_cookie(member), "url": server.live.url}]
     )
     return page
-
-
-def chat_log(page):
-    return page.locator("[data-chat-log]")
-
-
-def composer(page):
-    return page.locator("[data-chat-input]")
 
 
 def test_attendee_and_organiser_chat_through_a_server_restart(
@@ -118,9 +103,13 @@ def test_attendee_and_organiser_chat_through_a_server_restart(
 
     # --- 1. Korean messages both ways; Enter sends, Shift+Enter does not.
     composer(alice).fill("안녕하세요, 오늘 잘 부탁드려요!")
+    expect(host.locator("[data-chat-typing]")).not_to_be_empty()
     composer(alice).press("Enter")
     for page in pages.values():
         expect(chat_log(page)).to_contain_text("안녕하세요, 오늘 잘 부탁드려요!")
+    # Once the message is there, its author is no longer "typing": at once,
+    # not when the notice would time out (4 s after the last keystroke).
+    expect(host.locator("[data-chat-typing]")).to_be_empty(timeout=1_000)
     composer(host).fill("환영합니다. 10분 뒤에 시작해요.")
     host.get_by_role("button", name=ko("Send")).click()
     for page in pages.values():

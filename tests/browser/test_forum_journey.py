@@ -11,7 +11,6 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
 from django.urls import reverse
-from django.utils import translation
 from playwright.sync_api import expect
 
 from community.demo import DEMO_DOMAIN, DEMO_PASSWORD, seed_demo
@@ -24,13 +23,18 @@ from community.models import (
     Visibility,
 )
 from community.roles import ExperienceBand, JobRole
+from tests.browser.steps import (
+    community_join,
+    korean,
+    sign_in,
+    thread_post,
+    unread_badge,
+)
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.usefixtures("transactional_db", "server_password_hashing"),
 ]
-
-HANGUL = re.compile(r"[가-힣]")
 
 COMMUNITY_SLUG = "performance-marketing"
 COMMUNITY_NAME = "퍼포먼스 마케팅"
@@ -65,19 +69,6 @@ REPORT_REASON = "외부 강의 홍보로 보여요. 확인 부탁드려요."
 HIDE_REASON = "홍보 글은 소개톡에만 올릴 수 있어요."
 
 
-def korean(text: str, context: str | None = None) -> str:
-    """``text`` (in ``context``, if given) as the Korean site shows it; it
-    must really be translated."""
-    with translation.override("ko"):
-        translated = (
-            translation.pgettext(context, text)
-            if context
-            else translation.gettext(text)
-        )
-    assert HANGUL.search(translated), f"No Korean translation for {text!r}"
-    return translated
-
-
 def starting_with(text: str) -> re.Pattern:
     """An accessible name that begins with ``text`` (a reaction button's name
     ends with its count)."""
@@ -101,31 +92,6 @@ def member_create(email: str, real_name: str, nickname: str, password: str) -> M
     return member
 
 
-def sign_in(page, email: str, password: str) -> None:
-    """Sign in through the navigation's link and the sign-in form."""
-    page.goto("/")
-    page.locator("header nav").get_by_role("link", name=korean("Sign in")).click()
-    expect(page).to_have_url(re.compile(re.escape(reverse("account_login"))))
-    form = page.locator("main form")
-    form.locator("input[name=login]").fill(email)
-    form.locator("input[name=password]").fill(password)
-    form.get_by_role("button", name=korean("Sign In")).click()
-    expect(page).to_have_url(re.compile(re.escape(reverse("home")) + "$"))
-    expect(page.get_by_role("button", name=korean("Sign out"))).to_be_visible()
-
-
-def join(page) -> None:
-    """Join the community whose page is open."""
-    page.get_by_role("button", name=korean("Join this community")).click()
-    welcome = korean("Welcome to %(community)s.") % {"community": COMMUNITY_NAME}
-    expect(page.locator(".message-success")).to_have_text(welcome)
-    expect(page.locator(".community-actions .badge")).to_have_text(korean("Member"))
-
-
-def unread_badge(page):
-    return page.locator("header .nav-notifications .badge-count:visible")
-
-
 def test_members_discuss_report_and_a_moderator_hides_a_thread(
     page, another_page, page_problems, screenshot
 ):
@@ -147,20 +113,18 @@ def test_members_discuss_report_and_a_moderator_hides_a_thread(
     page.get_by_role("link", name=COMMUNITY_NAME, exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(COMMUNITY_NAME)
     screenshot("community-before-joining")
-    join(page)
+    community_join(page, COMMUNITY_NAME)
     screenshot("community-joined")
 
     # --- 3. A question in 직무톡, in Markdown, mentioning the reader.
-    page.locator(".board-list").get_by_role("link", name=BOARD_NAME, exact=True).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(BOARD_NAME)
-    page.get_by_role("link", name=korean("New thread")).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(korean("New thread"))
-    page.get_by_label(korean("Title")).fill(TITLE)
-    page.get_by_label(korean("Tag")).select_option(label=korean("Question"))
-    page.get_by_label(korean("Body")).fill(BODY)
-    screenshot("new-thread-filled")
-    page.get_by_role("button", name=korean("Post thread")).click()
-
+    thread_post(
+        page,
+        board_name=BOARD_NAME,
+        title=TITLE,
+        tag="Question",
+        body=BODY,
+        screenshot=screenshot,
+    )
     expect(page).to_have_url(re.compile(r"/c/performance-marketing/t/\d+/$"))
     thread = Thread.objects.get(title=TITLE)
     thread_url = reverse("thread_detail", args=[COMMUNITY_SLUG, thread.pk])

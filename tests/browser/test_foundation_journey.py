@@ -8,12 +8,12 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from community.demo import COMMUNITIES, seed_demo
 from community.models import DisplayMode, Member
-from tests.browser.conftest import url_in
+from tests.browser.steps import korean, profile_complete, sign_up
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 
@@ -22,7 +22,6 @@ REAL_NAME = "김모임"
 PASSWORD = "journey-Pass-2026!"
 FIRST_NICKNAME = "서울백엔더"
 SECOND_NICKNAME = "backend_kim"
-HANGUL = re.compile(r"[가-힣]")
 # English DATE_FORMAT is "N j, Y": months in Associated Press style.
 AP_MONTHS = [
     "Jan.",
@@ -38,14 +37,6 @@ AP_MONTHS = [
     "Nov.",
     "Dec.",
 ]
-
-
-def korean(text: str) -> str:
-    """``text`` as the Korean site shows it; it must really be translated."""
-    with translation.override("ko"):
-        translated = translation.gettext(text)
-    assert HANGUL.search(translated), f"No Korean translation for {text!r}"
-    return translated
 
 
 @pytest.fixture(autouse=True)
@@ -70,26 +61,16 @@ def test_new_member_signs_up_picks_a_nickname_and_cannot_change_it_twice(
         expect(page.get_by_role("heading", name=name, level=3)).to_be_visible()
     screenshot("home-korean")
 
-    # Sign up: email, real name, password twice.
-    page.locator(f"main a[href='{reverse('account_signup')}']").click()
-    expect(page).to_have_url(re.compile(re.escape(reverse("account_signup")) + "$"))
-    form = page.locator("main form")
-    form.locator("input[name=email]").fill(EMAIL)
-    form.locator("input[name=real_name]").fill(REAL_NAME)
-    form.locator("input[name=password1]").fill(PASSWORD)
-    form.locator("input[name=password2]").fill(PASSWORD)
-    screenshot("signup-filled")
-    form.get_by_role("button").click()
-    expect(page).to_have_url(
-        re.compile(re.escape(reverse("account_email_verification_sent")))
+    # Sign up: email, real name, password twice; the verification mail
+    # arrives, and its link leads to a confirmation page.
+    sign_up(
+        page,
+        mailbox,
+        email=EMAIL,
+        real_name=REAL_NAME,
+        password=PASSWORD,
+        screenshot=screenshot,
     )
-    screenshot("verification-sent")
-
-    # The verification mail arrives; its link leads to a confirmation page.
-    message = mailbox.latest_to(EMAIL)
-    page.goto(url_in(message, "/accounts/confirm-email/"))
-    screenshot("confirm-email")
-    page.locator("main form").get_by_role("button").click()
 
     # Signed in, on the profile page, welcomed.
     expect(page).to_have_url(re.compile(re.escape(reverse("profile_edit"))))
@@ -102,13 +83,13 @@ def test_new_member_signs_up_picks_a_nickname_and_cannot_change_it_twice(
     screenshot("welcome-profile")
 
     # A nickname, a role, an experience band, shown by nickname.
-    form = page.locator("main form")
-    form.locator("input[name=nickname]").fill(FIRST_NICKNAME)
-    form.locator("input[name=display_mode][value=nickname]").check()
-    form.locator("select[name=role]").select_option("backend-development")
-    form.locator("select[name=experience]").select_option("6-9")
-    screenshot("profile-filled")
-    form.get_by_role("button").click()
+    profile_complete(
+        page,
+        nickname=FIRST_NICKNAME,
+        role="backend-development",
+        experience="6-9",
+        screenshot=screenshot,
+    )
 
     # The public profile shows the nickname.
     member.refresh_from_db()

@@ -21,11 +21,9 @@ catalogue gives for Korean (the English source while a string is missing),
 so it keeps passing as the translations arrive.
 """
 
-import base64
 import json
 import re
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
@@ -44,15 +42,23 @@ from events.models import (
     JoinPass,
 )
 from events.services.applications import application_submit
+from tests.browser.steps import (
+    SEOUL,
+    action_button,
+    gathering_create,
+    join_link_release_now,
+    join_url_follow,
+    my_status,
+    roomy,
+    sign_in,
+    unread_badge,
+)
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.usefixtures("transactional_db", "server_password_hashing"),
 ]
 
-SEOUL = ZoneInfo("Asia/Seoul")
-# The machines that run this are loaded: give every wait some room.
-TIMEOUT_MS = 20_000
 
 COMMUNITY_SLUG = "performance-marketing"
 COMMUNITY_NAME = "퍼포먼스 마케팅"
@@ -124,46 +130,6 @@ def mail_texts(message) -> str:
     return "\n".join(parts)
 
 
-def seoul_input(when: datetime) -> str:
-    """A ``datetime-local`` value in Korean time, as an organiser types it."""
-    return timezone.localtime(when, SEOUL).strftime("%Y-%m-%dT%H:%M")
-
-
-def roomy(page):
-    """Raise the waits of ``page`` (and of ``expect``, which every new page
-    resets) for a loaded machine."""
-    page.set_default_timeout(TIMEOUT_MS)
-    expect.set_options(timeout=TIMEOUT_MS)
-    return page
-
-
-def sign_in(page, email: str) -> None:
-    """Sign in through the navigation's link and the sign-in form."""
-    page.goto("/")
-    page.locator("header nav").get_by_role("link", name=korean("Sign in")).click()
-    expect(page).to_have_url(re.compile(re.escape(reverse("account_login"))))
-    form = page.locator("main form")
-    form.locator("input[name=login]").fill(email)
-    form.locator("input[name=password]").fill(DEMO_PASSWORD)
-    form.get_by_role("button", name=korean("Sign In")).click()
-    expect(page).to_have_url(re.compile(re.escape(reverse("home")) + "$"))
-    expect(page.get_by_role("button", name=korean("Sign out"))).to_be_visible()
-    expect(page.locator("html")).to_have_attribute("lang", "ko")
-
-
-def unread_badge(page):
-    return page.locator("header .nav-notifications .badge-count:visible")
-
-
-def my_status(page):
-    return page.locator("#my-application dl.facts dd strong")
-
-
-def action_button(page, action: str):
-    """The submit button of the form posting to ``.../<action>/``."""
-    return page.locator(f"form[action$='/{action}/'] button[type=submit]")
-
-
 def assert_no_marker(page, who: str) -> None:
     body = page.content()
     assert MARKER not in body, f"The video link is in a page {who} sees: {page.url}"
@@ -194,50 +160,36 @@ def test_lottery_gathering_from_creation_to_a_promoted_seat(
         """The member's own browser, signed in on first use."""
         if member.pk not in pages:
             pages[member.pk] = roomy(another_page())
-            sign_in(pages[member.pk], member.email)
+            sign_in(pages[member.pk], member.email, DEMO_PASSWORD)
         return pages[member.pk]
 
     # --- 2. The organiser signs in and opens the community.
-    sign_in(page, ORGANISER_EMAIL)
+    sign_in(page, ORGANISER_EMAIL, DEMO_PASSWORD)
     screenshot("organiser-signed-in")
     page.get_by_role("link", name=COMMUNITY_NAME, exact=True).first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text(COMMUNITY_NAME)
     screenshot("community-as-moderator")
 
     # --- 3. A lottery gathering with two seats, through the form.
-    create_url = reverse("gathering_create", args=[COMMUNITY_SLUG])
-    page.locator(f".community-actions a[href='{create_url}']").click()
-    expect(page).to_have_url(re.compile(re.escape(create_url) + "$"))
-    expect(page.get_by_role("heading", level=1)).to_have_text(ko("New gathering"))
-
     now = timezone.now()
     # Applications open this minute (as typed: to the minute) and close in
     # an hour; the gathering starts in three days at 19:00 Korean time.
-    opens = now
-    closes = now + timedelta(hours=1)
     start_day = timezone.localtime(now, SEOUL) + timedelta(days=3)
     starts = start_day.replace(hour=19, minute=0, second=0, microsecond=0)
-    ends = starts + timedelta(hours=2)
-
-    form = page.locator("form.gathering-form")
-    form.locator("input[name=title]").fill(TITLE)
-    form.locator("textarea[name=description]").fill(DESCRIPTION)
-    form.locator("input[name=format][value=online]").check()
-    form.locator("input[name=video_link]").fill(VIDEO_LINK)
-    form.locator("input[name=starts_at]").fill(seoul_input(starts))
-    form.locator("input[name=ends_at]").fill(seoul_input(ends))
-    form.locator("input[name=capacity]").fill(str(SEATS))
-    form.locator("input[name=selection_mode][value=lottery]").check()
-    form.locator("input[name=applications_open_at]").fill(seoul_input(opens))
-    form.locator("input[name=applications_close_at]").fill(seoul_input(closes))
-    form.locator("input[name=motivation_prompt]").fill(MOTIVATION_PROMPT)
-    expect(form.locator("input[name=claim_window_hours]")).to_have_value("24")
-    form.locator("input[name=link_release_hours]").fill("24")
-    expect(form.locator("input[name=offer_cutoff_hours]")).to_have_value("2")
-    screenshot("gathering-form-filled")
-    form.locator("button[type=submit]").click()
-
-    expect(page).to_have_url(re.compile(r"/c/performance-marketing/g/\d+/manage/$"))
+    gathering_create(
+        page,
+        title=TITLE,
+        description=DESCRIPTION,
+        video_link=VIDEO_LINK,
+        starts=starts,
+        ends=starts + timedelta(hours=2),
+        capacity=SEATS,
+        opens=now,
+        closes=now + timedelta(hours=1),
+        motivation_prompt=MOTIVATION_PROMPT,
+        link_release_hours=24,
+        screenshot=screenshot,
+    )
     expect(page.locator(".message-success")).to_have_text(
         ko("The draft is saved. Publish it when it is ready.")
     )
@@ -388,61 +340,19 @@ def test_lottery_gathering_from_creation_to_a_promoted_seat(
     screenshot("winner-confirmed-link-later", page=winner_view)
 
     # --- 7. The release time passes: the join URL appears and redirects.
-    gathering.refresh_from_db()
-    Gathering.objects.filter(pk=gathering.pk).update(
-        link_release_before=gathering.starts_at - timezone.now() + timedelta(hours=1)
-    )
+    join_link_release_now(gathering)
     winner_view.reload()
     join_link = winner_view.locator(".join-link a.button")
     expect(join_link).to_have_attribute("href", re.compile(r"^/join/[\w-]+/$"))
     assert_no_marker(winner_view, "an attendee")
     screenshot("winner-join-link-released", page=winner_view)
 
-    # The video service is faked inside the browser, so nothing leaves the
-    # machine, and the one request to it is declared rather than reported.
-    # page.route cannot do it: Playwright never routes the hops of a
-    # redirect, so the join URL's target is caught with Chromium's own Fetch
-    # interception instead.
-    reached = []
-    video_service = winner_view.context.new_cdp_session(winner_view)
-
-    def fake_video_service(event) -> None:
-        reached.append(event["request"]["url"])
-        body = (
-            "<!doctype html><html lang=en><head><title>zoom.example</title>"
-            "<link rel=icon href='data:,'></head>"
-            "<body><h1>zoom.example (faked by the test)</h1></body></html>"
-        )
-        video_service.send(
-            "Fetch.fulfillRequest",
-            {
-                "requestId": event["requestId"],
-                "responseCode": 200,
-                "responseHeaders": [
-                    {"name": "Content-Type", "value": "text/html; charset=utf-8"}
-                ],
-                "body": base64.b64encode(body.encode()).decode(),
-            },
-        )
-
-    video_service.on("Fetch.requestPaused", fake_video_service)
-    video_service.send("Fetch.enable", {"patterns": [{"urlPattern": f"{VIDEO_HOST}*"}]})
-    page_problems.expect_request(VIDEO_LINK)
-    join_path = join_link.get_attribute("href")
-    with winner_view.expect_response(
-        lambda r: r.url.endswith(join_path)
-    ) as redirect_info:
-        join_link.click()
-    redirect = redirect_info.value
+    redirect = join_url_follow(winner_view, page_problems, VIDEO_LINK, VIDEO_HOST)
     assert redirect.status == 302
     assert redirect.headers["location"] == VIDEO_LINK
     assert redirect.headers["cache-control"] == "no-store"
     assert redirect.headers["referrer-policy"] == "no-referrer"
-    expect(winner_view).to_have_url(VIDEO_LINK)
-    assert reached == [VIDEO_LINK]
     screenshot("winner-followed-join-url", page=winner_view)
-    video_service.send("Fetch.disable")
-    video_service.detach()
     join_pass = JoinPass.objects.get(application=applications[first_winner.pk])
     assert join_pass.use_count == 1 and join_pass.first_used_at is not None
 

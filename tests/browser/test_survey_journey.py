@@ -12,20 +12,26 @@ services, and the survey's close is the lifecycle job run by the test at the
 close's moment, as the task worker would.
 """
 
-import re
 from datetime import timedelta
 
 import pytest
-from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from community.models import Membership, MembershipRole
-from events.models import Gathering, GatheringStatus, Survey
+from events.models import Gathering, GatheringStatus
 from events.services.lifecycle import gathering_advance
 from events.services.offers import offer_confirm
 from events.services.surveys import response_submit
+from tests.browser.steps import (
+    gathering_schedule_shift,
+    roomy,
+    sign_in,
+    survey_answer,
+    survey_close,
+    takeaway_publish,
+)
 from tests.events.factories import (
     apply_all,
     gathering_make,
@@ -38,7 +44,6 @@ pytestmark = [
     pytest.mark.usefixtures("transactional_db", "server_password_hashing"),
 ]
 
-TIMEOUT_MS = 20_000
 TITLE = "크리에이티브 테스트 설계 워크숍"
 SHORT_TITLE = "측정 스터디 (소규모)"
 COMMENTS = [
@@ -49,21 +54,6 @@ COMMENTS = [
     "소규모 예산 테스트 요령이 현실적이었어요.",
 ]
 LEARNED = "가설 하나에 변수 하나만 바꿔야 결과를 해석할 수 있다."
-
-
-def roomy(page):
-    page.set_default_timeout(TIMEOUT_MS)
-    expect.set_options(timeout=TIMEOUT_MS)
-    return page
-
-
-def sign_in(page, email: str) -> None:
-    page.goto(reverse("account_login"))
-    form = page.locator("main form")
-    form.locator("input[name=login]").fill(email)
-    form.locator("input[name=password]").fill(PASSWORD)
-    form.locator("button[type=submit]").click()
-    expect(page).to_have_url(re.compile(re.escape(reverse("home")) + "$"))
 
 
 def held_just_now(community, organiser, attendees, title) -> Gathering:
@@ -86,28 +76,12 @@ def held_just_now(community, organiser, attendees, title) -> Gathering:
             member=member, gathering=gathering, now=closes + timedelta(minutes=5)
         )
     # Move the whole schedule back so that the gathering ended a minute ago.
-    shift = gathering.ends_at - (timezone.now() - timedelta(minutes=1))
-    Gathering.objects.filter(pk=gathering.pk).update(
-        **{
-            name: F(name) - shift
-            for name in (
-                "applications_open_at",
-                "applications_close_at",
-                "starts_at",
-                "ends_at",
-                "frozen_at",
-            )
-        }
+    gathering_schedule_shift(
+        gathering, (timezone.now() - timedelta(minutes=1)) - gathering.ends_at
     )
     gathering = gathering_advance(gathering_id=gathering.pk, now=timezone.now())
     assert gathering.status == GatheringStatus.SURVEY_OPEN
     return gathering
-
-
-def close_survey(gathering) -> None:
-    """The lifecycle job, run at the survey's close."""
-    closes_at = Survey.objects.get(gathering=gathering).closes_at
-    gathering_advance(gathering_id=gathering.pk, now=closes_at)
 
 
 def page_url(name, gathering) -> str:
@@ -116,15 +90,7 @@ def page_url(name, gathering) -> str:
 
 def answer_in_browser(page, gathering, rating: int, comment: str) -> None:
     page.goto(page_url("gathering_detail", gathering))
-    page.locator("#survey-answer-link").click()
-    expect(page.locator("h1")).to_have_text("모임은 어떠셨나요?")
-    page.locator(f"input[name=satisfaction][value='{rating}']").check()
-    page.locator("textarea[name=useful]").fill(comment)
-    page.locator("input[name=again][value=yes]").check()
-    page.get_by_role("button", name="답 보내기").click()
-    expect(page.locator("#survey-answered")).to_contain_text("응답 완료")
-    # The member sees that they answered, never what.
-    expect(page.locator("main")).not_to_contain_text(comment)
+    survey_answer(page, rating=rating, comment=comment)
 
 
 def test_attendees_answer_and_organisers_read_results_only_after_close_from_k(
@@ -144,7 +110,7 @@ def test_attendees_answer_and_organisers_read_results_only_after_close_from_k(
     short = held_just_now(community, organiser, attendees[:4], SHORT_TITLE)
 
     # Two attendees answer through their browsers, in Korean.
-    sign_in(page, attendees[0].email)
+    sign_in(page, attendees[0].email, PASSWORD)
     answer_in_browser(page, gathering, 5, COMMENTS[0])
     screenshot("attendee-answered")
     # Refusals answer 403, on purpose.
@@ -153,13 +119,13 @@ def test_attendees_answer_and_organisers_read_results_only_after_close_from_k(
     expect(page.locator("#survey-refusal")).to_contain_text("이미 이 설문에 답했어요.")
 
     second = roomy(another_page())
-    sign_in(second, attendees[1].email)
+    sign_in(second, attendees[1].email, PASSWORD)
     answer_in_browser(second, gathering, 4, COMMENTS[1])
     screenshot("survey-form-sent", page=second)
 
     # While the survey is open the organiser sees only how many answered.
     organiser_page = roomy(another_page())
-    sign_in(organiser_page, organiser.email)
+    sign_in(organiser_page, organiser.email, PASSWORD)
     organiser_page.goto(page_url("survey_results", gathering))
     expect(organiser_page.locator("#survey-progress")).to_have_text(
         "참석자 6명 중 2명이 답했어요."
@@ -172,7 +138,7 @@ def test_attendees_answer_and_organisers_read_results_only_after_close_from_k(
     # The small gathering closes with two answers: below k.
     for member, rating in zip(attendees[:2], [4, 3], strict=True):
         response_submit(member=member, gathering=short, answers=survey_answers(rating))
-    close_survey(short)
+    survey_close(short)
     organiser_page.goto(page_url("survey_results", short))
     expect(organiser_page.locator("#survey-not-enough")).to_contain_text(
         "익명성을 지키기에는 응답이 부족합니다"
@@ -189,7 +155,7 @@ def test_attendees_answer_and_organisers_read_results_only_after_close_from_k(
             gathering=gathering,
             answers=survey_answers(rating, useful=comment, again="yes"),
         )
-    close_survey(gathering)
+    survey_close(gathering)
     organiser_page.goto(page_url("survey_results", gathering))
     satisfaction = organiser_page.locator("#result-satisfaction")
     expect(satisfaction.locator(".survey-average")).to_contain_text(
@@ -223,7 +189,7 @@ def test_attendees_answer_and_organisers_read_results_only_after_close_from_k(
 
     # A member who did not attend is refused; they read it in English.
     outsider_page = roomy(another_page())
-    sign_in(outsider_page, outsider.email)
+    sign_in(outsider_page, outsider.email, PASSWORD)
     outsider_page.select_option("#language-select", "en")
     expect(outsider_page.locator("html")).to_have_attribute("lang", "en")
     outsider_page.goto(page_url("survey_answer", gathering))
@@ -234,15 +200,10 @@ def test_attendees_answer_and_organisers_read_results_only_after_close_from_k(
 
     # An attendee writes a takeaway, publishes it, and it is on their path.
     page.goto(page_url("gathering_detail", gathering))
-    page.locator("#takeaway-link").click()
-    page.locator("textarea[name=learned]").fill(LEARNED)
-    page.locator("textarea[name=will_apply]").fill("다음 캠페인부터 설계서 먼저 쓰기")
-    page.get_by_label("전체 공개").check()
-    page.get_by_role("button", name="배운 점 저장").click()
-    expect(page).to_have_url(
-        re.compile(re.escape(reverse("member_path", args=[attendees[0].public_id])))
+    takeaway_publish(
+        page, learned=LEARNED, will_apply="다음 캠페인부터 설계서 먼저 쓰기"
     )
-    expect(page.locator(".path-takeaway")).to_contain_text(LEARNED)
+    assert page.url.endswith(reverse("member_path", args=[attendees[0].public_id]))
     screenshot("path-with-takeaway")
     visitor.goto(reverse("member_path", args=[attendees[0].public_id]))
     expect(visitor.locator(".path-takeaway")).to_contain_text(LEARNED)
