@@ -32,7 +32,7 @@ from playwright.sync_api import expect
 
 from community.demo import DEMO_DOMAIN, DEMO_PASSWORD
 from tests.browser.conftest import PageProblems, _fail_on_late_problems, _open_page
-from tests.browser.test_forum_journey import sign_in
+from tests.browser.steps import sign_in
 from tests.servers import PR_SET_PDEATHSIG
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
