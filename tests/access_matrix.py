@@ -15,11 +15,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.apps import apps
 from django.db.models import F
+from django.test import Client
 from django.utils import timezone
 
 from community.access import access_for
 from community.models import (
+    Comment,
     Community,
     Member,
     Membership,
@@ -28,6 +31,7 @@ from community.models import (
     NotificationKind,
     Sanction,
     SanctionKind,
+    Thread,
 )
 from community.services import communities as community_services
 from community.services.moderation import sanction_impose
@@ -258,6 +262,38 @@ def world_build(*, starts_in: timedelta = timedelta(hours=12)) -> World:
             "held_application": Application.objects.filter(gathering=held).first(),
         },
     )
+
+
+def fingerprint(labels=("community", "events", "realtime")) -> tuple:
+    """What a refused request must leave as it was: the number of rows of
+    every table of the apps ``labels``, and the state of the rows a request
+    could flip."""
+    counts = tuple(
+        (model._meta.label, model.objects.count())
+        for label in labels
+        for model in apps.get_app_config(label).get_models()
+    )
+    states = (
+        list(Gathering.objects.order_by("pk").values_list("status", "video_link")),
+        list(Application.objects.order_by("pk").values_list("status")),
+        list(JoinPass.objects.order_by("pk").values_list("revoked_at", "nonce")),
+        list(Membership.objects.order_by("pk").values_list("role")),
+        list(Sanction.objects.order_by("pk").values_list("lifted_at")),
+        list(Thread.objects.order_by("pk").values_list("visibility", "title")),
+        list(Comment.objects.order_by("pk").values_list("visibility", "body")),
+        list(Notification.objects.order_by("pk").values_list("read_at")),
+    )
+    return counts, states
+
+
+def client_for(world: World, kind: str, language: str = "en") -> Client:
+    """A test client signed in as ``kind``, asking for pages in
+    ``language``."""
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    member = world.member(kind)
+    if member is not None:
+        client.force_login(member)
+    return client
 
 
 # --- Rows ----------------------------------------------------------------------------
