@@ -1,0 +1,115 @@
+"""Defects the fuzz tests found (tests/test_forms_fuzz.py,
+tests/realtime/test_frames_fuzz.py), each pinned by the input that showed
+it. The world is the access matrix's (tests/access_matrix.py); every request
+runs in a savepoint rolled back afterwards."""
+
+import pytest
+from django.contrib.messages import get_messages
+from django.db import transaction
+from django.urls import reverse
+
+from community.ids import id_parse
+from events.models import Survey
+from tests import access_matrix as m
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def post(world):
+    """POST as ``kind`` in ``language``, in a savepoint rolled back after;
+    the response and whether the row counts changed."""
+
+    def send(kind: str, path: str, data: dict, language: str = "ko"):
+        client = m.client_for(world, kind, language)
+        with transaction.atomic():
+            before = m.fingerprint()
+            response = client.post(path, data)
+            changed = m.fingerprint() != before
+            transaction.set_rollback(True)
+        return response, changed
+
+    return send
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["²", "١٢", "0", "-1", " 7", "7 ", "1.0", "9" * 19, "9" * 5000, "", None, 7],
+)
+def test_an_id_is_ascii_digits_of_a_positive_number_that_fits_a_column(raw):
+    assert id_parse(raw) is None
+
+
+def test_an_id_is_read_from_its_digits():
+    assert id_parse("42") == 42
+    assert id_parse("9" * 18) == int("9" * 18)
+
+
+@pytest.mark.parametrize("raw", ["²", "9" * 5000, "99999999999999999999"])
+def test_a_path_item_id_that_is_no_number_is_refused_in_words(world, post, raw):
+    """'²' passed str.isdigit() and then failed int(): a server error."""
+    response, changed = post(
+        "attendee",
+        reverse("path_visibility"),
+        {"kind": "attended", "object_id": raw, "visibility": "public"},
+    )
+    assert response.status_code == 302
+    (message,) = get_messages(response.wsgi_request)
+    assert message.level_tag == "error"
+    assert "경로" in str(message)
+    assert not changed
+
+
+def test_a_join_url_revoked_with_no_number_is_not_found(world, post):
+    path = reverse("gathering_join_revoke", args=[world.community.slug, world.main.pk])
+    response, changed = post("organiser", path, {"application": "²"})
+    assert response.status_code == 404
+    assert not changed
+
+
+def test_a_join_url_whose_id_is_no_number_is_not_found(world):
+    client = m.client_for(world, "attendee")
+    response = client.get(reverse("gathering_join", args=["²-signature"]))
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("next_url", ["0", "home", "gathering_detail"])
+def test_a_next_that_is_no_path_goes_to_the_fallback(world, post, next_url):
+    """A bare word reached redirect() as a URL name: NoReverseMatch, a
+    server error (or, for a real name, a redirect the form never meant)."""
+    response, _changed = post(
+        "outsider",
+        reverse("community_join", args=[world.other_community.slug]),
+        {"next": next_url},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse(
+        "community_detail", args=[world.other_community.slug]
+    )
+
+
+@pytest.mark.parametrize("language, words", [("ko", "요청을"), ("en", "request")])
+def test_an_unknown_calendar_action_is_a_bad_request_in_words(
+    world, post, language, words
+):
+    """It was a bare 400 with an empty body."""
+    response, changed = post(
+        "member", reverse("calendar_feed"), {"action": "x"}, language
+    )
+    assert response.status_code == 400
+    assert words in response.content.decode()
+    assert not changed
+
+
+def test_an_unknown_survey_action_is_a_bad_request_that_creates_nothing(world, post):
+    """It was a bare 400, after the page had created the gathering's survey
+    row."""
+    assert not Survey.objects.filter(gathering=world.main).exists()
+    response, changed = post(
+        "organiser",
+        reverse("survey_edit", args=[world.community.slug, world.main.pk]),
+        {"action": "x"},
+    )
+    assert response.status_code == 400
+    assert "요청을" in response.content.decode()
+    assert not changed
