@@ -59,9 +59,7 @@ def join_resolve(*, token: str, member: Member, now: datetime | None = None) -> 
     if pk is None:
         raise LookupError(token)
     join_pass = (
-        JoinPass.objects.select_related("application__gathering")
-        .filter(pk=pk)
-        .first()
+        JoinPass.objects.select_related("application__gathering").filter(pk=pk).first()
     )
     if join_pass is None or not hmac.compare_digest(signature, _signature(join_pass)):
         raise LookupError(token)
