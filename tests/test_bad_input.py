@@ -113,3 +113,48 @@ def test_an_unknown_survey_action_is_a_bad_request_that_creates_nothing(world, p
     assert response.status_code == 400
     assert "요청을" in response.content.decode()
     assert not changed
+
+
+FAR = {
+    "starts_at": "9999-12-31T20:00",
+    "ends_at": "9999-12-31T23:59",
+    "applications_open_at": "9999-12-30T00:00",
+    "applications_close_at": "9999-12-31T00:30",
+}
+
+
+@pytest.mark.parametrize("language, words", [("ko", "사이의 날짜"), ("en", "between")])
+def test_a_gathering_in_year_9999_is_refused_on_its_fields(
+    world, post, language, words
+):
+    """It was stored, and its calendar file then failed (OverflowError)."""
+    from tests.test_forms_fuzz import gathering_body
+
+    response, changed = post(
+        "moderator",
+        reverse("gathering_create", args=[world.community.slug]),
+        {**gathering_body(world, None), **FAR},
+        language,
+    )
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert set(FAR) <= set(form.errors)
+    assert words in form.errors["starts_at"][0]
+    assert not changed
+
+
+@pytest.mark.parametrize("ends_at", ["9999-12-31T23:59", "0001-01-01T00:00"])
+def test_a_sanction_lasting_past_any_horizon_is_refused(world, post, ends_at):
+    response, changed = post(
+        "moderator",
+        reverse("sanctions", args=[world.community.slug]),
+        {
+            "member": world.member("member").public_id,
+            "kind": "mute",
+            "reason": "도배",
+            "ends_at": ends_at,
+        },
+    )
+    assert response.status_code in (200, 400)
+    assert "사이의 날짜" in response.context["form"].errors["ends_at"][0]
+    assert not changed

@@ -33,6 +33,7 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
+from community.fields import SEOUL
 from community.forms import ProfileForm, SignupForm, WorkEmailForm
 from community.forms_forum import CommentForm, HelpfulForm, ThreadForm
 from community.forms_moderation import (
@@ -46,7 +47,6 @@ from events.admin import SurveyAdminForm
 from events.forms import ApplicationForm, SurveyForm, TakeawayForm
 from events.forms_organise import (
     DATETIME_FIELDS,
-    SEOUL,
     CancelForm,
     CheckinForm,
     GatheringForm,
