@@ -11,6 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from community.display import display_name
+from community.ids import public_id_valid
 from community.models import AuditEntry, Community, Member, ModerationAction
 from realtime.access import RoomAccess, room_access
 from realtime.broadcast import frame_on_commit, member_sockets_close
@@ -185,7 +186,11 @@ def room_mute(
     if not (MUTE_LIMITS[0] <= duration <= MUTE_LIMITS[1]):
         raise RealtimeError("bad_duration")
     access = _moderator_access(member, key)
-    target = Member.objects.filter(public_id=target_id, is_active=True).first()
+    target = (
+        Member.objects.filter(public_id=target_id, is_active=True).first()
+        if public_id_valid(target_id)
+        else None
+    )
     if target is None:
         raise RealtimeError("member_not_found")
     try:

@@ -158,3 +158,20 @@ def test_a_sanction_lasting_past_any_horizon_is_refused(world, post, ends_at):
     assert response.status_code in (200, 400)
     assert "사이의 날짜" in response.context["form"].errors["ends_at"][0]
     assert not changed
+
+
+@pytest.mark.parametrize("name", ["member_detail", "member_path"])
+def test_a_public_id_with_a_nul_is_not_found(world, name):
+    """PostgreSQL refuses NUL in a text parameter: it was a server error."""
+    client = m.client_for(world, "member")
+    assert (
+        client.get(reverse(name, args=["x"]).replace("/x/", "/a%00b/")).status_code
+        == 404
+    )
+
+
+def test_a_member_lookup_by_a_public_id_with_a_nul_finds_no_one(world):
+    from community.selectors import community_member_by_public_id
+
+    found = community_member_by_public_id(community=world.community, public_id="\x00")
+    assert found is None

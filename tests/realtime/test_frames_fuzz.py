@@ -289,6 +289,22 @@ def test_a_hostile_room_key_is_refused_with_a_code(scene, key, language):
             async_to_sync(play)()
 
 
+def test_a_mute_of_a_public_id_with_a_nul_is_refused_in_words(scene):
+    """PostgreSQL refuses NUL in a text parameter: it was a server_error."""
+    moderator = moderator_of(scene.community)
+
+    async def play():
+        socket = await joined(moderator, scene.room)
+        await socket.send_json_to(
+            {"type": "mute", "member": "a\x00b", "minutes": 5, "id": "m"}
+        )
+        error = await next_of(socket, "error")
+        await socket.disconnect()
+        return error
+
+    assert async_to_sync(play)()["code"] == "member_not_found"
+
+
 def test_stored_text_comes_back_as_text_not_markup(scene):
     async def play():
         socket = await joined(scene.attendees[0], scene.room)
