@@ -175,3 +175,17 @@ def test_a_member_lookup_by_a_public_id_with_a_nul_finds_no_one(world):
 
     found = community_member_by_public_id(community=world.community, public_id="\x00")
     assert found is None
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_the_survey_page_and_a_refused_setting_create_no_survey(world, method):
+    """The page created the survey row on every visit, so a refused form
+    stored it (found by the hunt profile)."""
+    client = m.client_for(world, "organiser")
+    path = reverse("survey_edit", args=[world.community.slug, world.main.pk])
+    with transaction.atomic():
+        response = getattr(client, method)(path, {"action": "settings"})
+        created = Survey.objects.filter(gathering=world.main).exists()
+        transaction.set_rollback(True)
+    assert response.status_code == (200 if method == "get" else 400)
+    assert not created

@@ -144,11 +144,10 @@ def survey_edit(
     which form was sent: settings, add or remove."""
     action = request.POST.get("action")
     if request.method == "POST" and action not in SURVEY_EDIT_ACTIONS:
-        # Only a hand-made request sends another action; it changes nothing,
-        # not even the survey's creation below.
+        # Only a hand-made request sends another action.
         raise BadRequest(action)
     gathering = lifecycle.gathering_advance_if_due(gathering)
-    survey = surveys.survey_for(gathering)
+    survey = surveys.survey_or_defaults(gathering)
     settings_form = SurveySettingsForm(
         initial={
             "min_responses": survey.min_responses,
@@ -186,7 +185,7 @@ def survey_edit(
         except EventsError as error:
             messages.error(request, error.message)
             return redirect(request.path)
-    survey.refresh_from_db()
+    survey = surveys.survey_or_defaults(gathering)
     return render(
         request,
         "events/survey_edit.html",
