@@ -56,10 +56,12 @@ def path_visibility(request: HttpRequest) -> HttpResponse:
         )
     except EventsError as error:
         messages.error(request, error.message)
-    else:
-        messages.success(request, _("Saved: who can see this item."))
+        return redirect("member_path", public_id=request.user.public_id)
+    messages.success(request, _("Saved: who can see this item."))
+    # The anchor is built from the checked kind and id only: the raw values
+    # may hold what no header can carry (a newline, Hangul).
     target = redirect("member_path", public_id=request.user.public_id)
-    target["Location"] += f"#item-{request.POST.get('kind', '')}-{raw_id}"
+    target["Location"] += f"#item-{request.POST['kind']}-{object_id}"
     return target
 
 
