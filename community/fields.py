@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.forms.fields import InvalidJSONInput
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -55,3 +56,23 @@ class SeoulDateTimeField(forms.DateTimeField):
         if isinstance(value, datetime) and timezone.is_aware(value):
             value = timezone.localtime(value, SEOUL).replace(tzinfo=None)
         return super().prepare_value(value)
+
+
+class JSONField(forms.JSONField):
+    """Django's JSON form field, refusing as invalid what ``json.loads``
+    fails on with a ValueError other than a syntax error (a number of more
+    than 4,300 digits): it escaped the form, a server error."""
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except ValueError as error:
+            raise forms.ValidationError(
+                self.error_messages["invalid"], code="invalid", params={"value": value}
+            ) from error
+
+    def bound_data(self, data, initial):
+        try:
+            return super().bound_data(data, initial)
+        except ValueError:
+            return InvalidJSONInput(data)

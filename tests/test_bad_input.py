@@ -189,3 +189,40 @@ def test_the_survey_page_and_a_refused_setting_create_no_survey(world, method):
         transaction.set_rollback(True)
     assert response.status_code == (200 if method == "get" else 400)
     assert not created
+
+
+def test_a_work_email_longer_than_its_column_is_refused_on_the_field(world, post):
+    """A form's EmailField takes 320 characters, the column 254: on
+    PostgreSQL it was a server error."""
+    response, changed = post(
+        "member", reverse("work_email"), {"email": "x" * 300 + "@example.org"}
+    )
+    assert response.status_code in (200, 400)
+    assert response.context["form"].errors["email"]
+    assert not changed
+
+
+@pytest.mark.parametrize("kind", ["attended\n", "참석", "attended\r\nSet-Cookie: x"])
+def test_a_path_item_kind_no_header_can_carry_is_refused_in_words(world, post, kind):
+    """The raw kind went into the Location header: a server error."""
+    response, changed = post(
+        "attendee",
+        reverse("path_visibility"),
+        {"kind": kind, "object_id": "1", "visibility": "public"},
+    )
+    assert response.status_code == 302
+    assert "#" not in response["Location"]
+    assert not changed
+
+
+def test_a_survey_question_list_with_a_huge_number_is_invalid_json(world):
+    """json.loads raises ValueError past 4,300 digits, which Django's JSON
+    field let through: a server error in the admin."""
+    from events.admin import SurveyAdminForm
+
+    form = SurveyAdminForm(
+        {"min_responses": "5", "duration": "7 00:00:00", "questions": "9" * 5000}
+    )
+    assert not form.is_valid()
+    assert form.errors["questions"]
+    assert "9" * 5000 in str(form["questions"].value())
