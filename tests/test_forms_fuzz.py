@@ -63,7 +63,8 @@ from tests.events.factories import gathering_held, gathering_open
 from tests.factories import PASSWORD, member_create
 
 LABELS = ("community", "events", "realtime", "account")
-LANGUAGES = st.sampled_from(["ko", "en"])
+# None: a browser that names no language, which gets Korean.
+LANGUAGES = st.sampled_from(["ko", "en", None])
 _emails = itertools.count(1)
 
 
@@ -920,11 +921,12 @@ class Answer:
     difference: list = field(default_factory=list)
 
 
-def post(world, stage, who, target: str, data: dict, language: str) -> Answer:
+def post(world, stage, who, target: str, data: dict, language: str | None) -> Answer:
     """``data`` posted to ``target`` in a savepoint rolled back afterwards;
     what came back, and whether a refusal changed anything."""
     member = who(world, stage)
-    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    client = Client(HTTP_ACCEPT_LANGUAGE=language) if language else Client()
+    language = language or "ko"
     if member is not None:
         client.force_login(member)
     with transaction.atomic():
