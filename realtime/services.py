@@ -56,7 +56,9 @@ def pinned_payload(room: Room, community: Community) -> dict:
 
 
 def _body_clean(body: str) -> str:
-    body = body.strip()
+    # NUL shows nothing and PostgreSQL refuses it in text (it was a server
+    # error): dropped, like the spaces around the message.
+    body = body.replace("\x00", "").strip()
     if not body:
         raise RealtimeError("empty")
     if len(body) > BODY_LIMIT:

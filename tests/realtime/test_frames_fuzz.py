@@ -308,6 +308,28 @@ def test_a_mute_of_a_public_id_with_a_nul_is_refused_in_words(scene):
     assert async_to_sync(play)()["code"] == "member_not_found"
 
 
+def test_a_nul_in_a_message_is_dropped_and_in_its_id_refused(scene):
+    """PostgreSQL refuses NUL in text: both were a server_error (found by
+    the hunt profile on PostgreSQL)."""
+
+    async def play():
+        socket = await joined(scene.attendees[0], scene.room)
+        await socket.send_json_to({"type": "send", "id": "a", "body": "가\x00나"})
+        stored = await next_of(socket, "message")
+        await socket.send_json_to({"type": "send", "id": "b", "body": "\x00"})
+        empty = await next_of(socket, "error")
+        await socket.send_json_to({"type": "send", "id": "c\x00", "body": "x"})
+        bad_id = await next_of(socket, "error")
+        await socket.disconnect()
+        return stored, empty, bad_id
+
+    stored, empty, bad_id = async_to_sync(play)()
+    assert stored["body"] == "가나"
+    assert empty["code"] == "empty"
+    assert bad_id["code"] == "bad_field"
+    assert list(Message.objects.values_list("body", flat=True)) == ["가나"]
+
+
 def test_stored_text_comes_back_as_text_not_markup(scene):
     async def play():
         socket = await joined(scene.attendees[0], scene.room)
