@@ -98,6 +98,9 @@ class ProfileForm(forms.Form):
 class WorkEmailForm(forms.Form):
     email = forms.EmailField(
         label=_("Work email"),
+        # A form's EmailField allows 320 characters, the column 254: on
+        # PostgreSQL a longer address was a server error.
+        max_length=Member._meta.get_field("work_email_pending").max_length,
         help_text=_(
             "An address on your employer's domain. Free-mail addresses cannot be used."
         ),

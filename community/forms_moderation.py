@@ -1,19 +1,14 @@
 """Forms for reports, moderator actions, sanctions and moderator roles. They
 only parse and validate input; the services decide."""
 
-from zoneinfo import ZoneInfo
-
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from community.errors import MESSAGES
+from community.fields import SeoulDateTimeField
 from community.models import MembershipRole, SanctionKind
 from community.services.moderation import QUEUE_ACTIONS
-
-# Moderators type end dates in Korean time whatever the page language; the
-# database keeps UTC (USE_TZ).
-SEOUL = ZoneInfo("Asia/Seoul")
 
 
 class ReportForm(forms.Form):
@@ -46,14 +41,6 @@ class ModerationActionForm(forms.Form):
         if not any(cleaned.get(name) for name in ("thread", "comment", "report")):
             raise forms.ValidationError(MESSAGES["moderation_target_missing"])
         return cleaned
-
-
-class SeoulDateTimeField(forms.DateTimeField):
-    """A date and time read as Asia/Seoul local time, returned aware."""
-
-    def to_python(self, value):
-        with timezone.override(SEOUL):
-            return super().to_python(value)
 
 
 class SanctionForm(forms.Form):

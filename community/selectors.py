@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from community.ids import public_id_valid
 from community.models import (
     AuditEntry,
     Bookmark,
@@ -710,6 +711,8 @@ def community_member_by_public_id(
     *, community: Community, public_id: str
 ) -> Member | None:
     """An active member of ``community`` by their public id."""
+    if not public_id_valid(public_id):
+        return None
     return Member.objects.filter(
         public_id=public_id,
         is_active=True,

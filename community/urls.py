@@ -3,7 +3,7 @@ from django.urls import include, path
 from community.views import members
 
 urlpatterns = [
-    path("members/<str:public_id>/", members.member_detail, name="member_detail"),
+    path("members/<public_id:public_id>/", members.member_detail, name="member_detail"),
     path("me/profile/", members.profile_edit, name="profile_edit"),
     path("me/work-email/", members.work_email, name="work_email"),
     path("me/work-email/remove/", members.work_email_remove, name="work_email_remove"),

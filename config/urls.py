@@ -3,11 +3,15 @@ import os
 from django.contrib import admin
 from django.http import HttpResponse
 from django.templatetags.static import static
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from django.views.generic import RedirectView
 
+from community.ids import PublicIdConverter
 from community.views import communities as community_views
 from community.views import members as member_views
+
+# Before the apps' URL modules are included: they use it.
+register_converter(PublicIdConverter, "public_id")
 
 urlpatterns = [
     # Browsers ask for /favicon.ico whatever the page declares.

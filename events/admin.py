@@ -7,6 +7,7 @@ after publication."""
 from django import forms
 from django.contrib import admin
 
+from community.fields import JSONField
 from events.errors import EventsError
 from events.models import Draw, FairnessPolicy, Gathering, Survey
 
@@ -60,6 +61,7 @@ class SurveyAdminForm(forms.ModelForm):
     class Meta:
         model = Survey
         fields = ["min_responses", "duration", "questions"]
+        field_classes = {"questions": JSONField}
 
     def clean(self):
         cleaned = super().clean()

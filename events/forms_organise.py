@@ -2,12 +2,12 @@
 They parse and validate input; events.services.gatherings decides."""
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django import forms
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from community.fields import SeoulDateTimeField
 from events.errors import EventsError
 from events.models import (
     SURVEY_MIN_RESPONSES_FLOOR,
@@ -16,10 +16,6 @@ from events.models import (
     SelectionMode,
 )
 
-# Organisers type times in Korean time whatever the page language; the
-# database keeps UTC (USE_TZ).
-SEOUL = ZoneInfo("Asia/Seoul")
-DATETIME_INPUT = "%Y-%m-%dT%H:%M"
 MAX_QUESTIONS = 5
 QUESTION_LIMIT = 200
 MAX_HOSTS = 10
@@ -35,28 +31,6 @@ MESSAGES = {
     "too_many_hosts": _("At most %(limit)s hosts."),
     "hosts_unknown": _("Not members of this community: %(ids)s"),
 }
-
-
-class SeoulDateTimeField(forms.DateTimeField):
-    """A date and time read as Asia/Seoul local time, returned aware; shown
-    in Seoul time too, since that is how it was typed."""
-
-    widget = forms.DateTimeInput(
-        attrs={"type": "datetime-local"}, format=DATETIME_INPUT
-    )
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("input_formats", [DATETIME_INPUT, "%Y-%m-%d %H:%M"])
-        super().__init__(**kwargs)
-
-    def to_python(self, value):
-        with timezone.override(SEOUL):
-            return super().to_python(value)
-
-    def prepare_value(self, value):
-        if isinstance(value, datetime) and timezone.is_aware(value):
-            value = timezone.localtime(value, SEOUL).replace(tzinfo=None)
-        return super().prepare_value(value)
 
 
 def _hours(label, help_text, *, minimum: int) -> forms.IntegerField:

@@ -32,7 +32,11 @@ urlpatterns = [
         surveys.survey_results_csv,
         name="survey_results_csv",
     ),
-    path("members/<str:public_id>/path/", path_views.member_path, name="member_path"),
+    path(
+        "members/<public_id:public_id>/path/",
+        path_views.member_path,
+        name="member_path",
+    ),
     path("me/path/visibility/", path_views.path_visibility, name="path_visibility"),
     path("me/path.json", path_views.path_json, name="path_json"),
     path("me/path.ics", path_views.path_ics, name="path_ics"),

@@ -9,9 +9,11 @@ write in it under the community's posting policy.
 
 from dataclasses import dataclass
 
+from django.core.validators import slug_re
 from django.utils import formats, timezone
 
 from community.access import Access, access_for
+from community.ids import id_parse
 from community.models import Community, Member
 from community.services.threads import post_refusal
 from events.access import is_organiser
@@ -43,10 +45,11 @@ def _local(moment) -> str:
 def _room_for_key(key: str) -> Room:
     """The room named ``key``, created on first use."""
     kind, _sep, ident = key.partition("-")
-    if kind == "gathering" and ident.isdigit():
+    gathering_id = id_parse(ident) if kind == "gathering" else None
+    if gathering_id is not None:
         gathering = (
             Gathering.objects.select_related("community")
-            .filter(pk=int(ident))
+            .filter(pk=gathering_id)
             .exclude(status=GatheringStatus.DRAFT)
             .first()
         )
@@ -55,7 +58,7 @@ def _room_for_key(key: str) -> Room:
         room, _created = Room.objects.get_or_create(gathering=gathering)
         room.gathering = gathering
         return room
-    if kind == "lounge" and ident:
+    if kind == "lounge" and slug_re.match(ident):
         community = Community.objects.filter(slug=ident).first()
         if community is None:
             raise RealtimeError("not_found")

@@ -297,7 +297,8 @@ class RoomConsumer(MemberSocket):
 
     async def on_send(self, frame: dict) -> None:
         client_id = _field(frame, "id", str)
-        if not 0 < len(client_id) <= CLIENT_ID_LIMIT:
+        if not 0 < len(client_id) <= CLIENT_ID_LIMIT or "\x00" in client_id:
+            # (PostgreSQL refuses NUL in text.)
             raise RealtimeError("bad_field", field="id")
         body = _field(frame, "body", str)
         if len(body) > 2 * FRAME_LIMIT:

@@ -11,6 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from community.display import display_name
+from community.ids import public_id_valid
 from community.models import AuditEntry, Community, Member, ModerationAction
 from realtime.access import RoomAccess, room_access
 from realtime.broadcast import frame_on_commit, member_sockets_close
@@ -55,7 +56,9 @@ def pinned_payload(room: Room, community: Community) -> dict:
 
 
 def _body_clean(body: str) -> str:
-    body = body.strip()
+    # NUL shows nothing and PostgreSQL refuses it in text (it was a server
+    # error): dropped, like the spaces around the message.
+    body = body.replace("\x00", "").strip()
     if not body:
         raise RealtimeError("empty")
     if len(body) > BODY_LIMIT:
@@ -185,7 +188,11 @@ def room_mute(
     if not (MUTE_LIMITS[0] <= duration <= MUTE_LIMITS[1]):
         raise RealtimeError("bad_duration")
     access = _moderator_access(member, key)
-    target = Member.objects.filter(public_id=target_id, is_active=True).first()
+    target = (
+        Member.objects.filter(public_id=target_id, is_active=True).first()
+        if public_id_valid(target_id)
+        else None
+    )
     if target is None:
         raise RealtimeError("member_not_found")
     try:

@@ -15,11 +15,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.apps import apps
+from django.db import connection
 from django.db.models import F
+from django.test import Client
 from django.utils import timezone
 
 from community.access import access_for
 from community.models import (
+    Comment,
     Community,
     Member,
     Membership,
@@ -28,6 +32,7 @@ from community.models import (
     NotificationKind,
     Sanction,
     SanctionKind,
+    Thread,
 )
 from community.services import communities as community_services
 from community.services.moderation import sanction_impose
@@ -118,7 +123,7 @@ class World:
         return self.kinds[kind]
 
 
-def _shift_to_now(gathering: Gathering, *, starts_in: timedelta) -> Gathering:
+def shift_to_now(gathering: Gathering, *, starts_in: timedelta) -> Gathering:
     """The factories' schedule lies a month ahead; pages read the wall clock.
     Move the whole schedule so the gathering starts in ``starts_in``."""
     delta = gathering.starts_at - (timezone.now() + starts_in)
@@ -192,7 +197,7 @@ def world_build(*, starts_in: timedelta = timedelta(hours=12)) -> World:
     kinds["attendee"] = offered.member
     (waiting,) = with_status(main, ApplicationStatus.WAITLISTED)
     kinds["waitlisted"] = waiting.member
-    main = _shift_to_now(main, starts_in=starts_in)
+    main = shift_to_now(main, starts_in=starts_in)
 
     opened = gathering_open(
         community=community, organiser=kinds["organiser"], video_link=OTHER_LINK
@@ -258,6 +263,45 @@ def world_build(*, starts_in: timedelta = timedelta(hours=12)) -> World:
             "held_application": Application.objects.filter(gathering=held).first(),
         },
     )
+
+
+def fingerprint(labels=("community", "events", "realtime")) -> tuple:
+    """What a refused request must leave as it was: the number of rows of
+    every table of the apps ``labels``, and the state of the rows a request
+    could flip."""
+    models = [
+        model for label in labels for model in apps.get_app_config(label).get_models()
+    ]
+    # One query for every count: the fuzz tests take this twice per request.
+    quote = connection.ops.quote_name
+    sql = "SELECT " + ", ".join(
+        f"(SELECT COUNT(*) FROM {quote(model._meta.db_table)})" for model in models
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        numbers = cursor.fetchone()
+    counts = tuple(zip((model._meta.label for model in models), numbers, strict=True))
+    states = (
+        list(Gathering.objects.order_by("pk").values_list("status", "video_link")),
+        list(Application.objects.order_by("pk").values_list("status")),
+        list(JoinPass.objects.order_by("pk").values_list("revoked_at", "nonce")),
+        list(Membership.objects.order_by("pk").values_list("role")),
+        list(Sanction.objects.order_by("pk").values_list("lifted_at")),
+        list(Thread.objects.order_by("pk").values_list("visibility", "title")),
+        list(Comment.objects.order_by("pk").values_list("visibility", "body")),
+        list(Notification.objects.order_by("pk").values_list("read_at")),
+    )
+    return counts, states
+
+
+def client_for(world: World, kind: str, language: str = "en") -> Client:
+    """A test client signed in as ``kind``, asking for pages in
+    ``language``."""
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    member = world.member(kind)
+    if member is not None:
+        client.force_login(member)
+    return client
 
 
 # --- Rows ----------------------------------------------------------------------------

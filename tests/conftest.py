@@ -5,11 +5,16 @@ enqueued, so a sent mail is in ``mail.outbox`` when the request returns. One
 test in tests/community/test_mail.py checks the real database queue.
 """
 
+import logging
 import os
+from contextlib import contextmanager
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from django.core import mail
 from django.core.cache import cache
+from django.db import transaction
+from django.test import TestCase
 from django.test.utils import override_settings
 
 from tests.factories import member_create
@@ -104,3 +109,59 @@ def client_member(client, member):
 @pytest.fixture
 def staff_member(db):
     return member_create(is_staff=True)
+
+
+class _Records(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record):
+        self.records.append(record)
+
+
+@contextmanager
+def _every_log_line():
+    """Every logger at DEBUG, recorded (as tests/events/test_privacy.py)."""
+    handler = _Records()
+    loggers = [logging.root] + [
+        logging.getLogger(name) for name in list(logging.root.manager.loggerDict)
+    ]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.DEBUG)
+    logging.root.addHandler(handler)
+    try:
+        yield handler.records
+    finally:
+        logging.root.removeHandler(handler)
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """The access matrix's world (tests/access_matrix.py), built once per
+    module inside a transaction rolled back at its end, with the suite's
+    fast hasher and immediate tasks; its mails and log lines are kept for
+    the marker tests. A test that writes runs each request in a savepoint
+    of its own."""
+    from tests import access_matrix as m
+
+    settings = override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        TASKS={
+            "default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}
+        },
+    )
+    with settings, django_db_blocker.unblock(), transaction.atomic():
+        outbox = len(mail.outbox)
+        with (
+            _every_log_line() as records,
+            TestCase.captureOnCommitCallbacks(execute=True),
+        ):
+            built = m.world_build()
+        built.extra["mails"] = mail.outbox[outbox:]
+        built.extra["log_records"] = records
+        yield built
+        transaction.set_rollback(True)

@@ -11,18 +11,13 @@ tests/realtime/test_access_matrix_sockets.py."""
 
 import logging
 import re
-from contextlib import contextmanager
 
 import pytest
-from django.apps import apps
 from django.core import mail
 from django.db import transaction
-from django.test import Client, TestCase
-from django.test.utils import override_settings
+from django.test import TestCase
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from community.models import Comment, Membership, Notification, Sanction, Thread
-from events.models import Application, Gathering, JoinPass
 from tests import access_matrix as m
 from tests.events.factories import MARKER_LINK
 
@@ -101,34 +96,6 @@ def test_every_row_names_every_kind_it_is_tried_with():
 # --- The world --------------------------------------------------------------------
 
 
-class _Records(logging.Handler):
-    def __init__(self):
-        super().__init__(logging.DEBUG)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record):
-        self.records.append(record)
-
-
-@contextmanager
-def _every_log_line():
-    """Every logger at DEBUG, recorded (as tests/events/test_privacy.py)."""
-    handler = _Records()
-    loggers = [logging.root] + [
-        logging.getLogger(name) for name in list(logging.root.manager.loggerDict)
-    ]
-    levels = [logger.level for logger in loggers]
-    for logger in loggers:
-        logger.setLevel(logging.DEBUG)
-    logging.root.addHandler(handler)
-    try:
-        yield handler.records
-    finally:
-        logging.root.removeHandler(handler)
-        for logger, level in zip(loggers, levels, strict=True):
-            logger.setLevel(level)
-
-
 def log_text(records) -> str:
     lines = []
     for record in records:
@@ -145,50 +112,6 @@ def mail_text(messages) -> str:
         parts += [content for content, _mime in getattr(message, "alternatives", [])]
         parts += [str(attachment) for attachment in message.attachments]
     return "\n".join(parts)
-
-
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    """Built once, with the suite's fast hasher and immediate tasks, its
-    mails and log lines kept for the marker tests."""
-    settings = override_settings(
-        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-        TASKS={
-            "default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}
-        },
-    )
-    with settings, django_db_blocker.unblock(), transaction.atomic():
-        outbox = len(mail.outbox)
-        with (
-            _every_log_line() as records,
-            TestCase.captureOnCommitCallbacks(execute=True),
-        ):
-            built = m.world_build()
-        built.extra["mails"] = mail.outbox[outbox:]
-        built.extra["log_records"] = records
-        yield built
-        transaction.set_rollback(True)
-
-
-def _fingerprint() -> tuple:
-    """What a refused request must leave as it was: the number of rows of
-    every table of ours, and the state of the rows a request could flip."""
-    counts = tuple(
-        model.objects.count()
-        for label in ("community", "events", "realtime")
-        for model in apps.get_app_config(label).get_models()
-    )
-    states = (
-        list(Gathering.objects.order_by("pk").values_list("status", "video_link")),
-        list(Application.objects.order_by("pk").values_list("status")),
-        list(JoinPass.objects.order_by("pk").values_list("revoked_at", "nonce")),
-        list(Membership.objects.order_by("pk").values_list("role")),
-        list(Sanction.objects.order_by("pk").values_list("lifted_at")),
-        list(Thread.objects.order_by("pk").values_list("visibility", "title")),
-        list(Comment.objects.order_by("pk").values_list("visibility", "body")),
-        list(Notification.objects.order_by("pk").values_list("read_at")),
-    )
-    return counts, states
 
 
 def _outcome(response) -> str:
@@ -213,14 +136,6 @@ def _url(row: m.Row, world: m.World) -> str:
     if isinstance(args, dict):
         return reverse(row.key, kwargs=args)
     return reverse(row.key, args=args)
-
-
-def _client(world: m.World, kind: str) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    member = world.member(kind)
-    if member is not None:
-        client.force_login(member)
-    return client
 
 
 # Where the planted secrets may be read, by whom. The video link: in the
@@ -272,16 +187,16 @@ def test_the_row_holds_for_every_kind(world, row, caplog):
     caplog.set_level(logging.DEBUG)
     wrong, leaks = {}, {}
     for kind, expected in row.expect.items():
-        client = _client(world, kind)
+        client = m.client_for(world, kind)
         url = _url(row, world)
         outbox = len(mail.outbox)
         with transaction.atomic():
-            before = _fingerprint()
+            before = m.fingerprint()
             with TestCase.captureOnCommitCallbacks(execute=True):
                 response = getattr(client, row.method)(url, row.data(world))
             got = _outcome(response)
             refused = got == expected not in (m.ALLOWED, m.BAD_REQUEST)
-            if refused and row.method == "post" and _fingerprint() != before:
+            if refused and row.method == "post" and m.fingerprint() != before:
                 got = f"{got}, but it changed the data"
             transaction.set_rollback(True)
         if got != expected:
@@ -302,15 +217,15 @@ def test_the_row_holds_for_every_kind(world, row, caplog):
 def test_the_secrets_are_where_the_matrix_allows_them(world):
     """The markers were planted, and do reach those who may read them (so
     the tests above would see a leak)."""
-    manage = _client(world, "organiser").get(
+    manage = m.client_for(world, "organiser").get(
         reverse("gathering_manage", args=[world.community.slug, world.main.pk])
     )
     assert MARKER_LINK in manage.content.decode()
-    join = _client(world, "attendee").get(
+    join = m.client_for(world, "attendee").get(
         reverse("gathering_join", args=[world.join_token])
     )
     assert join["Location"] == MARKER_LINK
-    results = _client(world, "moderator").get(
+    results = m.client_for(world, "moderator").get(
         reverse("survey_results", args=[world.community.slug, world.held.pk])
     )
     assert m.SURVEY_MARKER in results.content.decode()

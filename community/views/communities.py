@@ -67,9 +67,14 @@ def refused(
 
 def safe_next(request: HttpRequest, url: str | None, fallback: str) -> str:
     """``url`` when it stays on this site, else ``fallback``: a ``next``
-    parameter must never send a member elsewhere."""
-    if url and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    parameter must never send a member elsewhere. Only a path is taken: a
+    bare word would reach ``redirect()`` as a URL name to reverse."""
+    if (
+        url
+        and url.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return url
     return fallback

@@ -11,6 +11,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import formats, timezone
 
+from community.ids import id_parse
 from community.models import Member
 from events.errors import EventsError
 from events.models import (
@@ -53,13 +54,12 @@ def join_resolve(*, token: str, member: Member, now: datetime | None = None) -> 
     attendance evidence. Anything else raises EventsError or LookupError
     (answered as 404, so a guessed token learns nothing)."""
     now = now or timezone.now()
-    pk, _, signature = token.partition("-")
-    if not pk.isdigit():
+    raw_pk, _, signature = token.partition("-")
+    pk = id_parse(raw_pk)
+    if pk is None:
         raise LookupError(token)
     join_pass = (
-        JoinPass.objects.select_related("application__gathering")
-        .filter(pk=int(pk))
-        .first()
+        JoinPass.objects.select_related("application__gathering").filter(pk=pk).first()
     )
     if join_pass is None or not hmac.compare_digest(signature, _signature(join_pass)):
         raise LookupError(token)

@@ -129,6 +129,15 @@ def survey_for(gathering: Gathering) -> Survey:
     return survey
 
 
+def survey_or_defaults(gathering: Gathering) -> Survey:
+    """The gathering's survey as stored, or an unsaved one with the
+    defaults: showing the settings page (or refusing what it was sent)
+    stores nothing; the services that change it create it."""
+    return Survey.objects.filter(gathering=gathering).first() or Survey(
+        gathering=gathering
+    )
+
+
 def _locked_survey(gathering: Gathering) -> Survey:
     survey_for(gathering)
     return Survey.objects.select_for_update().get(gathering=gathering)

@@ -6,6 +6,7 @@ import logging
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import BadRequest
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotFound
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
@@ -124,7 +125,8 @@ def calendar_feed(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Your calendar feed was removed."))
             return redirect("calendar_feed")
         else:
-            return HttpResponse(status=400)
+            # Only a hand-made request sends another action.
+            raise BadRequest(action)
     response = render(
         request,
         "events/calendar_feed.html",

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from community.access import Access, access_for
 from community.display import display_name
+from community.ids import id_parse
 from community.models import Community
 from events import selectors
 from events.access import is_organiser
@@ -337,11 +338,11 @@ def gathering_draw(
 def gathering_join_revoke(
     request: HttpRequest, *, gathering: Gathering, access: Access
 ) -> HttpResponse:
-    raw = request.POST.get("application", "")
-    if not raw.isdigit():
+    application_id = id_parse(request.POST.get("application", ""))
+    if application_id is None:
         raise Http404
     application = selectors.organise_application_get(
-        gathering=gathering, application_id=int(raw)
+        gathering=gathering, application_id=application_id
     )
     if application is None:
         raise Http404

@@ -12,6 +12,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from community.ids import id_parse
 from community.models import Member
 from events import calendar, selectors
 from events.errors import EventsError
@@ -44,20 +45,23 @@ def member_path(request: HttpRequest, public_id: str) -> HttpResponse:
 def path_visibility(request: HttpRequest) -> HttpResponse:
     raw_id = request.POST.get("object_id", "")
     try:
-        if not raw_id.isdigit():
+        object_id = id_parse(raw_id)
+        if object_id is None:
             raise EventsError("path_item_unknown")
         path.path_visibility_set(
             member=request.user,
             kind=request.POST.get("kind", ""),
-            object_id=int(raw_id),
+            object_id=object_id,
             visibility=request.POST.get("visibility", ""),
         )
     except EventsError as error:
         messages.error(request, error.message)
-    else:
-        messages.success(request, _("Saved: who can see this item."))
+        return redirect("member_path", public_id=request.user.public_id)
+    messages.success(request, _("Saved: who can see this item."))
+    # The anchor is built from the checked kind and id only: the raw values
+    # may hold what no header can carry (a newline, Hangul).
     target = redirect("member_path", public_id=request.user.public_id)
-    target["Location"] += f"#item-{request.POST.get('kind', '')}-{raw_id}"
+    target["Location"] += f"#item-{request.POST['kind']}-{object_id}"
     return target
 
 

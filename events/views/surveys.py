@@ -10,6 +10,7 @@ import csv
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -132,14 +133,21 @@ def takeaway_edit(request: HttpRequest, *, access: Access, pk: int) -> HttpRespo
     )
 
 
+SURVEY_EDIT_ACTIONS = ("settings", "add", "remove")
+
+
 @organiser_view
 def survey_edit(
     request: HttpRequest, *, gathering: Gathering, access: Access
 ) -> HttpResponse:
     """Settings and questions, until the first response. ``action`` says
     which form was sent: settings, add or remove."""
+    action = request.POST.get("action")
+    if request.method == "POST" and action not in SURVEY_EDIT_ACTIONS:
+        # Only a hand-made request sends another action.
+        raise BadRequest(action)
     gathering = lifecycle.gathering_advance_if_due(gathering)
-    survey = surveys.survey_for(gathering)
+    survey = surveys.survey_or_defaults(gathering)
     settings_form = SurveySettingsForm(
         initial={
             "min_responses": survey.min_responses,
@@ -148,7 +156,6 @@ def survey_edit(
     )
     question_form = SurveyQuestionForm()
     if request.method == "POST":
-        action = request.POST.get("action")
         try:
             if action == "settings":
                 settings_form = SurveySettingsForm(request.POST)
@@ -169,18 +176,16 @@ def survey_edit(
                     )
                     messages.success(request, _("The question is added."))
                     return redirect(request.path)
-            elif action == "remove":
+            else:  # remove
                 surveys.survey_question_remove(
                     gathering=gathering, key=request.POST.get("key", "")
                 )
                 messages.success(request, _("The question is removed."))
                 return redirect(request.path)
-            else:
-                return HttpResponse(status=400)
         except EventsError as error:
             messages.error(request, error.message)
             return redirect(request.path)
-    survey.refresh_from_db()
+    survey = surveys.survey_or_defaults(gathering)
     return render(
         request,
         "events/survey_edit.html",
