@@ -41,12 +41,43 @@ def _server_application():
     return application
 
 
-class ForkedDaphneProcess(DaphneProcess):
+class HeldStart:
+    """A forked process that starts its work only once released: fork it
+    while the test process runs one thread, release it later. Forking while
+    another thread is busy (a load running) can leave the child waiting for
+    ever on a lock that thread held at that instant."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._go = multiprocessing.get_context("fork").Event()
+
+    def release(self) -> None:
+        self._go.set()
+
+    def _wait_for_release(self) -> None:
+        _die_with_the_test_process()
+        self._go.wait()
+
+
+class ForkedDaphneProcess(HeldStart, DaphneProcess):
     """DaphneProcess, always forked: the child must inherit the test settings
     (overridden mail and task backends, the test database's name) rather than
     import them afresh, which the spawn and forkserver start methods would."""
 
     _Popen = staticmethod(multiprocessing.context.ForkProcess._Popen)
+
+    def run(self) -> None:
+        self._wait_for_release()
+        super().run()
+
+
+def _die_with_the_test_process() -> None:
+    # A server outlives nothing: if the test process that forked it ends
+    # without stopping it (a crash, a killed worker), Linux ends it too, so
+    # no server is left holding a port, a database session or a pipe.
+    if sys.platform == "linux":
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _server_process_setup() -> None:
@@ -59,12 +90,6 @@ def _server_process_setup() -> None:
     # would wait forever for a thread that does not exist: give the child
     # its own.
     SyncToAsync.single_thread_executor = ThreadPoolExecutor(max_workers=1)
-    # A server outlives nothing: if the test process that forked it ends
-    # without stopping it (a crash, a killed worker), Linux ends it too, so
-    # no server is left holding a port, a database session or a pipe.
-    if sys.platform == "linux":
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _close_connections() -> None:
@@ -101,11 +126,23 @@ def daphne_start(port: int | None = None) -> DaphneProcess:
     """A forked daphne serving config.asgi on ``port`` (a free one if None),
     started and listening. Call with the database unblocked and under any
     settings overrides the server should keep for its whole life."""
+    return daphne_serve(daphne_fork(port))
+
+
+def daphne_fork(port: int | None = None) -> ForkedDaphneProcess:
+    """A daphne process forked now, which serves on ``port`` only once
+    ``daphne_serve`` releases it (a restart under load: see HeldStart)."""
     _close_connections()
     process = ForkedDaphneProcess(
         SERVER_HOST, _server_application, setup=_server_process_setup, port=port
     )
     process.start()
+    return process
+
+
+def daphne_serve(process: ForkedDaphneProcess) -> ForkedDaphneProcess:
+    """Release a forked daphne and wait until it listens."""
+    process.release()
     deadline = time.monotonic() + SERVER_START_TIMEOUT
     while not process.ready.wait(timeout=0.2):
         if not process.is_alive() or time.monotonic() > deadline:
@@ -118,6 +155,9 @@ def daphne_start(port: int | None = None) -> DaphneProcess:
 def daphne_stop(process: DaphneProcess) -> None:
     process.terminate()
     process.join(timeout=10)
+    if process.is_alive():  # its port must be free for a restart
+        process.kill()
+        process.join(timeout=5)
 
 
 @contextlib.contextmanager
@@ -135,12 +175,13 @@ def daphnes(count: int) -> Iterator[list[DaphneProcess]]:
         _wait_for_sessions_to_end()
 
 
-class ForkedWorkerProcess(multiprocessing.context.ForkProcess):
+class ForkedWorkerProcess(HeldStart, multiprocessing.context.ForkProcess):
     """``manage.py db_worker``, forked like the servers. It stops as a
     deployed worker does on SIGTERM: it finishes the job in hand, then
     exits."""
 
     def run(self) -> None:
+        self._wait_for_release()
         _server_process_setup()
         from django.core.management import call_command
 
@@ -150,9 +191,20 @@ class ForkedWorkerProcess(multiprocessing.context.ForkProcess):
 def worker_start() -> ForkedWorkerProcess:
     """A task worker on the test database (the caller sets TASKS to the
     database backend first)."""
+    return worker_run(worker_fork())
+
+
+def worker_fork() -> ForkedWorkerProcess:
+    """A task worker forked now, which works only once ``worker_run``
+    releases it (a restart under load: see HeldStart)."""
     _close_connections()
     process = ForkedWorkerProcess(daemon=True)
     process.start()
+    return process
+
+
+def worker_run(process: ForkedWorkerProcess) -> ForkedWorkerProcess:
+    process.release()
     return process
 
 
