@@ -9,9 +9,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# Dependencies first, so that a change to the code reuses this layer.
-COPY pyproject.toml README.md ./
-RUN pip install .
+# Dependencies first, so that a change to the code reuses this layer: exactly
+# the locked versions, each file checked against its hash.
+COPY requirements.lock ./
+RUN pip install --require-hashes --no-deps -r requirements.lock
 
 COPY . .
 # Static files are collected into the image: the web process serves them

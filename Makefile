@@ -9,7 +9,7 @@ PORT ?= 8000
 # Two workers (the machines have two cores); PYTEST_ARGS= runs serially.
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test lint format setup migrate messages clean browser-deps
+.PHONY: run test lint format setup migrate messages clean browser-deps upgrade
 
 # Python >= 3.12: pyenv's .python-version first, then python3.13, python3.12,
 # then whatever python3 is, each only if it really is >= 3.12.
@@ -23,9 +23,10 @@ $(PY):
 		echo "Moim needs Python 3.12 or newer (python3.13 or python3.12 on PATH)." >&2; exit 1; fi
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+# Exactly the locked versions, every file checked against its hash; the
+# project itself runs from this folder and is not installed.
+$(STAMP): requirements-dev.lock | $(PY)
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r requirements-dev.lock
 	@touch $(STAMP)
 
 setup: $(STAMP)
@@ -62,6 +63,18 @@ test: setup browser-deps
 	$(PY) manage.py check --fail-level WARNING
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Re-resolves both locks to the newest releases that pyproject.toml's ranges
+# allow, shows what moved, installs them and runs the whole suite on them.
+LOCK_FLAGS := --universal --python-version 3.12 --generate-hashes --quiet \
+	--custom-compile-command "make upgrade"
+upgrade: setup
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev $(LOCK_FLAGS) --upgrade \
+		-o requirements-dev.lock
+	$(VENV)/bin/uv pip compile pyproject.toml $(LOCK_FLAGS) --upgrade \
+		-c requirements-dev.lock -o requirements.lock
+	@echo "Moved:"; git diff -U0 -- requirements-dev.lock | grep -E '^[-+][a-z0-9]' || echo "  nothing"
+	$(MAKE) test
 
 lint: setup
 	$(VENV)/bin/ruff check .
