@@ -73,7 +73,8 @@ upgrade: setup
 		-o requirements-dev.lock
 	$(VENV)/bin/uv pip compile pyproject.toml $(LOCK_FLAGS) --upgrade \
 		-c requirements-dev.lock -o requirements.lock
-	@echo "Moved:"; git diff -U0 -- requirements-dev.lock | grep -E '^[-+][a-z0-9]' || echo "  nothing"
+	@echo "Moved:"; git diff -U0 -- requirements-dev.lock | grep -E '^[-+][a-z0-9]' \
+		| sed 's/ *\\$$//' | grep . || echo "  nothing"
 	$(MAKE) test
 
 lint: setup

@@ -249,6 +249,11 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_USER_DISPLAY = "community.display.display_name"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = urlsplit(SITE_URL).scheme
+# Confirming it is you again, before a sensitive account change: by password,
+# or by a code mailed to a verified address (no weaker than a password reset,
+# which trusts the same mailbox, and the one way for a member without a
+# password). Sign-in itself stays by password: no login by code.
+ACCOUNT_REAUTHENTICATION_METHODS = ("password", "code")
 # The 6th failed login for one account within five minutes is refused,
 # whatever address it comes from ("key" is the account's email).
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/300s/key"}

@@ -389,6 +389,10 @@ ROWS: list[Row] = [
     Row("account_inactive", every(ALLOWED)),
     Row("account_signup", every(ALLOWED)),
     Row("account_reauthenticate", signed_in(ALLOWED)),
+    # By a mailed code (settings.ACCOUNT_REAUTHENTICATION_METHODS); without
+    # a code requested, the confirm page sends back to the request page.
+    Row("account_request_reauthentication_code", signed_in(ALLOWED)),
+    Row("account_confirm_reauthentication_code", signed_in(ALLOWED)),
     Row("account_email", signed_in(ALLOWED)),
     Row("account_email_verification_sent", every(ALLOWED)),
     Row("account_change_password", signed_in(ALLOWED)),

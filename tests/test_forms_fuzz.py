@@ -372,6 +372,23 @@ ENTRIES: list[Entry] = [
         forms=(allauth_forms.ReauthenticateForm,),
     ),
     Entry(
+        "account_request_reauthentication_code",
+        kind("member"),
+        url("account_request_reauthentication_code"),
+        lambda w, s: {"recipient": w.member("member").email},
+        body(recipient=lambda w, s: v(w.member("member").email)),
+        forms=(allauth_forms.RequestReauthenticationCodeForm,),
+    ),
+    Entry(
+        "account_confirm_reauthentication_code",
+        kind("member"),
+        url("account_confirm_reauthentication_code"),
+        # No code is pending: back to the page that mails one.
+        lambda w, s: {},
+        body(code=v("ABCD-EFGH"), action=v("verify", "resend")),
+        forms=(allauth_forms.ConfirmReauthenticationCodeForm,),
+    ),
+    Entry(
         "account_confirm_login_code",
         kind("anonymous"),
         url("account_confirm_login_code"),
