@@ -212,7 +212,8 @@ if EMAIL_URL:
         }
     }
 else:
-    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+    # Printed decoded, links on lines of their own (community.mail_backends).
+    MAILERS = {"default": {"BACKEND": "community.mail_backends.ConsoleBackend"}}
 
 # --- Accounts -----------------------------------------------------------------
 AUTH_USER_MODEL = "community.Member"
