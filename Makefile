@@ -6,6 +6,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The address in mail links and the one origin websockets accept.
+SITE_URL ?= http://$(HOST):$(PORT)
 # Two workers (the machines have two cores); PYTEST_ARGS= runs serially.
 PYTEST_ARGS ?= -n 2
 
@@ -37,10 +39,7 @@ migrate: setup
 run: migrate
 	$(PY) manage.py seed_demo
 	@echo "Moim: http://$(HOST):$(PORT)/  (Ctrl-C stops the server and the task worker)"
-	@# daphne, with calendar feed tokens masked in its access log.
-	@trap 'kill 0' INT TERM EXIT; \
-	$(PY) manage.py db_worker & \
-	$(PY) -m events.log_masking -b $(HOST) -p $(PORT) config.asgi:application
+	@SITE_URL=$(SITE_URL) $(PY) manage.py serve --host $(HOST) --port $(PORT)
 
 # The browser tests drive Debian's Chromium; without a CJK font every Hangul
 # glyph in their screenshots is an empty box. Installed only when missing,

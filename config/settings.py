@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "community.middleware.RedisUnavailableMiddleware",
+    "community.middleware.NotFoundPageMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -211,7 +212,8 @@ if EMAIL_URL:
         }
     }
 else:
-    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+    # Printed decoded, links on lines of their own (community.mail_backends).
+    MAILERS = {"default": {"BACKEND": "community.mail_backends.ConsoleBackend"}}
 
 # --- Accounts -----------------------------------------------------------------
 AUTH_USER_MODEL = "community.Member"
@@ -312,6 +314,9 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
 
 # --- Moim ----------------------------------------------------------------------
+# With DEBUG on, a missing page still gets Moim's own 404 page unless this
+# asks for Django's technical one (community.middleware.NotFoundPageMiddleware).
+MOIM_DEBUG_404 = env_bool("DJANGO_DEBUG_404", False)
 MOIM_NICKNAME_COOLDOWN_DAYS = 90
 # How long a page is kept for signed-out readers (community.page_cache);
 # 0 renders every request.

@@ -74,7 +74,7 @@ def test_nothing_set_prints_mail_on_the_console(load_settings):
     namespace = load_settings()
 
     assert namespace["MAILERS"]["default"]["BACKEND"] == (
-        "django.core.mail.backends.console.EmailBackend"
+        "community.mail_backends.ConsoleBackend"
     )
 
 
