@@ -21,23 +21,26 @@ from tests.factories import member_create
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests marked ``postgres`` need PostgreSQL's concurrency (row locks,
-    parallel connections); on SQLite they are deselected, never skipped."""
+    """Each test runs on the backend it is about, deselected (never skipped)
+    on the other: ``postgres`` tests need PostgreSQL's concurrency (row
+    locks, parallel connections); ``embedded`` tests are about the embedded
+    default itself (``make run``), so the PostgreSQL pass would only run
+    them again unchanged."""
     from django.conf import settings
 
     engine = settings.DATABASES["default"]["ENGINE"]
-    if engine == "django.db.backends.postgresql":
-        return
-    deselected = [item for item in items if item.get_closest_marker("postgres")]
+    on_postgres = engine == "django.db.backends.postgresql"
+    marker = "embedded" if on_postgres else "postgres"
+    deselected = [item for item in items if item.get_closest_marker(marker)]
     if not deselected:
         return
-    items[:] = [item for item in items if not item.get_closest_marker("postgres")]
+    items[:] = [item for item in items if not item.get_closest_marker(marker)]
     config.hook.pytest_deselected(items=deselected)
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     if reporter is not None:
         reporter.write_line(
-            f"{len(deselected)} test(s) marked 'postgres' deselected: "
-            f"the database is {engine.rsplit('.', 1)[-1]}, not PostgreSQL."
+            f"{len(deselected)} test(s) marked '{marker}' deselected: "
+            f"the database is {engine.rsplit('.', 1)[-1]}."
         )
 
 

@@ -14,7 +14,11 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from tests.servers import SERVER_HOST, free_port
+
+pytestmark = pytest.mark.embedded
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 180  # a fresh database: migrate, then the demo data
