@@ -199,4 +199,27 @@ STRINGS = (
     ),
     # Translators: allauth override (unknown_account_message.txt)
     gettext_noop("If it was you, you can sign up for an account using the link below."),
+    # --- Confirming it is you again (account/*reauthenticat*.html) ---
+    # Translators: allauth override (account/base_reauthenticate.html)
+    gettext_noop("Confirm Access"),
+    # Translators: allauth override (account/base_reauthenticate.html)
+    gettext_noop("Please reauthenticate to safeguard your account."),
+    # Translators: allauth override (account/base_reauthenticate.html)
+    gettext_noop("Alternative options"),
+    # Translators: allauth override (a way to confirm it is you)
+    gettext_noop("Use your password"),
+    # Translators: allauth override (a way to confirm it is you)
+    gettext_noop("Send me a sign-in code"),
+    # Translators: allauth override (account/base_confirm_code.html)
+    gettext_noop(
+        "We've sent a code to %(recipient)s. The code expires shortly, so please "
+        "enter it soon."
+    ),
+    # Translators: allauth override (account/messages/login_code_sent.txt)
+    gettext_noop("A sign-in code has been sent to %(recipient)s."),
+    # Translators: allauth override (account/email/login_code_message.txt)
+    gettext_noop(
+        "Your sign-in code is listed below. Please enter it in your open browser "
+        "window."
+    ),
 )

@@ -7,6 +7,7 @@ password reset, which trusts the same mailbox."""
 import re
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.core import mail
 from django.urls import reverse
 
@@ -134,3 +135,20 @@ def test_a_fourth_code_within_a_minute_is_refused_in_the_members_language(
     assert response.status_code == 200
     assert HANGUL.search(str(response.context["form"].errors["recipient"]))
     assert len(mail.outbox) == 3
+
+
+def test_the_code_request_page_speaks_the_members_language(korean_member, member):
+    page = korean_member.get(reverse("account_request_reauthentication_code"))
+
+    assert page.status_code == 200
+    assert f"{member.email}(으)로 코드를 보내 드릴게요." in page.text
+    assert "Recipient" not in page.text
+
+
+def test_with_several_verified_addresses_the_member_chooses_one(korean_member, member):
+    EmailAddress.objects.create(user=member, email="second@example.org", verified=True)
+
+    page = korean_member.get(reverse("account_request_reauthentication_code"))
+
+    assert "코드를 받을 주소" in page.text
+    assert "second@example.org" in page.text
