@@ -8,8 +8,9 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # The address in mail links and the one origin websockets accept.
 SITE_URL ?= http://$(HOST):$(PORT)
-# Two workers (the machines have two cores); PYTEST_ARGS= runs serially.
-PYTEST_ARGS ?= -n 2
+# Two workers (the machines have two cores), and the 20 slowest tests named
+# (CI keeps an eye on its time); PYTEST_ARGS= runs serially.
+PYTEST_ARGS ?= -n 2 --durations=20
 
 .PHONY: run test lint format setup migrate messages clean browser-deps upgrade
 

@@ -113,3 +113,18 @@ def test_every_locked_version_is_the_installed_one():
         if installed.get(name) != version
     }
     assert not differing, f"locked, installed: {differing}; run `make setup`"
+
+
+@pytest.mark.parametrize(
+    ("path", "lock"),
+    [
+        ("Makefile", "requirements-dev.lock"),
+        ("Dockerfile", "requirements.lock"),
+        ("docs/deploy.md", "requirements.lock"),
+    ],
+)
+def test_every_installer_installs_the_lock_hash_checked(path, lock):
+    text = " ".join((ROOT / path).read_text().split())
+    assert f"--require-hashes --no-deps -r {lock}" in text
+    assert "pip install ." not in text
+    assert "pip install -e" not in text
