@@ -670,3 +670,21 @@ def test_edits_are_rate_limited(client, community, poster):
     comment.refresh_from_db()
     assert comment.body != "한 번 더"
     assert Revision.objects.count() == limit
+
+
+def test_a_muted_author_is_not_offered_the_edit_links(client, community, poster):
+    thread = thread_make(community, poster)
+    comment = comment_make(thread, poster)
+    page = reverse("thread_detail", args=[community.slug, thread.pk])
+    edits = [
+        reverse("thread_edit", args=[community.slug, thread.pk]),
+        reverse("comment_edit", args=[community.slug, comment.pk]),
+    ]
+    shown = client.get(page).text
+    assert all(url in shown for url in edits)
+
+    sanction(poster, community, SanctionKind.MUTE)
+
+    shown = client.get(page).text
+    assert not any(url in shown for url in edits)
+    assert reverse("thread_delete", args=[community.slug, thread.pk]) in shown
