@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from community import selectors
+from community.access import access_for
 from community.models import (
     Bookmark,
     Comment,
@@ -688,3 +689,31 @@ def test_a_muted_author_is_not_offered_the_edit_links(client, community, poster)
     shown = client.get(page).text
     assert not any(url in shown for url in edits)
     assert reverse("thread_delete", args=[community.slug, thread.pk]) in shown
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_edits_that_name_a_member_notify_them_once():
+    """Five edits of one thread, each naming the same member, released
+    together on PostgreSQL: the mention's unique constraint lets one notify."""
+    from tests.events.test_concurrency import run_at_once
+
+    community = community_make()
+    author = veteran()
+    join(author, community)
+    mentioned = _mentioned_member()
+    thread = thread_make(community, author)
+
+    def edit(number):
+        return lambda: thread_services.thread_edit(
+            access=access_for(author, community),
+            thread=Thread.objects.get(pk=thread.pk),
+            title="제목",
+            tag="info",
+            body=f"@광고요정 {number}",
+        )
+
+    outcomes = run_at_once([edit(number) for number in range(5)])
+
+    assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
+    assert Notification.objects.filter(recipient=mentioned).count() == 1
