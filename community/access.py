@@ -4,7 +4,7 @@ the same question the same way."""
 
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from community.models import (
@@ -83,20 +83,33 @@ class Access:
         return self.post_refusal is None
 
 
+def sanctions_in_force() -> QuerySet[Sanction]:
+    """Sanctions that hold now: neither lifted nor past their end."""
+    return Sanction.objects.filter(
+        Q(ends_at__isnull=True) | Q(ends_at__gt=timezone.now()),
+        lifted_at__isnull=True,
+    )
+
+
+def communities_banning(member: Member) -> QuerySet:
+    """The ids of the communities that ban ``member`` now, as a subquery:
+    what ``access_for(...).banned`` says of one community, for many rows at
+    once."""
+    return (
+        sanctions_in_force()
+        .filter(member=member, kind=SanctionKind.BAN)
+        .values("community_id")
+    )
+
+
 def access_for(member: Member | None, community: Community) -> Access:
     """Two queries at most, whatever the page."""
     if member is None or not member.is_authenticated:
         return Access(community, None, None, None, None)
     membership = Membership.objects.filter(community=community, member=member).first()
-    now = timezone.now()
     active = {
         sanction.kind: sanction
-        for sanction in Sanction.objects.filter(
-            Q(ends_at__isnull=True) | Q(ends_at__gt=now),
-            community=community,
-            member=member,
-            lifted_at__isnull=True,
-        )
+        for sanction in sanctions_in_force().filter(community=community, member=member)
     }
     return Access(
         community,

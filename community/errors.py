@@ -64,6 +64,7 @@ MESSAGES = {
         "comment again at %(time)s."
     ),
     "rate_per_minute": _("You are posting too fast. You can post again at %(time)s."),
+    "rate_edits": _("You are editing too fast. You can edit again at %(time)s."),
     "thread_locked": _("This thread is locked; no new comments."),
     "thread_unavailable": _("This thread is no longer available."),
     "promotion_board_only": _("Promotion is allowed only on the %(board)s board."),

@@ -487,6 +487,37 @@ class Notification(models.Model):
         return f"{self.kind} for {self.recipient_id}"
 
 
+class Mention(models.Model):
+    """A member named in a thread or a comment, recorded once: they are
+    notified the first time a post names them, and never again for that
+    post, however often an edit removes and restores the name."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="+")
+    # Set for a mention in a comment; empty for one in the thread itself.
+    comment = models.ForeignKey(
+        Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["thread", "member"],
+                condition=models.Q(comment__isnull=True),
+                name="mention_once_per_thread",
+            ),
+            models.UniqueConstraint(
+                fields=["comment", "member"],
+                condition=models.Q(comment__isnull=False),
+                name="mention_once_per_comment",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"mention of {self.member_id}"
+
+
 class ReportStatus(models.TextChoices):
     OPEN = "open", _("Open")
     ACTIONED = "actioned", _("Action taken")

@@ -1,7 +1,9 @@
 """Who organises a gathering and who may apply: one place for both."""
 
-from community.access import Access, access_for
-from community.models import Member
+from django.db.models import Q
+
+from community.access import Access, access_for, communities_banning
+from community.models import Member, Membership
 from events.errors import EventsError
 from events.models import Gathering
 
@@ -9,13 +11,33 @@ from events.models import Gathering
 def is_organiser(
     member: Member | None, gathering: Gathering, access: Access | None = None
 ) -> bool:
-    """Community moderators (and staff) and the gathering's hosts."""
+    """Community moderators (and staff), and the gathering's hosts while they
+    belong to its community. A ban takes it all: a banned member organises
+    nothing in that community, whatever gatherings still name them as host.
+    ``hosting`` is the same rule for many gatherings at once."""
     if member is None or not member.is_authenticated:
         return False
     access = access or access_for(member, gathering.community)
+    if access.banned is not None:
+        return False
     if access.is_moderator:
         return True
-    return gathering.hosts.filter(pk=member.pk).exists()
+    return access.is_member and gathering.hosts.filter(pk=member.pk).exists()
+
+
+def hosting(member: Member) -> Q:
+    """The gatherings ``member`` organises as their host, as a filter: hosted,
+    in a community they belong to and are not banned from (``is_organiser``
+    for one gathering)."""
+    return (
+        Q(hosts=member)
+        & Q(
+            community_id__in=Membership.objects.filter(member=member).values(
+                "community_id"
+            )
+        )
+        & ~Q(community_id__in=communities_banning(member))
+    )
 
 
 def eligibility_refusal(

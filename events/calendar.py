@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vDuration
 
 from community.models import Community, Member
+from events.access import hosting
 from events.models import (
     Application,
     ApplicationStatus,
@@ -205,7 +206,7 @@ def personal_entries(member: Member) -> tuple[list[Application], list[Gathering]
         .order_by("gathering__starts_at", "pk")
     )
     hosted = list(
-        Gathering.objects.filter(hosts=member, published_at__isnull=False)
+        Gathering.objects.filter(hosting(member), published_at__isnull=False)
         .select_related("community")
         .order_by("starts_at", "pk")
     )

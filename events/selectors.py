@@ -16,7 +16,7 @@ from community.access import Access
 from community.models import Community, Member, Thread
 from community.models import Visibility as ThreadVisibility
 from events import draw as algorithm
-from events.access import eligibility_refusal, is_organiser
+from events.access import eligibility_refusal, hosting, is_organiser
 from events.errors import EventsError
 from events.models import (
     Application,
@@ -294,9 +294,10 @@ def member_applications(*, member: Member, now: datetime) -> list[MyApplicationR
 
 
 def member_hosted_gatherings(*, member: Member) -> list[Gathering]:
-    """The gatherings ``member`` hosts, the latest first. One query."""
+    """The gatherings ``member`` hosts (and so organises), the latest first.
+    One query."""
     return list(
-        Gathering.objects.filter(hosts=member)
+        Gathering.objects.filter(hosting(member))
         .select_related("community")
         .order_by("-starts_at", "-pk")
     )

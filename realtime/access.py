@@ -81,10 +81,11 @@ def _gathering_access(room: Room, member: Member) -> RoomAccess:
     gathering = gathering_advance_if_due(room.gathering)
     room.gathering = gathering
     community_access: Access = access_for(member, gathering.community)
+    # A ban comes first: it takes away hosting as well as the seat.
+    if community_access.banned is not None:
+        raise RealtimeError("banned")
     organiser = is_organiser(member, gathering, community_access)
     if not organiser:
-        if community_access.banned is not None:
-            raise RealtimeError("banned")
         attending = Application.objects.filter(
             gathering=gathering, member=member, status=ApplicationStatus.CONFIRMED
         ).exists()
@@ -93,13 +94,16 @@ def _gathering_access(room: Room, member: Member) -> RoomAccess:
     state = gathering.chat_state
     if state == "before":
         raise RealtimeError("not_open_yet", time=_local(gathering.lobby_at))
+    # A community mute reaches its organisers too: they read their room but
+    # neither write nor moderate in it.
+    moderates = organiser and community_access.muted is None
     refusal = None
     if state == "archive":
         refusal = RealtimeError("read_only")
-    elif not organiser:
+    elif not moderates:
         refusal = _mute_refusal(room, member, community_access)
     return RoomAccess(
-        room, member, gathering.community, state, organiser, write_refusal=refusal
+        room, member, gathering.community, state, moderates, write_refusal=refusal
     )
 
 

@@ -88,6 +88,13 @@ KINDS = (
     "organiser",  # a plain member who hosts the main and open gatherings
     "moderator",  # the community's moderator, who hosts no gathering
     "staff",  # site staff (moderates everywhere), of no community
+    # Sanctioned kinds (SECURITY.md, "Sanctions"): what a sanction takes away
+    # wherever the power lives.
+    "banned_host",  # hosted the main, open and held gatherings, then banned
+    "muted_host",  # hosts the main and open gatherings, muted
+    "banned_attendee",  # had a confirmed seat at the main gathering, banned
+    "muted_author",  # wrote a thread and a comment, then was muted
+    "left",  # wrote a thread and a comment, then left the community
 )
 SIGNED_IN = KINDS[1:]
 READERS = (
@@ -98,7 +105,15 @@ READERS = (
     "organiser",
     "moderator",
     "staff",
+    "muted_host",
+    "muted_author",
 )
+# The muted kinds read but may not write: no post, comment or reaction.
+MUTED = ("muted_host", "muted_author")
+# A kind a row does not name gets the outcome of the kind it stands with: a
+# ban leaves a host or an attendee with no more than any banned member, and
+# a member who left is an outsider.
+LIKE = {"banned_host": "banned", "banned_attendee": "banned", "left": "outsider"}
 
 
 @dataclass
@@ -117,6 +132,11 @@ class World:
     sanction: Sanction  # the banned member's
     feed_token: str  # the attendee's
     join_token: str  # the attendee's, for the main gathering
+    banned_join_token: str  # the banned attendee's, for the main gathering
+    muted_thread: object  # written by "muted_author"
+    muted_comment: object  # written by "muted_author", on ``thread``
+    left_thread: object  # written by "left"
+    left_comment: object  # written by "left", on ``thread``
     extra: dict = field(default_factory=dict)
 
     def member(self, kind: str) -> Member | None:
@@ -170,7 +190,12 @@ def world_build(*, starts_in: timedelta = timedelta(hours=12)) -> World:
         "organiser": member_joined(community),
         "moderator": moderator,
         "staff": member_create(language="en", is_staff=True),
+        "banned_host": member_joined(community),
+        "muted_host": member_joined(community),
+        "muted_author": member_joined(community, date_joined=week_ago),
+        "left": member_joined(community, date_joined=week_ago),
     }
+    hosts = [kinds["organiser"], kinds["banned_host"], kinds["muted_host"]]
     sanction_impose(
         access=access_for(moderator, community),
         member=kinds["banned"],
@@ -180,27 +205,32 @@ def world_build(*, starts_in: timedelta = timedelta(hours=12)) -> World:
     )
     sanction = Sanction.objects.get(member=kinds["banned"])
 
-    # The main gathering: two applicants for one seat, drawn, the winner
-    # confirmed; then moved to start in 12 hours, so the link is released.
-    main = gathering_make(community=community, organiser=kinds["organiser"], capacity=1)
+    # The main gathering: four applicants for two seats, drawn, both winners
+    # confirmed (the attendee and the attendee banned below); then moved to
+    # start in ``starts_in``, so the link is released.
+    main = gathering_make(
+        community=community, organiser=kinds["organiser"], capacity=2, hosts=hosts
+    )
     main = advance(main, main.applications_open_at)
-    pair = [member_joined(community), member_joined(community)]
-    apply_all(main, pair)
+    apply_all(main, [member_joined(community) for _ in range(4)])
     main = advance(main, main.applications_close_at)
     assert main.status == GatheringStatus.DRAWN
-    (offered,) = with_status(main, ApplicationStatus.OFFERED)
-    offer_confirm(
-        member=offered.member,
-        gathering=main,
-        now=main.applications_close_at + timedelta(minutes=1),
-    )
+    offered, banned_seat = with_status(main, ApplicationStatus.OFFERED)
+    for application in (offered, banned_seat):
+        offer_confirm(
+            member=application.member,
+            gathering=main,
+            now=main.applications_close_at + timedelta(minutes=1),
+        )
     kinds["attendee"] = offered.member
-    (waiting,) = with_status(main, ApplicationStatus.WAITLISTED)
-    kinds["waitlisted"] = waiting.member
+    kinds["banned_attendee"] = banned_seat.member
     main = shift_to_now(main, starts_in=starts_in)
 
     opened = gathering_open(
-        community=community, organiser=kinds["organiser"], video_link=OTHER_LINK
+        community=community,
+        organiser=kinds["organiser"],
+        video_link=OTHER_LINK,
+        hosts=hosts,
     )
     application_submit(
         member=kinds["applicant"],
@@ -217,7 +247,11 @@ def world_build(*, starts_in: timedelta = timedelta(hours=12)) -> World:
     )
 
     held, attendees = gathering_held(
-        attendees=6, community=community, organiser=moderator, video_link=OTHER_LINK
+        attendees=6,
+        community=community,
+        organiser=moderator,
+        video_link=OTHER_LINK,
+        hosts=[moderator, kinds["banned_host"]],
     )
     survey = Survey.objects.get(gathering=held)
     answered_at = survey.opens_at + timedelta(hours=1)
@@ -240,6 +274,35 @@ def world_build(*, starts_in: timedelta = timedelta(hours=12)) -> World:
         thread=thread,
         comment=comment,
     )
+    muted_thread = thread_make(community, kinds["muted_author"])
+    left_thread = thread_make(community, kinds["left"])
+    posts = {
+        kind: (post, comment_make(thread, kinds[kind]))
+        for kind, post in (("muted_author", muted_thread), ("left", left_thread))
+    }
+    banned_join_token = join_token(
+        JoinPass.objects.get(application__member=kinds["banned_attendee"])
+    )
+
+    # The sanctions, last, through the moderation service: the banned
+    # attendee's seat passes to the first on the waitlist (while offers are
+    # still made); the waitlisted kind is the member still waiting after it.
+    by = access_for(moderator, community)
+    for kind, sanction_kind in (
+        ("banned_host", SanctionKind.BAN),
+        ("banned_attendee", SanctionKind.BAN),
+        ("muted_host", SanctionKind.MUTE),
+        ("muted_author", SanctionKind.MUTE),
+    ):
+        sanction_impose(
+            access=by,
+            member=kinds[kind],
+            kind=sanction_kind,
+            reason="규칙 위반",
+            ends_at=None,
+        )
+    community_services.community_leave(access=access_for(kinds["left"], community))
+    kinds["waitlisted"] = with_status(main, ApplicationStatus.WAITLISTED)[-1].member
     return World(
         kinds=kinds,
         community=community,
@@ -257,6 +320,11 @@ def world_build(*, starts_in: timedelta = timedelta(hours=12)) -> World:
         join_token=join_token(
             JoinPass.objects.get(application__member=kinds["attendee"])
         ),
+        banned_join_token=banned_join_token,
+        muted_thread=posts["muted_author"][0],
+        muted_comment=posts["muted_author"][1],
+        left_thread=posts["left"][0],
+        left_comment=posts["left"][1],
         extra={
             "held_attendees": attendees,
             "attendee_application": offered,
@@ -326,8 +394,18 @@ class Row:
         return f"{self.key}[{self.label}]" if self.label else self.key
 
 
+def _with_likes(table: dict[str, str], named: dict[str, str]) -> dict[str, str]:
+    """Each kind of ``LIKE`` not ``named`` by the row gets its model's
+    outcome."""
+    for kind, like in LIKE.items():
+        if kind not in named:
+            table[kind] = table[like]
+    return table
+
+
 def every(outcome: str, **overrides: str) -> dict[str, str]:
-    return {kind: overrides.get(kind, outcome) for kind in KINDS}
+    table = {kind: overrides.get(kind, outcome) for kind in KINDS}
+    return _with_likes(table, overrides)
 
 
 def signed_in(outcome: str, anonymous: str = LOGIN, **overrides) -> dict:
@@ -340,21 +418,29 @@ def readers(outcome: str, refused: str = FORBIDDEN, **overrides) -> dict:
     (members-only: visitors and non-members may not read it)."""
     table = {kind: outcome if kind in READERS else refused for kind in KINDS}
     table.update(overrides)
-    return table
+    return _with_likes(table, overrides)
+
+
+def posters(outcome: str, refused: str = FORBIDDEN, **overrides) -> dict:
+    """As ``readers``, but the muted kinds, who read, are refused: a post, a
+    comment, a reaction or an edit."""
+    return readers(outcome, refused, **{**dict.fromkeys(MUTED, FORBIDDEN), **overrides})
 
 
 def organisers(outcome: str, refused: str = FORBIDDEN, **overrides) -> dict:
-    """``organiser``, ``moderator`` and ``staff`` (hosts and moderators)."""
+    """``organiser``, ``muted_host``, ``moderator`` and ``staff`` (hosts and
+    moderators; a mute takes away writing, not hosting)."""
     table = every(refused, anonymous=LOGIN)
-    for kind in ("organiser", "moderator", "staff"):
+    for kind in ("organiser", "muted_host", "moderator", "staff"):
         table[kind] = outcome
     table.update(overrides)
-    return table
+    return _with_likes(table, overrides)
 
 
 def moderators(outcome: str, refused: str = FORBIDDEN, **overrides) -> dict:
     """Moderators and staff only (not a gathering's plain-member host)."""
-    return organisers(outcome, refused, organiser=refused, **overrides)
+    overrides = {"organiser": refused, "muted_host": refused, **overrides}
+    return organisers(outcome, refused, **overrides)
 
 
 def slug(w: World) -> list:
@@ -452,6 +538,13 @@ ROWS: list[Row] = [
         args=lambda w: [w.join_token],
         label="the attendee's",
     ),
+    # A ban ended the seat: the URL answers its owner as a revoked one.
+    Row(
+        "gathering_join",
+        signed_in(NOT_FOUND, banned_attendee=FORBIDDEN),
+        args=lambda w: [w.banned_join_token],
+        label="the banned attendee's",
+    ),
     # --- A community -------------------------------------------------------------
     Row("community_detail", readers(ALLOWED), args=slug),
     Row(
@@ -469,7 +562,7 @@ ROWS: list[Row] = [
     # Staff moderate everywhere but post only where they are members.
     Row(
         "thread_create",
-        readers(ALLOWED, anonymous=LOGIN, staff=FORBIDDEN),
+        posters(ALLOWED, anonymous=LOGIN, staff=FORBIDDEN),
         args=lambda w: [w.community.slug, w.board.slug],
     ),
     Row("thread_detail", readers(ALLOWED), args=thread_args),
@@ -486,6 +579,27 @@ ROWS: list[Row] = [
         method="post",
         label="the member's",
     ),
+    # A mute (or leaving) takes away editing one's own posts, as it does
+    # posting; deleting them stays the author's.
+    Row(
+        "thread_edit",
+        readers(FORBIDDEN, anonymous=LOGIN),
+        args=lambda w: [w.community.slug, w.muted_thread.pk],
+        label="the muted author's",
+    ),
+    Row(
+        "thread_edit",
+        readers(FORBIDDEN, anonymous=LOGIN),
+        args=lambda w: [w.community.slug, w.left_thread.pk],
+        label="the left member's",
+    ),
+    Row(
+        "thread_delete",
+        readers(FORBIDDEN, anonymous=LOGIN, muted_author=ALLOWED),
+        args=lambda w: [w.community.slug, w.muted_thread.pk],
+        method="post",
+        label="the muted author's",
+    ),
     Row(
         "comment_create",
         readers(BAD_REQUEST, anonymous=LOGIN),
@@ -494,7 +608,7 @@ ROWS: list[Row] = [
     ),
     Row(
         "thread_react",
-        readers(ALLOWED, anonymous=LOGIN, staff=FORBIDDEN),
+        posters(ALLOWED, anonymous=LOGIN, staff=FORBIDDEN),
         args=lambda w: [w.community.slug, w.thread.pk, "empathy"],
         method="post",
     ),
@@ -525,8 +639,27 @@ ROWS: list[Row] = [
         label="the member's",
     ),
     Row(
+        "comment_edit",
+        readers(FORBIDDEN, anonymous=LOGIN),
+        args=lambda w: [w.community.slug, w.muted_comment.pk],
+        label="the muted author's",
+    ),
+    Row(
+        "comment_edit",
+        readers(FORBIDDEN, anonymous=LOGIN),
+        args=lambda w: [w.community.slug, w.left_comment.pk],
+        label="the left member's",
+    ),
+    Row(
+        "comment_delete",
+        readers(FORBIDDEN, anonymous=LOGIN, muted_author=ALLOWED),
+        args=lambda w: [w.community.slug, w.muted_comment.pk],
+        method="post",
+        label="the muted author's",
+    ),
+    Row(
         "comment_react",
-        readers(ALLOWED, anonymous=LOGIN, staff=FORBIDDEN),
+        posters(ALLOWED, anonymous=LOGIN, staff=FORBIDDEN),
         args=lambda w: [w.community.slug, w.comment.pk, "empathy"],
         method="post",
     ),
@@ -736,10 +869,14 @@ def admin_row(key: str, pattern_kwargs: list[str], path: str | None) -> Row:
 
 # --- Websocket routes ----------------------------------------------------------------
 # Refusals are an error frame and a close code: 4401 sign in, 4403 refused,
-# 4404 no such room. The world's main gathering is in its lobby for these.
+# 4404 no such room. A room that lets the member in says in its hello what
+# they may do there: moderate, write (ALLOWED) or only read. The world's main
+# gathering is in its lobby for these.
 SOCKET_LOGIN = "4401"
 SOCKET_FORBIDDEN = "4403"
 SOCKET_NOT_FOUND = "4404"
+MODERATES = "moderates"
+READ_ONLY = "read only"
 
 
 @dataclass(frozen=True)
@@ -768,20 +905,23 @@ SOCKET_ROWS = [
             SOCKET_FORBIDDEN,
             anonymous=SOCKET_LOGIN,
             attendee=ALLOWED,
-            organiser=ALLOWED,
-            moderator=ALLOWED,
-            staff=ALLOWED,
+            organiser=MODERATES,
+            muted_host=READ_ONLY,
+            moderator=MODERATES,
+            staff=MODERATES,
         ),
         _room(lambda w: f"gathering-{w.main.pk}"),
         label="the main gathering's room",
     ),
+    # Over: an archive its organisers still moderate, and the banned host
+    # does not enter.
     SocketRow(
         ROOM_ROUTE,
         every(
             SOCKET_FORBIDDEN,
             anonymous=SOCKET_LOGIN,
-            moderator=ALLOWED,
-            staff=ALLOWED,
+            moderator=MODERATES,
+            staff=MODERATES,
         ),
         _room(lambda w: f"gathering-{w.held.pk}"),
         label="another gathering's room",
@@ -794,13 +934,20 @@ SOCKET_ROWS = [
     ),
     SocketRow(
         ROOM_ROUTE,
-        readers(ALLOWED, SOCKET_FORBIDDEN, anonymous=SOCKET_LOGIN),
+        readers(
+            ALLOWED,
+            SOCKET_FORBIDDEN,
+            anonymous=SOCKET_LOGIN,
+            moderator=MODERATES,
+            staff=MODERATES,
+            **dict.fromkeys(MUTED, READ_ONLY),
+        ),
         _room(lambda w: f"lounge-{w.community.slug}"),
         label="the community's lounge",
     ),
     SocketRow(
         ROOM_ROUTE,
-        every(SOCKET_FORBIDDEN, anonymous=SOCKET_LOGIN, staff=ALLOWED),
+        every(SOCKET_FORBIDDEN, anonymous=SOCKET_LOGIN, staff=MODERATES),
         _room(lambda w: f"lounge-{w.other_community.slug}"),
         label="another community's lounge",
     ),

@@ -142,7 +142,7 @@ def _url(row: m.Row, world: m.World) -> str:
 # attendee's own join redirect (its Location header, never a body) and on the
 # organisers' pages of the main gathering. The survey answer: on the results
 # page and CSV, which name no member.
-ORGANISERS = ("organiser", "moderator", "staff")
+ORGANISERS = ("organiser", "muted_host", "moderator", "staff")
 LINK_IN_BODY = {
     (key, kind) for key in ("gathering_manage", "gathering_edit") for kind in ORGANISERS
 }

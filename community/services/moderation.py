@@ -27,6 +27,7 @@ from community.models import (
 )
 from community.services.communities import community_leave
 from community.services.notifications import notify
+from events.services.sanctions import gatherings_ban
 from realtime.broadcast import member_sockets_close
 
 
@@ -290,7 +291,9 @@ def sanction_impose(
     ends_at: datetime | None,
 ) -> Sanction:
     """Ban (no access) or mute (read only) a member until ``ends_at``. A ban
-    also ends the membership. Moderators cannot be sanctioned here."""
+    also ends the membership, and what the member held in the community's
+    gatherings (``events.services.sanctions.gatherings_ban``). Their open
+    sockets close after commit. Moderators cannot be sanctioned here."""
     _require_moderator(access)
     if ends_at is not None and ends_at <= timezone.now():
         raise CommunityError("sanction_in_past")
@@ -316,6 +319,8 @@ def sanction_impose(
             target_access = access_for(member, access.community)
             if target_access.is_member:
                 community_leave(access=target_access)
+            # Hosting, applications and seats in the community's gatherings.
+            gatherings_ban(member=member, community=access.community, by=access.member)
         action = (
             ModerationAction.BAN if kind == SanctionKind.BAN else ModerationAction.MUTE
         )

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.db.models.functions import Greatest, Log
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -17,6 +17,7 @@ from community.models import (
     Bookmark,
     Comment,
     Member,
+    Mention,
     NotificationKind,
     Reaction,
     ReactionKind,
@@ -37,6 +38,8 @@ RATE_FIRST_DAY = {
     "threads": (3, timedelta(days=1)),
     "comments": (10, timedelta(days=1)),
 }
+# (count, window) of edits, threads and comments together.
+RATE_EDITS = [(5, timedelta(minutes=1)), (30, timedelta(hours=1))]
 VIEW_FLUSH_EVERY = 20
 VIEW_FLUSH_SECONDS = 60
 
@@ -81,6 +84,21 @@ def post_refusal(
     return CommunityError(code)
 
 
+def edit_refusal(
+    *, access: Access, thread: Thread, comment: Comment | None = None
+) -> CommunityError | None:
+    """Why this member may not edit ``comment`` (or, without it, ``thread``),
+    or None: only its author, and only while they may post there, as a new
+    post would be refused to a member who is muted, banned, has left or no
+    longer meets the community's posting policy."""
+    post = comment if comment is not None else thread
+    if post.author_id != getattr(access.member, "pk", None):
+        return CommunityError("not_author")
+    if comment is not None and comment.visibility != Visibility.VISIBLE:
+        return CommunityError("comment_unavailable")
+    return post_refusal(access=access, thread=thread)
+
+
 def _raise_unless_can_post(access: Access, thread: Thread | None = None) -> Member:
     refusal = post_refusal(access=access, thread=thread)
     if refusal is not None:
@@ -108,6 +126,44 @@ def _rate_check(member: Member, what: str, now: datetime) -> None:
         if len(recent) >= limit:
             retry_at = recent[-1] + window
             raise CommunityError(code, limit=limit, time=_local(retry_at))
+
+
+def _edit_rate_check(member: Member, now: datetime) -> None:
+    """Refuse an edit over the limits, counted from the revisions an edit
+    leaves, in the database as posts are."""
+    for limit, window in RATE_EDITS:
+        recent = list(
+            Revision.objects.filter(
+                Q(thread__author=member) | Q(comment__author=member),
+                replaced_at__gt=now - window,
+            )
+            .order_by("-replaced_at")
+            .values_list("replaced_at", flat=True)[:limit]
+        )
+        if len(recent) >= limit:
+            raise CommunityError("rate_edits", time=_local(recent[-1] + window))
+
+
+def _mentioned_first(
+    members: list[Member], *, thread: Thread, comment: Comment | None = None
+) -> list[Member]:
+    """Of the ``members`` a post names, those it names for the first time,
+    recorded as mentioned: each is notified of a post once, whatever its
+    edits. The database's unique constraint keeps that true when two edits
+    of one post race."""
+    post = {"thread": thread, "comment": comment}
+    known = set(
+        Mention.objects.filter(member__in=members, **post).values_list(
+            "member_id", flat=True
+        )
+    )
+    first = []
+    for member in members:
+        if member.pk not in known:
+            _mention, created = Mention.objects.get_or_create(member=member, **post)
+            if created:
+                first.append(member)
+    return first
 
 
 def _mentions(text: str) -> dict[str, Member]:
@@ -175,7 +231,7 @@ def thread_create(
             hot_score=(now - HOT_EPOCH).total_seconds() / HOT_HALF_DAY,
         )
         notify(
-            recipients=mentioned,
+            recipients=_mentioned_first(mentioned, thread=thread),
             kind=NotificationKind.MENTION,
             actor=member,
             thread=thread,
@@ -184,27 +240,31 @@ def thread_create(
 
 
 def thread_edit(
-    *, member: Member, thread: Thread, title: str, body: str, tag: str
+    *, access: Access, thread: Thread, title: str, body: str, tag: str
 ) -> Thread:
-    """The author edits; the previous version is kept for moderators and
-    only newly mentioned members are notified."""
-    if thread.author_id != member.pk:
-        raise CommunityError("not_author")
-    if thread.visibility != Visibility.VISIBLE:
-        raise CommunityError("thread_unavailable")
+    """The author edits, under the rules of a new post (``edit_refusal``)
+    and the edit rate limits; the previous version is kept for moderators
+    and only members the thread never named before are notified."""
+    refusal = edit_refusal(access=access, thread=thread)
+    if refusal is not None:
+        raise refusal
+    member = access.member
+    now = timezone.now()
     body = _clean_body(body)
     with transaction.atomic():
-        before = set(_mentions(thread.body).values())
-        Revision.objects.create(thread=thread, title=thread.title, body=thread.body)
+        _edit_rate_check(member, now)
+        Revision.objects.create(
+            thread=thread, title=thread.title, body=thread.body, replaced_at=now
+        )
         html, mentioned = _render(body)
         thread.title = title.strip()
         thread.body = body
         thread.body_html = html
         thread.tag = tag
-        thread.edited_at = timezone.now()
+        thread.edited_at = now
         thread.save(update_fields=["title", "body", "body_html", "tag", "edited_at"])
         notify(
-            recipients=[m for m in mentioned if m not in before],
+            recipients=_mentioned_first(mentioned, thread=thread),
             kind=NotificationKind.MENTION,
             actor=member,
             thread=thread,
@@ -264,8 +324,9 @@ def comment_create(
             comment=comment,
         )
         already = {m.pk for m in replied_to}
+        first = _mentioned_first(mentioned, thread=thread, comment=comment)
         notify(
-            recipients=[m for m in mentioned if m.pk not in already],
+            recipients=[m for m in first if m.pk not in already],
             kind=NotificationKind.MENTION,
             actor=member,
             thread=thread,
@@ -274,18 +335,29 @@ def comment_create(
     return comment
 
 
-def comment_edit(*, member: Member, comment: Comment, body: str) -> Comment:
-    if comment.author_id != member.pk:
-        raise CommunityError("not_author")
-    if comment.visibility != Visibility.VISIBLE:
-        raise CommunityError("comment_unavailable")
+def comment_edit(*, access: Access, comment: Comment, body: str) -> Comment:
+    """As ``thread_edit``, for a comment."""
+    thread = comment.thread
+    refusal = edit_refusal(access=access, thread=thread, comment=comment)
+    if refusal is not None:
+        raise refusal
+    member = access.member
+    now = timezone.now()
     body = _clean_body(body)
     with transaction.atomic():
-        Revision.objects.create(comment=comment, body=comment.body)
+        _edit_rate_check(member, now)
+        Revision.objects.create(comment=comment, body=comment.body, replaced_at=now)
         comment.body = body
-        comment.body_html, _mentioned = _render(body)
-        comment.edited_at = timezone.now()
+        comment.body_html, mentioned = _render(body)
+        comment.edited_at = now
         comment.save(update_fields=["body", "body_html", "edited_at"])
+        notify(
+            recipients=_mentioned_first(mentioned, thread=thread, comment=comment),
+            kind=NotificationKind.MENTION,
+            actor=member,
+            thread=thread,
+            comment=comment,
+        )
     return comment
 
 

@@ -220,8 +220,9 @@ def _thread_page(
 @community_view
 def thread_edit(request: HttpRequest, *, access: Access, thread_id: int):
     thread = _thread(access, thread_id)
-    if thread.author_id != request.user.pk:
-        raise CommunityError("not_author")
+    refusal = services.edit_refusal(access=access, thread=thread)
+    if refusal is not None:
+        raise refusal
     form = ThreadForm(
         request.POST or None,
         initial={"title": thread.title, "tag": thread.tag, "body": thread.body},
@@ -231,9 +232,7 @@ def thread_edit(request: HttpRequest, *, access: Access, thread_id: int):
         status = 400
         if form.is_valid():
             try:
-                services.thread_edit(
-                    member=request.user, thread=thread, **form.cleaned_data
-                )
+                services.thread_edit(access=access, thread=thread, **form.cleaned_data)
             except CommunityError as error:
                 form.add_error(None, error.message)
                 status = refusal_status(error)
@@ -317,8 +316,11 @@ def comment_create(request: HttpRequest, *, access: Access, thread_id: int):
 @community_view
 def comment_edit(request: HttpRequest, *, access: Access, comment_id: int):
     comment = _comment(request, access, comment_id)
-    if comment.author_id != request.user.pk:
-        raise CommunityError("not_author")
+    refusal = services.edit_refusal(
+        access=access, thread=comment.thread, comment=comment
+    )
+    if refusal is not None:
+        raise refusal
     form = CommentForm(request.POST or None, initial={"body": comment.body})
     status = 200
     if request.method == "POST":
@@ -326,7 +328,7 @@ def comment_edit(request: HttpRequest, *, access: Access, comment_id: int):
         if form.is_valid():
             try:
                 services.comment_edit(
-                    member=request.user, comment=comment, body=form.cleaned_data["body"]
+                    access=access, comment=comment, body=form.cleaned_data["body"]
                 )
             except CommunityError as error:
                 form.add_error(None, error.message)

@@ -128,20 +128,30 @@ def application_withdraw(
             or now >= locked.starts_at
         ):
             raise EventsError("cannot_withdraw")
-        held_seat = application.status in SEAT_HOLDING
-        applications_update(
-            Application.objects.filter(pk=application.pk),
-            status=ApplicationStatus.WITHDRAWN,
-            waitlist_position=None,
-            offer_expires_at=None,
-        )
-        JoinPass.objects.filter(application=application).update(revoked_at=now)
-        if application.status == ApplicationStatus.CONFIRMED:
-            # An attendee no more: their sockets in the room close now.
-            member_sockets_close(member_id=member.pk)
-        if application.status == ApplicationStatus.WAITLISTED:
-            waitlist_renumber(locked)
-        if held_seat:
-            seats_fill(locked, now)
+        application_end(gathering=locked, application=application, now=now)
     application.refresh_from_db()
     return application
+
+
+def application_end(
+    *, gathering: Gathering, application: Application, now: datetime
+) -> None:
+    """The application ends as withdrawn: its join URL is revoked, a seat it
+    held passes to the next on the waitlist, a confirmed attendee's sockets
+    close. Caller holds ``gathering``'s lock (``locked_gathering``) and has
+    checked that the application may end."""
+    held_seat = application.status in SEAT_HOLDING
+    applications_update(
+        Application.objects.filter(pk=application.pk),
+        status=ApplicationStatus.WITHDRAWN,
+        waitlist_position=None,
+        offer_expires_at=None,
+    )
+    JoinPass.objects.filter(application=application).update(revoked_at=now)
+    if application.status == ApplicationStatus.CONFIRMED:
+        # An attendee no more: their sockets in the room close now.
+        member_sockets_close(member_id=application.member_id)
+    if application.status == ApplicationStatus.WAITLISTED:
+        waitlist_renumber(gathering)
+    if held_seat:
+        seats_fill(gathering, now)

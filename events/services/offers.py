@@ -10,6 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from community.access import access_for
 from community.models import Member
 from events.errors import EventsError
 from events.models import (
@@ -157,6 +158,9 @@ def offer_confirm(
     """The member takes the seat offered to them. Locks the gathering; an
     offer past its deadline cannot be confirmed."""
     now = now or timezone.now()
+    # A draw may offer a seat to a member banned since they applied.
+    if access_for(member, gathering.community).banned is not None:
+        raise EventsError("banned")
     with transaction.atomic():
         locked = locked_gathering(gathering.pk)
         application = (

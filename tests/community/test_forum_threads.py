@@ -7,6 +7,7 @@ from unittest import mock
 
 import pytest
 from django.conf import settings
+from django.core import mail
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -14,13 +15,19 @@ from django.urls import reverse
 from django.utils import timezone
 
 from community import selectors
+from community.access import access_for
 from community.models import (
     Bookmark,
     Comment,
+    Community,
     DisplayMode,
+    Membership,
     Notification,
     NotificationKind,
+    PostPolicy,
     Reaction,
+    Revision,
+    SanctionKind,
     Thread,
     ThreadTag,
 )
@@ -29,6 +36,7 @@ from tests.community.forum_data import (
     comment_make,
     community_make,
     join,
+    sanction,
     thread_make,
     veteran,
 )
@@ -551,3 +559,161 @@ def test_board_paginates(client, community):
     assert first.count('<li class="thread-row') == 20
     assert second.count('<li class="thread-row') == 5
     assert "page=2" in first
+
+
+# --- Editing under the rules of posting ---------------------------------------------
+
+
+def _edit_urls(community, thread, comment):
+    return [
+        (
+            reverse("thread_edit", args=[community.slug, thread.pk]),
+            {"title": "고친 제목", "tag": "info", "body": "고친 본문"},
+        ),
+        (
+            reverse("comment_edit", args=[community.slug, comment.pk]),
+            {"body": "고친 댓글"},
+        ),
+    ]
+
+
+def _no_longer_allowed(community, member, how):
+    if how == "muted":
+        sanction(member, community, SanctionKind.MUTE)
+    elif how == "left":
+        Membership.objects.filter(community=community, member=member).delete()
+    else:  # the community now asks for a verified work email
+        Community.objects.filter(pk=community.pk).update(
+            post_policy=PostPolicy.WORK_VERIFIED
+        )
+
+
+@pytest.mark.parametrize("how", ["muted", "left", "policy"])
+def test_an_author_who_may_no_longer_post_may_not_edit(client, community, how):
+    author = veteran()
+    join(author, community)
+    thread = thread_make(community, author, title="원래 제목", body="원래 본문")
+    comment = comment_make(thread, author, body="원래 댓글")
+    client.force_login(author)
+    _no_longer_allowed(community, author, how)
+
+    for url, data in _edit_urls(community, thread, comment):
+        assert client.get(url).status_code == 403, url
+        assert client.post(url, data).status_code == 403, url
+
+    thread.refresh_from_db()
+    comment.refresh_from_db()
+    assert (thread.title, thread.body, comment.body) == (
+        "원래 제목",
+        "원래 본문",
+        "원래 댓글",
+    )
+    assert not Revision.objects.exists()
+
+
+def _mentioned_member():
+    return member_create(display_mode=DisplayMode.NICKNAME, nickname="광고요정")
+
+
+def test_a_member_is_notified_of_a_mention_in_a_thread_once_whatever_the_edits(
+    client, community, poster
+):
+    mentioned = _mentioned_member()
+    _new_thread(client, community, body="@광고요정 님 의견 궁금해요")
+    thread = Thread.objects.get()
+    edit = reverse("thread_edit", args=[community.slug, thread.pk])
+
+    for body in ("이름을 지웠어요", "@광고요정 다시 불러요", "없음", "@광고요정 또"):
+        response = client.post(edit, {"title": "질문", "tag": "question", "body": body})
+        assert response.status_code == 302
+
+    assert Notification.objects.filter(recipient=mentioned).count() == 1
+    assert len([m for m in mail.outbox if mentioned.email in m.to]) == 1
+
+
+def test_a_member_is_notified_of_a_mention_in_a_comment_once_whatever_the_edits(
+    client, community, poster
+):
+    mentioned = _mentioned_member()
+    thread = thread_make(community, poster)
+    comment = comment_make(thread, poster, body="처음 댓글")
+    edit = reverse("comment_edit", args=[community.slug, comment.pk])
+
+    for body in ("@광고요정 보세요", "지웠어요", "@광고요정 다시"):
+        assert client.post(edit, {"body": body}).status_code == 302
+
+    assert list(
+        Notification.objects.filter(recipient=mentioned).values_list("kind", "comment")
+    ) == [(NotificationKind.MENTION, comment.pk)]
+    assert len([m for m in mail.outbox if mentioned.email in m.to]) == 1
+
+
+def test_edits_are_rate_limited(client, community, poster):
+    thread = thread_make(community, poster)
+    comment = comment_make(thread, poster)
+    thread_edit = reverse("thread_edit", args=[community.slug, thread.pk])
+    comment_edit = reverse("comment_edit", args=[community.slug, comment.pk])
+    limit, _window = thread_services.RATE_EDITS[0]
+
+    for number in range(limit):
+        url, data = (
+            (thread_edit, {"title": "제목", "tag": "info", "body": f"본문 {number}"})
+            if number % 2
+            else (comment_edit, {"body": f"댓글 {number}"})
+        )
+        assert client.post(url, data).status_code == 302
+
+    refused = client.post(
+        comment_edit, {"body": "한 번 더"}, headers={"accept-language": "en"}
+    )
+    assert refused.status_code == 400
+    assert "You are editing too fast" in refused.text
+    comment.refresh_from_db()
+    assert comment.body != "한 번 더"
+    assert Revision.objects.count() == limit
+
+
+def test_a_muted_author_is_not_offered_the_edit_links(client, community, poster):
+    thread = thread_make(community, poster)
+    comment = comment_make(thread, poster)
+    page = reverse("thread_detail", args=[community.slug, thread.pk])
+    edits = [
+        reverse("thread_edit", args=[community.slug, thread.pk]),
+        reverse("comment_edit", args=[community.slug, comment.pk]),
+    ]
+    shown = client.get(page).text
+    assert all(url in shown for url in edits)
+
+    sanction(poster, community, SanctionKind.MUTE)
+
+    shown = client.get(page).text
+    assert not any(url in shown for url in edits)
+    assert reverse("thread_delete", args=[community.slug, thread.pk]) in shown
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_edits_that_name_a_member_notify_them_once():
+    """Five edits of one thread, each naming the same member, released
+    together on PostgreSQL: the mention's unique constraint lets one notify."""
+    from tests.events.test_concurrency import run_at_once
+
+    community = community_make()
+    author = veteran()
+    join(author, community)
+    mentioned = _mentioned_member()
+    thread = thread_make(community, author)
+
+    def edit(number):
+        return lambda: thread_services.thread_edit(
+            access=access_for(author, community),
+            thread=Thread.objects.get(pk=thread.pk),
+            title="제목",
+            tag="info",
+            body=f"@광고요정 {number}",
+        )
+
+    outcomes = run_at_once([edit(number) for number in range(5)])
+
+    assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
+    assert Notification.objects.filter(recipient=mentioned).count() == 1
