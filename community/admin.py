@@ -2,11 +2,23 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from community.fields import one_line_checked
 from community.models import Community, Member, NicknameHistory
 from realtime.broadcast import member_sockets_close
 
 
-class NicknameHistoryInline(admin.TabularInline):
+class OneLineAdmin:
+    """Admin forms whose one-line text fields (titles, names, places) refuse
+    line breaks and control characters, as the site's forms do
+    (community.fields.OneLineField): mixed into every ModelAdmin and inline
+    of the project."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        return one_line_checked(field)
+
+
+class NicknameHistoryInline(OneLineAdmin, admin.TabularInline):
     model = NicknameHistory
     extra = 0
     can_delete = False
@@ -15,7 +27,7 @@ class NicknameHistoryInline(admin.TabularInline):
 
 
 @admin.register(Member)
-class MemberAdmin(UserAdmin):
+class MemberAdmin(OneLineAdmin, UserAdmin):
     ordering = ["-date_joined"]
     list_display = ["email", "real_name", "nickname", "role", "is_active", "is_staff"]
     list_filter = ["is_active", "is_staff", "role"]
@@ -66,6 +78,6 @@ class MemberAdmin(UserAdmin):
 
 
 @admin.register(Community)
-class CommunityAdmin(admin.ModelAdmin):
+class CommunityAdmin(OneLineAdmin, admin.ModelAdmin):
     list_display = ["name", "slug", "role", "requires_real_names"]
     prepopulated_fields = {"slug": ["name"]}

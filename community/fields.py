@@ -1,9 +1,11 @@
 """Form fields shared by the apps' forms."""
 
+import unicodedata
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.forms.fields import InvalidJSONInput
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
@@ -76,3 +78,44 @@ class JSONField(forms.JSONField):
             return super().bound_data(data, initial)
         except ValueError:
             return InvalidJSONInput(data)
+
+
+# Line breaks, tabs and the other control characters, and the Unicode line
+# and paragraph separators.
+_NOT_ON_ONE_LINE = {"Cc", "Zl", "Zp"}
+
+
+def validate_one_line(value: str) -> None:
+    """Refuse what has no place in a title, a name or a place: a line break
+    or another control character. Where such text goes on one line (a
+    calendar's SUMMARY, a mail's subject, a CSV cell) a line break starts
+    something else; icalendar refused the whole file."""
+    if any(unicodedata.category(ch) in _NOT_ON_ONE_LINE for ch in value):
+        raise ValidationError(
+            _("Please use one line, without line breaks or control characters."),
+            code="one_line",
+        )
+
+
+class OneLineField(forms.CharField):
+    """A CharField for text on one line: titles, names, places, short
+    answers. Every such field of every form is one of these (the admin's
+    forms add the validator: community.admin.OneLineAdmin); tests/community/
+    test_fields.py checks it."""
+
+    default_validators = [validate_one_line]
+
+
+def one_line_checked(field: forms.Field | None) -> forms.Field | None:
+    """``field`` refusing line breaks and control characters when it takes
+    one line of text (not a text area, a password or a hidden value); for
+    form fields the project does not declare itself (the admin's)."""
+    if (
+        isinstance(field, forms.CharField)
+        and not isinstance(
+            field.widget, forms.Textarea | forms.PasswordInput | forms.HiddenInput
+        )
+        and validate_one_line not in field.validators
+    ):
+        field.validators.append(validate_one_line)
+    return field

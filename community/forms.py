@@ -3,6 +3,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from community.errors import CommunityError
+from community.fields import OneLineField
 from community.models import DisplayMode, Member
 from community.roles import ExperienceBand, JobRole
 from community.services.members import nickname_normalise
@@ -11,7 +12,7 @@ from community.services.members import nickname_normalise
 class SignupForm(AllauthSignupForm):
     """allauth's sign-up form plus the real name every member has."""
 
-    real_name = forms.CharField(
+    real_name = OneLineField(
         label=_("Real name"),
         max_length=50,
         help_text=_("Shown where a community requires real names."),
@@ -28,8 +29,8 @@ class SignupForm(AllauthSignupForm):
 
 
 class ProfileForm(forms.Form):
-    real_name = forms.CharField(label=_("Real name"), max_length=50)
-    nickname = forms.CharField(
+    real_name = OneLineField(label=_("Real name"), max_length=50)
+    nickname = OneLineField(
         label=_("Nickname"),
         max_length=40,
         required=False,
@@ -45,7 +46,7 @@ class ProfileForm(forms.Form):
     experience = forms.ChoiceField(
         label=_("Experience"), choices=ExperienceBand.choices
     )
-    company = forms.CharField(label=_("Company"), max_length=80, required=False)
+    company = OneLineField(label=_("Company"), max_length=80, required=False)
     show_company = forms.BooleanField(
         label=_("Show my company on my profile"), required=False
     )

@@ -4,6 +4,7 @@ post, and the rate limits, are decided by the services."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from community.fields import OneLineField
 from community.models import Thread, ThreadTag
 
 MARKDOWN_HINT = _(
@@ -13,7 +14,7 @@ MARKDOWN_HINT = _(
 
 
 class ThreadForm(forms.Form):
-    title = forms.CharField(
+    title = OneLineField(
         label=_("Title"),
         max_length=Thread._meta.get_field("title").max_length,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),

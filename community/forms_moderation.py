@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from community.errors import MESSAGES
-from community.fields import SeoulDateTimeField
+from community.fields import OneLineField, SeoulDateTimeField
 from community.models import MembershipRole, SanctionKind
 from community.services.moderation import QUEUE_ACTIONS
 
@@ -33,8 +33,8 @@ class ModerationActionForm(forms.Form):
     thread = forms.IntegerField(required=False, min_value=1)
     comment = forms.IntegerField(required=False, min_value=1)
     report = forms.IntegerField(required=False, min_value=1)
-    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
-    next = forms.CharField(required=False, max_length=500)
+    reason = OneLineField(label=_("Reason"), max_length=300, required=False)
+    next = OneLineField(required=False, max_length=500)
 
     def clean(self):
         cleaned = super().clean()
@@ -44,7 +44,7 @@ class ModerationActionForm(forms.Form):
 
 
 class SanctionForm(forms.Form):
-    member = forms.CharField(
+    member = OneLineField(
         label=_("Member's public id"),
         max_length=16,
         help_text=_("The last part of the member's profile address."),
@@ -55,7 +55,7 @@ class SanctionForm(forms.Form):
         widget=forms.RadioSelect,
         initial=SanctionKind.MUTE,
     )
-    reason = forms.CharField(label=_("Reason"), max_length=300)
+    reason = OneLineField(label=_("Reason"), max_length=300)
     ends_at = SeoulDateTimeField(
         label=_("Until (Korean time)"),
         required=False,
@@ -77,7 +77,7 @@ class SanctionForm(forms.Form):
 
 
 class RoleForm(forms.Form):
-    member = forms.CharField(label=_("Member's public id"), max_length=16)
+    member = OneLineField(label=_("Member's public id"), max_length=16)
     role = forms.ChoiceField(
         label=_("Role"),
         choices=[

@@ -14,7 +14,9 @@ many seconds old; members always get a fresh page.
   its address (scheme, host, path and query), language and time zone: a
   200 HTML answer to a GET that sets no cookie and shows no message. The
   CSRF token in its forms is rendered as a placeholder and filled in for
-  each request.
+  each request. The placeholder is drawn afresh for every rendering and
+  kept beside the page: text in members' content that looks like one is
+  never a token field, so it is never filled in.
 - An address is kept only once it was asked for twice within the period, so
   made-up query strings cost a marker of a few bytes, not a page.
 - When the cache is unavailable the page is rendered every time.
@@ -22,6 +24,7 @@ many seconds old; members always get a fresh page.
 
 import hashlib
 import logging
+import secrets
 from collections.abc import Callable
 
 from django.conf import settings
@@ -34,17 +37,25 @@ from django.utils.translation import get_language
 
 logger = logging.getLogger(__name__)
 
-# Rendered where the page's CSRF token goes; never a valid token (those are
-# 64 letters and digits).
+# Rendered where the page's CSRF token goes, followed by a secret drawn for
+# that rendering; never a valid token (those are 64 letters and digits). A
+# fixed placeholder would be filled in wherever it appears, members' comments
+# included: every signed-out reader would see their own token there.
 CSRF_PLACEHOLDER = "moim-csrf-token-of-this-request"
-_RENDERING = "_moim_page_cache_rendering"
+_RENDERING = "_moim_page_cache_placeholder"
+
+
+def _placeholder_new() -> str:
+    return f"{CSRF_PLACEHOLDER}-{secrets.token_hex(16)}"
 
 
 def csrf_placeholder(request: HttpRequest) -> dict:
     """Context processor: while a page is rendered to be kept, its CSRF
-    token is the placeholder (this processor runs after Django's own)."""
-    if getattr(request, _RENDERING, False):
-        return {"csrf_token": CSRF_PLACEHOLDER}
+    token is this rendering's placeholder (this processor runs after
+    Django's own)."""
+    placeholder = getattr(request, _RENDERING, None)
+    if placeholder is not None:
+        return {"csrf_token": placeholder}
     return {}
 
 
@@ -78,13 +89,14 @@ def _keepable(request: HttpRequest) -> bool:
     )
 
 
-def _with_token(request: HttpRequest, html: bytes) -> bytes:
-    """``html`` with this request's CSRF token where the placeholder is
-    (get_token also sets the CSRF cookie the token goes with)."""
-    placeholder = CSRF_PLACEHOLDER.encode()
-    if placeholder not in html:
+def _with_token(request: HttpRequest, html: bytes, placeholder: str) -> bytes:
+    """``html`` with this request's CSRF token where the rendering's own
+    placeholder is (get_token also sets the CSRF cookie the token goes
+    with)."""
+    mark = placeholder.encode()
+    if mark not in html:
         return html
-    return html.replace(placeholder, get_token(request).encode())
+    return html.replace(mark, get_token(request).encode())
 
 
 def anonymous_page(
@@ -98,14 +110,16 @@ def anonymous_page(
     page_key, seen_key = _keys(request)
     seconds = settings.MOIM_ANONYMOUS_PAGE_SECONDS
     try:
-        html = cache.get(page_key)
+        kept = cache.get(page_key)
     except Exception:  # the cache is an optimisation only
         logger.warning("page cache unavailable", exc_info=True)
         return render()
-    if html is not None:
-        return HttpResponse(_with_token(request, html))
+    if isinstance(kept, tuple):
+        placeholder, html = kept
+        return HttpResponse(_with_token(request, html, placeholder))
 
-    setattr(request, _RENDERING, True)
+    placeholder = _placeholder_new()
+    setattr(request, _RENDERING, placeholder)
     try:
         response = render()
     finally:
@@ -124,8 +138,8 @@ def anonymous_page(
             # The first request of a period leaves a marker; the second
             # keeps the page.
             if not cache.add(seen_key, 1, timeout=seconds):
-                cache.set(page_key, response.content, timeout=seconds)
+                cache.set(page_key, (placeholder, response.content), timeout=seconds)
         except Exception:  # the cache is an optimisation only
             logger.warning("page cache unavailable", exc_info=True)
-    response.content = _with_token(request, response.content)
+    response.content = _with_token(request, response.content, placeholder)
     return response

@@ -11,10 +11,10 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
 
+from realtime.origins import SiteOriginValidator  # noqa: E402
 from realtime.routing import websocket_urlpatterns  # noqa: E402
 
 http_app = (
@@ -26,9 +26,9 @@ http_app = (
 application = ProtocolTypeRouter(
     {
         "http": http_app,
-        # A handshake whose Origin is not one of ALLOWED_HOSTS is refused
-        # before the consumer ever accepts it.
-        "websocket": AllowedHostsOriginValidator(
+        # A handshake whose Origin (scheme, host and port) is not one of the
+        # site's is refused before the consumer ever accepts it.
+        "websocket": SiteOriginValidator(
             AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),
     }

@@ -7,13 +7,14 @@ after publication."""
 from django import forms
 from django.contrib import admin
 
+from community.admin import OneLineAdmin
 from community.fields import JSONField
 from events.errors import EventsError
 from events.models import Draw, FairnessPolicy, Gathering, Survey
 
 
 @admin.register(FairnessPolicy)
-class FairnessPolicyAdmin(admin.ModelAdmin):
+class FairnessPolicyAdmin(OneLineAdmin, admin.ModelAdmin):
     list_display = [
         "community",
         "base_weight",
@@ -26,7 +27,7 @@ class FairnessPolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Gathering)
-class GatheringAdmin(admin.ModelAdmin):
+class GatheringAdmin(OneLineAdmin, admin.ModelAdmin):
     list_display = ["title", "community", "status", "starts_at", "capacity"]
     list_filter = ["status", "selection_mode", "community"]
     search_fields = ["title"]
@@ -46,7 +47,7 @@ class GatheringAdmin(admin.ModelAdmin):
 
 
 @admin.register(Draw)
-class DrawAdmin(admin.ModelAdmin):
+class DrawAdmin(OneLineAdmin, admin.ModelAdmin):
     list_display = ["gathering", "algorithm", "drawn_at", "drawn_by"]
     readonly_fields = ["gathering", "algorithm", "record", "drawn_at", "drawn_by"]
 
@@ -73,7 +74,7 @@ class SurveyAdminForm(forms.ModelForm):
 
 
 @admin.register(Survey)
-class SurveyAdmin(admin.ModelAdmin):
+class SurveyAdmin(OneLineAdmin, admin.ModelAdmin):
     """k, the period and the questions, until the first response; then
     nothing (the database refuses the change too). Responses and who
     answered have no admin at all: no page may set them side by side."""

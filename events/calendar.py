@@ -14,8 +14,13 @@ rises on every change a calendar has to notice.
 
 The video link itself never appears in any of them: attendees reach it only
 through their join URL, which checks the seat again on every use.
+
+Every text in them goes through ``_one_line`` or ``_paragraphs``: stored data
+never makes a calendar fail, whatever the forms of its time let through (a
+title saved with CR/LF made icalendar refuse the whole file).
 """
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -23,7 +28,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Event, vDuration
+from icalendar import Calendar, Event, vDuration, vText
 
 from community.models import Community, Member
 from events.access import hosting
@@ -61,6 +66,27 @@ APPLICATION_EVENT_STATUS = {
 }
 
 
+def _one_line(text: str) -> str:
+    """``text`` for a one-line field (a name, a summary, a place): line
+    breaks and other control characters become spaces."""
+    return " ".join(
+        "".join(
+            " " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in text
+        ).split()
+    )
+
+
+def _paragraphs(text: str) -> str:
+    """``text`` for a description: its lines kept (CR and CR LF read as line
+    breaks), every other control character but the tab dropped."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return "".join(
+        ch
+        for ch in text
+        if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Zl", "Zp")
+    )
+
+
 def event_uid(gathering: Gathering) -> str:
     return f"{gathering.uid}@moim"
 
@@ -76,13 +102,16 @@ def _local_zone() -> ZoneInfo:
 def _calendar(name: str, *, feed: bool) -> Calendar:
     calendar = Calendar.new(
         prodid=PRODID,
-        name=name,
         method="PUBLISH",
         refresh_interval=FEED_REFRESH if feed else None,
     )
     # Calendar.new gives the calendar a random UID; one that changed on every
     # download would tell clients it is a different calendar each time.
     calendar.pop("UID")
+    # Calendar.new writes a name as it is, unescaped: added as text instead.
+    name = vText(_one_line(name))
+    calendar.add("NAME", name)
+    calendar.add("X-WR-CALNAME", name)
     # Clients that ignore VTIMEZONE (and Google's importer) read these.
     calendar.add("X-WR-TIMEZONE", settings.TIME_ZONE)
     if feed:
@@ -104,8 +133,8 @@ def _finish(calendar: Calendar, gatherings: list[Gathering]) -> bytes:
 
 
 def _location(gathering: Gathering) -> str:
-    if gathering.format == GatheringFormat.OFFLINE and gathering.venue:
-        return gathering.venue
+    if gathering.format == GatheringFormat.OFFLINE and _one_line(gathering.venue):
+        return _one_line(gathering.venue)
     return str(GatheringFormat.ONLINE.label)
 
 
@@ -125,19 +154,20 @@ def _event(gathering: Gathering, facts: EventFacts, stamp: datetime) -> Event:
     page = _absolute(gathering_url(gathering))
     paragraphs = [line for line in facts.lines if line]
     if gathering.is_cancelled:
-        reason = gathering.cancel_reason.strip()
+        reason = _paragraphs(gathering.cancel_reason).strip()
         paragraphs.insert(
             0,
             _("Cancelled: %(reason)s") % {"reason": reason}
             if reason
             else _("This gathering was cancelled."),
         )
-    if gathering.description.strip():
-        paragraphs.append(gathering.description.strip())
+    description = _paragraphs(gathering.description).strip()
+    if description:
+        paragraphs.append(description)
     paragraphs.append(page)
     event = Event.new(
         uid=event_uid(gathering),
-        summary=gathering.title,
+        summary=_one_line(gathering.title),
         start=gathering.starts_at.astimezone(zone),
         end=gathering.ends_at.astimezone(zone),
         stamp=stamp,
@@ -147,7 +177,7 @@ def _event(gathering: Gathering, facts: EventFacts, stamp: datetime) -> Event:
         location=_location(gathering),
         description="\n\n".join(paragraphs),
         url=facts.url or page,
-        categories=[gathering.community.name],
+        categories=[_one_line(gathering.community.name)],
         classification="PRIVATE" if facts.private else "PUBLIC",
         # Only a confirmed seat makes the member busy.
         transparency="OPAQUE" if facts.status == CONFIRMED else "TRANSPARENT",

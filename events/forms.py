@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from community.fields import OneLineField
 from events.models import Gathering, PathVisibility
 from events.services.applications import ANSWER_LIMIT, MOTIVATION_LIMIT
 from events.services.path import TAKEAWAY_LIMIT
@@ -32,7 +33,7 @@ class ApplicationForm(forms.Form):
             "limit": MOTIVATION_LIMIT
         }
         for index, question in enumerate(gathering.questions):
-            self.fields[f"answer_{index}"] = forms.CharField(
+            self.fields[f"answer_{index}"] = OneLineField(
                 label=str(question),
                 max_length=ANSWER_LIMIT,
                 required=False,

@@ -7,7 +7,7 @@ from django import forms
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from community.fields import SeoulDateTimeField
+from community.fields import OneLineField, SeoulDateTimeField
 from events.errors import EventsError
 from events.models import (
     SURVEY_MIN_RESPONSES_FLOOR,
@@ -48,7 +48,7 @@ class GatheringForm(forms.Form):
     an absent value keeps the stored one, and a different value is refused
     on the field rather than silently dropped."""
 
-    title = forms.CharField(label=_("Title"), max_length=120)
+    title = OneLineField(label=_("Title"), max_length=120)
     description = forms.CharField(
         label=_("Description"),
         required=False,
@@ -74,7 +74,7 @@ class GatheringForm(forms.Form):
         ),
         widget=forms.URLInput(attrs={"autocomplete": "off"}),
     )
-    venue = forms.CharField(
+    venue = OneLineField(
         label=_("Venue"),
         required=False,
         max_length=200,
@@ -102,7 +102,7 @@ class GatheringForm(forms.Form):
         label=_("Applications close (Korean time)"),
         help_text=_("The lottery is drawn at this time."),
     )
-    motivation_prompt = forms.CharField(
+    motivation_prompt = OneLineField(
         label=_("Motivation question"),
         required=False,
         max_length=200,
@@ -123,7 +123,7 @@ class GatheringForm(forms.Form):
     require_matching_role = forms.BooleanField(
         label=_("Only members of the community's job role"), required=False
     )
-    hosts = forms.CharField(
+    hosts = OneLineField(
         label=_("Hosts"),
         required=False,
         max_length=400,
@@ -387,7 +387,7 @@ class SurveyQuestionForm(forms.Form):
             ("text", _("Text")),
         ],
     )
-    label = forms.CharField(label=_("Question"), max_length=200)
+    label = OneLineField(label=_("Question"), max_length=200)
     choices = forms.CharField(
         label=_("Choices, one per line (for a choice question)"),
         required=False,

@@ -12,6 +12,7 @@ import random
 from datetime import timedelta
 from urllib.parse import parse_qs
 
+from asgiref.sync import sync_to_async
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -38,7 +39,7 @@ SEQ_LIMIT = 2**63 - 1
 # Close codes (4000–4999 are the application's). The client reconnects at
 # once after 4000 and never after the others.
 CLOSE_RECONNECT = 4000
-CLOSE_FOR = {"login_required": 4401, "not_found": 4404}
+CLOSE_FOR = {"login_required": 4401, "not_found": 4404, "too_many_sockets": 4429}
 CLOSE_REFUSED = 4403
 # Refusals that mean the member may not read the room (at all, or any more).
 READ_REFUSALS = {
@@ -83,11 +84,14 @@ def _field(frame: dict, name: str, kind: type, *, optional: bool = False):
 
 class MemberSocket(AsyncWebsocketConsumer):
     """What every socket of a signed-in member shares: the per-member group
-    (an order to close arrives there) and error frames in their language."""
+    (an order to close arrives there), the member's cap on open sockets and
+    error frames in their language."""
 
     member = None
     language = settings.LANGUAGE_CODE
     closing = False
+    slot: str | None = None
+    slot_keeper: asyncio.Task | None = None
 
     async def dispatch(self, message: dict) -> None:
         """Channels' dispatch, without its hop to the sync thread before every
@@ -108,6 +112,7 @@ class MemberSocket(AsyncWebsocketConsumer):
             return
         self.closing = True
         await self.leave_groups()
+        await self.slot_release()
         await super().close(code=code, reason=reason)
 
     async def send(self, text_data=None, bytes_data=None, close=False) -> None:
@@ -116,6 +121,40 @@ class MemberSocket(AsyncWebsocketConsumer):
 
     async def leave_groups(self) -> None:
         await self._leave_member_group()
+
+    async def slot_take(self) -> bool:
+        """Count this accepted socket against the member's cap
+        (services.socket_open); over it, the socket is told why and closed
+        with a code the client does not retry."""
+        if self.member is None or not self.member.is_authenticated:
+            return True
+        try:
+            self.slot = await sync_to_async(
+                services.socket_open, thread_sensitive=False
+            )(member=self.member, channel_name=self.channel_name)
+        except RealtimeError as error:
+            await self.refuse(error)
+            return False
+        if self.slot is not None:
+            self.slot_keeper = asyncio.create_task(self._slot_keep())
+        return True
+
+    async def _slot_keep(self) -> None:
+        while True:
+            await asyncio.sleep(HEARTBEAT)
+            await sync_to_async(services.socket_refresh, thread_sensitive=False)(
+                slot=self.slot, channel_name=self.channel_name
+            )
+
+    async def slot_release(self) -> None:
+        if self.slot_keeper is not None:
+            self.slot_keeper.cancel()
+            self.slot_keeper = None
+        if self.slot is not None:
+            slot, self.slot = self.slot, None
+            await sync_to_async(services.socket_close, thread_sensitive=False)(
+                slot=slot, channel_name=self.channel_name
+            )
 
     async def _join_member_group(self) -> None:
         await self.channel_layer.group_add(
@@ -166,6 +205,8 @@ class RoomConsumer(MemberSocket):
         self.member = self.scope.get("user")
         self.language = _language(self.scope)
         await self.accept()
+        if not await self.slot_take():
+            return
         try:
             with translation.override(self.language):
                 self.access = await database_sync_to_async(room_access)(
@@ -204,6 +245,7 @@ class RoomConsumer(MemberSocket):
         await self._leave_member_group()
 
     async def disconnect(self, code: int) -> None:
+        await self.slot_release()
         if self.access is None:
             return
         if self.heartbeat is not None:
@@ -389,10 +431,13 @@ class NotificationConsumer(MemberSocket):
         if self.member is None or not self.member.is_authenticated:
             await self.close(code=4401)
             return
-        await self._join_member_group()
         await self.accept()
+        if not await self.slot_take():
+            return
+        await self._join_member_group()
 
     async def disconnect(self, code: int) -> None:
+        await self.slot_release()
         await self._leave_member_group()
 
     async def receive(self, text_data=None, bytes_data=None) -> None:

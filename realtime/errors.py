@@ -30,6 +30,10 @@ MESSAGES = {
     "cannot_mute_moderator": _("Organisers and moderators cannot be muted."),
     "bad_duration": _("A mute lasts from 1 minute to 7 days."),
     "server_error": _("Something went wrong on our side. Please try again."),
+    "too_many_sockets": _(
+        "You have too many pages open at once (at most %(limit)s live "
+        "connections). Close some and reload this page."
+    ),
 }
 
 

@@ -6,6 +6,7 @@ Consumers never broadcast."""
 import math
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -13,6 +14,7 @@ from django.utils import timezone
 from community.display import display_name
 from community.ids import public_id_valid
 from community.models import AuditEntry, Community, Member, ModerationAction
+from config.cache import cache_optional
 from realtime.access import RoomAccess, room_access
 from realtime.broadcast import frame_on_commit, member_sockets_close
 from realtime.errors import RealtimeError
@@ -289,3 +291,51 @@ def typing_broadcast(*, access: RoomAccess) -> None:
     """Tell the room that this member is typing (clients drop their own)."""
     entry = _member_entry(access.member, access.community)
     frame_on_commit(access.room.pk, {"type": "typing", "member": entry})
+
+
+# --- Sockets per member -------------------------------------------------------------
+
+# At most SOCKET_LIMIT open sockets per member, across every server process:
+# each holds a presence row or a group in the channel layer, and a heartbeat.
+SOCKET_LIMIT = 20
+# A slot outlives a silent socket (its process died) by at most this long; a
+# living socket refreshes it every consumers.HEARTBEAT (30 seconds).
+SOCKET_TTL = timedelta(seconds=90)
+
+
+def _socket_slots(member_id: int) -> list[str]:
+    return [f"socket-slot:{member_id}:{n}" for n in range(SOCKET_LIMIT)]
+
+
+@cache_optional
+def socket_open(*, member: Member, channel_name: str) -> str | None:
+    """Count one more open socket of ``member``: take a free one of their
+    SOCKET_LIMIT slots in the shared cache (``add`` is atomic, in Redis as
+    in local memory, so two processes never take the same slot). Returns
+    the slot's key; raises RealtimeError("too_many_sockets") when every slot
+    is held. While the cache is unavailable nothing is counted (None), as
+    for the cache's other counters."""
+    keys = _socket_slots(member.pk)
+    held = cache.get_many(keys)
+    timeout = SOCKET_TTL.total_seconds()
+    for key in keys:
+        if key not in held and cache.add(key, channel_name, timeout=timeout):
+            return key
+    raise RealtimeError("too_many_sockets", limit=SOCKET_LIMIT)
+
+
+@cache_optional
+def socket_refresh(*, slot: str, channel_name: str) -> None:
+    """Keep a living socket's slot; one that expired meanwhile is taken
+    again when still free."""
+    timeout = SOCKET_TTL.total_seconds()
+    if not cache.touch(slot, timeout):
+        cache.add(slot, channel_name, timeout=timeout)
+
+
+@cache_optional
+def socket_close(*, slot: str, channel_name: str) -> None:
+    """Free a closed socket's slot (unless it expired and another socket
+    holds it now)."""
+    if cache.get(slot) == channel_name:
+        cache.delete(slot)

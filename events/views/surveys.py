@@ -6,7 +6,7 @@ Answers are sensitive POST parameters: an error report or log line about a
 failed submission shows them masked, never next to the member.
 """
 
-import csv
+from collections.abc import Iterator
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,6 +20,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_safe
 
 from community.access import Access
+from community.exports import csv_response
 from community.views.communities import community_view
 from events import selectors
 from events.errors import EventsError
@@ -240,27 +241,18 @@ def survey_results_csv(
             },
             status=404,
         )
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="moim-survey-{gathering.pk}.csv"'
+    return csv_response(
+        filename=f"moim-survey-{gathering.pk}.csv", rows=_results_rows(results)
     )
-    # A byte-order mark, so that spreadsheet programs read the Korean.
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow([_("question"), _("answer"), _("count"), _("share")])
-    writer.writerow([_("responses"), "", results.responses, f"{results.rate:.3f}"])
+
+
+def _results_rows(results: selectors.SurveyResults) -> Iterator[list]:
+    yield [_("question"), _("answer"), _("count"), _("share")]
+    yield [_("responses"), "", results.responses, f"{results.rate:.3f}"]
     for question in results.questions:
         if question.average is not None:
-            writer.writerow(
-                [question.label, _("average"), "", f"{question.average:.2f}"]
-            )
+            yield [question.label, _("average"), "", f"{question.average:.2f}"]
         for bar in question.bars:
-            writer.writerow([question.label, bar.label, bar.count, f"{bar.share:.3f}"])
+            yield [question.label, bar.label, bar.count, f"{bar.share:.3f}"]
         for text in question.texts:
-            writer.writerow([question.label, _csv_safe(text), "", ""])
-    return response
-
-
-def _csv_safe(text: str) -> str:
-    """A text that a spreadsheet would take for a formula is quoted."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+            yield [question.label, text, "", ""]

@@ -6,8 +6,9 @@
 (function () {
   "use strict";
 
-  // Close codes after which reconnecting cannot help (see the consumers).
-  var FINAL_CODES = [4401, 4403, 4404];
+  // Close codes after which reconnecting cannot help (see the consumers):
+  // not signed in, not allowed, no such room, too many sockets open.
+  var FINAL_CODES = [4401, 4403, 4404, 4429];
   var RECONNECT_NOW = 4000;
   var TYPING_EVERY_MS = 2000;
   var TYPING_SHOWN_MS = 4000;
@@ -91,6 +92,26 @@
     return false;
   };
 
+  // A refusal that concerns the whole page (too many sockets open), shown
+  // once among the page's messages, in the words the server sent.
+  function showPageProblem(text) {
+    if (!text || document.querySelector("[data-live-problem]")) return;
+    var box = document.querySelector(".messages");
+    if (!box) {
+      box = document.createElement("div");
+      box.className = "messages";
+      box.setAttribute("role", "status");
+      var header = document.querySelector(".site-header");
+      if (header) header.after(box);
+      else document.body.prepend(box);
+    }
+    var line = document.createElement("p");
+    line.className = "message message-warning";
+    line.setAttribute("data-live-problem", "");
+    line.textContent = text;
+    box.append(line);
+  }
+
   // --- The unread count ----------------------------------------------------
 
   function Unread(link) {
@@ -100,6 +121,10 @@
     new Connection({
       path: function () { return "/ws/me/"; },
       onframe: function (frame) {
+        if (frame.type === "error") {
+          showPageProblem(frame.detail);
+          return;
+        }
         if (frame.type !== "unread") return;
         var count = frame.count;
         badge.textContent = String(count);

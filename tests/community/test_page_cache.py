@@ -214,3 +214,22 @@ def test_pages_render_when_the_cache_is_unavailable(client, thread):
     assert response.status_code == 200
     assert page_cache.CSRF_PLACEHOLDER not in response.text
     assert "처음 제목" in response.text
+
+
+@pytest.mark.parametrize("reads", [1, 3])
+def test_placeholder_text_in_a_comment_is_never_filled_with_the_token(thread, reads):
+    # A comment that spells the placeholder inside a link to another site:
+    # the reader's token must stay in the page's own fields only, whether
+    # the page was just rendered or kept.
+    bait = f"https://evil.example/?t={page_cache.CSRF_PLACEHOLDER}"
+    comment_make(thread, member_create(), body=f"[자료]({bait})")
+    for _ in range(reads - 1):
+        Client().get(thread_url(thread))
+    reader = Client(enforce_csrf_checks=True)
+
+    text = reader.get(thread_url(thread)).text
+
+    (token,) = TOKEN.findall(text)
+    assert bait in text
+    assert f"evil.example/?t={token}" not in text
+    assert f'name="csrfmiddlewaretoken" value="{token}"' in text

@@ -719,3 +719,42 @@ def test_daphne_access_log_is_masked():
     )
     assert "SECRET" not in stream.getvalue()
     assert "/feeds/****.ics" in stream.getvalue()
+
+
+# Stored text never breaks a calendar ---------------------------------------
+
+# (No NUL: PostgreSQL stores none.)
+BROKEN_TITLE = "줄바꿈\r\nX-INJECTED:1\r제목\n끝\x07\u2028"
+
+
+@pytest.mark.django_db
+def test_control_characters_stored_in_a_title_break_no_calendar(client):
+    # A row saved before the forms refused them (or past them): every
+    # calendar that carries the gathering still answers, on one line.
+    community = community_create(name="커뮤니티\r\n이름")
+    host = joined(community)
+    gathering = gathering_make(
+        community, hosts=[host], format=GatheringFormat.OFFLINE, venue="강남\n역"
+    )
+    Gathering.objects.filter(pk=gathering.pk).update(
+        title=BROKEN_TITLE, description="첫 줄\r\n둘째 줄\x1b"
+    )
+    responses = [
+        client.get(
+            reverse("gathering_ics", args=[gathering.community.slug, gathering.pk])
+        ),
+        client.get(reverse("community_calendar", args=[community.slug])),
+        feed_get(client, feed_token(host)),
+    ]
+
+    for response in responses:
+        assert response.status_code == 200
+        body = response.content
+        assert not any(line.startswith(b"X-INJECTED") for line in body.split(b"\r\n"))
+        assert b"\x07" not in body and b"\x1b" not in body
+        event = events_by_uid(body)[uid_of(gathering)]
+        assert str(event["SUMMARY"]) == "줄바꿈 X-INJECTED:1 제목 끝"
+        assert str(event["LOCATION"]) == "강남 역"
+        assert "첫 줄\n둘째 줄" in str(event["DESCRIPTION"])
+    file_name = parse(responses[0].content)["X-WR-CALNAME"]
+    assert "\n" not in str(file_name) and "\r" not in str(file_name)

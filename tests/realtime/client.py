@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import websockets
 
-FINAL_CODES = {4401, 4403, 4404}
+FINAL_CODES = {4401, 4403, 4404, 4429}
 
 
 @dataclass

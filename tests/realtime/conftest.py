@@ -132,13 +132,14 @@ async def connect(
     *,
     after: int | None = None,
     origin: str | None = ORIGIN,
+    host: str = "localhost",
     path: str | None = None,
     extra_headers: list[tuple[bytes, bytes]] = (),
 ) -> tuple[WebsocketCommunicator, bool, int | None]:
     """A socket to ``room`` through the whole ASGI stack, as ``member``."""
     from config.asgi import application
 
-    headers = [(b"host", b"localhost")]
+    headers = [(b"host", host.encode())]
     if origin is not None:
         headers.append((b"origin", origin.encode()))
     cookies = [value for name, value in extra_headers if name == b"cookie"]

@@ -10,12 +10,14 @@ binary, never a mock; without redis-server on the PATH these tests fail.
 """
 
 import asyncio
+import json
 import shutil
 import subprocess
 import urllib.request
 from contextlib import contextmanager
 
 import pytest
+import websockets
 from django.conf import settings
 from django.urls import reverse
 
@@ -177,3 +179,75 @@ def test_a_redis_restart_loses_no_stored_message(scene, django_db_blocker, monke
         assert sorted(client.messages) == [1, 2, 3, 4, 5]
         assert client.messages[4] == "레디스가 멈춘 동안"
         assert all(count == 1 for count in client.live_counts.values())
+
+
+@pytest.mark.postgres
+def test_the_socket_cap_holds_across_processes(scene):
+    """One member's sockets count together on every server process: 20 held
+    across two processes (rooms and the unread count), the 21st is refused
+    on either, and a place freed on one is taken on the other. Needs
+    PostgreSQL (two processes write presence at once) and Redis (the
+    cache the processes share)."""
+    member = scene.attendees[0]
+    cookie = session_cookie(member)
+    with redis_for_scale_out() as url, redis_settings(url), daphnes(2) as servers:
+        ports = [server.port.value for server in servers]
+
+        def open_socket(port: int, path: str):
+            return websockets.connect(
+                f"ws://127.0.0.1:{port}{path}",
+                origin=f"http://127.0.0.1:{port}",
+                additional_headers={"Cookie": f"sessionid={cookie}"},
+                open_timeout=10,
+            )
+
+        async def first_frame(socket) -> dict:
+            return json.loads(await asyncio.wait_for(socket.recv(), 10))
+
+        async def held_open(port: int, path: str):
+            """A socket whose connect has run to its end on the server."""
+            socket = await open_socket(port, path)
+            if path == "/ws/me/":
+                # Frames are handled after the connect: the answer to one
+                # means the place is taken.
+                await socket.send("{}")
+            frame = await first_frame(socket)
+            assert frame["type"] in ("hello", "error"), frame
+            assert frame.get("code") != "too_many_sockets", frame
+            return socket
+
+        async def refused(port: int, path: str) -> tuple[dict, int]:
+            socket = await open_socket(port, path)
+            frame = await first_frame(socket)
+            with pytest.raises(websockets.ConnectionClosed) as closed:
+                await asyncio.wait_for(socket.recv(), 10)
+            return frame, closed.value.rcvd.code
+
+        async def play():
+            room = f"/ws/rooms/{scene.room}/"
+            held = []
+            for number in range(20):
+                path = room if number % 4 < 2 else "/ws/me/"
+                held.append(await held_open(ports[number % 2], path))
+            refusals = [await refused(port, room) for port in ports]
+            refusals.append(await refused(ports[1], "/ws/me/"))
+
+            await held[0].close()  # on the first process
+            for _attempt in range(50):
+                socket = await open_socket(ports[1], room)
+                frame = await first_frame(socket)
+                if frame["type"] == "hello":
+                    break
+                await socket.close()
+                await asyncio.sleep(0.1)
+            held.append(socket)
+            for socket in held:
+                await socket.close()
+            return refusals, frame
+
+        refusals, frame = asyncio.run(play())
+
+    for error, code in refusals:
+        assert error["code"] == "too_many_sockets"
+        assert code == 4429
+    assert frame["type"] == "hello"

@@ -1,0 +1,49 @@
+"""A member over the socket cap (docs/realtime.md, "Sockets per member")
+sees why, in Korean, on the page whose sockets were refused: static/js/
+live.js shows the refusal's words in the room's error line and among the
+page's messages, and the room's form stays shut."""
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from events.models import GatheringStatus
+from tests.browser.steps import composer, roomy
+from tests.browser.steps import korean as ko
+from tests.realtime.conftest import scene_make
+
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
+
+TOO_MANY = (
+    "You have too many pages open at once (at most %(limit)s live connections). "
+    "Close some and reload this page."
+)
+HOLD_SOCKETS = """async ([path, count]) => {
+  const url = "ws://" + window.location.host + path;
+  window.heldSockets = [];
+  await Promise.all(Array.from({ length: count }, () => new Promise((resolve) => {
+    const socket = new WebSocket(url);
+    socket.onmessage = resolve;  // its hello: the server counted it
+    window.heldSockets.push(socket);
+  })));
+}"""
+
+
+def test_a_page_over_the_socket_cap_says_why(member_browser):
+    scene = scene_make(GatheringStatus.LIVE)
+    path = reverse("gathering_detail", args=[scene.community.slug, scene.gathering.pk])
+    context = member_browser(scene.attendees[0])
+    first = roomy(context.new_page())
+    first.goto(path)
+    expect(composer(first)).to_be_enabled()
+    # The first page holds its room and its unread count, and 18 more.
+    first.evaluate(HOLD_SOCKETS, [f"/ws/rooms/{scene.room}/", 18])
+
+    second = roomy(context.new_page())
+    second.goto(path)
+
+    words = ko(TOO_MANY) % {"limit": 20}
+    expect(second.locator("[data-chat-error]")).to_have_text(words)
+    expect(second.locator("[data-live-problem]")).to_have_text(words)
+    expect(composer(second)).to_be_disabled()
+    expect(composer(first)).to_be_enabled()
