@@ -35,6 +35,9 @@ MESSAGES = {
     "survey_not_attendee": _(
         "Only members who attended this gathering can answer its survey."
     ),
+    "survey_organiser": _(
+        "Organisers do not answer their own gathering's survey: they read its results."
+    ),
     "survey_not_open": _("The survey of this gathering is not open."),
     "survey_answered": _("You have already answered this survey."),
     "survey_locked": _(

@@ -106,6 +106,7 @@ def test_the_admin_has_no_page_for_responses_or_who_answered(client, db):
         "admin:events_surveyresponse_changelist",
         "admin:events_sealedresponse_changelist",
         "admin:events_surveyparticipation_changelist",
+        "admin:events_surveyinvitation_changelist",
     ):
         with pytest.raises(NoReverseMatch):
             reverse(name)

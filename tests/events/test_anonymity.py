@@ -43,9 +43,12 @@ def table_columns(model) -> set[str]:
 
 @pytest.mark.django_db
 def test_the_response_table_has_the_answers_the_survey_and_a_random_key_only():
+    from events.models import SurveyInvitation
+
     assert table_columns(SurveyResponse) == {"id", "survey_id", "answers"}
     assert table_columns(SealedResponse) == {"id", "survey_id", "box"}
     assert table_columns(SurveyParticipation) == {"id", "survey_id", "member_id"}
+    assert table_columns(SurveyInvitation) == {"id", "survey_id", "member_id"}
     for model in (SurveyResponse, SealedResponse):
         key = model._meta.pk
         assert key.get_internal_type() == "UUIDField"

@@ -126,6 +126,43 @@ def test_a_non_attendee_gets_a_clear_refusal(client, held):
     assert SurveyParticipation.objects.count() == 0
 
 
+def test_a_host_who_attended_is_told_organisers_do_not_answer(client, held):
+    gathering, members = held
+    shift_to_now(gathering)
+    gathering.hosts.add(members[0])
+    client.force_login(members[0])
+
+    page = client.get(url("gathering_detail", gathering)).content.decode()
+    refused = client.post(url("survey_answer", gathering), {"satisfaction": "5"})
+
+    assert 'id="survey-refused"' in page
+    assert 'id="survey-answer-link"' not in page
+    assert 'id="takeaway-link"' in page
+    assert refused.status_code == 403
+    assert "Organisers do not answer" in refused.content.decode()
+    assert SurveyParticipation.objects.count() == 0
+
+
+def test_an_attendee_recorded_as_a_no_show_after_the_open_still_answers(client, held):
+    from events.services.attendance import checkin_record
+    from tests.events.factories import application_of
+
+    gathering, members = held
+    shift_to_now(gathering)
+    checkin_record(
+        gathering=gathering,
+        attended={application_of(gathering, members[0]).pk: False},
+    )
+    client.force_login(members[0])
+
+    page = client.get(url("gathering_detail", gathering)).content.decode()
+    response = client.post(url("survey_answer", gathering), {"satisfaction": "4"})
+
+    assert 'id="survey-answer-link"' in page
+    assert response.status_code == 302
+    assert SurveyParticipation.objects.filter(member=members[0]).count() == 1
+
+
 def test_a_visitor_is_sent_to_sign_in(client, held):
     gathering, _ = held
 

@@ -478,3 +478,175 @@ def test_a_period_shortened_into_the_past_closes_the_survey_at_once():
     gathering.refresh_from_db()
     assert gathering.status == G.SURVEY_CLOSED
     assert survey_of(gathering).response_count == 0
+
+
+# --- Who may answer is fixed at the open (issue 13: the n-1 attack) -----------
+
+
+def _record(gathering, attended: dict) -> None:
+    from events.services.attendance import checkin_record
+    from tests.events.factories import application_of
+
+    checkin_record(
+        gathering=gathering,
+        attended={application_of(gathering, m).pk: v for m, v in attended.items()},
+    )
+
+
+def test_an_organiser_cannot_isolate_one_answer_by_no_shows_and_own_answers():
+    """The attack: a host who also holds a seat sets k = 3, marks every
+    attendee but the target as a no-show once the survey is open, and
+    answers as themselves and as an account they control, so that the
+    results show the target's answer alone among two known ones."""
+    from events.selectors import survey_results
+
+    gathering, members = gathering_held(attendees=6)
+    host, puppet, target, *others = members
+    gathering.hosts.add(host)
+    survey_settings_update(gathering=gathering, min_responses=3, duration_days=7)
+    _record(gathering, dict.fromkeys(others, False))
+    now = during(gathering)
+    secret = "타깃만 쓴 답변"
+
+    response_submit(
+        member=target,
+        gathering=gathering,
+        answers=survey_answers(1, useful=secret),
+        now=now,
+    )
+    response_submit(
+        member=puppet, gathering=gathering, answers=survey_answers(5), now=now
+    )
+    with pytest.raises(EventsError) as refused:
+        response_submit(
+            member=host, gathering=gathering, answers=survey_answers(5), now=now
+        )
+    gathering = advance(gathering, survey_of(gathering).closes_at)
+    results = survey_results(gathering=gathering)
+
+    assert refused.value.code == "survey_organiser"
+    assert (results.responses, results.enough) == (2, False)
+    assert results.questions == []
+
+
+def test_who_may_answer_is_fixed_when_the_survey_opens():
+    gathering, members = gathering_held(attendees=4, no_shows=1)
+    present, later_no_show, no_show = members[0], members[1], members[3]
+    # After the open, check-in moves one attendee out and one back in.
+    _record(gathering, {later_no_show: False, no_show: True})
+    now = during(gathering)
+
+    response_submit(
+        member=later_no_show, gathering=gathering, answers=survey_answers(), now=now
+    )
+    response_submit(
+        member=present, gathering=gathering, answers=survey_answers(), now=now
+    )
+    with pytest.raises(EventsError) as refused:
+        response_submit(
+            member=no_show, gathering=gathering, answers=survey_answers(), now=now
+        )
+
+    assert refused.value.code == "survey_not_attendee"
+    assert SurveyParticipation.objects.count() == 2
+
+
+def test_a_host_who_holds_a_seat_is_not_invited_and_cannot_answer():
+    from events.models import SurveyInvitation
+
+    gathering, members = gathering_drawn(capacity=3, applicants=3)
+    from events.services.offers import offer_confirm
+
+    for member in members:
+        offer_confirm(
+            member=member,
+            gathering=gathering,
+            now=gathering.applications_close_at + SECOND,
+        )
+    gathering.hosts.add(members[0])
+    gathering = advance(gathering, gathering.ends_at)
+
+    invited = set(
+        SurveyInvitation.objects.filter(survey__gathering=gathering).values_list(
+            "member_id", flat=True
+        )
+    )
+    with pytest.raises(EventsError) as refused:
+        response_submit(
+            member=members[0],
+            gathering=gathering,
+            answers=survey_answers(),
+            now=during(gathering),
+        )
+
+    assert invited == {members[1].pk, members[2].pk}
+    assert notices_to(members[0], "anonymous survey") == []
+    assert refused.value.code == "survey_organiser"
+
+
+def test_a_member_made_host_after_the_open_can_no_longer_answer():
+    gathering, members = gathering_held(attendees=3)
+    gathering.hosts.add(members[0])
+
+    with pytest.raises(EventsError) as refused:
+        response_submit(
+            member=members[0],
+            gathering=gathering,
+            answers=survey_answers(),
+            now=during(gathering),
+        )
+
+    assert refused.value.code == "survey_organiser"
+
+
+def test_check_in_changed_after_the_close_changes_nothing_the_results_show():
+    from events.selectors import survey_results
+
+    gathering, members = gathering_held(attendees=6)
+    survey_settings_update(gathering=gathering, min_responses=3, duration_days=7)
+    for member, rating in zip(members[:4], [5, 4, 3, 4], strict=True):
+        response_submit(
+            member=member,
+            gathering=gathering,
+            answers=survey_answers(rating, useful=f"텍스트 {rating}"),
+            now=during(gathering),
+        )
+    gathering = advance(gathering, survey_of(gathering).closes_at)
+
+    def shown():
+        results = survey_results(gathering=gathering)
+        return (
+            results.responses,
+            results.progress.attendees,
+            results.rate_percent,
+            [(q.key, q.average, sorted(q.texts)) for q in results.questions],
+        )
+
+    before = shown()
+    _record(gathering, dict.fromkeys(members, False))
+
+    assert shown() == before
+    assert before[:3] == (4, 6, 67)
+
+
+def test_the_migration_invites_the_attendees_of_surveys_opened_before_it():
+    import importlib
+
+    from django.apps import apps
+
+    from events.models import SurveyInvitation
+
+    migration = importlib.import_module("events.migrations.0006_survey_invitations")
+    gathering, members = gathering_held(attendees=4, no_shows=1)
+    gathering.hosts.add(members[0])
+    # A survey not opened yet gets no invitation.
+    not_open, _ = gathering_drawn(capacity=1, applicants=1)
+    Survey.objects.create(gathering=not_open)
+    SurveyInvitation.objects.all().delete()
+
+    migration.invite_attendees_of_opened_surveys(apps, None)
+
+    assert set(SurveyInvitation.objects.values_list("survey__gathering", "member")) == {
+        (gathering.pk, members[1].pk),
+        (gathering.pk, members[2].pk),
+    }
