@@ -6,10 +6,12 @@ after publication."""
 
 from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from community.fields import JSONField
 from events.errors import EventsError
 from events.models import Draw, FairnessPolicy, Gathering, Survey
+from events.selectors import survey_summary_shown
 
 
 @admin.register(FairnessPolicy)
@@ -76,7 +78,9 @@ class SurveyAdminForm(forms.ModelForm):
 class SurveyAdmin(admin.ModelAdmin):
     """k, the period and the questions, until the first response; then
     nothing (the database refuses the change too). Responses and who
-    answered have no admin at all: no page may set them side by side."""
+    answered have no admin at all: no page may set them side by side. The
+    average shows under the results pages' rule only (from k, after the
+    close)."""
 
     form = SurveyAdminForm
     list_display = ["gathering", "min_responses", "locked", "response_count"]
@@ -86,8 +90,14 @@ class SurveyAdmin(admin.ModelAdmin):
         "closes_at",
         "locked",
         "response_count",
-        "satisfaction_average",
+        "average",
     ]
+
+    @admin.display(description=_("average satisfaction"))
+    def average(self, obj: Survey) -> str:
+        if not survey_summary_shown(obj):
+            return "—"
+        return f"{obj.satisfaction_average:.1f}"
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.locked:

@@ -14,6 +14,8 @@ Anonymity is built into the storage (docs/anonymity.md):
   transaction, and the boxes are deleted. The rows share that transaction's
   id (PostgreSQL ``xmin``) and lie in the shuffled order (``ctid``, SQLite's
   ``rowid``), which no submission influenced;
+- below k the boxes are deleted unopened and only the count is kept: what
+  the results pages would hide is stored nowhere;
 - who may answer is fixed when the survey opens (SurveyInvitation), and
   organisers, who read the results, do not answer.
 
@@ -280,12 +282,20 @@ def survey_open(*, gathering: Gathering, now: datetime) -> Survey:
 def survey_close(*, gathering: Gathering) -> Survey:
     """Open every sealed response, write them in a shuffled order as
     SurveyResponse rows, delete the boxes and record the count and the
-    average satisfaction. Caller holds the gathering's row lock (inside its
+    average satisfaction. Below k, delete the boxes unopened and record the
+    count only: results below k are never shown, so nothing is kept that
+    they would show. Caller holds the gathering's row lock (inside its
     transaction) and moves it to SURVEY_CLOSED, which happens once."""
     survey = _locked_survey(gathering)
     boxes = list(
         SealedResponse.objects.filter(survey=survey).values_list("box", flat=True)
     )
+    if len(boxes) < survey.min_responses:
+        SealedResponse.objects.filter(survey=survey).delete()
+        survey.response_count = len(boxes)
+        survey.satisfaction_average = None
+        survey.save(update_fields=["response_count", "satisfaction_average"])
+        return survey
     opened = [answers for answers in map(_unseal_or_none(survey), boxes) if answers]
     if len(opened) < len(boxes):
         # Sealed under a secret the site no longer has: unreadable by anyone.

@@ -110,3 +110,37 @@ def test_the_admin_has_no_page_for_responses_or_who_answered(client, db):
     ):
         with pytest.raises(NoReverseMatch):
             reverse(name)
+
+
+def _closed_survey(ratings):
+    from datetime import timedelta
+
+    from events.models import Survey
+    from events.services.surveys import response_submit, survey_settings_update
+    from tests.events.factories import advance, gathering_held, survey_answers
+
+    gathering, members = gathering_held(attendees=4)
+    survey_settings_update(gathering=gathering, min_responses=3, duration_days=7)
+    survey = Survey.objects.get(gathering=gathering)
+    for member, rating in zip(members, ratings, strict=False):
+        response_submit(
+            member=member,
+            gathering=gathering,
+            answers=survey_answers(rating),
+            now=survey.opens_at + timedelta(hours=1),
+        )
+    advance(gathering, survey.closes_at)
+    return survey
+
+
+def test_the_admin_shows_no_average_of_a_survey_below_k(client, db):
+    below = _closed_survey([2, 3])
+    above = _closed_survey([2, 3, 3])
+    client = staff_client(client)
+
+    below_page = client.get(reverse("admin:events_survey_change", args=[below.pk]))
+    above_page = client.get(reverse("admin:events_survey_change", args=[above.pk]))
+
+    assert below_page.status_code == above_page.status_code == 200
+    assert '<div class="readonly">2.5</div>' not in below_page.text
+    assert '<div class="readonly">2.7</div>' in above_page.text

@@ -248,21 +248,25 @@ def test_a_sealed_response_has_one_size_and_carries_no_readable_answer():
 
 
 def test_a_rotated_secret_in_the_fallbacks_still_opens_the_boxes(settings):
-    gathering, members = gathering_held(attendees=1)
-    response_submit(
-        member=members[0],
-        gathering=gathering,
-        answers=survey_answers(4),
-        now=during(gathering),
-    )
+    gathering, members = gathering_held(attendees=3)
+    survey_settings_update(gathering=gathering, min_responses=3, duration_days=7)
+    for member, rating in zip(members, [4, 2, 5], strict=True):
+        response_submit(
+            member=member,
+            gathering=gathering,
+            answers=survey_answers(rating),
+            now=during(gathering),
+        )
     settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
     settings.SECRET_KEY = "a-new-secret-" + "x" * 50
 
     gathering = advance(gathering, survey_of(gathering).closes_at)
 
-    assert list(SurveyResponse.objects.values_list("answers", flat=True)) == [
-        {"satisfaction": 4}
-    ]
+    assert gathering.status == G.SURVEY_CLOSED
+    assert sorted(
+        a["satisfaction"]
+        for a in SurveyResponse.objects.values_list("answers", flat=True)
+    ) == [2, 4, 5]
 
 
 def test_the_close_opens_every_box_and_records_count_and_average():
@@ -627,6 +631,94 @@ def test_check_in_changed_after_the_close_changes_nothing_the_results_show():
 
     assert shown() == before
     assert before[:3] == (4, 6, 67)
+
+
+# --- Below k, nothing is kept that the results would hide (issue 13) ----------
+
+
+def _answered_by_three(gathering, members, ratings=(4, 2, 5)):
+    if not survey_of(gathering).locked:
+        survey_settings_update(gathering=gathering, min_responses=3, duration_days=7)
+    for member, rating in zip(members, ratings, strict=False):
+        response_submit(
+            member=member,
+            gathering=gathering,
+            answers=survey_answers(rating),
+            now=during(gathering),
+        )
+
+
+def _rotate(settings, *, keep_old: bool) -> str:
+    old = settings.SECRET_KEY
+    settings.SECRET_KEY = "a-new-secret-" + "y" * 50
+    settings.SECRET_KEY_FALLBACKS = [old] if keep_old else []
+    return old
+
+
+def test_below_k_the_close_keeps_the_count_and_no_answer():
+    gathering, members = gathering_held(attendees=3)
+    secret = "한 사람만 남긴 답변"
+    response_submit(
+        member=members[0],
+        gathering=gathering,
+        answers=survey_answers(2, useful=secret),
+        now=during(gathering),
+    )
+
+    advance(gathering, survey_of(gathering).closes_at)
+
+    survey = survey_of(gathering)
+    assert (survey.response_count, survey.satisfaction_average) == (1, None)
+    assert SurveyResponse.objects.count() == 0
+    assert SealedResponse.objects.count() == 0
+
+
+def test_below_k_the_close_needs_no_key(settings):
+    """Answers that would never be shown are deleted unopened: a rotated
+    secret does not hold such a survey open."""
+    gathering, members = gathering_held(attendees=3)
+    response_submit(
+        member=members[0],
+        gathering=gathering,
+        answers=survey_answers(2),
+        now=during(gathering),
+    )
+    _rotate(settings, keep_old=False)
+
+    gathering = advance(gathering, survey_of(gathering).closes_at)
+
+    assert gathering.status == G.SURVEY_CLOSED
+    assert survey_of(gathering).response_count == 1
+    assert SealedResponse.objects.count() == 0
+
+
+def test_the_migration_discards_answers_kept_below_k_before_it():
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("events.migrations.0007_survey_below_k_discard")
+    below, _ = gathering_held(attendees=1)
+    above, _ = gathering_held(attendees=1)
+    for gathering, count in ((below, 2), (above, 3)):
+        survey = survey_of(gathering)
+        Survey.objects.filter(pk=survey.pk).update(
+            min_responses=3, response_count=count, satisfaction_average=4.0
+        )
+        SurveyResponse.objects.bulk_create(
+            [
+                SurveyResponse(survey=survey, answers={"satisfaction": 4})
+                for _ in range(count)
+            ]
+        )
+
+    migration.discard_below_k(apps, None)
+
+    assert survey_of(below).satisfaction_average is None
+    assert survey_of(below).response_count == 2
+    assert SurveyResponse.objects.filter(survey__gathering=below).count() == 0
+    assert survey_of(above).satisfaction_average == 4.0
+    assert SurveyResponse.objects.filter(survey__gathering=above).count() == 3
 
 
 def test_the_migration_invites_the_attendees_of_surveys_opened_before_it():
