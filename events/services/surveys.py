@@ -16,6 +16,8 @@ Anonymity is built into the storage (docs/anonymity.md):
   ``rowid``), which no submission influenced;
 - below k the boxes are deleted unopened and only the count is kept: what
   the results pages would hide is stored nowhere;
+- a box that no key of the site opens stops the close (it is kept, and the
+  operator is told) rather than being dropped;
 - who may answer is fixed when the survey opens (SurveyInvitation), and
   organisers, who read the results, do not answer.
 
@@ -43,7 +45,7 @@ from django.views.decorators.debug import sensitive_variables
 from community.access import Access
 from community.models import Member
 from events.access import is_organiser
-from events.errors import EventsError
+from events.errors import EventsError, SealedResponsesUnopenable
 from events.models import (
     SURVEY_MIN_RESPONSES_FLOOR,
     Application,
@@ -285,7 +287,11 @@ def survey_close(*, gathering: Gathering) -> Survey:
     average satisfaction. Below k, delete the boxes unopened and record the
     count only: results below k are never shown, so nothing is kept that
     they would show. Caller holds the gathering's row lock (inside its
-    transaction) and moves it to SURVEY_CLOSED, which happens once."""
+    transaction) and moves it to SURVEY_CLOSED, which happens once.
+
+    Raises SealedResponsesUnopenable, having changed nothing, when a box
+    opens under neither ``SECRET_KEY`` nor a fallback: a response is never
+    dropped for a rotated secret; the close waits for the old key."""
     survey = _locked_survey(gathering)
     boxes = list(
         SealedResponse.objects.filter(survey=survey).values_list("box", flat=True)
@@ -296,14 +302,13 @@ def survey_close(*, gathering: Gathering) -> Survey:
         survey.satisfaction_average = None
         survey.save(update_fields=["response_count", "satisfaction_average"])
         return survey
-    opened = [answers for answers in map(_unseal_or_none(survey), boxes) if answers]
+    opened = [a for a in map(_unseal_or_none(survey), boxes) if a is not None]
     if len(opened) < len(boxes):
-        # Sealed under a secret the site no longer has: unreadable by anyone.
-        logger.warning(
-            "survey %s: %s sealed responses could not be opened",
-            survey.pk,
-            len(boxes) - len(opened),
+        unopenable = SealedResponsesUnopenable(
+            survey_id=survey.pk, count=len(boxes) - len(opened)
         )
+        logger.error("%s", unopenable)
+        raise unopenable
     random.SystemRandom().shuffle(opened)
     SurveyResponse.objects.bulk_create(
         [SurveyResponse(survey=survey, answers=answers) for answers in opened],
@@ -444,6 +449,14 @@ def _seal(survey: Survey, answers: dict) -> bytes:
     nonce = os.urandom(NONCE_SIZE)
     aad = str(survey.pk).encode()
     return nonce + AESGCM(_key(settings.SECRET_KEY, survey)).encrypt(nonce, plain, aad)
+
+
+def sealed_unopenable_count(survey: Survey) -> int:
+    """How many of the survey's sealed responses no key of the site opens:
+    not 0 after ``SECRET_KEY`` was rotated without the old key in
+    ``SECRET_KEY_FALLBACKS`` (the close then waits). Opens every box."""
+    boxes = SealedResponse.objects.filter(survey=survey).values_list("box", flat=True)
+    return sum(1 for box in boxes if _unseal_or_none(survey)(box) is None)
 
 
 def unseal(survey: Survey, box: bytes) -> dict:

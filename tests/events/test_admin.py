@@ -144,3 +144,21 @@ def test_the_admin_shows_no_average_of_a_survey_below_k(client, db):
     assert below_page.status_code == above_page.status_code == 200
     assert '<div class="readonly">2.5</div>' not in below_page.text
     assert '<div class="readonly">2.7</div>' in above_page.text
+
+
+def test_the_admin_tells_staff_of_sealed_responses_no_key_opens(client, db, settings):
+    survey = _survey_with_response()
+    old = settings.SECRET_KEY
+    settings.SECRET_KEY = "a-new-secret-" + "z" * 50
+    client = staff_client(client)
+    url = reverse("admin:events_survey_change", args=[survey.pk])
+
+    rotated = client.get(url)
+    settings.SECRET_KEY_FALLBACKS = [old]
+    restored = client.get(url)
+
+    assert rotated.status_code == restored.status_code == 200
+    # In the staff member's language (Korean here); the setting's name in any.
+    assert "봉인된 응답 1건" in rotated.text
+    assert "SECRET_KEY_FALLBACKS" in rotated.text
+    assert "SECRET_KEY_FALLBACKS" not in restored.text

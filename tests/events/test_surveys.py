@@ -633,7 +633,7 @@ def test_check_in_changed_after_the_close_changes_nothing_the_results_show():
     assert before[:3] == (4, 6, 67)
 
 
-# --- Below k, nothing is kept that the results would hide (issue 13) ----------
+# --- A rotated secret loses no response (issue 13) -----------------------------
 
 
 def _answered_by_three(gathering, members, ratings=(4, 2, 5)):
@@ -653,6 +653,87 @@ def _rotate(settings, *, keep_old: bool) -> str:
     settings.SECRET_KEY = "a-new-secret-" + "y" * 50
     settings.SECRET_KEY_FALLBACKS = [old] if keep_old else []
     return old
+
+
+def test_a_secret_rotated_without_the_fallback_keeps_the_responses_and_the_close_waits(
+    settings, caplog
+):
+    gathering, members = gathering_held(attendees=3)
+    _answered_by_three(gathering, members)
+    closes_at = survey_of(gathering).closes_at
+    old = _rotate(settings, keep_old=False)
+
+    with caplog.at_level("ERROR", logger="events.services.surveys"):
+        gathering = advance(gathering, closes_at)
+
+    survey = survey_of(gathering)
+    assert gathering.status == G.SURVEY_OPEN
+    assert (survey.response_count, survey.satisfaction_average) == (None, None)
+    assert SealedResponse.objects.filter(survey=survey).count() == 3
+    assert SurveyResponse.objects.count() == 0
+    # The operator is told, without any answer or member in the line.
+    errors = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert len(errors) == 1
+    assert "3 sealed responses cannot be opened" in errors[0].getMessage()
+    assert "SECRET_KEY_FALLBACKS" in errors[0].getMessage()
+    # Tried again later, not in a loop.
+    assert gathering.next_due_at == closes_at + timedelta(hours=1)
+
+    settings.SECRET_KEY_FALLBACKS = [old]
+    gathering = advance(gathering, gathering.next_due_at)
+
+    survey = survey_of(gathering)
+    assert gathering.status == G.SURVEY_CLOSED
+    assert survey.response_count == 3
+    assert sorted(
+        a["satisfaction"]
+        for a in SurveyResponse.objects.values_list("answers", flat=True)
+    ) == [2, 4, 5]
+    assert SealedResponse.objects.count() == 0
+
+
+def test_responses_sealed_on_both_sides_of_a_rotation_all_open_with_the_fallback(
+    settings,
+):
+    gathering, members = gathering_held(attendees=3)
+    _answered_by_three(gathering, members[:1], ratings=(1,))
+    old = _rotate(settings, keep_old=False)
+    _answered_by_three(gathering, members[1:], ratings=(3, 5))
+    closes_at = survey_of(gathering).closes_at
+
+    refused = advance(gathering, closes_at)
+    settings.SECRET_KEY_FALLBACKS = [old]
+    closed = advance(gathering, closes_at + timedelta(hours=1))
+
+    assert refused.status == G.SURVEY_OPEN
+    assert closed.status == G.SURVEY_CLOSED
+    assert survey_of(gathering).response_count == 3
+    assert survey_of(gathering).satisfaction_average == pytest.approx(3.0)
+
+
+def test_the_system_check_names_surveys_whose_responses_cannot_be_opened(settings):
+    from django.core.checks import run_checks
+
+    gathering, members = gathering_held(attendees=3)
+    _answered_by_three(gathering, members)
+    survey = survey_of(gathering)
+
+    def findings():
+        return [f for f in run_checks(databases=["default"]) if f.id == "events.E001"]
+
+    assert findings() == []
+    old = _rotate(settings, keep_old=False)
+    found = findings()
+    settings.SECRET_KEY_FALLBACKS = [old]
+
+    assert len(found) == 1
+    assert found[0].is_serious()
+    assert f"{survey.pk} (3)" in found[0].msg
+    assert "SECRET_KEY_FALLBACKS" in found[0].hint
+    assert findings() == []
+
+
+# --- Below k, nothing is kept that the results would hide (issue 13) ----------
 
 
 def test_below_k_the_close_keeps_the_count_and_no_answer():
