@@ -5,12 +5,16 @@ read-only: the database refuses a second one, and a record must not change
 after publication."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from community.admin import OneLineAdmin
 from community.fields import JSONField
 from events.errors import EventsError
 from events.models import Draw, FairnessPolicy, Gathering, Survey
+from events.selectors import survey_summary_shown
+from events.services.surveys import sealed_unopenable_count
 
 
 @admin.register(FairnessPolicy)
@@ -77,7 +81,10 @@ class SurveyAdminForm(forms.ModelForm):
 class SurveyAdmin(OneLineAdmin, admin.ModelAdmin):
     """k, the period and the questions, until the first response; then
     nothing (the database refuses the change too). Responses and who
-    answered have no admin at all: no page may set them side by side."""
+    answered have no admin at all: no page may set them side by side. The
+    average shows under the results pages' rule only (from k, after the
+    close); a survey whose sealed responses no key opens says so, for the
+    operator to put the old SECRET_KEY back in SECRET_KEY_FALLBACKS."""
 
     form = SurveyAdminForm
     list_display = ["gathering", "min_responses", "locked", "response_count"]
@@ -87,8 +94,35 @@ class SurveyAdmin(OneLineAdmin, admin.ModelAdmin):
         "closes_at",
         "locked",
         "response_count",
-        "satisfaction_average",
+        "average",
     ]
+
+    @admin.display(description=_("average satisfaction"))
+    def average(self, obj: Survey) -> str:
+        if not survey_summary_shown(obj):
+            return "—"
+        return f"{obj.satisfaction_average:.1f}"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        survey = self.get_object(request, object_id)
+        unopenable = sealed_unopenable_count(survey) if survey is not None else 0
+        if unopenable and request.method == "GET":
+            messages.error(
+                request,
+                ngettext(
+                    "%(count)s sealed response of this survey cannot be opened "
+                    "with SECRET_KEY or SECRET_KEY_FALLBACKS: its close waits and "
+                    "nothing is deleted. Put the previous SECRET_KEY in "
+                    "SECRET_KEY_FALLBACKS.",
+                    "%(count)s sealed responses of this survey cannot be opened "
+                    "with SECRET_KEY or SECRET_KEY_FALLBACKS: its close waits and "
+                    "nothing is deleted. Put the previous SECRET_KEY in "
+                    "SECRET_KEY_FALLBACKS.",
+                    unopenable,
+                )
+                % {"count": unopenable},
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.locked:

@@ -35,6 +35,9 @@ MESSAGES = {
     "survey_not_attendee": _(
         "Only members who attended this gathering can answer its survey."
     ),
+    "survey_organiser": _(
+        "Organisers do not answer their own gathering's survey: they read its results."
+    ),
     "survey_not_open": _("The survey of this gathering is not open."),
     "survey_answered": _("You have already answered this survey."),
     "survey_locked": _(
@@ -62,3 +65,19 @@ MESSAGES = {
 
 class EventsError(KeyedError):
     messages = MESSAGES
+
+
+class SealedResponsesUnopenable(Exception):
+    """A survey's close found sealed responses that no key of the site opens
+    (``SECRET_KEY`` rotated without the old one in ``SECRET_KEY_FALLBACKS``).
+    For the operator, not for members: the close is refused and the sealed
+    rows are kept until the old key is back (docs/anonymity.md)."""
+
+    def __init__(self, *, survey_id: int, count: int) -> None:
+        self.survey_id = survey_id
+        self.count = count
+        super().__init__(
+            f"survey {survey_id}: {count} sealed responses cannot be opened with "
+            "SECRET_KEY or SECRET_KEY_FALLBACKS; the close waits, nothing is "
+            "deleted. Put the previous SECRET_KEY in SECRET_KEY_FALLBACKS."
+        )

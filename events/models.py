@@ -460,6 +460,28 @@ class SurveyParticipation(models.Model):
         return f"participation in {self.survey_id}"
 
 
+class SurveyInvitation(models.Model):
+    """Who may answer: the attendees when the survey opened, organisers left
+    out (they read the results, so they do not answer). Written once, at the
+    open, and never changed: attendance recorded later changes neither who
+    may answer nor what the results show (docs/anonymity.md)."""
+
+    survey = models.ForeignKey(
+        Survey, on_delete=models.CASCADE, related_name="invitations"
+    )
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "member"], name="survey_one_invitation_per_member"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"invitation to {self.survey_id}"
+
+
 def random_key() -> uuid.UUID:
     return uuid.uuid4()
 

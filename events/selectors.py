@@ -30,6 +30,7 @@ from events.models import (
     PathVisibility,
     SelectionMode,
     Survey,
+    SurveyInvitation,
     SurveyParticipation,
     SurveyResponse,
     Takeaway,
@@ -40,6 +41,7 @@ from events.services.surveys import (
     CHOICE,
     RATING,
     YES_NO,
+    answer_refusal,
     attendee_filter,
     survey_questions,
 )
@@ -462,19 +464,29 @@ class SurveyState:
     survey: Survey | None
     is_open: bool
     is_closed: bool
+    # Attended (check-in as it stands): may keep a takeaway.
     is_attendee: bool
     answered: bool
+    # Invited when the survey opened: who may answer, whatever check-in
+    # records later; ``refusal`` says why a member may not (organisers).
+    invited: bool = False
+    refusal: EventsError | None = None
     takeaway: Takeaway | None = None
 
     @property
     def can_answer(self) -> bool:
-        return self.is_open and self.is_attendee and not self.answered
+        return self.is_open and self.refusal is None and not self.answered
 
 
 def survey_state(
-    *, gathering: Gathering, member: Member | None, now: datetime
+    *,
+    gathering: Gathering,
+    member: Member | None,
+    now: datetime,
+    access: Access | None = None,
 ) -> SurveyState | None:
-    """None before the gathering ends. Four queries at most."""
+    """None before the gathering ends. Five queries, a few more for an
+    invited member or an attendee while the survey is open."""
     if gathering.status not in AFTER_END:
         return None
     survey = Survey.objects.filter(gathering=gathering).first()
@@ -490,14 +502,21 @@ def survey_state(
         is_closed=gathering.status in SURVEY_DONE,
         is_attendee=False,
         answered=False,
+        refusal=EventsError("survey_not_attendee"),
     )
     if member is None or not member.is_authenticated:
         return state
     state.is_attendee = Application.objects.filter(
         attendee_filter(), gathering=gathering, member=member
     ).exists()
-    if not state.is_attendee:
+    state.invited = survey is not None and (
+        SurveyInvitation.objects.filter(survey=survey, member=member).exists()
+    )
+    if not (state.is_attendee or state.invited):
         return state
+    state.refusal = answer_refusal(
+        member=member, gathering=gathering, survey=survey, access=access
+    )
     state.answered = survey is not None and (
         SurveyParticipation.objects.filter(survey=survey, member=member).exists()
     )
@@ -532,17 +551,22 @@ class SurveyProgress:
 
 
 def survey_progress(*, gathering: Gathering) -> SurveyProgress:
-    """How many of the attendees answered: all an organiser sees while the
-    survey is open. Three queries."""
+    """How many of those invited answered: all an organiser sees while the
+    survey is open. Once it opened, "attendees" are the invited members,
+    fixed then, so check-in changed later changes nothing shown; before,
+    the attendees as check-in stands. Three queries."""
     survey = Survey.objects.filter(gathering=gathering).first() or Survey(
         gathering=gathering
     )
     answered = (
         SurveyParticipation.objects.filter(survey=survey).count() if survey.pk else 0
     )
-    attendees = Application.objects.filter(
-        attendee_filter(), gathering=gathering
-    ).count()
+    if survey.opens_at is not None:
+        attendees = SurveyInvitation.objects.filter(survey=survey).count()
+    else:
+        attendees = Application.objects.filter(
+            attendee_filter(), gathering=gathering
+        ).count()
     return SurveyProgress(survey=survey, answered=answered, attendees=attendees)
 
 

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from events.errors import SealedResponsesUnopenable
 from events.models import (
     STATUS_ORDER,
     Application,
@@ -42,6 +43,10 @@ from events.services.offers import (
 )
 from events.services.surveys import survey_close, survey_open
 from realtime.broadcast import room_recheck
+
+# A close refused because sealed responses could not be opened is tried
+# again after this long (and on any page that finds it due).
+SURVEY_CLOSE_RETRY = timezone.timedelta(hours=1)
 
 REMINDERS = [
     # (kind, how long before the start)
@@ -156,8 +161,17 @@ def _apply_due(gathering: Gathering, now: datetime, drawn_by) -> bool:
     if gathering.status == GatheringStatus.SURVEY_OPEN and now >= _survey_closes_at(
         gathering
     ):
-        survey_close(gathering=gathering)
-        _move(gathering, GatheringStatus.SURVEY_CLOSED, now)
+        try:
+            survey_close(gathering=gathering)
+        except SealedResponsesUnopenable:
+            # Logged as an error by the close; nothing was changed. The
+            # survey stays open (past its close, so nobody answers) and
+            # the close is tried again later (_next_due): once the old
+            # SECRET_KEY is in SECRET_KEY_FALLBACKS it succeeds with every
+            # response.
+            pass
+        else:
+            _move(gathering, GatheringStatus.SURVEY_CLOSED, now)
     return drew
 
 
@@ -271,7 +285,9 @@ def _next_due(gathering: Gathering, now: datetime) -> datetime | None:
         times.extend(gathering.starts_at - before for _kind, before in REMINDERS)
         times.extend([gathering.lobby_at, gathering.starts_at, gathering.ends_at])
     if status == GatheringStatus.SURVEY_OPEN:
-        times.append(_survey_closes_at(gathering))
+        closes_at = _survey_closes_at(gathering)
+        # Still open past its close: the close was refused; try again later.
+        times.append(closes_at if closes_at > now else now + SURVEY_CLOSE_RETRY)
     future = [t for t in times if t > now]
     return min(future) if future else None
 

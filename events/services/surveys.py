@@ -13,7 +13,13 @@ Anonymity is built into the storage (docs/anonymity.md):
   as SurveyResponse rows (random UUID keys, no time, no member) in one
   transaction, and the boxes are deleted. The rows share that transaction's
   id (PostgreSQL ``xmin``) and lie in the shuffled order (``ctid``, SQLite's
-  ``rowid``), which no submission influenced.
+  ``rowid``), which no submission influenced;
+- below k the boxes are deleted unopened and only the count is kept: what
+  the results pages would hide is stored nowhere;
+- a box that no key of the site opens stops the close (it is kept, and the
+  operator is told) rather than being dropped;
+- who may answer is fixed when the survey opens (SurveyInvitation), and
+  organisers, who read the results, do not answer.
 
 Nothing here logs an answer, and nothing puts one next to a member.
 """
@@ -36,8 +42,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
+from community.access import Access
 from community.models import Member
-from events.errors import EventsError
+from events.access import is_organiser
+from events.errors import EventsError, SealedResponsesUnopenable
 from events.models import (
     SURVEY_MIN_RESPONSES_FLOOR,
     Application,
@@ -46,6 +54,7 @@ from events.models import (
     GatheringStatus,
     SealedResponse,
     Survey,
+    SurveyInvitation,
     SurveyParticipation,
     SurveyResponse,
 )
@@ -108,6 +117,31 @@ def is_attendee(*, member: Member, gathering: Gathering) -> bool:
     return Application.objects.filter(
         attendee_filter(), gathering=gathering, member=member
     ).exists()
+
+
+def answer_refusal(
+    *,
+    member: Member,
+    gathering: Gathering,
+    survey: Survey | None,
+    access: Access | None = None,
+) -> EventsError | None:
+    """Why ``member`` may not answer ``survey`` (whatever its dates), or
+    None. Only the members invited when it opened may answer, so check-in
+    changed afterwards moves nobody in or out; and never an organiser, who
+    reads the results (an organiser's own answers would let them subtract
+    themselves from what the results show). A few queries."""
+    invited = (
+        survey is not None
+        and survey.pk is not None
+        and SurveyInvitation.objects.filter(survey=survey, member=member).exists()
+    )
+    organiser = is_organiser(member, gathering, access)
+    if invited:
+        return EventsError("survey_organiser") if organiser else None
+    if organiser and is_attendee(member=member, gathering=gathering):
+        return EventsError("survey_organiser")
+    return EventsError("survey_not_attendee")
 
 
 # --- Questions -----------------------------------------------------------------
@@ -217,20 +251,29 @@ def survey_question_remove(*, gathering: Gathering, key: str) -> Survey:
 
 def survey_open(*, gathering: Gathering, now: datetime) -> Survey:
     """Open the survey as the gathering ends and invite its attendees, in
-    their languages. Caller holds the gathering's row lock and moves it to
-    SURVEY_OPEN, which happens once: so the invitations go once."""
+    their languages: the invitations, stored, are who may answer from now
+    on, whatever check-in records later; organisers are not invited. Caller
+    holds the gathering's row lock and moves it to SURVEY_OPEN, which
+    happens once: so the invitations go once."""
     survey = survey_for(gathering)
     survey.opens_at = now
     survey.closes_at = now + survey.duration
     survey.save(update_fields=["opens_at", "closes_at"])
-    attendees = [
+    invited = [
         application.member
         for application in Application.objects.filter(
             attendee_filter(), gathering=gathering
-        ).select_related("member")
+        )
+        .select_related("member")
+        .order_by("pk")
+        if not is_organiser(application.member, gathering)
     ]
+    SurveyInvitation.objects.bulk_create(
+        [SurveyInvitation(survey=survey, member=member) for member in invited],
+        ignore_conflicts=True,
+    )
     notice_send(
-        members=attendees,
+        members=invited,
         gathering=gathering,
         detail=INVITATION,
         context={"close": survey.closes_at},
@@ -241,20 +284,31 @@ def survey_open(*, gathering: Gathering, now: datetime) -> Survey:
 def survey_close(*, gathering: Gathering) -> Survey:
     """Open every sealed response, write them in a shuffled order as
     SurveyResponse rows, delete the boxes and record the count and the
-    average satisfaction. Caller holds the gathering's row lock (inside its
-    transaction) and moves it to SURVEY_CLOSED, which happens once."""
+    average satisfaction. Below k, delete the boxes unopened and record the
+    count only: results below k are never shown, so nothing is kept that
+    they would show. Caller holds the gathering's row lock (inside its
+    transaction) and moves it to SURVEY_CLOSED, which happens once.
+
+    Raises SealedResponsesUnopenable, having changed nothing, when a box
+    opens under neither ``SECRET_KEY`` nor a fallback: a response is never
+    dropped for a rotated secret; the close waits for the old key."""
     survey = _locked_survey(gathering)
     boxes = list(
         SealedResponse.objects.filter(survey=survey).values_list("box", flat=True)
     )
-    opened = [answers for answers in map(_unseal_or_none(survey), boxes) if answers]
+    if len(boxes) < survey.min_responses:
+        SealedResponse.objects.filter(survey=survey).delete()
+        survey.response_count = len(boxes)
+        survey.satisfaction_average = None
+        survey.save(update_fields=["response_count", "satisfaction_average"])
+        return survey
+    opened = [a for a in map(_unseal_or_none(survey), boxes) if a is not None]
     if len(opened) < len(boxes):
-        # Sealed under a secret the site no longer has: unreadable by anyone.
-        logger.warning(
-            "survey %s: %s sealed responses could not be opened",
-            survey.pk,
-            len(boxes) - len(opened),
+        unopenable = SealedResponsesUnopenable(
+            survey_id=survey.pk, count=len(boxes) - len(opened)
         )
+        logger.error("%s", unopenable)
+        raise unopenable
     random.SystemRandom().shuffle(opened)
     SurveyResponse.objects.bulk_create(
         [SurveyResponse(survey=survey, answers=answers) for answers in opened],
@@ -279,10 +333,9 @@ def response_submit(
     simultaneous submissions by one member are answered one at a time (and
     the unique participation refuses any second one); writes who answered
     and the sealed answers in one transaction, and locks the settings on
-    the first response. Refusals raise EventsError and store nothing."""
+    the first response. Only an invited member answers (answer_refusal).
+    Refusals raise EventsError and store nothing."""
     now = now or timezone.now()
-    if not is_attendee(member=member, gathering=gathering):
-        raise EventsError("survey_not_attendee")
     try:
         with transaction.atomic():
             survey = _locked_survey(gathering)
@@ -298,6 +351,9 @@ def response_submit(
                 or not (survey.opens_at <= now < survey.closes_at)
             ):
                 raise EventsError("survey_not_open")
+            refusal = answer_refusal(member=member, gathering=gathering, survey=survey)
+            if refusal is not None:
+                raise refusal
             answered = SurveyParticipation.objects.filter(survey=survey, member=member)
             if answered.exists():
                 raise EventsError("survey_answered")
@@ -393,6 +449,14 @@ def _seal(survey: Survey, answers: dict) -> bytes:
     nonce = os.urandom(NONCE_SIZE)
     aad = str(survey.pk).encode()
     return nonce + AESGCM(_key(settings.SECRET_KEY, survey)).encrypt(nonce, plain, aad)
+
+
+def sealed_unopenable_count(survey: Survey) -> int:
+    """How many of the survey's sealed responses no key of the site opens:
+    not 0 after ``SECRET_KEY`` was rotated without the old key in
+    ``SECRET_KEY_FALLBACKS`` (the close then waits). Opens every box."""
+    boxes = SealedResponse.objects.filter(survey=survey).values_list("box", flat=True)
+    return sum(1 for box in boxes if _unseal_or_none(survey)(box) is None)
 
 
 def unseal(survey: Survey, box: bytes) -> dict:

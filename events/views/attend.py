@@ -70,7 +70,7 @@ def _detail(
     if form is None and page.can_apply:
         form = ApplicationForm(gathering=gathering)
     survey = selectors.survey_state(
-        gathering=gathering, member=_member(request), now=timezone.now()
+        gathering=gathering, member=_member(request), now=timezone.now(), access=access
     )
     return render(
         request,

@@ -42,11 +42,11 @@ def _detail_url(gathering: Gathering) -> str:
 def survey_answer(request: HttpRequest, *, access: Access, pk: int) -> HttpResponse:
     gathering = _gathering(request, access, pk)
     state = selectors.survey_state(
-        gathering=gathering, member=request.user, now=timezone.now()
+        gathering=gathering, member=request.user, now=timezone.now(), access=access
     )
     refusal = None
-    if state is not None and not state.is_attendee:
-        refusal = EventsError("survey_not_attendee")
+    if state is not None and state.refusal is not None:
+        refusal = state.refusal
     elif state is None or not state.is_open:
         refusal = EventsError("survey_not_open")
     elif state.answered:

@@ -106,6 +106,59 @@ def test_the_admin_has_no_page_for_responses_or_who_answered(client, db):
         "admin:events_surveyresponse_changelist",
         "admin:events_sealedresponse_changelist",
         "admin:events_surveyparticipation_changelist",
+        "admin:events_surveyinvitation_changelist",
     ):
         with pytest.raises(NoReverseMatch):
             reverse(name)
+
+
+def _closed_survey(ratings):
+    from datetime import timedelta
+
+    from events.models import Survey
+    from events.services.surveys import response_submit, survey_settings_update
+    from tests.events.factories import advance, gathering_held, survey_answers
+
+    gathering, members = gathering_held(attendees=4)
+    survey_settings_update(gathering=gathering, min_responses=3, duration_days=7)
+    survey = Survey.objects.get(gathering=gathering)
+    for member, rating in zip(members, ratings, strict=False):
+        response_submit(
+            member=member,
+            gathering=gathering,
+            answers=survey_answers(rating),
+            now=survey.opens_at + timedelta(hours=1),
+        )
+    advance(gathering, survey.closes_at)
+    return survey
+
+
+def test_the_admin_shows_no_average_of_a_survey_below_k(client, db):
+    below = _closed_survey([2, 3])
+    above = _closed_survey([2, 3, 3])
+    client = staff_client(client)
+
+    below_page = client.get(reverse("admin:events_survey_change", args=[below.pk]))
+    above_page = client.get(reverse("admin:events_survey_change", args=[above.pk]))
+
+    assert below_page.status_code == above_page.status_code == 200
+    assert '<div class="readonly">2.5</div>' not in below_page.text
+    assert '<div class="readonly">2.7</div>' in above_page.text
+
+
+def test_the_admin_tells_staff_of_sealed_responses_no_key_opens(client, db, settings):
+    survey = _survey_with_response()
+    old = settings.SECRET_KEY
+    settings.SECRET_KEY = "a-new-secret-" + "z" * 50
+    client = staff_client(client)
+    url = reverse("admin:events_survey_change", args=[survey.pk])
+
+    rotated = client.get(url)
+    settings.SECRET_KEY_FALLBACKS = [old]
+    restored = client.get(url)
+
+    assert rotated.status_code == restored.status_code == 200
+    # In the staff member's language (Korean here); the setting's name in any.
+    assert "봉인된 응답 1건" in rotated.text
+    assert "SECRET_KEY_FALLBACKS" in rotated.text
+    assert "SECRET_KEY_FALLBACKS" not in restored.text

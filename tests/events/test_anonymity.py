@@ -43,9 +43,12 @@ def table_columns(model) -> set[str]:
 
 @pytest.mark.django_db
 def test_the_response_table_has_the_answers_the_survey_and_a_random_key_only():
+    from events.models import SurveyInvitation
+
     assert table_columns(SurveyResponse) == {"id", "survey_id", "answers"}
     assert table_columns(SealedResponse) == {"id", "survey_id", "box"}
     assert table_columns(SurveyParticipation) == {"id", "survey_id", "member_id"}
+    assert table_columns(SurveyInvitation) == {"id", "survey_id", "member_id"}
     for model in (SurveyResponse, SealedResponse):
         key = model._meta.pk
         assert key.get_internal_type() == "UUIDField"
@@ -191,3 +194,49 @@ def test_control_the_same_reader_finds_responses_stored_in_arrival_order():
     assert max(found.values()) == RESPONSES
     if connection.vendor == "postgresql":
         assert found["same transaction"] == RESPONSES
+
+
+# --- Below k -------------------------------------------------------------------
+
+
+def _every_row_of_the_survey_tables() -> list[tuple]:
+    """Every row and column of every survey table, as a database reader
+    sees them."""
+    tables = [
+        t
+        for t in connection.introspection.table_names()
+        if t.startswith(("events_survey", "events_sealed"))
+    ]
+    rows = []
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"SELECT * FROM {table}")
+            rows.extend((table, *row) for row in cursor.fetchall())
+    return rows
+
+
+@pytest.mark.django_db
+def test_below_k_the_database_reader_reads_no_answer_after_the_close():
+    """One attendee of three answers: the results never show it, so neither
+    does any table (issue 13)."""
+    gathering, members = gathering_held(attendees=3)
+    survey = Survey.objects.get(gathering=gathering)
+    secret = "혼자 남긴 솔직한 답변"
+    response_submit(
+        member=members[0],
+        gathering=gathering,
+        answers=survey_answers(2, useful=secret),
+        now=survey.opens_at + timedelta(hours=1),
+    )
+
+    advance(gathering, survey.closes_at)
+
+    rows = _every_row_of_the_survey_tables()
+    assert any(table == "events_survey" for table, *_ in rows)
+    assert not any(secret in str(value) for row in rows for value in row)
+    assert not any(
+        table in {"events_surveyresponse", "events_sealedresponse"}
+        for table, *_ in rows
+    )
+    survey.refresh_from_db()
+    assert (survey.response_count, survey.satisfaction_average) == (1, None)

@@ -126,6 +126,68 @@ def test_a_non_attendee_gets_a_clear_refusal(client, held):
     assert SurveyParticipation.objects.count() == 0
 
 
+def test_a_host_who_attended_is_told_organisers_do_not_answer(client, held):
+    gathering, members = held
+    shift_to_now(gathering)
+    gathering.hosts.add(members[0])
+    client.force_login(members[0])
+
+    page = client.get(url("gathering_detail", gathering)).content.decode()
+    refused = client.post(url("survey_answer", gathering), {"satisfaction": "5"})
+
+    assert 'id="survey-refused"' in page
+    assert 'id="survey-answer-link"' not in page
+    assert 'id="takeaway-link"' in page
+    assert refused.status_code == 403
+    assert "Organisers do not answer" in refused.content.decode()
+    assert SurveyParticipation.objects.count() == 0
+
+
+def test_an_attendee_recorded_as_a_no_show_after_the_open_still_answers(client, held):
+    from events.services.attendance import checkin_record
+    from tests.events.factories import application_of
+
+    gathering, members = held
+    shift_to_now(gathering)
+    checkin_record(
+        gathering=gathering,
+        attended={application_of(gathering, members[0]).pk: False},
+    )
+    client.force_login(members[0])
+
+    page = client.get(url("gathering_detail", gathering)).content.decode()
+    response = client.post(url("survey_answer", gathering), {"satisfaction": "4"})
+
+    assert 'id="survey-answer-link"' in page
+    assert response.status_code == 302
+    assert SurveyParticipation.objects.filter(member=members[0]).count() == 1
+
+
+def test_pages_keep_answering_while_a_close_waits_for_the_old_secret(
+    client, held, settings
+):
+    from django.utils import timezone
+
+    gathering, members = held
+    past = timezone.now() - timedelta(minutes=1)
+    Survey.objects.filter(gathering=gathering).update(
+        min_responses=3, opens_at=past - timedelta(hours=2), closes_at=past
+    )
+    type(gathering).objects.filter(pk=gathering.pk).update(next_due_at=past)
+    answer_all(gathering, members[:3], [5, 4, 4])
+    settings.SECRET_KEY = "a-new-secret-" + "w" * 50
+    client.force_login(gathering.created_by)
+
+    results = client.get(url("survey_results", gathering))
+    detail = client.get(url("gathering_detail", gathering))
+
+    assert results.status_code == detail.status_code == 200
+    assert "3 of 6 attendees answered." in results.content.decode()
+    gathering.refresh_from_db()
+    assert gathering.status == "survey_open"
+    assert gathering.next_due_at > timezone.now()
+
+
 def test_a_visitor_is_sent_to_sign_in(client, held):
     gathering, _ = held
 

@@ -248,21 +248,25 @@ def test_a_sealed_response_has_one_size_and_carries_no_readable_answer():
 
 
 def test_a_rotated_secret_in_the_fallbacks_still_opens_the_boxes(settings):
-    gathering, members = gathering_held(attendees=1)
-    response_submit(
-        member=members[0],
-        gathering=gathering,
-        answers=survey_answers(4),
-        now=during(gathering),
-    )
+    gathering, members = gathering_held(attendees=3)
+    survey_settings_update(gathering=gathering, min_responses=3, duration_days=7)
+    for member, rating in zip(members, [4, 2, 5], strict=True):
+        response_submit(
+            member=member,
+            gathering=gathering,
+            answers=survey_answers(rating),
+            now=during(gathering),
+        )
     settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
     settings.SECRET_KEY = "a-new-secret-" + "x" * 50
 
     gathering = advance(gathering, survey_of(gathering).closes_at)
 
-    assert list(SurveyResponse.objects.values_list("answers", flat=True)) == [
-        {"satisfaction": 4}
-    ]
+    assert gathering.status == G.SURVEY_CLOSED
+    assert sorted(
+        a["satisfaction"]
+        for a in SurveyResponse.objects.values_list("answers", flat=True)
+    ) == [2, 4, 5]
 
 
 def test_the_close_opens_every_box_and_records_count_and_average():
@@ -478,3 +482,344 @@ def test_a_period_shortened_into_the_past_closes_the_survey_at_once():
     gathering.refresh_from_db()
     assert gathering.status == G.SURVEY_CLOSED
     assert survey_of(gathering).response_count == 0
+
+
+# --- Who may answer is fixed at the open (issue 13: the n-1 attack) -----------
+
+
+def _record(gathering, attended: dict) -> None:
+    from events.services.attendance import checkin_record
+    from tests.events.factories import application_of
+
+    checkin_record(
+        gathering=gathering,
+        attended={application_of(gathering, m).pk: v for m, v in attended.items()},
+    )
+
+
+def test_an_organiser_cannot_isolate_one_answer_by_no_shows_and_own_answers():
+    """The attack: a host who also holds a seat sets k = 3, marks every
+    attendee but the target as a no-show once the survey is open, and
+    answers as themselves and as an account they control, so that the
+    results show the target's answer alone among two known ones."""
+    from events.selectors import survey_results
+
+    gathering, members = gathering_held(attendees=6)
+    host, puppet, target, *others = members
+    gathering.hosts.add(host)
+    survey_settings_update(gathering=gathering, min_responses=3, duration_days=7)
+    _record(gathering, dict.fromkeys(others, False))
+    now = during(gathering)
+    secret = "타깃만 쓴 답변"
+
+    response_submit(
+        member=target,
+        gathering=gathering,
+        answers=survey_answers(1, useful=secret),
+        now=now,
+    )
+    response_submit(
+        member=puppet, gathering=gathering, answers=survey_answers(5), now=now
+    )
+    with pytest.raises(EventsError) as refused:
+        response_submit(
+            member=host, gathering=gathering, answers=survey_answers(5), now=now
+        )
+    gathering = advance(gathering, survey_of(gathering).closes_at)
+    results = survey_results(gathering=gathering)
+
+    assert refused.value.code == "survey_organiser"
+    assert (results.responses, results.enough) == (2, False)
+    assert results.questions == []
+
+
+def test_who_may_answer_is_fixed_when_the_survey_opens():
+    gathering, members = gathering_held(attendees=4, no_shows=1)
+    present, later_no_show, no_show = members[0], members[1], members[3]
+    # After the open, check-in moves one attendee out and one back in.
+    _record(gathering, {later_no_show: False, no_show: True})
+    now = during(gathering)
+
+    response_submit(
+        member=later_no_show, gathering=gathering, answers=survey_answers(), now=now
+    )
+    response_submit(
+        member=present, gathering=gathering, answers=survey_answers(), now=now
+    )
+    with pytest.raises(EventsError) as refused:
+        response_submit(
+            member=no_show, gathering=gathering, answers=survey_answers(), now=now
+        )
+
+    assert refused.value.code == "survey_not_attendee"
+    assert SurveyParticipation.objects.count() == 2
+
+
+def test_a_host_who_holds_a_seat_is_not_invited_and_cannot_answer():
+    from events.models import SurveyInvitation
+
+    gathering, members = gathering_drawn(capacity=3, applicants=3)
+    from events.services.offers import offer_confirm
+
+    for member in members:
+        offer_confirm(
+            member=member,
+            gathering=gathering,
+            now=gathering.applications_close_at + SECOND,
+        )
+    gathering.hosts.add(members[0])
+    gathering = advance(gathering, gathering.ends_at)
+
+    invited = set(
+        SurveyInvitation.objects.filter(survey__gathering=gathering).values_list(
+            "member_id", flat=True
+        )
+    )
+    with pytest.raises(EventsError) as refused:
+        response_submit(
+            member=members[0],
+            gathering=gathering,
+            answers=survey_answers(),
+            now=during(gathering),
+        )
+
+    assert invited == {members[1].pk, members[2].pk}
+    assert notices_to(members[0], "anonymous survey") == []
+    assert refused.value.code == "survey_organiser"
+
+
+def test_a_member_made_host_after_the_open_can_no_longer_answer():
+    gathering, members = gathering_held(attendees=3)
+    gathering.hosts.add(members[0])
+
+    with pytest.raises(EventsError) as refused:
+        response_submit(
+            member=members[0],
+            gathering=gathering,
+            answers=survey_answers(),
+            now=during(gathering),
+        )
+
+    assert refused.value.code == "survey_organiser"
+
+
+def test_check_in_changed_after_the_close_changes_nothing_the_results_show():
+    from events.selectors import survey_results
+
+    gathering, members = gathering_held(attendees=6)
+    survey_settings_update(gathering=gathering, min_responses=3, duration_days=7)
+    for member, rating in zip(members[:4], [5, 4, 3, 4], strict=True):
+        response_submit(
+            member=member,
+            gathering=gathering,
+            answers=survey_answers(rating, useful=f"텍스트 {rating}"),
+            now=during(gathering),
+        )
+    gathering = advance(gathering, survey_of(gathering).closes_at)
+
+    def shown():
+        results = survey_results(gathering=gathering)
+        return (
+            results.responses,
+            results.progress.attendees,
+            results.rate_percent,
+            [(q.key, q.average, sorted(q.texts)) for q in results.questions],
+        )
+
+    before = shown()
+    _record(gathering, dict.fromkeys(members, False))
+
+    assert shown() == before
+    assert before[:3] == (4, 6, 67)
+
+
+# --- A rotated secret loses no response (issue 13) -----------------------------
+
+
+def _answered_by_three(gathering, members, ratings=(4, 2, 5)):
+    if not survey_of(gathering).locked:
+        survey_settings_update(gathering=gathering, min_responses=3, duration_days=7)
+    for member, rating in zip(members, ratings, strict=False):
+        response_submit(
+            member=member,
+            gathering=gathering,
+            answers=survey_answers(rating),
+            now=during(gathering),
+        )
+
+
+def _rotate(settings, *, keep_old: bool) -> str:
+    old = settings.SECRET_KEY
+    settings.SECRET_KEY = "a-new-secret-" + "y" * 50
+    settings.SECRET_KEY_FALLBACKS = [old] if keep_old else []
+    return old
+
+
+def test_a_secret_rotated_without_the_fallback_keeps_the_responses_and_the_close_waits(
+    settings, caplog
+):
+    gathering, members = gathering_held(attendees=3)
+    _answered_by_three(gathering, members)
+    closes_at = survey_of(gathering).closes_at
+    old = _rotate(settings, keep_old=False)
+
+    with caplog.at_level("ERROR", logger="events.services.surveys"):
+        gathering = advance(gathering, closes_at)
+
+    survey = survey_of(gathering)
+    assert gathering.status == G.SURVEY_OPEN
+    assert (survey.response_count, survey.satisfaction_average) == (None, None)
+    assert SealedResponse.objects.filter(survey=survey).count() == 3
+    assert SurveyResponse.objects.count() == 0
+    # The operator is told, without any answer or member in the line.
+    errors = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert len(errors) == 1
+    assert "3 sealed responses cannot be opened" in errors[0].getMessage()
+    assert "SECRET_KEY_FALLBACKS" in errors[0].getMessage()
+    # Tried again later, not in a loop.
+    assert gathering.next_due_at == closes_at + timedelta(hours=1)
+
+    settings.SECRET_KEY_FALLBACKS = [old]
+    gathering = advance(gathering, gathering.next_due_at)
+
+    survey = survey_of(gathering)
+    assert gathering.status == G.SURVEY_CLOSED
+    assert survey.response_count == 3
+    assert sorted(
+        a["satisfaction"]
+        for a in SurveyResponse.objects.values_list("answers", flat=True)
+    ) == [2, 4, 5]
+    assert SealedResponse.objects.count() == 0
+
+
+def test_responses_sealed_on_both_sides_of_a_rotation_all_open_with_the_fallback(
+    settings,
+):
+    gathering, members = gathering_held(attendees=3)
+    _answered_by_three(gathering, members[:1], ratings=(1,))
+    old = _rotate(settings, keep_old=False)
+    _answered_by_three(gathering, members[1:], ratings=(3, 5))
+    closes_at = survey_of(gathering).closes_at
+
+    refused = advance(gathering, closes_at)
+    settings.SECRET_KEY_FALLBACKS = [old]
+    closed = advance(gathering, closes_at + timedelta(hours=1))
+
+    assert refused.status == G.SURVEY_OPEN
+    assert closed.status == G.SURVEY_CLOSED
+    assert survey_of(gathering).response_count == 3
+    assert survey_of(gathering).satisfaction_average == pytest.approx(3.0)
+
+
+def test_the_system_check_names_surveys_whose_responses_cannot_be_opened(settings):
+    from django.core.checks import run_checks
+
+    gathering, members = gathering_held(attendees=3)
+    _answered_by_three(gathering, members)
+    survey = survey_of(gathering)
+
+    def findings():
+        return [f for f in run_checks(databases=["default"]) if f.id == "events.E001"]
+
+    assert findings() == []
+    old = _rotate(settings, keep_old=False)
+    found = findings()
+    settings.SECRET_KEY_FALLBACKS = [old]
+
+    assert len(found) == 1
+    assert found[0].is_serious()
+    assert f"{survey.pk} (3)" in found[0].msg
+    assert "SECRET_KEY_FALLBACKS" in found[0].hint
+    assert findings() == []
+
+
+# --- Below k, nothing is kept that the results would hide (issue 13) ----------
+
+
+def test_below_k_the_close_keeps_the_count_and_no_answer():
+    gathering, members = gathering_held(attendees=3)
+    secret = "한 사람만 남긴 답변"
+    response_submit(
+        member=members[0],
+        gathering=gathering,
+        answers=survey_answers(2, useful=secret),
+        now=during(gathering),
+    )
+
+    advance(gathering, survey_of(gathering).closes_at)
+
+    survey = survey_of(gathering)
+    assert (survey.response_count, survey.satisfaction_average) == (1, None)
+    assert SurveyResponse.objects.count() == 0
+    assert SealedResponse.objects.count() == 0
+
+
+def test_below_k_the_close_needs_no_key(settings):
+    """Answers that would never be shown are deleted unopened: a rotated
+    secret does not hold such a survey open."""
+    gathering, members = gathering_held(attendees=3)
+    response_submit(
+        member=members[0],
+        gathering=gathering,
+        answers=survey_answers(2),
+        now=during(gathering),
+    )
+    _rotate(settings, keep_old=False)
+
+    gathering = advance(gathering, survey_of(gathering).closes_at)
+
+    assert gathering.status == G.SURVEY_CLOSED
+    assert survey_of(gathering).response_count == 1
+    assert SealedResponse.objects.count() == 0
+
+
+def test_the_migration_discards_answers_kept_below_k_before_it():
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("events.migrations.0007_survey_below_k_discard")
+    below, _ = gathering_held(attendees=1)
+    above, _ = gathering_held(attendees=1)
+    for gathering, count in ((below, 2), (above, 3)):
+        survey = survey_of(gathering)
+        Survey.objects.filter(pk=survey.pk).update(
+            min_responses=3, response_count=count, satisfaction_average=4.0
+        )
+        SurveyResponse.objects.bulk_create(
+            [
+                SurveyResponse(survey=survey, answers={"satisfaction": 4})
+                for _ in range(count)
+            ]
+        )
+
+    migration.discard_below_k(apps, None)
+
+    assert survey_of(below).satisfaction_average is None
+    assert survey_of(below).response_count == 2
+    assert SurveyResponse.objects.filter(survey__gathering=below).count() == 0
+    assert survey_of(above).satisfaction_average == 4.0
+    assert SurveyResponse.objects.filter(survey__gathering=above).count() == 3
+
+
+def test_the_migration_invites_the_attendees_of_surveys_opened_before_it():
+    import importlib
+
+    from django.apps import apps
+
+    from events.models import SurveyInvitation
+
+    migration = importlib.import_module("events.migrations.0006_survey_invitations")
+    gathering, members = gathering_held(attendees=4, no_shows=1)
+    gathering.hosts.add(members[0])
+    # A survey not opened yet gets no invitation.
+    not_open, _ = gathering_drawn(capacity=1, applicants=1)
+    Survey.objects.create(gathering=not_open)
+    SurveyInvitation.objects.all().delete()
+
+    migration.invite_attendees_of_opened_surveys(apps, None)
+
+    assert set(SurveyInvitation.objects.values_list("survey__gathering", "member")) == {
+        (gathering.pk, members[1].pk),
+        (gathering.pk, members[2].pk),
+    }
