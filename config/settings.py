@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
@@ -38,13 +39,32 @@ def env_int(name: str, default: int) -> int:
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
 
-# A development key is only acceptable while DEBUG is on; `check --deploy`
-# flags it otherwise.
-SECRET_KEY = os.environ.get("SECRET_KEY") or "django-insecure-moim-development-only"
+# The public development key signs sessions and join URLs and seals survey
+# responses: with it anyone could forge or open them. It is only acceptable
+# while DEBUG is on. With DEBUG off, a missing key or any development key
+# (Django marks its generated ones "django-insecure-") stops every process
+# here: the server, the worker and every management command import this file
+# before doing anything.
+DEVELOPMENT_SECRET_KEY = "django-insecure-moim-development-only"
+SECRET_KEY = os.environ.get("SECRET_KEY", "").strip() or DEVELOPMENT_SECRET_KEY
 # Earlier keys, kept after a rotation for as long as what they signed or
 # sealed must still open: sessions, join URLs, and the responses of a survey
 # that is still open (docs/anonymity.md).
 SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
+if not DEBUG:
+    if SECRET_KEY.startswith("django-insecure-"):
+        raise ImproperlyConfigured(
+            "DJANGO_DEBUG is off but SECRET_KEY is missing or a development "
+            "key. Set SECRET_KEY to 50 or more random characters, e.g. the "
+            "output of: python3 -c 'import secrets; "
+            "print(secrets.token_urlsafe(50))' (docs/deploy.md)."
+        )
+    if any(key.startswith("django-insecure-") for key in SECRET_KEY_FALLBACKS):
+        raise ImproperlyConfigured(
+            "DJANGO_DEBUG is off but SECRET_KEY_FALLBACKS holds a development "
+            "key: what it signs is accepted, and anyone can sign with it. "
+            "Remove it (docs/deploy.md)."
+        )
 
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else []
