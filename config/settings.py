@@ -333,14 +333,15 @@ MOIM_NICKNAME_COOLDOWN_DAYS = 90
 MOIM_ANONYMOUS_PAGE_SECONDS = env_int("MOIM_ANONYMOUS_PAGE_SECONDS", 10)
 MOIM_WORK_EMAIL_LINK_MAX_AGE = 60 * 60 * 24 * 3
 
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
     },
-    # Personal calendar feed URLs carry a bearer token: every logger that
-    # prints request paths masks it.
+    # Personal calendar feed URLs carry a bearer token: every handler that
+    # prints request paths masks it. There is one handler, the root's.
     "filters": {"feed_tokens": {"()": "events.log_masking.FeedTokenFilter"}},
     "handlers": {
         "console": {
@@ -349,6 +350,15 @@ LOGGING = {
             "filters": ["feed_tokens"],
         }
     },
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # Django's own handlers (DEFAULT_LOGGING: the "django" logger's
+        # console and admin mail, runserver's "django.server") know nothing
+        # of the mask and would print a near-miss feed URL's token in their
+        # "Not Found:" or request line: they are removed, and these loggers
+        # pass their records to the root's handler.
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        "django.server": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        "django.db.backends": {"level": "WARNING"},
+    },
 }
