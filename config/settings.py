@@ -76,7 +76,8 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "daphne",
-    "django.contrib.admin",
+    # Django's admin, signed in to through allauth only (config/admin.py).
+    "config.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -235,10 +236,12 @@ else:
 
 # --- Accounts -----------------------------------------------------------------
 AUTH_USER_MODEL = "community.Member"
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
-]
+# One backend, so that a sign-in hashes the password exactly once whatever the
+# outcome: allauth's (a ModelBackend, permissions included) checks the password
+# of the account it finds, or hashes it once anyway when there is none. Next to
+# Django's ModelBackend, a wrong password or an unknown email was hashed twice
+# and a right one once, which told the two apart by timing.
+AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "django.contrib.auth.password_validation."
