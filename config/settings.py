@@ -273,8 +273,13 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_USER_DISPLAY = "community.display.display_name"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = urlsplit(SITE_URL).scheme
 # The 6th failed login for one account within five minutes is refused,
-# whatever address it comes from ("key" is the account's email).
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/300s/key"}
+# whatever address it comes from ("key" is the account's email). Moim's own
+# mail to an address a member types in (the work-email link) is limited here
+# too: per member, and per address whoever asks ("key" is the address).
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "10/m/ip,5/300s/key",
+    "work_email": "5/h/user,10/d/user,3/d/key",
+}
 # How many reverse proxies stand in front of the ASGI servers; only their
 # X-Forwarded-For entries are trusted for per-address rate limits.
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
