@@ -18,8 +18,9 @@ class CountingHasher(MD5PasswordHasher):
 
 
 class SlowHasher(PBKDF2PasswordHasher):
-    """PBKDF2 at a sixth of Django's work factor: slow enough (about 0.1 s
-    a hash on these machines) that one hash more or less on a path shows in
-    its timing, fast enough for a test."""
+    """PBKDF2 at a quarter of Django's work factor, about 0.25 s a hash on
+    these machines: one hash more or less on a path stands well above what
+    else differs between paths (a few queries, slow ones on a busy shared
+    PostgreSQL), and a test can still afford a dozen."""
 
-    iterations = 200_000
+    iterations = 400_000
