@@ -4,14 +4,17 @@ The admin's own sign-in form authenticates outside allauth, so it had
 neither the per-account limit on failed attempts nor the closing of a
 member's sockets on a password change (SECURITY.md, "Every door"). Here its
 sign-in page sends visitors to allauth's, which comes back to the admin
-afterwards, and its password change to allauth's.
+afterwards; its password change and sign-out are allauth's too, so that
+they close the member's sockets (community.adapters).
 """
 
+from allauth.account.adapter import get_adapter
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -24,8 +27,8 @@ class MoimAdminSite(admin.AdminSite):
     admin page as ``next``; staff already signed in go on to that page; a
     member who is signed in but not staff is refused, since allauth's page
     would send them straight back (it redirects anyone already signed in).
-    The admin's password change is allauth's too. Nothing here checks a
-    password.
+    The admin's password change and sign-out are allauth's too (the
+    sign-out, like Django's, only by POST). Nothing here checks a password.
     """
 
     def login(self, request: HttpRequest, extra_context=None) -> HttpResponse:
@@ -45,3 +48,9 @@ class MoimAdminSite(admin.AdminSite):
 
     def password_change(self, request: HttpRequest, extra_context=None):
         return redirect("account_change_password")
+
+    def logout(self, request: HttpRequest, extra_context=None) -> HttpResponse:
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        get_adapter(request).logout(request)
+        return redirect(settings.LOGOUT_REDIRECT_URL)
