@@ -367,6 +367,9 @@ LOGGING = {
         # pass their records to the root's handler.
         "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
         "django.server": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        # redis-py gives this logger a bare handler of its own the first time
+        # a connection handles a push message, unless the logger exists.
+        "push_response": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
         "django.db.backends": {"level": "WARNING"},
     },
 }
