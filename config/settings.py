@@ -341,7 +341,6 @@ MOIM_NICKNAME_COOLDOWN_DAYS = 90
 MOIM_ANONYMOUS_PAGE_SECONDS = env_int("MOIM_ANONYMOUS_PAGE_SECONDS", 10)
 MOIM_WORK_EMAIL_LINK_MAX_AGE = 60 * 60 * 24 * 3
 
-LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -358,18 +357,18 @@ LOGGING = {
             "filters": ["feed_tokens"],
         }
     },
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         # Django's own handlers (DEFAULT_LOGGING: the "django" logger's
         # console and admin mail, runserver's "django.server") know nothing
         # of the mask and would print a near-miss feed URL's token in their
         # "Not Found:" or request line: they are removed, and these loggers
-        # pass their records to the root's handler.
-        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
-        "django.server": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        # pass their records to the root's handler, at Django's levels.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
         # redis-py gives this logger a bare handler of its own the first time
         # a connection handles a push message, unless the logger exists.
-        "push_response": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        "push_response": {"handlers": [], "level": "INFO", "propagate": True},
         "django.db.backends": {"level": "WARNING"},
     },
 }
