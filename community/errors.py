@@ -32,6 +32,9 @@ MESSAGES = {
     "work_email_link_superseded": _(
         "A newer confirmation link was sent; please use the latest one."
     ),
+    "work_email_rate_limited": _(
+        "You have asked for too many confirmation links. Please try again later."
+    ),
     "work_email_wrong_member": _(
         "This confirmation link belongs to another account. Sign in as the "
         "member who requested it."

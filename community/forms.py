@@ -1,5 +1,6 @@
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
+from django.contrib.auth.hashers import make_password
 from django.utils.translation import gettext_lazy as _
 
 from community.errors import CommunityError
@@ -26,6 +27,16 @@ class SignupForm(AllauthSignupForm):
         if not name:
             raise forms.ValidationError(_("Please enter your real name."))
         return name
+
+    def try_save(self, request):
+        """Create the account, or, when the email already has one, create
+        nothing and send that account a mail (ACCOUNT_PREVENT_ENUMERATION).
+        The password is hashed on both paths: only a new account's was, and
+        that one hash (most of a sign-up's time) told by timing whether an
+        email has an account."""
+        if self.account_already_exists:
+            make_password(self.cleaned_data["password1"])
+        return super().try_save(request)
 
 
 class ProfileForm(forms.Form):

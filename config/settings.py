@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
@@ -38,13 +39,32 @@ def env_int(name: str, default: int) -> int:
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
 
-# A development key is only acceptable while DEBUG is on; `check --deploy`
-# flags it otherwise.
-SECRET_KEY = os.environ.get("SECRET_KEY") or "django-insecure-moim-development-only"
+# The public development key signs sessions and join URLs and seals survey
+# responses: with it anyone could forge or open them. It is only acceptable
+# while DEBUG is on. With DEBUG off, a missing key or any development key
+# (Django marks its generated ones "django-insecure-") stops every process
+# here: the server, the worker and every management command import this file
+# before doing anything.
+DEVELOPMENT_SECRET_KEY = "django-insecure-moim-development-only"
+SECRET_KEY = os.environ.get("SECRET_KEY", "").strip() or DEVELOPMENT_SECRET_KEY
 # Earlier keys, kept after a rotation for as long as what they signed or
 # sealed must still open: sessions, join URLs, and the responses of a survey
 # that is still open (docs/anonymity.md).
 SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
+if not DEBUG:
+    if SECRET_KEY.startswith("django-insecure-"):
+        raise ImproperlyConfigured(
+            "DJANGO_DEBUG is off but SECRET_KEY is missing or a development "
+            "key. Set SECRET_KEY to 50 or more random characters, e.g. the "
+            "output of: python3 -c 'import secrets; "
+            "print(secrets.token_urlsafe(50))' (docs/deploy.md)."
+        )
+    if any(key.startswith("django-insecure-") for key in SECRET_KEY_FALLBACKS):
+        raise ImproperlyConfigured(
+            "DJANGO_DEBUG is off but SECRET_KEY_FALLBACKS holds a development "
+            "key: what it signs is accepted, and anyone can sign with it. "
+            "Remove it (docs/deploy.md)."
+        )
 
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else []
@@ -56,7 +76,8 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "daphne",
-    "django.contrib.admin",
+    # Django's admin, signed in to through allauth only (config/admin.py).
+    "config.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -217,10 +238,12 @@ else:
 
 # --- Accounts -----------------------------------------------------------------
 AUTH_USER_MODEL = "community.Member"
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
-]
+# One backend, so that a sign-in hashes the password exactly once whatever the
+# outcome: allauth's (a ModelBackend, permissions included) checks the password
+# of the account it finds, or hashes it once anyway when there is none. Next to
+# Django's ModelBackend, a wrong password or an unknown email was hashed twice
+# and a right one once, which told the two apart by timing.
+AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "django.contrib.auth.password_validation."
@@ -257,8 +280,13 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = urlsplit(SITE_URL).scheme
 # password). Sign-in itself stays by password: no login by code.
 ACCOUNT_REAUTHENTICATION_METHODS = ("password", "code")
 # The 6th failed login for one account within five minutes is refused,
-# whatever address it comes from ("key" is the account's email).
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/300s/key"}
+# whatever address it comes from ("key" is the account's email). Moim's own
+# mail to an address a member types in (the work-email link) is limited here
+# too: per member, and per address whoever asks ("key" is the address).
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "10/m/ip,5/300s/key",
+    "work_email": "5/h/user,10/d/user,3/d/key",
+}
 # How many reverse proxies stand in front of the ASGI servers; only their
 # X-Forwarded-For entries are trusted for per-address rate limits.
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
@@ -329,8 +357,8 @@ LOGGING = {
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
     },
-    # Personal calendar feed URLs carry a bearer token: every logger that
-    # prints request paths masks it.
+    # Personal calendar feed URLs carry a bearer token: every handler that
+    # prints request paths masks it. There is one handler, the root's.
     "filters": {"feed_tokens": {"()": "events.log_masking.FeedTokenFilter"}},
     "handlers": {
         "console": {
@@ -340,5 +368,17 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        # Django's own handlers (DEFAULT_LOGGING: the "django" logger's
+        # console and admin mail, runserver's "django.server") know nothing
+        # of the mask and would print a near-miss feed URL's token in their
+        # "Not Found:" or request line: they are removed, and these loggers
+        # pass their records to the root's handler, at Django's levels.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
+        # redis-py gives this logger a bare handler of its own the first time
+        # a connection handles a push message, unless the logger exists.
+        "push_response": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.db.backends": {"level": "WARNING"},
+    },
 }

@@ -7,8 +7,9 @@ logs request paths would write it down: Django's ``django.request`` (4xx and
 prints itself (straight to a stream, not through ``logging``). Each gets the
 path with the token replaced by ``****``:
 
-- ``FeedTokenFilter``: a logging filter for the loggers above (install it in
-  ``LOGGING``);
+- ``FeedTokenFilter``: a logging filter on every handler of ``LOGGING``
+  (Django's own default handlers are replaced there, so that the loggers
+  above reach only masked ones; tests/events/test_log_masking.py);
 - ``MaskedAccessLogGenerator`` and ``serve``: the ``daphne`` command with its
   access log masked (``python -m events.log_masking <daphne arguments>``).
 

@@ -828,7 +828,10 @@ ROWS: list[Row] = [
 # superuser). Both non-staff kinds are sent to the admin's sign-in page.
 ADMIN_KINDS = ("anonymous", "member", "staff")
 ADMIN_ROWS = {
-    "admin:login": every(ALLOWED),
+    # allauth's sign-in is the admin's only door (config/admin.py): a visitor
+    # is sent there, staff go on, a signed-in member who is not staff is
+    # refused (allauth would send them straight back).
+    "admin:login": every(LOGIN, member=FORBIDDEN, staff=ALLOWED),
     # POST only since Django 5.0; the admin sends non-staff to its index.
     "admin:logout": every(ALLOWED, staff=NOT_ALLOWED),
     "admin:index": every(LOGIN, staff=ALLOWED),

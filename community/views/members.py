@@ -1,3 +1,4 @@
+from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -72,10 +73,22 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def work_email(request: HttpRequest) -> HttpResponse:
+    """Each request for a link counts towards the limits of
+    ACCOUNT_RATE_LIMITS["work_email"], per member and per address (the mail
+    goes to an address the member chose, and starts with their name), refused
+    or not, as allauth counts its own; the limits live in the cache with
+    allauth's."""
     member = request.user
     form = WorkEmailForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
+            if not ratelimit.consume(
+                request,
+                action="work_email",
+                user=member,
+                key=form.cleaned_data["email"].strip().lower(),
+            ):
+                raise CommunityError("work_email_rate_limited")
             services.work_email_request(
                 member=member,
                 email=form.cleaned_data["email"],

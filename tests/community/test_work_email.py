@@ -7,6 +7,7 @@ import time
 
 import pytest
 from django.core import mail, signing
+from django.test import Client
 from django.urls import reverse
 
 from community.models import Member
@@ -268,3 +269,67 @@ def test_the_work_address_never_appears_on_the_public_profile(
     assert response.status_code == 200
     assert WORK_ADDRESS not in response.content.decode()
     assert "jimin.kim" not in response.content.decode()
+
+
+# --- Rate limits -------------------------------------------------------------
+# The mail goes to an address the member typed in and starts with a name they
+# chose: ten requests used to send ten mails (issue 13, defect 9).
+
+RATE_LIMITED = {
+    "en": "You have asked for too many confirmation links. Please try again later.",
+    "ko": "인증 링크를 너무 많이 요청했어요. 잠시 후 다시 시도해 주세요.",
+}
+
+
+def ask(client, email, language="en"):
+    return client.post(
+        reverse("work_email"), {"email": email}, headers={"accept-language": language}
+    )
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_a_members_sixth_request_within_an_hour_is_refused_in_their_language(
+    client_member, member, language
+):
+    for n in range(5):
+        assert ask(client_member, f"jimin.{n}@acme.co.kr").status_code == 302
+    mail.outbox.clear()
+
+    response = ask(client_member, "jimin.6@acme.co.kr", language)
+
+    assert response.status_code == 400
+    assert RATE_LIMITED[language] in response.content.decode()
+    assert mail.outbox == []
+    assert work_fields(member) == (None, "jimin.4@acme.co.kr", None)
+
+
+def test_ten_requests_send_at_most_five_mails(client_member):
+    for n in range(10):
+        ask(client_member, f"victim.{n}@example-corp.com")
+
+    assert len(mail.outbox) == 5
+
+
+def test_an_address_gets_at_most_three_links_a_day_whoever_asks(db):
+    senders = [member_create() for _ in range(4)]
+    responses = []
+    for sender in senders:
+        client = Client()
+        client.force_login(sender)
+        # Case and spaces do not make another address.
+        responses.append(ask(client, "  Victim@Example-Corp.com "))
+
+    assert [r.status_code for r in responses] == [302, 302, 302, 400]
+    assert RATE_LIMITED["en"] in responses[-1].content.decode()
+    assert len(mail.outbox) == 3
+
+
+def test_the_limits_are_per_member_and_per_address(client_member):
+    for n in range(5):
+        ask(client_member, f"jimin.{n}@acme.co.kr")
+    other = Client()
+    other.force_login(member_create())
+
+    response = ask(other, "someone@acme.co.kr")
+
+    assert response.status_code == 302

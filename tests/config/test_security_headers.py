@@ -133,6 +133,7 @@ def production_security_settings(monkeypatch) -> dict:
     for name in ("DATABASE_URL", "REDIS_URL", "EMAIL_URL", "SECURE_HSTS_SECONDS"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("DJANGO_DEBUG", "0")
+    monkeypatch.setenv("SECRET_KEY", "a-production-secret-" + "x7" * 30)
     namespace = runpy.run_path(str(ROOT / "config" / "settings.py"))
     names = [
         name

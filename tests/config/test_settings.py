@@ -246,9 +246,14 @@ def test_email_url_credentials_may_be_percent_encoded(load_settings):
 # --- DJANGO_DEBUG off --------------------------------------------------------
 
 
+# With DEBUG off the settings refuse to load without a real key
+# (tests/config/test_secret_key.py).
+PRODUCTION_KEY = "a-production-secret-" + "x7" * 30
+
+
 @pytest.fixture
 def production_settings(load_settings):
-    return load_settings(DJANGO_DEBUG="0")
+    return load_settings(DJANGO_DEBUG="0", SECRET_KEY=PRODUCTION_KEY)
 
 
 def test_debug_off_turns_debug_off(production_settings):
@@ -283,7 +288,9 @@ def test_links_in_account_mail_use_the_scheme_of_the_site_url(
 ):
     # A link in mail must open: the site's own address says how (moim.W003
     # flags a SITE_URL the site does not answer to).
-    namespace = load_settings(DJANGO_DEBUG="0", SITE_URL=site_url)
+    namespace = load_settings(
+        DJANGO_DEBUG="0", SECRET_KEY=PRODUCTION_KEY, SITE_URL=site_url
+    )
 
     assert namespace["ACCOUNT_DEFAULT_HTTP_PROTOCOL"] == scheme
 

@@ -1,0 +1,129 @@
+"""The admin has one door, allauth's sign-in (config/admin.py; SECURITY.md,
+"Every door"): its own sign-in page checks no password and sends visitors to
+allauth's, which limits failed attempts per account and comes back to the
+admin."""
+
+from urllib.parse import parse_qs, quote, urlsplit
+
+import pytest
+from django.contrib.auth import SESSION_KEY
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.urls import reverse
+
+from tests.factories import PASSWORD, member_create
+
+
+@pytest.fixture
+def staff(db):
+    return member_create(email="staff@example.org", is_staff=True, is_superuser=True)
+
+
+def signed_in(client) -> bool:
+    return SESSION_KEY in client.session
+
+
+def admin_post(client, email, password, **headers):
+    return client.post(
+        reverse("admin:login"),
+        {"username": email, "password": password},
+        headers=headers,
+    )
+
+
+def allauth_login_next(url: str) -> str | None:
+    """The ``next`` of a URL of allauth's sign-in page, or None for any
+    other URL."""
+    parts = urlsplit(url)
+    if parts.path != reverse("account_login"):
+        return None
+    return parse_qs(parts.query).get("next", [""])[0]
+
+
+def test_the_admin_sign_in_page_sends_a_visitor_to_allauths(client, db):
+    next_url = reverse("admin:community_member_changelist")
+
+    response = client.get(f"{reverse('admin:login')}?next={quote(next_url)}")
+
+    assert response.status_code == 302
+    assert allauth_login_next(response.url) == next_url
+
+
+def test_opening_the_admin_signed_out_ends_at_allauths_sign_in(client, db):
+    response = client.get(reverse("admin:index"), follow=True)
+
+    last_url = response.redirect_chain[-1][0]
+    assert allauth_login_next(last_url) == reverse("admin:index")
+    assert response.status_code == 200
+
+
+def test_a_foreign_next_is_replaced_by_the_admin_index(client, db):
+    response = client.get(f"{reverse('admin:login')}?next=https://evil.example/")
+
+    assert allauth_login_next(response.url) == reverse("admin:index")
+
+
+def test_twelve_wrong_passwords_then_the_right_one_at_the_admin_sign_no_one_in(
+    client, staff
+):
+    # The reported attack: twelve guesses were answered, the 13th signed in.
+    for n in range(12):
+        admin_post(client, staff.email, f"wrong-password-{n}")
+
+    response = admin_post(client, staff.email, PASSWORD)
+
+    assert response.status_code == 302
+    assert allauth_login_next(response.url) == reverse("admin:index")
+    assert not signed_in(client)
+
+
+@pytest.mark.parametrize("spoofed", [False, True])
+def test_the_sixth_failed_try_for_a_staff_account_is_refused(client, staff, spoofed):
+    login_url = client.get(reverse("admin:login")).url
+    for n in range(6):
+        headers = {"x-forwarded-for": f"203.0.113.{n + 1}"} if spoofed else {}
+        response = client.post(
+            login_url,
+            {"login": staff.email, "password": "wrong-password"},
+            headers=headers,
+        )
+
+    form = response.context["form"]
+    assert form.has_error(NON_FIELD_ERRORS, code="too_many_login_attempts")
+    response = client.post(login_url, {"login": staff.email, "password": PASSWORD})
+    assert not signed_in(client)
+
+
+def test_staff_sign_in_through_allauth_and_land_in_the_admin(client, staff):
+    login_url = client.get(reverse("admin:login")).url
+
+    response = client.post(login_url, {"login": staff.email, "password": PASSWORD})
+
+    assert response.status_code == 302
+    assert response.url == reverse("admin:index")
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_signed_in_staff_go_on_to_the_page_asked_for(client, staff):
+    client.force_login(staff)
+    next_url = reverse("admin:community_member_changelist")
+
+    response = client.get(f"{reverse('admin:login')}?next={quote(next_url)}")
+
+    assert response.url == next_url
+
+
+def test_a_signed_in_member_who_is_not_staff_is_refused(client, db):
+    client.force_login(member_create())
+
+    response = client.get(reverse("admin:login"))
+
+    assert response.status_code == 403
+
+
+def test_the_admin_password_change_is_allauths(client, staff):
+    client.force_login(staff)
+
+    response = client.get(reverse("admin:password_change"))
+
+    assert response.status_code == 302
+    assert response.url == reverse("account_change_password")
