@@ -84,7 +84,7 @@ CANCELLED_TITLE = "위기 커뮤니케이션 케이스 스터디"
 # ENDED_TITLE's survey closed below k.
 RATED_TITLE = "크리에이티브 테스트 설계 워크숍"
 EARLIER_TITLE = "1분기 매체 믹스 돌아보기"
-SURVEY_OPEN_TITLE = "리타겟팅 실험 결과 공유회"
+SURVEY_OPEN_TITLE = "브랜드 캠페인 회고 공유회"
 
 # 18 ratings averaging 4.0; 7 averaging 3.6 (an earlier, rougher session).
 RATED_RATINGS = [5] * 6 + [4] * 7 + [3] * 4 + [2]
@@ -197,7 +197,9 @@ def seed_gatherings(now: datetime | None = None) -> dict[str, int]:
         )
         _seed_surveyed(marketing, now, RATED_TITLE, days_ago=28, ratings=RATED_RATINGS)
         _seed_ended(marketing, now)
-        _seed_survey_open(marketing, now)
+        # In a community where the demo account is a plain member: organisers
+        # (the demo account moderates 퍼포먼스 마케팅) do not answer surveys.
+        _seed_survey_open(by_slug["brand-marketing"], now)
         _seed_drawn(marketing, now)
         _seed_live(marketing, now)
         _seed_open_lottery(marketing, now)
@@ -687,11 +689,12 @@ def _takeaways(gathering: Gathering, members: list[Member], at: datetime) -> Non
 
 def _seed_survey_open(community: Community, now: datetime) -> None:
     """Ended yesterday: its survey is open, four attendees answered, and the
-    demo account attended and has not answered yet."""
+    demo account attended and has not answered yet (as a plain member of
+    ``community``: an organiser would not be asked)."""
     if _exists(community, SURVEY_OPEN_TITLE):
         return
     demo = Member.objects.get(email=DEMO_ACCOUNT)
-    applicants = _applicants(community, exclude=[_organiser(community)])[10:19]
+    applicants = _applicants(community, exclude=[_organiser(community)])[:9]
     gathering, schedule = _held(
         community,
         now,
@@ -699,7 +702,7 @@ def _seed_survey_open(community: Community, now: datetime) -> None:
         starts=seoul_at(now, -1, 19),
         capacity=len(applicants) + 1,
         applicants=[*applicants, demo],
-        description="리타겟팅 기간과 빈도 실험 결과를 서로 공유하는 자리였어요.",
+        description="올해 브랜드 캠페인에서 잘된 점과 아쉬운 점을 나누는 자리였어요.",
     )
     attendees = [
         a.member

@@ -22,6 +22,7 @@ from events.models import (
     Takeaway,
 )
 from events.selectors import member_path, survey_summary_shown
+from events.services.surveys import answer_refusal
 
 pytestmark = pytest.mark.django_db
 
@@ -67,6 +68,10 @@ def test_the_demo_account_can_answer_an_open_survey(seeded):
     assert not SurveyParticipation.objects.filter(
         survey=open_survey, member=demo
     ).exists()
+    assert (
+        answer_refusal(member=demo, gathering=open_survey.gathering, survey=open_survey)
+        is None
+    )
 
 
 def test_a_few_members_have_rich_paths_others_can_see(seeded):
