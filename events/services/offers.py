@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from community.access import access_for
 from community.models import Member
+from events.access import seat_barred, seat_refusal
 from events.errors import EventsError
 from events.models import (
     SEAT_HOLDING,
@@ -63,7 +64,8 @@ def waitlist_renumber(gathering: Gathering) -> None:
 
 def seats_fill(gathering: Gathering, now: datetime) -> list[Application]:
     """Offer every free seat to the next waitlisted members, in order, until
-    the offer cut-off. Caller holds the gathering's lock."""
+    the offer cut-off; a member banned from the community is passed over
+    (``events.access.seat_barred``). Caller holds the gathering's lock."""
     if now >= gathering.offer_cutoff_at:
         return []
     held = Application.objects.filter(
@@ -76,6 +78,7 @@ def seats_fill(gathering: Gathering, now: datetime) -> list[Application]:
         Application.objects.filter(
             gathering=gathering, status=ApplicationStatus.WAITLISTED
         )
+        .exclude(seat_barred(gathering.community_id))
         .select_related("member")
         .order_by("rank", "created_at", "pk")[:free]
     )
@@ -158,11 +161,11 @@ def offer_confirm(
     """The member takes the seat offered to them. Locks the gathering; an
     offer past its deadline cannot be confirmed."""
     now = now or timezone.now()
-    # A draw may offer a seat to a member banned since they applied.
-    if access_for(member, gathering.community).banned is not None:
-        raise EventsError("banned")
     with transaction.atomic():
         locked = locked_gathering(gathering.pk)
+        refusal = seat_refusal(access_for(member, locked.community))
+        if refusal is not None:
+            raise refusal
         application = (
             Application.objects.select_for_update()
             .filter(gathering=locked, member=member)

@@ -3,8 +3,11 @@
 passes on through the seat service and their join URL dies."""
 
 from datetime import timedelta
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
+from django.db import transaction
 from django.urls import reverse
 
 from community.access import access_for
@@ -13,17 +16,24 @@ from community.services.moderation import sanction_impose
 from events.access import is_organiser
 from events.calendar import personal_calendar
 from events.errors import EventsError
-from events.models import ApplicationStatus, JoinPass
+from events.models import ApplicationStatus, Gathering, GatheringStatus, JoinPass
 from events.selectors import member_hosted_gatherings
 from events.services.attendance import join_path, join_resolve, join_token
-from events.services.offers import offer_confirm
+from events.services.draw import applications_freeze
+from events.services.offers import locked_gathering, offer_confirm, offer_decline
 from tests.community.forum_data import sanction
 from tests.events.factories import (
     MARKER_LINK,
+    SECOND,
+    advance,
     application_of,
+    apply_all,
     gathering_drawn,
     gathering_held,
+    gathering_open,
+    mails_to,
     member_joined,
+    members_joined,
     notices_to,
     organiser_of,
     with_status,
@@ -159,9 +169,72 @@ def test_a_banned_attendees_feed_drops_the_join_url():
     assert join_path(join_pass) not in feed.replace("\r\n ", "")
 
 
-def test_a_banned_member_cannot_confirm_a_seat_the_draw_offers():
-    """A ban leaves an application the draw has yet to read (its input is
-    frozen at the close); a seat it then wins cannot be confirmed."""
+def _closed_not_drawn(capacity, applicants):
+    """A lottery gathering frozen at its close whose draw has not run yet:
+    the state ``gatherings_ban`` leaves an application alone in."""
+    community = community_create()
+    gathering = gathering_open(capacity=capacity, community=community)
+    members = members_joined(community, applicants)
+    apply_all(gathering, members)
+    close = gathering.applications_close_at
+    with transaction.atomic():
+        applications_freeze(locked_gathering(gathering.pk), close)
+        Gathering.objects.filter(pk=gathering.pk).update(status=GatheringStatus.CLOSED)
+    return community, gathering, members
+
+
+def test_a_member_banned_before_the_draw_is_neither_offered_nor_waitlisted():
+    """A ban between the close and the draw leaves the frozen input alone;
+    the draw then ends the banned members' applications as withdrawals,
+    before anyone is told the outcome, and their seats pass on."""
+    community, gathering, members = _closed_not_drawn(capacity=2, applicants=6)
+    banned = members[:4]
+    for member in banned:
+        _sanction(community, member)
+    assert all(
+        application_of(gathering, m).status == ApplicationStatus.APPLIED for m in banned
+    )
+
+    gathering = advance(gathering, gathering.applications_close_at + SECOND)
+
+    assert gathering.status == GatheringStatus.DRAWN
+    for member in banned:
+        assert application_of(gathering, member).status == ApplicationStatus.WITHDRAWN
+        assert notices_to(member, "won a seat") == []
+        assert mails_to(member, "won a seat") == []
+        assert notices_to(member, "waitlist") == []
+        assert notices_to(member, "is yours") == []
+    # The two others hold the two seats between them.
+    others = [application_of(gathering, m) for m in members[4:]]
+    assert {a.status for a in others} == {ApplicationStatus.OFFERED}
+    # The published record still verifies: only its input was frozen.
+    out = StringIO()
+    call_command("verify_draw", str(gathering.pk), stdout=out)
+    assert out.getvalue().strip() == "match"
+
+
+def test_a_banned_member_is_never_offered_a_seat_from_the_waitlist():
+    community = community_create()
+    gathering, _members = gathering_drawn(capacity=1, applicants=3, community=community)
+    winner = with_status(gathering, ApplicationStatus.OFFERED)[0].member
+    first, second = [
+        a.member for a in with_status(gathering, ApplicationStatus.WAITLISTED)
+    ]
+    # A ban recorded without the service (as an import or the admin would):
+    # the seat rule alone must keep the seat from the banned member.
+    sanction(first, community)
+
+    offer_decline(
+        member=winner,
+        gathering=gathering,
+        now=gathering.applications_close_at + timedelta(minutes=1),
+    )
+
+    assert application_of(gathering, first).status == ApplicationStatus.WAITLISTED
+    assert application_of(gathering, second).status == ApplicationStatus.OFFERED
+
+
+def test_a_banned_member_cannot_confirm_an_offered_seat():
     community = community_create()
     gathering, members = gathering_drawn(capacity=2, applicants=2, community=community)
     sanction(members[0], community)
