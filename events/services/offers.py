@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from community.access import access_for
 from community.models import Member
+from community.services.members import member_standing_lock
 from events.access import seat_barred, seat_refusal
 from events.errors import EventsError
 from events.models import (
@@ -158,14 +159,17 @@ def waitlist_close(gathering: Gathering) -> int:
 def offer_confirm(
     *, member: Member, gathering: Gathering, now: datetime | None = None
 ) -> Application:
-    """The member takes the seat offered to them. Locks the gathering; an
-    offer past its deadline cannot be confirmed."""
+    """The member takes the seat offered to them. Locks the member's row
+    (``member_standing_lock``), then the gathering; an offer past its
+    deadline cannot be confirmed, nor a seat by a banned member."""
     now = now or timezone.now()
     with transaction.atomic():
-        locked = locked_gathering(gathering.pk)
-        refusal = seat_refusal(access_for(member, locked.community))
+        # The member's standing before the gathering, as a ban takes them.
+        member_standing_lock(member=member)
+        refusal = seat_refusal(access_for(member, gathering.community))
         if refusal is not None:
             raise refusal
+        locked = locked_gathering(gathering.pk)
         application = (
             Application.objects.select_for_update()
             .filter(gathering=locked, member=member)
