@@ -6,6 +6,7 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
+from django.core import mail
 from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
@@ -16,11 +17,23 @@ from community.services.moderation import sanction_impose
 from events.access import is_organiser
 from events.calendar import personal_calendar
 from events.errors import EventsError
-from events.models import ApplicationStatus, Gathering, GatheringStatus, JoinPass
+from events.models import (
+    ApplicationStatus,
+    Gathering,
+    GatheringStatus,
+    JoinPass,
+    Survey,
+)
 from events.selectors import member_hosted_gatherings
 from events.services.attendance import join_path, join_resolve, join_token
 from events.services.draw import applications_freeze
+from events.services.gatherings import gathering_cancel, gathering_update
 from events.services.offers import locked_gathering, offer_confirm, offer_decline
+from events.services.surveys import (
+    survey_question_add,
+    survey_question_remove,
+    survey_settings_update,
+)
 from tests.community.forum_data import sanction
 from tests.events.factories import (
     MARKER_LINK,
@@ -112,15 +125,80 @@ def test_a_ban_ends_hosting_and_tells_the_other_organisers():
     assert notices_to(host, "no longer hosts") == []
 
 
-def test_a_muted_host_still_organises():
-    """A mute takes away writing (posts and rooms), not hosting."""
+def _muted_host():
+    """A host of a drawn gathering, muted in its community."""
     community = community_create()
     host = member_joined(community)
     gathering, _members = gathering_drawn(community=community, organiser=host)
-
     _sanction(community, host, SanctionKind.MUTE)
+    return community, host, gathering
+
+
+def test_a_muted_host_writes_nothing_the_gathering_tells_its_members():
+    """A mute makes a member read-only everywhere in the community: a muted
+    host still organises (reads the dashboard, check-in, results), but
+    neither edits the gathering's text nor cancels it with a reason mailed
+    to every applicant, nor changes its survey."""
+    community, host, gathering = _muted_host()
+    access = access_for(host, community)
+    mail.outbox.clear()
+    writes = [
+        lambda: gathering_update(
+            gathering=gathering, access=access, title="확성기", description="**!**"
+        ),
+        lambda: gathering_cancel(gathering=gathering, reason="모두에게", access=access),
+        lambda: survey_question_add(
+            gathering=gathering, kind="text", label="무엇을?", access=access
+        ),
+        lambda: survey_question_remove(gathering=gathering, key="q1", access=access),
+        lambda: survey_settings_update(
+            gathering=gathering, min_responses=5, duration_days=7, access=access
+        ),
+    ]
+
+    for write in writes:
+        with pytest.raises(EventsError) as refused:
+            write()
+        assert refused.value.code == "muted"
 
     assert is_organiser(host, gathering)
+    gathering.refresh_from_db()
+    assert gathering.title != "확성기"
+    assert gathering.status == GatheringStatus.DRAWN
+    assert mail.outbox == []
+    assert not Survey.objects.filter(gathering=gathering).exclude(questions=[]).exists()
+
+
+def test_a_muted_host_is_refused_the_writing_pages_and_offered_no_edit(client):
+    community, host, gathering = _muted_host()
+    args = [community.slug, gathering.pk]
+    client.force_login(host)
+    title = gathering.title
+
+    posts = [
+        client.post(
+            reverse("gathering_edit", args=args), {"title": "확성기", "hosts": ""}
+        ),
+        client.post(reverse("gathering_cancel", args=args), {"reason": "모두에게"}),
+        client.post(
+            reverse("survey_edit", args=args),
+            {"action": "add", "kind": "text", "label": "무엇을?"},
+        ),
+    ]
+
+    assert [response.status_code for response in posts] == [403] * 3
+    gathering.refresh_from_db()
+    assert gathering.title == title and not gathering.is_cancelled
+    manage = client.get(reverse("gathering_manage", args=args))
+    assert manage.status_code == 200
+    shown = manage.text
+    assert reverse("gathering_edit", args=args) not in shown
+    assert reverse("gathering_cancel", args=args) not in shown
+    assert client.get(reverse("gathering_checkin", args=args)).status_code == 200
+    for name in ("gathering_edit", "gathering_cancel", "survey_edit"):
+        page = client.get(reverse(name, args=args))
+        assert page.status_code == 200
+        assert 'type="submit"' not in page.text.split("<main", 1)[-1], name
 
 
 def _attendee_banned():
