@@ -47,8 +47,9 @@ def hosting(member: Member) -> Q:
 
 def organiser_write_refusal(access: Access) -> EventsError | None:
     """Why this organiser may not write what a gathering says to its
-    members, or None: its title and description, the cancellation (whose
-    reason is mailed to every applicant) and the survey's set-up. A mute
+    members, or None: its title and description, publishing them, the
+    cancellation (whose reason is mailed to every applicant) and the
+    survey's set-up. A mute
     makes a member read-only everywhere in the community, organiser pages
     included; what writes no text (the dashboard, the draw, check-in,
     revoking a join URL, the survey's results) stays open to a muted host."""

@@ -152,8 +152,14 @@ def gathering_update(
     return gathering_advance(gathering_id=gathering.pk, now=now)
 
 
-def gathering_publish(*, gathering: Gathering) -> Gathering:
-    """Make a draft visible; applications open at its opening time."""
+def gathering_publish(
+    *, gathering: Gathering, access: Access | None = None
+) -> Gathering:
+    """Make a draft visible; applications open at its opening time.
+    ``access`` is the publishing organiser's, who must not be muted
+    (``organiser_write_refusal``); None for the site itself."""
+    if access is not None and (refusal := organiser_write_refusal(access)):
+        raise refusal
     now = timezone.now()
     with transaction.atomic():
         locked = locked_gathering(gathering.pk)

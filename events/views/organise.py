@@ -206,11 +206,12 @@ def gathering_edit(
 
 @require_POST
 @organiser_view
+@organiser_writes
 def gathering_publish(
     request: HttpRequest, *, gathering: Gathering, access: Access
 ) -> HttpResponse:
     try:
-        gathering = gatherings.gathering_publish(gathering=gathering)
+        gathering = gatherings.gathering_publish(gathering=gathering, access=access)
     except EventsError as error:
         messages.error(request, error.message)
     else:
@@ -299,7 +300,8 @@ def gathering_manage(
             "has_draw": has_draw,
             "can_draw": _can_draw(gathering, has_draw, now),
             "can_publish": gathering.status == GatheringStatus.DRAFT
-            and gathering.published_at is None,
+            and gathering.published_at is None
+            and writes,
             "can_edit": gathering.status in gatherings.EDITABLE_STATUSES and writes,
             "can_cancel": gathering.status not in UNCANCELLABLE and writes,
             "can_checkin": gathering.status

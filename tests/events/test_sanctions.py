@@ -27,7 +27,11 @@ from events.models import (
 from events.selectors import member_hosted_gatherings
 from events.services.attendance import join_path, join_resolve, join_token
 from events.services.draw import applications_freeze
-from events.services.gatherings import gathering_cancel, gathering_update
+from events.services.gatherings import (
+    gathering_cancel,
+    gathering_publish,
+    gathering_update,
+)
 from events.services.offers import locked_gathering, offer_confirm, offer_decline
 from events.services.surveys import (
     survey_question_add,
@@ -43,6 +47,7 @@ from tests.events.factories import (
     apply_all,
     gathering_drawn,
     gathering_held,
+    gathering_make,
     gathering_open,
     mails_to,
     member_joined,
@@ -199,6 +204,27 @@ def test_a_muted_host_is_refused_the_writing_pages_and_offered_no_edit(client):
         page = client.get(reverse(name, args=args))
         assert page.status_code == 200
         assert 'type="submit"' not in page.text.split("<main", 1)[-1], name
+
+
+def test_a_muted_host_does_not_publish_a_draft_they_host(client):
+    """Publishing shows the draft's text to the whole community: a write."""
+    community = community_create()
+    host = member_joined(community)
+    draft = gathering_make(community=community, organiser=host, publish=False)
+    _sanction(community, host, SanctionKind.MUTE)
+    args = [community.slug, draft.pk]
+    client.force_login(host)
+
+    with pytest.raises(EventsError) as refused:
+        gathering_publish(gathering=draft, access=access_for(host, community))
+    response = client.post(reverse("gathering_publish", args=args))
+    manage = client.get(reverse("gathering_manage", args=args))
+
+    assert refused.value.code == "muted"
+    assert response.status_code == 403
+    draft.refresh_from_db()
+    assert draft.published_at is None
+    assert reverse("gathering_publish", args=args) not in manage.text
 
 
 def _attendee_banned():
