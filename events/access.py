@@ -2,8 +2,13 @@
 
 from django.db.models import Q
 
-from community.access import Access, access_for, communities_banning
-from community.models import Member, Membership
+from community.access import (
+    Access,
+    access_for,
+    communities_banning,
+    sanctions_in_force,
+)
+from community.models import Community, Member, Membership, SanctionKind
 from events.errors import EventsError
 from events.models import Gathering
 
@@ -40,6 +45,19 @@ def hosting(member: Member) -> Q:
     )
 
 
+def organiser_write_refusal(access: Access) -> EventsError | None:
+    """Why this organiser may not write what a gathering says to its
+    members, or None: its title and description, publishing them, the
+    cancellation (whose reason is mailed to every applicant) and the
+    survey's set-up. A mute
+    makes a member read-only everywhere in the community, organiser pages
+    included; what writes no text (the dashboard, the draw, check-in,
+    revoking a join URL, the survey's results) stays open to a muted host."""
+    if access.muted is not None:
+        return EventsError("muted")
+    return None
+
+
 def eligibility_refusal(
     member: Member, gathering: Gathering, access: Access
 ) -> EventsError | None:
@@ -53,3 +71,23 @@ def eligibility_refusal(
     if gathering.require_matching_role and member.role != gathering.community.role:
         return EventsError("role_mismatch", role=gathering.community.get_role_display())
     return None
+
+
+def seat_refusal(access: Access) -> EventsError | None:
+    """Why the member may not be offered, confirm or hold a seat at a
+    gathering of ``access.community``, or None: a ban takes every seat, even
+    one a draw run on an input frozen before the ban would give them.
+    ``seat_barred`` is the same rule for many applications at once."""
+    if access.banned is not None:
+        return EventsError("banned")
+    return None
+
+
+def seat_barred(community: Community | int) -> Q:
+    """The applications whose member may hold no seat in ``community``, as a
+    filter on applications (``seat_refusal`` for many rows)."""
+    return Q(
+        member_id__in=sanctions_in_force()
+        .filter(community=community, kind=SanctionKind.BAN)
+        .values("member_id")
+    )

@@ -11,6 +11,7 @@ MESSAGES = {
     "not_open": _("Applications are not open."),
     "not_member": _("Join the community to apply."),
     "banned": _("You cannot take part in this community."),
+    "muted": _("You are muted in this community."),
     "work_unverified": _("This gathering is for members verified at work."),
     "role_mismatch": _("This gathering is for members whose job role is %(role)s."),
     "already_applied": _("You have already applied to this gathering."),

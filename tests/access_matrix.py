@@ -429,12 +429,20 @@ def posters(outcome: str, refused: str = FORBIDDEN, **overrides) -> dict:
 
 def organisers(outcome: str, refused: str = FORBIDDEN, **overrides) -> dict:
     """``organiser``, ``muted_host``, ``moderator`` and ``staff`` (hosts and
-    moderators; a mute takes away writing, not hosting)."""
+    moderators; a mute takes away writing, not hosting: a muted host reads
+    the organisers' pages, ``organiser_writers`` is for what they write)."""
     table = every(refused, anonymous=LOGIN)
     for kind in ("organiser", "muted_host", "moderator", "staff"):
         table[kind] = outcome
     table.update(overrides)
     return _with_likes(table, overrides)
+
+
+def organiser_writers(outcome: str, refused: str = FORBIDDEN, **overrides) -> dict:
+    """As ``organisers``, but the muted host, who reads the organisers'
+    pages, is refused what the gathering tells its members: its text, its
+    cancellation, its survey."""
+    return organisers(outcome, refused, **{"muted_host": FORBIDDEN, **overrides})
 
 
 def moderators(outcome: str, refused: str = FORBIDDEN, **overrides) -> dict:
@@ -772,7 +780,23 @@ ROWS: list[Row] = [
         label="another member's draft",
     ),
     Row("gathering_publish", moderators(ALLOWED), args=g("draft"), method="post"),
+    Row(
+        "gathering_edit",
+        organiser_writers(BAD_REQUEST),
+        args=g("main"),
+        method="post",
+        data=lambda w: {"title": "확성기"},
+        label="a new title (the other fields missing)",
+    ),
     Row("gathering_cancel", organisers(ALLOWED), args=g("main")),
+    Row(
+        "gathering_cancel",
+        organiser_writers(ALLOWED),
+        args=g("main"),
+        method="post",
+        data=lambda w: {"reason": "모두에게 알립니다"},
+        label="with a reason mailed to every applicant",
+    ),
     Row("gathering_manage", organisers(ALLOWED), args=g("main")),
     Row(
         "gathering_manage",
@@ -806,6 +830,14 @@ ROWS: list[Row] = [
     ),
     Row("gathering_checkin", organisers(ALLOWED), args=g("main")),
     Row("survey_edit", organisers(ALLOWED), args=g("main")),
+    Row(
+        "survey_edit",
+        organiser_writers(ALLOWED),
+        args=g("main"),
+        method="post",
+        data=lambda w: {"action": "add", "kind": "text", "label": "무엇을?"},
+        label="a question added",
+    ),
     Row(
         "survey_results",
         moderators(ALLOWED),

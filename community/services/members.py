@@ -221,3 +221,13 @@ def work_email_remove(*, member: Member) -> None:
     member.save(
         update_fields=["work_email", "work_email_pending", "work_email_verified_at"]
     )
+
+
+def member_standing_lock(*, member: Member) -> None:
+    """Lock ``member``'s row until the surrounding transaction ends: a
+    sanction takes it before it is written (``sanction_impose``), and what a
+    sanction refuses takes it before reading the member's standing
+    (``application_submit``, ``offer_confirm``), so the two go one after the
+    other and neither acts on a standing the other is changing. Take it
+    before any gathering's lock."""
+    Member.objects.select_for_update().filter(pk=member.pk).exists()

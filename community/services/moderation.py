@@ -26,6 +26,7 @@ from community.models import (
     Visibility,
 )
 from community.services.communities import community_leave
+from community.services.members import member_standing_lock
 from community.services.notifications import notify
 from events.services.sanctions import gatherings_ban
 from realtime.broadcast import member_sockets_close
@@ -307,6 +308,9 @@ def sanction_impose(
     ):
         raise CommunityError("cannot_sanction_moderator")
     with transaction.atomic():
+        # Before the ban and any gathering's lock: an application or a seat
+        # confirmed meanwhile is done before it (and ended by it) or sees it.
+        member_standing_lock(member=member)
         sanction = Sanction.objects.create(
             community=access.community,
             member=member,

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from community.access import access_for
 from community.models import Member
+from community.services.members import member_standing_lock
 from events.access import eligibility_refusal
 from events.errors import EventsError
 from events.models import (
@@ -43,7 +44,9 @@ def application_submit(
     first-come mode it takes a free seat at once (confirmed) or joins the
     waitlist in arrival order. The gathering's row lock makes seats go one
     at a time, and the database's unique constraint makes a second
-    application impossible however many arrive at once."""
+    application impossible however many arrive at once. The member's row is
+    locked before their standing is read (``member_standing_lock``), so a
+    ban and an application go one after the other."""
     now = now or timezone.now()
     motivation = motivation.strip()
     answers = [a.strip() for a in (answers or [])][: len(gathering.questions)]
@@ -53,13 +56,16 @@ def application_submit(
         raise EventsError("too_long", limit=MOTIVATION_LIMIT)
     if any(len(a) > ANSWER_LIMIT for a in answers):
         raise EventsError("too_long", limit=ANSWER_LIMIT)
-    refusal = eligibility_refusal(
-        member, gathering, access_for(member, gathering.community)
-    )
-    if refusal is not None:
-        raise refusal
     try:
         with transaction.atomic():
+            # The member's standing, then the gathering: a ban committing
+            # meanwhile is seen here, or waits and ends what this makes.
+            member_standing_lock(member=member)
+            refusal = eligibility_refusal(
+                member, gathering, access_for(member, gathering.community)
+            )
+            if refusal is not None:
+                raise refusal
             locked = locked_gathering(gathering.pk)
             if locked.status != GatheringStatus.OPEN or not (
                 locked.applications_open_at <= now < locked.applications_close_at

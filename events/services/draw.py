@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from community.models import Member
 from events import draw as algorithm
+from events.access import seat_barred
 from events.bulk import rows_update
 from events.errors import EventsError
 from events.models import (
@@ -22,6 +23,7 @@ from events.models import (
     GatheringStatus,
     SelectionMode,
 )
+from events.services.applications import application_end
 from events.services.notices import notices_send
 from events.services.offers import offer_deadline, waitlist_renumber
 
@@ -117,7 +119,8 @@ def draw_run(
     *, gathering: Gathering, now: datetime, drawn_by: Member | None = None
 ) -> Draw:
     """Rank every frozen application, give the first ``capacity`` a seat
-    offer and waitlist the rest in rank order, and publish the record. Caller
+    offer and waitlist the rest in rank order, and publish the record; then
+    end the applications of members banned since the close. Caller
     holds the gathering's lock; a second draw is refused by the database's
     one-draw-per-gathering constraint."""
     if gathering.selection_mode != SelectionMode.LOTTERY:
@@ -181,7 +184,27 @@ def draw_run(
         increment=("sequence",),
     )
     waitlist_renumber(gathering)
+    _banned_withdraw(gathering, now)
     return draw
+
+
+def _banned_withdraw(gathering: Gathering, now: datetime) -> None:
+    """A member banned between the close and the draw keeps their place in
+    the frozen input (``gatherings_ban``), so the record verifies; right
+    after the ranking their application ends as a withdrawal would, before
+    any outcome is told: a seat they won passes on to the waitlist. The
+    record keeps their rank; ``events.access.seat_barred`` is the ban rule.
+    Caller holds the gathering's lock."""
+    barred = (
+        Application.objects.filter(
+            gathering=gathering,
+            status__in=[ApplicationStatus.OFFERED, ApplicationStatus.WAITLISTED],
+        )
+        .filter(seat_barred(gathering.community_id))
+        .order_by("rank")
+    )
+    for application in barred:
+        application_end(gathering=gathering, application=application, now=now)
 
 
 def draw_notices_send(*, gathering_id: int) -> int:

@@ -7,9 +7,11 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from community.access import Access
 from community.markdown import markdown_render
 from community.models import Community, Member
 from events import draw as algorithm
+from events.access import organiser_write_refusal
 from events.errors import EventsError
 from events.models import (
     Application,
@@ -112,9 +114,15 @@ def gathering_create(
     return gathering
 
 
-def gathering_update(*, gathering: Gathering, **fields) -> Gathering:
+def gathering_update(
+    *, gathering: Gathering, access: Access | None = None, **fields
+) -> Gathering:
     """Edit; the schedule and seats freeze as the lifecycle passes the points
-    that depend on them. Attendees' calendars see the change (SEQUENCE)."""
+    that depend on them. Attendees' calendars see the change (SEQUENCE).
+    ``access`` is the editing organiser's, who must not be muted
+    (``organiser_write_refusal``); None for the site itself."""
+    if access is not None and (refusal := organiser_write_refusal(access)):
+        raise refusal
     now = timezone.now()
     with transaction.atomic():
         locked = locked_gathering(gathering.pk)
@@ -144,8 +152,14 @@ def gathering_update(*, gathering: Gathering, **fields) -> Gathering:
     return gathering_advance(gathering_id=gathering.pk, now=now)
 
 
-def gathering_publish(*, gathering: Gathering) -> Gathering:
-    """Make a draft visible; applications open at its opening time."""
+def gathering_publish(
+    *, gathering: Gathering, access: Access | None = None
+) -> Gathering:
+    """Make a draft visible; applications open at its opening time.
+    ``access`` is the publishing organiser's, who must not be muted
+    (``organiser_write_refusal``); None for the site itself."""
+    if access is not None and (refusal := organiser_write_refusal(access)):
+        raise refusal
     now = timezone.now()
     with transaction.atomic():
         locked = locked_gathering(gathering.pk)
@@ -158,9 +172,15 @@ def gathering_publish(*, gathering: Gathering) -> Gathering:
     return gathering_advance(gathering_id=gathering.pk, now=now)
 
 
-def gathering_cancel(*, gathering: Gathering, reason: str) -> Gathering:
-    """Cancel before the end: every applicant is told, seats and join URLs
-    lapse, and calendars show the event cancelled (SEQUENCE rises)."""
+def gathering_cancel(
+    *, gathering: Gathering, reason: str, access: Access | None = None
+) -> Gathering:
+    """Cancel before the end: every applicant is told, with ``reason``, seats
+    and join URLs lapse, and calendars show the event cancelled (SEQUENCE
+    rises). ``access`` is the cancelling organiser's, who must not be muted
+    (``organiser_write_refusal``); None for the site itself."""
+    if access is not None and (refusal := organiser_write_refusal(access)):
+        raise refusal
     now = timezone.now()
     with transaction.atomic():
         locked = locked_gathering(gathering.pk)

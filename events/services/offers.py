@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from community.access import access_for
 from community.models import Member
+from community.services.members import member_standing_lock
+from events.access import seat_barred, seat_refusal
 from events.errors import EventsError
 from events.models import (
     SEAT_HOLDING,
@@ -63,7 +65,8 @@ def waitlist_renumber(gathering: Gathering) -> None:
 
 def seats_fill(gathering: Gathering, now: datetime) -> list[Application]:
     """Offer every free seat to the next waitlisted members, in order, until
-    the offer cut-off. Caller holds the gathering's lock."""
+    the offer cut-off; a member banned from the community is passed over
+    (``events.access.seat_barred``). Caller holds the gathering's lock."""
     if now >= gathering.offer_cutoff_at:
         return []
     held = Application.objects.filter(
@@ -76,6 +79,7 @@ def seats_fill(gathering: Gathering, now: datetime) -> list[Application]:
         Application.objects.filter(
             gathering=gathering, status=ApplicationStatus.WAITLISTED
         )
+        .exclude(seat_barred(gathering.community_id))
         .select_related("member")
         .order_by("rank", "created_at", "pk")[:free]
     )
@@ -155,13 +159,16 @@ def waitlist_close(gathering: Gathering) -> int:
 def offer_confirm(
     *, member: Member, gathering: Gathering, now: datetime | None = None
 ) -> Application:
-    """The member takes the seat offered to them. Locks the gathering; an
-    offer past its deadline cannot be confirmed."""
+    """The member takes the seat offered to them. Locks the member's row
+    (``member_standing_lock``), then the gathering; an offer past its
+    deadline cannot be confirmed, nor a seat by a banned member."""
     now = now or timezone.now()
-    # A draw may offer a seat to a member banned since they applied.
-    if access_for(member, gathering.community).banned is not None:
-        raise EventsError("banned")
     with transaction.atomic():
+        # The member's standing before the gathering, as a ban takes them.
+        member_standing_lock(member=member)
+        refusal = seat_refusal(access_for(member, gathering.community))
+        if refusal is not None:
+            raise refusal
         locked = locked_gathering(gathering.pk)
         application = (
             Application.objects.select_for_update()

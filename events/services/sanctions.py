@@ -47,9 +47,10 @@ def gatherings_ban(
     they no longer host it; its other organisers but ``by`` are told.
 
     Between the close of applications and the draw an application stays, as
-    a withdrawal would: it is the input of the draw's published record; a
-    seat the draw then offers cannot be confirmed (``offer_confirm``) and
-    passes on when the offer lapses. Past gatherings keep their hosts as a
+    a withdrawal would: it is the input of the draw's published record; the
+    draw ends it right after the ranking, before anyone is told
+    (``draw_run``), and no seat is offered to or confirmed by a banned member
+    (``events.access.seat_refusal``). Past gatherings keep their hosts as a
     record; ``events.access.is_organiser`` refuses a banned host there.
 
     Run inside the ban's transaction: locks each gathering concerned, one

@@ -44,7 +44,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from community.access import Access
 from community.models import Member
-from events.access import is_organiser
+from events.access import is_organiser, organiser_write_refusal
 from events.errors import EventsError, SealedResponsesUnopenable
 from events.models import (
     SURVEY_MIN_RESPONSES_FLOOR,
@@ -178,12 +178,19 @@ def _locked_survey(gathering: Gathering) -> Survey:
 
 
 def survey_settings_update(
-    *, gathering: Gathering, min_responses: int, duration_days: int
+    *,
+    gathering: Gathering,
+    min_responses: int,
+    duration_days: int,
+    access: Access | None = None,
 ) -> Survey:
     """An organiser sets k and how long the survey stays open, until the
     first response arrives. Takes the survey's row lock (and then, once the
     survey is open, runs the lifecycle, which takes the gathering's): its
-    close moves with the period."""
+    close moves with the period. ``access`` is the organiser's, who must not
+    be muted (``organiser_write_refusal``); None for the site itself."""
+    if access is not None and (refusal := organiser_write_refusal(access)):
+        raise refusal
     if min_responses < SURVEY_MIN_RESPONSES_FLOOR:
         raise EventsError("survey_k_too_low", floor=SURVEY_MIN_RESPONSES_FLOOR)
     if not 1 <= duration_days <= 30:
@@ -207,10 +214,19 @@ def survey_settings_update(
 
 
 def survey_question_add(
-    *, gathering: Gathering, kind: str, label: str, choices: list[str] | None = None
+    *,
+    gathering: Gathering,
+    kind: str,
+    label: str,
+    choices: list[str] | None = None,
+    access: Access | None = None,
 ) -> Survey:
     """An organiser adds a rating, single-choice or text question, until the
-    first response arrives. Takes the survey's row lock."""
+    first response arrives. Takes the survey's row lock. ``access`` is the
+    organiser's, who must not be muted (``organiser_write_refusal``); None
+    for the site itself."""
+    if access is not None and (refusal := organiser_write_refusal(access)):
+        raise refusal
     label = _clean_text(label)[:LABEL_LIMIT].strip()
     choices = [
         c for c in (_clean_text(c)[:CHOICE_LIMIT].strip() for c in choices or []) if c
@@ -234,9 +250,14 @@ def survey_question_add(
     return survey
 
 
-def survey_question_remove(*, gathering: Gathering, key: str) -> Survey:
+def survey_question_remove(
+    *, gathering: Gathering, key: str, access: Access | None = None
+) -> Survey:
     """An organiser removes one of their questions, until the first response
-    arrives. Takes the survey's row lock."""
+    arrives. Takes the survey's row lock. ``access`` is the organiser's, who
+    must not be muted (``organiser_write_refusal``)."""
+    if access is not None and (refusal := organiser_write_refusal(access)):
+        raise refusal
     with transaction.atomic():
         survey = _locked_survey(gathering)
         if survey.locked:

@@ -25,7 +25,7 @@ from community.display import display_name
 from community.ids import id_parse
 from community.models import Community
 from events import selectors
-from events.access import is_organiser
+from events.access import is_organiser, organiser_write_refusal
 from events.errors import EventsError
 from events.forms_organise import (
     CancelForm,
@@ -70,15 +70,34 @@ def organiser_view(view):
     return wrapper
 
 
+def organiser_writes(view):
+    """Under ``organiser_view``: a POST here writes what the gathering says
+    to its members, which a muted organiser may not
+    (``organiser_write_refusal``): 403, as for any page a visitor may not
+    use. The page itself stays open to read."""
+
+    @wraps(view)
+    def wrapper(
+        request: HttpRequest, *, gathering: Gathering, access: Access, **kwargs
+    ) -> HttpResponse:
+        if request.method == "POST":
+            refusal = organiser_write_refusal(access)
+            if refusal is not None:
+                raise PermissionDenied(refusal.message)
+        return view(request, gathering=gathering, access=access, **kwargs)
+
+    return wrapper
+
+
 def _manage_url(gathering: Gathering) -> str:
     return reverse("gathering_manage", args=[gathering.community.slug, gathering.pk])
 
 
-def _frozen_fields(gathering: Gathering) -> list[str]:
+def _frozen_fields(gathering: Gathering, writes: bool = True) -> list[str]:
     """The settings the lifecycle has fixed, as services.gatherings
     enforces them; all of them once the gathering can no longer be
-    edited."""
-    if gathering.status not in gatherings.EDITABLE_STATUSES:
+    edited, or by this organiser (``writes`` false: muted)."""
+    if gathering.status not in gatherings.EDITABLE_STATUSES or not writes:
         return [name for name in GatheringForm.base_fields if name != "hosts"]
     frozen = []
     if gathering.status != GatheringStatus.DRAFT:
@@ -136,6 +155,7 @@ def gathering_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @organiser_view
+@organiser_writes
 def gathering_edit(
     request: HttpRequest, *, gathering: Gathering, access: Access
 ) -> HttpResponse:
@@ -143,7 +163,8 @@ def gathering_edit(
     community = gathering.community
     hosts = selectors.organise_hosts(gathering=gathering)
     initial = GatheringForm.initial_from(gathering, [m.public_id for m in hosts])
-    frozen = _frozen_fields(gathering)
+    write_refusal = organiser_write_refusal(access)
+    frozen = _frozen_fields(gathering, write_refusal is None)
     form = GatheringForm(
         request.POST or None,
         initial=initial,
@@ -151,11 +172,14 @@ def gathering_edit(
         host_lookup=_host_lookup(community),
         creating=False,
     )
-    editable = gathering.status in gatherings.EDITABLE_STATUSES
+    editable = (
+        gathering.status in gatherings.EDITABLE_STATUSES and write_refusal is None
+    )
     if request.method == "POST" and form.is_valid():
         try:
             gatherings.gathering_update(
                 gathering=gathering,
+                access=access,
                 hosts=form.cleaned_data["hosts"],
                 **form.service_fields(),
             )
@@ -174,6 +198,7 @@ def gathering_edit(
             "gathering": gathering,
             "editable": editable,
             "frozen": bool(frozen) and editable,
+            "write_refusal": write_refusal,
         },
         status=400 if form.errors else 200,
     )
@@ -181,11 +206,12 @@ def gathering_edit(
 
 @require_POST
 @organiser_view
+@organiser_writes
 def gathering_publish(
     request: HttpRequest, *, gathering: Gathering, access: Access
 ) -> HttpResponse:
     try:
-        gathering = gatherings.gathering_publish(gathering=gathering)
+        gathering = gatherings.gathering_publish(gathering=gathering, access=access)
     except EventsError as error:
         messages.error(request, error.message)
     else:
@@ -200,6 +226,7 @@ def gathering_publish(
 
 
 @organiser_view
+@organiser_writes
 def gathering_cancel(
     request: HttpRequest, *, gathering: Gathering, access: Access
 ) -> HttpResponse:
@@ -208,7 +235,7 @@ def gathering_cancel(
     if request.method == "POST" and form.is_valid():
         try:
             gatherings.gathering_cancel(
-                gathering=gathering, reason=form.cleaned_data["reason"]
+                gathering=gathering, reason=form.cleaned_data["reason"], access=access
             )
         except EventsError as error:
             form.add_error(None, error.message)
@@ -220,6 +247,7 @@ def gathering_cancel(
             return redirect(_manage_url(gathering))
     counts = selectors.organise_application_counts(gathering=gathering)
     affected = sum(counts.values()) - counts[ApplicationStatus.WITHDRAWN]
+    write_refusal = organiser_write_refusal(access)
     return render(
         request,
         "events/gathering_cancel.html",
@@ -229,7 +257,9 @@ def gathering_cancel(
             "gathering": gathering,
             "form": form,
             "affected": affected,
-            "cancellable": gathering.status not in UNCANCELLABLE,
+            "cancellable": gathering.status not in UNCANCELLABLE
+            and write_refusal is None,
+            "write_refusal": write_refusal,
         },
         status=400 if form.errors else 200,
     )
@@ -242,6 +272,8 @@ def gathering_manage(
     now = timezone.now()
     gathering = lifecycle.gathering_advance_if_due(gathering, now)
     counts = selectors.organise_application_counts(gathering=gathering)
+    # A muted host keeps the dashboard but is offered no edit or cancel.
+    writes = organiser_write_refusal(access) is None
     has_draw = (
         gathering.selection_mode == SelectionMode.LOTTERY
         and gathering.frozen_at is not None
@@ -268,9 +300,10 @@ def gathering_manage(
             "has_draw": has_draw,
             "can_draw": _can_draw(gathering, has_draw, now),
             "can_publish": gathering.status == GatheringStatus.DRAFT
-            and gathering.published_at is None,
-            "can_edit": gathering.status in gatherings.EDITABLE_STATUSES,
-            "can_cancel": gathering.status not in UNCANCELLABLE,
+            and gathering.published_at is None
+            and writes,
+            "can_edit": gathering.status in gatherings.EDITABLE_STATUSES and writes,
+            "can_cancel": gathering.status not in UNCANCELLABLE and writes,
             "can_checkin": gathering.status
             not in {GatheringStatus.DRAFT, GatheringStatus.OPEN}
             and not gathering.is_cancelled,

@@ -23,13 +23,14 @@ from community.access import Access
 from community.exports import csv_response
 from community.views.communities import community_view
 from events import selectors
+from events.access import organiser_write_refusal
 from events.errors import EventsError
 from events.forms import SurveyForm, TakeawayForm
 from events.forms_organise import SurveyQuestionForm, SurveySettingsForm
 from events.models import Gathering
 from events.services import lifecycle, path, surveys
 from events.views.attend import _gathering
-from events.views.organise import organiser_view
+from events.views.organise import organiser_view, organiser_writes
 
 
 def _detail_url(gathering: Gathering) -> str:
@@ -138,6 +139,7 @@ SURVEY_EDIT_ACTIONS = ("settings", "add", "remove")
 
 
 @organiser_view
+@organiser_writes
 def survey_edit(
     request: HttpRequest, *, gathering: Gathering, access: Access
 ) -> HttpResponse:
@@ -162,7 +164,7 @@ def survey_edit(
                 settings_form = SurveySettingsForm(request.POST)
                 if settings_form.is_valid():
                     surveys.survey_settings_update(
-                        gathering=gathering, **settings_form.cleaned_data
+                        gathering=gathering, access=access, **settings_form.cleaned_data
                     )
                     messages.success(request, _("The survey's settings are saved."))
                     return redirect(request.path)
@@ -174,12 +176,13 @@ def survey_edit(
                         kind=question_form.cleaned_data["kind"],
                         label=question_form.cleaned_data["label"],
                         choices=question_form.choice_list(),
+                        access=access,
                     )
                     messages.success(request, _("The question is added."))
                     return redirect(request.path)
             else:  # remove
                 surveys.survey_question_remove(
-                    gathering=gathering, key=request.POST.get("key", "")
+                    gathering=gathering, key=request.POST.get("key", ""), access=access
                 )
                 messages.success(request, _("The question is removed."))
                 return redirect(request.path)
@@ -198,6 +201,9 @@ def survey_edit(
             "questions": surveys.survey_questions(survey),
             "settings_form": settings_form,
             "question_form": question_form,
+            # The forms show while the survey may change and this organiser
+            # may write (a muted host reads the set-up only).
+            "write_refusal": organiser_write_refusal(access),
         },
         status=400 if settings_form.errors or question_form.errors else 200,
     )

@@ -4,16 +4,27 @@ instant by a barrier. SQLite serialises writers, so these run only on
 PostgreSQL (see tests/conftest.py)."""
 
 import threading
+import time
 from collections import Counter
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
+from community.access import access_for
+from community.models import SanctionKind
+from community.services.moderation import sanction_impose
 from events.errors import EventsError
-from events.models import Application, ApplicationStatus, Draw, SelectionMode
+from events.models import (
+    SEAT_HOLDING,
+    Application,
+    ApplicationStatus,
+    Draw,
+    JoinPass,
+    SelectionMode,
+)
 from events.services.applications import application_submit, application_withdraw
-from events.services.offers import offer_confirm, offer_decline
+from events.services.offers import locked_gathering, offer_confirm, offer_decline
 from tests.events.factories import (
     advance,
     apply_all,
@@ -162,3 +173,97 @@ def test_two_organisers_pressing_draw_at_once_make_one_draw():
     ranks = sorted(a.rank for a in by_rank(gathering))
     assert ranks == list(range(1, 9))
     assert len(with_status(gathering, A.OFFERED)) == 3
+
+
+def _lock_waiters() -> int:
+    """How many other connections to this database wait for a row lock."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0]
+
+
+def _until(condition, seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def test_an_application_that_passed_its_check_before_a_ban_holds_no_seat_after_it():
+    """A first-come application checks the member's standing, then waits for
+    the gathering's lock; a ban that commits in between must still win: the
+    application is refused, or the ban ends it (never a seat for a banned
+    member)."""
+    gathering = gathering_open(capacity=10, selection_mode=SelectionMode.FIRST_COME)
+    community = gathering.community
+    member = members_joined(community, 1)[0]
+    moderator = organiser_of(community)
+    now = gathering.applications_open_at + timedelta(minutes=1)
+    hold, release = threading.Event(), threading.Event()
+    outcomes = {}
+
+    def holder():
+        # Another transaction holds the gathering's lock meanwhile (the
+        # lifecycle, another applicant): the application waits for it.
+        try:
+            with transaction.atomic():
+                locked_gathering(gathering.pk)
+                hold.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    def run(name, call):
+        try:
+            outcomes[name] = call()
+        except Exception as exc:
+            outcomes[name] = exc
+        finally:
+            connection.close()
+
+    def ban():
+        return sanction_impose(
+            access=access_for(moderator, community),
+            member=member,
+            kind=SanctionKind.BAN,
+            reason="",
+            ends_at=None,
+        )
+
+    threads = [threading.Thread(target=holder)]
+    threads[0].start()
+    assert hold.wait(timeout=10)
+    threads.append(
+        threading.Thread(
+            target=run,
+            args=(
+                "submit",
+                lambda: application_submit(member=member, gathering=gathering, now=now),
+            ),
+        )
+    )
+    threads[1].start()
+    _until(lambda: _lock_waiters() >= 1)
+    threads.append(threading.Thread(target=run, args=("ban", ban)))
+    threads[2].start()
+    # The ban commits at once, or waits for the application's transaction.
+    _until(lambda: "ban" in outcomes or _lock_waiters() >= 2)
+    release.set()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads)
+
+    assert not isinstance(outcomes["ban"], Exception), outcomes["ban"]
+    submitted = outcomes["submit"]
+    assert not isinstance(submitted, Exception) or (
+        isinstance(submitted, EventsError) and submitted.code == "banned"
+    ), submitted
+    held = Application.objects.filter(
+        gathering=gathering, member=member, status__in=SEAT_HOLDING
+    )
+    assert not held.exists()
+    assert not JoinPass.objects.filter(
+        application__member=member, revoked_at__isnull=True
+    ).exists()
