@@ -8,10 +8,11 @@ from datetime import timedelta
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from events.errors import EventsError
+from events.errors import MESSAGES, EventsError
 from events.models import (
     GatheringStatus,
     SealedResponse,
@@ -823,3 +824,15 @@ def test_the_migration_invites_the_attendees_of_surveys_opened_before_it():
         (gathering.pk, members[1].pk),
         (gathering.pk, members[2].pk),
     }
+
+
+def test_the_organisers_refusal_speaks_as_moim_does_everywhere():
+    # Moim speaks 해요체; this refusal was the formal 합니다체.
+    with translation.override("ko"):
+        text = str(MESSAGES["survey_organiser"])
+
+    assert "니다" not in text
+    assert [sentence.endswith("요") for sentence in text.split(".") if sentence] == [
+        True,
+        True,
+    ]
