@@ -16,8 +16,10 @@ RUN pip install --require-hashes --no-deps -r requirements.lock
 
 COPY . .
 # Static files are collected into the image: the web process serves them
-# (SERVE_STATIC=1) or a proxy in front mounts /app/staticfiles.
-RUN DJANGO_DEBUG=0 SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
+# (SERVE_STATIC=1) or a proxy in front mounts /app/staticfiles. Settings refuse
+# to load with DEBUG off and no strong key, so this step makes a random one that
+# lives only for the command: no key is baked into the image.
+RUN DJANGO_DEBUG=0 SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" python manage.py collectstatic --noinput \
     && useradd --system --no-create-home --home-dir /app moim
 
 USER moim

@@ -80,9 +80,11 @@ class JSONField(forms.JSONField):
             return InvalidJSONInput(data)
 
 
-# Line breaks, tabs and the other control characters, and the Unicode line
-# and paragraph separators.
-_NOT_ON_ONE_LINE = {"Cc", "Zl", "Zp"}
+# The Unicode categories of what has no place on one line: line breaks, tabs
+# and the other control characters, and the line and paragraph separators.
+# The one definition: forms refuse these (validate_one_line) and the calendar
+# feeds turn them into spaces (events/calendar.py).
+NOT_ON_ONE_LINE = frozenset({"Cc", "Zl", "Zp"})
 
 
 def validate_one_line(value: str) -> None:
@@ -90,7 +92,7 @@ def validate_one_line(value: str) -> None:
     or another control character. Where such text goes on one line (a
     calendar's SUMMARY, a mail's subject, a CSV cell) a line break starts
     something else; icalendar refused the whole file."""
-    if any(unicodedata.category(ch) in _NOT_ON_ONE_LINE for ch in value):
+    if any(unicodedata.category(ch) in NOT_ON_ONE_LINE for ch in value):
         raise ValidationError(
             _("Please use one line, without line breaks or control characters."),
             code="one_line",

@@ -11,6 +11,11 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import dj_database_url
+from django.core.checks.security.base import (
+    SECRET_KEY_INSECURE_PREFIX,
+    SECRET_KEY_MIN_LENGTH,
+    SECRET_KEY_MIN_UNIQUE_CHARACTERS,
+)
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
@@ -41,29 +46,50 @@ DEBUG = env_bool("DJANGO_DEBUG", True)
 
 # The public development key signs sessions and join URLs and seals survey
 # responses: with it anyone could forge or open them. It is only acceptable
-# while DEBUG is on. With DEBUG off, a missing key or any development key
-# (Django marks its generated ones "django-insecure-") stops every process
-# here: the server, the worker and every management command import this file
-# before doing anything.
+# while DEBUG is on. With DEBUG off, a missing key or any development or weak
+# key stops every process here: the server, the worker and every management
+# command import this file before doing anything.
 DEVELOPMENT_SECRET_KEY = "django-insecure-moim-development-only"
 SECRET_KEY = os.environ.get("SECRET_KEY", "").strip() or DEVELOPMENT_SECRET_KEY
 # Earlier keys, kept after a rotation for as long as what they signed or
 # sealed must still open: sessions, join URLs, and the responses of a survey
 # that is still open (docs/anonymity.md).
 SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
+
+
+def is_weak_secret_key(key: str) -> bool:
+    """A key that must not sign anything in production: Django's own
+    ``security.W009`` rule, with its constants (fewer than 50 characters,
+    fewer than 5 distinct ones, or Django's ``django-insecure-`` prefix, which
+    the built-in development key carries). The placeholder in `.env.example`
+    is shorter than 50 characters, so a copied file is refused too."""
+    return (
+        len(key) < SECRET_KEY_MIN_LENGTH
+        or len(set(key)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS
+        or key.startswith(SECRET_KEY_INSECURE_PREFIX)
+    )
+
+
+how_to_make_a_key = (
+    f"Set it to {SECRET_KEY_MIN_LENGTH} or more random characters, e.g. the "
+    "output of: python3 -c 'import secrets; print(secrets.token_urlsafe(50))' "
+    "(docs/deploy.md)."
+)
 if not DEBUG:
-    if SECRET_KEY.startswith("django-insecure-"):
+    if is_weak_secret_key(SECRET_KEY):
         raise ImproperlyConfigured(
-            "DJANGO_DEBUG is off but SECRET_KEY is missing or a development "
-            "key. Set SECRET_KEY to 50 or more random characters, e.g. the "
-            "output of: python3 -c 'import secrets; "
-            "print(secrets.token_urlsafe(50))' (docs/deploy.md)."
+            "DJANGO_DEBUG is off but SECRET_KEY is missing, a development key "
+            "or a placeholder (fewer than "
+            f"{SECRET_KEY_MIN_LENGTH} characters, fewer than "
+            f"{SECRET_KEY_MIN_UNIQUE_CHARACTERS} distinct characters, or "
+            f"starting with '{SECRET_KEY_INSECURE_PREFIX}'). " + how_to_make_a_key
         )
-    if any(key.startswith("django-insecure-") for key in SECRET_KEY_FALLBACKS):
+    if any(is_weak_secret_key(key) for key in SECRET_KEY_FALLBACKS):
         raise ImproperlyConfigured(
-            "DJANGO_DEBUG is off but SECRET_KEY_FALLBACKS holds a development "
-            "key: what it signs is accepted, and anyone can sign with it. "
-            "Remove it (docs/deploy.md)."
+            "DJANGO_DEBUG is off but SECRET_KEY_FALLBACKS holds a development, "
+            "placeholder or weak key: what it signs is accepted, and anyone may "
+            "know or guess it. Remove it; a real earlier key follows the same "
+            "rule as SECRET_KEY. " + how_to_make_a_key
         )
 
 ALLOWED_HOSTS = env_list(

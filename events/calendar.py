@@ -30,6 +30,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vDuration, vText
 
+from community.fields import NOT_ON_ONE_LINE
 from community.models import Community, Member
 from events.access import hosting
 from events.models import (
@@ -71,7 +72,7 @@ def _one_line(text: str) -> str:
     breaks and other control characters become spaces."""
     return " ".join(
         "".join(
-            " " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in text
+            " " if unicodedata.category(ch) in NOT_ON_ONE_LINE else ch for ch in text
         ).split()
     )
 
@@ -83,7 +84,7 @@ def _paragraphs(text: str) -> str:
     return "".join(
         ch
         for ch in text
-        if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Zl", "Zp")
+        if ch in "\n\t" or unicodedata.category(ch) not in NOT_ON_ONE_LINE
     )
 
 

@@ -42,7 +42,9 @@ def check_sealed_responses_open(app_configs, databases=None, **kwargs):
             f"with SECRET_KEY or SECRET_KEY_FALLBACKS (survey ids and counts: "
             f"{listed}). Their surveys cannot close; nothing has been deleted.",
             hint="SECRET_KEY was changed: put the previous value in "
-            "SECRET_KEY_FALLBACKS and restart.",
+            "SECRET_KEY_FALLBACKS and restart. Only if it is lost for good: "
+            "manage.py survey_discard_unopenable <survey id> deletes what no "
+            "key opens (docs/anonymity.md).",
             id="events.E001",
         )
     ]

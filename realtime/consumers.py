@@ -125,7 +125,7 @@ class MemberSocket(AsyncWebsocketConsumer):
     async def slot_take(self) -> bool:
         """Count this accepted socket against the member's cap
         (services.socket_open); over it, the socket is told why and closed
-        with a code the client does not retry."""
+        with 4429, which the client tries once more after retry_after."""
         if self.member is None or not self.member.is_authenticated:
             return True
         try:

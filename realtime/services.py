@@ -313,15 +313,19 @@ def socket_open(*, member: Member, channel_name: str) -> str | None:
     SOCKET_LIMIT slots in the shared cache (``add`` is atomic, in Redis as
     in local memory, so two processes never take the same slot). Returns
     the slot's key; raises RealtimeError("too_many_sockets") when every slot
-    is held. While the cache is unavailable nothing is counted (None), as
-    for the cache's other counters."""
+    is held, with ``seconds``, how long a held slot can outlive its socket.
+    While the cache is unavailable nothing is counted (None), as for the
+    cache's other counters."""
     keys = _socket_slots(member.pk)
     held = cache.get_many(keys)
     timeout = SOCKET_TTL.total_seconds()
     for key in keys:
         if key not in held and cache.add(key, channel_name, timeout=timeout):
             return key
-    raise RealtimeError("too_many_sockets", limit=SOCKET_LIMIT)
+    # The refusal carries the slots' lifetime (the error frame's
+    # retry_after): by then a dead process's slots have freed themselves, and
+    # static/js/live.js tries once more.
+    raise RealtimeError("too_many_sockets", limit=SOCKET_LIMIT, seconds=int(timeout))
 
 
 @cache_optional

@@ -17,7 +17,8 @@ Anonymity is built into the storage (docs/anonymity.md):
 - below k the boxes are deleted unopened and only the count is kept: what
   the results pages would hide is stored nowhere;
 - a box that no key of the site opens stops the close (it is kept, and the
-  operator is told) rather than being dropped;
+  operator is told) rather than being dropped; only the operator deletes it,
+  explicitly (survey_unopenable_discard), when the old key is truly lost;
 - who may answer is fixed when the survey opens (SurveyInvitation), and
   organisers, who read the results, do not answer.
 
@@ -341,6 +342,43 @@ def survey_close(*, gathering: Gathering) -> Survey:
     survey.satisfaction_average = sum(ratings) / len(ratings) if ratings else None
     survey.save(update_fields=["response_count", "satisfaction_average"])
     return survey
+
+
+def survey_unopenable_discard(*, survey_id: int) -> int:
+    """Delete the survey's sealed responses that no key of the site opens,
+    and return how many: the way out for an operator who has truly lost the
+    ``SECRET_KEY`` they were sealed under (``manage.py
+    survey_discard_unopenable``; docs/anonymity.md). What does open is kept.
+
+    Runs in its own transaction and takes the gathering's row lock and then
+    the survey's, in the close's order, so that no close and no answer runs
+    between finding the boxes and deleting them. The close then proceeds at
+    its next try with the boxes that remain, under the below-k rule: fewer
+    than k of them are deleted unopened too and only their count is kept.
+    Raises Survey.DoesNotExist for an unknown id."""
+    with transaction.atomic():
+        gathering_id = Survey.objects.values_list("gathering_id", flat=True).get(
+            pk=survey_id
+        )
+        gathering = Gathering.objects.select_for_update().get(pk=gathering_id)
+        survey = _locked_survey(gathering)
+        open_box = _unseal_or_none(survey)
+        unopenable = [
+            pk
+            for pk, box in SealedResponse.objects.filter(survey=survey).values_list(
+                "pk", "box"
+            )
+            if open_box(box) is None
+        ]
+        SealedResponse.objects.filter(pk__in=unopenable).delete()
+    if unopenable:
+        logger.warning(
+            "survey %s: %s sealed responses that no key opens were deleted by "
+            "the operator.",
+            survey_id,
+            len(unopenable),
+        )
+    return len(unopenable)
 
 
 # --- Answering -----------------------------------------------------------------

@@ -9,6 +9,11 @@
   // Close codes after which reconnecting cannot help (see the consumers):
   // not signed in, not allowed, no such room, too many sockets open.
   var FINAL_CODES = [4401, 4403, 4404, 4429];
+  // Too many sockets open: final but for one try, after the time the refusal
+  // names (its retry_after, the server's slot lifetime). A server process
+  // killed without closing its sockets keeps their slots that long, so a
+  // restart does not shut a member with many tabs out until they reload.
+  var TOO_MANY_SOCKETS = 4429;
   var RECONNECT_NOW = 4000;
   var TYPING_EVERY_MS = 2000;
   var TYPING_SHOWN_MS = 4000;
@@ -49,6 +54,9 @@
     this.attempt = 0;
     this.finished = false;
     this.timer = null;
+    this.capRetryAfter = null; // seconds, from a too_many_sockets refusal
+    this.capRetried = false;
+    this.capped = false; // refused for the cap, not connected since
     this.open();
   }
 
@@ -67,11 +75,27 @@
       } catch (e) {
         return;
       }
+      if (frame.type === "error" && frame.code === "too_many_sockets") {
+        self.capped = true;
+        self.capRetryAfter = Number(frame.retry_after) || null;
+      } else if (self.capped && frame.type !== "error") {
+        // The try after the refusal got in: the refusal no longer holds.
+        self.capped = false;
+        if (self.options.onrecover) self.options.onrecover();
+      }
       self.options.onframe(frame);
     };
     ws.onclose = function (event) {
       if (self.ws !== ws) return;
       self.ws = null;
+      if (event.code === TOO_MANY_SOCKETS && self.capRetryAfter && !self.capRetried) {
+        // The refusal stays shown meanwhile (onfinal).
+        self.capRetried = true;
+        if (self.options.onfinal) self.options.onfinal(event.code);
+        var wait = self.capRetryAfter * 1000 + Math.random() * 5000;
+        self.timer = window.setTimeout(function () { self.open(); }, wait);
+        return;
+      }
       if (FINAL_CODES.indexOf(event.code) !== -1) {
         self.finished = true;
         if (self.options.onfinal) self.options.onfinal(event.code);
@@ -94,6 +118,11 @@
 
   // A refusal that concerns the whole page (too many sockets open), shown
   // once among the page's messages, in the words the server sent.
+  function clearPageProblem() {
+    var line = document.querySelector("[data-live-problem]");
+    if (line) line.remove();
+  }
+
   function showPageProblem(text) {
     if (!text || document.querySelector("[data-live-problem]")) return;
     var box = document.querySelector(".messages");
@@ -131,6 +160,7 @@
         badge.hidden = count === 0;
         spoken.textContent = count === 0 ? "" : format(spokenFormat, { count: count });
       },
+      onrecover: clearPageProblem,
     });
   }
 
@@ -184,6 +214,10 @@
       onfinal: function () {
         self.setStatus("");
         self.setWritable(false, "");
+      },
+      onrecover: function () {
+        self.showProblem("");
+        clearPageProblem();
       },
     });
   }

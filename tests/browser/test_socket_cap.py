@@ -47,3 +47,41 @@ def test_a_page_over_the_socket_cap_says_why(member_browser):
     expect(second.locator("[data-live-problem]")).to_have_text(words)
     expect(composer(second)).to_be_disabled()
     expect(composer(first)).to_be_enabled()
+
+
+RELEASE_SOCKETS = """async () => {
+  await Promise.all(window.heldSockets.map((socket) => new Promise((resolve) => {
+    socket.onclose = resolve;
+    socket.close();
+  })));
+}"""
+
+
+def test_a_refused_page_tries_once_more_after_the_slots_lifetime(member_browser):
+    # Slots held by a server process that died free themselves after their
+    # lifetime (the refusal's retry_after); the page tries again then, and
+    # gets in if places are free, without a reload. Here the places are
+    # freed by closing the held sockets, and the page's clock is moved on.
+    scene = scene_make(GatheringStatus.LIVE)
+    path = reverse("gathering_detail", args=[scene.community.slug, scene.gathering.pk])
+    context = member_browser(scene.attendees[0])
+    first = roomy(context.new_page())
+    first.goto(path)
+    expect(composer(first)).to_be_enabled()
+    first.evaluate(HOLD_SOCKETS, [f"/ws/rooms/{scene.room}/", 18])
+    second = roomy(context.new_page())
+    second.clock.install()
+    second.goto(path)
+    words = ko(TOO_MANY) % {"limit": 20}
+    expect(second.locator("[data-chat-error]")).to_have_text(words)
+    expect(second.locator("[data-live-problem]")).to_have_text(words)
+
+    first.evaluate(RELEASE_SOCKETS)
+    first.wait_for_timeout(500)
+    second.clock.run_for(60_000)
+    expect(composer(second)).to_be_disabled()  # not before the lifetime
+    second.clock.run_for(36_000)
+
+    expect(composer(second)).to_be_enabled()
+    expect(second.locator("[data-chat-error]")).to_be_hidden()
+    expect(second.locator("[data-live-problem]")).to_have_count(0)

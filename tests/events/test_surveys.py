@@ -8,10 +8,11 @@ from datetime import timedelta
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from events.errors import EventsError
+from events.errors import MESSAGES, EventsError
 from events.models import (
     GatheringStatus,
     SealedResponse,
@@ -823,3 +824,106 @@ def test_the_migration_invites_the_attendees_of_surveys_opened_before_it():
         (gathering.pk, members[1].pk),
         (gathering.pk, members[2].pk),
     }
+
+
+def test_the_organisers_refusal_speaks_as_moim_does_everywhere():
+    # Moim speaks 해요체; this refusal was the formal 합니다체.
+    with translation.override("ko"):
+        text = str(MESSAGES["survey_organiser"])
+
+    assert "니다" not in text
+    assert [sentence.endswith("요") for sentence in text.split(".") if sentence] == [
+        True,
+        True,
+    ]
+
+
+# --- The operator's way out when the old key is lost (issue 13 review, F7) ----
+
+
+def _unopenable_findings():
+    from django.core.checks import run_checks
+
+    return [f for f in run_checks(databases=["default"]) if f.id == "events.E001"]
+
+
+def _discard(survey, *answers):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("survey_discard_unopenable", str(survey.pk), *answers, stdout=out)
+    return out.getvalue()
+
+
+def test_with_the_old_key_lost_the_operator_discards_its_boxes_and_the_survey_closes(
+    settings,
+):
+    gathering, members = gathering_held(attendees=4)
+    _answered_by_three(gathering, members[:1], ratings=(1,))
+    _rotate(settings, keep_old=False)  # the old key is gone for good
+    _answered_by_three(gathering, members[1:], ratings=(3, 5, 4))
+    survey = survey_of(gathering)
+    refused = advance(gathering, survey.closes_at)
+    assert refused.status == G.SURVEY_OPEN
+    assert len(_unopenable_findings()) == 1
+
+    out = _discard(survey, "--noinput")
+    closed = advance(refused, refused.next_due_at)
+
+    assert "1 sealed responses" in out
+    assert _unopenable_findings() == []  # migrate runs again
+    assert closed.status == G.SURVEY_CLOSED
+    survey = survey_of(gathering)
+    assert survey.response_count == 3
+    assert survey.satisfaction_average == pytest.approx(4.0)
+    assert SealedResponse.objects.count() == 0
+
+
+def test_when_fewer_than_k_boxes_remain_the_close_keeps_only_their_count(settings):
+    gathering, members = gathering_held(attendees=3)
+    _answered_by_three(gathering, members[:2], ratings=(1, 2))
+    _rotate(settings, keep_old=False)
+    _answered_by_three(gathering, members[2:], ratings=(5,))
+    survey = survey_of(gathering)
+    refused = advance(gathering, survey.closes_at)
+
+    _discard(survey, "--noinput")
+    closed = advance(refused, refused.next_due_at)
+
+    survey = survey_of(gathering)
+    assert closed.status == G.SURVEY_CLOSED
+    assert (survey.response_count, survey.satisfaction_average) == (1, None)
+    assert SurveyResponse.objects.count() == 0
+    assert SealedResponse.objects.count() == 0
+
+
+def test_the_discard_asks_first_and_keeps_everything_unless_told_yes(
+    settings, monkeypatch
+):
+    from django.core.management.base import CommandError
+
+    gathering, members = gathering_held(attendees=3)
+    _answered_by_three(gathering, members)
+    _rotate(settings, keep_old=False)
+    survey = survey_of(gathering)
+    monkeypatch.setattr("builtins.input", lambda prompt: "no")
+
+    with pytest.raises(CommandError, match="Nothing deleted"):
+        _discard(survey)
+
+    assert SealedResponse.objects.filter(survey=survey).count() == 3
+
+
+def test_the_discard_keeps_every_box_that_a_key_opens(settings):
+    gathering, members = gathering_held(attendees=3)
+    _answered_by_three(gathering, members)
+    old = _rotate(settings, keep_old=True)
+    survey = survey_of(gathering)
+
+    out = _discard(survey, "--noinput")
+
+    assert old in settings.SECRET_KEY_FALLBACKS
+    assert "nothing to delete" in out
+    assert SealedResponse.objects.filter(survey=survey).count() == 3

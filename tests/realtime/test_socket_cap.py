@@ -1,7 +1,8 @@
 """A member holds at most SOCKET_LIMIT open sockets (realtime.services,
 docs/realtime.md "Sockets per member"), rooms and the notification socket
 together: one more is accepted only to be told why, in the page's language,
-and closed with 4429, which the client does not retry. Through config.asgi's
+and when the slots of a dead process will have freed themselves, and closed
+with 4429, which the client retries once, after that time. Through config.asgi's
 whole stack, in this process; tests/realtime/test_cross_process.py checks
 the cap across two server processes."""
 
@@ -66,6 +67,21 @@ async def test_one_socket_over_the_cap_of_20_is_refused_in_words(scene, path):
     assert error["code"] == "too_many_sockets"
     assert error["detail"] == korean(TOO_MANY) % {"limit": 20}
     assert code == 4429
+    await close_all(held)
+
+
+async def test_the_refusal_says_when_a_dead_process_slots_are_free(scene, small_cap):
+    # A server process killed without closing its sockets keeps their slots
+    # until they expire: the refusal tells the client how long that is, and
+    # static/js/live.js tries once more after it.
+    member = scene.attendees[0]
+    held = await sockets_up_to_the_cap(scene, member, small_cap)
+
+    communicator, _connected, _code = await connect(member, scene.room)
+    error, code = await refusal(communicator)
+
+    assert code == 4429
+    assert error["retry_after"] == services.SOCKET_TTL.total_seconds() == 90
     await close_all(held)
 
 
