@@ -141,7 +141,7 @@ def test_attendees_answer_and_organisers_read_results_only_after_close_from_k(
     survey_close(short)
     organiser_page.goto(page_url("survey_results", short))
     expect(organiser_page.locator("#survey-not-enough")).to_contain_text(
-        "익명성을 지키기에는 응답이 부족합니다"
+        "익명성을 지키기에는 응답이 부족해요"
     )
     expect(organiser_page.locator("svg.survey-bars")).to_have_count(0)
     screenshot("organiser-below-k", page=organiser_page)
