@@ -64,6 +64,9 @@ STATUS_ORDER = [
     GatheringStatus.SURVEY_CLOSED,
     GatheringStatus.ARCHIVED,
 ]
+# A gathering not over yet: it can still be edited, and a community ban
+# still takes what the banned member holds in it.
+NOT_OVER = frozenset(STATUS_ORDER[: STATUS_ORDER.index(GatheringStatus.ENDED)])
 
 
 class Gathering(models.Model):

@@ -14,6 +14,7 @@ from events import draw as algorithm
 from events.access import organiser_write_refusal
 from events.errors import EventsError
 from events.models import (
+    NOT_OVER,
     Application,
     ApplicationStatus,
     Gathering,
@@ -47,14 +48,6 @@ EDITABLE = [
     "link_release_before",
     "offer_cutoff_before",
 ]
-EDITABLE_STATUSES = {
-    GatheringStatus.DRAFT,
-    GatheringStatus.OPEN,
-    GatheringStatus.CLOSED,
-    GatheringStatus.DRAWN,
-    GatheringStatus.LOBBY,
-    GatheringStatus.LIVE,
-}
 FROZEN_AFTER_OPEN = ["selection_mode", "applications_open_at"]
 FROZEN_AFTER_CLOSE = ["capacity", "applications_close_at", "require_work_verified"]
 
@@ -126,7 +119,7 @@ def gathering_update(
     now = timezone.now()
     with transaction.atomic():
         locked = locked_gathering(gathering.pk)
-        if locked.status not in EDITABLE_STATUSES:
+        if locked.status not in NOT_OVER:
             raise EventsError("cannot_edit", reason=locked.get_status_display())
         frozen = []
         if locked.status != GatheringStatus.DRAFT:

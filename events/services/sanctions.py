@@ -11,20 +11,17 @@ from django.utils.translation import gettext_lazy as _
 
 from community.display import display_name
 from community.models import Community, Member, MembershipRole
-from events.models import Application, ApplicationStatus, Gathering, GatheringStatus
+from events.models import (
+    NOT_OVER,
+    Application,
+    ApplicationStatus,
+    Gathering,
+    GatheringStatus,
+)
 from events.services.applications import application_end
 from events.services.notices import notices_send
 from events.services.offers import locked_gathering
 
-# Gatherings a ban still changes: those not over yet.
-UNDER_WAY = [
-    GatheringStatus.DRAFT,
-    GatheringStatus.OPEN,
-    GatheringStatus.CLOSED,
-    GatheringStatus.DRAWN,
-    GatheringStatus.LOBBY,
-    GatheringStatus.LIVE,
-]
 # The applications a ban ends: every one still waiting for or holding a seat.
 LIVE_APPLICATIONS = [
     ApplicationStatus.APPLIED,
@@ -58,7 +55,7 @@ def gatherings_ban(
     now = now or timezone.now()
     gathering_ids = sorted(
         set(
-            Gathering.objects.filter(community=community, status__in=UNDER_WAY)
+            Gathering.objects.filter(community=community, status__in=NOT_OVER)
             .filter(
                 Q(hosts=member)
                 | Q(

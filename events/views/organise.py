@@ -34,6 +34,7 @@ from events.forms_organise import (
     time_problem_field,
 )
 from events.models import (
+    NOT_OVER,
     ApplicationStatus,
     Gathering,
     GatheringStatus,
@@ -97,7 +98,7 @@ def _frozen_fields(gathering: Gathering, writes: bool = True) -> list[str]:
     """The settings the lifecycle has fixed, as services.gatherings
     enforces them; all of them once the gathering can no longer be
     edited, or by this organiser (``writes`` false: muted)."""
-    if gathering.status not in gatherings.EDITABLE_STATUSES or not writes:
+    if gathering.status not in NOT_OVER or not writes:
         return [name for name in GatheringForm.base_fields if name != "hosts"]
     frozen = []
     if gathering.status != GatheringStatus.DRAFT:
@@ -172,9 +173,7 @@ def gathering_edit(
         host_lookup=_host_lookup(community),
         creating=False,
     )
-    editable = (
-        gathering.status in gatherings.EDITABLE_STATUSES and write_refusal is None
-    )
+    editable = gathering.status in NOT_OVER and write_refusal is None
     if request.method == "POST" and form.is_valid():
         try:
             gatherings.gathering_update(
@@ -302,7 +301,7 @@ def gathering_manage(
             "can_publish": gathering.status == GatheringStatus.DRAFT
             and gathering.published_at is None
             and writes,
-            "can_edit": gathering.status in gatherings.EDITABLE_STATUSES and writes,
+            "can_edit": gathering.status in NOT_OVER and writes,
             "can_cancel": gathering.status not in UNCANCELLABLE and writes,
             "can_checkin": gathering.status
             not in {GatheringStatus.DRAFT, GatheringStatus.OPEN}
