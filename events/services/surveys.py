@@ -45,7 +45,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from community.access import Access
 from community.models import Member
-from events.access import is_organiser, organiser_write_refusal
+from events.access import is_organiser, organiser_write_refusal, organising
 from events.errors import EventsError, SealedResponsesUnopenable
 from events.models import (
     SURVEY_MIN_RESPONSES_FLOOR,
@@ -281,15 +281,12 @@ def survey_open(*, gathering: Gathering, now: datetime) -> Survey:
     survey.opens_at = now
     survey.closes_at = now + survey.duration
     survey.save(update_fields=["opens_at", "closes_at"])
-    invited = [
-        application.member
-        for application in Application.objects.filter(
-            attendee_filter(), gathering=gathering
-        )
-        .select_related("member")
+    attendees = Application.objects.filter(attendee_filter(), gathering=gathering)
+    invited = list(
+        Member.objects.filter(pk__in=attendees.values("member_id"))
+        .exclude(organising(gathering))
         .order_by("pk")
-        if not is_organiser(application.member, gathering)
-    ]
+    )
     SurveyInvitation.objects.bulk_create(
         [SurveyInvitation(survey=survey, member=member) for member in invited],
         ignore_conflicts=True,
