@@ -228,6 +228,7 @@ def member_standing_lock(*, member: Member) -> None:
     sanction takes it before it is written (``sanction_impose``), and what a
     sanction refuses takes it before reading the member's standing
     (``application_submit``, ``offer_confirm``), so the two go one after the
-    other and neither acts on a standing the other is changing. Take it
-    before any gathering's lock."""
+    other and neither acts on a standing the other is changing. The post and
+    edit rate limits take it too, so that simultaneous writes are counted
+    one after the other. Take it before any gathering's lock."""
     Member.objects.select_for_update().filter(pk=member.pk).exists()

@@ -26,6 +26,7 @@ from community.models import (
     ThreadTag,
     Visibility,
 )
+from community.services.members import member_standing_lock
 from community.services.notifications import notify
 from config.cache import cache_optional
 
@@ -112,7 +113,10 @@ def _local(moment: datetime, fmt: str = "TIME") -> str:
 
 def _rate_check(member: Member, what: str, now: datetime) -> None:
     """Refuse a post over the limits; counted in the database, so the limits
-    hold across server processes and survive a cache restart."""
+    hold across server processes and survive a cache restart. Inside the
+    caller's transaction, under the member's row lock: simultaneous posts
+    are counted one after the other, never all against the same count."""
+    member_standing_lock(member=member)
     model = Thread if what == "threads" else Comment
     limits = [("rate_per_minute", *RATE_PER_MINUTE[what])]
     if member.date_joined > now - timedelta(days=1):
@@ -130,7 +134,9 @@ def _rate_check(member: Member, what: str, now: datetime) -> None:
 
 def _edit_rate_check(member: Member, now: datetime) -> None:
     """Refuse an edit over the limits, counted from the revisions an edit
-    leaves, in the database as posts are."""
+    leaves, in the database and under the member's row lock as posts are
+    (``_rate_check``)."""
+    member_standing_lock(member=member)
     for limit, window in RATE_EDITS:
         recent = list(
             Revision.objects.filter(

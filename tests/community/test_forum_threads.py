@@ -717,3 +717,60 @@ def test_simultaneous_edits_that_name_a_member_notify_them_once():
 
     assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
     assert Notification.objects.filter(recipient=mentioned).count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_edits_are_counted_one_after_the_other():
+    """Eight edits by one author released together on PostgreSQL: five pass
+    the limit of five a minute, three are refused; none is counted against
+    a number the others have not yet written."""
+    from tests.events.test_concurrency import run_at_once
+
+    community = community_make()
+    author = veteran()
+    join(author, community)
+    threads = [thread_make(community, author) for _ in range(8)]
+
+    def edit(thread):
+        return lambda: thread_services.thread_edit(
+            access=access_for(author, community),
+            thread=Thread.objects.get(pk=thread.pk),
+            title="제목",
+            tag="info",
+            body="고친 본문",
+        )
+
+    outcomes = run_at_once([edit(thread) for thread in threads])
+
+    refused = [o for o in outcomes if isinstance(o, Exception)]
+    assert [getattr(o, "code", o) for o in refused] == ["rate_edits"] * 3
+    assert Revision.objects.filter(thread__author=author).count() == 5
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_new_threads_are_counted_one_after_the_other():
+    """Five threads started together by one member on PostgreSQL: the limit
+    of two a minute holds."""
+    from tests.events.test_concurrency import run_at_once
+
+    community = community_make()
+    author = veteran()
+    join(author, community)
+    board = community.boards.first()
+
+    def start(number):
+        return lambda: thread_services.thread_create(
+            access=access_for(author, community),
+            board=board,
+            tag="info",
+            title=f"제목 {number}",
+            body="본문",
+        )
+
+    outcomes = run_at_once([start(number) for number in range(5)])
+
+    refused = [o for o in outcomes if isinstance(o, Exception)]
+    assert [getattr(o, "code", o) for o in refused] == ["rate_per_minute"] * 3
+    assert Thread.objects.filter(author=author).count() == 2
