@@ -6,14 +6,13 @@ from community.access import (
     Access,
     access_for,
     communities_banning,
-    sanctions_in_force,
+    members_banned_from,
 )
 from community.models import (
     Community,
     Member,
     Membership,
     MembershipRole,
-    SanctionKind,
 )
 from events.errors import EventsError
 from events.models import Gathering
@@ -62,10 +61,7 @@ def organising(gathering: Gathering) -> Q:
     moderators = memberships.filter(
         role__in=[MembershipRole.MODERATOR, MembershipRole.OWNER]
     )
-    banned = sanctions_in_force().filter(
-        community_id=community_id, kind=SanctionKind.BAN
-    )
-    return ~Q(pk__in=banned.values("member_id")) & (
+    return ~Q(pk__in=members_banned_from(community_id)) & (
         Q(is_staff=True)
         | Q(pk__in=moderators.values("member_id"))
         | (
@@ -79,10 +75,10 @@ def organiser_write_refusal(access: Access) -> EventsError | None:
     """Why this organiser may not write what a gathering says to its
     members, or None: its title and description, publishing them, the
     cancellation (whose reason is mailed to every applicant) and the
-    survey's set-up. A mute
-    makes a member read-only everywhere in the community, organiser pages
-    included; what writes no text (the dashboard, the draw, check-in,
-    revoking a join URL, the survey's results) stays open to a muted host."""
+    survey's set-up. A mute makes a member read-only everywhere in the
+    community, organiser pages included; what writes no text (the dashboard,
+    the draw, check-in, revoking a join URL, the survey's results) stays open
+    to a muted host."""
     if access.muted is not None:
         return EventsError("muted")
     return None
@@ -116,8 +112,4 @@ def seat_refusal(access: Access) -> EventsError | None:
 def seat_barred(community: Community | int) -> Q:
     """The applications whose member may hold no seat in ``community``, as a
     filter on applications (``seat_refusal`` for many rows)."""
-    return Q(
-        member_id__in=sanctions_in_force()
-        .filter(community=community, kind=SanctionKind.BAN)
-        .values("member_id")
-    )
+    return Q(member_id__in=members_banned_from(community))
