@@ -29,18 +29,27 @@ HOLD_SOCKETS = """async ([path, count]) => {
 }"""
 
 
-def test_a_page_over_the_socket_cap_says_why(member_browser):
+def over_the_cap(member_browser, *, clock: bool = False):
+    """A first page of a live room holding all 20 of its member's sockets
+    (its room, its unread count and 18 more), and a second page of the same
+    room opened after them; ``clock`` installs the second page's fake clock
+    first."""
     scene = scene_make(GatheringStatus.LIVE)
     path = reverse("gathering_detail", args=[scene.community.slug, scene.gathering.pk])
     context = member_browser(scene.attendees[0])
     first = roomy(context.new_page())
     first.goto(path)
     expect(composer(first)).to_be_enabled()
-    # The first page holds its room and its unread count, and 18 more.
     first.evaluate(HOLD_SOCKETS, [f"/ws/rooms/{scene.room}/", 18])
-
     second = roomy(context.new_page())
+    if clock:
+        second.clock.install()
     second.goto(path)
+    return first, second
+
+
+def test_a_page_over_the_socket_cap_says_why(member_browser):
+    first, second = over_the_cap(member_browser)
 
     words = ko(TOO_MANY) % {"limit": 20}
     expect(second.locator("[data-chat-error]")).to_have_text(words)
@@ -62,16 +71,7 @@ def test_a_refused_page_tries_once_more_after_the_slots_lifetime(member_browser)
     # lifetime (the refusal's retry_after); the page tries again then, and
     # gets in if places are free, without a reload. Here the places are
     # freed by closing the held sockets, and the page's clock is moved on.
-    scene = scene_make(GatheringStatus.LIVE)
-    path = reverse("gathering_detail", args=[scene.community.slug, scene.gathering.pk])
-    context = member_browser(scene.attendees[0])
-    first = roomy(context.new_page())
-    first.goto(path)
-    expect(composer(first)).to_be_enabled()
-    first.evaluate(HOLD_SOCKETS, [f"/ws/rooms/{scene.room}/", 18])
-    second = roomy(context.new_page())
-    second.clock.install()
-    second.goto(path)
+    first, second = over_the_cap(member_browser, clock=True)
     words = ko(TOO_MANY) % {"limit": 20}
     expect(second.locator("[data-chat-error]")).to_have_text(words)
     expect(second.locator("[data-live-problem]")).to_have_text(words)
