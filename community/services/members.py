@@ -230,5 +230,10 @@ def member_standing_lock(*, member: Member) -> None:
     (``application_submit``, ``offer_confirm``), so the two go one after the
     other and neither acts on a standing the other is changing. The post and
     edit rate limits take it too, so that simultaneous writes are counted
-    one after the other. Take it before any gathering's lock."""
-    Member.objects.select_for_update().filter(pk=member.pk).exists()
+    one after the other. Take it before any gathering's lock.
+
+    ``FOR NO KEY UPDATE``, not ``FOR UPDATE``: it must not stop another
+    transaction from inserting a row that references the member (a notice
+    to them, say). Two members replying to each other at once each held
+    their own row and waited on the other's, a deadlock."""
+    Member.objects.select_for_update(no_key=True).filter(pk=member.pk).exists()

@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -774,3 +774,63 @@ def test_simultaneous_new_threads_are_counted_one_after_the_other():
     refused = [o for o in outcomes if isinstance(o, Exception)]
     assert [getattr(o, "code", o) for o in refused] == ["rate_per_minute"] * 3
     assert Thread.objects.filter(author=author).count() == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_reply_to_a_member_who_is_posting_does_not_wait_for_them():
+    """Two members replying to each other at the same moment deadlocked on
+    PostgreSQL (a 500 after a second, seen under mixed load): each post
+    holds its author's row lock, and the notice for the other inserts a row
+    that references the other's member row. The standing lock must not
+    conflict with that reference, so A's reply to B goes through while B's
+    own post holds B's lock."""
+    import threading
+
+    from community.services.members import member_standing_lock
+
+    community = community_make()
+    a, b = veteran(), veteran()
+    join(a, community)
+    join(b, community)
+    thread = thread_make(community, b)
+    held, release = threading.Event(), threading.Event()
+
+    def b_posting():
+        try:
+            with transaction.atomic():
+                member_standing_lock(member=b)
+                held.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=b_posting)
+    holder.start()
+    outcome = []
+    try:
+        assert held.wait(timeout=10)
+
+        def a_replies():
+            try:
+                outcome.append(
+                    thread_services.comment_create(
+                        access=access_for(a, community), thread=thread, body="답글"
+                    )
+                )
+            except Exception as exc:  # pragma: no cover - reported below
+                outcome.append(exc)
+            finally:
+                connection.close()
+
+        replier = threading.Thread(target=a_replies)
+        replier.start()
+        replier.join(timeout=5)
+        finished_while_held = not replier.is_alive()
+    finally:
+        release.set()
+        holder.join(timeout=30)
+        replier.join(timeout=30)
+    assert finished_while_held, "A's reply waited for B's standing lock"
+    assert isinstance(outcome[0], Comment)
+    assert Notification.objects.filter(recipient=b, kind=NotificationKind.REPLY).exists()
