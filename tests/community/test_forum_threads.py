@@ -14,7 +14,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from community import selectors
 from community.access import access_for
 from community.models import (
     Bookmark,
@@ -31,6 +30,7 @@ from community.models import (
     Thread,
     ThreadTag,
 )
+from community.selectors import threads as selectors
 from community.services import threads as thread_services
 from tests.community.forum_data import (
     comment_make,
@@ -833,4 +833,6 @@ def test_a_reply_to_a_member_who_is_posting_does_not_wait_for_them():
         replier.join(timeout=30)
     assert finished_while_held, "A's reply waited for B's standing lock"
     assert isinstance(outcome[0], Comment)
-    assert Notification.objects.filter(recipient=b, kind=NotificationKind.REPLY).exists()
+    assert Notification.objects.filter(
+        recipient=b, kind=NotificationKind.REPLY
+    ).exists()
