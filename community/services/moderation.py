@@ -356,7 +356,7 @@ def membership_role_set(*, access: Access, member: Member, role: str) -> None:
     """Owners appoint or remove moderators. An owner's own role is not
     changed here (``owner_role_fixed``); ``member`` must belong to the
     community (``not_member``). Locks the membership row."""
-    if not (access.is_owner or (access.member and access.member.is_staff)):
+    if not access.may_set_roles:
         raise CommunityError("moderator_only")
     if role not in MembershipRole.values:
         raise CommunityError("moderator_only")
