@@ -192,7 +192,9 @@ def _mentions(text: str) -> dict[str, Member]:
     return found
 
 
-def _render(text: str) -> tuple[str, list[Member]]:
+def post_render(text: str) -> tuple[str, list[Member]]:
+    """A post's Markdown as HTML, each mention linked to the member's page,
+    and the members it mentions (seeding writes posts this way too)."""
     mentioned = _mentions(text)
     links = {
         mention: reverse("member_detail", args=[member.public_id])
@@ -222,7 +224,7 @@ def thread_create(
     body = _clean_body(body)
     with transaction.atomic():
         _rate_check(member, "threads", now)
-        html, mentioned = _render(body)
+        html, mentioned = post_render(body)
         thread = Thread.objects.create(
             community=board.community,
             board=board,
@@ -261,7 +263,7 @@ def thread_edit(
         Revision.objects.create(
             thread=thread, title=thread.title, body=thread.body, replaced_at=now
         )
-        html, mentioned = _render(body)
+        html, mentioned = post_render(body)
         thread.title = title.strip()
         thread.body = body
         thread.body_html = html
@@ -305,7 +307,7 @@ def comment_create(
     body = _clean_body(body)
     with transaction.atomic():
         _rate_check(member, "comments", now)
-        html, mentioned = _render(body)
+        html, mentioned = post_render(body)
         comment = Comment.objects.create(
             thread=thread,
             parent=parent,
@@ -353,7 +355,7 @@ def comment_edit(*, access: Access, comment: Comment, body: str) -> Comment:
         _edit_rate_check(member, now)
         Revision.objects.create(comment=comment, body=comment.body, replaced_at=now)
         comment.body = body
-        comment.body_html, mentioned = _render(body)
+        comment.body_html, mentioned = post_render(body)
         comment.edited_at = now
         comment.save(update_fields=["body", "body_html", "edited_at"])
         notify(
