@@ -1,19 +1,19 @@
 """Reports, the moderation queue, moderator actions, sanctions, moderator
-roles and the audit log. Every view reads the visitor's access to the
-community once; ids from another community answer 404."""
+roles and the audit log. Every view goes through community_view (the
+moderators' own pages with ``moderator=True``, roles with ``owner=True``);
+ids from another community answer 404."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from community import selectors
-from community.access import Access, access_for
+from community.access import Access
+from community.decorators import community_view
 from community.errors import CommunityError
 from community.forms_moderation import (
     ModerationActionForm,
@@ -22,6 +22,9 @@ from community.forms_moderation import (
     SanctionForm,
 )
 from community.models import Community, ModerationAction
+from community.selectors import moderation as selectors
+from community.selectors.communities import community_moderators
+from community.selectors.members import community_member_by_public_id
 from community.services import moderation as services
 from community.views.communities import safe_next
 
@@ -36,18 +39,6 @@ DONE = {
 }
 
 
-def _access(request: HttpRequest, slug: str) -> Access:
-    community = get_object_or_404(Community, slug=slug)
-    return access_for(request.user, community)
-
-
-def _moderator_access(request: HttpRequest, slug: str) -> Access:
-    access = _access(request, slug)
-    if not access.is_moderator:
-        raise PermissionDenied(str(_("Only this community's moderators can see this.")))
-    return access
-
-
 def _thread_url(community: Community, thread_id: int, comment_id=None) -> str:
     url = reverse("thread_detail", args=[community.slug, thread_id])
     return f"{url}#comment-{comment_id}" if comment_id else url
@@ -55,10 +46,8 @@ def _thread_url(community: Community, thread_id: int, comment_id=None) -> str:
 
 @require_POST
 @login_required
-def report_create(request: HttpRequest, slug: str) -> HttpResponse:
-    access = _access(request, slug)
-    if not access.can_read:
-        raise PermissionDenied
+@community_view
+def report_create(request: HttpRequest, *, access: Access) -> HttpResponse:
     form = ReportForm(request.POST)
     # The report form lives on the thread page; without a valid target there
     # is no page to return to.
@@ -100,8 +89,8 @@ def report_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def moderation_queue(request: HttpRequest, slug: str) -> HttpResponse:
-    access = _moderator_access(request, slug)
+@community_view(moderator=True)
+def moderation_queue(request: HttpRequest, *, access: Access) -> HttpResponse:
     page = selectors.report_queue(
         community=access.community, page=request.GET.get("page", 1)
     )
@@ -114,8 +103,8 @@ def moderation_queue(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 @login_required
-def moderation_action(request: HttpRequest, slug: str) -> HttpResponse:
-    access = _moderator_access(request, slug)
+@community_view(moderator=True)
+def moderation_action(request: HttpRequest, *, access: Access) -> HttpResponse:
     queue = reverse("moderation_queue", args=[access.community.slug])
     form = ModerationActionForm(request.POST)
     if not form.is_valid():
@@ -151,8 +140,8 @@ def moderation_action(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def audit_log(request: HttpRequest, slug: str) -> HttpResponse:
-    access = _moderator_access(request, slug)
+@community_view(moderator=True)
+def audit_log(request: HttpRequest, *, access: Access) -> HttpResponse:
     page = selectors.audit_log(
         community=access.community, page=request.GET.get("page", 1)
     )
@@ -164,13 +153,13 @@ def audit_log(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def sanctions(request: HttpRequest, slug: str) -> HttpResponse:
-    access = _moderator_access(request, slug)
+@community_view(moderator=True)
+def sanctions(request: HttpRequest, *, access: Access) -> HttpResponse:
     community = access.community
     form = SanctionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        target = selectors.community_member_by_public_id(
+        target = community_member_by_public_id(
             community=community, public_id=data["member"]
         )
         if target is None:
@@ -196,9 +185,9 @@ def sanctions(request: HttpRequest, slug: str) -> HttpResponse:
             "community": community,
             "access": access,
             "form": form,
-            "role_form": RoleForm() if _may_set_roles(access) else None,
+            "role_form": RoleForm() if access.may_set_roles else None,
             "sanctions": selectors.sanction_list_active(community=community),
-            "moderators": selectors.community_moderators(community),
+            "moderators": community_moderators(community),
         },
         status=400 if form.errors else 200,
     )
@@ -206,8 +195,10 @@ def sanctions(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 @login_required
-def sanction_lift(request: HttpRequest, slug: str, sanction_id: int) -> HttpResponse:
-    access = _moderator_access(request, slug)
+@community_view(moderator=True)
+def sanction_lift(
+    request: HttpRequest, *, access: Access, sanction_id: int
+) -> HttpResponse:
     sanction = selectors.sanction_get(
         community=access.community, sanction_id=sanction_id
     )
@@ -218,16 +209,10 @@ def sanction_lift(request: HttpRequest, slug: str, sanction_id: int) -> HttpResp
     return redirect("sanctions", slug=access.community.slug)
 
 
-def _may_set_roles(access: Access) -> bool:
-    return access.is_owner or (access.member is not None and access.member.is_staff)
-
-
 @require_POST
 @login_required
-def member_role(request: HttpRequest, slug: str) -> HttpResponse:
-    access = _access(request, slug)
-    if not _may_set_roles(access):
-        raise PermissionDenied
+@community_view(owner=True)
+def member_role(request: HttpRequest, *, access: Access) -> HttpResponse:
     form = RoleForm(request.POST)
     back = reverse("sanctions", args=[access.community.slug])
     if not form.is_valid():
@@ -235,7 +220,7 @@ def member_role(request: HttpRequest, slug: str) -> HttpResponse:
             for error in errors:
                 messages.error(request, error)
         return redirect(back)
-    target = selectors.community_member_by_public_id(
+    target = community_member_by_public_id(
         community=access.community, public_id=form.cleaned_data["member"]
     )
     if target is None:

@@ -2,16 +2,17 @@
 
 from dataclasses import dataclass
 
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils.safestring import SafeString
 
-from community import fragments, page_cache, selectors
-from community.access import access_for
+from community import fragments, page_cache
+from community.access import Access
+from community.decorators import community_view
 from community.markdown import markdown_plain_text
 from community.models import Community, Thread
+from community.selectors import search as selectors
+from community.selectors.communities import readable_communities
 
 QUERY_MAX = 100
 
@@ -77,7 +78,7 @@ def _search_page(request, *, query, readable, community, scope) -> HttpResponse:
 
 def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:QUERY_MAX]
-    readable = selectors.readable_communities(request.user)
+    readable = readable_communities(request.user)
     slug = request.GET.get("community", "").strip()
     # An unknown or unreadable community narrows nothing: the search stays
     # within what the reader may read either way.
@@ -87,13 +88,9 @@ def search(request: HttpRequest) -> HttpResponse:
     )
 
 
-def community_search(request: HttpRequest, slug: str) -> HttpResponse:
-    community = get_object_or_404(Community, slug=slug)
-    access = access_for(request.user, community)
-    if not access.can_read:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        raise PermissionDenied
+@community_view(sign_in=True)
+def community_search(request: HttpRequest, *, access: Access) -> HttpResponse:
+    community = access.community
     query = request.GET.get("q", "").strip()[:QUERY_MAX]
     return _render(
         request,
