@@ -52,22 +52,27 @@ BUSY_COMMENTS = 500
 def server_env(args) -> dict[str, str]:
     """Production-like: DEBUG off. SSL redirection is off and the host list
     is loopback because the server is reached over plain HTTP on 127.0.0.1;
-    every other DEBUG-off setting (HSTS, secure cookies, CSP) stays."""
+    every other DEBUG-off setting (HSTS, secure cookies, CSP) stays.
+
+    The other benchmarks call this with their own options: what only this
+    script defines (``--page-seconds``, ``--debug``, ``--pool``) is read
+    with a default, so that their absence is not an error."""
     env = dict(os.environ)
     env.update(
         DATABASE_URL=args.database_url,
-        DJANGO_DEBUG="1" if args.debug else "0",
+        DJANGO_DEBUG="1" if getattr(args, "debug", False) else "0",
         SECURE_SSL_REDIRECT="0",
         ALLOWED_HOSTS=HOST,
-        SECRET_KEY="bench-" + os.urandom(16).hex(),
+        SECRET_KEY="bench-" + os.urandom(32).hex(),
         MOIM_BENCH="1",
         LOG_LEVEL="WARNING",
-        DATABASE_POOL_MAX=str(args.pool),
+        DATABASE_POOL_MAX=str(getattr(args, "pool", 10)),
         PYTHONUNBUFFERED="1",
     )
-    if args.page_seconds is not None:
-        env["MOIM_ANONYMOUS_PAGE_SECONDS"] = str(args.page_seconds)
-    if args.no_redis:
+    page_seconds = getattr(args, "page_seconds", None)
+    if page_seconds is not None:
+        env["MOIM_ANONYMOUS_PAGE_SECONDS"] = str(page_seconds)
+    if getattr(args, "no_redis", False):
         env.pop("REDIS_URL", None)
     else:
         env["REDIS_URL"] = args.redis_url
@@ -265,7 +270,7 @@ def load(args, rnd: random.Random) -> Targets:
         people: dict[int, list[int]] = {c.pk: [] for c in communities}
         memberships = []
         for member in members:
-            for c in rnd.sample(communities, 3):
+            for c in rnd.sample(communities, min(3, len(communities))):
                 people[c.pk].append(member.pk)
                 memberships.append(Membership(community=c, member=member))
         for c in communities:
@@ -806,15 +811,39 @@ def main(argv=None) -> int:
 
 def teardown(args, proc: subprocess.Popen | None, created: bool) -> None:
     """Stop the server, remove the bench keys from Redis and drop the bench
-    database unless asked to keep it: on success, Ctrl-C and SIGTERM alike."""
-    server_stop(proc)
-    if not args.no_redis:
-        redis_clean(args.redis_url)
-    if created and not args.keep_db:
-        from django.db import connections
+    database unless asked to keep it: on success, failure, Ctrl-C and
+    SIGTERM alike. Each step runs even when an earlier one fails (a run can
+    fail before Django is set up, when closing its connections raises), and
+    the first failure is raised once everything has been tried."""
+    failures: list[BaseException] = []
 
-        connections.close_all()
-        database_drop(args.database_url)
+    def attempt(step, *step_args) -> None:
+        try:
+            step(*step_args)
+        except Exception as exc:
+            print(f"teardown: {step.__name__} failed: {exc!r}", file=sys.stderr)
+            failures.append(exc)
+
+    attempt(server_stop, proc)
+    if not getattr(args, "no_redis", False):
+        attempt(redis_clean, args.redis_url)
+    if created and not getattr(args, "keep_db", False):
+        attempt(connections_close)
+        attempt(database_drop, args.database_url)
+    if failures:
+        raise failures[0]
+
+
+def connections_close() -> None:
+    """Close this process's connections to the bench database, if Django
+    was set up at all (the drop forces the others out anyway)."""
+    from django.conf import settings
+
+    if not settings.configured:
+        return
+    from django.db import connections
+
+    connections.close_all()
 
 
 def redis_clean(url: str) -> None:
