@@ -2,7 +2,7 @@
 
 from django.http import HttpRequest
 
-from community import selectors
+from community.selectors import notifications as selectors
 
 
 def notifications(request: HttpRequest) -> dict:

@@ -121,7 +121,7 @@ def comment_heads(page, *, thread, community) -> None:
 
 
 def _comment_row(c) -> tuple:
-    """A comment as selectors.COMMENT_ROW_FIELDS reads it."""
+    """A comment as selectors.threads.COMMENT_ROW_FIELDS reads it."""
     a = c.author
     return (
         c.pk,
@@ -145,13 +145,14 @@ def anonymous_comments(*, thread, community, page: int | str = 1):
     sees them, who has no controls on any comment, so the list (the
     ``comment-list`` partial of thread_detail.html) is the same for every
     one of them. Cached under a key made of every value that partial reads
-    on that path: the comments' and authors' values (selectors.comment_rows,
-    read without building models), the thread's and community's, the
-    language and time zone. On a miss the page is read as comment_tree
-    reads it, rendered, and stored under the key of what was rendered."""
+    on that path: the comments' and authors' values
+    (selectors.threads.comment_rows, read without building models), the
+    thread's and community's, the language and time zone. On a miss the
+    page is read as comment_tree reads it, rendered, and stored under the
+    key of what was rendered."""
     from django.contrib.auth.models import AnonymousUser
 
-    from community import selectors
+    from community.selectors import threads as selectors
 
     def key(rows: tuple, replies: tuple) -> str:
         context = (
@@ -341,9 +342,9 @@ LIST = "community/thread_detail.html#comment-list"
 
 def thread_rows(rows: Sequence[tuple], *, community) -> str:
     """The rows of one community's thread list (partials/thread_row.html for
-    each of ``rows``, selectors.THREAD_ROW_FIELDS tuples), the same for every
-    reader, cached as one fragment keyed by every value a row shows. On a
-    miss the rows are rendered from those same values, so what is stored is
+    each of ``rows``, selectors.threads.THREAD_ROW_FIELDS tuples), the same
+    for every reader, cached as one fragment keyed by every value a row
+    shows. On a miss the rows are rendered from those same values, so what is stored is
     always what the key describes."""
 
     def parts(_rows) -> tuple:
@@ -363,7 +364,7 @@ def _thread_from_row(row: tuple, community):
     """An unsaved Thread (and author) holding a THREAD_ROW_FIELDS row: what
     the row template reads, nothing more."""
     from community.models import Member, Thread
-    from community.selectors import THREAD_ROW_FIELDS
+    from community.selectors.threads import THREAD_ROW_FIELDS
 
     values = dict(zip(THREAD_ROW_FIELDS, row, strict=True))
     author = Member(
@@ -389,8 +390,8 @@ def search_results(
     """The result items of a search page (the ``search-results`` partial of
     search.html), the same for every reader who gets these threads for this
     query: cached by the query and every value an item shows
-    (selectors.SEARCH_ROW_FIELDS, the rows of ``page``), including the body
-    its excerpt is cut from. Only when the fragment must be rendered are
+    (selectors.search.SEARCH_ROW_FIELDS, the rows of ``page``), including the
+    body its excerpt is cut from. Only when the fragment must be rendered are
     threads built from those same values and ``results(threads)`` called
     to make the items (title and excerpt highlighted)."""
     rows = tuple(page.object_list)
@@ -410,7 +411,7 @@ def _search_thread(row: tuple):
     """An unsaved Thread (with its community, board and author) holding a
     SEARCH_ROW_FIELDS row: what a search result reads, nothing more."""
     from community.models import Board, Community, Member, Thread
-    from community.selectors import SEARCH_ROW_FIELDS
+    from community.selectors.search import SEARCH_ROW_FIELDS
 
     values = dict(zip(SEARCH_ROW_FIELDS, row, strict=True))
 

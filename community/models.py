@@ -315,8 +315,9 @@ class Thread(models.Model):
         indexes = [
             models.Index(fields=["community", "visibility", "-hot_score"]),
             models.Index(fields=["community", "visibility", "-last_activity_at"]),
-            # A board's latest threads, pinned first (selectors.thread_list):
-            # read in index order, 20 rows, instead of sorting the board.
+            # A board's latest threads, pinned first
+            # (selectors.threads.thread_list): read in index order, 20 rows,
+            # instead of sorting the board.
             models.Index(
                 fields=["board", "visibility", "-is_pinned", "-last_activity_at", "-id"]
             ),

@@ -171,7 +171,7 @@ def test_a_public_id_with_a_nul_is_not_found(world, name):
 
 
 def test_a_member_lookup_by_a_public_id_with_a_nul_finds_no_one(world):
-    from community.selectors import community_member_by_public_id
+    from community.selectors.members import community_member_by_public_id
 
     found = community_member_by_public_id(community=world.community, public_id="\x00")
     assert found is None

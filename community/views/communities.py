@@ -17,10 +17,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from community import fragments, page_cache, selectors
+from community import fragments, page_cache
 from community.access import Access, access_for
 from community.errors import CommunityError
 from community.models import Community
+from community.selectors import communities as selectors
+from community.selectors.threads import thread_recent
 from community.services import communities as services
 from community.services.threads import post_refusal
 from events.selectors import community_satisfaction_trend, gatherings_upcoming
@@ -118,7 +120,7 @@ def community_detail(request: HttpRequest, *, access: Access) -> HttpResponse:
 def _community_page(request: HttpRequest, *, access: Access) -> HttpResponse:
     community = access.community
     refusal = post_refusal(access=access)
-    recent = selectors.thread_recent(community=community, limit=10)
+    recent = thread_recent(community=community, limit=10)
     context = {
         "community": community,
         "access": access,

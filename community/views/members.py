@@ -8,10 +8,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
-from community import selectors
 from community.errors import CommunityError
 from community.forms import ProfileForm, WorkEmailForm
 from community.models import Member
+from community.selectors import members as selectors
 from community.services import members as services
 
 

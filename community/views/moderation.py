@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from community import selectors
 from community.access import Access, access_for
 from community.errors import CommunityError
 from community.forms_moderation import (
@@ -22,6 +21,9 @@ from community.forms_moderation import (
     SanctionForm,
 )
 from community.models import Community, ModerationAction
+from community.selectors import moderation as selectors
+from community.selectors.communities import community_moderators
+from community.selectors.members import community_member_by_public_id
 from community.services import moderation as services
 from community.views.communities import safe_next
 
@@ -170,7 +172,7 @@ def sanctions(request: HttpRequest, slug: str) -> HttpResponse:
     form = SanctionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        target = selectors.community_member_by_public_id(
+        target = community_member_by_public_id(
             community=community, public_id=data["member"]
         )
         if target is None:
@@ -198,7 +200,7 @@ def sanctions(request: HttpRequest, slug: str) -> HttpResponse:
             "form": form,
             "role_form": RoleForm() if _may_set_roles(access) else None,
             "sanctions": selectors.sanction_list_active(community=community),
-            "moderators": selectors.community_moderators(community),
+            "moderators": community_moderators(community),
         },
         status=400 if form.errors else 200,
     )
@@ -235,7 +237,7 @@ def member_role(request: HttpRequest, slug: str) -> HttpResponse:
             for error in errors:
                 messages.error(request, error)
         return redirect(back)
-    target = selectors.community_member_by_public_id(
+    target = community_member_by_public_id(
         community=access.community, public_id=form.cleaned_data["member"]
     )
     if target is None:

@@ -10,8 +10,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from community import selectors
 from community.models import Notification
+from community.selectors import notifications as selectors
 from community.services import notifications as services
 
 

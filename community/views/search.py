@@ -8,10 +8,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.safestring import SafeString
 
-from community import fragments, page_cache, selectors
+from community import fragments, page_cache
 from community.access import access_for
 from community.markdown import markdown_plain_text
 from community.models import Community, Thread
+from community.selectors import search as selectors
+from community.selectors.communities import readable_communities
 
 QUERY_MAX = 100
 
@@ -77,7 +79,7 @@ def _search_page(request, *, query, readable, community, scope) -> HttpResponse:
 
 def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:QUERY_MAX]
-    readable = selectors.readable_communities(request.user)
+    readable = readable_communities(request.user)
     slug = request.GET.get("community", "").strip()
     # An unknown or unreadable community narrows nothing: the search stays
     # within what the reader may read either way.

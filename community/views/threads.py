@@ -12,12 +12,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from community import fragments, page_cache, selectors
+from community import fragments, page_cache
 from community.access import Access
 from community.errors import CommunityError
 from community.forms_forum import CommentForm, HelpfulForm, ThreadForm
 from community.models import Board, Comment, ReactionKind, Thread, Visibility
-from community.selectors import ThreadSort
+from community.selectors import threads as selectors
+from community.selectors.threads import ThreadSort
 from community.services import threads as services
 from community.views.communities import community_view, refusal_status
 

@@ -14,7 +14,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from community import selectors
 from community.access import access_for
 from community.models import (
     Bookmark,
@@ -31,6 +30,7 @@ from community.models import (
     Thread,
     ThreadTag,
 )
+from community.selectors import threads as selectors
 from community.services import threads as thread_services
 from tests.community.forum_data import (
     comment_make,

@@ -28,7 +28,7 @@ from community.models import (
     Visibility,
 )
 from community.roles import JobRole
-from community.selectors import readable_communities
+from community.selectors.communities import readable_communities
 from community.services.communities import community_create, community_join
 from community.services.moderation import (
     membership_role_set,
