@@ -15,8 +15,9 @@ Reply and report are one form each per page (``reply-form``,
 moves under the comment whose button was pressed and points at it. The
 reaction, delete and helpful-answer buttons submit one page-wide form
 (``comment-action``, which holds the CSRF token) through their
-``formaction``; reactions go through htmx where JavaScript runs, as the
-thread's own reaction buttons do.
+``formaction``; where JavaScript runs, comment_forms.js sends a reaction
+through htmx and swaps the comment's reaction bar, as the thread's own
+reaction buttons do (without an ``hx-post`` copy of each URL).
 
 The markup of a comment is the partial's, apart from those buttons:
 tests/community/test_comment_layer.py compares what a member sees in both.
@@ -91,15 +92,15 @@ class Layer:
             url = f"{head}{pk}{tail}"
             on = mine[kind]
             buttons.append(
-                f'<button type="submit" form="comment-action" formaction="{url}" '
-                f'hx-post="{url}" class="reaction reaction-small'
-                f'{" is-on" if on else ""}" aria-pressed="{"true" if on else "false"}">'
+                f'<button form="comment-action" formaction="{url}" '
+                f'class="reaction reaction-small{" is-on" if on else ""}" '
+                f'aria-pressed="{"true" if on else "false"}">'
                 f'{self.labels[kind]} <span class="count">{counts[kind]}</span>'
                 "</button>"
             )
         return (
-            f'<div class="reactions" id="comment-{pk}-reactions" hx-target="this" '
-            f'hx-swap="outerHTML">{"".join(buttons)}</div>'
+            f'<div class="reactions" id="comment-{pk}-reactions">'
+            f"{''.join(buttons)}</div>"
         )
 
     def controls(self, comment) -> str:

@@ -1,4 +1,5 @@
-// One reply form and one report form per thread page (community.comment_layer):
+// A thread page's comment controls (community.comment_layer). One reply form
+// and one report form per page:
 // a comment's Reply or Report button moves the form under that comment and
 // points it there; pressed again, it closes. The text typed so far stays
 // when the form moves, and nothing here listens to keys, so a Korean IME's
@@ -36,6 +37,19 @@
   }
 
   document.addEventListener("click", function (event) {
+    // A comment's reaction: through htmx, which swaps its reaction bar (the
+    // page's hx-headers carry the CSRF token); without it, the button posts
+    // the page's comment-action form.
+    var reaction = event.target.closest(".comment .reactions button[formaction]");
+    if (reaction && window.htmx) {
+      event.preventDefault();
+      window.htmx.ajax("POST", reaction.getAttribute("formaction"), {
+        source: reaction,
+        target: reaction.closest(".reactions"),
+        swap: "outerHTML"
+      });
+      return;
+    }
     var reply = event.target.closest("[data-reply]");
     if (reply) {
       toggle(reply, "reply-form", "parent");
