@@ -25,6 +25,7 @@ import itertools
 import math
 import os
 import random
+import secrets
 import shutil
 import signal
 import socket
@@ -43,7 +44,14 @@ HOST = "127.0.0.1"
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/moim_bench"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/9"
 GOAL = 0.40
+# Issue #15: a signed-in member's pages against the bare view.
+GOAL_MEMBER = 0.50
+GOAL_MEMBER_BUSY = 0.40
+GOAL_MEMBER_P99 = 2.0
 BUSY_COMMENTS = 500
+# One secret for this process and the servers: the members' sessions are
+# written here and must be valid there.
+SECRET_KEY = "bench-" + secrets.token_hex(32)
 
 
 # --- Settings for the server and for this process ----------------------------
@@ -52,22 +60,27 @@ BUSY_COMMENTS = 500
 def server_env(args) -> dict[str, str]:
     """Production-like: DEBUG off. SSL redirection is off and the host list
     is loopback because the server is reached over plain HTTP on 127.0.0.1;
-    every other DEBUG-off setting (HSTS, secure cookies, CSP) stays."""
+    every other DEBUG-off setting (HSTS, secure cookies, CSP) stays.
+
+    The other benchmarks call this with their own options: what only this
+    script defines (``--page-seconds``, ``--debug``, ``--pool``) is read
+    with a default, so that their absence is not an error."""
     env = dict(os.environ)
     env.update(
         DATABASE_URL=args.database_url,
-        DJANGO_DEBUG="1" if args.debug else "0",
+        DJANGO_DEBUG="1" if getattr(args, "debug", False) else "0",
         SECURE_SSL_REDIRECT="0",
         ALLOWED_HOSTS=HOST,
-        SECRET_KEY="bench-" + os.urandom(16).hex(),
+        SECRET_KEY=SECRET_KEY,
         MOIM_BENCH="1",
         LOG_LEVEL="WARNING",
-        DATABASE_POOL_MAX=str(args.pool),
+        DATABASE_POOL_MAX=str(getattr(args, "pool", 10)),
         PYTHONUNBUFFERED="1",
     )
-    if args.page_seconds is not None:
-        env["MOIM_ANONYMOUS_PAGE_SECONDS"] = str(args.page_seconds)
-    if args.no_redis:
+    page_seconds = getattr(args, "page_seconds", None)
+    if page_seconds is not None:
+        env["MOIM_ANONYMOUS_PAGE_SECONDS"] = str(page_seconds)
+    if getattr(args, "no_redis", False):
         env.pop("REDIS_URL", None)
     else:
         env["REDIS_URL"] = args.redis_url
@@ -265,7 +278,7 @@ def load(args, rnd: random.Random) -> Targets:
         people: dict[int, list[int]] = {c.pk: [] for c in communities}
         memberships = []
         for member in members:
-            for c in rnd.sample(communities, 3):
+            for c in rnd.sample(communities, min(3, len(communities))):
                 people[c.pk].append(member.pk)
                 memberships.append(Membership(community=c, member=member))
         for c in communities:
@@ -407,6 +420,117 @@ def targets_find(word: str = "리텐션") -> Targets:
     )
 
 
+# --- Signed-in readers -------------------------------------------------------------
+
+
+READER_EMAILS = {
+    "member": "bench-reader-member@bench.moim.kr",
+    "moderator": "bench-reader-moderator@bench.moim.kr",
+}
+
+
+def readers_prepare(targets: Targets) -> dict[str, int]:
+    """Two members of the busiest community with the history a regular
+    has, the second one its moderator: each reacted to the busy thread and
+    to 40 of its comments, wrote 5 of them, bookmarked it and 40 other
+    threads, and has 40 notifications, 12 unread. Idempotent (--reuse-db):
+    what exists is kept, notifications are written afresh."""
+    from allauth.account.models import EmailAddress
+    from django.db import transaction
+
+    from community.demo import forum_counters_refresh
+    from community.models import (
+        Bookmark,
+        Comment,
+        Community,
+        Member,
+        Membership,
+        MembershipRole,
+        Notification,
+        NotificationKind,
+        Reaction,
+        Thread,
+    )
+    from community.roles import JobRole
+
+    community = Community.objects.get(slug=targets.community)
+    now = datetime.now(UTC)
+    ids: dict[str, int] = {}
+    with transaction.atomic():
+        for offset, (kind, email) in enumerate(READER_EMAILS.items()):
+            member, _ = Member.objects.get_or_create(
+                email=email,
+                defaults={
+                    "real_name": f"벤치 {kind}",
+                    "role": JobRole.PERFORMANCE_MARKETING,
+                    "date_joined": now - timedelta(days=300),
+                },
+            )
+            ids[kind] = member.pk
+            EmailAddress.objects.get_or_create(
+                user=member, email=email, defaults={"verified": True, "primary": True}
+            )
+            Membership.objects.update_or_create(
+                community=community,
+                member=member,
+                defaults={
+                    "role": MembershipRole.MODERATOR
+                    if kind == "moderator"
+                    else MembershipRole.MEMBER
+                },
+            )
+            comments = list(
+                Comment.objects.filter(thread_id=targets.thread_id)
+                .order_by("created_at", "pk")
+                .values_list("pk", flat=True)[:80]
+            )
+            # Spread over the first page: every other comment, from the
+            # offset, reacted to; five of them written by the reader.
+            mine = comments[offset::2][:40]
+            reactions = [Reaction(member=member, comment_id=pk) for pk in mine]
+            reactions.append(Reaction(member=member, thread_id=targets.thread_id))
+            for reaction in reactions:
+                reaction.kind = "empathy"
+            Reaction.objects.bulk_create(reactions, ignore_conflicts=True)
+            Comment.objects.filter(pk__in=mine[3::8]).update(author=member)
+            others = list(
+                Thread.objects.filter(community=community)
+                .exclude(pk=targets.thread_id)
+                .order_by("-last_activity_at")
+                .values_list("pk", flat=True)[offset : offset + 40]
+            )
+            Bookmark.objects.bulk_create(
+                [
+                    Bookmark(member=member, thread_id=pk)
+                    for pk in [targets.thread_id, *others]
+                ],
+                ignore_conflicts=True,
+            )
+            Notification.objects.filter(recipient=member).delete()
+            Notification.objects.bulk_create(
+                Notification(
+                    recipient=member,
+                    kind=NotificationKind.REPLY,
+                    thread_id=targets.thread_id,
+                    comment_id=comments[-1 - n],
+                    created_at=now - timedelta(hours=n),
+                    read_at=None if n < 12 else now,
+                )
+                for n in range(40)
+            )
+        forum_counters_refresh([community])
+    return ids
+
+
+def sessions_store(member_ids: list[int]) -> dict[int, str]:
+    """A signed-in session per member, stored directly, as the sign-in view
+    stores it (tests/mixed_load.py)."""
+    sys.path.insert(0, str(ROOT))
+    from tests.mixed_load import sessions_store as store
+
+    return store(member_ids)
+
+
 # --- Server ----------------------------------------------------------------------
 
 
@@ -462,12 +586,17 @@ class BadResponse(Exception):
     pass
 
 
-async def _request(reader, writer, port: int, path: str) -> tuple[int, bool]:
-    """One keep-alive GET; returns (status, whether the server closes)."""
+async def _request(
+    reader, writer, port: int, path: str, cookie: str = ""
+) -> tuple[int, bool]:
+    """One keep-alive GET (with ``cookie``, the Cookie header, if any);
+    returns (status, whether the server closes)."""
     writer.write(
         (
             f"GET {path} HTTP/1.1\r\nHost: {HOST}:{port}\r\n"
-            "Accept-Language: ko\r\nUser-Agent: moim-bench\r\n\r\n"
+            "Accept-Language: ko\r\nUser-Agent: moim-bench\r\n"
+            + (f"Cookie: {cookie}\r\n" if cookie else "")
+            + "\r\n"
         ).encode()
     )
     await writer.drain()
@@ -541,6 +670,7 @@ async def measure(
     duration: float,
     max_requests: int,
     timeout: float = 30.0,
+    cookie: str = "",
 ) -> Result:
     """``concurrency`` keep-alive connections issue GETs until ``duration``
     seconds or ``max_requests`` requests, whichever comes first. A non-200
@@ -568,7 +698,7 @@ async def measure(
             t0 = time.perf_counter()
             try:
                 status, close = await asyncio.wait_for(
-                    _request(*conn, port, path), timeout
+                    _request(*conn, port, path, cookie), timeout
                 )
             except (OSError, TimeoutError, BadResponse, ValueError, IndexError):
                 result.errors += 1
@@ -680,7 +810,6 @@ def pages(targets: Targets) -> list[tuple[str, str]]:
 
     c = targets.community
     return [
-        ("bare view", "/bench/bare/"),
         ("community page", reverse("community_detail", args=[c])),
         ("thread list (board)", reverse("board_detail", args=[c, targets.board])),
         ("busy thread", reverse("thread_detail", args=[c, targets.thread_id])),
@@ -688,29 +817,131 @@ def pages(targets: Targets) -> list[tuple[str, str]]:
     ]
 
 
-def report(results: list[Result]) -> str:
-    bare = results[0].rps or math.nan
+# Who reads: the two signed-in readers of readers_prepare, and signed-out
+# readers on the server that keeps pages for them (the production default)
+# and on the one that renders every request.
+READERS = ("member", "moderator", "signed-out, rendered", "signed-out, kept")
+BARE = ("bare view", "", "/bench/bare/")
+
+
+@dataclass
+class Cost:
+    calls: int
+    queries: int
+    size: int
+
+
+def costs(
+    args, plan: list[tuple[str, str, str]], readers: dict[str, int]
+) -> dict[tuple[str, str], Cost]:
+    """In this process, on the same database and cache as the servers
+    (django.test.Client): Python calls (cProfile), queries and bytes of
+    one request of each page for each reader, after two requests that warm
+    the caches (and, for signed-out readers on the keeping server, keep
+    the page)."""
+    import cProfile
+    import pstats
+
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, override_settings
+
+    from community.models import Member
+
+    found: dict[tuple[str, str], Cost] = {}
+    for page, reader, path in plan:
+        client = Client(HTTP_HOST=HOST, HTTP_ACCEPT_LANGUAGE="ko")
+        if reader in readers:
+            client.force_login(Member.objects.get(pk=readers[reader]))
+        seconds = 0 if reader == "signed-out, rendered" else args.page_seconds
+        overrides = {} if seconds is None else {"MOIM_ANONYMOUS_PAGE_SECONDS": seconds}
+        with override_settings(**overrides):
+            for _ in range(2):
+                client.get(path)
+            profile = cProfile.Profile()
+            with CaptureQueriesContext(connection) as queries:
+                profile.enable()
+                response = client.get(path)
+                profile.disable()
+        if response.status_code != 200:
+            sys.exit(f"{path} answered {response.status_code} to {reader}")
+        found[page, reader] = Cost(
+            pstats.Stats(profile).total_calls, len(queries), len(response.content)
+        )
+    return found
+
+
+def report(
+    results: list[Result],
+    plan: list[tuple[str, str, str]],
+    found: dict[tuple[str, str], Cost],
+) -> str:
+    bare = results[0]
     lines = [
-        f"| {'page':<22} | {'requests':>8} | {'errors':>6} | {'req/s':>7} "
-        f"| {'p50 ms':>7} | {'p99 ms':>7} | {'ratio':>5} |",
-        f"|{'-' * 24}|{'-' * 9}:|{'-' * 7}:|{'-' * 8}:|{'-' * 8}:|{'-' * 8}:"
-        f"|{'-' * 6}:|",
+        f"| {'page':<20} | {'reader':<20} | {'requests':>8} | {'errors':>6} "
+        f"| {'req/s':>7} | {'p50 ms':>7} | {'p99 ms':>7} | {'ratio':>5} "
+        f"| {'p99 × bare':>10} | {'calls':>7} | {'queries':>7} | {'KB':>6} |",
+        f"|{'-' * 22}|{'-' * 22}|{'-' * 9}:|{'-' * 7}:|{'-' * 8}:|{'-' * 8}:"
+        f"|{'-' * 8}:|{'-' * 6}:|{'-' * 11}:|{'-' * 8}:|{'-' * 8}:|{'-' * 7}:|",
     ]
-    for r in results:
-        ratio = r.rps / bare
-        flag = "" if r is results[0] or ratio >= GOAL else " ✗"
+    for r, (page, reader, _path) in zip(results, plan, strict=True):
+        ratio = r.rps / (bare.rps or math.nan)
+        p99 = r.percentile(99) / bare.percentile(99)
+        cost = found.get((page, reader))
         lines.append(
-            f"| {r.name:<22} | {len(r.latencies):>8} | {r.errors:>6} "
+            f"| {page:<20} | {reader:<20} | {len(r.latencies):>8} | {r.errors:>6} "
             f"| {r.rps:>7.1f} | {r.percentile(50):>7.1f} | {r.percentile(99):>7.1f} "
-            f"| {ratio:>5.2f} |{flag}"
+            f"| {ratio:>5.2f} | {p99:>10.2f} "
+            + (
+                f"| {cost.calls:>7,} | {cost.queries:>7} | {cost.size / 1024:>6.1f} |"
+                if cost
+                else f"| {'':>7} | {'':>7} | {'':>6} |"
+            )
         )
     return "\n".join(lines)
+
+
+def summary(results: list[Result], plan: list[tuple[str, str, str]]) -> str:
+    """Ratios to the bare view, a page a row and a reader a column, and the
+    verdict on the goals for signed-in readers."""
+    bare = results[0]
+    by = {
+        (page, reader): r
+        for r, (page, reader, _path) in zip(results, plan, strict=True)
+    }
+    names = list(dict.fromkeys(page for page, _r, _p in plan[1:]))
+    readers = [x for x in READERS if any((n, x) in by for n in names)]
+    lines = [
+        "| page | " + " | ".join(readers) + " |",
+        "|---|" + "---:|" * len(readers),
+    ]
+    verdicts = []
+    for name in names:
+        cells = []
+        for reader in readers:
+            r = by.get((name, reader))
+            if r is None:
+                cells.append("")
+                continue
+            ratio = r.rps / (bare.rps or math.nan)
+            p99 = r.percentile(99) / bare.percentile(99)
+            cells.append(f"{ratio:.2f}")
+            if reader in ("member", "moderator"):
+                goal = GOAL_MEMBER_BUSY if name == "busy thread" else GOAL_MEMBER
+                ok = ratio >= goal and p99 <= GOAL_MEMBER_P99
+                verdicts.append(
+                    f"{'✓' if ok else '✗'} {name}, {reader}: {ratio:.2f} "
+                    f"(goal ≥ {goal:.2f}), p99 {p99:.2f} × the bare view's "
+                    f"(goal ≤ {GOAL_MEMBER_P99:g})"
+                )
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join([*lines, "", *verdicts])
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
     rnd = random.Random(args.seed)
-    proc = None
+    proc = rendering = None
     created = False
 
     def on_term(signum, frame):
@@ -735,51 +966,85 @@ def main(argv=None) -> int:
             )
             targets = load(args, rnd)
             targets.word = args.word
+        readers = readers_prepare(targets)
+        sessions = sessions_store(list(readers.values()))
         print(
             f"Busiest community: {targets.community} "
             f"({targets.threads_in_community:,} threads); busy thread "
-            f"{targets.thread_id} ({targets.comments_on_thread:,} comments)"
+            f"{targets.thread_id} ({targets.comments_on_thread:,} comments); "
+            f"signed-in readers {readers}"
         )
-        port = free_port()
+        # Every page for every reader, after the bare view every ratio is to.
+        plan = [BARE] + [
+            (page, reader, path)
+            for page, path in pages(targets)
+            if not args.only or args.only in page
+            for reader in READERS
+        ]
+        found = costs(args, plan[1:], readers)
+        from django.db import connections
+
+        connections.close_all()
+        port, port_rendered = free_port(), free_port()
         log = Path("/tmp") / f"moim-bench-daphne-{port}.log"
         proc = server_start(args, port, log)
+        # The second server renders every request for signed-out readers;
+        # it is measured in the same rounds, so the same load weighs on it.
+        rendering = server_start(
+            argparse.Namespace(**{**vars(args), "page_seconds": 0}),
+            port_rendered,
+            Path("/tmp") / f"moim-bench-daphne-{port_rendered}.log",
+        )
         print(
             f"daphne on {HOST}:{port} (DEBUG {'on' if args.debug else 'off'}, "
             f"{'Redis' if not args.no_redis else 'local-memory'} cache, pages "
             f"kept {server_env(args).get('MOIM_ANONYMOUS_PAGE_SECONDS', 'the default')}"
-            " s for signed-out readers); "
-            f"concurrency {args.concurrency}, {args.duration:g} s or "
-            f"{args.requests:,} requests per page"
+            f" s for signed-out readers) and on {port_rendered} (pages rendered "
+            f"every request); concurrency {args.concurrency}, {args.duration:g} s or "
+            f"{args.requests:,} requests per page and reader"
         )
-        # Pages take turns in short rounds, so a change in the machine's load
-        # during the run weighs on every page alike, the bare view included.
-        plan = pages(targets)
-        if args.only:
-            # The bare view stays: every ratio is to it.
-            plan = plan[:1] + [p for p in plan[1:] if args.only in p[0]]
-        results = [Result(name, path) for name, path in plan]
-        for name, path in plan:
+
+        def where(reader: str) -> tuple[int, str]:
+            if reader in readers:
+                return port, f"sessionid={sessions[readers[reader]]}"
+            return (port_rendered if reader == "signed-out, rendered" else port), ""
+
+        load_start = os.getloadavg()
+        results = [Result(f"{page} · {reader}", path) for page, reader, path in plan]
+        for _page, reader, path in plan:
+            at, cookie = where(reader)
             asyncio.run(
                 measure(
-                    name,
-                    port,
+                    reader,
+                    at,
                     path,
                     concurrency=args.concurrency,
                     duration=args.warmup,
                     max_requests=args.requests,
+                    cookie=cookie,
                 )
             )
+        # Pages and readers take turns in short rounds, so a change in the
+        # machine's load during the run weighs on every one alike, the bare
+        # view included.
         for round_ in range(args.rounds):
-            for total, (name, path) in zip(results, plan, strict=True):
-                profiler = profiler_start(args, proc, name.split()[0], round_)
+            for total, (page, reader, path) in zip(results, plan, strict=True):
+                at, cookie = where(reader)
+                profiler = profiler_start(
+                    args,
+                    proc,
+                    f"{page.split()[0]}-{(reader or 'x').split()[0]}",
+                    round_,
+                )
                 part = asyncio.run(
                     measure(
-                        name,
-                        port,
+                        total.name,
+                        at,
                         path,
                         concurrency=args.concurrency,
                         duration=args.duration / args.rounds,
                         max_requests=max(1, args.requests // args.rounds),
+                        cookie=cookie,
                     )
                 )
                 if profiler is not None:
@@ -788,33 +1053,61 @@ def main(argv=None) -> int:
                 total.errors += part.errors
                 total.elapsed += part.elapsed
             print(f"  round {round_ + 1}/{args.rounds} done")
-        for r in results:
-            print(f"  {r.name:<22} {r.rps:8.1f} req/s  {r.errors} errors  {r.path}")
+        load_end = os.getloadavg()
         print()
-        print(report(results))
+        print(report(results, plan, found))
+        print()
+        print(summary(results, plan))
         print(
-            f"\n{datetime.now(UTC):%Y-%m-%d %H:%M} UTC · goal: every page ≥ "
-            f"{GOAL:.2f} of the bare view"
+            f"\n{datetime.now(UTC):%Y-%m-%d %H:%M} UTC · load average "
+            f"{load_start[0]:.1f} → {load_end[0]:.1f} on {os.cpu_count()} CPUs · "
+            f"signed-out readers' goal: every page ≥ {GOAL:.2f} of the bare view"
         )
-        return 0
+        errors = sum(r.errors for r in results)
+        return 1 if errors else 0
     except KeyboardInterrupt:
         print("\nInterrupted; cleaning up.", file=sys.stderr)
         return 130
     finally:
+        server_stop(rendering)
         teardown(args, proc, created)
 
 
 def teardown(args, proc: subprocess.Popen | None, created: bool) -> None:
     """Stop the server, remove the bench keys from Redis and drop the bench
-    database unless asked to keep it: on success, Ctrl-C and SIGTERM alike."""
-    server_stop(proc)
-    if not args.no_redis:
-        redis_clean(args.redis_url)
-    if created and not args.keep_db:
-        from django.db import connections
+    database unless asked to keep it: on success, failure, Ctrl-C and
+    SIGTERM alike. Each step runs even when an earlier one fails (a run can
+    fail before Django is set up, when closing its connections raises), and
+    the first failure is raised once everything has been tried."""
+    failures: list[BaseException] = []
 
-        connections.close_all()
-        database_drop(args.database_url)
+    def attempt(step, *step_args) -> None:
+        try:
+            step(*step_args)
+        except Exception as exc:
+            print(f"teardown: {step.__name__} failed: {exc!r}", file=sys.stderr)
+            failures.append(exc)
+
+    attempt(server_stop, proc)
+    if not getattr(args, "no_redis", False):
+        attempt(redis_clean, args.redis_url)
+    if created and not getattr(args, "keep_db", False):
+        attempt(connections_close)
+        attempt(database_drop, args.database_url)
+    if failures:
+        raise failures[0]
+
+
+def connections_close() -> None:
+    """Close this process's connections to the bench database, if Django
+    was set up at all (the drop forces the others out anyway)."""
+    from django.conf import settings
+
+    if not settings.configured:
+        return
+    from django.db import connections
+
+    connections.close_all()
 
 
 def redis_clean(url: str) -> None:

@@ -58,7 +58,7 @@ DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/9"
 COMMUNITY = "bench-gatherings"
 # One secret for this process and the server: the sessions written here are
 # signed with it and must be valid there.
-SECRET_KEY = "bench-" + secrets.token_hex(16)
+SECRET_KEY = "bench-" + secrets.token_hex(32)
 
 
 def server_env(args) -> dict[str, str]:

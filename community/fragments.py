@@ -22,6 +22,8 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from community.caching import optional
+
 logger = logging.getLogger(__name__)
 
 # Content-keyed entries never go stale; the timeout only frees memory.
@@ -59,11 +61,7 @@ def render_cached(
         return []
     env = (get_language(), timezone.get_current_timezone_name())
     keys = [_key(kind, _pk(item), parts(item), env) for item in items]
-    try:
-        found = cache.get_many(keys)
-    except Exception:  # the cache is an optimisation only
-        logger.warning("fragment cache unavailable", exc_info=True)
-        found = None
+    found = optional(lambda: cache.get_many(keys), what="fragments")
     template = None
     fresh: dict[str, str] = {}
     html: list[SafeString] = []
@@ -76,10 +74,7 @@ def render_cached(
             fresh[key] = text
         html.append(mark_safe(text))  # noqa: S308 (rendered by an autoescaping template)
     if fresh and found is not None:
-        try:
-            cache.set_many(fresh, timeout=TIMEOUT)
-        except Exception:  # the cache is an optimisation only
-            logger.warning("fragment cache unavailable", exc_info=True)
+        optional(lambda: cache.set_many(fresh, timeout=TIMEOUT), what="fragments")
     return html
 
 
@@ -175,11 +170,10 @@ def anonymous_comments(*, thread, community, page: int | str = 1):
         return _key("comment-list", thread.pk, (context, rows, replies), env)
 
     rows_page, replies = selectors.comment_rows(thread=thread, page=page)
-    try:
-        html = cache.get(key(tuple(rows_page.object_list), tuple(replies)))
-    except Exception:  # the cache is an optimisation only
-        logger.warning("fragment cache unavailable", exc_info=True)
-        html = None
+    html = optional(
+        lambda: cache.get(key(tuple(rows_page.object_list), tuple(replies))),
+        what="comment list",
+    )
     if html is not None:
         return rows_page, mark_safe(html)  # noqa: S308 (rendered by an autoescaping template)
 
@@ -209,10 +203,9 @@ def anonymous_comments(*, thread, community, page: int | str = 1):
             )
         ),
     )
-    try:
-        cache.set(key(*rendered), html, timeout=TIMEOUT)
-    except Exception:  # the cache is an optimisation only
-        logger.warning("fragment cache unavailable", exc_info=True)
+    optional(
+        lambda: cache.set(key(*rendered), html, timeout=TIMEOUT), what="comment list"
+    )
     return comments, mark_safe(html)  # noqa: S308
 
 

@@ -5,8 +5,8 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils.deprecation import MiddlewareMixin
 from django.views.defaults import page_not_found
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from community.caching import CACHE_UNAVAILABLE
 
 logger = logging.getLogger(__name__)
 
@@ -18,7 +18,7 @@ class RedisUnavailableMiddleware(MiddlewareMixin):
     here; every other page keeps answering."""
 
     def process_exception(self, request, exception):
-        if not isinstance(exception, RedisConnectionError | RedisTimeoutError):
+        if not isinstance(exception, CACHE_UNAVAILABLE):
             return None
         logger.warning("Redis unavailable for %s %s", request.method, request.path)
         response = render(request, "503.html", status=503)

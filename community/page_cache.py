@@ -35,6 +35,8 @@ from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from community.caching import CACHE_UNAVAILABLE, optional
+
 logger = logging.getLogger(__name__)
 
 # Rendered where the page's CSRF token goes, followed by a secret drawn for
@@ -99,6 +101,14 @@ def _with_token(request: HttpRequest, html: bytes, placeholder: str) -> bytes:
     return html.replace(mark, get_token(request).encode())
 
 
+def _keep(page_key: str, seen_key: str, kept: tuple) -> None:
+    # The first request of a period leaves a marker; the second keeps the
+    # page.
+    seconds = settings.MOIM_ANONYMOUS_PAGE_SECONDS
+    if not cache.add(seen_key, 1, timeout=seconds):
+        cache.set(page_key, kept, timeout=seconds)
+
+
 def anonymous_page(
     request: HttpRequest, render: Callable[[], HttpResponse]
 ) -> HttpResponse:
@@ -108,10 +118,9 @@ def anonymous_page(
     if not _keepable(request):
         return render()
     page_key, seen_key = _keys(request)
-    seconds = settings.MOIM_ANONYMOUS_PAGE_SECONDS
     try:
         kept = cache.get(page_key)
-    except Exception:  # the cache is an optimisation only
+    except CACHE_UNAVAILABLE:  # the cache is an optimisation only
         logger.warning("page cache unavailable", exc_info=True)
         return render()
     if isinstance(kept, tuple):
@@ -134,12 +143,9 @@ def anonymous_page(
         # token: the page holds it, so it is this visitor's alone.
         and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
     ):
-        try:
-            # The first request of a period leaves a marker; the second
-            # keeps the page.
-            if not cache.add(seen_key, 1, timeout=seconds):
-                cache.set(page_key, (placeholder, response.content), timeout=seconds)
-        except Exception:  # the cache is an optimisation only
-            logger.warning("page cache unavailable", exc_info=True)
+        optional(
+            lambda: _keep(page_key, seen_key, (placeholder, response.content)),
+            what="page cache",
+        )
     response.content = _with_token(request, response.content, placeholder)
     return response

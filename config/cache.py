@@ -14,38 +14,10 @@ connection of its own (each command borrows one from the pool), so one per
 pool serves every call as well.
 """
 
-import functools
-import logging
 import threading
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from django.utils.functional import cached_property
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
-
-logger = logging.getLogger(__name__)
-
-# What a cache call raises when Redis is down or does not answer in time.
-CACHE_UNAVAILABLE = (RedisConnectionError, RedisTimeoutError)
-
-
-def cache_optional(function):
-    """For work that only a cache makes cheaper or possible and that a page
-    can do without (counters, hints): while Redis is down the call does
-    nothing and returns None, and the page answers as usual. What the cache
-    guards (login rate limits) must not use this: there a failure raises, and
-    community.middleware.RedisUnavailableMiddleware answers 503
-    (docs/deploy.md, "Cache and Redis failures")."""
-
-    @functools.wraps(function)
-    def wrapper(*args, **kwargs):
-        try:
-            return function(*args, **kwargs)
-        except CACHE_UNAVAILABLE:
-            logger.warning("cache unavailable: %s skipped", function.__qualname__)
-            return None
-
-    return wrapper
 
 
 class SharedRedisCacheClient(RedisCacheClient):
@@ -73,12 +45,26 @@ class SharedRedisCache(RedisCache):
         super().__init__(server, params)
         self._class = SharedRedisCacheClient
 
-    def redis_client(self):
-        """The ``redis.Redis`` behind this cache, for what Django's cache API
-        cannot say in one round trip (a pipeline); keys must go through
-        ``make_and_validate_key``, and values stored as Django stores them
-        (integers as plain integers)."""
-        return self._cache.get_client(write=True)
+    # The counters of community.caching, each in one round trip (Django's
+    # cache API needs four): values are stored as Django stores integers,
+    # so that get() and incr() read them alike.
+
+    def counter_add(self, key: str, *, window: int) -> tuple[int, bool]:
+        pipe = self._cache.get_client(write=True).pipeline(transaction=False)
+        # INCR creates a missing key at 0.
+        pipe.incr(self.make_and_validate_key(key))
+        pipe.set(self.make_and_validate_key(f"{key}:window"), 1, nx=True, ex=window)
+        count, started = pipe.execute()
+        return int(count), bool(started)
+
+    def counter_take(self, key: str) -> int:
+        # Read and reset in one transaction: two callers never take the same
+        # counts.
+        pipe = self._cache.get_client(write=True).pipeline(transaction=True)
+        pipe.get(self.make_and_validate_key(key))
+        pipe.delete(self.make_and_validate_key(key))
+        taken, _deleted = pipe.execute()
+        return int(taken or 0)
 
     @cached_property
     def _cache(self):

@@ -17,6 +17,10 @@ from django.db import transaction
 from django.db.models import Count
 
 from community.models import Notification
+from community.selectors.notifications import (
+    unread_counts_forget,
+    unread_counts_remember,
+)
 from realtime.groups import member_group, room_group
 from realtime.models import Room
 
@@ -66,6 +70,10 @@ def unread_counts_push(*, member_ids: Iterable[int]) -> None:
     ids = set(member_ids)
     if not ids:
         return
+    # The count each page's navigation reads is cached
+    # (community.selectors.notifications): forgotten now, stored after the
+    # commit.
+    unread_counts_forget(ids)
 
     def push():
         counts = dict.fromkeys(ids, 0)
@@ -75,6 +83,7 @@ def unread_counts_push(*, member_ids: Iterable[int]) -> None:
             .annotate(n=Count("pk"))
             .values_list("recipient_id", "n")
         )
+        unread_counts_remember(counts)
         for member_id, count in counts.items():
             _group_send(member_group(member_id), {"type": "unread.count", "n": count})
 

@@ -11,10 +11,10 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from community.caching import cache_optional
 from community.display import display_name
 from community.ids import public_id_valid
 from community.models import AuditEntry, Community, Member, ModerationAction
-from config.cache import cache_optional
 from realtime.access import RoomAccess, room_access
 from realtime.broadcast import frame_on_commit, member_sockets_close
 from realtime.errors import RealtimeError

@@ -2,7 +2,6 @@
 
 from datetime import UTC, datetime, timedelta
 
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Greatest, Log
@@ -10,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from community.access import Access
+from community.caching import cache_optional, counter_add, counter_take
 from community.errors import CommunityError
 from community.markdown import markdown_render, mention_candidates
 from community.models import (
@@ -29,7 +29,6 @@ from community.models import (
 from community.services.members import member_standing_lock
 from community.services.notifications import notify
 from community.timefmt import local_format
-from config.cache import cache_optional
 
 # (count, window) per kind of post: everybody, and members on their first day.
 RATE_PER_MINUTE = {
@@ -465,54 +464,12 @@ def thread_view_record(*, thread_id: int, created_at: datetime) -> None:
     down are not counted: an approximate count is fine, and the page must
     answer without Redis."""
     key = f"thread-views:{thread_id}"
-    pending, due = _views_count(key)
+    # A window not running means no flush in the last VIEW_FLUSH_SECONDS.
+    pending, due = counter_add(key, window=VIEW_FLUSH_SECONDS)
     if pending >= VIEW_FLUSH_EVERY or due:
-        taken = _views_take(key)
+        taken = counter_take(key)
         if taken:
             Thread.objects.filter(pk=thread_id).update(
                 view_count=F("view_count") + taken
             )
             _hot_refresh(thread_id, created_at)
-
-
-def _views_count(key: str) -> tuple[int, bool]:
-    """Add a view to ``key``: (views now pending, whether a flush is due
-    because none happened in the last VIEW_FLUSH_SECONDS). On Redis one
-    round trip (INCR creates a missing key at 0); through the cache API
-    four (add, exists and incr, add)."""
-    redis = getattr(cache, "redis_client", None)
-    if redis is not None:
-        pipe = redis().pipeline(transaction=False)
-        pipe.incr(cache.make_and_validate_key(key))
-        pipe.set(
-            cache.make_and_validate_key(f"{key}:flushed"),
-            1,
-            nx=True,
-            ex=VIEW_FLUSH_SECONDS,
-        )
-        pending, due = pipe.execute()
-        return int(pending), bool(due)
-    cache.add(key, 0, timeout=None)
-    try:
-        pending = cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, 1, timeout=None)
-        pending = 1
-    return pending, cache.add(f"{key}:flushed", 1, timeout=VIEW_FLUSH_SECONDS)
-
-
-def _views_take(key: str) -> int:
-    """Take the views pending on ``key``. On Redis the read and the reset
-    are one transaction, so two requests flushing at once never both write
-    the same views."""
-    redis = getattr(cache, "redis_client", None)
-    if redis is not None:
-        pipe = redis().pipeline(transaction=True)
-        pipe.get(cache.make_and_validate_key(key))
-        pipe.delete(cache.make_and_validate_key(key))
-        taken, _deleted = pipe.execute()
-        return int(taken or 0)
-    taken = cache.get(key) or 0
-    if taken:
-        cache.decr(key, taken)
-    return taken

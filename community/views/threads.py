@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from community import fragments, page_cache
+from community import comment_layer, fragments, page_cache
 from community.access import Access
 from community.decorators import community_view
 from community.errors import CommunityError
@@ -190,8 +190,23 @@ def _thread_page(
             page=request.GET.get("page", 1),
         )
         fragments.comment_heads(comments, thread=thread, community=access.community)
-        comments_html = None
     refusal = services.post_refusal(access=access, thread=thread)
+    if member is not None:
+        # The shared fragments and the member's own state over them
+        # (community.comment_layer); the template's partial renders the
+        # empty list's sentence.
+        comments_html = (
+            comment_layer.member_comments(
+                comments.object_list,
+                thread=thread,
+                community=access.community,
+                member=member,
+                can_post=refusal is None,
+                is_moderator=access.is_moderator,
+            )
+            if comments.object_list
+            else None
+        )
     hidden = thread.visibility == Visibility.HIDDEN
     return render(
         request,

@@ -150,3 +150,21 @@ def test_thread_queries(signed_in, django_assert_max_num_queries, size, moderato
         response = client.get(url)
     assert response.status_code == 200
     assert 'aria-pressed="true"' in response.text
+
+
+# Search, signed in: session, member and the navigation's unread count, then
+# the search's own, whatever the number of results.
+SEARCH_QUERIES = 5
+
+
+@pytest.mark.parametrize("size", [5, 60])
+def test_search_queries_signed_in(signed_in, django_assert_max_num_queries, size):
+    client, member = signed_in
+    community = community_make()
+    join(member, community)
+    authors = [member_create() for _ in range(3)]
+    _threads(community, authors, size, title="리텐션 이야기", body="리텐션")
+    with django_assert_max_num_queries(SEARCH_QUERIES):
+        response = client.get(reverse("search"), {"q": "리텐션"})
+    assert response.status_code == 200
+    assert "리텐션" in response.text

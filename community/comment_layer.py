@@ -1,0 +1,183 @@
+"""A signed-in member's comment list: the shared fragments, and a thin layer
+of what is the member's own.
+
+What every reader sees of a comment (author, time, badges, body) is the
+cached fragment of community.fragments.comment_heads. What differs from one
+member to the next is small: whether they reacted, which comments are theirs
+(edit, delete, no report), whether they may reply, mark a helpful answer or
+report. That layer is written here in a few bytes per comment, from labels
+translated and URLs reversed once per page, instead of rendering the
+``comment-item`` partial of thread_detail.html per comment (a copy of the
+reply and report forms, with their CSRF tokens, per comment).
+
+Reply and report are one form each per page (``reply-form``,
+``report-form`` in thread_detail.html), which static/js/comment_forms.js
+moves under the comment whose button was pressed and points at it. The
+reaction, delete and helpful-answer buttons submit one page-wide form
+(``comment-action``, which holds the CSRF token) through their
+``formaction``; where JavaScript runs, comment_forms.js sends a reaction
+through htmx and swaps the comment's reaction bar, as the thread's own
+reaction buttons do (without an ``hx-post`` copy of each URL).
+
+The markup of a comment is the partial's, apart from those buttons:
+tests/community/test_comment_layer.py compares what a member sees in both.
+"""
+
+from collections.abc import Iterable
+from html import escape
+
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
+
+# A comment id no comment has: reversed once per page, then replaced by each
+# comment's id (the URL patterns take any positive integer).
+_SENTINEL = "2147480001"
+
+
+def _url(name: str, *args) -> tuple[str, str]:
+    """``name``'s URL for a comment, as the halves around its id."""
+    head, _, tail = reverse(name, args=[*args[:1], _SENTINEL, *args[1:]]).partition(
+        _SENTINEL
+    )
+    return head, tail
+
+
+class Layer:
+    """Per page: who reads, what they may do, labels and URLs."""
+
+    def __init__(
+        self, *, thread, community, member, can_post: bool, is_moderator: bool
+    ):
+        slug = community.slug
+        self.thread = thread
+        self.member_id = member.pk
+        self.can_post = can_post
+        self.can_reply = can_post and (not thread.is_locked or is_moderator)
+        self.marks_helpful = thread.tag == "question" and thread.author_id == member.pk
+        self.react = {
+            kind: _url("comment_react", slug, kind) for kind in ("empathy", "helpful")
+        }
+        self.edit = _url("comment_edit", slug)
+        self.delete = _url("comment_delete", slug)
+        self.helpful_url = reverse("thread_helpful", args=[slug, thread.pk])
+        self.labels = {
+            "empathy": escape(gettext("Relatable")),
+            "helpful": escape(gettext("Helpful")),
+            "reply": escape(gettext("Reply")),
+            "report": escape(gettext("Report")),
+            "edit": escape(gettext("Edit")),
+            "delete": escape(gettext("Delete")),
+            "mark": escape(gettext("Mark as helpful answer")),
+            "unmark": escape(gettext("Unmark helpful answer")),
+        }
+
+    def reactions(self, comment) -> str:
+        pk = comment.pk
+        counts = {"empathy": comment.empathy_count, "helpful": comment.helpful_count}
+        if not self.can_post:
+            spans = "".join(
+                f'<span class="reaction-static small">{self.labels[kind]} '
+                f'<span class="count">{counts[kind]}</span></span>'
+                for kind in ("empathy", "helpful")
+            )
+            return f'<div class="reactions" id="comment-{pk}-reactions">{spans}</div>'
+        mine = {
+            "empathy": getattr(comment, "my_empathy", False),
+            "helpful": getattr(comment, "my_helpful", False),
+        }
+        buttons = []
+        for kind in ("empathy", "helpful"):
+            head, tail = self.react[kind]
+            url = f"{head}{pk}{tail}"
+            on = mine[kind]
+            buttons.append(
+                f'<button form="comment-action" formaction="{url}" '
+                f'class="reaction reaction-small{" is-on" if on else ""}" '
+                f'aria-pressed="{"true" if on else "false"}">'
+                f'{self.labels[kind]} <span class="count">{counts[kind]}</span>'
+                "</button>"
+            )
+        return (
+            f'<div class="reactions" id="comment-{pk}-reactions">'
+            f"{''.join(buttons)}</div>"
+        )
+
+    def controls(self, comment) -> str:
+        if comment.visibility != "visible":
+            return ""
+        pk = comment.pk
+        labels = self.labels
+        parts = []
+        if self.can_reply:
+            parts.append(
+                f'<button type="button" class="link-button small" '
+                f'data-reply="{pk}">{labels["reply"]}</button>'
+            )
+        if self.marks_helpful:
+            chosen = pk == self.thread.helpful_comment_id
+            parts.append(
+                f'<button type="submit" form="comment-action" '
+                f'formaction="{self.helpful_url}" name="comment" '
+                f'value="{"" if chosen else pk}" class="link-button small">'
+                f"{labels['unmark' if chosen else 'mark']}</button>"
+            )
+        if comment.author_id == self.member_id:
+            if self.can_post:
+                head, tail = self.edit
+                parts.append(
+                    f'<a class="small" href="{head}{pk}{tail}">{labels["edit"]}</a>'
+                )
+            head, tail = self.delete
+            parts.append(
+                f'<button type="submit" form="comment-action" '
+                f'formaction="{head}{pk}{tail}" class="link-button small">'
+                f"{labels['delete']}</button>"
+            )
+        else:
+            parts.append(
+                f'<button type="button" class="link-button small" '
+                f'data-report="{pk}">{labels["report"]}</button>'
+            )
+        return "".join(parts)
+
+    def item(self, comment, *, is_reply: bool) -> str:
+        classes = "comment"
+        if is_reply:
+            classes += " is-reply"
+        if comment.pk == self.thread.helpful_comment_id:
+            classes += " is-helpful"
+        if comment.visibility != "visible":
+            classes += " is-removed"
+        return (
+            f'<article class="{classes}" id="comment-{comment.pk}">'
+            f"{comment.head_html}"
+            f'<footer class="comment-actions">{self.reactions(comment)}'
+            f"{self.controls(comment)}</footer></article>"
+        )
+
+
+def member_comments(
+    comments: Iterable, *, thread, community, member, can_post: bool, is_moderator
+) -> SafeString:
+    """The ``comment-list`` of thread_detail.html for ``member``, from a
+    comment_tree page whose comments carry ``head_html`` (comment_heads)."""
+    layer = Layer(
+        thread=thread,
+        community=community,
+        member=member,
+        can_post=can_post,
+        is_moderator=is_moderator,
+    )
+    html = []
+    for comment in comments:
+        html.append('<div class="comment-thread">')
+        html.append(layer.item(comment, is_reply=False))
+        if comment.reply_list:
+            html.append('<div class="replies">')
+            html.extend(layer.item(r, is_reply=True) for r in comment.reply_list)
+            html.append("</div>")
+        html.append("</div>")
+    # Every piece is escaped above or a fragment rendered by an autoescaping
+    # template.
+    return mark_safe("".join(html))  # noqa: S308
