@@ -46,6 +46,11 @@ class Access:
         )
 
     @property
+    def may_set_roles(self) -> bool:
+        """Owners (and staff) appoint and remove moderators."""
+        return self.is_owner or (self.member is not None and self.member.is_staff)
+
+    @property
     def can_read(self) -> bool:
         if self.banned is not None and not self.is_moderator:
             return False

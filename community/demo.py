@@ -38,7 +38,7 @@ from community.services.communities import DEFAULT_BOARDS, community_create
 
 # The services' Markdown-and-mentions rendering, reused so that seeded posts
 # look exactly like posted ones.
-from community.services.threads import HOT_EPOCH, HOT_HALF_DAY, _render
+from community.services.threads import HOT_EPOCH, HOT_HALF_DAY, post_render
 
 DEMO_PASSWORD = "moim-demo-2026"
 DEMO_DOMAIN = "demo.moim.kr"
@@ -387,7 +387,7 @@ def seed_threads(
                 continue
             author = owner if spec.pinned else people[(n * 5 + 1) % len(people)]
             created = now - timedelta(days=spec.days)
-            html, _mentioned = _render(spec.body)
+            html, _mentioned = post_render(spec.body)
             thread = Thread(
                 community=community,
                 board=boards[community.pk, spec.board],
@@ -468,7 +468,7 @@ def _draft_comments(d: _Draft, now) -> None:
 def _comment(d: _Draft, author: Member, text: str, names, created) -> Comment:
     for placeholder, name in names.items():
         text = text.replace(placeholder, name)
-    html, mentioned = _render(text)
+    html, mentioned = post_render(text)
     comment = Comment(
         thread=d.thread, author=author, body=text, body_html=html, created_at=created
     )

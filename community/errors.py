@@ -77,6 +77,7 @@ MESSAGES = {
     "empty_body": _("Please write something."),
     # Moderation
     "moderator_only": _("Only this community's moderators can do this."),
+    "owner_only": _("Only this community's owners can do this."),
     "already_reported": _("You have already reported this."),
     "cannot_sanction_moderator": _("Moderators cannot be banned or muted here."),
     "moderation_target_missing": _(
@@ -87,12 +88,35 @@ MESSAGES = {
     "owner_role_fixed": _("An owner's role cannot be changed."),
 }
 
+# The HTTP status of a page refused for each reason: 403 when the refusal is
+# about who the member is; any code not named here is about what was sent
+# (400).
+STATUSES = dict.fromkeys(
+    (
+        "login_required",
+        "banned",
+        "not_member",
+        "muted",
+        "muted_indefinitely",
+        "role_mismatch",
+        "work_unverified",
+        "not_author",
+        "moderator_only",
+        "owner_only",
+        "not_readable",
+    ),
+    403,
+)
+
 
 class KeyedError(Exception):
     """A refused action: a code from the app's ``messages`` and its
-    parameters. Each app subclasses it with its own keyed texts."""
+    parameters. Each app subclasses it with its own keyed texts and the
+    HTTP status of a page refused for each (``statuses``, 400 unless
+    named)."""
 
     messages: dict = {}
+    statuses: dict = {}
 
     def __init__(self, code: str, **params):
         assert code in self.messages, code
@@ -105,6 +129,12 @@ class KeyedError(Exception):
         text = str(self.messages[self.code])
         return text % self.params if self.params else text
 
+    @property
+    def status(self) -> int:
+        """The HTTP status of a page that refuses for this reason."""
+        return self.statuses.get(self.code, 400)
+
 
 class CommunityError(KeyedError):
     messages = MESSAGES
+    statuses = STATUSES

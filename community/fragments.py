@@ -120,10 +120,12 @@ def comment_heads(page, *, thread, community) -> None:
     )
 
 
-def _comment_row(c) -> tuple:
-    """A comment as selectors.threads.COMMENT_ROW_FIELDS reads it."""
+def _comment_row(c):
+    """A comment as selectors.threads.comment_rows reads it."""
+    from community.selectors.threads import CommentRow
+
     a = c.author
-    return (
+    return CommentRow(
         c.pk,
         c.parent_id,
         c.created_at,
@@ -197,7 +199,7 @@ def anonymous_comments(*, thread, community, page: int | str = 1):
         tuple(
             sorted(
                 (_comment_row(r) for c in comments.object_list for r in c.reply_list),
-                key=lambda row: (row[2], row[0]),
+                key=lambda row: (row.created_at, row.pk),
             )
         ),
     )

@@ -26,12 +26,13 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vDuration, vText
 
 from community.fields import NOT_ON_ONE_LINE
 from community.models import Community, Member
+from community.timefmt import local_format
 from events.access import hosting
 from events.models import (
     Application,
@@ -279,7 +280,7 @@ def _application_facts(application: Application, now: datetime) -> EventFacts:
     ):
         lines.append(
             _("Your personal join link appears here from %(time)s.")
-            % {"time": _local_text(gathering.link_release_at)}
+            % {"time": local_format(gathering.link_release_at)}
         )
     return EventFacts(
         status=application_event_status(application),
@@ -303,13 +304,9 @@ def _status(application: Application) -> str:
     if application.status == ApplicationStatus.OFFERED and application.offer_expires_at:
         return _("%(status)s, confirm by %(time)s") % {
             "status": label,
-            "time": _local_text(application.offer_expires_at),
+            "time": local_format(application.offer_expires_at),
         }
     return label
-
-
-def _local_text(moment: datetime) -> str:
-    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
 def _hosted_facts(gathering: Gathering, application: Application | None) -> EventFacts:

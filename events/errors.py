@@ -32,6 +32,7 @@ MESSAGES = {
     "join_not_released": _("The join link is available from %(time)s."),
     "join_revoked": _("This join link was revoked. Please contact the organisers."),
     "gathering_over": _("This gathering is over."),
+    "join_no_link": _("This gathering has no video link."),
     # The survey
     "survey_not_attendee": _(
         "Only members who attended this gathering can answer its survey."
@@ -54,6 +55,7 @@ MESSAGES = {
     "survey_question_invalid": _(
         "A question needs a text, and a choice question two to eight choices."
     ),
+    "survey_results_unavailable": _("Results are not available."),
     # The path
     "takeaway_not_attendee": _(
         "Only members who attended this gathering can write a takeaway."
@@ -63,9 +65,37 @@ MESSAGES = {
     "path_item_unknown": _("This item is not on your path."),
 }
 
+# The HTTP status of a page refused for each reason (events.decorators, the
+# join URL, the survey's pages): 403 when the refusal is about who the member
+# is or when they came, 404 for what is not there to show; any code not named
+# here is about what was sent (400).
+STATUSES = {
+    **dict.fromkeys(
+        (
+            "not_organiser",
+            "banned",
+            "muted",
+            "not_attendee",
+            "join_not_released",
+            "join_revoked",
+            "join_no_link",
+            "gathering_over",
+            "survey_not_attendee",
+            "survey_organiser",
+            "survey_not_open",
+            "survey_answered",
+            "takeaway_not_attendee",
+            "takeaway_too_early",
+        ),
+        403,
+    ),
+    "survey_results_unavailable": 404,
+}
+
 
 class EventsError(KeyedError):
     messages = MESSAGES
+    statuses = STATUSES
 
 
 class SealedResponsesUnopenable(Exception):

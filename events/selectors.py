@@ -9,12 +9,13 @@ from datetime import datetime
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from community.access import Access
 from community.models import Community, Member, Thread
 from community.models import Visibility as ThreadVisibility
+from community.timefmt import local_format
 from events import draw as algorithm
 from events.access import eligibility_refusal, hosting, is_organiser
 from events.errors import EventsError
@@ -233,13 +234,9 @@ def gathering_page(
         page.refusal = refusal.message
         if refusal.code == "not_open" and now < gathering.applications_open_at:
             page.refusal = _("Applications open on %(time)s.") % {
-                "time": _local(gathering.applications_open_at)
+                "time": local_format(gathering.applications_open_at)
             }
     return page
-
-
-def _local(when: datetime) -> str:
-    return formats.date_format(timezone.localtime(when), "DATETIME_FORMAT")
 
 
 @dataclass

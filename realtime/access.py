@@ -10,12 +10,13 @@ write in it under the community's posting policy.
 from dataclasses import dataclass
 
 from django.core.validators import slug_re
-from django.utils import formats, timezone
+from django.utils import timezone
 
 from community.access import Access, access_for
 from community.ids import id_parse
 from community.models import Community, Member
 from community.services.threads import post_refusal
+from community.timefmt import local_format
 from events.access import is_organiser
 from events.models import Application, ApplicationStatus, Gathering, GatheringStatus
 from events.services.lifecycle import gathering_advance_if_due
@@ -36,10 +37,6 @@ class RoomAccess:
     @property
     def can_write(self) -> bool:
         return self.write_refusal is None
-
-
-def _local(moment) -> str:
-    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
 def _room_for_key(key: str) -> Room:
@@ -93,7 +90,7 @@ def _gathering_access(room: Room, member: Member) -> RoomAccess:
             raise RealtimeError("forbidden")
     state = gathering.chat_state
     if state == "before":
-        raise RealtimeError("not_open_yet", time=_local(gathering.lobby_at))
+        raise RealtimeError("not_open_yet", time=local_format(gathering.lobby_at))
     # A community mute reaches its organisers too: they read their room but
     # neither write nor moderate in it.
     moderates = organiser and community_access.muted is None
@@ -117,7 +114,7 @@ def _mute_refusal(
         )
     until = _muted_until(room, member)
     if until is not None:
-        return RealtimeError("muted", until=_local(until))
+        return RealtimeError("muted", until=local_format(until))
     return None
 
 

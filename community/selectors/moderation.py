@@ -1,6 +1,8 @@
 """Reads for moderators: the report queue, the audit log, the content a
 moderation action names, sanctions in force."""
 
+from typing import NamedTuple
+
 from django.core.paginator import Page, Paginator
 from django.db.models import Q
 from django.utils import timezone
@@ -53,6 +55,15 @@ def audit_log(*, community: Community, page: int | str = 1) -> Page:
     return page_obj
 
 
+class ModerationContent(NamedTuple):
+    """What a report or a moderation action names: each None when not
+    named."""
+
+    thread: Thread | None
+    comment: Comment | None
+    report: Report | None
+
+
 def moderation_content(
     *,
     community: Community,
@@ -60,7 +71,7 @@ def moderation_content(
     comment_id: int | None = None,
     report_id: int | None = None,
     include_hidden: bool,
-) -> tuple[Thread | None, Comment | None, Report | None] | None:
+) -> ModerationContent | None:
     """The thread, comment and report named by id, each only if it belongs to
     ``community``; None when any named id does not (the caller answers 404).
     Hidden or deleted content counts only with ``include_hidden``."""
@@ -92,7 +103,7 @@ def moderation_content(
         )
         if report is None:
             return None
-    return thread, comment, report
+    return ModerationContent(thread, comment, report)
 
 
 def sanction_list_active(*, community: Community) -> list[Sanction]:

@@ -21,7 +21,7 @@ def thread_search(
     page: int | str = 1,
 ) -> Page:
     """Visible threads whose title or body contains ``query`` as a substring,
-    in communities the reader may read, as SEARCH_ROW_FIELDS tuples.
+    in communities the reader may read, as SEARCH_ROW_FIELDS named rows.
     Substring matching works for Korean, where particles attach to words
     without spaces ("마케터" finds "퍼포먼스마케터끼리"); on PostgreSQL the
     trigram GIN indexes serve it."""
@@ -45,7 +45,7 @@ def thread_search(
         list(
             shown.filter(pk__in=ids)
             .order_by("-last_activity_at", "-pk")
-            .values_list(*SEARCH_ROW_FIELDS)
+            .values_list(*SEARCH_ROW_FIELDS, named=True)
         )
         if ids
         else []

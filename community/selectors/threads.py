@@ -1,6 +1,9 @@
 """Reads for boards, threads, comments and bookmarks. Every list runs a fixed
 number of queries whatever its length (tests pin them at two sizes)."""
 
+from datetime import datetime
+from typing import NamedTuple
+
 from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
@@ -70,7 +73,8 @@ def thread_list(
     sort: str = ThreadSort.LATEST,
     page: int | str = 1,
 ) -> Page:
-    """A page of visible threads as THREAD_ROW_FIELDS tuples: pinned first
+    """A page of visible threads as THREAD_ROW_FIELDS named rows (the
+    fields' names as attributes: ``row.author__nickname``): pinned first
     on the latest view, then by the chosen order. Two queries (count and
     page)."""
     threads = Thread.objects.filter(visibility=Visibility.VISIBLE)
@@ -90,17 +94,17 @@ def thread_list(
     else:
         threads = threads.order_by("-is_pinned", "-last_activity_at", "-pk")
     return Paginator(
-        threads.values_list(*THREAD_ROW_FIELDS), THREADS_PER_PAGE
+        threads.values_list(*THREAD_ROW_FIELDS, named=True), THREADS_PER_PAGE
     ).get_page(page)
 
 
 def thread_recent(*, community: Community, limit: int = 5) -> list[tuple]:
-    """The community's latest visible threads, as THREAD_ROW_FIELDS tuples.
-    One query."""
+    """The community's latest visible threads, as THREAD_ROW_FIELDS named
+    rows (as thread_list). One query."""
     return list(
         Thread.objects.filter(visibility=Visibility.VISIBLE, community=community)
         .order_by("-last_activity_at", "-pk")
-        .values_list(*THREAD_ROW_FIELDS)[:limit]
+        .values_list(*THREAD_ROW_FIELDS, named=True)[:limit]
     )
 
 
@@ -243,7 +247,8 @@ def comment_tree(
 
 # What an anonymous reader's comment list shows of each comment, as plain
 # values: enough to key its cached rendering (community.fragments) without
-# building a model instance per comment.
+# building a model instance per comment. A CommentRow holds them in this
+# order.
 COMMENT_ROW_FIELDS = (
     "pk",
     "parent_id",
@@ -261,9 +266,31 @@ COMMENT_ROW_FIELDS = (
 )
 
 
-def comment_rows(*, thread: Thread, page: int | str = 1) -> tuple[Page, list[tuple]]:
-    """What comment_tree shows an anonymous reader, as COMMENT_ROW_FIELDS
-    tuples: a page of top-level comments (paged as comment_tree pages them)
+class CommentRow(NamedTuple):
+    """A comment as COMMENT_ROW_FIELDS reads it. community.fragments builds
+    the same rows from the comments it rendered, so that both key the
+    cached list alike."""
+
+    pk: int
+    parent_id: int | None
+    created_at: datetime
+    edited_at: datetime | None
+    visibility: str
+    empathy_count: int
+    helpful_count: int
+    body_html: str
+    author_id: int
+    author_public_id: str
+    author_real_name: str
+    author_nickname: str
+    author_display_mode: str
+
+
+def comment_rows(
+    *, thread: Thread, page: int | str = 1
+) -> tuple[Page, list[CommentRow]]:
+    """What comment_tree shows an anonymous reader, as CommentRow rows: a
+    page of top-level comments (paged as comment_tree pages them)
     and their replies, oldest first. Two queries: the count, then the page
     and its replies together (the page's ids as a subquery)."""
     visible = Q(visibility=Visibility.VISIBLE)
@@ -276,14 +303,17 @@ def comment_rows(*, thread: Thread, page: int | str = 1) -> tuple[Page, list[tup
     # A top-level comment is its own root, a reply its parent's: one IN on
     # the page's ids finds both (half the database's work of an OR of two).
     rows = list(
-        Comment.objects.filter(visible, thread=thread)
-        .alias(root=Coalesce("parent_id", "pk"))
-        .filter(root__in=page.object_list)
-        .order_by("created_at", "pk")
-        .values_list(*COMMENT_ROW_FIELDS)
+        map(
+            CommentRow._make,
+            Comment.objects.filter(visible, thread=thread)
+            .alias(root=Coalesce("parent_id", "pk"))
+            .filter(root__in=page.object_list)
+            .order_by("created_at", "pk")
+            .values_list(*COMMENT_ROW_FIELDS),
+        )
     )
-    page.object_list = [row for row in rows if row[1] is None]
-    replies = [row for row in rows if row[1] is not None]
+    page.object_list = [row for row in rows if row.parent_id is None]
+    replies = [row for row in rows if row.parent_id is not None]
     return page, replies
 
 

@@ -7,12 +7,13 @@ from datetime import datetime
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.utils import formats, timezone
+from django.utils import timezone
 
 from community.errors import CommunityError
 from community.freemail import is_free_mail_domain
 from community.mail import mail_member
 from community.models import DisplayMode, Member, NicknameHistory
+from community.timefmt import local_format
 
 WORK_EMAIL_SALT = "moim.work-email"
 # Letters of any script (Hangul included), digits, '.', '_' and '-'.
@@ -58,9 +59,7 @@ def nickname_set(
             if next_at is not None:
                 raise CommunityError(
                     "nickname_cooldown",
-                    date=formats.date_format(
-                        timezone.localtime(next_at), "DATE_FORMAT"
-                    ),
+                    date=local_format(next_at, "DATE"),
                 )
             taken_by_other = (
                 Member.objects.filter(nickname_key=key).exclude(pk=locked.pk).exists()

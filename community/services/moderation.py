@@ -4,7 +4,7 @@ tells the affected member, in the same transaction."""
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from community.access import Access, access_for
@@ -28,6 +28,7 @@ from community.models import (
 from community.services.communities import community_leave
 from community.services.members import member_standing_lock
 from community.services.notifications import notify
+from community.timefmt import local_format
 from events.services.sanctions import gatherings_ban
 from realtime.broadcast import member_sockets_close
 
@@ -112,9 +113,7 @@ def _sanction_notice(kind: str, community: Community, ends_at, reason: str):
     def render() -> str:
         params = {"community": community.name}
         if ends_at is not None:
-            params["until"] = formats.date_format(
-                timezone.localtime(ends_at), "DATETIME_FORMAT"
-            )
+            params["until"] = local_format(ends_at)
             texts = {
                 SanctionKind.BAN: _(
                     "You are banned from %(community)s until %(until)s."
@@ -356,7 +355,7 @@ def membership_role_set(*, access: Access, member: Member, role: str) -> None:
     """Owners appoint or remove moderators. An owner's own role is not
     changed here (``owner_role_fixed``); ``member`` must belong to the
     community (``not_member``). Locks the membership row."""
-    if not (access.is_owner or (access.member and access.member.is_staff)):
+    if not access.may_set_roles:
         raise CommunityError("moderator_only")
     if role not in MembershipRole.values:
         raise CommunityError("moderator_only")

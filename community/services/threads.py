@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Greatest, Log
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 
 from community.access import Access
 from community.caching import cache_optional, counter_add, counter_take
@@ -28,6 +28,7 @@ from community.models import (
 )
 from community.services.members import member_standing_lock
 from community.services.notifications import notify
+from community.timefmt import local_format
 
 # (count, window) per kind of post: everybody, and members on their first day.
 RATE_PER_MINUTE = {
@@ -78,7 +79,7 @@ def post_refusal(
     if code == "muted":
         if access.muted.ends_at is None:
             return CommunityError("muted_indefinitely")
-        return CommunityError("muted", until=_local(access.muted.ends_at, "DATETIME"))
+        return CommunityError("muted", until=local_format(access.muted.ends_at))
     if code == "role_mismatch":
         return CommunityError(code, role=access.community.get_role_display())
     return CommunityError(code)
@@ -106,10 +107,6 @@ def _raise_unless_can_post(access: Access, thread: Thread | None = None) -> Memb
     return access.member
 
 
-def _local(moment: datetime, fmt: str = "TIME") -> str:
-    return formats.date_format(timezone.localtime(moment), f"{fmt}_FORMAT")
-
-
 def _rate_check(member: Member, what: str, now: datetime) -> None:
     """Refuse a post over the limits; counted in the database, so the limits
     hold across server processes and survive a cache restart. Inside the
@@ -128,7 +125,7 @@ def _rate_check(member: Member, what: str, now: datetime) -> None:
         )
         if len(recent) >= limit:
             retry_at = recent[-1] + window
-            raise CommunityError(code, limit=limit, time=_local(retry_at))
+            raise CommunityError(code, limit=limit, time=local_format(retry_at, "TIME"))
 
 
 def _edit_rate_check(member: Member, now: datetime) -> None:
@@ -146,7 +143,9 @@ def _edit_rate_check(member: Member, now: datetime) -> None:
             .values_list("replaced_at", flat=True)[:limit]
         )
         if len(recent) >= limit:
-            raise CommunityError("rate_edits", time=_local(recent[-1] + window))
+            raise CommunityError(
+                "rate_edits", time=local_format(recent[-1] + window, "TIME")
+            )
 
 
 def _mentioned_first(
@@ -192,7 +191,9 @@ def _mentions(text: str) -> dict[str, Member]:
     return found
 
 
-def _render(text: str) -> tuple[str, list[Member]]:
+def post_render(text: str) -> tuple[str, list[Member]]:
+    """A post's Markdown as HTML, each mention linked to the member's page,
+    and the members it mentions (seeding writes posts this way too)."""
     mentioned = _mentions(text)
     links = {
         mention: reverse("member_detail", args=[member.public_id])
@@ -222,7 +223,7 @@ def thread_create(
     body = _clean_body(body)
     with transaction.atomic():
         _rate_check(member, "threads", now)
-        html, mentioned = _render(body)
+        html, mentioned = post_render(body)
         thread = Thread.objects.create(
             community=board.community,
             board=board,
@@ -261,7 +262,7 @@ def thread_edit(
         Revision.objects.create(
             thread=thread, title=thread.title, body=thread.body, replaced_at=now
         )
-        html, mentioned = _render(body)
+        html, mentioned = post_render(body)
         thread.title = title.strip()
         thread.body = body
         thread.body_html = html
@@ -305,7 +306,7 @@ def comment_create(
     body = _clean_body(body)
     with transaction.atomic():
         _rate_check(member, "comments", now)
-        html, mentioned = _render(body)
+        html, mentioned = post_render(body)
         comment = Comment.objects.create(
             thread=thread,
             parent=parent,
@@ -353,7 +354,7 @@ def comment_edit(*, access: Access, comment: Comment, body: str) -> Comment:
         _edit_rate_check(member, now)
         Revision.objects.create(comment=comment, body=comment.body, replaced_at=now)
         comment.body = body
-        comment.body_html, mentioned = _render(body)
+        comment.body_html, mentioned = post_render(body)
         comment.edited_at = now
         comment.save(update_fields=["body", "body_html", "edited_at"])
         notify(

@@ -1,18 +1,19 @@
 """Reports, the moderation queue, moderator actions, sanctions, moderator
-roles and the audit log. Every view reads the visitor's access to the
-community once; ids from another community answer 404."""
+roles and the audit log. Every view goes through community_view (the
+moderators' own pages with ``moderator=True``, roles with ``owner=True``);
+ids from another community answer 404."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from community.access import Access, access_for
+from community.access import Access
+from community.decorators import community_view
 from community.errors import CommunityError
 from community.forms_moderation import (
     ModerationActionForm,
@@ -38,18 +39,6 @@ DONE = {
 }
 
 
-def _access(request: HttpRequest, slug: str) -> Access:
-    community = get_object_or_404(Community, slug=slug)
-    return access_for(request.user, community)
-
-
-def _moderator_access(request: HttpRequest, slug: str) -> Access:
-    access = _access(request, slug)
-    if not access.is_moderator:
-        raise PermissionDenied(str(_("Only this community's moderators can see this.")))
-    return access
-
-
 def _thread_url(community: Community, thread_id: int, comment_id=None) -> str:
     url = reverse("thread_detail", args=[community.slug, thread_id])
     return f"{url}#comment-{comment_id}" if comment_id else url
@@ -57,10 +46,8 @@ def _thread_url(community: Community, thread_id: int, comment_id=None) -> str:
 
 @require_POST
 @login_required
-def report_create(request: HttpRequest, slug: str) -> HttpResponse:
-    access = _access(request, slug)
-    if not access.can_read:
-        raise PermissionDenied
+@community_view
+def report_create(request: HttpRequest, *, access: Access) -> HttpResponse:
     form = ReportForm(request.POST)
     # The report form lives on the thread page; without a valid target there
     # is no page to return to.
@@ -102,8 +89,8 @@ def report_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def moderation_queue(request: HttpRequest, slug: str) -> HttpResponse:
-    access = _moderator_access(request, slug)
+@community_view(moderator=True)
+def moderation_queue(request: HttpRequest, *, access: Access) -> HttpResponse:
     page = selectors.report_queue(
         community=access.community, page=request.GET.get("page", 1)
     )
@@ -116,8 +103,8 @@ def moderation_queue(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 @login_required
-def moderation_action(request: HttpRequest, slug: str) -> HttpResponse:
-    access = _moderator_access(request, slug)
+@community_view(moderator=True)
+def moderation_action(request: HttpRequest, *, access: Access) -> HttpResponse:
     queue = reverse("moderation_queue", args=[access.community.slug])
     form = ModerationActionForm(request.POST)
     if not form.is_valid():
@@ -153,8 +140,8 @@ def moderation_action(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def audit_log(request: HttpRequest, slug: str) -> HttpResponse:
-    access = _moderator_access(request, slug)
+@community_view(moderator=True)
+def audit_log(request: HttpRequest, *, access: Access) -> HttpResponse:
     page = selectors.audit_log(
         community=access.community, page=request.GET.get("page", 1)
     )
@@ -166,8 +153,8 @@ def audit_log(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def sanctions(request: HttpRequest, slug: str) -> HttpResponse:
-    access = _moderator_access(request, slug)
+@community_view(moderator=True)
+def sanctions(request: HttpRequest, *, access: Access) -> HttpResponse:
     community = access.community
     form = SanctionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -198,7 +185,7 @@ def sanctions(request: HttpRequest, slug: str) -> HttpResponse:
             "community": community,
             "access": access,
             "form": form,
-            "role_form": RoleForm() if _may_set_roles(access) else None,
+            "role_form": RoleForm() if access.may_set_roles else None,
             "sanctions": selectors.sanction_list_active(community=community),
             "moderators": community_moderators(community),
         },
@@ -208,8 +195,10 @@ def sanctions(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 @login_required
-def sanction_lift(request: HttpRequest, slug: str, sanction_id: int) -> HttpResponse:
-    access = _moderator_access(request, slug)
+@community_view(moderator=True)
+def sanction_lift(
+    request: HttpRequest, *, access: Access, sanction_id: int
+) -> HttpResponse:
     sanction = selectors.sanction_get(
         community=access.community, sanction_id=sanction_id
     )
@@ -220,16 +209,10 @@ def sanction_lift(request: HttpRequest, slug: str, sanction_id: int) -> HttpResp
     return redirect("sanctions", slug=access.community.slug)
 
 
-def _may_set_roles(access: Access) -> bool:
-    return access.is_owner or (access.member is not None and access.member.is_staff)
-
-
 @require_POST
 @login_required
-def member_role(request: HttpRequest, slug: str) -> HttpResponse:
-    access = _access(request, slug)
-    if not _may_set_roles(access):
-        raise PermissionDenied
+@community_view(owner=True)
+def member_role(request: HttpRequest, *, access: Access) -> HttpResponse:
     form = RoleForm(request.POST)
     back = reverse("sanctions", args=[access.community.slug])
     if not form.is_valid():

@@ -2,14 +2,13 @@
 
 from dataclasses import dataclass
 
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils.safestring import SafeString
 
 from community import fragments, page_cache
-from community.access import access_for
+from community.access import Access
+from community.decorators import community_view
 from community.markdown import markdown_plain_text
 from community.models import Community, Thread
 from community.selectors import search as selectors
@@ -89,13 +88,9 @@ def search(request: HttpRequest) -> HttpResponse:
     )
 
 
-def community_search(request: HttpRequest, slug: str) -> HttpResponse:
-    community = get_object_or_404(Community, slug=slug)
-    access = access_for(request.user, community)
-    if not access.can_read:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        raise PermissionDenied
+@community_view(sign_in=True)
+def community_search(request: HttpRequest, *, access: Access) -> HttpResponse:
+    community = access.community
     query = request.GET.get("q", "").strip()[:QUERY_MAX]
     return _render(
         request,

@@ -1,7 +1,8 @@
 """Boards, threads, comments, reactions, bookmarks and helpful answers.
 
-Every view goes through ``community_view`` (community, access, refusals).
-Writes are POST only; the services decide who may write and what is refused.
+Every view goes through community.decorators.community_view (community,
+access, refusals). Writes are POST only; the services decide who may write
+and what is refused.
 """
 
 from django.contrib import messages
@@ -14,13 +15,13 @@ from django.views.decorators.http import require_POST
 
 from community import comment_layer, fragments, page_cache
 from community.access import Access
+from community.decorators import community_view
 from community.errors import CommunityError
 from community.forms_forum import CommentForm, HelpfulForm, ThreadForm
 from community.models import Board, Comment, ReactionKind, Thread, Visibility
 from community.selectors import threads as selectors
 from community.selectors.threads import ThreadSort
 from community.services import threads as services
-from community.views.communities import community_view, refusal_status
 
 
 def _thread(
@@ -145,7 +146,7 @@ def thread_create(
                 )
             except CommunityError as error:
                 form.add_error(None, error.message)
-                status = refusal_status(error)
+                status = error.status
             else:
                 return redirect(_thread_url(thread))
     return render(
@@ -251,7 +252,7 @@ def thread_edit(request: HttpRequest, *, access: Access, thread_id: int):
                 services.thread_edit(access=access, thread=thread, **form.cleaned_data)
             except CommunityError as error:
                 form.add_error(None, error.message)
-                status = refusal_status(error)
+                status = error.status
             else:
                 messages.success(request, _("Your thread is updated."))
                 return redirect(_thread_url(thread))
@@ -323,7 +324,7 @@ def comment_create(request: HttpRequest, *, access: Access, thread_id: int):
     except CommunityError as error:
         form.add_error(None, error.message)
         return _comment_form_page(
-            request, access, form=form, thread=thread, status=refusal_status(error)
+            request, access, form=form, thread=thread, status=error.status
         )
     return redirect(_comment_url(access, comment))
 
@@ -348,7 +349,7 @@ def comment_edit(request: HttpRequest, *, access: Access, comment_id: int):
                 )
             except CommunityError as error:
                 form.add_error(None, error.message)
-                status = refusal_status(error)
+                status = error.status
             else:
                 return redirect(_comment_url(access, comment))
     return _comment_form_page(

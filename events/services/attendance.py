@@ -9,10 +9,11 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 
 from community.ids import id_parse
 from community.models import Member
+from community.timefmt import local_format
 from events.errors import EventsError
 from events.models import (
     Application,
@@ -75,9 +76,7 @@ def join_resolve(*, token: str, member: Member, now: datetime | None = None) -> 
     if now < gathering.link_release_at:
         raise EventsError(
             "join_not_released",
-            time=formats.date_format(
-                timezone.localtime(gathering.link_release_at), "DATETIME_FORMAT"
-            ),
+            time=local_format(gathering.link_release_at),
         )
     if now >= gathering.ends_at or gathering.is_cancelled:
         raise EventsError("gathering_over")

@@ -5,10 +5,11 @@ the video link: attendees reach it through their join URL on the site."""
 from datetime import datetime
 
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import translation
 
 from community.mail import mail_member
 from community.models import Member, Notification, NotificationKind
+from community.timefmt import local_format
 from events.models import Gathering
 from realtime.broadcast import unread_counts_push
 
@@ -76,8 +77,6 @@ def notices_send(
 def _localised(context: dict) -> dict:
     """Dates and times in the active language and Seoul time."""
     return {
-        key: formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
-        if isinstance(value, datetime)
-        else value
+        key: local_format(value) if isinstance(value, datetime) else value
         for key, value in context.items()
     }

@@ -2,7 +2,7 @@
 answering a seat offer, the personal join URL, the draw record and "my
 gatherings".
 
-Every page on a community goes through ``community_view`` (the community's
+Every page on a gathering goes through ``gathering_view`` (the community's
 read rules); a draft answers 404 to all but its organisers. Writes are POST
 only and the services decide what is refused; a refusal becomes a message on
 the gathering page, and nothing is stored.
@@ -24,8 +24,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from community.access import Access
-from community.views.communities import community_view
 from events import selectors
+from events.decorators import gathering_view
 from events.errors import EventsError
 from events.forms import ApplicationForm
 from events.models import Gathering
@@ -34,19 +34,6 @@ from events.services import applications, attendance, lifecycle, offers
 
 def _member(request: HttpRequest):
     return request.user if request.user.is_authenticated else None
-
-
-def _gathering(request: HttpRequest, access: Access, pk: int) -> Gathering:
-    """The gathering as it stands now (due transitions applied), or 404 when
-    it is not this community's or is a draft the reader may not see."""
-    gathering = selectors.gathering_for_page(
-        community=access.community, gathering_id=pk
-    )
-    if gathering is None or not selectors.gathering_visible(
-        gathering, _member(request), access
-    ):
-        raise Http404
-    return lifecycle.gathering_advance_if_due(gathering)
 
 
 def _detail_url(gathering: Gathering) -> str:
@@ -90,16 +77,19 @@ def _detail(
 
 
 @require_safe
-@community_view
-def gathering_detail(request: HttpRequest, *, access: Access, pk: int) -> HttpResponse:
-    return _detail(request, access, _gathering(request, access, pk))
+@gathering_view
+def gathering_detail(
+    request: HttpRequest, *, access: Access, gathering: Gathering
+) -> HttpResponse:
+    return _detail(request, access, gathering)
 
 
 @login_required
 @require_POST
-@community_view
-def gathering_apply(request: HttpRequest, *, access: Access, pk: int) -> HttpResponse:
-    gathering = _gathering(request, access, pk)
+@gathering_view
+def gathering_apply(
+    request: HttpRequest, *, access: Access, gathering: Gathering
+) -> HttpResponse:
     form = ApplicationForm(request.POST, gathering=gathering)
     if not form.is_valid():
         return _detail(request, access, gathering, form=form, status=400)
@@ -117,10 +107,9 @@ def gathering_apply(request: HttpRequest, *, access: Access, pk: int) -> HttpRes
     return redirect(_detail_url(gathering))
 
 
-def _answer(request: HttpRequest, access: Access, pk: int, action, done: str):
+def _answer(request: HttpRequest, gathering: Gathering, action, done: str):
     """Run a member's action on their own application; a refusal becomes a
     message. Either way, back to the gathering page."""
-    gathering = _gathering(request, access, pk)
     try:
         action(member=request.user, gathering=gathering)
     except EventsError as error:
@@ -132,14 +121,13 @@ def _answer(request: HttpRequest, access: Access, pk: int, action, done: str):
 
 @login_required
 @require_POST
-@community_view
+@gathering_view
 def gathering_withdraw(
-    request: HttpRequest, *, access: Access, pk: int
+    request: HttpRequest, *, access: Access, gathering: Gathering
 ) -> HttpResponse:
     return _answer(
         request,
-        access,
-        pk,
+        gathering,
         applications.application_withdraw,
         _("You withdrew your application."),
     )
@@ -147,12 +135,13 @@ def gathering_withdraw(
 
 @login_required
 @require_POST
-@community_view
-def offer_confirm(request: HttpRequest, *, access: Access, pk: int) -> HttpResponse:
+@gathering_view
+def offer_confirm(
+    request: HttpRequest, *, access: Access, gathering: Gathering
+) -> HttpResponse:
     return _answer(
         request,
-        access,
-        pk,
+        gathering,
         offers.offer_confirm,
         _("Your seat is confirmed. See you there!"),
     )
@@ -160,12 +149,13 @@ def offer_confirm(request: HttpRequest, *, access: Access, pk: int) -> HttpRespo
 
 @login_required
 @require_POST
-@community_view
-def offer_decline(request: HttpRequest, *, access: Access, pk: int) -> HttpResponse:
+@gathering_view
+def offer_decline(
+    request: HttpRequest, *, access: Access, gathering: Gathering
+) -> HttpResponse:
     return _answer(
         request,
-        access,
-        pk,
+        gathering,
         offers.offer_decline,
         _("You declined the seat; it passes to the next member."),
     )
@@ -178,6 +168,8 @@ def gathering_join(request: HttpRequest, token: str) -> HttpResponse:
     Location header and nowhere else: not in a body, not in a log line."""
     try:
         link = attendance.join_resolve(token=token, member=request.user)
+        if not link:
+            raise EventsError("join_no_link")
     except LookupError:
         raise Http404 from None
     except EventsError as error:
@@ -185,14 +177,7 @@ def gathering_join(request: HttpRequest, token: str) -> HttpResponse:
             request,
             "events/partials/refusal_page.html",
             {"error": error.message},
-            status=403,
-        )
-    if not link:
-        return render(
-            request,
-            "events/partials/refusal_page.html",
-            {"error": _("This gathering has no video link.")},
-            status=403,
+            status=error.status,
         )
     response = HttpResponseRedirect(link)
     # Neither a cache nor the video service should keep the join URL.
@@ -202,11 +187,12 @@ def gathering_join(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_safe
-@community_view
-def draw_record(request: HttpRequest, *, access: Access, pk: int) -> HttpResponse:
+@gathering_view
+def draw_record(
+    request: HttpRequest, *, access: Access, gathering: Gathering
+) -> HttpResponse:
     """The draw record, as published: anyone who may read the community can
     recompute the draw from it (``manage.py verify_draw``, docs/draw.md)."""
-    gathering = _gathering(request, access, pk)
     record = selectors.draw_record_for_page(gathering=gathering)
     if record is None:
         raise Http404

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from community.access import Access
-from community.views.communities import community_view
+from community.decorators import community_view
 from events import calendar
 from events.log_masking import mask_feed_tokens
 from events.models import Gathering

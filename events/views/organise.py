@@ -8,24 +8,23 @@ organise the gathering gets 403. The services decide; refusals
 (EventsError) become form errors or messages.
 """
 
-from functools import wraps
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from community.access import Access, access_for
+from community.access import Access
+from community.decorators import community_view
 from community.display import display_name
 from community.ids import id_parse
 from community.models import Community
 from events import selectors
-from events.access import is_organiser, organiser_write_refusal
+from events.access import organiser_write_refusal
+from events.decorators import organiser_view
 from events.errors import EventsError
 from events.forms_organise import (
     CancelForm,
@@ -50,44 +49,6 @@ UNCANCELLABLE = {
     GatheringStatus.ARCHIVED,
     GatheringStatus.CANCELLED,
 }
-
-
-def organiser_view(view):
-    """Resolve ``slug`` and ``pk`` into the gathering and the visitor's
-    access, and let only its organisers through."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, slug: str, pk: int, **kwargs) -> HttpResponse:
-        community = get_object_or_404(Community, slug=slug)
-        gathering = selectors.gathering_for_page(community=community, gathering_id=pk)
-        if gathering is None:
-            raise Http404
-        access = access_for(request.user, community)
-        if not is_organiser(request.user, gathering, access):
-            raise PermissionDenied(EventsError("not_organiser").message)
-        return view(request, gathering=gathering, access=access, **kwargs)
-
-    return wrapper
-
-
-def organiser_writes(view):
-    """Under ``organiser_view``: a POST here writes what the gathering says
-    to its members, which a muted organiser may not
-    (``organiser_write_refusal``): 403, as for any page a visitor may not
-    use. The page itself stays open to read."""
-
-    @wraps(view)
-    def wrapper(
-        request: HttpRequest, *, gathering: Gathering, access: Access, **kwargs
-    ) -> HttpResponse:
-        if request.method == "POST":
-            refusal = organiser_write_refusal(access)
-            if refusal is not None:
-                raise PermissionDenied(refusal.message)
-        return view(request, gathering=gathering, access=access, **kwargs)
-
-    return wrapper
 
 
 def _manage_url(gathering: Gathering) -> str:
@@ -123,13 +84,9 @@ def _host_lookup(community: Community):
 
 
 @login_required
-def gathering_create(request: HttpRequest, slug: str) -> HttpResponse:
-    community = get_object_or_404(Community, slug=slug)
-    access = access_for(request.user, community)
-    if not access.is_moderator:
-        raise PermissionDenied(
-            _("Only this community's moderators can create gatherings.")
-        )
+@community_view(readable=False, moderator=True)
+def gathering_create(request: HttpRequest, *, access: Access) -> HttpResponse:
+    community = access.community
     form = GatheringForm(request.POST or None, host_lookup=_host_lookup(community))
     if request.method == "POST" and form.is_valid():
         try:
@@ -155,8 +112,7 @@ def gathering_create(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@organiser_view
-@organiser_writes
+@organiser_view(writes=True)
 def gathering_edit(
     request: HttpRequest, *, gathering: Gathering, access: Access
 ) -> HttpResponse:
@@ -204,8 +160,7 @@ def gathering_edit(
 
 
 @require_POST
-@organiser_view
-@organiser_writes
+@organiser_view(writes=True)
 def gathering_publish(
     request: HttpRequest, *, gathering: Gathering, access: Access
 ) -> HttpResponse:
@@ -224,8 +179,7 @@ def gathering_publish(
     return redirect(_manage_url(gathering))
 
 
-@organiser_view
-@organiser_writes
+@organiser_view(writes=True)
 def gathering_cancel(
     request: HttpRequest, *, gathering: Gathering, access: Access
 ) -> HttpResponse:

@@ -21,16 +21,14 @@ from django.views.decorators.http import require_safe
 
 from community.access import Access
 from community.exports import csv_response
-from community.views.communities import community_view
 from events import selectors
 from events.access import organiser_write_refusal
+from events.decorators import gathering_view, organiser_view
 from events.errors import EventsError
 from events.forms import SurveyForm, TakeawayForm
 from events.forms_organise import SurveyQuestionForm, SurveySettingsForm
 from events.models import Gathering
 from events.services import lifecycle, path, surveys
-from events.views.attend import _gathering
-from events.views.organise import organiser_view, organiser_writes
 
 
 def _detail_url(gathering: Gathering) -> str:
@@ -39,9 +37,10 @@ def _detail_url(gathering: Gathering) -> str:
 
 @sensitive_post_parameters()
 @login_required
-@community_view
-def survey_answer(request: HttpRequest, *, access: Access, pk: int) -> HttpResponse:
-    gathering = _gathering(request, access, pk)
+@gathering_view
+def survey_answer(
+    request: HttpRequest, *, access: Access, gathering: Gathering
+) -> HttpResponse:
     state = selectors.survey_state(
         gathering=gathering, member=request.user, now=timezone.now(), access=access
     )
@@ -57,7 +56,7 @@ def survey_answer(request: HttpRequest, *, access: Access, pk: int) -> HttpRespo
             request,
             "events/survey_refused.html",
             {"community": access.community, "gathering": gathering, "error": refusal},
-            status=403,
+            status=refusal.status,
         )
     questions = surveys.survey_questions(state.survey)
     form = SurveyForm(request.POST or None, questions=questions)
@@ -88,23 +87,25 @@ def survey_answer(request: HttpRequest, *, access: Access, pk: int) -> HttpRespo
 
 
 @login_required
-@community_view
-def takeaway_edit(request: HttpRequest, *, access: Access, pk: int) -> HttpResponse:
-    gathering = _gathering(request, access, pk)
+@gathering_view
+def takeaway_edit(
+    request: HttpRequest, *, access: Access, gathering: Gathering
+) -> HttpResponse:
     state = selectors.survey_state(
         gathering=gathering, member=request.user, now=timezone.now()
     )
     if state is None or not state.is_attendee:
         code = "takeaway_too_early" if state is None else "takeaway_not_attendee"
+        refusal = EventsError(code)
         return render(
             request,
             "events/survey_refused.html",
             {
                 "community": access.community,
                 "gathering": gathering,
-                "error": EventsError(code),
+                "error": refusal,
             },
-            status=403,
+            status=refusal.status,
         )
     takeaway = state.takeaway
     initial = (
@@ -138,8 +139,7 @@ def takeaway_edit(request: HttpRequest, *, access: Access, pk: int) -> HttpRespo
 SURVEY_EDIT_ACTIONS = ("settings", "add", "remove")
 
 
-@organiser_view
-@organiser_writes
+@organiser_view(writes=True)
 def survey_edit(
     request: HttpRequest, *, gathering: Gathering, access: Access
 ) -> HttpResponse:
@@ -237,15 +237,16 @@ def survey_results_csv(
     gathering = lifecycle.gathering_advance_if_due(gathering)
     results = selectors.survey_results(gathering=gathering)
     if not results.enough:
+        refusal = EventsError("survey_results_unavailable")
         return render(
             request,
             "events/survey_refused.html",
             {
                 "community": gathering.community,
                 "gathering": gathering,
-                "error": _("Results are not available."),
+                "error": refusal,
             },
-            status=404,
+            status=refusal.status,
         )
     return csv_response(
         filename=f"moim-survey-{gathering.pk}.csv", rows=_results_rows(results)
