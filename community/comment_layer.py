@@ -23,7 +23,7 @@ The markup of a comment is the partial's, apart from those buttons:
 tests/community/test_comment_layer.py compares what a member sees in both.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from html import escape
 
 from django.urls import reverse
@@ -155,6 +155,71 @@ class Layer:
             f'<footer class="comment-actions">{self.reactions(comment)}'
             f"{self.controls(comment)}</footer></article>"
         )
+
+
+class _Author:
+    """What a comment's head reads of its author (fragments.comment_heads,
+    display.display_name)."""
+
+    __slots__ = ("display_mode", "nickname", "pk", "public_id", "real_name")
+
+    def __init__(self, row):
+        self.pk = row.author_id
+        self.public_id = row.author_public_id
+        self.real_name = row.author_real_name
+        self.nickname = row.author_nickname
+        self.display_mode = row.author_display_mode
+
+
+class RowComment:
+    """A visible comment read as a CommentRow (selectors.threads.comment_rows,
+    the rows signed-out readers' lists are keyed by), holding what its head
+    fragment and this layer read: no model instance per comment."""
+
+    __slots__ = (
+        "author",
+        "author_id",
+        "body_html",
+        "created_at",
+        "edited_at",
+        "empathy_count",
+        "head_html",
+        "helpful_count",
+        "my_empathy",
+        "my_helpful",
+        "parent_id",
+        "pk",
+        "reply_list",
+        "visibility",
+    )
+
+    def __init__(self, row, mine: set[tuple[int, str]]):
+        self.pk = row.pk
+        self.parent_id = row.parent_id
+        self.created_at = row.created_at
+        self.edited_at = row.edited_at
+        self.visibility = row.visibility
+        self.empathy_count = row.empathy_count
+        self.helpful_count = row.helpful_count
+        self.body_html = row.body_html
+        self.author_id = row.author_id
+        self.author = _Author(row)
+        self.my_empathy = (row.pk, "empathy") in mine
+        self.my_helpful = (row.pk, "helpful") in mine
+        self.reply_list: list[RowComment] = []
+
+
+def comments_from_rows(page, replies: Sequence, mine: set[tuple[int, str]]):
+    """``page`` (of comment_rows) with its rows made RowComments, each
+    top-level one with its ``reply_list``, and the member's reactions
+    (``mine``: (comment id, kind)) as ``my_empathy`` and ``my_helpful``:
+    what comment_tree gives, for a reader who sees visible comments only."""
+    top = [RowComment(row, mine) for row in page.object_list]
+    by_pk = {c.pk: c for c in top}
+    for row in replies:
+        by_pk[row.parent_id].reply_list.append(RowComment(row, mine))
+    page.object_list = top
+    return page
 
 
 def member_comments(

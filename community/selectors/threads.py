@@ -317,6 +317,20 @@ def comment_rows(
     return page, replies
 
 
+def comment_reactions_mine(
+    *, member: Member, comment_ids: list[int]
+) -> set[tuple[int, str]]:
+    """(comment id, kind) of ``member``'s reactions on those comments. One
+    query, none without comments."""
+    if not comment_ids:
+        return set()
+    return set(
+        Reaction.objects.filter(member=member, comment_id__in=comment_ids).values_list(
+            "comment_id", "kind"
+        )
+    )
+
+
 def comment_page_number(*, comment: Comment, moderator: bool) -> int:
     """The page of its thread (as comment_tree pages it for this reader)
     that shows ``comment``: a reply sits on its top-level comment's page.

@@ -182,11 +182,24 @@ def _thread_page(
             community=access.community,
             page=request.GET.get("page", 1),
         )
+    elif not access.is_moderator:
+        # The rows signed-out readers' lists are made of, and the member's
+        # own reactions on them: no model instance per comment.
+        rows, replies = selectors.comment_rows(
+            thread=thread, page=request.GET.get("page", 1)
+        )
+        mine = selectors.comment_reactions_mine(
+            member=member,
+            comment_ids=[r.pk for r in rows.object_list] + [r.pk for r in replies],
+        )
+        comments = comment_layer.comments_from_rows(rows, replies, mine)
+        fragments.comment_heads(comments, thread=thread, community=access.community)
     else:
+        # Moderators also see hidden and removed comments.
         comments = selectors.comment_tree(
             thread=thread,
             member=member,
-            moderator=access.is_moderator,
+            moderator=True,
             page=request.GET.get("page", 1),
         )
         fragments.comment_heads(comments, thread=thread, community=access.community)

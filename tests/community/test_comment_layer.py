@@ -175,15 +175,16 @@ def _understood(html: str, page_forms: dict[str, Node] | None = None) -> dict:
     return seen
 
 
-@pytest.fixture
-def scene():
-    """A question thread whose author moderates its community, reacted to
-    comments (both kinds), bookmarked it and wrote comments and a reply;
-    other members' comments and replies, one hidden, one the helpful
+@pytest.fixture(params=[MembershipRole.MODERATOR, MembershipRole.MEMBER])
+def scene(request):
+    """A question thread whose author moderates its community (or is one of
+    its members: their list is read as rows, a moderator's as models),
+    reacted to comments (both kinds), bookmarked it and wrote comments and a
+    reply; other members' comments and replies, one hidden, one the helpful
     answer."""
     community = community_make()
     me = veteran(nickname="나", display_mode="nickname")
-    join(me, community, role=MembershipRole.MODERATOR)
+    join(me, community, role=request.param)
     others = [veteran() for _ in range(3)]
     for other in others:
         join(other, community)
@@ -251,7 +252,10 @@ def test_a_member_sees_on_each_comment_what_a_full_render_shows(client, scene):
     # Reply, report, edit, delete, mark and unmark the helpful answer.
     assert len({action[2] for action in everything}) == 6
     assert any(r[2] == "true" for c in built.values() for r in c["reactions"])
-    assert any("is-removed" in c["classes"] for c in built.values())
+    # Only a moderator sees the hidden comment.
+    assert any("is-removed" in c["classes"] for c in built.values()) == (
+        access_for(me, thread.community).is_moderator
+    )
     assert any("is-helpful" in c["classes"] for c in built.values())
 
 
