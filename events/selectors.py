@@ -16,7 +16,17 @@ from community.access import Access
 from community.models import Community, Member, Thread
 from community.models import Visibility as ThreadVisibility
 from events import draw as algorithm
-from events.access import eligibility_refusal, hosting, is_organiser
+from events.access import (
+    answer_refusal,
+    attendee_filter,
+    eligibility_refusal,
+    hosting,
+    is_organiser,
+    join_refusal,
+    response_refusal,
+    survey_open_refusal,
+    withdraw_refusal,
+)
 from events.errors import EventsError
 from events.models import (
     Application,
@@ -41,8 +51,6 @@ from events.services.surveys import (
     CHOICE,
     RATING,
     YES_NO,
-    answer_refusal,
-    attendee_filter,
     survey_questions,
 )
 
@@ -51,14 +59,6 @@ from events.services.surveys import (
 # page's list of upcoming gatherings.
 # ---------------------------------------------------------------------------
 
-# Statuses from which a member may still withdraw (events.services
-# .applications.application_withdraw refuses the others).
-WITHDRAWABLE = [
-    ApplicationStatus.APPLIED,
-    ApplicationStatus.OFFERED,
-    ApplicationStatus.CONFIRMED,
-    ApplicationStatus.WAITLISTED,
-]
 # Gatherings that a community page lists as coming up.
 UPCOMING = [
     GatheringStatus.OPEN,
@@ -115,17 +115,17 @@ class GatheringPage:
 
 
 def _join_link(application: Application, now: datetime) -> JoinLink | None:
+    """What an attendee sees of their join URL, by ``join_refusal``."""
     if application.status != ApplicationStatus.CONFIRMED:
         return None
-    join_pass: JoinPass | None = getattr(application, "join_pass", None)
-    if join_pass is None or join_pass.revoked_at is not None:
+    refusal = join_refusal(application, now)
+    if refusal is None:
+        return JoinLink(path=join_path(application.join_pass))
+    if refusal.code == "join_revoked":
         return JoinLink(revoked=True)
-    gathering = application.gathering
-    if now < gathering.link_release_at:
-        return JoinLink(available_at=gathering.link_release_at)
-    if now >= gathering.ends_at or gathering.is_cancelled:
-        return None
-    return JoinLink(path=join_path(join_pass))
+    if refusal.code == "join_not_released":
+        return JoinLink(available_at=application.gathering.link_release_at)
+    return None
 
 
 def application_chance(
@@ -219,9 +219,7 @@ def gathering_page(
             gathering=gathering, application=application, now=now
         )
         page.join = _join_link(application, now)
-        page.can_withdraw = (
-            application.status in WITHDRAWABLE and now < gathering.starts_at
-        )
+        page.can_withdraw = withdraw_refusal(application, gathering, now) is None
     if application is not None and application.status != ApplicationStatus.WITHDRAWN:
         return page
     refusal: EventsError | None = eligibility_refusal(member, gathering, access)
@@ -287,9 +285,7 @@ def member_applications(*, member: Member, now: datetime) -> list[MyApplicationR
                 gathering=gathering,
                 join=_join_link(application, now),
                 draw_url=draw_url,
-                can_withdraw=(
-                    application.status in WITHDRAWABLE and now < gathering.starts_at
-                ),
+                can_withdraw=withdraw_refusal(application, gathering, now) is None,
             )
         )
     return rows
@@ -474,8 +470,17 @@ class SurveyState:
     takeaway: Takeaway | None = None
 
     @property
+    def response_refusal(self) -> EventsError | None:
+        """Why the member may not answer (``response_refusal``), or None."""
+        return response_refusal(
+            member_refusal=self.refusal,
+            open_refusal=None if self.is_open else EventsError("survey_not_open"),
+            answered=self.answered,
+        )
+
+    @property
     def can_answer(self) -> bool:
-        return self.is_open and self.refusal is None and not self.answered
+        return self.response_refusal is None
 
 
 def survey_state(
@@ -490,12 +495,7 @@ def survey_state(
     if gathering.status not in AFTER_END:
         return None
     survey = Survey.objects.filter(gathering=gathering).first()
-    is_open = (
-        gathering.status == GatheringStatus.SURVEY_OPEN
-        and survey is not None
-        and survey.closes_at is not None
-        and now < survey.closes_at
-    )
+    is_open = survey_open_refusal(survey, gathering.status, now) is None
     state = SurveyState(
         survey=survey,
         is_open=is_open,

@@ -8,7 +8,7 @@ from django.utils import timezone
 from community.access import access_for
 from community.models import Member
 from community.services.members import member_standing_lock
-from events.access import eligibility_refusal
+from events.access import eligibility_refusal, withdraw_refusal
 from events.errors import EventsError
 from events.models import (
     SEAT_HOLDING,
@@ -110,7 +110,8 @@ def application_withdraw(
     *, member: Member, gathering: Gathering, now: datetime | None = None
 ) -> Application:
     """Withdraw before the draw, or after it (giving back an offered or
-    confirmed seat, which passes to the next on the waitlist)."""
+    confirmed seat, which passes to the next on the waitlist), as
+    ``withdraw_refusal`` allows."""
     now = now or timezone.now()
     with transaction.atomic():
         locked = locked_gathering(gathering.pk)
@@ -119,21 +120,9 @@ def application_withdraw(
             .filter(gathering=locked, member=member)
             .first()
         )
-        withdrawable = [
-            ApplicationStatus.APPLIED,
-            ApplicationStatus.OFFERED,
-            ApplicationStatus.CONFIRMED,
-            ApplicationStatus.WAITLISTED,
-        ]
-        # Between the freeze at close and the draw the list is the record's
-        # input: a change there would make the published record unverifiable.
-        if (
-            application is None
-            or application.status not in withdrawable
-            or locked.status == GatheringStatus.CLOSED
-            or now >= locked.starts_at
-        ):
-            raise EventsError("cannot_withdraw")
+        refusal = withdraw_refusal(application, locked, now)
+        if refusal is not None:
+            raise refusal
         application_end(gathering=locked, application=application, now=now)
     application.refresh_from_db()
     return application

@@ -9,11 +9,11 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 
 from community.ids import id_parse
 from community.models import Member
-from events.errors import EventsError
+from events.access import join_refusal
 from events.models import (
     Application,
     ApplicationStatus,
@@ -50,9 +50,9 @@ def join_path(join_pass: JoinPass) -> str:
 
 def join_resolve(*, token: str, member: Member, now: datetime | None = None) -> str:
     """The video link behind a personal join URL, for its own attendee only,
-    from the release time on and until the end; records the use as
-    attendance evidence. Anything else raises EventsError or LookupError
-    (answered as 404, so a guessed token learns nothing)."""
+    when ``join_refusal`` allows (from the release time until the end);
+    records the use as attendance evidence. Anything else raises EventsError
+    or LookupError (answered as 404, so a guessed token learns nothing)."""
     now = now or timezone.now()
     raw_pk, _, signature = token.partition("-")
     pk = id_parse(raw_pk)
@@ -66,21 +66,10 @@ def join_resolve(*, token: str, member: Member, now: datetime | None = None) -> 
     application = join_pass.application
     if application.member_id != member.pk:
         raise LookupError(token)
-    if (
-        join_pass.revoked_at is not None
-        or application.status != ApplicationStatus.CONFIRMED
-    ):
-        raise EventsError("join_revoked")
+    application.join_pass = join_pass  # the pass just read, for the rule
+    if refusal := join_refusal(application, now):
+        raise refusal
     gathering = application.gathering
-    if now < gathering.link_release_at:
-        raise EventsError(
-            "join_not_released",
-            time=formats.date_format(
-                timezone.localtime(gathering.link_release_at), "DATETIME_FORMAT"
-            ),
-        )
-    if now >= gathering.ends_at or gathering.is_cancelled:
-        raise EventsError("gathering_over")
     JoinPass.objects.filter(pk=join_pass.pk).update(
         use_count=F("use_count") + 1,
         first_used_at=join_pass.first_used_at or now,

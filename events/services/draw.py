@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from community.models import Member
 from events import draw as algorithm
-from events.access import seat_barred
+from events.access import draw_refusal, seat_barred
 from events.bulk import rows_update
 from events.errors import EventsError
 from events.models import (
@@ -21,7 +21,6 @@ from events.models import (
     FairnessPolicy,
     Gathering,
     GatheringStatus,
-    SelectionMode,
 )
 from events.services.applications import application_end
 from events.services.notices import notices_send
@@ -120,13 +119,15 @@ def draw_run(
 ) -> Draw:
     """Rank every frozen application, give the first ``capacity`` a seat
     offer and waitlist the rest in rank order, and publish the record; then
-    end the applications of members banned since the close. Caller
-    holds the gathering's lock; a second draw is refused by the database's
-    one-draw-per-gathering constraint."""
-    if gathering.selection_mode != SelectionMode.LOTTERY:
-        raise EventsError("not_lottery")
-    if gathering.status != GatheringStatus.CLOSED:
-        raise EventsError("already_drawn" if _drawn(gathering) else "not_closed")
+    end the applications of members banned since the close, as
+    ``draw_refusal`` allows. Caller (the lifecycle, which moves the gathering
+    to closed first) holds the gathering's lock; a second draw is refused by
+    the database's one-draw-per-gathering constraint."""
+    # A closed gathering has no draw yet (drawing moves it on in the same
+    # transaction): only another status asks the database.
+    drawn = gathering.status != GatheringStatus.CLOSED and _drawn(gathering)
+    if refusal := draw_refusal(gathering, now, drawn=drawn):
+        raise refusal
     applications = list(
         Application.objects.filter(
             gathering=gathering, status=ApplicationStatus.APPLIED

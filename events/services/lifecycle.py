@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from events.access import join_refusal
 from events.errors import SealedResponsesUnopenable
 from events.models import (
     STATUS_ORDER,
@@ -237,8 +238,7 @@ def _reminders_send(gathering: Gathering, now: datetime) -> None:
             [ReminderSent(application=a, kind=kind) for a in attendees],
             ignore_conflicts=True,
         )
-        released = now >= gathering.link_release_at
-        joins = {a.pk: _join_url(a) if released else None for a in attendees}
+        joins = {a.pk: _join_url(a, now) for a in attendees}
         for with_link in (False, True):
             items = [
                 (a.member, {"start": gathering.starts_at, "join": joins[a.pk]})
@@ -253,12 +253,12 @@ def _reminders_send(gathering: Gathering, now: datetime) -> None:
                 )
 
 
-def _join_url(application: Application) -> str | None:
-    """The attendee's own join URL (never the video link itself)."""
-    join_pass = getattr(application, "join_pass", None)
-    if join_pass is None or join_pass.revoked_at is not None:
+def _join_url(application: Application, now: datetime) -> str | None:
+    """The attendee's own join URL (never the video link itself), once
+    ``join_refusal`` allows."""
+    if join_refusal(application, now) is not None:
         return None
-    return settings.SITE_URL + join_path(join_pass)
+    return settings.SITE_URL + join_path(application.join_pass)
 
 
 def _next_due(gathering: Gathering, now: datetime) -> datetime | None:

@@ -38,21 +38,25 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
 from community.access import Access
 from community.models import Member
-from events.access import is_organiser, organiser_write_refusal, organising
+from events.access import (
+    answer_refusal,
+    attendee_filter,
+    organiser_write_refusal,
+    organising,
+    response_refusal,
+    survey_open_refusal,
+)
 from events.errors import EventsError, SealedResponsesUnopenable
 from events.models import (
     SURVEY_MIN_RESPONSES_FLOOR,
     Application,
-    ApplicationStatus,
     Gathering,
-    GatheringStatus,
     SealedResponse,
     Survey,
     SurveyInvitation,
@@ -100,49 +104,6 @@ INVITATION = _(
     "anonymous survey, open until %(close)s. You can also keep what you took "
     "from it on your path."
 )
-
-
-# --- Who may answer ------------------------------------------------------------
-
-
-def attendee_filter() -> Q:
-    """Attendees: a confirmed seat that check-in did not record as a
-    no-show (checked in, or confirmed where nothing was recorded)."""
-    return Q(status=ApplicationStatus.CONFIRMED) & (
-        Q(attended=True) | Q(attended__isnull=True)
-    )
-
-
-def is_attendee(*, member: Member, gathering: Gathering) -> bool:
-    """One query."""
-    return Application.objects.filter(
-        attendee_filter(), gathering=gathering, member=member
-    ).exists()
-
-
-def answer_refusal(
-    *,
-    member: Member,
-    gathering: Gathering,
-    survey: Survey | None,
-    access: Access | None = None,
-) -> EventsError | None:
-    """Why ``member`` may not answer ``survey`` (whatever its dates), or
-    None. Only the members invited when it opened may answer, so check-in
-    changed afterwards moves nobody in or out; and never an organiser, who
-    reads the results (an organiser's own answers would let them subtract
-    themselves from what the results show). A few queries."""
-    invited = (
-        survey is not None
-        and survey.pk is not None
-        and SurveyInvitation.objects.filter(survey=survey, member=member).exists()
-    )
-    organiser = is_organiser(member, gathering, access)
-    if invited:
-        return EventsError("survey_organiser") if organiser else None
-    if organiser and is_attendee(member=member, gathering=gathering):
-        return EventsError("survey_organiser")
-    return EventsError("survey_not_attendee")
 
 
 # --- Questions -----------------------------------------------------------------
@@ -389,7 +350,8 @@ def response_submit(
     simultaneous submissions by one member are answered one at a time (and
     the unique participation refuses any second one); writes who answered
     and the sealed answers in one transaction, and locks the settings on
-    the first response. Only an invited member answers (answer_refusal).
+    the first response. Only an invited member answers, while the survey is
+    open, once (``response_refusal``).
     Refusals raise EventsError and store nothing."""
     now = now or timezone.now()
     try:
@@ -400,19 +362,17 @@ def response_submit(
                 .values_list("status", flat=True)
                 .get()
             )
-            if (
-                status != GatheringStatus.SURVEY_OPEN
-                or survey.response_count is not None
-                or survey.closes_at is None
-                or not (survey.opens_at <= now < survey.closes_at)
-            ):
-                raise EventsError("survey_not_open")
-            refusal = answer_refusal(member=member, gathering=gathering, survey=survey)
+            refusal = response_refusal(
+                member_refusal=answer_refusal(
+                    member=member, gathering=gathering, survey=survey
+                ),
+                open_refusal=survey_open_refusal(survey, status, now),
+                answered=SurveyParticipation.objects.filter(
+                    survey=survey, member=member
+                ).exists(),
+            )
             if refusal is not None:
                 raise refusal
-            answered = SurveyParticipation.objects.filter(survey=survey, member=member)
-            if answered.exists():
-                raise EventsError("survey_answered")
             clean = answers_clean(survey=survey, answers=answers)
             box = _seal(survey, clean)
             SurveyParticipation.objects.create(survey=survey, member=member)

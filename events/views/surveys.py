@@ -45,13 +45,9 @@ def survey_answer(request: HttpRequest, *, access: Access, pk: int) -> HttpRespo
     state = selectors.survey_state(
         gathering=gathering, member=request.user, now=timezone.now(), access=access
     )
-    refusal = None
-    if state is not None and state.refusal is not None:
-        refusal = state.refusal
-    elif state is None or not state.is_open:
-        refusal = EventsError("survey_not_open")
-    elif state.answered:
-        refusal = EventsError("survey_answered")
+    refusal = (
+        EventsError("survey_not_open") if state is None else state.response_refusal
+    )
     if refusal is not None:
         return render(
             request,

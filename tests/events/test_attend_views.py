@@ -499,6 +499,32 @@ def test_a_member_withdraws_and_may_apply_again(client, gathering, community):
     assert application.status == ApplicationStatus.APPLIED
 
 
+def test_between_the_close_and_the_draw_no_withdrawal_is_offered(
+    client, gathering, community
+):
+    """The frozen list is the draw record's input: the service refuses a
+    withdrawal then, so the pages offer none (events.access
+    .withdraw_refusal is the one rule)."""
+    member = joined(community)
+    apply(member, gathering)
+    now = timezone.now()
+    Gathering.objects.filter(pk=gathering.pk).update(
+        status=GatheringStatus.CLOSED,
+        applications_close_at=now - timedelta(minutes=1),
+        frozen_at=now,
+        next_due_at=now + timedelta(days=1),
+    )
+    client.force_login(member)
+    withdraw = action_url("gathering_withdraw", gathering)
+    assert withdraw not in client.get(detail_url(gathering)).text
+    assert withdraw not in client.get(reverse("my_gatherings")).text
+    english(client)
+    response = client.post(withdraw, follow=True)
+    assert "This application can no longer be withdrawn." in response.text
+    application = Application.objects.get(member=member)
+    assert application.status == ApplicationStatus.APPLIED
+
+
 def test_withdrawing_without_an_application_is_refused(client, gathering, community):
     client.force_login(joined(community))
     english(client)

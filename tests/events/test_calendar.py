@@ -463,6 +463,20 @@ def test_no_join_url_before_release():
 
 
 @pytest.mark.django_db
+def test_no_join_url_after_the_end():
+    """The calendar shows the join URL by the same rule as the pages and the
+    URL itself (events.access.join_refusal): not once the gathering is
+    over, when following it answers "This gathering is over"."""
+    gathering = gathering_soon()
+    attendee = joined(gathering.community)
+    confirmed(gathering, attendee)
+    during = calendars.personal_calendar(attendee, now=gathering.starts_at)
+    assert b"/join/" in during
+    after = calendars.personal_calendar(attendee, now=gathering.ends_at)
+    assert b"/join/" not in after
+
+
+@pytest.mark.django_db
 def test_no_join_url_once_revoked(client):
     gathering = gathering_soon()
     attendee = joined(gathering.community)
