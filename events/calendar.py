@@ -33,13 +33,13 @@ from icalendar import Calendar, Event, vDuration, vText
 from community.fields import NOT_ON_ONE_LINE
 from community.models import Community, Member
 from events.access import hosting, join_refusal
+from events.join_tokens import join_path
 from events.models import (
     Application,
     ApplicationStatus,
     Gathering,
     GatheringFormat,
 )
-from events.services.attendance import join_path
 from events.services.notices import gathering_url
 
 PRODID = "-//Moim//Moim Gatherings//EN"

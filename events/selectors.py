@@ -28,6 +28,8 @@ from events.access import (
     withdraw_refusal,
 )
 from events.errors import EventsError
+from events.fairness import weights_compute
+from events.join_tokens import join_path
 from events.models import (
     Application,
     ApplicationStatus,
@@ -45,14 +47,7 @@ from events.models import (
     SurveyResponse,
     Takeaway,
 )
-from events.services.attendance import join_path
-from events.services.draw import weights_compute
-from events.services.surveys import (
-    CHOICE,
-    RATING,
-    YES_NO,
-    survey_questions,
-)
+from events.questions import QuestionKind, survey_questions
 
 # ---------------------------------------------------------------------------
 # Member-facing pages: the gathering page, "my gatherings", the community
@@ -659,16 +654,16 @@ def survey_results(*, gathering: Gathering) -> SurveyResults:
         result = QuestionResult(
             key=key, kind=kind, label=str(question["label"]), answered=len(given)
         )
-        if kind == RATING:
+        if kind == QuestionKind.RATING:
             values = [5, 4, 3, 2, 1]
             result.average = sum(given) / len(given) if given else None
             result.bars = _bars(
                 [str(v) for v in values], [given.count(v) for v in values]
             )
-        elif kind == CHOICE:
+        elif kind == QuestionKind.CHOICE:
             choices = question["choices"]
             result.bars = _bars(choices, [given.count(i) for i in range(len(choices))])
-        elif kind == YES_NO:
+        elif kind == QuestionKind.YES_NO:
             result.bars = _bars(
                 [_("Yes"), _("No")], [given.count("yes"), given.count("no")]
             )

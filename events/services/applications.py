@@ -16,17 +16,15 @@ from events.models import (
     ApplicationStatus,
     Gathering,
     GatheringStatus,
-    JoinPass,
     SelectionMode,
 )
 from events.services.attendance import join_pass_issue
-from events.services.offers import (
-    applications_update,
+from events.services.lifecycle import gathering_advance_schedule
+from events.services.seats import (
+    application_end,
     locked_gathering,
-    seats_fill,
     waitlist_renumber,
 )
-from realtime.broadcast import member_sockets_close
 
 MOTIVATION_LIMIT = 2000
 ANSWER_LIMIT = 500
@@ -123,30 +121,8 @@ def application_withdraw(
         refusal = withdraw_refusal(application, locked, now)
         if refusal is not None:
             raise refusal
+        before = locked.next_due_at
         application_end(gathering=locked, application=application, now=now)
+        gathering_advance_schedule(locked, before)
     application.refresh_from_db()
     return application
-
-
-def application_end(
-    *, gathering: Gathering, application: Application, now: datetime
-) -> None:
-    """The application ends as withdrawn: its join URL is revoked, a seat it
-    held passes to the next on the waitlist, a confirmed attendee's sockets
-    close. Caller holds ``gathering``'s lock (``locked_gathering``) and has
-    checked that the application may end."""
-    held_seat = application.status in SEAT_HOLDING
-    applications_update(
-        Application.objects.filter(pk=application.pk),
-        status=ApplicationStatus.WITHDRAWN,
-        waitlist_position=None,
-        offer_expires_at=None,
-    )
-    JoinPass.objects.filter(application=application).update(revoked_at=now)
-    if application.status == ApplicationStatus.CONFIRMED:
-        # An attendee no more: their sockets in the room close now.
-        member_sockets_close(member_id=application.member_id)
-    if application.status == ApplicationStatus.WAITLISTED:
-        waitlist_renumber(gathering)
-    if held_seat:
-        seats_fill(gathering, now)

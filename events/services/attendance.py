@@ -1,19 +1,18 @@
-"""Personal join URLs (the only way an attendee reaches the video link) and
-check-in."""
+"""Personal join URLs (the only way an attendee reaches the video link):
+issuing, following and revoking them; and check-in. The token itself is
+``events.join_tokens``."""
 
-import hashlib
 import hmac
 from datetime import datetime
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F
-from django.urls import reverse
 from django.utils import timezone
 
 from community.ids import id_parse
 from community.models import Member
 from events.access import join_refusal
+from events.join_tokens import join_signature
 from events.models import (
     Application,
     ApplicationStatus,
@@ -33,21 +32,6 @@ def join_pass_issue(application: Application) -> JoinPass:
     return join_pass
 
 
-def _signature(join_pass: JoinPass) -> str:
-    message = f"moim.join:{join_pass.pk}:{join_pass.nonce}".encode()
-    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()[
-        :32
-    ]
-
-
-def join_token(join_pass: JoinPass) -> str:
-    return f"{join_pass.pk}-{_signature(join_pass)}"
-
-
-def join_path(join_pass: JoinPass) -> str:
-    return reverse("gathering_join", args=[join_token(join_pass)])
-
-
 def join_resolve(*, token: str, member: Member, now: datetime | None = None) -> str:
     """The video link behind a personal join URL, for its own attendee only,
     when ``join_refusal`` allows (from the release time until the end);
@@ -61,7 +45,9 @@ def join_resolve(*, token: str, member: Member, now: datetime | None = None) -> 
     join_pass = (
         JoinPass.objects.select_related("application__gathering").filter(pk=pk).first()
     )
-    if join_pass is None or not hmac.compare_digest(signature, _signature(join_pass)):
+    if join_pass is None or not hmac.compare_digest(
+        signature, join_signature(join_pass)
+    ):
         raise LookupError(token)
     application = join_pass.application
     if application.member_id != member.pk:

@@ -28,7 +28,7 @@ from events.models import (
 )
 from events.services.lifecycle import gathering_advance
 from events.services.notices import notice_send
-from events.services.offers import applications_update, locked_gathering
+from events.services.seats import applications_update, locked_gathering
 from realtime.broadcast import room_recheck
 
 # Fields an organiser edits; the lifecycle fixes some of them as it passes

@@ -28,7 +28,8 @@ from events.errors import EventsError
 from events.forms import SurveyForm, TakeawayForm
 from events.forms_organise import SurveyQuestionForm, SurveySettingsForm
 from events.models import Gathering
-from events.services import lifecycle, path, surveys
+from events.questions import survey_questions
+from events.services import lifecycle, path, survey_setup, surveys
 from events.views.attend import _gathering
 from events.views.organise import organiser_view, organiser_writes
 
@@ -55,7 +56,7 @@ def survey_answer(request: HttpRequest, *, access: Access, pk: int) -> HttpRespo
             {"community": access.community, "gathering": gathering, "error": refusal},
             status=403,
         )
-    questions = surveys.survey_questions(state.survey)
+    questions = survey_questions(state.survey)
     form = SurveyForm(request.POST or None, questions=questions)
     if request.method == "POST" and form.is_valid():
         try:
@@ -159,7 +160,7 @@ def survey_edit(
             if action == "settings":
                 settings_form = SurveySettingsForm(request.POST)
                 if settings_form.is_valid():
-                    surveys.survey_settings_update(
+                    survey_setup.survey_settings_update(
                         gathering=gathering, access=access, **settings_form.cleaned_data
                     )
                     messages.success(request, _("The survey's settings are saved."))
@@ -167,7 +168,7 @@ def survey_edit(
             elif action == "add":
                 question_form = SurveyQuestionForm(request.POST)
                 if question_form.is_valid():
-                    surveys.survey_question_add(
+                    survey_setup.survey_question_add(
                         gathering=gathering,
                         kind=question_form.cleaned_data["kind"],
                         label=question_form.cleaned_data["label"],
@@ -177,7 +178,7 @@ def survey_edit(
                     messages.success(request, _("The question is added."))
                     return redirect(request.path)
             else:  # remove
-                surveys.survey_question_remove(
+                survey_setup.survey_question_remove(
                     gathering=gathering, key=request.POST.get("key", ""), access=access
                 )
                 messages.success(request, _("The question is removed."))
@@ -194,7 +195,7 @@ def survey_edit(
             "access": access,
             "gathering": gathering,
             "survey": survey,
-            "questions": surveys.survey_questions(survey),
+            "questions": survey_questions(survey),
             "settings_form": settings_form,
             "question_form": question_form,
             # The forms show while the survey may change and this organiser

@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from events.join_tokens import join_path
 from events.models import (
     Application,
     ApplicationStatus,
@@ -20,7 +21,6 @@ from events.models import (
 )
 from events.services import applications as application_services
 from events.services import gatherings as gathering_services
-from events.services.attendance import join_path
 from events.services.lifecycle import gathering_advance
 from events.services.offers import offer_confirm
 from tests.community.forum_data import community_make, join

@@ -16,6 +16,7 @@ from icalendar import Calendar
 
 from community.models import Membership, MembershipRole
 from events import calendar as calendars
+from events.join_tokens import join_path
 from events.log_masking import (
     FeedTokenFilter,
     MaskedAccessLogGenerator,
@@ -30,7 +31,7 @@ from events.models import (
 )
 from events.services import feeds
 from events.services.applications import application_submit, application_withdraw
-from events.services.attendance import join_pass_issue, join_path
+from events.services.attendance import join_pass_issue
 from events.services.gatherings import (
     gathering_cancel,
     gathering_create,
