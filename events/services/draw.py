@@ -114,7 +114,7 @@ def draw_run(
     for entry in record["entries"]:
         application = by_public_id[entry["public_id"]]
         application.rank = entry["rank"]
-        if entry["outcome"] == "won":
+        if entry["outcome"] == algorithm.WON:
             application.status = ApplicationStatus.OFFERED
             application.offer_expires_at = deadline
         else:

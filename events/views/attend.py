@@ -36,9 +36,10 @@ def _member(request: HttpRequest):
     return request.user if request.user.is_authenticated else None
 
 
-def _gathering(request: HttpRequest, access: Access, pk: int) -> Gathering:
+def gathering_readable(request: HttpRequest, access: Access, pk: int) -> Gathering:
     """The gathering as it stands now (due transitions applied), or 404 when
-    it is not this community's or is a draft the reader may not see."""
+    it is not this community's or is a draft the reader may not see. The
+    survey pages use it too."""
     gathering = selectors.gathering_for_page(
         community=access.community, gathering_id=pk
     )
@@ -92,14 +93,14 @@ def _detail(
 @require_safe
 @community_view
 def gathering_detail(request: HttpRequest, *, access: Access, pk: int) -> HttpResponse:
-    return _detail(request, access, _gathering(request, access, pk))
+    return _detail(request, access, gathering_readable(request, access, pk))
 
 
 @login_required
 @require_POST
 @community_view
 def gathering_apply(request: HttpRequest, *, access: Access, pk: int) -> HttpResponse:
-    gathering = _gathering(request, access, pk)
+    gathering = gathering_readable(request, access, pk)
     form = ApplicationForm(request.POST, gathering=gathering)
     if not form.is_valid():
         return _detail(request, access, gathering, form=form, status=400)
@@ -120,7 +121,7 @@ def gathering_apply(request: HttpRequest, *, access: Access, pk: int) -> HttpRes
 def _answer(request: HttpRequest, access: Access, pk: int, action, done: str):
     """Run a member's action on their own application; a refusal becomes a
     message. Either way, back to the gathering page."""
-    gathering = _gathering(request, access, pk)
+    gathering = gathering_readable(request, access, pk)
     try:
         action(member=request.user, gathering=gathering)
     except EventsError as error:
@@ -206,7 +207,7 @@ def gathering_join(request: HttpRequest, token: str) -> HttpResponse:
 def draw_record(request: HttpRequest, *, access: Access, pk: int) -> HttpResponse:
     """The draw record, as published: anyone who may read the community can
     recompute the draw from it (``manage.py verify_draw``, docs/draw.md)."""
-    gathering = _gathering(request, access, pk)
+    gathering = gathering_readable(request, access, pk)
     record = selectors.draw_record_for_page(gathering=gathering)
     if record is None:
         raise Http404

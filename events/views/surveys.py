@@ -30,7 +30,7 @@ from events.forms_organise import SurveyQuestionForm, SurveySettingsForm
 from events.models import Gathering
 from events.questions import survey_questions
 from events.services import lifecycle, path, survey_setup, surveys
-from events.views.attend import _gathering
+from events.views.attend import gathering_readable
 from events.views.organise import organiser_view, organiser_writes
 
 
@@ -42,7 +42,7 @@ def _detail_url(gathering: Gathering) -> str:
 @login_required
 @community_view
 def survey_answer(request: HttpRequest, *, access: Access, pk: int) -> HttpResponse:
-    gathering = _gathering(request, access, pk)
+    gathering = gathering_readable(request, access, pk)
     state = selectors.survey_state(
         gathering=gathering, member=request.user, now=timezone.now(), access=access
     )
@@ -87,7 +87,7 @@ def survey_answer(request: HttpRequest, *, access: Access, pk: int) -> HttpRespo
 @login_required
 @community_view
 def takeaway_edit(request: HttpRequest, *, access: Access, pk: int) -> HttpResponse:
-    gathering = _gathering(request, access, pk)
+    gathering = gathering_readable(request, access, pk)
     state = selectors.survey_state(
         gathering=gathering, member=request.user, now=timezone.now()
     )

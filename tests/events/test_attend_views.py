@@ -748,13 +748,20 @@ def test_the_video_link_appears_in_no_page_for_any_kind_of_user(
 # ---------------------------------------------------------------------------
 
 
-def test_upcoming_gatherings_tag_lists_published_gatherings_only(community, owner, rf):
-    from django.template import Context, Template
+def test_upcoming_gatherings_lists_published_gatherings_only(community, owner, rf):
+    from django.template.loader import render_to_string
+
+    from events.selectors import gatherings_upcoming
 
     published = gathering_make(community, by=owner, title="공개된 모임")
     gathering_make(community, by=owner, title="초안 모임", publish=False)
-    html = Template("{% load gatherings %}{% upcoming_gatherings community %}").render(
-        Context({"community": community, "request": rf.get("/")})
+    html = render_to_string(
+        "events/partials/upcoming_gatherings.html",
+        {
+            "community": community,
+            "gatherings": gatherings_upcoming(community=community, now=timezone.now()),
+        },
+        request=rf.get("/"),
     )
     assert "공개된 모임" in html
     assert detail_url(published) in html
