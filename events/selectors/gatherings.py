@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import Count, Exists, OuterRef, Q
-from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -219,7 +218,7 @@ class MyApplicationRow:
     application: Application
     gathering: Gathering
     join: JoinLink | None
-    draw_url: str
+    has_draw: bool
     can_withdraw: bool
 
 
@@ -248,17 +247,12 @@ def member_applications(*, member: Member, now: datetime) -> list[MyApplicationR
     rows = []
     for application in applications:
         gathering = application.gathering
-        draw_url = (
-            reverse("draw_record", args=[gathering.community.slug, gathering.pk])
-            if application.has_draw
-            else ""
-        )
         rows.append(
             MyApplicationRow(
                 application=application,
                 gathering=gathering,
                 join=_join_link(application, now),
-                draw_url=draw_url,
+                has_draw=application.has_draw,
                 can_withdraw=withdraw_refusal(application, gathering, now) is None,
             )
         )
