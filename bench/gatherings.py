@@ -369,7 +369,7 @@ def part_draw(args) -> dict:
         GatheringStatus,
     )
     from events.services.draw import applications_freeze, draw_run
-    from events.services.offers import locked_gathering
+    from events.services.seats import locked_gathering
 
     t = time.perf_counter()
     password = make_password("bench-password-not-used")

@@ -1,5 +1,7 @@
 """Who organises a gathering and who may apply: one place for both."""
 
+from datetime import datetime
+
 from django.db.models import Q
 
 from community.access import (
@@ -14,8 +16,19 @@ from community.models import (
     Membership,
     MembershipRole,
 )
+from community.timefmt import local_format
 from events.errors import EventsError
-from events.models import Gathering
+from events.models import (
+    NOT_OVER,
+    Application,
+    ApplicationStatus,
+    Gathering,
+    GatheringStatus,
+    JoinPass,
+    SelectionMode,
+    Survey,
+    SurveyInvitation,
+)
 
 
 def is_organiser(
@@ -113,3 +126,207 @@ def seat_barred(community: Community | int) -> Q:
     """The applications whose member may hold no seat in ``community``, as a
     filter on applications (``seat_refusal`` for many rows)."""
     return Q(member_id__in=members_banned_from(community))
+
+
+# --- Rules a page shows and a service enforces --------------------------------
+# Each is one predicate: selectors and views call it to decide what to offer,
+# the service raises what it returns, so the page and the service cannot
+# disagree.
+
+# Statuses from which a member may still withdraw.
+WITHDRAWABLE = frozenset(
+    {
+        ApplicationStatus.APPLIED,
+        ApplicationStatus.OFFERED,
+        ApplicationStatus.CONFIRMED,
+        ApplicationStatus.WAITLISTED,
+    }
+)
+# Once a gathering is over (or cancelled) nothing about it can be cancelled.
+UNCANCELLABLE = frozenset(GatheringStatus) - NOT_OVER
+# Settings the lifecycle fixes: the schedule ones may not move once
+# applications have opened or closed, since the draw and offers hang on them.
+FROZEN_AFTER_OPEN = ("selection_mode", "applications_open_at")
+FROZEN_AFTER_CLOSE = ("capacity", "applications_close_at", "require_work_verified")
+
+
+def withdraw_refusal(
+    application: Application | None, gathering: Gathering, now: datetime
+) -> EventsError | None:
+    """Why ``application`` may not be withdrawn now, or None: only a live
+    application, before the start, and never between the freeze at close and
+    the draw, when the list is the published record's input (a change there
+    would make the record unverifiable)."""
+    if (
+        application is None
+        or application.status not in WITHDRAWABLE
+        or gathering.status == GatheringStatus.CLOSED
+        or now >= gathering.starts_at
+    ):
+        return EventsError("cannot_withdraw")
+    return None
+
+
+def draw_refusal(
+    gathering: Gathering, now: datetime, *, drawn: bool
+) -> EventsError | None:
+    """Why the lottery may not run now, or None: a lottery whose
+    applications have closed (the lifecycle moves it to closed as it draws),
+    and never a second time (``drawn``: a draw is stored)."""
+    if gathering.selection_mode != SelectionMode.LOTTERY:
+        return EventsError("not_lottery")
+    if drawn:
+        return EventsError("already_drawn")
+    # Open or closed means published: the lifecycle moves no draft.
+    if (
+        gathering.status not in {GatheringStatus.OPEN, GatheringStatus.CLOSED}
+        or now < gathering.applications_close_at
+    ):
+        return EventsError("not_closed")
+    return None
+
+
+def edit_refusal(gathering: Gathering) -> EventsError | None:
+    """Why nothing of ``gathering`` may be edited any more, or None."""
+    if gathering.status not in NOT_OVER:
+        return EventsError("cannot_edit", reason=gathering.get_status_display())
+    return None
+
+
+def frozen_fields(gathering: Gathering) -> list[str]:
+    """The settings of an editable gathering that the lifecycle has fixed."""
+    frozen = []
+    if gathering.status != GatheringStatus.DRAFT:
+        frozen += FROZEN_AFTER_OPEN
+    if gathering.status not in {GatheringStatus.DRAFT, GatheringStatus.OPEN}:
+        frozen += FROZEN_AFTER_CLOSE
+    return frozen
+
+
+def publish_refusal(gathering: Gathering) -> EventsError | None:
+    """Why ``gathering`` may not be published, or None: only a draft, once."""
+    if gathering.status != GatheringStatus.DRAFT or gathering.published_at:
+        return EventsError("cannot_publish")
+    return None
+
+
+def cancel_refusal(gathering: Gathering) -> EventsError | None:
+    """Why ``gathering`` may not be cancelled, or None: not once it is over."""
+    if gathering.status in UNCANCELLABLE:
+        return EventsError("cannot_cancel")
+    return None
+
+
+def checkin_refusal(gathering: Gathering) -> EventsError | None:
+    """Why the dashboard offers no check-in yet, or None: from the close of
+    applications on, never for a cancelled gathering. The check-in page and
+    ``checkin_record`` stay open to an organiser earlier (a first-come
+    gathering confirms seats while it is open)."""
+    if (
+        gathering.status in {GatheringStatus.DRAFT, GatheringStatus.OPEN}
+        or gathering.is_cancelled
+    ):
+        return EventsError("cannot_checkin")
+    return None
+
+
+def join_refusal(application: Application, now: datetime) -> EventsError | None:
+    """Why ``application``'s personal join URL may not be shown or followed
+    now, or None: a confirmed seat with a live pass (the application's
+    ``join_pass``), from the release time until the end of a gathering that
+    is not cancelled. Every page, calendar, reminder and the join URL
+    itself ask this."""
+    join_pass: JoinPass | None = getattr(application, "join_pass", None)
+    if (
+        application.status != ApplicationStatus.CONFIRMED
+        or join_pass is None
+        or join_pass.revoked_at is not None
+    ):
+        return EventsError("join_revoked")
+    gathering = application.gathering
+    if now < gathering.link_release_at:
+        return EventsError(
+            "join_not_released",
+            time=local_format(gathering.link_release_at),
+        )
+    if now >= gathering.ends_at or gathering.is_cancelled:
+        return EventsError("gathering_over")
+    return None
+
+
+# --- The survey: who may answer, and when ---------------------------------------
+
+
+def attendee_filter() -> Q:
+    """Attendees: a confirmed seat that check-in did not record as a
+    no-show (checked in, or confirmed where nothing was recorded)."""
+    return Q(status=ApplicationStatus.CONFIRMED) & (
+        Q(attended=True) | Q(attended__isnull=True)
+    )
+
+
+def is_attendee(*, member: Member, gathering: Gathering) -> bool:
+    """One query."""
+    return Application.objects.filter(
+        attendee_filter(), gathering=gathering, member=member
+    ).exists()
+
+
+def answer_refusal(
+    *,
+    member: Member,
+    gathering: Gathering,
+    survey: Survey | None,
+    access: Access | None = None,
+) -> EventsError | None:
+    """Why ``member`` may not answer ``survey`` (whatever its dates), or
+    None. Only the members invited when it opened may answer, so check-in
+    changed afterwards moves nobody in or out; and never an organiser, who
+    reads the results (an organiser's own answers would let them subtract
+    themselves from what the results show). A few queries."""
+    invited = (
+        survey is not None
+        and survey.pk is not None
+        and SurveyInvitation.objects.filter(survey=survey, member=member).exists()
+    )
+    organiser = is_organiser(member, gathering, access)
+    if invited:
+        return EventsError("survey_organiser") if organiser else None
+    if organiser and is_attendee(member=member, gathering=gathering):
+        return EventsError("survey_organiser")
+    return EventsError("survey_not_attendee")
+
+
+def survey_open_refusal(
+    survey: Survey | None, status: str, now: datetime
+) -> EventsError | None:
+    """Why ``survey`` of a gathering in ``status`` takes no response now,
+    or None: from its opening until its close, and not once closed."""
+    if (
+        status != GatheringStatus.SURVEY_OPEN
+        or survey is None
+        or survey.response_count is not None
+        or survey.closes_at is None
+        or not (survey.opens_at <= now < survey.closes_at)
+    ):
+        return EventsError("survey_not_open")
+    return None
+
+
+def response_refusal(
+    *,
+    member_refusal: EventsError | None,
+    open_refusal: EventsError | None,
+    answered: bool,
+) -> EventsError | None:
+    """Why a member may not answer a survey, or None: the survey's refusal
+    (``survey_open_refusal``), then the member's own (``answer_refusal``),
+    then an answer already given. The answer page and ``response_submit``
+    both ask this, so both refuse alike."""
+    if open_refusal is not None:
+        return open_refusal
+    if member_refusal is not None:
+        return member_refusal
+    if answered:
+        return EventsError("survey_answered")
+    return None

@@ -14,7 +14,7 @@ from community.fields import JSONField
 from events.errors import EventsError
 from events.models import Draw, FairnessPolicy, Gathering, Survey
 from events.selectors import survey_summary_shown
-from events.services.surveys import sealed_unopenable_count
+from events.services.sealing import sealed_unopenable_count
 
 
 @admin.register(FairnessPolicy)

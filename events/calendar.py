@@ -33,14 +33,14 @@ from icalendar import Calendar, Event, vDuration, vText
 from community.fields import NOT_ON_ONE_LINE
 from community.models import Community, Member
 from community.timefmt import local_format
-from events.access import hosting
+from events.access import hosting, join_refusal
+from events.join_tokens import join_path
 from events.models import (
     Application,
     ApplicationStatus,
     Gathering,
     GatheringFormat,
 )
-from events.services.attendance import join_path
 from events.services.notices import gathering_url
 
 PRODID = "-//Moim//Moim Gatherings//EN"
@@ -245,22 +245,6 @@ def personal_entries(member: Member) -> tuple[list[Application], list[Gathering]
     return applications, hosted
 
 
-def join_url(application: Application, now: datetime) -> str | None:
-    """The member's personal join URL, absolute, when it may be shown: a
-    confirmed seat, a live pass, and the release time passed."""
-    gathering = application.gathering
-    if (
-        application.status != ApplicationStatus.CONFIRMED
-        or gathering.is_cancelled
-        or now < gathering.link_release_at
-    ):
-        return None
-    join_pass = getattr(application, "join_pass", None)
-    if join_pass is None or join_pass.revoked_at is not None:
-        return None
-    return _absolute(join_path(join_pass))
-
-
 def application_event_status(application: Application) -> str:
     if application.gathering.is_cancelled:
         return CANCELLED
@@ -270,14 +254,11 @@ def application_event_status(application: Application) -> str:
 def _application_facts(application: Application, now: datetime) -> EventFacts:
     gathering = application.gathering
     lines = [_("Your application: %(status)s") % {"status": _status(application)}]
-    url = join_url(application, now)
+    refusal = join_refusal(application, now)
+    url = None if refusal else _absolute(join_path(application.join_pass))
     if url:
         lines.append(_("Join with your personal link: %(url)s") % {"url": url})
-    elif (
-        application.status == ApplicationStatus.CONFIRMED
-        and not gathering.is_cancelled
-        and now < gathering.link_release_at
-    ):
+    elif refusal.code == "join_not_released" and not gathering.is_cancelled:
         lines.append(
             _("Your personal join link appears here from %(time)s.")
             % {"time": local_format(gathering.link_release_at)}

@@ -17,7 +17,7 @@ def check_sealed_responses_open(app_configs, databases=None, **kwargs):
     if not databases or "default" not in databases:
         return []
     from events.models import SealedResponse, Survey
-    from events.services.surveys import sealed_unopenable_count
+    from events.services.sealing import sealed_unopenable_count
 
     try:
         surveys = list(

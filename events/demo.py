@@ -40,6 +40,7 @@ from community.models import (
 )
 from community.roles import JobRole
 from community.services.communities import community_join
+from events.join_tokens import join_token
 from events.models import (
     Application,
     ApplicationStatus,
@@ -60,7 +61,8 @@ from events.services.gatherings import (
 from events.services.lifecycle import gathering_advance
 from events.services.offers import offer_confirm, offer_decline
 from events.services.path import path_visibility_set, takeaway_save
-from events.services.surveys import response_submit, survey_question_add
+from events.services.survey_setup import survey_question_add
+from events.services.surveys import response_submit
 
 SEOUL = ZoneInfo("Asia/Seoul")
 
@@ -714,8 +716,6 @@ def _seed_survey_open(community: Community, now: datetime) -> None:
 
 
 def _token(application: Application) -> str:
-    from events.services.attendance import join_token
-
     application.refresh_from_db()
     return join_token(application.join_pass)
 

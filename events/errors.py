@@ -28,6 +28,7 @@ MESSAGES = {
     "cannot_edit": _("This can no longer be changed: %(reason)s"),
     "invalid_times": _("%(problem)s"),
     "cannot_publish": _("Only a draft can be published."),
+    "cannot_checkin": _("Attendance can be recorded once applications close."),
     "not_attendee": _("Only confirmed attendees can do this."),
     "join_not_released": _("The join link is available from %(time)s."),
     "join_revoked": _("This join link was revoked. Please contact the organisers."),

@@ -5,9 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from community.fields import OneLineField
 from events.models import Gathering, PathVisibility
+from events.questions import TEXT_LIMIT, QuestionKind
 from events.services.applications import ANSWER_LIMIT, MOTIVATION_LIMIT
 from events.services.path import TAKEAWAY_LIMIT
-from events.services.surveys import CHOICE, RATING, TEXT_LIMIT, YES_NO
 
 
 class ApplicationForm(forms.Form):
@@ -64,7 +64,7 @@ class SurveyForm(forms.Form):
         kind = question["kind"]
         label = question["label"]
         required = bool(question.get("required"))
-        if kind == RATING:
+        if kind == QuestionKind.RATING:
             return forms.TypedChoiceField(
                 label=label,
                 required=required,
@@ -73,7 +73,7 @@ class SurveyForm(forms.Form):
                 widget=forms.RadioSelect(attrs={"class": "rating"}),
                 help_text=_("1 = not at all, 5 = very much"),
             )
-        if kind == CHOICE:
+        if kind == QuestionKind.CHOICE:
             return forms.TypedChoiceField(
                 label=label,
                 required=required,
@@ -81,7 +81,7 @@ class SurveyForm(forms.Form):
                 choices=list(enumerate(question["choices"])),
                 widget=forms.RadioSelect,
             )
-        if kind == YES_NO:
+        if kind == QuestionKind.YES_NO:
             return forms.ChoiceField(
                 label=label,
                 required=required,

@@ -15,6 +15,7 @@ from events.models import (
     GatheringFormat,
     SelectionMode,
 )
+from events.questions import QUESTION_KINDS
 
 MAX_QUESTIONS = 5
 QUESTION_LIMIT = 200
@@ -381,11 +382,7 @@ class SurveySettingsForm(forms.Form):
 class SurveyQuestionForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"),
-        choices=[
-            ("rating", _("Rating from 1 to 5")),
-            ("choice", _("One choice")),
-            ("text", _("Text")),
-        ],
+        choices=[(kind.value, kind.label) for kind in QUESTION_KINDS],
     )
     label = OneLineField(label=_("Question"), max_length=200)
     choices = forms.CharField(

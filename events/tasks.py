@@ -1,18 +1,9 @@
-"""Background jobs of the events app: thin wrappers around services, each
-idempotent and safe to run late or twice."""
+"""Background jobs of the events app. Each task sits beside the service it
+wraps (``events.services.lifecycle.gathering_advance_task``,
+``events.services.draw.draw_notices_task``); they are named here too, so
+that a job queued under this module's name before they moved still runs."""
 
-from django.tasks import task
+from events.services.draw import draw_notices_task
+from events.services.lifecycle import gathering_advance_task
 
-
-@task()
-def gathering_advance_task(*, gathering_id: int) -> None:
-    from events.services.lifecycle import gathering_advance
-
-    gathering_advance(gathering_id=gathering_id)
-
-
-@task()
-def draw_notices_task(*, gathering_id: int) -> None:
-    from events.services.draw import draw_notices_send
-
-    draw_notices_send(gathering_id=gathering_id)
+__all__ = ["draw_notices_task", "gathering_advance_task"]

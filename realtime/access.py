@@ -8,6 +8,7 @@ write in it under the community's posting policy.
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.core.validators import slug_re
 from django.utils import timezone
@@ -22,6 +23,19 @@ from events.models import Application, ApplicationStatus, Gathering, GatheringSt
 from events.services.lifecycle import gathering_advance_if_due
 from realtime.errors import RealtimeError
 from realtime.models import Room, RoomMute
+
+# How long a moderator may mute someone in a room.
+MUTE_LIMITS = (timedelta(minutes=1), timedelta(days=7))
+
+
+def mute_duration_refusal(minutes: float) -> RealtimeError | None:
+    """Why a mute of ``minutes`` is refused, or None: within ``MUTE_LIMITS``.
+    Takes minutes, as a frame carries them, so that no number a client
+    sends can overflow a duration before it is checked."""
+    low, high = (limit / timedelta(minutes=1) for limit in MUTE_LIMITS)
+    if not (low <= minutes <= high):
+        return RealtimeError("bad_duration")
+    return None
 
 
 @dataclass(frozen=True)

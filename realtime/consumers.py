@@ -22,7 +22,7 @@ from django.utils.translation import get_supported_language_variant
 from django.utils.translation.trans_real import parse_accept_lang_header
 
 from realtime import selectors, services
-from realtime.access import RoomAccess, room_access
+from realtime.access import RoomAccess, mute_duration_refusal, room_access
 from realtime.errors import RealtimeError
 from realtime.groups import member_group, room_group
 
@@ -385,8 +385,8 @@ class RoomConsumer(MemberSocket):
     async def on_mute(self, frame: dict) -> None:
         target = _field(frame, "member", str)
         minutes = _field(frame, "minutes", int)
-        if minutes > 7 * 24 * 60:
-            raise RealtimeError("bad_duration")
+        if refusal := mute_duration_refusal(minutes):
+            raise refusal
         await database_sync_to_async(services.room_mute)(
             member=self.member,
             key=self.key,
@@ -429,7 +429,7 @@ class NotificationConsumer(MemberSocket):
         self.member = self.scope.get("user")
         self.language = _language(self.scope)
         if self.member is None or not self.member.is_authenticated:
-            await self.close(code=4401)
+            await self.close(code=CLOSE_FOR["login_required"])
             return
         await self.accept()
         if not await self.slot_take():

@@ -15,7 +15,7 @@ from community.caching import cache_optional
 from community.display import display_name
 from community.ids import public_id_valid
 from community.models import AuditEntry, Community, Member, ModerationAction
-from realtime.access import RoomAccess, room_access
+from realtime.access import RoomAccess, mute_duration_refusal, room_access
 from realtime.broadcast import frame_on_commit, member_sockets_close
 from realtime.errors import RealtimeError
 from realtime.models import BODY_LIMIT, Message, Presence, Room, RoomMute
@@ -24,7 +24,6 @@ from realtime.models import BODY_LIMIT, Message, Presence, Room, RoomMute
 RATE_LIMIT = 5
 RATE_WINDOW = timedelta(seconds=5)
 PRESENCE_TTL = timedelta(seconds=90)
-MUTE_LIMITS = (timedelta(minutes=1), timedelta(days=7))
 
 
 # --- Frames ------------------------------------------------------------------------
@@ -187,8 +186,8 @@ def room_mute(
 ) -> RoomMute:
     """Let ``target_id`` (a public id) read but not write in this room for
     ``duration``; their sockets here close and reconnect read-only."""
-    if not (MUTE_LIMITS[0] <= duration <= MUTE_LIMITS[1]):
-        raise RealtimeError("bad_duration")
+    if refusal := mute_duration_refusal(duration / timedelta(minutes=1)):
+        raise refusal
     access = _moderator_access(member, key)
     target = (
         Member.objects.filter(public_id=target_id, is_active=True).first()

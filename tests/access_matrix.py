@@ -36,6 +36,7 @@ from community.models import (
 )
 from community.services import communities as community_services
 from community.services.moderation import sanction_impose
+from events.join_tokens import join_token
 from events.models import (
     Application,
     ApplicationStatus,
@@ -45,7 +46,6 @@ from events.models import (
     Survey,
 )
 from events.services.applications import application_submit
-from events.services.attendance import join_token
 from events.services.feeds import feed_create
 from events.services.offers import offer_confirm
 from events.services.surveys import response_submit

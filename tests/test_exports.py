@@ -19,7 +19,8 @@ from django.conf import settings
 from django.db import transaction
 
 from events.models import Survey
-from events.services.surveys import response_submit, survey_question_add
+from events.services.survey_setup import survey_question_add
+from events.services.surveys import response_submit
 from tests import access_matrix as m
 from tests.events.factories import advance, gathering_held, survey_answers
 from tests.test_access_matrix import ROWS, _url

@@ -8,7 +8,7 @@ from django.utils import timezone
 from community.access import access_for
 from community.models import Member
 from community.services.members import member_standing_lock
-from events.access import eligibility_refusal
+from events.access import eligibility_refusal, withdraw_refusal
 from events.errors import EventsError
 from events.models import (
     SEAT_HOLDING,
@@ -16,17 +16,15 @@ from events.models import (
     ApplicationStatus,
     Gathering,
     GatheringStatus,
-    JoinPass,
     SelectionMode,
 )
 from events.services.attendance import join_pass_issue
-from events.services.offers import (
-    applications_update,
+from events.services.lifecycle import gathering_advance_schedule
+from events.services.seats import (
+    application_end,
     locked_gathering,
-    seats_fill,
     waitlist_renumber,
 )
-from realtime.broadcast import member_sockets_close
 
 MOTIVATION_LIMIT = 2000
 ANSWER_LIMIT = 500
@@ -110,7 +108,8 @@ def application_withdraw(
     *, member: Member, gathering: Gathering, now: datetime | None = None
 ) -> Application:
     """Withdraw before the draw, or after it (giving back an offered or
-    confirmed seat, which passes to the next on the waitlist)."""
+    confirmed seat, which passes to the next on the waitlist), as
+    ``withdraw_refusal`` allows."""
     now = now or timezone.now()
     with transaction.atomic():
         locked = locked_gathering(gathering.pk)
@@ -119,45 +118,11 @@ def application_withdraw(
             .filter(gathering=locked, member=member)
             .first()
         )
-        withdrawable = [
-            ApplicationStatus.APPLIED,
-            ApplicationStatus.OFFERED,
-            ApplicationStatus.CONFIRMED,
-            ApplicationStatus.WAITLISTED,
-        ]
-        # Between the freeze at close and the draw the list is the record's
-        # input: a change there would make the published record unverifiable.
-        if (
-            application is None
-            or application.status not in withdrawable
-            or locked.status == GatheringStatus.CLOSED
-            or now >= locked.starts_at
-        ):
-            raise EventsError("cannot_withdraw")
+        refusal = withdraw_refusal(application, locked, now)
+        if refusal is not None:
+            raise refusal
+        before = locked.next_due_at
         application_end(gathering=locked, application=application, now=now)
+        gathering_advance_schedule(locked, before)
     application.refresh_from_db()
     return application
-
-
-def application_end(
-    *, gathering: Gathering, application: Application, now: datetime
-) -> None:
-    """The application ends as withdrawn: its join URL is revoked, a seat it
-    held passes to the next on the waitlist, a confirmed attendee's sockets
-    close. Caller holds ``gathering``'s lock (``locked_gathering``) and has
-    checked that the application may end."""
-    held_seat = application.status in SEAT_HOLDING
-    applications_update(
-        Application.objects.filter(pk=application.pk),
-        status=ApplicationStatus.WITHDRAWN,
-        waitlist_position=None,
-        offer_expires_at=None,
-    )
-    JoinPass.objects.filter(application=application).update(revoked_at=now)
-    if application.status == ApplicationStatus.CONFIRMED:
-        # An attendee no more: their sockets in the room close now.
-        member_sockets_close(member_id=application.member_id)
-    if application.status == ApplicationStatus.WAITLISTED:
-        waitlist_renumber(gathering)
-    if held_seat:
-        seats_fill(gathering, now)

@@ -1,20 +1,18 @@
-"""Personal join URLs (the only way an attendee reaches the video link) and
-check-in."""
+"""Personal join URLs (the only way an attendee reaches the video link):
+issuing, following and revoking them; and check-in. The token itself is
+``events.join_tokens``."""
 
-import hashlib
 import hmac
 from datetime import datetime
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F
-from django.urls import reverse
 from django.utils import timezone
 
 from community.ids import id_parse
 from community.models import Member
-from community.timefmt import local_format
-from events.errors import EventsError
+from events.access import join_refusal
+from events.join_tokens import join_signature
 from events.models import (
     Application,
     ApplicationStatus,
@@ -34,26 +32,11 @@ def join_pass_issue(application: Application) -> JoinPass:
     return join_pass
 
 
-def _signature(join_pass: JoinPass) -> str:
-    message = f"moim.join:{join_pass.pk}:{join_pass.nonce}".encode()
-    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()[
-        :32
-    ]
-
-
-def join_token(join_pass: JoinPass) -> str:
-    return f"{join_pass.pk}-{_signature(join_pass)}"
-
-
-def join_path(join_pass: JoinPass) -> str:
-    return reverse("gathering_join", args=[join_token(join_pass)])
-
-
 def join_resolve(*, token: str, member: Member, now: datetime | None = None) -> str:
     """The video link behind a personal join URL, for its own attendee only,
-    from the release time on and until the end; records the use as
-    attendance evidence. Anything else raises EventsError or LookupError
-    (answered as 404, so a guessed token learns nothing)."""
+    when ``join_refusal`` allows (from the release time until the end);
+    records the use as attendance evidence. Anything else raises EventsError
+    or LookupError (answered as 404, so a guessed token learns nothing)."""
     now = now or timezone.now()
     raw_pk, _, signature = token.partition("-")
     pk = id_parse(raw_pk)
@@ -62,24 +45,17 @@ def join_resolve(*, token: str, member: Member, now: datetime | None = None) -> 
     join_pass = (
         JoinPass.objects.select_related("application__gathering").filter(pk=pk).first()
     )
-    if join_pass is None or not hmac.compare_digest(signature, _signature(join_pass)):
+    if join_pass is None or not hmac.compare_digest(
+        signature, join_signature(join_pass)
+    ):
         raise LookupError(token)
     application = join_pass.application
     if application.member_id != member.pk:
         raise LookupError(token)
-    if (
-        join_pass.revoked_at is not None
-        or application.status != ApplicationStatus.CONFIRMED
-    ):
-        raise EventsError("join_revoked")
+    application.join_pass = join_pass  # the pass just read, for the rule
+    if refusal := join_refusal(application, now):
+        raise refusal
     gathering = application.gathering
-    if now < gathering.link_release_at:
-        raise EventsError(
-            "join_not_released",
-            time=local_format(gathering.link_release_at),
-        )
-    if now >= gathering.ends_at or gathering.is_cancelled:
-        raise EventsError("gathering_over")
     JoinPass.objects.filter(pk=join_pass.pk).update(
         use_count=F("use_count") + 1,
         first_used_at=join_pass.first_used_at or now,

@@ -1,86 +1,28 @@
 """Freezing the application list and running the lottery over it. The
 algorithm itself, a pure function anyone can re-run, is events.draw."""
 
-from collections import Counter
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.tasks import task
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from community.models import Member
 from events import draw as algorithm
-from events.access import seat_barred
+from events.access import draw_refusal, seat_barred
 from events.bulk import rows_update
 from events.errors import EventsError
+from events.fairness import policy_for, weights_compute
 from events.models import (
     Application,
     ApplicationStatus,
     Draw,
-    FairnessPolicy,
     Gathering,
     GatheringStatus,
-    SelectionMode,
 )
-from events.services.applications import application_end
 from events.services.notices import notices_send
-from events.services.offers import offer_deadline, waitlist_renumber
-
-# Outcomes that count as a loss for the fairness weights: a lottery
-# application that never held a seat.
-LOSSES = [ApplicationStatus.NOT_SELECTED]
-
-
-def policy_for(gathering: Gathering) -> FairnessPolicy:
-    policy = FairnessPolicy.objects.filter(community=gathering.community_id).first()
-    return policy or FairnessPolicy(community=gathering.community)
-
-
-def weights_compute(
-    gathering: Gathering, applications: list[Application], now: datetime
-) -> dict[int, int]:
-    """Each application's weight under the community's policy, in tenths:
-    the base, plus a bonus per earlier loss in this community since the
-    member's last seat (capped), or the no-show weight while a recent no-show
-    counts. Three queries whatever the number of applications."""
-    policy = policy_for(gathering)
-    # A subquery, not a list of ids: SQLite refuses more than 32,766
-    # parameters, and a gathering may have more applicants than that.
-    applicants = Application.objects.filter(gathering=gathering).values("member_id")
-    earlier = Application.objects.filter(
-        gathering__community=gathering.community_id,
-        member_id__in=applicants,
-    ).exclude(gathering=gathering)
-    last_seat = dict(
-        earlier.filter(status=ApplicationStatus.CONFIRMED)
-        .values("member_id")
-        .annotate(at=Max("gathering__starts_at"))
-        .values_list("member_id", "at")
-    )
-    losses: Counter[int] = Counter()
-    for member_id, starts_at in earlier.filter(status__in=LOSSES).values_list(
-        "member_id", "gathering__starts_at"
-    ):
-        if member_id not in last_seat or starts_at > last_seat[member_id]:
-            losses[member_id] += 1
-    no_show_since = now - timedelta(days=policy.no_show_days)
-    no_shows = set(
-        earlier.filter(
-            status=ApplicationStatus.CONFIRMED,
-            attended=False,
-            gathering__ends_at__gte=no_show_since,
-        ).values_list("member_id", flat=True)
-    )
-    weights = {}
-    for application in applications:
-        member_id = application.member_id
-        if member_id in no_shows:
-            weights[application.pk] = policy.no_show_weight
-        else:
-            bonus = policy.loss_bonus * min(losses[member_id], policy.loss_cap)
-            weights[application.pk] = policy.base_weight + bonus
-    return weights
+from events.services.seats import application_end, offer_deadline, waitlist_renumber
 
 
 def applications_freeze(gathering: Gathering, now: datetime) -> None:
@@ -120,13 +62,15 @@ def draw_run(
 ) -> Draw:
     """Rank every frozen application, give the first ``capacity`` a seat
     offer and waitlist the rest in rank order, and publish the record; then
-    end the applications of members banned since the close. Caller
-    holds the gathering's lock; a second draw is refused by the database's
-    one-draw-per-gathering constraint."""
-    if gathering.selection_mode != SelectionMode.LOTTERY:
-        raise EventsError("not_lottery")
-    if gathering.status != GatheringStatus.CLOSED:
-        raise EventsError("already_drawn" if _drawn(gathering) else "not_closed")
+    end the applications of members banned since the close, as
+    ``draw_refusal`` allows. Caller (the lifecycle, which moves the gathering
+    to closed first) holds the gathering's lock; a second draw is refused by
+    the database's one-draw-per-gathering constraint."""
+    # A closed gathering has no draw yet (drawing moves it on in the same
+    # transaction): only another status asks the database.
+    drawn = gathering.status != GatheringStatus.CLOSED and _drawn(gathering)
+    if refusal := draw_refusal(gathering, now, drawn=drawn):
+        raise refusal
     applications = list(
         Application.objects.filter(
             gathering=gathering, status=ApplicationStatus.APPLIED
@@ -170,7 +114,7 @@ def draw_run(
     for entry in record["entries"]:
         application = by_public_id[entry["public_id"]]
         application.rank = entry["rank"]
-        if entry["outcome"] == "won":
+        if entry["outcome"] == algorithm.WON:
             application.status = ApplicationStatus.OFFERED
             application.offer_expires_at = deadline
         else:
@@ -249,6 +193,12 @@ def draw_notices_send(*, gathering_id: int) -> int:
             ),
         )
     return len(applications)
+
+
+@task()
+def draw_notices_task(*, gathering_id: int) -> None:
+    """``draw_notices_send`` as a queued job, after the draw."""
+    draw_notices_send(gathering_id=gathering_id)
 
 
 def _drawn(gathering: Gathering) -> bool:

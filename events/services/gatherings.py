@@ -11,10 +11,15 @@ from community.access import Access
 from community.markdown import markdown_render
 from community.models import Community, Member
 from events import draw as algorithm
-from events.access import organiser_write_refusal
+from events.access import (
+    cancel_refusal,
+    edit_refusal,
+    frozen_fields,
+    organiser_write_refusal,
+    publish_refusal,
+)
 from events.errors import EventsError
 from events.models import (
-    NOT_OVER,
     Application,
     ApplicationStatus,
     Gathering,
@@ -23,11 +28,11 @@ from events.models import (
 )
 from events.services.lifecycle import gathering_advance
 from events.services.notices import notice_send
-from events.services.offers import applications_update, locked_gathering
+from events.services.seats import applications_update, locked_gathering
 from realtime.broadcast import room_recheck
 
-# Fields an organiser edits; the schedule ones may not move once
-# applications have closed, since the draw and offers hang on them.
+# Fields an organiser edits; the lifecycle fixes some of them as it passes
+# the points that depend on them (events.access.frozen_fields).
 EDITABLE = [
     "title",
     "description",
@@ -48,8 +53,6 @@ EDITABLE = [
     "link_release_before",
     "offer_cutoff_before",
 ]
-FROZEN_AFTER_OPEN = ["selection_mode", "applications_open_at"]
-FROZEN_AFTER_CLOSE = ["capacity", "applications_close_at", "require_work_verified"]
 
 
 def times_check(fields: dict, now: datetime, *, is_new: bool) -> None:
@@ -119,14 +122,9 @@ def gathering_update(
     now = timezone.now()
     with transaction.atomic():
         locked = locked_gathering(gathering.pk)
-        if locked.status not in NOT_OVER:
-            raise EventsError("cannot_edit", reason=locked.get_status_display())
-        frozen = []
-        if locked.status != GatheringStatus.DRAFT:
-            frozen += FROZEN_AFTER_OPEN
-        if locked.status not in {GatheringStatus.DRAFT, GatheringStatus.OPEN}:
-            frozen += FROZEN_AFTER_CLOSE
-        for name in frozen:
+        if refusal := edit_refusal(locked):
+            raise refusal
+        for name in frozen_fields(locked):
             if name in fields and fields[name] != getattr(locked, name):
                 raise EventsError(
                     "cannot_edit",
@@ -156,8 +154,8 @@ def gathering_publish(
     now = timezone.now()
     with transaction.atomic():
         locked = locked_gathering(gathering.pk)
-        if locked.status != GatheringStatus.DRAFT or locked.published_at:
-            raise EventsError("cannot_publish")
+        if refusal := publish_refusal(locked):
+            raise refusal
         times_check({n: getattr(locked, n) for n in EDITABLE}, now, is_new=True)
         locked.published_at = now
         locked.next_due_at = now
@@ -177,14 +175,8 @@ def gathering_cancel(
     now = timezone.now()
     with transaction.atomic():
         locked = locked_gathering(gathering.pk)
-        if locked.status in {
-            GatheringStatus.ENDED,
-            GatheringStatus.SURVEY_OPEN,
-            GatheringStatus.SURVEY_CLOSED,
-            GatheringStatus.ARCHIVED,
-            GatheringStatus.CANCELLED,
-        }:
-            raise EventsError("cannot_cancel")
+        if refusal := cancel_refusal(locked):
+            raise refusal
         affected = list(
             Application.objects.filter(gathering=locked)
             .exclude(status__in=[ApplicationStatus.WITHDRAWN])

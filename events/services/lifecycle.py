@@ -7,18 +7,26 @@
 ``gathering_advance`` applies every transition and job that is due at
 ``now``, in order, under the gathering's row lock. It is idempotent: running
 it again, late or concurrently changes nothing more. It runs as a queued job
-when something falls due, and pages call ``gathering_advance_if_due`` on
-access, so a stopped worker delays nothing a member sees.
+(``gathering_advance_task``, beside it) when something falls due, and pages
+call ``gathering_advance_if_due`` on access, so a stopped worker delays
+nothing a member sees.
+
+The lifecycle runs the steps under its lock (``seats``, ``draw``, the
+survey's opening and closing) and imports no action; the actions above it
+(applying, answering an offer, editing, a ban) call it.
 """
 
 from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.tasks import task
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from events.access import join_refusal
 from events.errors import SealedResponsesUnopenable
+from events.join_tokens import join_path
 from events.models import (
     STATUS_ORDER,
     Application,
@@ -31,10 +39,9 @@ from events.models import (
     Survey,
 )
 from events.scheduling import schedule
-from events.services.attendance import join_path
-from events.services.draw import applications_freeze, draw_run
+from events.services.draw import applications_freeze, draw_notices_task, draw_run
 from events.services.notices import notices_send
-from events.services.offers import (
+from events.services.seats import (
     applications_update,
     locked_gathering,
     offers_expire,
@@ -113,12 +120,28 @@ def gathering_advance(
             if _apply_due(gathering, now, drawn_by):
                 # The outcome reaches every applicant from a job, so that the
                 # draw itself stays a handful of bulk queries.
-                _queue_draw_notices(gathering.pk)
+                draw_notices_task.enqueue(gathering_id=gathering.pk)
             gathering.next_due_at = _next_due(gathering, now)
         gathering.save(update_fields=["status", "next_due_at", "updated_at"])
-        if gathering.next_due_at and gathering.next_due_at != before:
-            _schedule_advance(gathering.pk, gathering.next_due_at)
+        gathering_advance_schedule(gathering, before)
     return gathering
+
+
+@task()
+def gathering_advance_task(*, gathering_id: int) -> None:
+    """``gathering_advance`` as a queued job, when something falls due."""
+    gathering_advance(gathering_id=gathering_id)
+
+
+def gathering_advance_schedule(gathering: Gathering, before: datetime | None) -> None:
+    """Queue ``gathering_advance_task`` for the gathering's next due moment
+    if it moved from ``before``: the lifecycle re-planned it, or a seat step
+    run by an action (a new offer's deadline) brought it forward. Called
+    inside the transaction that moved it."""
+    if gathering.next_due_at and gathering.next_due_at != before:
+        schedule(
+            gathering_advance_task, gathering.next_due_at, gathering_id=gathering.pk
+        )
 
 
 def _apply_due(gathering: Gathering, now: datetime, drawn_by) -> bool:
@@ -237,8 +260,7 @@ def _reminders_send(gathering: Gathering, now: datetime) -> None:
             [ReminderSent(application=a, kind=kind) for a in attendees],
             ignore_conflicts=True,
         )
-        released = now >= gathering.link_release_at
-        joins = {a.pk: _join_url(a) if released else None for a in attendees}
+        joins = {a.pk: _join_url(a, now) for a in attendees}
         for with_link in (False, True):
             items = [
                 (a.member, {"start": gathering.starts_at, "join": joins[a.pk]})
@@ -253,12 +275,12 @@ def _reminders_send(gathering: Gathering, now: datetime) -> None:
                 )
 
 
-def _join_url(application: Application) -> str | None:
-    """The attendee's own join URL (never the video link itself)."""
-    join_pass = getattr(application, "join_pass", None)
-    if join_pass is None or join_pass.revoked_at is not None:
+def _join_url(application: Application, now: datetime) -> str | None:
+    """The attendee's own join URL (never the video link itself), once
+    ``join_refusal`` allows."""
+    if join_refusal(application, now) is not None:
         return None
-    return settings.SITE_URL + join_path(join_pass)
+    return settings.SITE_URL + join_path(application.join_pass)
 
 
 def _next_due(gathering: Gathering, now: datetime) -> datetime | None:
@@ -290,15 +312,3 @@ def _next_due(gathering: Gathering, now: datetime) -> datetime | None:
         times.append(closes_at if closes_at > now else now + SURVEY_CLOSE_RETRY)
     future = [t for t in times if t > now]
     return min(future) if future else None
-
-
-def _schedule_advance(gathering_id: int, when: datetime) -> None:
-    from events.tasks import gathering_advance_task
-
-    schedule(gathering_advance_task, when, gathering_id=gathering_id)
-
-
-def _queue_draw_notices(gathering_id: int) -> None:
-    from events.tasks import draw_notices_task
-
-    draw_notices_task.enqueue(gathering_id=gathering_id)

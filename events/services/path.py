@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from community.models import Member, Thread, Visibility
+from events.access import attendee_filter
 from events.errors import EventsError
 from events.models import (
     Application,
@@ -19,7 +20,6 @@ from events.models import (
     PathVisibility,
     Takeaway,
 )
-from events.services.surveys import attendee_filter
 
 TAKEAWAY_LIMIT = 2000
 

@@ -18,9 +18,9 @@ from events.models import (
     Gathering,
     GatheringStatus,
 )
-from events.services.applications import application_end
+from events.services.lifecycle import gathering_advance_schedule
 from events.services.notices import notices_send
-from events.services.offers import locked_gathering
+from events.services.seats import application_end, locked_gathering
 
 # The applications a ban ends: every one still waiting for or holding a seat.
 LIVE_APPLICATIONS = [
@@ -79,7 +79,9 @@ def gatherings_ban(
             and application.status == ApplicationStatus.APPLIED
         )
         if application is not None and not frozen:
+            before = gathering.next_due_at
             application_end(gathering=gathering, application=application, now=now)
+            gathering_advance_schedule(gathering, before)
         if gathering.hosts.filter(pk=member.pk).exists():
             gathering.hosts.remove(member)
             _organisers_tell(gathering, member, by)

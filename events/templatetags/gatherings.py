@@ -1,41 +1,18 @@
-"""Template tags of the gathering pages: the community page's list of
-upcoming gatherings, the Google Calendar link and the chance as a percent."""
+"""Template tags of the gathering pages: the Google Calendar link and the
+chance as a percent."""
 
 from datetime import UTC
 from urllib.parse import urlencode
 
 from django import template
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from events import selectors
 from events.models import Gathering, GatheringFormat
 
 register = template.Library()
 
 GOOGLE_CALENDAR = "https://calendar.google.com/calendar/render"
-
-
-@register.inclusion_tag("events/partials/upcoming_gatherings.html", takes_context=True)
-def upcoming_gatherings(context, community):
-    """``{% upcoming_gatherings community %}``: the community's published
-    gatherings that have not ended yet. One query."""
-    return {
-        "community": community,
-        "gatherings": selectors.gatherings_upcoming(
-            community=community, now=timezone.now()
-        ),
-        "request": context.get("request"),
-    }
-
-
-@register.inclusion_tag("events/partials/satisfaction_trend.html")
-def satisfaction_trend(community):
-    """``{% satisfaction_trend community %}``: the average satisfaction of
-    the community's past gatherings as an SVG line chart (only surveys that
-    closed with k responses or more). One query."""
-    return {"trend": selectors.community_satisfaction_trend(community=community)}
 
 
 def _utc(when) -> str:

@@ -23,7 +23,15 @@ from community.display import display_name
 from community.ids import id_parse
 from community.models import Community
 from events import selectors
-from events.access import organiser_write_refusal
+from events.access import (
+    cancel_refusal,
+    checkin_refusal,
+    draw_refusal,
+    edit_refusal,
+    frozen_fields,
+    organiser_write_refusal,
+    publish_refusal,
+)
 from events.decorators import organiser_view
 from events.errors import EventsError
 from events.forms_organise import (
@@ -33,7 +41,6 @@ from events.forms_organise import (
     time_problem_field,
 )
 from events.models import (
-    NOT_OVER,
     ApplicationStatus,
     Gathering,
     GatheringStatus,
@@ -41,32 +48,18 @@ from events.models import (
 )
 from events.services import attendance, gatherings, lifecycle
 
-# Once a gathering is over (or cancelled) nothing about it can be cancelled.
-UNCANCELLABLE = {
-    GatheringStatus.ENDED,
-    GatheringStatus.SURVEY_OPEN,
-    GatheringStatus.SURVEY_CLOSED,
-    GatheringStatus.ARCHIVED,
-    GatheringStatus.CANCELLED,
-}
-
 
 def _manage_url(gathering: Gathering) -> str:
     return reverse("gathering_manage", args=[gathering.community.slug, gathering.pk])
 
 
 def _frozen_fields(gathering: Gathering, writes: bool = True) -> list[str]:
-    """The settings the lifecycle has fixed, as services.gatherings
-    enforces them; all of them once the gathering can no longer be
-    edited, or by this organiser (``writes`` false: muted)."""
-    if gathering.status not in NOT_OVER or not writes:
+    """The settings the lifecycle has fixed (``frozen_fields``); all of them
+    once the gathering can no longer be edited, or by this organiser
+    (``writes`` false: muted)."""
+    if edit_refusal(gathering) is not None or not writes:
         return [name for name in GatheringForm.base_fields if name != "hosts"]
-    frozen = []
-    if gathering.status != GatheringStatus.DRAFT:
-        frozen += gatherings.FROZEN_AFTER_OPEN
-    if gathering.status not in {GatheringStatus.DRAFT, GatheringStatus.OPEN}:
-        frozen += gatherings.FROZEN_AFTER_CLOSE
-    return frozen
+    return frozen_fields(gathering)
 
 
 def _refusal_to_form(form: GatheringForm, error: EventsError) -> None:
@@ -129,7 +122,7 @@ def gathering_edit(
         host_lookup=_host_lookup(community),
         creating=False,
     )
-    editable = gathering.status in NOT_OVER and write_refusal is None
+    editable = edit_refusal(gathering) is None and write_refusal is None
     if request.method == "POST" and form.is_valid():
         try:
             gatherings.gathering_update(
@@ -210,8 +203,7 @@ def gathering_cancel(
             "gathering": gathering,
             "form": form,
             "affected": affected,
-            "cancellable": gathering.status not in UNCANCELLABLE
-            and write_refusal is None,
+            "cancellable": cancel_refusal(gathering) is None and write_refusal is None,
             "write_refusal": write_refusal,
         },
         status=400 if form.errors else 200,
@@ -251,42 +243,14 @@ def gathering_manage(
             "confirmed": counts[ApplicationStatus.CONFIRMED],
             "hosts": selectors.organise_hosts(gathering=gathering),
             "has_draw": has_draw,
-            "can_draw": _can_draw(gathering, has_draw, now),
-            "can_publish": gathering.status == GatheringStatus.DRAFT
-            and gathering.published_at is None
-            and writes,
-            "can_edit": gathering.status in NOT_OVER and writes,
-            "can_cancel": gathering.status not in UNCANCELLABLE and writes,
-            "can_checkin": gathering.status
-            not in {GatheringStatus.DRAFT, GatheringStatus.OPEN}
-            and not gathering.is_cancelled,
+            "can_draw": draw_refusal(gathering, now, drawn=has_draw) is None,
+            "can_publish": publish_refusal(gathering) is None and writes,
+            "can_edit": edit_refusal(gathering) is None and writes,
+            "can_cancel": cancel_refusal(gathering) is None and writes,
+            "can_checkin": checkin_refusal(gathering) is None,
             "now": now,
         },
     )
-
-
-def _can_draw(gathering: Gathering, has_draw: bool, now) -> bool:
-    return (
-        gathering.selection_mode == SelectionMode.LOTTERY
-        and not has_draw
-        and gathering.published_at is not None
-        and gathering.status in {GatheringStatus.OPEN, GatheringStatus.CLOSED}
-        and now >= gathering.applications_close_at
-    )
-
-
-def _draw_refusal(gathering: Gathering, now) -> EventsError | None:
-    if gathering.selection_mode != SelectionMode.LOTTERY:
-        return EventsError("not_lottery")
-    if selectors.organise_has_draw(gathering=gathering):
-        return EventsError("already_drawn")
-    if (
-        gathering.published_at is None
-        or gathering.status not in {GatheringStatus.OPEN, GatheringStatus.CLOSED}
-        or now < gathering.applications_close_at
-    ):
-        return EventsError("not_closed")
-    return None
 
 
 @require_POST
@@ -299,7 +263,12 @@ def gathering_draw(
     gathering, so a second press (or a race with the scheduled job) cannot
     draw again."""
     now = timezone.now()
-    refusal = _draw_refusal(gathering, now)
+    refusal = draw_refusal(
+        gathering,
+        now,
+        drawn=gathering.selection_mode == SelectionMode.LOTTERY
+        and selectors.organise_has_draw(gathering=gathering),
+    )
     if refusal is None:
         try:
             lifecycle.gathering_advance(

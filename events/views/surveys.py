@@ -28,7 +28,8 @@ from events.errors import EventsError
 from events.forms import SurveyForm, TakeawayForm
 from events.forms_organise import SurveyQuestionForm, SurveySettingsForm
 from events.models import Gathering
-from events.services import lifecycle, path, surveys
+from events.questions import survey_questions
+from events.services import lifecycle, path, survey_setup, surveys
 
 
 def _detail_url(gathering: Gathering) -> str:
@@ -44,13 +45,9 @@ def survey_answer(
     state = selectors.survey_state(
         gathering=gathering, member=request.user, now=timezone.now(), access=access
     )
-    refusal = None
-    if state is not None and state.refusal is not None:
-        refusal = state.refusal
-    elif state is None or not state.is_open:
-        refusal = EventsError("survey_not_open")
-    elif state.answered:
-        refusal = EventsError("survey_answered")
+    refusal = (
+        EventsError("survey_not_open") if state is None else state.response_refusal
+    )
     if refusal is not None:
         return render(
             request,
@@ -58,7 +55,7 @@ def survey_answer(
             {"community": access.community, "gathering": gathering, "error": refusal},
             status=refusal.status,
         )
-    questions = surveys.survey_questions(state.survey)
+    questions = survey_questions(state.survey)
     form = SurveyForm(request.POST or None, questions=questions)
     if request.method == "POST" and form.is_valid():
         try:
@@ -163,7 +160,7 @@ def survey_edit(
             if action == "settings":
                 settings_form = SurveySettingsForm(request.POST)
                 if settings_form.is_valid():
-                    surveys.survey_settings_update(
+                    survey_setup.survey_settings_update(
                         gathering=gathering, access=access, **settings_form.cleaned_data
                     )
                     messages.success(request, _("The survey's settings are saved."))
@@ -171,7 +168,7 @@ def survey_edit(
             elif action == "add":
                 question_form = SurveyQuestionForm(request.POST)
                 if question_form.is_valid():
-                    surveys.survey_question_add(
+                    survey_setup.survey_question_add(
                         gathering=gathering,
                         kind=question_form.cleaned_data["kind"],
                         label=question_form.cleaned_data["label"],
@@ -181,7 +178,7 @@ def survey_edit(
                     messages.success(request, _("The question is added."))
                     return redirect(request.path)
             else:  # remove
-                surveys.survey_question_remove(
+                survey_setup.survey_question_remove(
                     gathering=gathering, key=request.POST.get("key", ""), access=access
                 )
                 messages.success(request, _("The question is removed."))
@@ -198,7 +195,7 @@ def survey_edit(
             "access": access,
             "gathering": gathering,
             "survey": survey,
-            "questions": surveys.survey_questions(survey),
+            "questions": survey_questions(survey),
             "settings_form": settings_form,
             "question_form": question_form,
             # The forms show while the survey may change and this organiser

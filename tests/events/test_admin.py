@@ -116,7 +116,8 @@ def _closed_survey(ratings):
     from datetime import timedelta
 
     from events.models import Survey
-    from events.services.surveys import response_submit, survey_settings_update
+    from events.services.survey_setup import survey_settings_update
+    from events.services.surveys import response_submit
     from tests.events.factories import advance, gathering_held, survey_answers
 
     gathering, members = gathering_held(attendees=4)

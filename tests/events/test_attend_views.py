@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from events.join_tokens import join_path
 from events.models import (
     Application,
     ApplicationStatus,
@@ -20,7 +21,6 @@ from events.models import (
 )
 from events.services import applications as application_services
 from events.services import gatherings as gathering_services
-from events.services.attendance import join_path
 from events.services.lifecycle import gathering_advance
 from events.services.offers import offer_confirm
 from tests.community.forum_data import community_make, join
@@ -499,6 +499,32 @@ def test_a_member_withdraws_and_may_apply_again(client, gathering, community):
     assert application.status == ApplicationStatus.APPLIED
 
 
+def test_between_the_close_and_the_draw_no_withdrawal_is_offered(
+    client, gathering, community
+):
+    """The frozen list is the draw record's input: the service refuses a
+    withdrawal then, so the pages offer none (events.access
+    .withdraw_refusal is the one rule)."""
+    member = joined(community)
+    apply(member, gathering)
+    now = timezone.now()
+    Gathering.objects.filter(pk=gathering.pk).update(
+        status=GatheringStatus.CLOSED,
+        applications_close_at=now - timedelta(minutes=1),
+        frozen_at=now,
+        next_due_at=now + timedelta(days=1),
+    )
+    client.force_login(member)
+    withdraw = action_url("gathering_withdraw", gathering)
+    assert withdraw not in client.get(detail_url(gathering)).text
+    assert withdraw not in client.get(reverse("my_gatherings")).text
+    english(client)
+    response = client.post(withdraw, follow=True)
+    assert "This application can no longer be withdrawn." in response.text
+    application = Application.objects.get(member=member)
+    assert application.status == ApplicationStatus.APPLIED
+
+
 def test_withdrawing_without_an_application_is_refused(client, gathering, community):
     client.force_login(joined(community))
     english(client)
@@ -722,13 +748,20 @@ def test_the_video_link_appears_in_no_page_for_any_kind_of_user(
 # ---------------------------------------------------------------------------
 
 
-def test_upcoming_gatherings_tag_lists_published_gatherings_only(community, owner, rf):
-    from django.template import Context, Template
+def test_upcoming_gatherings_lists_published_gatherings_only(community, owner, rf):
+    from django.template.loader import render_to_string
+
+    from events.selectors import gatherings_upcoming
 
     published = gathering_make(community, by=owner, title="공개된 모임")
     gathering_make(community, by=owner, title="초안 모임", publish=False)
-    html = Template("{% load gatherings %}{% upcoming_gatherings community %}").render(
-        Context({"community": community, "request": rf.get("/")})
+    html = render_to_string(
+        "events/partials/upcoming_gatherings.html",
+        {
+            "community": community,
+            "gatherings": gatherings_upcoming(community=community, now=timezone.now()),
+        },
+        request=rf.get("/"),
     )
     assert "공개된 모임" in html
     assert detail_url(published) in html

@@ -16,6 +16,7 @@ from icalendar import Calendar
 
 from community.models import Membership, MembershipRole
 from events import calendar as calendars
+from events.join_tokens import join_path
 from events.log_masking import (
     FeedTokenFilter,
     MaskedAccessLogGenerator,
@@ -30,7 +31,7 @@ from events.models import (
 )
 from events.services import feeds
 from events.services.applications import application_submit, application_withdraw
-from events.services.attendance import join_pass_issue, join_path
+from events.services.attendance import join_pass_issue
 from events.services.gatherings import (
     gathering_cancel,
     gathering_create,
@@ -460,6 +461,20 @@ def test_no_join_url_before_release():
     assert b"/join/" not in body
     after = calendars.personal_calendar(attendee, now=gathering.link_release_at)
     assert b"/join/" in after
+
+
+@pytest.mark.django_db
+def test_no_join_url_after_the_end():
+    """The calendar shows the join URL by the same rule as the pages and the
+    URL itself (events.access.join_refusal): not once the gathering is
+    over, when following it answers "This gathering is over"."""
+    gathering = gathering_soon()
+    attendee = joined(gathering.community)
+    confirmed(gathering, attendee)
+    during = calendars.personal_calendar(attendee, now=gathering.starts_at)
+    assert b"/join/" in during
+    after = calendars.personal_calendar(attendee, now=gathering.ends_at)
+    assert b"/join/" not in after
 
 
 @pytest.mark.django_db

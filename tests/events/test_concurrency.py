@@ -24,7 +24,8 @@ from events.models import (
     SelectionMode,
 )
 from events.services.applications import application_submit, application_withdraw
-from events.services.offers import locked_gathering, offer_confirm, offer_decline
+from events.services.offers import offer_confirm, offer_decline
+from events.services.seats import locked_gathering
 from tests.events.factories import (
     advance,
     apply_all,

@@ -16,6 +16,7 @@ from events.demo import (
     OPEN_TITLE,
     SEOUL,
 )
+from events.join_tokens import join_token
 from events.models import (
     Application,
     ApplicationStatus,
@@ -26,7 +27,7 @@ from events.models import (
     SelectionMode,
 )
 from events.services.applications import application_submit
-from events.services.attendance import join_resolve, join_token
+from events.services.attendance import join_resolve
 
 
 @pytest.fixture

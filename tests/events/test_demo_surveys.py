@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from community.models import Member
+from events.access import answer_refusal
 from events.demo import (
     DEMO_ACCOUNT,
     EARLIER_TITLE,
@@ -22,7 +23,6 @@ from events.models import (
     Takeaway,
 )
 from events.selectors import member_path, survey_summary_shown
-from events.services.surveys import answer_refusal
 
 pytestmark = pytest.mark.django_db
 

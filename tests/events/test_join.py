@@ -9,8 +9,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from events.join_tokens import join_path
 from events.models import Application, Gathering, JoinPass
-from events.services.attendance import join_path, join_revoke
+from events.services.attendance import join_revoke
 from events.services.offers import offer_confirm
 from tests.community.forum_data import community_make
 from tests.events.test_attend_views import (

@@ -11,6 +11,7 @@ from django.core import mail
 
 from community.models import Notification
 from events import draw as algorithm
+from events.fairness import weights_compute
 from events.models import (
     Application,
     ApplicationStatus,
@@ -22,7 +23,7 @@ from events.models import (
     ReminderSent,
     SelectionMode,
 )
-from events.services.draw import draw_notices_send, weights_compute
+from events.services.draw import draw_notices_send
 from events.services.gatherings import gathering_cancel
 from events.services.offers import offer_confirm
 from tests.events.factories import (

@@ -17,9 +17,10 @@ from django.core import mail
 
 from community.models import Notification
 from events.errors import EventsError
+from events.join_tokens import join_token
 from events.models import ApplicationStatus, Draw, JoinPass
 from events.services.applications import application_withdraw
-from events.services.attendance import checkin_record, join_resolve, join_token
+from events.services.attendance import checkin_record, join_resolve
 from events.services.gatherings import gathering_cancel, gathering_update
 from events.services.offers import offer_confirm, offer_decline
 from tests.events.factories import (

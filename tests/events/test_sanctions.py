@@ -17,6 +17,7 @@ from community.services.moderation import sanction_impose
 from events.access import is_organiser
 from events.calendar import personal_calendar
 from events.errors import EventsError
+from events.join_tokens import join_path, join_token
 from events.models import (
     ApplicationStatus,
     Gathering,
@@ -25,15 +26,16 @@ from events.models import (
     Survey,
 )
 from events.selectors import member_hosted_gatherings
-from events.services.attendance import join_path, join_resolve, join_token
+from events.services.attendance import join_resolve
 from events.services.draw import applications_freeze
 from events.services.gatherings import (
     gathering_cancel,
     gathering_publish,
     gathering_update,
 )
-from events.services.offers import locked_gathering, offer_confirm, offer_decline
-from events.services.surveys import (
+from events.services.offers import offer_confirm, offer_decline
+from events.services.seats import locked_gathering
+from events.services.survey_setup import (
     survey_question_add,
     survey_question_remove,
     survey_settings_update,

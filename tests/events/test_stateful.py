@@ -32,6 +32,7 @@ from hypothesis.stateful import (
 
 from events.access import is_organiser
 from events.errors import EventsError
+from events.join_tokens import join_token
 from events.models import (
     SEAT_HOLDING,
     STATUS_ORDER,
@@ -44,7 +45,7 @@ from events.models import (
     SelectionMode,
 )
 from events.services.applications import application_submit, application_withdraw
-from events.services.attendance import join_resolve, join_token
+from events.services.attendance import join_resolve
 from events.services.gatherings import gathering_cancel
 from events.services.lifecycle import gathering_advance
 from events.services.offers import offer_confirm, offer_decline

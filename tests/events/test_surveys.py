@@ -20,14 +20,13 @@ from events.models import (
     SurveyParticipation,
     SurveyResponse,
 )
-from events.services.surveys import (
-    SEAL_SIZE,
-    response_submit,
+from events.services.sealing import SEAL_SIZE, unseal
+from events.services.survey_setup import (
     survey_question_add,
     survey_question_remove,
     survey_settings_update,
-    unseal,
 )
+from events.services.surveys import response_submit
 from tests.events.factories import (
     SECOND,
     advance,

@@ -13,10 +13,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from events.models import Survey
 from events.services.lifecycle import gathering_advance
-from events.services.surveys import (
-    sealed_unopenable_count,
-    survey_unopenable_discard,
-)
+from events.services.sealing import sealed_unopenable_count
+from events.services.surveys import survey_unopenable_discard
 
 
 class Command(BaseCommand):

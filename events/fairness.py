@@ -1,0 +1,65 @@
+"""The fairness weights of a draw (PRODUCT.md): each application's weight
+under its community's policy. A read: the draw freezes these weights at the
+close, and the gathering page estimates a chance with them before."""
+
+from collections import Counter
+from datetime import datetime, timedelta
+
+from django.db.models import Max
+
+from events.models import Application, ApplicationStatus, FairnessPolicy, Gathering
+
+# Outcomes that count as a loss for the fairness weights: a lottery
+# application that never held a seat.
+LOSSES = [ApplicationStatus.NOT_SELECTED]
+
+
+def policy_for(gathering: Gathering) -> FairnessPolicy:
+    policy = FairnessPolicy.objects.filter(community=gathering.community_id).first()
+    return policy or FairnessPolicy(community=gathering.community)
+
+
+def weights_compute(
+    gathering: Gathering, applications: list[Application], now: datetime
+) -> dict[int, int]:
+    """Each application's weight under the community's policy, in tenths:
+    the base, plus a bonus per earlier loss in this community since the
+    member's last seat (capped), or the no-show weight while a recent no-show
+    counts. Three queries whatever the number of applications."""
+    policy = policy_for(gathering)
+    # A subquery, not a list of ids: SQLite refuses more than 32,766
+    # parameters, and a gathering may have more applicants than that.
+    applicants = Application.objects.filter(gathering=gathering).values("member_id")
+    earlier = Application.objects.filter(
+        gathering__community=gathering.community_id,
+        member_id__in=applicants,
+    ).exclude(gathering=gathering)
+    last_seat = dict(
+        earlier.filter(status=ApplicationStatus.CONFIRMED)
+        .values("member_id")
+        .annotate(at=Max("gathering__starts_at"))
+        .values_list("member_id", "at")
+    )
+    losses: Counter[int] = Counter()
+    for member_id, starts_at in earlier.filter(status__in=LOSSES).values_list(
+        "member_id", "gathering__starts_at"
+    ):
+        if member_id not in last_seat or starts_at > last_seat[member_id]:
+            losses[member_id] += 1
+    no_show_since = now - timedelta(days=policy.no_show_days)
+    no_shows = set(
+        earlier.filter(
+            status=ApplicationStatus.CONFIRMED,
+            attended=False,
+            gathering__ends_at__gte=no_show_since,
+        ).values_list("member_id", flat=True)
+    )
+    weights = {}
+    for application in applications:
+        member_id = application.member_id
+        if member_id in no_shows:
+            weights[application.pk] = policy.no_show_weight
+        else:
+            bonus = policy.loss_bonus * min(losses[member_id], policy.loss_cap)
+            weights[application.pk] = policy.base_weight + bonus
+    return weights

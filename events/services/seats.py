@@ -1,0 +1,181 @@
+"""The steps that move seats, run with the gathering's row locked
+(``locked_gathering``, select_for_update) by the lifecycle and by the
+actions above it (applying, withdrawing, answering an offer, a ban): seats
+are counted and given one transaction at a time, so confirmed seats and
+pending offers together never exceed the capacity.
+
+A step schedules nothing and imports no action: when a step brings the
+gathering's next due moment forward (a new offer's deadline), the action
+that ran it queues the lifecycle (``lifecycle.gathering_advance_schedule``);
+the lifecycle re-plans its own."""
+
+from datetime import datetime
+
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from events.access import seat_barred
+from events.models import (
+    SEAT_HOLDING,
+    Application,
+    ApplicationStatus,
+    Gathering,
+    JoinPass,
+)
+from events.services.notices import notice_send
+from realtime.broadcast import member_sockets_close
+
+
+def locked_gathering(gathering_id: int) -> Gathering:
+    """The gathering row, locked until the surrounding transaction ends."""
+    return (
+        Gathering.objects.select_for_update()
+        .select_related("community")
+        .get(pk=gathering_id)
+    )
+
+
+def offer_deadline(gathering: Gathering, now: datetime) -> datetime:
+    return min(now + gathering.claim_window, gathering.starts_at)
+
+
+def applications_update(applications, **changes) -> None:
+    """Update a queryset of applications and raise their calendar SEQUENCE:
+    every change a member's calendar should see goes through here."""
+    applications.update(
+        sequence=F("sequence") + 1, updated_at=timezone.now(), **changes
+    )
+
+
+def waitlist_renumber(gathering: Gathering) -> None:
+    """Positions 1..k in draw (or arrival) order for those still waiting."""
+    waiting = list(
+        Application.objects.filter(
+            gathering=gathering, status=ApplicationStatus.WAITLISTED
+        ).order_by("rank", "created_at", "pk")
+    )
+    changed = []
+    for position, application in enumerate(waiting, start=1):
+        if application.waitlist_position != position:
+            application.waitlist_position = position
+            changed.append(application)
+    Application.objects.bulk_update(changed, ["waitlist_position"], batch_size=500)
+
+
+def seats_fill(gathering: Gathering, now: datetime) -> list[Application]:
+    """Offer every free seat to the next waitlisted members, in order, until
+    the offer cut-off; a member banned from the community is passed over
+    (``events.access.seat_barred``). Caller holds the gathering's lock."""
+    if now >= gathering.offer_cutoff_at:
+        return []
+    held = Application.objects.filter(
+        gathering=gathering, status__in=SEAT_HOLDING
+    ).count()
+    free = gathering.capacity - held
+    if free <= 0:
+        return []
+    promoted = list(
+        Application.objects.filter(
+            gathering=gathering, status=ApplicationStatus.WAITLISTED
+        )
+        .exclude(seat_barred(gathering.community_id))
+        .select_related("member")
+        .order_by("rank", "created_at", "pk")[:free]
+    )
+    if not promoted:
+        return []
+    deadline = offer_deadline(gathering, now)
+    applications_update(
+        Application.objects.filter(pk__in=[a.pk for a in promoted]),
+        status=ApplicationStatus.OFFERED,
+        offer_expires_at=deadline,
+        waitlist_position=None,
+    )
+    waitlist_renumber(gathering)
+    _due_no_later_than(gathering, deadline)
+    notice_send(
+        members=[a.member for a in promoted],
+        gathering=gathering,
+        detail=_("A seat at ‘%(title)s’ is yours if you confirm by %(deadline)s."),
+        context={"deadline": deadline},
+    )
+    return promoted
+
+
+def _due_no_later_than(gathering: Gathering, moment: datetime) -> None:
+    """A new offer's deadline must wake the lifecycle: bring the gathering's
+    next due moment forward to it. Queueing the job for then is the
+    caller's (``lifecycle.gathering_advance_schedule``): a step schedules
+    nothing, and the lifecycle re-plans its own next moment anyway."""
+    if gathering.next_due_at is not None and gathering.next_due_at <= moment:
+        return
+    gathering.next_due_at = moment
+    Gathering.objects.filter(pk=gathering.pk).update(next_due_at=moment)
+
+
+def offers_expire(gathering: Gathering, now: datetime) -> int:
+    """Offers past their deadline lapse; their seats pass on. Caller holds
+    the gathering's lock."""
+    lapsed = Application.objects.filter(
+        gathering=gathering,
+        status=ApplicationStatus.OFFERED,
+        offer_expires_at__lte=now,
+    ).select_related("member")
+    members = [a.member for a in lapsed]
+    if not members:
+        return 0
+    applications_update(lapsed, status=ApplicationStatus.EXPIRED)
+    notice_send(
+        members=members,
+        gathering=gathering,
+        detail=_(
+            "Your seat offer for ‘%(title)s’ expired and passed to the next member."
+        ),
+    )
+    seats_fill(gathering, now)
+    return len(members)
+
+
+def waitlist_close(gathering: Gathering) -> int:
+    """At the offer cut-off nobody else can get a seat: those still waiting
+    are told so. Caller holds the gathering's lock."""
+    waiting = Application.objects.filter(
+        gathering=gathering, status=ApplicationStatus.WAITLISTED
+    ).select_related("member")
+    members = [a.member for a in waiting]
+    if not members:
+        return 0
+    applications_update(
+        waiting, status=ApplicationStatus.NOT_SELECTED, waitlist_position=None
+    )
+    notice_send(
+        members=members,
+        gathering=gathering,
+        detail=_("No seat at ‘%(title)s’ came free in time. Thank you for applying."),
+    )
+    return len(members)
+
+
+def application_end(
+    *, gathering: Gathering, application: Application, now: datetime
+) -> None:
+    """The application ends as withdrawn: its join URL is revoked, a seat it
+    held passes to the next on the waitlist, a confirmed attendee's sockets
+    close. Caller holds ``gathering``'s lock (``locked_gathering``) and has
+    checked that the application may end."""
+    held_seat = application.status in SEAT_HOLDING
+    applications_update(
+        Application.objects.filter(pk=application.pk),
+        status=ApplicationStatus.WITHDRAWN,
+        waitlist_position=None,
+        offer_expires_at=None,
+    )
+    JoinPass.objects.filter(application=application).update(revoked_at=now)
+    if application.status == ApplicationStatus.CONFIRMED:
+        # An attendee no more: their sockets in the room close now.
+        member_sockets_close(member_id=application.member_id)
+    if application.status == ApplicationStatus.WAITLISTED:
+        waitlist_renumber(gathering)
+    if held_seat:
+        seats_fill(gathering, now)
