@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from community import legal
 from community.demo import COMMUNITIES, seed_demo
 from community.models import DisplayMode, Member
 from tests.browser.steps import korean, profile_complete, sign_up
@@ -80,6 +81,14 @@ def test_new_member_signs_up_picks_a_nickname_and_cannot_change_it_twice(
     member = Member.objects.get(email=EMAIL)
     assert member.real_name == REAL_NAME
     assert member.emailaddress_set.get(email=EMAIL).verified
+    # The boxes ticked at sign-up, each recorded with its version.
+    assert sorted(member.consents.values_list("purpose", "version")) == sorted(
+        [
+            ("terms", legal.version_current(legal.TERMS).version),
+            ("privacy", legal.version_current(legal.PRIVACY).version),
+            ("age_14", legal.version_current(legal.TERMS).version),
+        ]
+    )
     screenshot("welcome-profile")
 
     # A nickname, a role, an experience band, shown by nickname.
