@@ -74,6 +74,9 @@ class ConsentFormMixin(forms.Form):
         # Set per request: the links are reversed and the texts translated
         # in the language of the page.
         fields = self.fields
+        for name in CONSENT_FIELDS:
+            # The box comes before its label (moim.css): no colon after it.
+            fields[name].label_suffix = ""
         fields["agree_terms"].help_text = _help_with_link(
             gettext("The rules for using Moim."),
             "legal_terms",

@@ -118,10 +118,21 @@ def test_new_member_signs_up_picks_a_nickname_and_cannot_change_it_twice(
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("link", name="Edit profile")).to_be_visible()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-    expect(page.get_by_role("contentinfo")).to_have_text(
-        "Moim — meet the people who do the same work."
+    footer = page.get_by_role("contentinfo")
+    expect(footer).to_contain_text("Moim — meet the people who do the same work.")
+    expect(footer.get_by_role("link", name="Terms of service")).to_have_attribute(
+        "href", reverse("legal_terms")
     )
     screenshot("public-profile-english")
+
+    # The privacy policy, from the footer, in English with its version.
+    footer.get_by_role("link", name="Privacy policy").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Privacy policy")
+    expect(page.get_by_role("main")).to_contain_text(
+        f"Version {legal.version_current(legal.PRIVACY).version}"
+    )
+    screenshot("privacy-policy-english")
+    page.go_back()
 
     # A second change within 90 days is refused, naming the day it is allowed.
     page.get_by_role("link", name="Edit profile").click()
