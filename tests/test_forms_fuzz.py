@@ -37,6 +37,11 @@ from hypothesis import strategies as st
 
 from community.fields import SEOUL
 from community.forms import ProfileForm, SignupForm, WorkEmailForm
+from community.forms_consent import (
+    ConsentFormMixin,
+    MarketingConsentForm,
+    RequiredConsentForm,
+)
 from community.forms_forum import CommentForm, HelpfulForm, ThreadForm
 from community.forms_moderation import (
     ModerationActionForm,
@@ -60,7 +65,7 @@ from events.services.lifecycle import gathering_advance_if_due
 from tests import access_matrix as m
 from tests import hostile
 from tests.events.factories import gathering_held, gathering_open
-from tests.factories import PASSWORD, member_create
+from tests.factories import CONSENTS, PASSWORD, member_create
 
 LABELS = ("community", "events", "realtime", "account")
 # None: a browser that names no language, which gets Korean.
@@ -290,14 +295,19 @@ ENTRIES: list[Entry] = [
             "real_name": "김철수",
             "password1": PASSWORD,
             "password2": PASSWORD,
+            **CONSENTS,
         },
         body(
             email=emails,
             real_name=v("김철수"),
             password1=v(PASSWORD),
             password2=v(PASSWORD),
+            agree_terms=v("on"),
+            agree_privacy=v("on"),
+            agree_age=v("on"),
+            agree_marketing=v("on"),
         ),
-        forms=(SignupForm, allauth_forms.SignupForm),
+        forms=(SignupForm, ConsentFormMixin, allauth_forms.SignupForm),
     ),
     Entry(
         "account_login",
@@ -444,6 +454,22 @@ ENTRIES: list[Entry] = [
             email_on_mention=v("on"),
         ),
         forms=(ProfileForm,),
+    ),
+    Entry(
+        "consent_renew",
+        kind("member"),
+        url("consent_renew"),
+        lambda w, s: {"agree": "on", "next": "/"},
+        body(agree=v("on"), agree_age=v("on"), next=v("/", "//evil.example/")),
+        forms=(RequiredConsentForm,),
+    ),
+    Entry(
+        "consent_settings",
+        kind("member"),
+        url("consent_settings"),
+        lambda w, s: {"action": "withdraw"},
+        body(action=v("give", "reconfirm", "withdraw")),
+        forms=(MarketingConsentForm,),
     ),
     Entry(
         "work_email",

@@ -1,8 +1,15 @@
-"""Reads about members: who moderates whom, a member by public id."""
+"""Reads about members: who moderates whom, a member by public id, a
+member's consents."""
+
+from datetime import timedelta
+
+from django.conf import settings
 
 from community.ids import public_id_valid
 from community.models import (
     Community,
+    Consent,
+    ConsentPurpose,
     Member,
     Membership,
     MembershipRole,
@@ -34,3 +41,24 @@ def community_member_by_public_id(
         is_active=True,
         memberships__community=community,
     ).first()
+
+
+def consents_of(*, member: Member) -> dict:
+    """A member's consents, newest first (each with what, which version,
+    how and when it was given and ended), and the standing consent to email
+    news with the day it lapses unless confirmed again."""
+    rows = list(Consent.objects.filter(member=member).order_by("-given_at", "-pk"))
+    marketing = next(
+        (
+            row
+            for row in rows
+            if row.purpose == ConsentPurpose.MARKETING and row.withdrawn_at is None
+        ),
+        None,
+    )
+    lapses_at = (
+        marketing.given_at + timedelta(days=settings.MOIM_MARKETING_CONSENT_DAYS)
+        if marketing
+        else None
+    )
+    return {"consents": rows, "marketing": marketing, "marketing_lapses_at": lapses_at}
