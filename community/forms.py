@@ -1,4 +1,6 @@
 from allauth.account.forms import SignupForm as AllauthSignupForm
+from allauth.socialaccount.forms import DisconnectForm as AllauthDisconnectForm
+from allauth.socialaccount.forms import SignupForm as AllauthSocialSignupForm
 from django import forms
 from django.contrib.auth.hashers import make_password
 from django.utils.translation import gettext_lazy as _
@@ -37,6 +39,42 @@ class SignupForm(AllauthSignupForm):
         if self.account_already_exists:
             make_password(self.cleaned_data["password1"])
         return super().try_save(request)
+
+
+class SocialSignupForm(AllauthSocialSignupForm):
+    """allauth's sign-up form for a member coming from Kakao, Naver or
+    Google: the address the provider gave, which the member may change, and
+    the real name, as on the email sign-up form (the provider's name fills it
+    in when it has one). No password: the provider is the way in. As after an
+    email sign-up, the welcome page then asks for the job role and a
+    nickname. An address the provider did not verify, or another one typed
+    here, is verified by Moim's mail before the account opens; an address
+    that has an account already gets that account a mail and this visitor the
+    same page as any sign-up (ACCOUNT_PREVENT_ENUMERATION), never a sign-in
+    to it."""
+
+    real_name = SignupForm.base_fields["real_name"]
+    clean_real_name = SignupForm.clean_real_name
+
+    field_order = ["email", "real_name"]
+
+
+class DisconnectForm(AllauthDisconnectForm):
+    """allauth's form to disconnect a provider, listing only the providers
+    that are switched on: an account of one switched off is no way in, and
+    allauth could not name it (community.social.adapter)."""
+
+    def __init__(self, *args, **kwargs):
+        from community.social.adapter import provider_enabled
+
+        super().__init__(*args, **kwargs)
+        enabled = [
+            account.pk
+            for account in self.accounts
+            if provider_enabled(account.provider)
+        ]
+        self.accounts = self.accounts.filter(pk__in=enabled)
+        self.fields["account"].queryset = self.accounts
 
 
 class ProfileForm(forms.Form):
