@@ -368,6 +368,8 @@ def _handler(server: OAuthServer):
                 self._send(status, {}, body)
             elif parts.path == "/google/oauth2/v1/certs":
                 self._send(200, {}, server.certs())
+            elif parts.path == "/favicon.ico":
+                self._send(204, {}, "")
             else:
                 self._send(404, {}, {"error": "not_found"})
 

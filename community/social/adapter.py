@@ -7,6 +7,10 @@ from django.utils.translation import gettext_lazy as _
 from community.social.endpoints import provider_settings
 
 
+# Kakao first: most Korean members have an account there.
+PROVIDER_ORDER = ("kakao", "naver", "google")
+
+
 def provider_enabled(provider_id: str) -> bool:
     """Whether the provider is switched on (its client id and secret set)."""
     return "APP" in provider_settings(provider_id)
@@ -55,6 +59,11 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
                 )
             )
         return apps
+
+    def list_providers(self, request):
+        providers = super().list_providers(request)
+        order = {provider_id: n for n, provider_id in enumerate(PROVIDER_ORDER)}
+        return sorted(providers, key=lambda p: order.get(p.id, len(order)))
 
     def get_provider(self, request, provider, client_id=None):
         try:

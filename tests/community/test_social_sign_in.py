@@ -525,3 +525,12 @@ def test_the_connections_page_is_in_korean(client, db):
         assert text in page
     profile = client.get(reverse("profile_edit")).content.decode()
     assert reverse("socialaccount_connections") in profile
+
+
+def test_kakao_comes_first_then_naver_then_google(client, db):
+    page = client.get(reverse("account_login")).content.decode()
+
+    positions = [
+        page.index(reverse(f"{p}_login")) for p in ("kakao", "naver", "google")
+    ]
+    assert positions == sorted(positions)
