@@ -6,7 +6,6 @@ from django.utils.translation import gettext_lazy as _
 
 from community.social.endpoints import provider_settings
 
-
 # Kakao first: most Korean members have an account there.
 PROVIDER_ORDER = ("kakao", "naver", "google")
 
