@@ -3,17 +3,20 @@ from allauth.socialaccount.forms import DisconnectForm as AllauthDisconnectForm
 from allauth.socialaccount.forms import SignupForm as AllauthSocialSignupForm
 from django import forms
 from django.contrib.auth.hashers import make_password
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from community.errors import CommunityError
 from community.fields import OneLineField
-from community.models import DisplayMode, Member
+from community.forms_consent import ConsentFormMixin
+from community.models import ConsentSource, DisplayMode, Member
 from community.roles import ExperienceBand, JobRole
 from community.services.members import nickname_normalise
 
 
-class SignupForm(AllauthSignupForm):
-    """allauth's sign-up form plus the real name every member has."""
+class SignupForm(ConsentFormMixin, AllauthSignupForm):
+    """allauth's sign-up form plus the real name every member has and the
+    consents Korean law asks for."""
 
     real_name = OneLineField(
         label=_("Real name"),
@@ -22,7 +25,16 @@ class SignupForm(AllauthSignupForm):
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
 
-    field_order = ["email", "real_name", "password1", "password2"]
+    field_order = [
+        "email",
+        "real_name",
+        "password1",
+        "password2",
+        "agree_terms",
+        "agree_privacy",
+        "agree_age",
+        "agree_marketing",
+    ]
 
     def clean_real_name(self):
         name = self.cleaned_data["real_name"].strip()
@@ -39,6 +51,13 @@ class SignupForm(AllauthSignupForm):
         if self.account_already_exists:
             make_password(self.cleaned_data["password1"])
         return super().try_save(request)
+
+    def save(self, request):
+        # The member and what they agreed to exist together or not at all.
+        with transaction.atomic():
+            member = super().save(request)
+            self.consents_record(member, how=ConsentSource.SIGNUP)
+        return member
 
 
 class SocialSignupForm(AllauthSocialSignupForm):

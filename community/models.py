@@ -87,6 +87,11 @@ class Member(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("staff"), default=False)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    # The versions of the required documents this member agreed to
+    # (community.legal.required_key, e.g. "terms:2026-12-05 privacy:..."),
+    # written with the Consent rows: every request compares it with the
+    # versions in force without a query.
+    legal_agreed = models.CharField(max_length=200, blank=True)
 
     objects = MemberManager()
 
@@ -610,3 +615,78 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} by {self.moderator_id}"
+
+
+class ConsentPurpose(models.TextChoices):
+    TERMS = "terms", _("Terms of service")
+    PRIVACY = "privacy", _("Collection and use of personal information")
+    AGE = "age_14", _("Being 14 or older")
+    MARKETING = "marketing", _("Email news from Moim")
+
+
+class ConsentSource(models.TextChoices):
+    """How a consent was given."""
+
+    SIGNUP = "signup", _("At sign-up")
+    SOCIAL_SIGNUP = "social_signup", _("At sign-up with another service")
+    RECONSENT = "reconsent", _("On a new version")
+    SETTINGS = "settings", _("In the settings")
+    RECONFIRM = "reconfirm", _("Confirmed again")
+    DEMO = "demo", _("Demo data")
+
+
+class ConsentEnd(models.TextChoices):
+    """Why a consent ended."""
+
+    WITHDRAWN = "withdrawn", _("Withdrawn by the member")
+    LAPSED = "lapsed", _("Lapsed, not confirmed again")
+    RENEWED = "renewed", _("Replaced by a confirmation")
+
+
+class Consent(models.Model):
+    """A member's yes to one purpose (a document, the age confirmation, email
+    news), in one version of its text, and when it was given and ended.
+    Rows are never rewritten but to end them: a new version of a document,
+    a re-confirmation or giving consent again after a withdrawal adds a row,
+    so the history of what the member agreed to stays whole. Written only
+    through community.services.consents."""
+
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="consents"
+    )
+    purpose = models.CharField(max_length=16, choices=ConsentPurpose.choices)
+    # The version of the document the purpose belongs to (community.legal).
+    version = models.CharField(max_length=20)
+    given_at = models.DateTimeField(default=timezone.now)
+    how = models.CharField(max_length=16, choices=ConsentSource.choices)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.CharField(max_length=12, choices=ConsentEnd.choices, blank=True)
+    # When the member was asked to confirm email news again (two years).
+    reminded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["given_at", "pk"]
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "purpose", "version"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="consent_one_standing_per_version",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(withdrawn_at__isnull=True, ended_by="")
+                | (models.Q(withdrawn_at__isnull=False) & ~models.Q(ended_by="")),
+                name="consent_end_has_reason",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["purpose", "given_at"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="consent_standing_by_age",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} {self.version} of {self.member_id}"

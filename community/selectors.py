@@ -3,8 +3,10 @@ number of queries whatever its length (tests pin them at two sizes)."""
 
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 from itertools import groupby
 
+from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Window
 from django.db.models.functions import Coalesce
@@ -18,6 +20,8 @@ from community.models import (
     Bookmark,
     Comment,
     Community,
+    Consent,
+    ConsentPurpose,
     Member,
     Membership,
     MembershipRole,
@@ -718,3 +722,24 @@ def community_member_by_public_id(
         is_active=True,
         memberships__community=community,
     ).first()
+
+
+def consents_of(*, member: Member) -> dict:
+    """A member's consents, newest first (each with what, which version,
+    how and when it was given and ended), and the standing consent to email
+    news with the day it lapses unless confirmed again."""
+    rows = list(Consent.objects.filter(member=member).order_by("-given_at", "-pk"))
+    marketing = next(
+        (
+            row
+            for row in rows
+            if row.purpose == ConsentPurpose.MARKETING and row.withdrawn_at is None
+        ),
+        None,
+    )
+    lapses_at = (
+        marketing.given_at + timedelta(days=settings.MOIM_MARKETING_CONSENT_DAYS)
+        if marketing
+        else None
+    )
+    return {"consents": rows, "marketing": marketing, "marketing_lapses_at": lapses_at}

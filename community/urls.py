@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from community.views import members
+from community.views import legal, members
 
 urlpatterns = [
     path("members/<public_id:public_id>/", members.member_detail, name="member_detail"),
@@ -12,6 +12,16 @@ urlpatterns = [
         members.work_email_confirm,
         name="work_email_confirm",
     ),
+    path("legal/terms/", legal.legal_terms, name="legal_terms"),
+    path("legal/terms/<str:version>/", legal.legal_terms, name="legal_terms_version"),
+    path("legal/privacy/", legal.legal_privacy, name="legal_privacy"),
+    path(
+        "legal/privacy/<str:version>/",
+        legal.legal_privacy,
+        name="legal_privacy_version",
+    ),
+    path("me/consent/", legal.consent_renew, name="consent_renew"),
+    path("me/consents/", legal.consent_settings, name="consent_settings"),
     path("", include("community.urls_forum")),
     path("", include("community.urls_moderation")),
 ]

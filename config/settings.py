@@ -447,6 +447,21 @@ MOIM_NICKNAME_COOLDOWN_DAYS = 90
 # 0 renders every request.
 MOIM_ANONYMOUS_PAGE_SECONDS = env_int("MOIM_ANONYMOUS_PAGE_SECONDS", 10)
 MOIM_WORK_EMAIL_LINK_MAX_AGE = 60 * 60 * 24 * 3
+# Who runs this Moim, as the terms of service and the privacy policy name
+# them (community.legal); a system check asks for every one in production.
+MOIM_OPERATOR = {
+    "name": os.environ.get("MOIM_OPERATOR_NAME", "").strip(),
+    "representative": os.environ.get("MOIM_OPERATOR_REPRESENTATIVE", "").strip(),
+    "address": os.environ.get("MOIM_OPERATOR_ADDRESS", "").strip(),
+    "business_number": os.environ.get("MOIM_OPERATOR_BUSINESS_NUMBER", "").strip(),
+    "privacy_officer": os.environ.get("MOIM_PRIVACY_OFFICER", "").strip(),
+    "privacy_email": os.environ.get("MOIM_PRIVACY_EMAIL", "").strip(),
+}
+# Consent to email news lapses unless the member confirms it again within
+# this many days (Korean law asks every two years); the reminder goes out
+# this many days before.
+MOIM_MARKETING_CONSENT_DAYS = 730
+MOIM_MARKETING_REMINDER_DAYS = 30
 
 LOGGING = {
     "version": 1,

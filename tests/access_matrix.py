@@ -21,6 +21,7 @@ from django.db.models import F
 from django.test import Client
 from django.utils import timezone
 
+from community import legal
 from community.access import access_for
 from community.models import (
     Comment,
@@ -470,6 +471,10 @@ def comment_args(w: World) -> list:
     return [w.community.slug, w.comment.pk]
 
 
+def version(document: str) -> str:
+    return legal.version_current(document).version
+
+
 def member_id(kind: str) -> Callable[[World], list]:
     return lambda w: [w.member(kind).public_id]
 
@@ -530,6 +535,28 @@ ROWS: list[Row] = [
             path=lambda w, o=old: f"/accounts/social/{o}/",
         )
         for old in ("login/cancelled", "login/error", "signup", "connections")
+    ),
+    # --- Legal documents and consents --------------------------------------------
+    Row("legal_terms", every(ALLOWED)),
+    Row("legal_privacy", every(ALLOWED)),
+    Row("legal_terms_version", every(ALLOWED), args=lambda w: [version("terms")]),
+    Row(
+        "legal_terms_version",
+        every(NOT_FOUND),
+        args=lambda w: ["1999-01-01"],
+        label="unknown",
+    ),
+    Row("legal_privacy_version", every(ALLOWED), args=lambda w: [version("privacy")]),
+    # Nothing new to agree to: back to where the member was going.
+    Row("consent_renew", signed_in(ALLOWED)),
+    Row("consent_renew", signed_in(ALLOWED), method="post", label="post"),
+    Row("consent_settings", signed_in(ALLOWED)),
+    # An empty POST names no action: refused.
+    Row(
+        "consent_settings",
+        signed_in(BAD_REQUEST),
+        method="post",
+        label="post",
     ),
     # --- Members -----------------------------------------------------------------
     Row("member_detail", every(ALLOWED), args=member_id("member")),

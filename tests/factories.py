@@ -8,10 +8,20 @@ import itertools
 
 from allauth.account.models import EmailAddress
 
-from community.models import Community, DisplayMode, Member
+from community import legal
+from community.models import (
+    Community,
+    Consent,
+    ConsentPurpose,
+    ConsentSource,
+    DisplayMode,
+    Member,
+)
 from community.roles import ExperienceBand, JobRole
 
 PASSWORD = "correct-horse-battery-9"
+# The required boxes of the sign-up form (community.forms_consent).
+CONSENTS = {"agree_terms": "on", "agree_privacy": "on", "agree_age": "on"}
 
 _sequence = itertools.count(1)
 
@@ -36,11 +46,29 @@ def member_create(*, verified: bool = True, **overrides) -> Member:
         # Tests that care about normalisation go through nickname_set.
         fields["nickname_key"] = fields["nickname"].casefold()
     password = fields.pop("password", PASSWORD)
+    fields.setdefault("legal_agreed", legal.required_key())
     member = Member.objects.create_user(password=password, **fields)
     EmailAddress.objects.create(
         user=member, email=member.email, verified=verified, primary=True
     )
+    if member.legal_agreed:
+        consents_create(member)
     return member
+
+
+def consents_create(member: Member) -> None:
+    """What a member agreed to at sign-up: the required documents in the
+    versions in force (one query)."""
+    terms = legal.version_current(legal.TERMS).version
+    privacy = legal.version_current(legal.PRIVACY).version
+    Consent.objects.bulk_create(
+        Consent(member=member, purpose=purpose, version=version, how=how)
+        for purpose, version, how in (
+            (ConsentPurpose.TERMS, terms, ConsentSource.SIGNUP),
+            (ConsentPurpose.PRIVACY, privacy, ConsentSource.SIGNUP),
+            (ConsentPurpose.AGE, terms, ConsentSource.SIGNUP),
+        )
+    )
 
 
 def community_create(**overrides) -> Community:

@@ -45,6 +45,11 @@ from community.forms import (
     SocialSignupForm,
     WorkEmailForm,
 )
+from community.forms_consent import (
+    ConsentFormMixin,
+    MarketingConsentForm,
+    RequiredConsentForm,
+)
 from community.forms_forum import CommentForm, HelpfulForm, ThreadForm
 from community.forms_moderation import (
     ModerationActionForm,
@@ -68,7 +73,7 @@ from events.services.lifecycle import gathering_advance_if_due
 from tests import access_matrix as m
 from tests import hostile
 from tests.events.factories import gathering_held, gathering_open
-from tests.factories import PASSWORD, member_create
+from tests.factories import CONSENTS, PASSWORD, member_create
 
 LABELS = ("community", "events", "realtime", "account")
 # None: a browser that names no language, which gets Korean.
@@ -318,14 +323,19 @@ ENTRIES: list[Entry] = [
             "real_name": "김철수",
             "password1": PASSWORD,
             "password2": PASSWORD,
+            **CONSENTS,
         },
         body(
             email=emails,
             real_name=v("김철수"),
             password1=v(PASSWORD),
             password2=v(PASSWORD),
+            agree_terms=v("on"),
+            agree_privacy=v("on"),
+            agree_age=v("on"),
+            agree_marketing=v("on"),
         ),
-        forms=(SignupForm, allauth_forms.SignupForm),
+        forms=(SignupForm, ConsentFormMixin, allauth_forms.SignupForm),
     ),
     Entry(
         "account_login",
@@ -445,8 +455,15 @@ ENTRIES: list[Entry] = [
         "socialaccount_signup",
         kind("anonymous"),
         url("socialaccount_signup"),
-        lambda w, s: {"email": fresh_email(), "real_name": "김철수"},
-        body(email=emails, real_name=v("김철수")),
+        lambda w, s: {"email": fresh_email(), "real_name": "김철수", **CONSENTS},
+        body(
+            email=emails,
+            real_name=v("김철수"),
+            agree_terms=v("on"),
+            agree_privacy=v("on"),
+            agree_age=v("on"),
+            agree_marketing=v("on"),
+        ),
         forms=(SocialSignupForm, allauth_social_forms.SignupForm),
         session=lambda w, s: pending_social_signup(),
     ),
@@ -507,6 +524,22 @@ ENTRIES: list[Entry] = [
             email_on_mention=v("on"),
         ),
         forms=(ProfileForm,),
+    ),
+    Entry(
+        "consent_renew",
+        kind("member"),
+        url("consent_renew"),
+        lambda w, s: {"agree": "on", "next": "/"},
+        body(agree=v("on"), next=v("/", "//evil.example/")),
+        forms=(RequiredConsentForm,),
+    ),
+    Entry(
+        "consent_settings",
+        kind("member"),
+        url("consent_settings"),
+        lambda w, s: {"action": "withdraw"},
+        body(action=v("give", "reconfirm", "withdraw")),
+        forms=(MarketingConsentForm,),
     ),
     Entry(
         "work_email",

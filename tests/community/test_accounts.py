@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from community.models import Member
-from tests.factories import PASSWORD, member_create
+from tests.factories import CONSENTS, PASSWORD, member_create
 
 NEW_PASSWORD = "plum-lantern-orbit-42"
 CONFIRM_EMAIL_LINK = re.compile(
@@ -29,6 +29,7 @@ def signup(client, email="newcomer@example.org", **headers):
             "real_name": "김지민",
             "password1": NEW_PASSWORD,
             "password2": NEW_PASSWORD,
+            **CONSENTS,
         },
         headers=headers,
     )
@@ -184,6 +185,7 @@ def test_signing_up_with_a_known_or_unknown_email_looks_the_same(known):
                 "real_name": "김지민",
                 "password1": NEW_PASSWORD,
                 "password2": NEW_PASSWORD,
+                **CONSENTS,
             },
             email,
         )

@@ -11,6 +11,7 @@ from django.core.mail import EmailMessage
 from django.urls import reverse
 
 from community.mail_backends import ConsoleBackend, mail_as_text
+from tests.factories import CONSENTS
 
 CONFIRM_LINK = re.compile(r"^http://testserver/accounts/confirm-email/\S+/$", re.M)
 
@@ -38,6 +39,7 @@ def test_the_verification_mail_is_printed_readable_with_its_link_alone_on_a_line
             "real_name": "김지민",
             "password1": "plum-lantern-orbit-42",
             "password2": "plum-lantern-orbit-42",
+            **CONSENTS,
         },
     )
 

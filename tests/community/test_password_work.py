@@ -15,7 +15,7 @@ from django.contrib.auth.hashers import make_password
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from tests.factories import PASSWORD, member_create
+from tests.factories import CONSENTS, PASSWORD, member_create
 from tests.hashers import CountingHasher
 
 NEW_PASSWORD = "plum-lantern-orbit-42"
@@ -101,6 +101,7 @@ def signup(email: str):
             "real_name": "김지민",
             "password1": NEW_PASSWORD,
             "password2": NEW_PASSWORD,
+            **CONSENTS,
         },
     )
 
