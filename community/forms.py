@@ -60,12 +60,12 @@ class SignupForm(ConsentFormMixin, AllauthSignupForm):
         return member
 
 
-class SocialSignupForm(AllauthSocialSignupForm):
+class SocialSignupForm(ConsentFormMixin, AllauthSocialSignupForm):
     """allauth's sign-up form for a member coming from Kakao, Naver or
-    Google: the address the provider gave, which the member may change, and
-    the real name, as on the email sign-up form (the provider's name fills it
-    in when it has one). No password: the provider is the way in. As after an
-    email sign-up, the welcome page then asks for the job role and a
+    Google: the address the provider gave, which the member may change, the
+    real name (filled in when the provider has one) and the consents, as on
+    the email sign-up form. No password: the provider is the way in. As after
+    an email sign-up, the welcome page then asks for the job role and a
     nickname. An address the provider did not verify, or another one typed
     here, is verified by Moim's mail before the account opens; an address
     that has an account already gets that account a mail and this visitor the
@@ -75,7 +75,22 @@ class SocialSignupForm(AllauthSocialSignupForm):
     real_name = SignupForm.base_fields["real_name"]
     clean_real_name = SignupForm.clean_real_name
 
-    field_order = ["email", "real_name"]
+    field_order = [
+        "email",
+        "real_name",
+        "agree_terms",
+        "agree_privacy",
+        "agree_age",
+        "agree_marketing",
+    ]
+
+    def save(self, request):
+        # The member, the provider link and the consents exist together or
+        # not at all.
+        with transaction.atomic():
+            member = super().save(request)
+            self.consents_record(member, how=ConsentSource.SOCIAL_SIGNUP)
+        return member
 
 
 class DisconnectForm(AllauthDisconnectForm):

@@ -115,6 +115,8 @@ def test_a_visitor_signs_up_with_kakao_chooses_a_nickname_and_a_role(
     form = page.locator("main form")
     expect(form.locator("input[name=email]")).to_have_value(person.email)
     form.locator("input[name=real_name]").fill("김카카오")
+    for box in ("agree_terms", "agree_privacy", "agree_age"):
+        form.locator(f"input[name={box}]").check()
     screenshot("social-sign-up-form")
     form.get_by_role("button", name=translated("Sign up", language)).click()
 

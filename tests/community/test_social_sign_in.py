@@ -14,8 +14,8 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from community.models import Member
-from tests.factories import PASSWORD, member_create
+from community.models import ConsentPurpose, ConsentSource, Member
+from tests.factories import CONSENTS, PASSWORD, member_create
 from tests.oauth_server import CLIENTS, Person
 
 KAKAO = Person(uid="4001", email="jimin@kakao.example", nickname="지민")
@@ -46,7 +46,7 @@ def provider_round_trip(client, oauth_server, provider, person, *, agree=True, *
 
 
 def sign_up_form(client, **data):
-    return client.post(reverse("socialaccount_signup"), data)
+    return client.post(reverse("socialaccount_signup"), {**CONSENTS, **data})
 
 
 # --- Signing up ------------------------------------------------------------------
@@ -108,6 +108,40 @@ def test_signing_up_with_kakao_asks_the_real_name_and_then_the_job_role(
     assert (account.provider, account.uid) == ("kakao", KAKAO.uid)
     assert signed_in_as(client) == member.pk
     assert response["Location"] == reverse("profile_edit") + "?welcome=1"
+
+
+def test_a_social_sign_up_records_the_consents_given_on_its_form(
+    client, db, oauth_server
+):
+    provider_round_trip(client, oauth_server, "kakao", KAKAO)
+
+    sign_up_form(client, email=KAKAO.email, real_name="김지민", agree_marketing="on")
+
+    member = Member.objects.get(email=KAKAO.email)
+    consents = member.consents.all()
+    assert {c.purpose for c in consents} == {
+        ConsentPurpose.TERMS,
+        ConsentPurpose.PRIVACY,
+        ConsentPurpose.AGE,
+        ConsentPurpose.MARKETING,
+    }
+    assert {c.how for c in consents} == {ConsentSource.SOCIAL_SIGNUP}
+
+
+@pytest.mark.parametrize("box", ["agree_terms", "agree_privacy", "agree_age"])
+def test_a_social_sign_up_without_a_required_consent_creates_nothing(
+    client, db, oauth_server, box
+):
+    provider_round_trip(client, oauth_server, "kakao", KAKAO)
+    data = {**CONSENTS, "email": KAKAO.email, "real_name": "김지민"}
+    del data[box]
+
+    response = client.post(reverse("socialaccount_signup"), data)
+
+    assert response.status_code == 200
+    assert response.context["form"].errors[box]
+    assert not Member.objects.exists()
+    assert not SocialAccount.objects.exists()
 
 
 def test_a_sign_up_started_from_another_page_still_welcomes_first(
