@@ -10,6 +10,8 @@ _real = KakaoOAuth2Adapter
 
 
 class KakaoAdapter(KakaoOAuth2Adapter):
+    """allauth's Kakao client, its three endpoints from settings."""
+
     authorize_url = endpoint("AUTHORIZE_URL", _real.authorize_url)
     access_token_url = endpoint("ACCESS_TOKEN_URL", _real.access_token_url)
     profile_url = endpoint("PROFILE_URL", _real.profile_url)
