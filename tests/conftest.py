@@ -91,6 +91,23 @@ def _social_sign_in_switched_on(settings):
     settings.SOCIALACCOUNT_PROVIDERS = providers
 
 
+@pytest.fixture(autouse=True)
+def _requests_stay_on_this_machine(monkeypatch):
+    """Moim's one outgoing HTTP client is allauth's, through requests (a
+    provider's token and user info): in the tests it may reach 127.0.0.1
+    and nothing else, whatever a setting says."""
+    import requests
+
+    send = requests.Session.send
+
+    def send_here_only(session, request, **kwargs):
+        host = urlsplit(request.url).hostname
+        assert host == "127.0.0.1", f"a test tried to reach {request.url}"
+        return send(session, request, **kwargs)
+
+    monkeypatch.setattr(requests.Session, "send", send_here_only)
+
+
 @pytest.fixture(scope="session")
 def _oauth_httpd():
     from tests.oauth_server import oauth_server_start

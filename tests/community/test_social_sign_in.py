@@ -270,6 +270,23 @@ def test_a_callback_in_another_browser_is_refused(client, db, oauth_server):
     assert not is_signed_in(other)
 
 
+def test_a_provider_that_does_not_answer_signs_nobody_in(
+    client, db, oauth_server, settings
+):
+    oauth_server.sign_in("kakao", KAKAO)
+    response = client.post(reverse("kakao_login"))
+    back = urlsplit(oauth_server.consent(response["Location"]))
+    providers = oauth_server.provider_settings()
+    providers["kakao"]["ACCESS_TOKEN_URL"] = "http://127.0.0.1:9/oauth/token"
+    settings.SOCIALACCOUNT_PROVIDERS = providers
+
+    response = client.get(f"{back.path}?{back.query}")
+
+    assert response.status_code == 401
+    assert not is_signed_in(client)
+    assert not Member.objects.exists()
+
+
 def test_an_address_kakao_did_not_verify_is_verified_by_moim_first(
     client, db, oauth_server
 ):
