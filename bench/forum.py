@@ -196,6 +196,7 @@ def load(args, rnd: random.Random) -> Targets:
     from django.contrib.auth.hashers import make_password
     from django.db import connection, transaction
 
+    from community import legal
     from community.demo import COMMUNITIES, forum_counters_refresh
     from community.models import (
         Board,
@@ -231,6 +232,8 @@ def load(args, rnd: random.Random) -> Targets:
                     display_mode=DisplayMode.NICKNAME if i % 2 else "real_name",
                     role=roles[i % len(roles)],
                     date_joined=now - timedelta(days=400),
+                    # Agreed to the documents in force: not sent to agree.
+                    legal_agreed=legal.required_key(),
                 )
                 for i in range(n_members)
             ),

@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from community.fields import one_line_checked
-from community.models import Community, Member, NicknameHistory
+from community.models import Community, Consent, Member, NicknameHistory
 from realtime.broadcast import member_sockets_close
 
 
@@ -26,6 +26,30 @@ class NicknameHistoryInline(OneLineAdmin, admin.TabularInline):
     exclude = ["nickname_key"]
 
 
+class ConsentInline(admin.TabularInline):
+    """What the member agreed to: a record, so staff read it and never
+    write it (only community.services.consents does)."""
+
+    model = Consent
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = [
+        "purpose",
+        "version",
+        "given_at",
+        "how",
+        "withdrawn_at",
+        "ended_by",
+        "reminded_at",
+    ]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Member)
 class MemberAdmin(OneLineAdmin, UserAdmin):
     ordering = ["-date_joined"]
@@ -33,7 +57,7 @@ class MemberAdmin(OneLineAdmin, UserAdmin):
     list_filter = ["is_active", "is_staff", "role"]
     search_fields = ["email", "real_name", "nickname"]
     readonly_fields = ["public_id", "nickname_changed_at", "date_joined", "last_login"]
-    inlines = [NicknameHistoryInline]
+    inlines = [NicknameHistoryInline, ConsentInline]
     fieldsets = [
         (None, {"fields": ["email", "password", "public_id"]}),
         (

@@ -16,11 +16,13 @@ from django.db import transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
+from community import legal
 from community.demo_content import THREADS, C, T
 from community.models import (
     Board,
     Comment,
     Community,
+    ConsentSource,
     DisplayMode,
     Member,
     Membership,
@@ -35,6 +37,10 @@ from community.models import (
 )
 from community.roles import ROLE_FAMILY, ExperienceBand, JobRole
 from community.services.communities import DEFAULT_BOARDS, community_create
+from community.services.consents import (
+    consent_required_agree,
+    consents_signup_record,
+)
 
 # The services' Markdown-and-mentions rendering, reused so that seeded posts
 # look exactly like posted ones.
@@ -652,6 +658,7 @@ def seed_demo() -> dict[str, int]:
     seed_memberships(communities, members, plan)
     created = seed_threads(communities, members, plan)
     forum_counters_refresh(communities)
+    seed_consents()
     return {
         "communities": len(communities),
         "members": len(members),
@@ -659,3 +666,28 @@ def seed_demo() -> dict[str, int]:
         "comments": Comment.objects.filter(thread__community__in=communities).count(),
         "new_threads": created,
     }
+
+
+def seed_consents() -> int:
+    """Record, for every demo account (the events demo adds some), the
+    consents a sign-up gives, in the versions in force: otherwise
+    ``make run`` users signing in as one would be sent to agree first. Every
+    third one also agreed to email news. Safe to run again; after a new
+    version it records the member's agreement to it. Returns how many
+    members it recorded for."""
+    key = legal.required_key()
+    members = Member.objects.filter(email__endswith=f"@{DEMO_DOMAIN}").exclude(
+        legal_agreed=key
+    )
+    count = 0
+    for member in members.order_by("email"):
+        if member.legal_agreed:
+            consent_required_agree(member=member)
+        else:
+            consents_signup_record(
+                member=member,
+                marketing=member.pk % 3 == 0,
+                how=ConsentSource.DEMO,
+            )
+        count += 1
+    return count

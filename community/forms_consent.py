@@ -74,6 +74,9 @@ class ConsentFormMixin(forms.Form):
         # Set per request: the links are reversed and the texts translated
         # in the language of the page.
         fields = self.fields
+        for name in CONSENT_FIELDS:
+            # The box comes before its label (moim.css): no colon after it.
+            fields[name].label_suffix = ""
         fields["agree_terms"].help_text = _help_with_link(
             gettext("The rules for using Moim."),
             "legal_terms",
@@ -107,7 +110,9 @@ class ConsentFormMixin(forms.Form):
 
 
 class RequiredConsentForm(forms.Form):
-    """Agreeing to the new versions of the required documents."""
+    """Agreeing to the new versions of the required documents; with
+    ``ask_age``, for a member who never confirmed it (an account made by
+    staff on the command line), being 14 or older too."""
 
     agree = forms.BooleanField(
         label=_("I have read and agree to the new version (required)"),
@@ -115,6 +120,12 @@ class RequiredConsentForm(forms.Form):
             "required": _("To keep using Moim, please agree to the new version.")
         },
     )
+    agree_age = ConsentFormMixin.base_fields["agree_age"]
+
+    def __init__(self, *args, ask_age: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not ask_age:
+            del self.fields["agree_age"]
 
 
 class MarketingConsentForm(forms.Form):

@@ -1,14 +1,61 @@
 import logging
+from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import Http404
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.deprecation import MiddlewareMixin
 from django.views.defaults import page_not_found
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from community import legal
+
 logger = logging.getLogger(__name__)
+
+# What a member who has not agreed to the documents in force may still open:
+# the page that asks, the documents themselves, signing out and the
+# language switch (to read them in the other language). Static files never
+# reach Django's middleware.
+CONSENT_EXEMPT = frozenset(
+    {
+        "consent_renew",
+        "legal_terms",
+        "legal_terms_version",
+        "legal_privacy",
+        "legal_privacy_version",
+        "account_logout",
+        "language_set",
+    }
+)
+
+
+class ConsentRequiredMiddleware(MiddlewareMixin):
+    """Send a signed-in member who has not agreed to the version in force of
+    the terms or the privacy policy to the page that asks them
+    (``consent_renew``), from any page but the exempt ones, and back where
+    they were going afterwards. A new version thus asks at the next sign-in
+    or the next request, whichever comes first. The check compares a column
+    of the member row the request loads anyway (``Member.legal_agreed``) with
+    the versions in force (community.legal): no query. An htmx request is
+    told to load the page itself rather than swap it into a fragment."""
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = request.user
+        if not user.is_authenticated or user.legal_agreed == legal.required_key():
+            return None
+        match = request.resolver_match
+        if match is not None and match.url_name in CONSENT_EXEMPT:
+            return None
+        url = reverse("consent_renew")
+        if request.method == "GET":
+            url += "?" + urlencode({"next": request.get_full_path()})
+        if request.headers.get("HX-Request") == "true":
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = url
+            return response
+        return HttpResponseRedirect(url, status=303)
 
 
 class RedisUnavailableMiddleware(MiddlewareMixin):

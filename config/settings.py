@@ -131,6 +131,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "community.middleware.ConsentRequiredMiddleware",
     "community.middleware.RedisUnavailableMiddleware",
     "community.middleware.NotFoundPageMiddleware",
 ]

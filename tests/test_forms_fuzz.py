@@ -530,7 +530,7 @@ ENTRIES: list[Entry] = [
         kind("member"),
         url("consent_renew"),
         lambda w, s: {"agree": "on", "next": "/"},
-        body(agree=v("on"), next=v("/", "//evil.example/")),
+        body(agree=v("on"), agree_age=v("on"), next=v("/", "//evil.example/")),
         forms=(RequiredConsentForm,),
     ),
     Entry(

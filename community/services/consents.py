@@ -83,23 +83,34 @@ def documents_to_agree(*, member: Member) -> list[legal.Version]:
     return [v for v in current if (v.document, v.version) not in agreed]
 
 
+def age_confirmed(*, member: Member) -> bool:
+    """Whether ``member`` ever confirmed being 14 or older (every sign-up
+    form asks; an account made on the command line did not)."""
+    return Consent.objects.filter(member=member, purpose=ConsentPurpose.AGE).exists()
+
+
 @transaction.atomic
-def consent_required_agree(*, member: Member, now: datetime | None = None) -> int:
+def consent_required_agree(
+    *, member: Member, age: bool = False, now: datetime | None = None
+) -> int:
     """A signed-in member agrees to the versions in force of the required
-    documents they had not agreed to yet (a new version took effect).
-    Idempotent: a second call adds nothing. Returns how many rows it added."""
+    documents they had not agreed to yet (a new version took effect), and,
+    with ``age``, confirms being 14 or older if they never had. Idempotent:
+    a second call adds nothing. Returns how many rows it added."""
     _lock(member)
     now = now or timezone.now()
-    missing = documents_to_agree(member=member)
+    missing = [(v.document, v.version) for v in documents_to_agree(member=member)]
+    if age and not age_confirmed(member=member):
+        missing.append((ConsentPurpose.AGE, _version(ConsentPurpose.AGE)))
     Consent.objects.bulk_create(
         Consent(
             member=member,
-            purpose=v.document,
-            version=v.version,
+            purpose=purpose,
+            version=version,
             given_at=now,
             how=ConsentSource.RECONSENT,
         )
-        for v in missing
+        for purpose, version in missing
     )
     _legal_agreed_save(member)
     return len(missing)

@@ -66,19 +66,27 @@ def consent_renew(request: HttpRequest) -> HttpResponse:
     here until they do)."""
     member = request.user
     to_agree = services.documents_to_agree(member=member)
-    form = RequiredConsentForm(request.POST if request.method == "POST" else None)
+    ask_age = bool(to_agree) and not services.age_confirmed(member=member)
+    form = RequiredConsentForm(
+        request.POST if request.method == "POST" else None, ask_age=ask_age
+    )
     if not to_agree:
         if member.legal_agreed != legal.required_key():
             services.consent_required_agree(member=member)
         return redirect(_next_url(request))
     if request.method == "POST" and form.is_valid():
-        services.consent_required_agree(member=member)
+        services.consent_required_agree(member=member, age=ask_age)
         messages.success(request, _("Thank you. You agreed to the new version."))
         return redirect(_next_url(request))
     return render(
         request,
         "community/consent_renew.html",
-        {"form": form, "to_agree": to_agree, "next": _next_url(request)},
+        {
+            "form": form,
+            "to_agree": to_agree,
+            "first_time": not member.legal_agreed,
+            "next": _next_url(request),
+        },
         status=400 if form.errors else 200,
     )
 

@@ -118,6 +118,11 @@ def sign_up(
     form.locator("input[name=real_name]").fill(real_name)
     form.locator("input[name=password1]").fill(password)
     form.locator("input[name=password2]").fill(password)
+    # The required consents (the terms, personal information, being 14 or
+    # older); email news is left to the member and stays unticked.
+    for box in ("agree_terms", "agree_privacy", "agree_age"):
+        form.locator(f"input[name={box}]").check()
+    expect(form.locator("input[name=agree_marketing]")).not_to_be_checked()
     screenshot("signup-filled")
     form.get_by_role("button").click()
     expect(page).to_have_url(

@@ -13,6 +13,7 @@ from django.contrib.auth.hashers import make_password
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from community import legal
 from community.demo import DEMO_DOMAIN, DEMO_PASSWORD, seed_demo
 from community.models import (
     Community,
@@ -30,6 +31,7 @@ from tests.browser.steps import (
     thread_post,
     unread_badge,
 )
+from tests.factories import consents_create
 
 pytestmark = [
     pytest.mark.browser,
@@ -87,8 +89,10 @@ def member_create(email: str, real_name: str, nickname: str, password: str) -> M
         display_mode=DisplayMode.NICKNAME,
         role=JobRole.PERFORMANCE_MARKETING,
         experience=ExperienceBand.MID,
+        legal_agreed=legal.required_key(),
     )
     EmailAddress.objects.create(user=member, email=email, verified=True, primary=True)
+    consents_create(member)
     return member
 
 

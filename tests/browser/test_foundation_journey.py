@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from community import legal
 from community.demo import COMMUNITIES, seed_demo
 from community.models import DisplayMode, Member
 from tests.browser.steps import korean, profile_complete, sign_up
@@ -80,6 +81,14 @@ def test_new_member_signs_up_picks_a_nickname_and_cannot_change_it_twice(
     member = Member.objects.get(email=EMAIL)
     assert member.real_name == REAL_NAME
     assert member.emailaddress_set.get(email=EMAIL).verified
+    # The boxes ticked at sign-up, each recorded with its version.
+    assert sorted(member.consents.values_list("purpose", "version")) == sorted(
+        [
+            ("terms", legal.version_current(legal.TERMS).version),
+            ("privacy", legal.version_current(legal.PRIVACY).version),
+            ("age_14", legal.version_current(legal.TERMS).version),
+        ]
+    )
     screenshot("welcome-profile")
 
     # A nickname, a role, an experience band, shown by nickname.
@@ -109,10 +118,21 @@ def test_new_member_signs_up_picks_a_nickname_and_cannot_change_it_twice(
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("link", name="Edit profile")).to_be_visible()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-    expect(page.get_by_role("contentinfo")).to_have_text(
-        "Moim — meet the people who do the same work."
+    footer = page.get_by_role("contentinfo")
+    expect(footer).to_contain_text("Moim — meet the people who do the same work.")
+    expect(footer.get_by_role("link", name="Terms of service")).to_have_attribute(
+        "href", reverse("legal_terms")
     )
     screenshot("public-profile-english")
+
+    # The privacy policy, from the footer, in English with its version.
+    footer.get_by_role("link", name="Privacy policy").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Privacy policy")
+    expect(page.get_by_role("main")).to_contain_text(
+        f"Version {legal.version_current(legal.PRIVACY).version}"
+    )
+    screenshot("privacy-policy-english")
+    page.go_back()
 
     # A second change within 90 days is refused, naming the day it is allowed.
     page.get_by_role("link", name="Edit profile").click()

@@ -49,7 +49,25 @@ def test_running_the_worker_once_delivers_the_queued_mail(database_queue, member
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["jimin@acme.co.kr"]
     assert "http://testserver/x/" in mail.outbox[0].body
-    assert DBTaskResult.objects.get().status == TaskResultStatus.SUCCESSFUL
+    # Beside the worker's own daily review of consents (community.tasks).
+    sent = DBTaskResult.objects.get(task_path="community.tasks.email_send")
+    assert sent.status == TaskResultStatus.SUCCESSFUL
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_reviews_consents_when_it_starts_and_queues_the_next_day(
+    database_queue,
+):
+    call_command("db_worker", "--batch", "--interval", "0", verbosity=0)
+
+    reviews = DBTaskResult.objects.filter(
+        task_path="community.tasks.consents_review_task"
+    ).order_by("run_after")
+    assert [r.status for r in reviews] == [
+        TaskResultStatus.SUCCESSFUL,
+        TaskResultStatus.READY,
+    ]
+    assert reviews[1].run_after - reviews[0].run_after >= timedelta(hours=23)
 
 
 # --- A worker that died mid-task -------------------------------------------------

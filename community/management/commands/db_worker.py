@@ -10,6 +10,9 @@ than any of Moim's tasks takes (``STALE_AFTER``): a queued mail or a step of
 a gathering's lifecycle then runs after all, once more at worst, which every
 task of Moim is written to allow (docs/deploy.md, "Background tasks").
 
+It also queues the daily review of consents to email news, unless one is
+queued already (community.tasks.consents_review_plan): the one recurring job.
+
 This command takes the place of django_tasks_db's own because ``community``
 comes before ``django_tasks_db`` in INSTALLED_APPS.
 """
@@ -23,6 +26,8 @@ from django.tasks.base import TaskResultStatus
 from django.utils import timezone
 from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
+
+from community.tasks import consents_review_plan
 
 logger = logging.getLogger("django_tasks_db")
 
@@ -63,6 +68,7 @@ class Command(db_worker.Command):
 
     def handle(self, *args, **options):
         tasks_reclaim()
+        consents_review_plan()
         close_old_connections()
         stop = threading.Event()
         reclaimer = threading.Thread(

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from community.demo import DEMO_DOMAIN, DEMO_PASSWORD, seed_demo
+from community.demo import DEMO_DOMAIN, DEMO_PASSWORD, seed_consents, seed_demo
 from community.mail import mail_suppressed
 from events.demo import seed_gatherings
 from realtime.demo import seed_chat
@@ -19,6 +19,8 @@ class Command(BaseCommand):
             counts = seed_demo()
             gatherings = seed_gatherings()
             chat = seed_chat()
+            # Last: the events demo adds members of its own.
+            seed_consents()
         self.stdout.write(
             self.style.SUCCESS(
                 "Demo data: {communities} communities, {members} members, "
