@@ -1,4 +1,6 @@
 from allauth.account.forms import SignupForm as AllauthSignupForm
+from allauth.socialaccount.forms import DisconnectForm as AllauthDisconnectForm
+from allauth.socialaccount.forms import SignupForm as AllauthSocialSignupForm
 from django import forms
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -56,6 +58,57 @@ class SignupForm(ConsentFormMixin, AllauthSignupForm):
             member = super().save(request)
             self.consents_record(member, how=ConsentSource.SIGNUP)
         return member
+
+
+class SocialSignupForm(ConsentFormMixin, AllauthSocialSignupForm):
+    """allauth's sign-up form for a member coming from Kakao, Naver or
+    Google: the address the provider gave, which the member may change, the
+    real name (filled in when the provider has one) and the consents, as on
+    the email sign-up form. No password: the provider is the way in. As after
+    an email sign-up, the welcome page then asks for the job role and a
+    nickname. An address the provider did not verify, or another one typed
+    here, is verified by Moim's mail before the account opens; an address
+    that has an account already gets that account a mail and this visitor the
+    same page as any sign-up (ACCOUNT_PREVENT_ENUMERATION), never a sign-in
+    to it."""
+
+    real_name = SignupForm.base_fields["real_name"]
+    clean_real_name = SignupForm.clean_real_name
+
+    field_order = [
+        "email",
+        "real_name",
+        "agree_terms",
+        "agree_privacy",
+        "agree_age",
+        "agree_marketing",
+    ]
+
+    def save(self, request):
+        # The member, the provider link and the consents exist together or
+        # not at all.
+        with transaction.atomic():
+            member = super().save(request)
+            self.consents_record(member, how=ConsentSource.SOCIAL_SIGNUP)
+        return member
+
+
+class DisconnectForm(AllauthDisconnectForm):
+    """allauth's form to disconnect a provider, listing only the providers
+    that are switched on: an account of one switched off is no way in, and
+    allauth could not name it (community.social.adapter)."""
+
+    def __init__(self, *args, **kwargs):
+        from community.social.adapter import provider_enabled
+
+        super().__init__(*args, **kwargs)
+        enabled = [
+            account.pk
+            for account in self.accounts
+            if provider_enabled(account.provider)
+        ]
+        self.accounts = self.accounts.filter(pk__in=enabled)
+        self.fields["account"].queryset = self.accounts
 
 
 class ProfileForm(forms.Form):

@@ -368,6 +368,77 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# --- Sign-in with Kakao, Naver and Google (allauth's socialaccount) ---------------
+# A provider is switched on by its client id and secret; without them it does
+# not exist (no button, its pages answer 404). Its endpoints are allauth's
+# real ones unless SOCIALACCOUNT_PROVIDERS names others (community.social):
+# the tests point them at an OAuth server of their own on 127.0.0.1.
+INSTALLED_APPS += [
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.kakao",
+    "allauth.socialaccount.providers.naver",
+    "allauth.socialaccount.providers.google",
+]
+_social_providers = {
+    # id: (client id, secret, the origins its sign-in page lives at)
+    "kakao": (
+        os.environ.get("KAKAO_CLIENT_ID", ""),
+        os.environ.get("KAKAO_CLIENT_SECRET", ""),
+        ["https://kauth.kakao.com", "https://accounts.kakao.com"],
+    ),
+    "naver": (
+        os.environ.get("NAVER_CLIENT_ID", ""),
+        os.environ.get("NAVER_CLIENT_SECRET", ""),
+        ["https://nid.naver.com"],
+    ),
+    "google": (
+        os.environ.get("GOOGLE_CLIENT_ID", ""),
+        os.environ.get("GOOGLE_CLIENT_SECRET", ""),
+        ["https://accounts.google.com"],
+    ),
+}
+SOCIALACCOUNT_ADAPTER = "community.social.adapter.SocialAccountAdapter"
+SOCIALACCOUNT_FORMS = {
+    "signup": "community.forms.SocialSignupForm",
+    "disconnect": "community.forms.DisconnectForm",
+}
+SOCIALACCOUNT_PROVIDERS = {
+    provider_id: {
+        "provider_class": f"community.social.{provider_id}.provider."
+        f"{provider_id.capitalize()}Provider"
+    }
+    for provider_id in _social_providers
+}
+# Kakao asks consent per item: the address, and the nickname shown there.
+SOCIALACCOUNT_PROVIDERS["kakao"]["SCOPE"] = ["account_email", "profile_nickname"]
+for _provider_id, (_client_id, _secret, _origins) in _social_providers.items():
+    _client_id, _secret = _client_id.strip(), _secret.strip()
+    if bool(_client_id) != bool(_secret):
+        _prefix = _provider_id.upper()
+        raise ImproperlyConfigured(
+            f"{_prefix}_CLIENT_ID and {_prefix}_CLIENT_SECRET switch "
+            f"{_provider_id} sign-in on together: set both, or neither."
+        )
+    if _client_id:
+        SOCIALACCOUNT_PROVIDERS[_provider_id]["APP"] = {
+            "client_id": _client_id,
+            "secret": _secret,
+        }
+        # A sign-in form posts to Moim, which answers with a redirect to the
+        # provider: the policy's form-action governs that redirect too.
+        SECURE_CSP["form-action"] += _origins
+# Never sign in to, or connect, an account because its email address matches
+# the provider's: whoever controls that provider account would get in. A
+# provider is connected only by a member signed in to Moim, who confirmed it
+# is them within the last few minutes (ACCOUNT_REAUTHENTICATION_TIMEOUT).
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_REAUTHENTICATION_REQUIRED = True
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = 10
+
 # --- Moim ----------------------------------------------------------------------
 # With DEBUG on, a missing page still gets Moim's own 404 page unless this
 # asks for Django's technical one (community.middleware.NotFoundPageMiddleware).

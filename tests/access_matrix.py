@@ -71,6 +71,9 @@ OTHER_LINK = "https://meet.example/another-gathering"
 ALLOWED = "allowed"  # 2xx, or a redirect anywhere but a login page
 LOGIN = "login"  # a redirect to the sign-in page (the site's or the admin's)
 BAD_REQUEST = "400"  # let in, and the (empty) input was refused
+# A sign-in through a provider that failed (no state of this browser's, or
+# the provider refused): allauth's error page answers 401.
+UNAUTHORISED = "401"
 FORBIDDEN = "403"
 NOT_FOUND = "404"
 NOT_ALLOWED = "405"  # this method is not accepted here
@@ -506,6 +509,32 @@ ROWS: list[Row] = [
         "account_reset_password_from_key",
         every(ALLOWED),
         args=lambda w: ["1", "no-such-key"],
+    ),
+    # --- Sign-in with Kakao, Naver and Google (allauth's socialaccount) ---------
+    # Switched on in the tests (tests/conftest.py); the sign-in page of each
+    # asks to press a button that goes to the provider. A callback without a
+    # sign-in this browser started is refused; the sign-up form without one
+    # sends back to the sign-in page.
+    *(
+        row
+        for provider in ("kakao", "naver", "google")
+        for row in (
+            Row(f"{provider}_login", every(ALLOWED)),
+            Row(f"{provider}_callback", every(UNAUTHORISED)),
+        )
+    ),
+    Row("socialaccount_login_cancelled", every(ALLOWED)),
+    Row("socialaccount_login_error", every(UNAUTHORISED)),
+    Row("socialaccount_signup", every(LOGIN)),
+    Row("socialaccount_connections", signed_in(ALLOWED)),
+    # allauth's old addresses, redirecting to the ones above.
+    *(
+        Row(
+            f"accounts/social/{old}/",
+            every(ALLOWED),
+            path=lambda w, o=old: f"/accounts/social/{o}/",
+        )
+        for old in ("login/cancelled", "login/error", "signup", "connections")
     ),
     # --- Legal documents and consents --------------------------------------------
     Row("legal_terms", every(ALLOWED)),

@@ -65,6 +65,71 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+# Where the providers' endpoints point in tests that do not start the OAuth
+# server: a closed port on this machine, so that nothing ever leaves it.
+NOWHERE = "http://127.0.0.1:9"
+
+
+@pytest.fixture(autouse=True)
+def _social_sign_in_switched_on(settings):
+    """The suite sees the site as deployed with Kakao, Naver and Google
+    switched on (their client ids and secrets set), their endpoints on a
+    closed local port; tests of the sign-in itself point them at the OAuth
+    server below instead (``oauth_server``)."""
+    providers = {}
+    for provider, config in settings.SOCIALACCOUNT_PROVIDERS.items():
+        providers[provider] = {
+            **config,
+            "APP": {"client_id": f"{provider}-id", "secret": f"{provider}-secret"},
+            **{
+                key: f"{NOWHERE}/{provider}/{key.lower()}"
+                for key in ("AUTHORIZE_URL", "ACCESS_TOKEN_URL", "PROFILE_URL")
+            },
+            "IDENTITY_URL": f"{NOWHERE}/google/identity",
+            "CERTS_URL": f"{NOWHERE}/google/certs",
+        }
+    settings.SOCIALACCOUNT_PROVIDERS = providers
+
+
+@pytest.fixture(autouse=True)
+def _requests_stay_on_this_machine(monkeypatch):
+    """Moim's one outgoing HTTP client is allauth's, through requests (a
+    provider's token and user info): in the tests it may reach 127.0.0.1
+    and nothing else, whatever a setting says."""
+    import requests
+
+    send = requests.Session.send
+
+    def send_here_only(session, request, **kwargs):
+        host = urlsplit(request.url).hostname
+        assert host == "127.0.0.1", f"a test tried to reach {request.url}"
+        return send(session, request, **kwargs)
+
+    monkeypatch.setattr(requests.Session, "send", send_here_only)
+
+
+@pytest.fixture(scope="session")
+def _oauth_httpd():
+    from tests.oauth_server import oauth_server_start
+
+    state, httpd = oauth_server_start()
+    yield state
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture
+def oauth_server(_oauth_httpd, settings):
+    """The tests' own OAuth 2.0 / OpenID Connect server on 127.0.0.1
+    (tests/oauth_server.py), nobody signed in at it yet, and every provider
+    switched on and pointed at it."""
+    state = _oauth_httpd
+    state.people.clear()
+    state.requests.clear()
+    settings.SOCIALACCOUNT_PROVIDERS = state.provider_settings()
+    return state
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _redis_cache_of_its_own():
     """On Redis, each parallel test worker gets a Redis database of its own

@@ -124,9 +124,13 @@ def _outcome(response) -> str:
         return m.ALLOWED
     if 200 <= status < 300:
         return m.ALLOWED
-    return {400: m.BAD_REQUEST, 403: m.FORBIDDEN, 404: m.NOT_FOUND, 405: m.NOT_ALLOWED}[
-        status
-    ]
+    return {
+        400: m.BAD_REQUEST,
+        401: m.UNAUTHORISED,
+        403: m.FORBIDDEN,
+        404: m.NOT_FOUND,
+        405: m.NOT_ALLOWED,
+    }[status]
 
 
 def _url(row: m.Row, world: m.World) -> str:

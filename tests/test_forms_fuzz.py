@@ -25,6 +25,8 @@ from urllib.parse import quote
 
 import pytest
 from allauth.account import forms as allauth_forms
+from allauth.socialaccount import forms as allauth_social_forms
+from allauth.socialaccount.adapter import get_adapter as get_social_adapter
 from django import forms
 from django.contrib import messages
 from django.db import transaction
@@ -36,7 +38,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from community.fields import SEOUL
-from community.forms import ProfileForm, SignupForm, WorkEmailForm
+from community.forms import (
+    DisconnectForm,
+    ProfileForm,
+    SignupForm,
+    SocialSignupForm,
+    WorkEmailForm,
+)
 from community.forms_consent import (
     ConsentFormMixin,
     MarketingConsentForm,
@@ -97,10 +105,30 @@ class Entry:
     fields: Callable  # (world, stage) -> strategy of hostile bodies
     forms: tuple = ()  # the form classes this view drives
     label: str = ""
+    # (world, stage) -> what the visitor's session holds before the post:
+    # a sign-up through a provider that is waiting for its form.
+    session: Callable | None = None
 
     @property
     def id(self) -> str:
         return f"{self.key}[{self.label}]" if self.label else self.key
+
+
+def pending_social_signup() -> dict:
+    """The session of a visitor back from Kakao, its sign-up form to fill."""
+    provider = get_social_adapter().get_provider(None, "kakao")
+    login = provider.sociallogin_from_response(
+        None,
+        {
+            "id": 990001,
+            "kakao_account": {
+                "email": "from-kakao@example.org",
+                "is_email_verified": True,
+                "profile": {"nickname": "카카오"},
+            },
+        },
+    )
+    return {"socialaccount_sociallogin": login.serialize()}
 
 
 def kind(name: str) -> Callable:
@@ -421,6 +449,48 @@ ENTRIES: list[Entry] = [
         url("account_logout"),
         lambda w, s: {},
         body(next=v("/", "//evil.example/", "javascript:alert(1)")),
+    ),
+    # --- Sign-in with Kakao, Naver and Google -----------------------------------
+    Entry(
+        "socialaccount_signup",
+        kind("anonymous"),
+        url("socialaccount_signup"),
+        lambda w, s: {"email": fresh_email(), "real_name": "김철수", **CONSENTS},
+        body(
+            email=emails,
+            real_name=v("김철수"),
+            agree_terms=v("on"),
+            agree_privacy=v("on"),
+            agree_age=v("on"),
+            agree_marketing=v("on"),
+        ),
+        forms=(SocialSignupForm, allauth_social_forms.SignupForm),
+        session=lambda w, s: pending_social_signup(),
+    ),
+    Entry(
+        "socialaccount_connections",
+        kind("member"),
+        url("socialaccount_connections"),
+        # The member has no provider connected: nothing to choose.
+        lambda w, s: None,
+        body(account=ids(lambda w, s: w.member("member").pk)),
+        forms=(DisconnectForm, allauth_social_forms.DisconnectForm),
+    ),
+    *(
+        Entry(
+            f"{provider}_login",
+            kind("anonymous"),
+            url(f"{provider}_login"),
+            # Sent on to the provider (a closed local port in the tests).
+            lambda w, s: {},
+            body(
+                process=v("login", "connect", "redirect", "reauthenticate"),
+                next=v("/", "//evil.example/", "javascript:alert(1)"),
+                scope=v("email"),
+                auth_params=v("prompt=login"),
+            ),
+        )
+        for provider in ("kakao", "naver", "google")
     ),
     # --- Members -----------------------------------------------------------------
     Entry(
@@ -858,6 +928,15 @@ IGNORES_BODY = {
     "account_email_verification_sent": kind("anonymous"),
     "account_reset_password_done": kind("anonymous"),
     "account_reset_password_from_key_done": kind("anonymous"),
+    # A provider's callback reads its query string, and refuses without a
+    # sign-in this browser started; the old addresses only redirect.
+    "kakao_callback": kind("anonymous"),
+    "naver_callback": kind("anonymous"),
+    "google_callback": kind("anonymous"),
+    **{
+        f"accounts/social/{old}/": kind("anonymous")
+        for old in ("login/cancelled", "login/error", "signup", "connections")
+    },
     "community_detail": kind("member"),
     "board_detail": kind("member"),
     "thread_detail": kind("member"),
@@ -964,7 +1043,9 @@ class Answer:
     difference: list = field(default_factory=list)
 
 
-def post(world, stage, who, target: str, data: dict, language: str | None) -> Answer:
+def post(
+    world, stage, who, target: str, data: dict, language: str | None, session=None
+) -> Answer:
     """``data`` posted to ``target`` in a savepoint rolled back afterwards;
     what came back, and whether a refusal changed anything."""
     member = who(world, stage)
@@ -972,6 +1053,10 @@ def post(world, stage, who, target: str, data: dict, language: str | None) -> An
     language = language or "ko"
     if member is not None:
         client.force_login(member)
+    if session is not None:
+        stored = client.session
+        stored.update(session(world, stage))
+        stored.save()
     with transaction.atomic():
         before = m.fingerprint(LABELS)
         with TestCase.captureOnCommitCallbacks(execute=True):
@@ -1015,7 +1100,9 @@ def test_the_valid_body_is_accepted(world, stage, entry):
     with a message)."""
     data = entry.valid(world, stage)
     target = entry.url(world, stage)
-    answer = post(world, stage, entry.who, target, data or {}, "ko")
+    answer = post(
+        world, stage, entry.who, target, data or {}, "ko", session=entry.session
+    )
     assert not answer.problems, answer
     if data is None:
         assert answer.refused and not answer.changed, answer
@@ -1031,7 +1118,9 @@ def test_hostile_bodies_are_refused_in_words(world, stage, entry):
     @hostile.fuzz_settings(4)
     @given(data=entry.fields(world, stage), language=LANGUAGES)
     def attempt(data, language):
-        answer = post(world, stage, entry.who, target, data, language)
+        answer = post(
+            world, stage, entry.who, target, data, language, session=entry.session
+        )
         assert not answer.problems, (answer, data)
         assert not answer.changed, ("a refused request stored something", data)
 

@@ -54,8 +54,11 @@ def _fields(cls: type) -> dict:
     more than a request to be made."""
     try:
         return cls().fields
-    except TypeError:
-        return cls.base_fields
+    except (TypeError, KeyError):
+        # KeyError: allauth's social forms need the pending sign-in or the
+        # request. Without them, the declared fields but the username, which
+        # every allauth sign-up form drops (Moim has none).
+        return {k: f for k, f in cls.base_fields.items() if k != "username"}
 
 
 def _site_forms() -> dict[str, dict]:

@@ -354,3 +354,32 @@ def test_every_variable_in_env_example_has_an_explanation():
             while above >= 0 and variable.match(lines[above]):
                 above -= 1
             assert above >= 0 and lines[above].startswith("#"), line
+
+
+# --- Sign-in with Kakao, Naver and Google ---------------------------------------
+
+
+def test_nothing_set_switches_no_social_provider_on(load_settings):
+    namespace = load_settings()
+
+    assert all("APP" not in c for c in namespace["SOCIALACCOUNT_PROVIDERS"].values())
+    assert namespace["SECURE_CSP"]["form-action"] == ["'self'"]
+
+
+def test_a_social_provider_is_on_with_its_id_and_secret(load_settings):
+    namespace = load_settings(KAKAO_CLIENT_ID="id", KAKAO_CLIENT_SECRET="secret")
+
+    providers = namespace["SOCIALACCOUNT_PROVIDERS"]
+    assert providers["kakao"]["APP"] == {"client_id": "id", "secret": "secret"}
+    assert "APP" not in providers["naver"] and "APP" not in providers["google"]
+    # Its sign-in form's redirect to Kakao is allowed, and only that one.
+    form_action = namespace["SECURE_CSP"]["form-action"]
+    assert "https://kauth.kakao.com" in form_action
+    assert "https://nid.naver.com" not in form_action
+
+
+def test_half_a_social_provider_refuses_to_start(load_settings):
+    from django.core.exceptions import ImproperlyConfigured
+
+    with pytest.raises(ImproperlyConfigured, match="NAVER_CLIENT_SECRET"):
+        load_settings(NAVER_CLIENT_ID="id")
