@@ -16,3 +16,17 @@ def email_send(
     if html:
         message.attach_alternative(html, "text/html")
     message.send()
+
+
+@task()
+def data_export_build_task(*, export_id: int) -> None:
+    from community.services.personal_data import data_export_build
+
+    data_export_build(export_id=export_id)
+
+
+@task()
+def data_export_expire_task(*, export_id: int) -> None:
+    from community.services.personal_data import data_export_expire
+
+    data_export_expire(export_id=export_id)

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from community.views import members
+from community.views import members, privacy
 
 urlpatterns = [
     path("members/<public_id:public_id>/", members.member_detail, name="member_detail"),
@@ -12,6 +12,13 @@ urlpatterns = [
         members.work_email_confirm,
         name="work_email_confirm",
     ),
+    path("me/data/", privacy.data_export, name="data_export"),
+    path(
+        "me/data/download/<str:token>/",
+        privacy.data_export_download,
+        name="data_export_download",
+    ),
+    path("me/leave/", privacy.member_leave, name="member_leave"),
     path("", include("community.urls_forum")),
     path("", include("community.urls_moderation")),
 ]
