@@ -5,6 +5,7 @@ kept; the column-by-column test holds the database to it."""
 
 import re
 from datetime import timedelta
+from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -14,10 +15,11 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.sessions.models import Session
 from django.core import mail
 from django.core.files.storage import storages
-from django.db import models
+from django.core.management import call_command
+from django.db import models, transaction
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from community.display import display_name
 from community.models import (
@@ -40,11 +42,14 @@ from events.models import (
     Application,
     ApplicationStatus,
     CalendarFeed,
+    Gathering,
+    GatheringStatus,
     SurveyParticipation,
     Takeaway,
 )
+from events.services.draw import applications_freeze
 from events.services.feeds import feed_create
-from events.services.offers import offer_confirm
+from events.services.offers import locked_gathering, offer_confirm
 from events.services.path import takeaway_save
 from events.services.surveys import response_submit
 from realtime.models import Message, Presence, Room
@@ -377,8 +382,11 @@ def test_their_posts_show_former_member(world, language, words):
     page = client.get(
         reverse("thread_detail", args=[world["community"].slug, thread.pk])
     ).text
-    assert words in page
+    assert page.count(words) >= 2  # the thread and the comment
     assert NICKNAME not in page and REAL_NAME not in page
+    # Their profile is gone: the name links nowhere.
+    public_id = world["leaver"].public_id
+    assert reverse("member_detail", args=[public_id]) not in page
     notifications = client.get(reverse("notification_list")).text
     assert words in notifications
 
@@ -387,7 +395,8 @@ def test_display_name_of_a_former_member_even_where_real_names_are_required(worl
     leaver = member_delete(member=world["leaver"])
     community = world["community"]
     community.requires_real_names = True
-    assert display_name(leaver, community) == "former member"
+    with translation.override("en"):
+        assert display_name(leaver, community) == "former member"
 
 
 def test_mail_to_the_member_stops(world, django_capture_on_commit_callbacks):
@@ -444,3 +453,44 @@ def test_a_wrong_password_deletes_nothing(world):
     response = client.post(reverse("member_leave"), {"confirm": "on"})
     client.post(response.url, {"password": "wrong-password-1"})
     assert Member.objects.get(pk=world["leaver"].pk).left_at is None
+
+
+def test_chat_history_shows_former_member(world):
+    from realtime.services import message_payload
+
+    member_delete(member=world["leaver"])
+    message = Message.objects.select_related("author").get(author=world["leaver"])
+    with translation.override("ko"):
+        payload = message_payload(message, world["community"])
+    assert payload["author"]["name"] == "탈퇴한 회원"
+    assert payload["body"] == "안녕하세요"
+
+
+def test_leaving_between_the_close_and_the_draw_passes_the_seat_on(db):
+    """The frozen list keeps the application (the draw record must verify);
+    the draw ranks it, then ends it before anyone is told, as for a ban."""
+    community = community_make()
+    gathering = gathering_open(capacity=2, community=community)
+    members = members_joined(community, 5)
+    apply_all(gathering, members)
+    close = gathering.applications_close_at
+    with transaction.atomic():
+        applications_freeze(locked_gathering(gathering.pk), close)
+        Gathering.objects.filter(pk=gathering.pk).update(status=GatheringStatus.CLOSED)
+    leavers = members[:3]
+    for leaver in leavers:
+        member_delete(member=leaver, now=close)
+        assert application_of(gathering, leaver).status == ApplicationStatus.APPLIED
+
+    gathering = advance(gathering, close + timedelta(seconds=1))
+
+    assert gathering.status == GatheringStatus.DRAWN
+    for leaver in leavers:
+        mine = application_of(gathering, leaver)
+        assert mine.rank is not None
+        assert mine.status == ApplicationStatus.WITHDRAWN
+    others = [application_of(gathering, m) for m in members[3:]]
+    assert {a.status for a in others} == {ApplicationStatus.OFFERED}
+    out = StringIO()
+    call_command("verify_draw", str(gathering.pk), stdout=out)
+    assert out.getvalue().strip() == "match"
