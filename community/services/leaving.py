@@ -28,15 +28,16 @@ from events.services.leaving import gatherings_leave
 from realtime.broadcast import member_sockets_close
 from realtime.models import Presence
 
-# Other apps' tables that hold a member's sign-in means, by (app label,
-# model, the field naming the member): deleted with the member when the app
-# is installed (allauth's email addresses, provider links and their tokens,
-# two-factor authenticators, tracked sessions).
-SIGN_IN_TABLES = (
+# Tables deleted with the member where they exist, by (app label, model,
+# the field naming the member): allauth's email addresses, provider links
+# (their tokens go with them), two-factor authenticators and tracked
+# sessions, each when its app is installed; the member's consents.
+OPTIONAL_TABLES = (
     ("account", "EmailAddress", "user"),
     ("socialaccount", "SocialAccount", "user"),
     ("mfa", "Authenticator", "user"),
     ("usersessions", "UserSession", "user"),
+    ("community", "Consent", "member"),
 )
 EMAIL_TASK = "community.tasks.email_send"
 
@@ -69,10 +70,12 @@ def member_delete(*, member: Member, now: datetime | None = None) -> Member:
         Takeaway.objects.filter(member=locked).delete()
         PathItemVisibility.objects.filter(member=locked).delete()
         data_exports_delete(member=locked)
-        for app_label, model_name, field in SIGN_IN_TABLES:
-            if apps.is_installed(f"allauth.{app_label}"):
+        for app_label, model_name, field in OPTIONAL_TABLES:
+            try:
                 model = apps.get_model(app_label, model_name)
-                model.objects.filter(**{field: locked}).delete()
+            except LookupError:  # not installed
+                continue
+            model.objects.filter(**{field: locked}).delete()
         _anonymise(locked, now)
         _admin_log_forget(locked)
         _sessions_delete(locked.pk)

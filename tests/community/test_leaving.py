@@ -248,11 +248,10 @@ def test_every_column_of_every_table_that_refers_to_a_member_is_documented():
         columns = {f.name for f in model._meta.concrete_fields}
         if label not in docs:
             problems.append(f"{label}: not in docs/privacy.md")
-        elif docs[label][0] != columns:
-            problems.append(
-                f"{label}: undocumented {sorted(columns - docs[label][0])}, "
-                f"documented but absent {sorted(docs[label][0] - columns)}"
-            )
+        elif columns - docs[label][0]:
+            # A documented column that does not exist (yet) is allowed: the
+            # list may run ahead of a branch that adds it.
+            problems.append(f"{label}: undocumented {sorted(columns - docs[label][0])}")
     assert not problems, problems
 
 
@@ -494,3 +493,18 @@ def test_leaving_between_the_close_and_the_draw_passes_the_seat_on(db):
     out = StringIO()
     call_command("verify_draw", str(gathering.pk), stdout=out)
     assert out.getvalue().strip() == "match"
+
+
+def test_no_mail_is_queued_to_a_former_members_address(world):
+    """Even a path that forgot to check is_active sends nothing."""
+    from community.mail import mail_member
+
+    leaver = member_delete(member=world["leaver"])
+    mail.outbox.clear()
+    mail_member(
+        to=leaver.email,
+        language="en",
+        template="community/email/work_email_confirm",
+        context={"member": leaver, "confirm_url": "https://x.invalid/"},
+    )
+    assert not mail.outbox
