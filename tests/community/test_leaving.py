@@ -508,3 +508,31 @@ def test_no_mail_is_queued_to_a_former_members_address(world):
         context={"member": leaver, "confirm_url": "https://x.invalid/"},
     )
     assert not mail.outbox
+
+
+@pytest.mark.django_db(transaction=True)
+def test_mail_queued_to_the_member_is_dropped_and_forgotten(settings):
+    """On the database queue a mail waits as a task row whose arguments
+    hold the address, and a sent one keeps them: both go; others' stay."""
+    from django_tasks_db.models import DBTaskResult
+
+    from community.mail import mail_member
+
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
+    leaver, other = member_create(), member_create()
+    for member in (leaver, leaver, other):
+        mail_member(
+            to=member.email,
+            language="en",
+            template="community/email/work_email_confirm",
+            context={"member": member, "confirm_url": "http://testserver/x/"},
+        )
+    DBTaskResult.objects.filter(
+        pk=DBTaskResult.objects.order_by("enqueued_at").first().pk
+    ).update(status="SUCCESSFUL")
+    assert DBTaskResult.objects.count() == 3
+    member_delete(member=leaver)
+    (kept,) = DBTaskResult.objects.all()
+    assert kept.args_kwargs["kwargs"]["to"] == [other.email]
