@@ -20,7 +20,8 @@ COPY . .
 # to load with DEBUG off and no strong key, so this step makes a random one that
 # lives only for the command: no key is baked into the image.
 RUN DJANGO_DEBUG=0 SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" python manage.py collectstatic --noinput \
-    && useradd --system --no-create-home --home-dir /app moim
+    && useradd --system --no-create-home --home-dir /app moim \
+    && mkdir -p /var/lib/moim/private && chown moim /var/lib/moim/private
 
 USER moim
 EXPOSE 8000

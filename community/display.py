@@ -19,8 +19,11 @@ def display_name(member: Member, context: DisplayContext | None = None) -> str:
     A context that requires real names always gets the real name; otherwise
     the member's own choice decides, falling back to the real name while no
     nickname is set. A member without either (only possible for accounts made
-    outside sign-up) is shown as "Member".
+    outside sign-up) is shown as "Member"; one who left, as "former member"
+    everywhere, whatever the context.
     """
+    if member.display_mode == DisplayMode.FORMER:
+        return _("former member")
     if context is not None and context.requires_real_names:
         return member.real_name or _("Member")
     if member.display_mode == DisplayMode.NICKNAME and member.nickname:

@@ -86,6 +86,19 @@ MESSAGES = {
     "sanction_in_past": _("The end date must be in the future."),
     "member_not_found": _("No member of this community has this public id."),
     "owner_role_fixed": _("An owner's role cannot be changed."),
+    # Your data, and leaving
+    "data_export_too_soon": _(
+        "You can ask for your data once a day. You can ask again at %(time)s."
+    ),
+    "data_export_link_invalid": _(
+        "This download link is not valid. Please use the link on your data page."
+    ),
+    "data_export_link_expired": _(
+        "This download link has expired. Please ask for your data again."
+    ),
+    "leave_confirm_required": _(
+        "Please confirm that you understand what leaving deletes."
+    ),
 }
 
 # The HTTP status of a page refused for each reason: 403 when the refusal is

@@ -6,7 +6,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from community.errors import CommunityError
+from community.errors import MESSAGES, CommunityError
 from community.fields import OneLineField
 from community.forms_consent import ConsentFormMixin
 from community.models import ConsentSource, DisplayMode, Member
@@ -188,4 +188,13 @@ class WorkEmailForm(forms.Form):
         help_text=_(
             "An address on your employer's domain. Free-mail addresses cannot be used."
         ),
+    )
+
+
+class LeaveForm(forms.Form):
+    """Leaving Moim: the member confirms they read what it deletes."""
+
+    confirm = forms.BooleanField(
+        label=_("I understand that my account and personal data are deleted for good."),
+        error_messages={"required": MESSAGES["leave_confirm_required"]},
     )

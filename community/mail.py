@@ -29,8 +29,17 @@ def mail_suppressed() -> Iterator[None]:
         _suppressed.reset(token)
 
 
+def deliverable(address: str) -> bool:
+    """Not an address under RFC 2606's ``.invalid``, which can receive no
+    mail: a member who left has one (community.services.leaving)."""
+    return not address.rstrip(">").lower().endswith(".invalid")
+
+
 def mail_enqueue(message: EmailMessage) -> None:
     if _suppressed.get():
+        return
+    message.to = [address for address in message.to if deliverable(address)]
+    if not message.to:
         return
     html = ""
     if isinstance(message, EmailMultiAlternatives):

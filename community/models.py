@@ -45,6 +45,10 @@ class MemberManager(BaseUserManager):
 class DisplayMode(models.TextChoices):
     REAL_NAME = "real_name", _("Real name")
     NICKNAME = "nickname", _("Nickname")
+    # A member who left (community.services.leaving): shown as "former
+    # member" wherever their posts stay. Set on the row every page already
+    # reads, so no page loads another column to tell.
+    FORMER = "former", _("Former member")
 
 
 class Member(AbstractBaseUser, PermissionsMixin):
@@ -92,6 +96,9 @@ class Member(AbstractBaseUser, PermissionsMixin):
     # written with the Consent rows: every request compares it with the
     # versions in force without a query.
     legal_agreed = models.CharField(max_length=200, blank=True)
+    # When the member left: their personal data was destroyed then, and the
+    # row stays only as the author of what they wrote (docs/privacy.md).
+    left_at = models.DateTimeField(null=True, blank=True)
 
     objects = MemberManager()
 
@@ -691,3 +698,37 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose} {self.version} of {self.member_id}"
+
+
+class DataExportStatus(models.TextChoices):
+    PENDING = "pending", _("Being prepared")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class DataExport(models.Model):
+    """A member's request for everything Moim holds about them: a ZIP in
+    the private storage (never served by the web server), downloaded
+    through a signed link bound to the member, until ``expires_at``."""
+
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="data_exports"
+    )
+    status = models.CharField(
+        max_length=8,
+        choices=DataExportStatus.choices,
+        default=DataExportStatus.PENDING,
+    )
+    # A random name in the private storage; empty until the file exists and
+    # again once it is deleted.
+    file_name = models.CharField(max_length=100, blank=True)
+    requested_at = models.DateTimeField(default=timezone.now)
+    ready_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        indexes = [models.Index(fields=["member", "-requested_at"])]
+
+    def __str__(self) -> str:
+        return f"data export {self.pk} of {self.member_id}"

@@ -55,3 +55,17 @@ def consents_review_plan(*, when: datetime | None = None) -> bool:
         return False
     consents_review_task.using(run_after=when or timezone.now()).enqueue()
     return True
+
+
+@task()
+def data_export_build_task(*, export_id: int) -> None:
+    from community.services.personal_data import data_export_build
+
+    data_export_build(export_id=export_id)
+
+
+@task()
+def data_export_expire_task(*, export_id: int) -> None:
+    from community.services.personal_data import data_export_expire
+
+    data_export_expire(export_id=export_id)

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from community.views import legal, members
+from community.views import legal, members, privacy
 
 urlpatterns = [
     path("members/<public_id:public_id>/", members.member_detail, name="member_detail"),
@@ -22,6 +22,13 @@ urlpatterns = [
     ),
     path("me/consent/", legal.consent_renew, name="consent_renew"),
     path("me/consents/", legal.consent_settings, name="consent_settings"),
+    path("me/data/", privacy.data_export, name="data_export"),
+    path(
+        "me/data/download/<str:token>/",
+        privacy.data_export_download,
+        name="data_export_download",
+    ),
+    path("me/leave/", privacy.member_leave, name="member_leave"),
     path("", include("community.urls_forum")),
     path("", include("community.urls_moderation")),
 ]

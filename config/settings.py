@@ -318,6 +318,23 @@ ACCOUNT_RATE_LIMITS = {
 # X-Forwarded-For entries are trusted for per-address rate limits.
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
+# --- Files -------------------------------------------------------------------------
+# Files that belong to one member (their data export) live in a private
+# storage: a directory the web server does not serve, read only through a
+# view that checks who asks. MOIM_PRIVATE_ROOT moves it (e.g. to a volume
+# shared by the web and worker processes).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": os.environ.get("MOIM_PRIVATE_ROOT", str(BASE_DIR / "private")),
+            "base_url": None,
+        },
+    },
+}
+
 # --- Internationalisation -------------------------------------------------------
 LANGUAGE_CODE = "ko"
 LANGUAGES = [("ko", _("Korean")), ("en", _("English"))]
@@ -463,6 +480,9 @@ MOIM_OPERATOR = {
 # this many days before.
 MOIM_MARKETING_CONSENT_DAYS = 730
 MOIM_MARKETING_REMINDER_DAYS = 30
+# A member's data export: downloadable for a week, one request a day.
+MOIM_DATA_EXPORT_MAX_AGE = 60 * 60 * 24 * 7
+MOIM_DATA_EXPORT_INTERVAL = 60 * 60 * 24
 
 LOGGING = {
     "version": 1,

@@ -124,8 +124,9 @@ def seat_refusal(access: Access) -> EventsError | None:
 
 def seat_barred(community: Community | int) -> Q:
     """The applications whose member may hold no seat in ``community``, as a
-    filter on applications (``seat_refusal`` for many rows)."""
-    return Q(member_id__in=members_banned_from(community))
+    filter on applications (``seat_refusal`` for many rows). A member who
+    left Moim holds none anywhere (``events.services.leaving``)."""
+    return Q(member_id__in=members_banned_from(community)) | Q(member__is_active=False)
 
 
 # --- Rules a page shows and a service enforces --------------------------------

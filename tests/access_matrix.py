@@ -37,6 +37,10 @@ from community.models import (
 )
 from community.services import communities as community_services
 from community.services.moderation import sanction_impose
+from community.services.personal_data import (
+    data_export_request,
+    data_export_token,
+)
 from events.join_tokens import join_token
 from events.models import (
     Application,
@@ -307,6 +311,8 @@ def world_build(*, starts_in: timedelta = timedelta(hours=12)) -> World:
         )
     community_services.community_leave(access=access_for(kinds["left"], community))
     kinds["waitlisted"] = with_status(main, ApplicationStatus.WAITLISTED)[-1].member
+    # The member's data export, built at once (immediate tasks): its link.
+    export = data_export_request(member=kinds["member"])
     return World(
         kinds=kinds,
         community=community,
@@ -333,6 +339,7 @@ def world_build(*, starts_in: timedelta = timedelta(hours=12)) -> World:
             "held_attendees": attendees,
             "attendee_application": offered,
             "held_application": Application.objects.filter(gathering=held).first(),
+            "export": export,
         },
     )
 
@@ -564,6 +571,27 @@ ROWS: list[Row] = [
     Row("work_email", signed_in(ALLOWED)),
     Row("work_email_remove", signed_in(ALLOWED), method="post"),
     Row("work_email_confirm", signed_in(BAD_REQUEST), args=lambda w: ["not-a-token"]),
+    # Your data: asking again within a day is refused (the member asked).
+    Row("data_export", signed_in(ALLOWED)),
+    Row("data_export", signed_in(ALLOWED, member=BAD_REQUEST), method="post"),
+    # The download link opens for its member only; to anyone else, and
+    # altered, it is unknown.
+    Row(
+        "data_export_download",
+        signed_in(NOT_FOUND, member=ALLOWED),
+        args=lambda w: [data_export_token(w.extra["export"])],
+        label="the member's",
+    ),
+    Row(
+        "data_export_download",
+        signed_in(NOT_FOUND),
+        args=lambda w: [data_export_token(w.extra["export"])[:-2] + "xx"],
+        label="an altered link",
+    ),
+    # Leaving: the page, and an unconfirmed request refused (a confirmed one
+    # asks to reauthenticate first: tests/community/test_leaving.py).
+    Row("member_leave", signed_in(ALLOWED)),
+    Row("member_leave", signed_in(BAD_REQUEST), method="post"),
     Row("member_path", every(ALLOWED), args=member_id("attendee")),
     Row("path_visibility", signed_in(ALLOWED), method="post"),
     Row("path_json", signed_in(ALLOWED)),

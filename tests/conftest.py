@@ -51,6 +51,24 @@ def _tasks_run_immediately(settings):
     }
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_files_in_a_temporary_directory(tmp_path_factory):
+    """Members' data exports are written to a directory of the session's
+    own, not to the project's private/ (for the whole session, so that the
+    access matrix's module-wide world keeps its files)."""
+    from django.conf import settings
+
+    private = {
+        **settings.STORAGES["private"],
+        "OPTIONS": {
+            "location": str(tmp_path_factory.mktemp("private")),
+            "base_url": None,
+        },
+    }
+    with override_settings(STORAGES={**settings.STORAGES, "private": private}):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _pages_rendered_every_time(settings):
     # Tests change data and read the page again at once; the few-seconds page

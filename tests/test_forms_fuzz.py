@@ -40,6 +40,7 @@ from hypothesis import strategies as st
 from community.fields import SEOUL
 from community.forms import (
     DisconnectForm,
+    LeaveForm,
     ProfileForm,
     SignupForm,
     SocialSignupForm,
@@ -556,6 +557,16 @@ ENTRIES: list[Entry] = [
         lambda w, s: {},
         body(email=emails),
     ),
+    # A confirmed request goes on to allauth's reauthentication (a redirect):
+    # nothing is deleted before the member has confirmed it is them.
+    Entry(
+        "member_leave",
+        kind("member"),
+        url("member_leave"),
+        lambda w, s: {"confirm": "on"},
+        body(confirm=v("on", "", "false")),
+        forms=(LeaveForm,),
+    ),
     Entry(
         "work_email_confirm",
         kind("member"),
@@ -919,6 +930,8 @@ ENTRIES: list[Entry] = [
 # Views that accept a POST but read nothing from its body: they show their
 # page as for a GET. Each is still posted hostile bodies (test below).
 IGNORES_BODY = {
+    # The member asked for their data already today: refused in words.
+    "data_export": kind("member"),
     "favicon.ico": kind("member"),
     "home": kind("member"),
     "search": kind("member"),

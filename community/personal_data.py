@@ -1,0 +1,312 @@
+"""Everything Moim holds about one member, section by section, for their
+data export (``community.services.personal_data``).
+
+A section is one function registered with ``@section``: it reads what one
+kind of record holds about the member and returns rows (a list of dicts)
+or one dict, of plain values. Adding a kind of record is adding one
+function. Never in a section: another member's private data (only what
+any member sees of them, e.g. a community's name), or a survey answer,
+which Moim cannot tie to anyone (docs/anonymity.md).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.apps import apps
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from community.models import (
+    Bookmark,
+    Comment,
+    Member,
+    Membership,
+    NicknameHistory,
+    Notification,
+    Reaction,
+    Report,
+    Sanction,
+    Thread,
+)
+
+Rows = list[dict[str, Any]] | dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: Any  # a lazy translatable text
+    read: Callable[[Member], Rows]
+
+
+SECTIONS: list[Section] = []
+
+
+def section(key: str, title) -> Callable:
+    def register(read: Callable[[Member], Rows]) -> Callable[[Member], Rows]:
+        SECTIONS.append(Section(key, title, read))
+        return read
+
+    return register
+
+
+def plain(value: Any) -> Any:
+    """A value as JSON holds it: times in Seoul time, ISO 8601."""
+    if isinstance(value, datetime):
+        return timezone.localtime(value).isoformat()
+    return value
+
+
+def rows(queryset, *fields: str, **renamed: str) -> list[dict[str, Any]]:
+    """``fields`` (and ``renamed``: name → lookup) of each row, as plain
+    values."""
+    lookups = {**{f: f for f in fields}, **renamed}
+    return [
+        {name: plain(row[lookup]) for name, lookup in lookups.items()}
+        for row in queryset.values(*lookups.values())
+    ]
+
+
+@section("profile", _("Profile"))
+def profile(member: Member) -> Rows:
+    data = {
+        field: plain(getattr(member, field))
+        for field in (
+            "public_id",
+            "email",
+            "real_name",
+            "nickname",
+            "display_mode",
+            "role",
+            "experience",
+            "company",
+            "show_company",
+            "work_email",
+            "work_email_verified_at",
+            "language",
+            "email_on_reply",
+            "email_on_mention",
+            "date_joined",
+            "last_login",
+        )
+    }
+    if apps.is_installed("allauth.account"):
+        from allauth.account.models import EmailAddress
+
+        data["email_addresses"] = rows(
+            EmailAddress.objects.filter(user=member).order_by("email"),
+            "email",
+            "verified",
+            "primary",
+        )
+    data["earlier_nicknames"] = rows(
+        NicknameHistory.objects.filter(member=member),
+        "nickname",
+        "used_from",
+        "used_until",
+    )
+    return data
+
+
+@section("consents", _("Consents"))
+def consents(member: Member) -> Rows:
+    """Every consent recorded for the member, whatever its columns, once the
+    Consent model exists (issue #18)."""
+    try:
+        model = apps.get_model("community", "Consent")
+    except LookupError:
+        return []
+    fields = [
+        f.name
+        for f in model._meta.concrete_fields
+        if not f.primary_key and f.name != "member"
+    ]
+    return rows(model.objects.filter(member=member).order_by("pk"), *fields)
+
+
+@section("communities", _("Communities"))
+def communities(member: Member) -> Rows:
+    return rows(
+        Membership.objects.filter(member=member).order_by("joined_at"),
+        "role",
+        "joined_at",
+        community="community__name",
+    )
+
+
+@section("threads", _("Threads"))
+def threads(member: Member) -> Rows:
+    return rows(
+        Thread.objects.filter(author=member).order_by("created_at", "pk"),
+        "id",
+        "title",
+        "body",
+        "tag",
+        "visibility",
+        "created_at",
+        "edited_at",
+        community="community__name",
+        board="board__name",
+    )
+
+
+@section("comments", _("Comments"))
+def comments(member: Member) -> Rows:
+    return rows(
+        Comment.objects.filter(author=member).order_by("created_at", "pk"),
+        "id",
+        "body",
+        "visibility",
+        "created_at",
+        "edited_at",
+        thread="thread__title",
+    )
+
+
+@section("reactions", _("Reactions"))
+def reactions(member: Member) -> Rows:
+    return rows(
+        Reaction.objects.filter(member=member).order_by("created_at", "pk"),
+        "kind",
+        "created_at",
+        thread="thread__title",
+        comment="comment_id",
+    )
+
+
+@section("bookmarks", _("Bookmarks"))
+def bookmarks(member: Member) -> Rows:
+    return rows(
+        Bookmark.objects.filter(member=member).order_by("created_at", "pk"),
+        "created_at",
+        thread="thread__title",
+    )
+
+
+@section("applications", _("Applications and outcomes"))
+def applications(member: Member) -> Rows:
+    from events.models import Application
+
+    return rows(
+        Application.objects.filter(member=member).order_by("created_at", "pk"),
+        "public_id",
+        "status",
+        "motivation",
+        "answers",
+        "rank",
+        "waitlist_position",
+        "offer_expires_at",
+        "confirmed_at",
+        "attended",
+        "created_at",
+        gathering="gathering__title",
+        starts_at="gathering__starts_at",
+    )
+
+
+@section("join_urls", _("Use of your join URLs"))
+def join_urls(member: Member) -> Rows:
+    from events.models import JoinPass
+
+    # What the URL recorded, never the URL: it would still open the call.
+    return rows(
+        JoinPass.objects.filter(application__member=member).order_by("pk"),
+        "first_used_at",
+        "use_count",
+        "revoked_at",
+        gathering="application__gathering__title",
+    )
+
+
+@section("path", _("Path and takeaways"))
+def path(member: Member) -> Rows:
+    from events.models import PathItemVisibility, Takeaway
+
+    return {
+        "takeaways": rows(
+            Takeaway.objects.filter(member=member).order_by("created_at", "pk"),
+            "learned",
+            "will_apply",
+            "visibility",
+            "created_at",
+            "updated_at",
+            gathering="gathering__title",
+        ),
+        "visibility_choices": rows(
+            PathItemVisibility.objects.filter(member=member).order_by("pk"),
+            "kind",
+            "object_id",
+            "visibility",
+        ),
+    }
+
+
+@section("surveys", _("Surveys you answered"))
+def surveys(member: Member) -> Rows:
+    """Only that the member answered: the answers are stored apart from
+    every member and cannot be found again (docs/anonymity.md)."""
+    from events.models import SurveyParticipation
+
+    return rows(
+        SurveyParticipation.objects.filter(member=member).order_by("pk"),
+        gathering="survey__gathering__title",
+    )
+
+
+@section("notifications", _("Notifications"))
+def notifications(member: Member) -> Rows:
+    return rows(
+        Notification.objects.filter(recipient=member).order_by("created_at", "pk"),
+        "kind",
+        "detail",
+        "link",
+        "created_at",
+        "read_at",
+        thread="thread__title",
+    )
+
+
+@section("chat_messages", _("Chat messages"))
+def chat_messages(member: Member) -> Rows:
+    from realtime.models import Message
+
+    return rows(
+        Message.objects.filter(author=member).order_by("created_at", "pk"),
+        "body",
+        "created_at",
+        "deleted_at",
+        gathering="room__gathering__title",
+        lounge="room__community__name",
+    )
+
+
+@section("reports", _("Reports you made"))
+def reports(member: Member) -> Rows:
+    return rows(
+        Report.objects.filter(reporter=member).order_by("created_at", "pk"),
+        "reason",
+        "status",
+        "created_at",
+        community="community__name",
+    )
+
+
+@section("sanctions", _("Sanctions"))
+def sanctions(member: Member) -> Rows:
+    # Not who imposed it: that is the moderator's, not the member's.
+    return rows(
+        Sanction.objects.filter(member=member).order_by("created_at", "pk"),
+        "kind",
+        "reason",
+        "ends_at",
+        "lifted_at",
+        "created_at",
+        community="community__name",
+    )
+
+
+def personal_data(member: Member) -> list[tuple[Section, Rows]]:
+    """Every section, in order, with what it holds about ``member``."""
+    return [(s, s.read(member)) for s in SECTIONS]

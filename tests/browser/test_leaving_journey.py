@@ -1,0 +1,140 @@
+"""Your data, then leaving (issue #18), in Korean and in English: a member
+asks for their data, downloads the ZIP from the link on their data page,
+then leaves Moim, confirming it is them with their password; the thread
+they wrote then shows "탈퇴한 회원" / "former member" to a visitor, and the
+database holds nothing of theirs beyond docs/privacy.md's list."""
+
+import io
+import json
+import re
+import zipfile
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.contrib.auth.hashers import make_password
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from community.models import DisplayMode, Member, Membership, Thread
+from community.roles import ExperienceBand, JobRole
+from community.services.communities import community_create
+from tests.browser.steps import success_message, translated
+from tests.community.forum_data import thread_make
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.usefixtures("transactional_db", "server_password_hashing"),
+]
+
+PASSWORD = "leaving-Pass-2026!"
+NICKNAME = "떠나는지윤"
+REAL_NAME = "박지윤"
+TITLE = "퇴사 전에 남기는 회고"
+
+
+@pytest.mark.parametrize("browser_locale", ["ko-KR", "en-US"], ids=["ko", "en"])
+def test_a_member_downloads_their_data_and_leaves(
+    browser_locale, page, another_page, page_problems, screenshot
+):
+    language = browser_locale.split("-")[0]
+
+    def t(text: str) -> str:
+        return translated(text, language)
+
+    # --- 1. Data: a community open to readers, the member and their thread.
+    email = f"leaver-{language}@example.com"
+    community = community_create(
+        name="회고 모임", slug=f"retro-{language}", role=JobRole.BACKEND
+    )
+    member = Member.objects.create(
+        email=email,
+        password=make_password(PASSWORD),
+        real_name=REAL_NAME,
+        nickname=NICKNAME,
+        nickname_key=NICKNAME,
+        display_mode=DisplayMode.NICKNAME,
+        role=JobRole.BACKEND,
+        experience=ExperienceBand.MID,
+        language=language,
+    )
+    EmailAddress.objects.create(user=member, email=email, verified=True, primary=True)
+    Membership.objects.create(community=community, member=member)
+    thread = thread_make(community, member, title=TITLE)
+    thread_url = reverse("thread_detail", args=[community.slug, thread.pk])
+
+    # --- 2. The member signs in and opens their data page from the profile.
+    page.goto("/")
+    page.locator("header nav").get_by_role("link", name=t("Sign in")).click()
+    form = page.locator("main form")
+    form.locator("input[name=login]").fill(email)
+    form.locator("input[name=password]").fill(PASSWORD)
+    form.get_by_role("button", name=t("Sign In")).click()
+    expect(page.get_by_role("button", name=t("Sign out"))).to_be_visible()
+    page.goto(reverse("profile_edit"))
+    page.get_by_role("link", name=t("Download your data")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(t("Your data"))
+    screenshot("data-page")
+
+    # --- 3. They ask for it; the task builds it; the link downloads the ZIP.
+    page.get_by_role("button", name=t("Request my data")).click()
+    expect(success_message(page)).to_be_visible()
+    page.reload()
+    link = page.get_by_role("link", name=t("Download ZIP"))
+    expect(link).to_be_visible()
+    screenshot("data-ready")
+    with page.expect_download() as download_info:
+        link.click()
+    download = download_info.value
+    assert re.fullmatch(r"moim-data-\d{8}\.zip", download.suggested_filename)
+    with open(download.path(), "rb") as file:
+        archive = zipfile.ZipFile(io.BytesIO(file.read()))
+    data = json.loads(archive.read("moim-data/data.json"))
+    assert data["profile"]["email"] == email
+    assert [t["title"] for t in data["threads"]] == [TITLE]
+    html = archive.read("moim-data/index.html").decode()
+    assert t("Your data at Moim") in html
+
+    # --- 4. They leave: the page says what happens; they confirm, then
+    # confirm it is them with their password.
+    page.goto(reverse("profile_edit"))
+    page.get_by_role("link", name=t("Leave Moim")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(t("Leave Moim"))
+    expect(page.locator("main")).to_contain_text(t("What stays, without your name"))
+    screenshot("leave-page")
+    page.get_by_label(
+        t("I understand that my account and personal data are deleted for good.")
+    ).check()
+    page.get_by_role("button", name=t("Delete my account")).click()
+    expect(page).to_have_url(re.compile(re.escape(reverse("account_reauthenticate"))))
+    screenshot("reauthenticate")
+    # Leaving closes the member's sockets; the page's live socket tries
+    # again, and an account that is gone is refused.
+    page_problems.expect_console_error(
+        r"WebSocket connection to .*/ws/me/' failed: .* 403"
+    )
+    page.locator("main form input[name=password]").fill(PASSWORD)
+    page.locator("main form").get_by_role("button", name=t("Confirm")).click()
+    expect(page).to_have_url(re.compile(re.escape(reverse("home")) + "$"))
+    expect(success_message(page)).to_have_text(
+        t("Your account is deleted and your personal data destroyed. Goodbye.")
+    )
+    expect(
+        page.locator("header nav").get_by_role("link", name=t("Sign in"))
+    ).to_be_visible()
+    screenshot("left")
+
+    # --- 5. A visitor reads the thread: its author is a former member.
+    visitor = another_page()
+    visitor.goto(thread_url)
+    expect(visitor.get_by_role("heading", level=1)).to_have_text(TITLE)
+    author = visitor.locator(".thread").get_by_text(t("former member"))
+    expect(author.first).to_be_visible()
+    body = visitor.locator("main").inner_text()
+    assert NICKNAME not in body and REAL_NAME not in body
+    screenshot("thread-by-former-member", page=visitor)
+
+    # --- 6. Nothing of theirs is left to sign in with.
+    member.refresh_from_db()
+    assert member.left_at is not None and not member.is_active
+    assert not EmailAddress.objects.filter(email=email).exists()
+    assert Thread.objects.get(pk=thread.pk).author_id == member.pk
