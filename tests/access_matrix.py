@@ -60,7 +60,7 @@ from tests.events.factories import (
     survey_answers,
     with_status,
 )
-from tests.factories import member_create
+from tests.factories import client_sign_in, member_create, two_factor_add
 
 SURVEY_MARKER = "SURVEY-MARKER-7Q2"
 OTHER_LINK = "https://meet.example/another-gathering"
@@ -189,12 +189,14 @@ def world_build(*, starts_in: timedelta = timedelta(hours=12)) -> World:
         "applicant": member_joined(community),
         "organiser": member_joined(community),
         "moderator": moderator,
+        # With an authenticator app, which the admin asks of staff.
         "staff": member_create(language="en", is_staff=True),
         "banned_host": member_joined(community),
         "muted_host": member_joined(community),
         "muted_author": member_joined(community, date_joined=week_ago),
         "left": member_joined(community, date_joined=week_ago),
     }
+    two_factor_add(kinds["staff"])
     hosts = [kinds["organiser"], kinds["banned_host"], kinds["muted_host"]]
     sanction_impose(
         access=access_for(moderator, community),
@@ -368,7 +370,7 @@ def client_for(world: World, kind: str, language: str = "en") -> Client:
     client = Client(HTTP_ACCEPT_LANGUAGE=language)
     member = world.member(kind)
     if member is not None:
-        client.force_login(member)
+        client_sign_in(client, member)
     return client
 
 

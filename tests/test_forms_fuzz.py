@@ -60,7 +60,12 @@ from events.services.lifecycle import gathering_advance_if_due
 from tests import access_matrix as m
 from tests import hostile
 from tests.events.factories import gathering_held, gathering_open
-from tests.factories import PASSWORD, member_create
+from tests.factories import (
+    PASSWORD,
+    client_sign_in,
+    member_create,
+    two_factor_add,
+)
 
 LABELS = ("community", "events", "realtime", "account")
 # None: a browser that names no language, which gets Korean.
@@ -870,6 +875,7 @@ def stage(world, django_db_blocker):
             )
             held = m.shift_to_now(held, starts_in=held.starts_at - held.ends_at)
             superuser = member_create(is_staff=True, is_superuser=True)
+            two_factor_add(superuser)
             for gathering in Gathering.objects.all():
                 gathering_advance_if_due(gathering)
         yield Stage(
@@ -945,7 +951,7 @@ def post(world, stage, who, target: str, data: dict, language: str | None) -> An
     client = Client(HTTP_ACCEPT_LANGUAGE=language) if language else Client()
     language = language or "ko"
     if member is not None:
-        client.force_login(member)
+        client_sign_in(client, member)
     with transaction.atomic():
         before = m.fingerprint(LABELS)
         with TestCase.captureOnCommitCallbacks(execute=True):

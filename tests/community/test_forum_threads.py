@@ -833,4 +833,6 @@ def test_a_reply_to_a_member_who_is_posting_does_not_wait_for_them():
         replier.join(timeout=30)
     assert finished_while_held, "A's reply waited for B's standing lock"
     assert isinstance(outcome[0], Comment)
-    assert Notification.objects.filter(recipient=b, kind=NotificationKind.REPLY).exists()
+    assert Notification.objects.filter(
+        recipient=b, kind=NotificationKind.REPLY
+    ).exists()
