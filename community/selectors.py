@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 from itertools import groupby
 
+from allauth.mfa.models import Authenticator
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Window
 from django.db.models.functions import Coalesce
@@ -718,3 +719,35 @@ def community_member_by_public_id(
         is_active=True,
         memberships__community=community,
     ).first()
+
+
+# The session key under which a member put the two-factor notice away: it
+# returns at the next sign-in, until a second factor is added.
+TWO_FACTOR_PROMPT_DISMISSED = "two_factor_prompt_dismissed"
+
+
+def two_factor_prompt_due(
+    *, member: Member, session, organises: bool | None = None
+) -> bool:
+    """Whether to ask the member to add a second factor: they organise
+    (moderate a community or host a gathering, and so see applicants'
+    answers and video links), have no authenticator app or passkey, and
+    have not put the notice away in this session. ``organises`` is given by
+    the pages that only organisers open."""
+    if not member.is_authenticated or session.get(TWO_FACTOR_PROMPT_DISMISSED):
+        return False
+    if organises is None:
+        organises = (
+            Membership.objects.filter(
+                member=member,
+                role__in=[MembershipRole.MODERATOR, MembershipRole.OWNER],
+            ).exists()
+            or member.hosted_gatherings.exists()
+        )
+    if not organises:
+        return False
+    return (
+        not Authenticator.objects.filter(user_id=member.pk)
+        .exclude(type=Authenticator.Type.RECOVERY_CODES)
+        .exists()
+    )

@@ -76,20 +76,26 @@ def two_factor_add(member: Member) -> Authenticator:
 
 
 def client_sign_in(client: Client, member: Member) -> Client:
-    """``client`` signed in as ``member``; a member with an authenticator app
-    as if the sign-in had passed it (the record allauth keeps in the
-    session), which the admin asks of staff."""
+    """``client`` signed in as ``member``, with the records allauth keeps in
+    the session: the password confirmed again just now (so pages that ask
+    for it again within a few minutes let the member through, as for a
+    member who just did), and for a member with an authenticator app, the
+    app used at sign-in (which the admin asks of staff)."""
     client.force_login(member)
+    now = time.time()
+    records = [
+        {"method": "password", "at": now, "email": member.email},
+        {"method": "password", "at": now, "reauthenticated": True},
+    ]
     totp = Authenticator.objects.filter(
         user=member, type=Authenticator.Type.TOTP
     ).first()
     if totp is not None:
-        session = client.session
-        session[AUTHENTICATION_METHODS_SESSION_KEY] = [
-            {"method": "mfa", "at": time.time(), "id": totp.pk, "type": "totp"}
-        ]
-        session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(member.pk)
-        session.save()
+        records.append({"method": "mfa", "at": now, "id": totp.pk, "type": "totp"})
+    session = client.session
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = records
+    session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(member.pk)
+    session.save()
     return client
 
 

@@ -108,7 +108,14 @@ def moderation_queue(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "community/moderation_queue.html",
-        {"community": access.community, "access": access, "page": page},
+        {
+            "community": access.community,
+            "access": access,
+            "page": page,
+            "two_factor_prompt": selectors.two_factor_prompt_due(
+                member=request.user, session=request.session, organises=True
+            ),
+        },
     )
 
 

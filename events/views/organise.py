@@ -24,6 +24,7 @@ from community.access import Access, access_for
 from community.display import display_name
 from community.ids import id_parse
 from community.models import Community
+from community.selectors import two_factor_prompt_due
 from events import selectors
 from events.access import is_organiser, organiser_write_refusal
 from events.errors import EventsError
@@ -296,6 +297,9 @@ def gathering_manage(
             "total": sum(counts.values()),
             "confirmed": counts[ApplicationStatus.CONFIRMED],
             "hosts": selectors.organise_hosts(gathering=gathering),
+            "two_factor_prompt": two_factor_prompt_due(
+                member=request.user, session=request.session, organises=True
+            ),
             "has_draw": has_draw,
             "can_draw": _can_draw(gathering, has_draw, now),
             "can_publish": gathering.status == GatheringStatus.DRAFT

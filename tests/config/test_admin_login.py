@@ -121,7 +121,7 @@ def test_staff_without_two_factor_are_sent_to_set_it_up(client, db):
     response = client.get(reverse("admin:index"), follow=True)
 
     assert response.redirect_chain[-1][0] == reverse("mfa_index")
-    assert "two-factor" in response.content.decode()
+    assert "관리자 화면은 2단계 인증을 해야 열려요" in response.content.decode()
     changelist = reverse("admin:community_member_changelist")
     assert client.get(changelist).status_code == 302
     assert client.get(reverse("admin:login")).url == reverse("mfa_index")
