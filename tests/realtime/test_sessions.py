@@ -3,6 +3,10 @@ signed in and signs the other devices out; the sockets those devices opened
 close too (SECURITY.md: a session that ended must not keep listening),
 while the sockets of the device that asked stay open."""
 
+import asyncio
+
+import pytest
+import websockets
 from allauth.usersessions.models import UserSession
 from asgiref.sync import sync_to_async
 from django.contrib.auth import SESSION_KEY
@@ -11,6 +15,8 @@ from django.urls import reverse
 
 from tests.factories import PASSWORD
 from tests.realtime.conftest import connect, frames_until
+from tests.realtime.test_cross_process import redis_for_scale_out
+from tests.servers import daphnes, redis_settings
 
 CHROME_ON_WINDOWS = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
@@ -139,3 +145,34 @@ def test_last_seen_is_written_at_most_every_few_minutes(
     device = UserSession.objects.get(user=member)
     assert device.last_seen_at > before
     assert device.ip == "203.0.113.99"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_across_processes_the_other_devices_socket_closes(scene):
+    """The socket is served by a daphne process of its own, the sign-out
+    comes from this one: the order travels through Redis (the machine's when
+    the suite runs on it, else a private redis-server)."""
+    member = scene.attendees[0]
+    with redis_for_scale_out() as url, redis_settings(url), daphnes(1) as servers:
+        port = servers[0].port.value
+        laptop = signed_in_device(member, CHROME_ON_WINDOWS, "203.0.113.7")
+        phone = signed_in_device(member, SAFARI_ON_IPHONE, "198.51.100.20")
+
+        async def play() -> int | None:
+            async with websockets.connect(
+                f"ws://127.0.0.1:{port}/ws/me/",
+                origin=f"http://127.0.0.1:{port}",
+                additional_headers={
+                    "Cookie": f"sessionid={phone.cookies['sessionid'].value}"
+                },
+                open_timeout=10,
+            ) as socket:
+                await asyncio.sleep(0.5)  # joined its groups
+                await sync_to_async(laptop.post)(reverse("usersessions_list"))
+                try:
+                    while True:
+                        await asyncio.wait_for(socket.recv(), timeout=10)
+                except websockets.ConnectionClosed as closed:
+                    return closed.rcvd.code if closed.rcvd else None
+
+        assert asyncio.run(play()) == 4000
