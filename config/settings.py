@@ -335,6 +335,10 @@ MFA_PASSKEY_LOGIN_ENABLED = True
 # a verified email through the sign-up form.
 MFA_PASSKEY_SIGNUP_ENABLED = False
 MFA_TOTP_ISSUER = "Moim"
+MFA_FORMS = {
+    "add_webauthn": "community.forms_mfa.PasskeyAddForm",
+    "edit_webauthn": "community.forms_mfa.PasskeyRenameForm",
+}
 # WebAuthn binds a passkey to the site's domain, its relying-party id: the
 # host of SITE_URL (never the request's Host header). Browsers accept it over
 # https, and over plain http only for localhost.

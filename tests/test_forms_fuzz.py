@@ -43,6 +43,7 @@ from hypothesis import strategies as st
 from community.fields import SEOUL
 from community.forms import ProfileForm, SignupForm, WorkEmailForm
 from community.forms_forum import CommentForm, HelpfulForm, ThreadForm
+from community.forms_mfa import PasskeyAddForm, PasskeyRenameForm
 from community.forms_moderation import (
     ModerationActionForm,
     ReportForm,
@@ -480,7 +481,7 @@ ENTRIES: list[Entry] = [
         # tests/community/test_two_factor.py).
         lambda w, s: None,
         body(name=v("휴대폰"), credential=v("{}", "[]"), passwordless=v("on")),
-        forms=(webauthn_forms.AddWebAuthnForm,),
+        forms=(webauthn_forms.AddWebAuthnForm, PasskeyAddForm),
     ),
     Entry(
         "mfa_reauthenticate_webauthn",
@@ -504,7 +505,7 @@ ENTRIES: list[Entry] = [
         url("mfa_edit_webauthn", lambda w, s: [w.extra["passkey"].pk]),
         lambda w, s: {"name": "회사 노트북"},
         body(name=v("회사 노트북")),
-        forms=(webauthn_forms.EditWebAuthnForm,),
+        forms=(webauthn_forms.EditWebAuthnForm, PasskeyRenameForm),
     ),
     Entry(
         "mfa_remove_webauthn",
@@ -1166,6 +1167,7 @@ def _exposed_forms() -> set[type]:
     site routes to (as ACCOUNT_FORMS and MFA_FORMS resolve it)."""
     import community.forms
     import community.forms_forum
+    import community.forms_mfa
     import community.forms_moderation  # noqa: F401
     import events.admin
     import events.forms

@@ -338,3 +338,16 @@ def test_another_members_passkey_cannot_be_renamed_or_removed(client, member, si
     assert edit.status_code == remove.status_code == 404
     key.refresh_from_db()
     assert key.data["name"] == "내 노트북"
+
+
+def test_the_passkey_list_is_in_korean_with_korean_dates(client, member, site):
+    client_sign_in(client, member)
+    add_passkey(client, SoftPasskey(RP_ID, ORIGIN))
+
+    html = client.get(reverse("mfa_list_webauthn")).content.decode()
+    add_page = client.get(reverse("mfa_add_webauthn")).content.decode()
+
+    assert "내 노트북" in html and "아직 안 썼어요" in html
+    assert "Not used" not in html
+    assert "년" in html and "월" in html
+    assert "패스키 이름" in add_page and ">Name" not in add_page
