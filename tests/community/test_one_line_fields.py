@@ -54,7 +54,7 @@ def _fields(cls: type) -> dict:
     more than a request to be made."""
     try:
         return cls().fields
-    except TypeError:
+    except (TypeError, KeyError):  # KeyError: allauth's pop a keyword
         return cls.base_fields
 
 
