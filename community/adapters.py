@@ -1,13 +1,17 @@
 from dataclasses import dataclass
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.usersessions.adapter import DefaultUserSessionsAdapter
+from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
 from community.mail import mail_enqueue
-from realtime.broadcast import member_sockets_close
+from community.usersessions import session_mark_tracked
+from realtime.broadcast import member_sockets_close, session_sockets_close
 
 
 @dataclass
@@ -38,6 +42,10 @@ class AccountAdapter(DefaultAccountAdapter):
     Signing out and changing or resetting the password close the member's
     open chat sockets: a session that ended must not keep listening.
     """
+
+    def login(self, request, user):
+        super().login(request, user)
+        session_mark_tracked(request=request)
 
     def logout(self, request):
         member_id = request.user.pk if request.user.is_authenticated else None
@@ -79,3 +87,35 @@ class AccountAdapter(DefaultAccountAdapter):
         # Confirming the sign-up email signs the new member in through this
         # hook, not get_login_redirect_url, and a new member has no role yet.
         return self.get_login_redirect_url(request)
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    """allauth.mfa's hooks, adapted to Moim.
+
+    A passkey is bound to the site's domain, its WebAuthn relying-party id:
+    here the host of ``SITE_URL`` (``MFA_WEBAUTHN_RP_ID``), never the Host
+    header of the request, which a client chooses. Authenticator apps and
+    passkey prompts show the product's name rather than a host name.
+    """
+
+    def _get_site_name(self) -> str:
+        return gettext("Moim")
+
+    def get_public_key_credential_rp_entity(self) -> dict[str, str]:
+        return {"id": settings.MFA_WEBAUTHN_RP_ID, "name": gettext("Moim")}
+
+
+class UserSessionsAdapter(DefaultUserSessionsAdapter):
+    """allauth.usersessions' hooks, adapted to Moim.
+
+    A member who signs out their other devices ends those sessions; the chat
+    and notification sockets those devices opened were authenticated by the
+    same sessions, so they are closed too, after the change commits
+    (realtime.broadcast.session_sockets_close).
+    """
+
+    def end_sessions(self, sessions) -> None:
+        for session in sessions:
+            session_key = session.session_key
+            session.end()
+            session_sockets_close(session_key=session_key)

@@ -113,6 +113,9 @@ INSTALLED_APPS = [
     "channels",
     "allauth",
     "allauth.account",
+    # Two-factor and signed-in devices (see "Two-factor and sessions" below).
+    "allauth.mfa",
+    "allauth.usersessions",
     "community",
     "events",
     "realtime",
@@ -132,6 +135,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "community.middleware.ConsentRequiredMiddleware",
+    # After authentication: notes, at most every few minutes, when and from
+    # where each signed-in device was last seen (community.usersessions).
+    "community.usersessions.LastSeenMiddleware",
     "community.middleware.RedisUnavailableMiddleware",
     "community.middleware.NotFoundPageMiddleware",
 ]
@@ -304,8 +310,9 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = urlsplit(SITE_URL).scheme
 # Confirming it is you again, before a sensitive account change: by password,
 # or by a code mailed to a verified address (no weaker than a password reset,
 # which trusts the same mailbox, and the one way for a member without a
-# password). Sign-in itself stays by password: no login by code.
-ACCOUNT_REAUTHENTICATION_METHODS = ("password", "code")
+# password). Sign-in itself stays by password: no login by code. A member
+# with two-factor may also confirm with it (the admin asks for exactly that).
+ACCOUNT_REAUTHENTICATION_METHODS = ("password", "code", "mfa")
 # The 6th failed login for one account within five minutes is refused,
 # whatever address it comes from ("key" is the account's email). Moim's own
 # mail to an address a member types in (the work-email link) is limited here
@@ -334,6 +341,31 @@ STORAGES = {
         },
     },
 }
+# --- Two-factor and sessions -----------------------------------------------------
+# allauth.mfa: an authenticator app (TOTP) with recovery codes, and passkeys
+# (WebAuthn), which also sign in on their own. Staff need one before the
+# admin opens (config/admin.py); organisers are asked to add one.
+MFA_ADAPTER = "community.adapters.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+# A passkey is never a way to sign up: a new member still gives a name and
+# a verified email through the sign-up form.
+MFA_PASSKEY_SIGNUP_ENABLED = False
+MFA_TOTP_ISSUER = "Moim"
+MFA_FORMS = {
+    "add_webauthn": "community.forms_mfa.PasskeyAddForm",
+    "edit_webauthn": "community.forms_mfa.PasskeyRenameForm",
+}
+# WebAuthn binds a passkey to the site's domain, its relying-party id: the
+# host of SITE_URL (never the request's Host header). Browsers accept it over
+# https, and over plain http only for localhost.
+MFA_WEBAUTHN_RP_ID = urlsplit(SITE_URL).hostname or "localhost"
+# allauth.usersessions: a member's signed-in devices. allauth's own activity
+# tracking writes on every request; LastSeenMiddleware (above) writes at most
+# once per this many seconds per session.
+USERSESSIONS_ADAPTER = "community.adapters.UserSessionsAdapter"
+USERSESSIONS_TRACK_ACTIVITY = False
+MOIM_SESSION_LAST_SEEN_SECONDS = 300
 
 # --- Internationalisation -------------------------------------------------------
 LANGUAGE_CODE = "ko"

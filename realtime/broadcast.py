@@ -2,9 +2,10 @@
 
 Chat services send frames to rooms here; services elsewhere in the project
 that change who may be in a room (a ban, a withdrawal, a logout) call
-``member_sockets_close``, a gathering that moves to its next state calls
-``room_recheck``, and new notifications call ``unread_counts_push``. This
-module imports no service, so any of them may import it.
+``member_sockets_close`` (``session_sockets_close`` for one ended session), a
+gathering that moves to its next state calls ``room_recheck``, and new
+notifications call ``unread_counts_push``. This module imports no service, so
+any of them may import it.
 """
 
 import json
@@ -21,7 +22,7 @@ from community.selectors.notifications import (
     unread_counts_forget,
     unread_counts_remember,
 )
-from realtime.groups import member_group, room_group
+from realtime.groups import member_group, room_group, session_group
 from realtime.models import Room
 
 logger = logging.getLogger(__name__)
@@ -52,6 +53,13 @@ def member_sockets_close(*, member_id: int, room_id: int | None = None) -> None:
     after commit: they reconnect at once, and the new connection is allowed
     only what the member is now allowed."""
     _send_on_commit(member_group(member_id), {"type": "member.close", "room": room_id})
+
+
+def session_sockets_close(*, session_key: str) -> None:
+    """Close every socket that the session authenticated, after commit: the
+    session has ended (signed out from another device), so they must not
+    keep listening. They reconnect and, with no session, are refused."""
+    _send_on_commit(session_group(session_key), {"type": "member.close", "room": None})
 
 
 def room_recheck(*, gathering_id: int) -> None:

@@ -24,7 +24,7 @@ from django.utils.translation.trans_real import parse_accept_lang_header
 from realtime import selectors, services
 from realtime.access import RoomAccess, mute_duration_refusal, room_access
 from realtime.errors import RealtimeError
-from realtime.groups import member_group, room_group
+from realtime.groups import member_group, room_group, session_group
 
 logger = logging.getLogger(__name__)
 
@@ -156,16 +156,25 @@ class MemberSocket(AsyncWebsocketConsumer):
                 slot=slot, channel_name=self.channel_name
             )
 
+    def _groups_of_member(self) -> list[str]:
+        """The member's group, and the group of the session that
+        authenticated this socket (closed when that session is ended from
+        another device)."""
+        groups = [member_group(self.member.pk)]
+        session = self.scope.get("session")
+        session_key = getattr(session, "session_key", None)
+        if session_key:
+            groups.append(session_group(session_key))
+        return groups
+
     async def _join_member_group(self) -> None:
-        await self.channel_layer.group_add(
-            member_group(self.member.pk), self.channel_name
-        )
+        for group in self._groups_of_member():
+            await self.channel_layer.group_add(group, self.channel_name)
 
     async def _leave_member_group(self) -> None:
         if self.member is not None and self.member.is_authenticated:
-            await self.channel_layer.group_discard(
-                member_group(self.member.pk), self.channel_name
-            )
+            for group in self._groups_of_member():
+                await self.channel_layer.group_discard(group, self.channel_name)
 
     async def send_json(self, payload: dict) -> None:
         await self.send(text_data=json.dumps(payload, ensure_ascii=False))

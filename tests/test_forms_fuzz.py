@@ -25,8 +25,13 @@ from urllib.parse import quote
 
 import pytest
 from allauth.account import forms as allauth_forms
+from allauth.mfa.base import forms as mfa_forms
+from allauth.mfa.recovery_codes import forms as recovery_code_forms
+from allauth.mfa.totp import forms as totp_forms
+from allauth.mfa.webauthn import forms as webauthn_forms
 from allauth.socialaccount import forms as allauth_social_forms
 from allauth.socialaccount.adapter import get_adapter as get_social_adapter
+from allauth.usersessions.forms import ManageUserSessionsForm
 from django import forms
 from django.contrib import messages
 from django.db import transaction
@@ -52,6 +57,7 @@ from community.forms_consent import (
     RequiredConsentForm,
 )
 from community.forms_forum import CommentForm, HelpfulForm, ThreadForm
+from community.forms_mfa import PasskeyAddForm, PasskeyRenameForm
 from community.forms_moderation import (
     ModerationActionForm,
     ReportForm,
@@ -74,9 +80,17 @@ from events.services.lifecycle import gathering_advance_if_due
 from tests import access_matrix as m
 from tests import hostile
 from tests.events.factories import gathering_held, gathering_open
-from tests.factories import CONSENTS, PASSWORD, member_create
+from tests.factories import (
+    CONSENTS,
+    PASSWORD,
+    TOTP_SECRET,
+    client_sign_in,
+    member_create,
+    two_factor_add,
+)
+from tests.totp import totp_now
 
-LABELS = ("community", "events", "realtime", "account")
+LABELS = ("community", "events", "realtime", "account", "mfa", "usersessions")
 # None: a browser that names no language, which gets Korean.
 LANGUAGES = st.sampled_from(["ko", "en", None])
 _emails = itertools.count(1)
@@ -492,6 +506,112 @@ ENTRIES: list[Entry] = [
             ),
         )
         for provider in ("kakao", "naver", "google")
+    ),
+    # --- Two-factor and devices (allauth.mfa, allauth.usersessions) --------------
+    # No sign-in is waiting for a second factor here: back to the sign-in
+    # page, whatever the body. Its form's checks are the re-authentication
+    # form's (a subclass), tried below with a member who has an app.
+    Entry(
+        "mfa_authenticate",
+        kind("anonymous"),
+        url("mfa_authenticate"),
+        lambda w, s: {},
+        body(code=v("123456")),
+        forms=(mfa_forms.AuthenticateForm,),
+    ),
+    Entry(
+        "mfa_reauthenticate",
+        kind("staff"),
+        url("mfa_reauthenticate"),
+        lambda w, s: {"code": totp_now(TOTP_SECRET)},
+        body(code=v("123456", "12345678")),
+        forms=(mfa_forms.ReauthenticateForm,),
+    ),
+    Entry(
+        "mfa_activate_totp",
+        kind("member"),
+        url("mfa_activate_totp"),
+        # The code answers the secret shown on the page the member opened;
+        # without it, any code is wrong (tests/community/test_two_factor.py
+        # sets an app up for real).
+        lambda w, s: None,
+        body(code=v("123456"), signup=v("on")),
+        forms=(totp_forms.ActivateTOTPForm,),
+    ),
+    Entry(
+        "mfa_deactivate_totp",
+        kind("staff"),
+        url("mfa_deactivate_totp"),
+        lambda w, s: {},
+        body(),
+        forms=(totp_forms.DeactivateTOTPForm,),
+    ),
+    Entry(
+        "mfa_generate_recovery_codes",
+        kind("staff"),
+        url("mfa_generate_recovery_codes"),
+        lambda w, s: {},
+        body(),
+        forms=(recovery_code_forms.GenerateRecoveryCodesForm,),
+    ),
+    Entry(
+        "mfa_add_webauthn",
+        kind("member"),
+        url("mfa_add_webauthn"),
+        # The credential answers the challenge of the page the member
+        # opened; without one it is refused (a real one is added in
+        # tests/community/test_two_factor.py).
+        lambda w, s: None,
+        body(name=v("휴대폰"), credential=v("{}", "[]"), passwordless=v("on")),
+        forms=(webauthn_forms.AddWebAuthnForm, PasskeyAddForm),
+    ),
+    Entry(
+        "mfa_reauthenticate_webauthn",
+        kind("outsider"),
+        url("mfa_reauthenticate_webauthn"),
+        lambda w, s: None,
+        body(credential=v("{}", '{"id": "x"}')),
+        forms=(webauthn_forms.ReauthenticateWebAuthnForm,),
+    ),
+    Entry(
+        "mfa_login_webauthn",
+        kind("anonymous"),
+        url("mfa_login_webauthn"),
+        lambda w, s: None,
+        body(credential=v("{}", '{"response": {"userHandle": "MQ"}}')),
+        forms=(webauthn_forms.LoginWebAuthnForm,),
+    ),
+    Entry(
+        "mfa_edit_webauthn",
+        kind("outsider"),
+        url("mfa_edit_webauthn", lambda w, s: [w.extra["passkey"].pk]),
+        lambda w, s: {"name": "회사 노트북"},
+        body(name=v("회사 노트북")),
+        forms=(webauthn_forms.EditWebAuthnForm, PasskeyRenameForm),
+    ),
+    Entry(
+        "mfa_remove_webauthn",
+        kind("outsider"),
+        url("mfa_remove_webauthn", lambda w, s: [w.extra["passkey"].pk]),
+        lambda w, s: {},
+        body(),
+        # allauth's DeleteView confirms with a form of no fields.
+        forms=(forms.Form,),
+    ),
+    Entry(
+        "two_factor_prompt_dismiss",
+        kind("moderator"),
+        url("two_factor_prompt_dismiss"),
+        lambda w, s: {"next": "/"},
+        body(next=v("/", "//evil.example/", "javascript:alert(1)")),
+    ),
+    Entry(
+        "usersessions_list",
+        kind("member"),
+        url("usersessions_list"),
+        lambda w, s: {},
+        body(),
+        forms=(ManageUserSessionsForm,),
     ),
     # --- Members -----------------------------------------------------------------
     Entry(
@@ -988,6 +1108,7 @@ def stage(world, django_db_blocker):
             )
             held = m.shift_to_now(held, starts_in=held.starts_at - held.ends_at)
             superuser = member_create(is_staff=True, is_superuser=True)
+            two_factor_add(superuser)
             for gathering in Gathering.objects.all():
                 gathering_advance_if_due(gathering)
         yield Stage(
@@ -1065,7 +1186,7 @@ def post(
     client = Client(HTTP_ACCEPT_LANGUAGE=language) if language else Client()
     language = language or "ko"
     if member is not None:
-        client.force_login(member)
+        client_sign_in(client, member)
     if session is not None:
         stored = client.session
         stored.update(session(world, stage))
@@ -1172,9 +1293,10 @@ def _subclasses(cls):
 
 def _exposed_forms() -> set[type]:
     """The project's form classes, and the form of every allauth view the
-    site routes to (as ACCOUNT_FORMS resolves it)."""
+    site routes to (as ACCOUNT_FORMS and MFA_FORMS resolve it)."""
     import community.forms
     import community.forms_forum
+    import community.forms_mfa
     import community.forms_moderation  # noqa: F401
     import events.admin
     import events.forms
@@ -1186,8 +1308,12 @@ def _exposed_forms() -> set[type]:
         if cls.__module__.split(".")[0] in PROJECT
     }
     for row in m.ROWS:
-        if row.key.startswith("account_"):
-            view = resolve(reverse(row.key, args=row.args(None))).func
+        if row.key.startswith(("account_", "mfa_", "usersessions_")):
+            try:
+                args = row.args(None)
+            except AttributeError:  # an object of the world: any id resolves
+                args = [1]
+            view = resolve(reverse(row.key, args=args)).func
             form_class = getattr(getattr(view, "view_class", None), "form_class", None)
             if form_class is not None:
                 found.add(form_class)

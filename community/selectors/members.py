@@ -3,6 +3,7 @@ member's consents."""
 
 from datetime import timedelta
 
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 
 from community.ids import public_id_valid
@@ -62,3 +63,35 @@ def consents_of(*, member: Member) -> dict:
         else None
     )
     return {"consents": rows, "marketing": marketing, "marketing_lapses_at": lapses_at}
+
+
+# The session key under which a member put the two-factor notice away: it
+# returns at the next sign-in, until a second factor is added.
+TWO_FACTOR_PROMPT_DISMISSED = "two_factor_prompt_dismissed"
+
+
+def two_factor_prompt_due(
+    *, member: Member, session, organises: bool | None = None
+) -> bool:
+    """Whether to ask the member to add a second factor: they organise
+    (moderate a community or host a gathering, and so see applicants'
+    answers and video links), have no authenticator app or passkey, and
+    have not put the notice away in this session. ``organises`` is given by
+    the pages that only organisers open."""
+    if not member.is_authenticated or session.get(TWO_FACTOR_PROMPT_DISMISSED):
+        return False
+    if organises is None:
+        organises = (
+            Membership.objects.filter(
+                member=member,
+                role__in=[MembershipRole.MODERATOR, MembershipRole.OWNER],
+            ).exists()
+            or member.hosted_gatherings.exists()
+        )
+    if not organises:
+        return False
+    return (
+        not Authenticator.objects.filter(user_id=member.pk)
+        .exclude(type=Authenticator.Type.RECOVERY_CODES)
+        .exists()
+    )

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
@@ -66,6 +67,9 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
             "form": form,
             "welcome": "welcome" in request.GET,
             "next_nickname_change": member.nickname_next_change_at(),
+            "two_factor_prompt": selectors.two_factor_prompt_due(
+                member=member, session=request.session
+            ),
         },
         status=400 if form.errors else 200,
     )
@@ -140,3 +144,17 @@ def work_email_remove(request: HttpRequest) -> HttpResponse:
     services.work_email_remove(member=request.user)
     messages.success(request, _("Your work email was removed."))
     return redirect("work_email")
+
+
+@require_POST
+@login_required
+def two_factor_prompt_dismiss(request: HttpRequest) -> HttpResponse:
+    """Put the two-factor notice away for this session (it returns at the
+    next sign-in), then go back to the page it was on."""
+    request.session[selectors.TWO_FACTOR_PROMPT_DISMISSED] = True
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = reverse("profile_edit")
+    return redirect(back)

@@ -24,7 +24,10 @@ from community.forms_moderation import (
 from community.models import Community, ModerationAction
 from community.selectors import moderation as selectors
 from community.selectors.communities import community_moderators
-from community.selectors.members import community_member_by_public_id
+from community.selectors.members import (
+    community_member_by_public_id,
+    two_factor_prompt_due,
+)
 from community.services import moderation as services
 from community.views.communities import safe_next
 
@@ -97,7 +100,14 @@ def moderation_queue(request: HttpRequest, *, access: Access) -> HttpResponse:
     return render(
         request,
         "community/moderation_queue.html",
-        {"community": access.community, "access": access, "page": page},
+        {
+            "community": access.community,
+            "access": access,
+            "page": page,
+            "two_factor_prompt": two_factor_prompt_due(
+                member=request.user, session=request.session, organises=True
+            ),
+        },
     )
 
 

@@ -22,6 +22,7 @@ from community.decorators import community_view
 from community.display import display_name
 from community.ids import id_parse
 from community.models import Community
+from community.selectors.members import two_factor_prompt_due
 from events import selectors
 from events.access import (
     cancel_refusal,
@@ -242,6 +243,9 @@ def gathering_manage(
             "total": sum(counts.values()),
             "confirmed": counts[ApplicationStatus.CONFIRMED],
             "hosts": selectors.organise_hosts(gathering=gathering),
+            "two_factor_prompt": two_factor_prompt_due(
+                member=request.user, session=request.session, organises=True
+            ),
             "has_draw": has_draw,
             "can_draw": draw_refusal(gathering, now, drawn=has_draw) is None,
             "can_publish": publish_refusal(gathering) is None and writes,

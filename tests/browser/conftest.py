@@ -111,6 +111,9 @@ def server_settings(mail_dir: Path) -> override_settings:
         # As in every test (tests/conftest.py): a page read again shows what
         # the test changed meanwhile.
         "MOIM_ANONYMOUS_PAGE_SECONDS": 0,
+        # Passkeys: browsers allow WebAuthn over plain http only on
+        # localhost, which the passkey test opens the server as.
+        "MFA_WEBAUTHN_RP_ID": "localhost",
     }
     layer = settings.CHANNEL_LAYERS["default"]
     if "CONFIG" in layer:

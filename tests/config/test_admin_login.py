@@ -1,7 +1,9 @@
 """The admin has one door, allauth's sign-in (config/admin.py; SECURITY.md,
 "Every door"): its own sign-in page checks no password and sends visitors to
 allauth's, which limits failed attempts per account and comes back to the
-admin."""
+admin. Staff open it only with two-factor (#18): without an authenticator
+they are sent to set one up, and a session signed in without it is asked for
+it."""
 
 from urllib.parse import parse_qs, quote, urlsplit
 
@@ -10,12 +12,21 @@ from django.contrib.auth import SESSION_KEY
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.urls import reverse
 
-from tests.factories import PASSWORD, member_create
+from tests.factories import (
+    PASSWORD,
+    TOTP_SECRET,
+    client_signed_in_with_two_factor,
+    member_create,
+    two_factor_add,
+)
+from tests.totp import totp_now
 
 
 @pytest.fixture
 def staff(db):
-    return member_create(email="staff@example.org", is_staff=True, is_superuser=True)
+    staff = member_create(email="staff@example.org", is_staff=True, is_superuser=True)
+    two_factor_add(staff)
+    return staff
 
 
 def signed_in(client) -> bool:
@@ -95,14 +106,45 @@ def test_staff_sign_in_through_allauth_and_land_in_the_admin(client, staff):
     login_url = client.get(reverse("admin:login")).url
 
     response = client.post(login_url, {"login": staff.email, "password": PASSWORD})
+    assert response.url == reverse("mfa_authenticate")
+    response = client.post(response.url, {"code": totp_now(TOTP_SECRET)})
 
     assert response.status_code == 302
     assert response.url == reverse("admin:index")
     assert client.get(reverse("admin:index")).status_code == 200
 
 
-def test_signed_in_staff_go_on_to_the_page_asked_for(client, staff):
+def test_staff_without_two_factor_are_sent_to_set_it_up(client, db):
+    staff = member_create(is_staff=True, is_superuser=True)
     client.force_login(staff)
+
+    response = client.get(reverse("admin:index"), follow=True)
+
+    assert response.redirect_chain[-1][0] == reverse("mfa_index")
+    assert "관리자 화면은 2단계 인증을 해야 열려요" in response.content.decode()
+    changelist = reverse("admin:community_member_changelist")
+    assert client.get(changelist).status_code == 302
+    assert client.get(reverse("admin:login")).url == reverse("mfa_index")
+
+
+def test_staff_signed_in_without_the_second_factor_are_asked_for_it(client, staff):
+    # Signed in before adding the authenticator, say: the session never used
+    # it, so the admin asks for a code before it opens.
+    client.force_login(staff)
+
+    response = client.get(reverse("admin:index"), follow=True)
+    reauthenticate = response.redirect_chain[-1][0]
+    assert reauthenticate == f"{reverse('mfa_reauthenticate')}?next=/admin/"
+    assert client.get(reverse("admin:index")).status_code == 302
+
+    response = client.post(reauthenticate, {"code": totp_now(TOTP_SECRET)})
+
+    assert response.url == reverse("admin:index")
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_signed_in_staff_go_on_to_the_page_asked_for(client, staff):
+    client_signed_in_with_two_factor(client, staff)
     next_url = reverse("admin:community_member_changelist")
 
     response = client.get(f"{reverse('admin:login')}?next={quote(next_url)}")
@@ -119,7 +161,7 @@ def test_a_signed_in_member_who_is_not_staff_is_refused(client, db):
 
 
 def test_the_admin_password_change_is_allauths(client, staff):
-    client.force_login(staff)
+    client_signed_in_with_two_factor(client, staff)
 
     response = client.get(reverse("admin:password_change"))
 

@@ -6,12 +6,12 @@ from django.urls import reverse
 
 from events.services.lifecycle import gathering_advance
 from tests.events.factories import MARKER_LINK, gathering_make
-from tests.factories import member_create
+from tests.factories import client_signed_in_with_two_factor, member_create
 
 
 def staff_client(client):
-    client.force_login(member_create(is_staff=True, is_superuser=True))
-    return client
+    staff = member_create(is_staff=True, is_superuser=True)
+    return client_signed_in_with_two_factor(client, staff)
 
 
 def test_the_gathering_list_and_search_never_show_the_video_link(client, db):

@@ -7,6 +7,7 @@ from django.contrib.auth import SESSION_KEY
 from django.test import Client
 from django.urls import reverse
 
+from tests.factories import client_signed_in_with_two_factor
 from tests.realtime.conftest import joined
 
 
@@ -24,8 +25,7 @@ async def test_signing_out_of_the_admin_closes_the_staff_members_sockets(scene):
     socket = await joined(staff, scene.room)
 
     def sign_out() -> Client:
-        client = Client()
-        client.force_login(staff)
+        client = client_signed_in_with_two_factor(Client(), staff)
         response = client.post(reverse("admin:logout"))
         assert response.status_code == 302
         return client

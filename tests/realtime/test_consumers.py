@@ -29,7 +29,7 @@ from realtime.services import (
     presence_enter,
     presence_frame,
 )
-from tests.factories import member_create
+from tests.factories import client_signed_in_with_two_factor, member_create
 from tests.realtime.conftest import (
     collect,
     connect,
@@ -749,8 +749,7 @@ async def test_deactivating_a_member_in_the_admin_closes_their_sockets(scene):
     staff = await db(member_create)(is_staff=True, is_superuser=True)
 
     def deactivate():
-        client = Client()
-        client.force_login(staff)
+        client = client_signed_in_with_two_factor(Client(), staff)
         url = reverse("admin:community_member_change", args=[scene.attendees[0].pk])
         page = client.get(url).context
         form = page["adminform"].form
