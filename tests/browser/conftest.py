@@ -146,6 +146,41 @@ def live_asgi_server(django_db_setup, django_db_blocker, tmp_path_factory):
         _wait_for_sessions_to_end()
 
 
+@pytest.fixture(scope="module")
+def live_asgi_server_with_providers(
+    django_db_setup, django_db_blocker, tmp_path_factory, _oauth_httpd
+):
+    """A server of the module's own, for journeys that sign in with Kakao,
+    Naver or Google: as ``live_asgi_server``, with the providers switched on
+    and pointed at the tests' OAuth server (tests/oauth_server.py), and the
+    page policy's form-action allowing the redirect there (as it allows the
+    real providers' sign-in pages in production). A module that uses it
+    names it ``live_asgi_server`` and its ``page_problems`` allow the
+    provider (``WithLocalProvider``)."""
+    mail_dir = tmp_path_factory.mktemp("social-browser-mail")
+    csp = {
+        **settings.SECURE_CSP,
+        "form-action": [*settings.SECURE_CSP["form-action"], _oauth_httpd.base_url],
+    }
+    with (
+        django_db_blocker.unblock(),
+        _email_settings_deprecation_ignored(),
+        server_settings(mail_dir),
+        override_settings(
+            SOCIALACCOUNT_PROVIDERS=_oauth_httpd.provider_settings(), SECURE_CSP=csp
+        ),
+    ):
+        process = daphne_start()
+    yield LiveServer(
+        url=f"http://{SERVER_HOST}:{process.port.value}",
+        mail_dir=mail_dir,
+        password_hashers=tuple(settings.PASSWORD_HASHERS),
+    )
+    daphne_stop(process)
+    with django_db_blocker.unblock():
+        _wait_for_sessions_to_end()
+
+
 # --- Mail -------------------------------------------------------------------------
 
 # Django's file-based backend appends each message to a file, followed by a
@@ -317,6 +352,24 @@ class PageProblems:
     def take(self) -> list[str]:
         found, self.found = self.found, []
         return found
+
+
+class WithLocalProvider(PageProblems):
+    """The browser's problems, except that it may visit the tests' OAuth
+    server: the provider's consent page is part of the journey."""
+
+    provider_netloc: str = ""
+
+    @classmethod
+    def of(cls, server: LiveServer, oauth) -> "WithLocalProvider":
+        problems = cls(server_netloc=server.netloc)
+        problems.provider_netloc = urlsplit(oauth.base_url).netloc
+        return problems
+
+    def on_request(self, request) -> None:
+        if urlsplit(request.url).netloc == self.provider_netloc:
+            return
+        super().on_request(request)
 
 
 @pytest.fixture

@@ -10,7 +10,9 @@ and the next page access applies whatever fell due, as in production.
 
 import base64
 import html
+import io
 import re
+import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -136,6 +138,51 @@ def sign_up(
     expect(page).to_have_url(re.compile(re.escape(reverse("profile_edit"))))
 
 
+def kakao_sign_up(
+    page, oauth, *, person, real_name: str, language: str = "ko", screenshot
+) -> None:
+    """From the home page: the sign-in page's Kakao button, Kakao's consent
+    page (the tests' OAuth server, ``oauth``, where ``person`` is signed in),
+    then Moim's sign-up form with the address Kakao gave, the name and the
+    required consents. Ends signed in, on the profile page that welcomes a
+    new member."""
+    oauth.sign_in("kakao", person)
+    page.goto("/")
+    page.locator("header nav").get_by_role(
+        "link", name=translated("Sign in", language)
+    ).click()
+    expect(page).to_have_url(re.compile(re.escape(reverse("account_login"))))
+    kakao = translated("Continue with %(provider)s", language) % {
+        "provider": translated("Kakao", language)
+    }
+    screenshot("sign-in-page")
+    page.get_by_role("button", name=kakao).click()
+
+    # Kakao's consent page (the local provider), agreed to.
+    expect(page).to_have_url(re.compile(re.escape(oauth.base_url)))
+    screenshot("provider-consent")
+    page.get_by_role("button", name="동의하고 계속하기").click()
+
+    # Back at Moim: the sign-up form, with the address Kakao gave.
+    expect(page).to_have_url(re.compile(re.escape(reverse("socialaccount_signup"))))
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    form = page.locator("main form")
+    expect(form.locator("input[name=email]")).to_have_value(person.email)
+    form.locator("input[name=real_name]").fill(real_name)
+    for box in ("agree_terms", "agree_privacy", "agree_age"):
+        form.locator(f"input[name={box}]").check()
+    screenshot("social-sign-up-form")
+    form.get_by_role("button", name=translated("Sign up", language)).click()
+
+    # Signed in at once (Kakao verified the address), welcomed, and asked
+    # for the rest of the profile.
+    expect(page).to_have_url(re.compile(re.escape(reverse("profile_edit"))))
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        translated("Welcome to Moim!", language)
+    )
+    screenshot("welcome")
+
+
 def profile_complete(
     page, *, nickname: str, role: str, experience: str, screenshot
 ) -> None:
@@ -150,6 +197,79 @@ def profile_complete(
     form.get_by_role("button").click()
     expect(page).to_have_url(re.compile(r"/members/[\w-]+/$"))
     expect(page.get_by_role("heading", level=1)).to_contain_text(nickname)
+
+
+def data_download(page, *, language: str = "ko", screenshot) -> zipfile.ZipFile:
+    """From the profile page: the data page, the request, and, once the task
+    built it, the ZIP downloaded through its link. Returns the archive."""
+    page.goto(reverse("profile_edit"))
+    page.get_by_role("link", name=translated("Download your data", language)).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        translated("Your data", language)
+    )
+    screenshot("data-page")
+    page.get_by_role("button", name=translated("Request my data", language)).click()
+    expect(success_message(page)).to_be_visible()
+    page.reload()
+    link = page.get_by_role("link", name=translated("Download ZIP", language))
+    expect(link).to_be_visible()
+    screenshot("data-ready")
+    with page.expect_download() as download_info:
+        link.click()
+    download = download_info.value
+    assert re.fullmatch(r"moim-data-\d{8}\.zip", download.suggested_filename)
+    with open(download.path(), "rb") as file:
+        archive = zipfile.ZipFile(io.BytesIO(file.read()))
+    html_text = archive.read("moim-data/index.html").decode()
+    assert translated("Your data at Moim", language) in html_text
+    return archive
+
+
+def leave_ask(page, page_problems, *, language: str = "ko", screenshot) -> None:
+    """From the profile page: the leaving page, which says what happens, its
+    confirmation ticked and the deletion asked for. Ends on the page that
+    asks the member to confirm it is them."""
+    page.goto(reverse("profile_edit"))
+    page.get_by_role("link", name=translated("Leave Moim", language)).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        translated("Leave Moim", language)
+    )
+    expect(page.locator("main")).to_contain_text(
+        translated("What stays, without your name", language)
+    )
+    screenshot("leave-page")
+    page.get_by_label(
+        translated(
+            "I understand that my account and personal data are deleted for good.",
+            language,
+        )
+    ).check()
+    page.get_by_role("button", name=translated("Delete my account", language)).click()
+    expect(page).to_have_url(re.compile(re.escape(reverse("account_reauthenticate"))))
+    screenshot("reauthenticate")
+    # Leaving closes the member's sockets; the page's live socket tries
+    # again, and an account that is gone is refused.
+    page_problems.expect_console_error(
+        r"WebSocket connection to .*/ws/me/' failed: .* 403"
+    )
+
+
+def leave_done(page, *, language: str = "ko", screenshot) -> None:
+    """After the member confirmed it is them: home, said goodbye to, and
+    signed out."""
+    expect(page).to_have_url(re.compile(re.escape(reverse("home")) + "$"))
+    expect(success_message(page)).to_have_text(
+        translated(
+            "Your account is deleted and your personal data destroyed. Goodbye.",
+            language,
+        )
+    )
+    expect(
+        page.locator("header nav").get_by_role(
+            "link", name=translated("Sign in", language)
+        )
+    ).to_be_visible()
+    screenshot("left")
 
 
 # --- Communities and threads ------------------------------------------------------

@@ -4,10 +4,7 @@ then leaves Moim, confirming it is them with their password; the thread
 they wrote then shows "탈퇴한 회원" / "former member" to a visitor, and the
 database holds nothing of theirs beyond docs/privacy.md's list."""
 
-import io
 import json
-import re
-import zipfile
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -18,8 +15,14 @@ from playwright.sync_api import expect
 from community.models import DisplayMode, Member, Membership, Thread
 from community.roles import ExperienceBand, JobRole
 from community.services.communities import community_create
-from tests.browser.steps import success_message, translated
+from tests.browser.steps import (
+    data_download,
+    leave_ask,
+    leave_done,
+    translated,
+)
 from tests.community.forum_data import thread_make
+from tests.factories import consents_create
 
 pytestmark = [
     pytest.mark.browser,
@@ -58,11 +61,14 @@ def test_a_member_downloads_their_data_and_leaves(
         language=language,
     )
     EmailAddress.objects.create(user=member, email=email, verified=True, primary=True)
+    # The consents a member gave at sign-up (without them, signing in asks
+    # for them first).
+    consents_create(member)
     Membership.objects.create(community=community, member=member)
     thread = thread_make(community, member, title=TITLE)
     thread_url = reverse("thread_detail", args=[community.slug, thread.pk])
 
-    # --- 2. The member signs in and opens their data page from the profile.
+    # --- 2. The member signs in.
     page.goto("/")
     page.locator("header nav").get_by_role("link", name=t("Sign in")).click()
     form = page.locator("main form")
@@ -70,58 +76,20 @@ def test_a_member_downloads_their_data_and_leaves(
     form.locator("input[name=password]").fill(PASSWORD)
     form.get_by_role("button", name=t("Sign In")).click()
     expect(page.get_by_role("button", name=t("Sign out"))).to_be_visible()
-    page.goto(reverse("profile_edit"))
-    page.get_by_role("link", name=t("Download your data")).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(t("Your data"))
-    screenshot("data-page")
 
-    # --- 3. They ask for it; the task builds it; the link downloads the ZIP.
-    page.get_by_role("button", name=t("Request my data")).click()
-    expect(success_message(page)).to_be_visible()
-    page.reload()
-    link = page.get_by_role("link", name=t("Download ZIP"))
-    expect(link).to_be_visible()
-    screenshot("data-ready")
-    with page.expect_download() as download_info:
-        link.click()
-    download = download_info.value
-    assert re.fullmatch(r"moim-data-\d{8}\.zip", download.suggested_filename)
-    with open(download.path(), "rb") as file:
-        archive = zipfile.ZipFile(io.BytesIO(file.read()))
+    # --- 3. They ask for their data; the task builds it; the link on their
+    # data page downloads the ZIP.
+    archive = data_download(page, language=language, screenshot=screenshot)
     data = json.loads(archive.read("moim-data/data.json"))
     assert data["profile"]["email"] == email
     assert [t["title"] for t in data["threads"]] == [TITLE]
-    html = archive.read("moim-data/index.html").decode()
-    assert t("Your data at Moim") in html
 
     # --- 4. They leave: the page says what happens; they confirm, then
     # confirm it is them with their password.
-    page.goto(reverse("profile_edit"))
-    page.get_by_role("link", name=t("Leave Moim")).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(t("Leave Moim"))
-    expect(page.locator("main")).to_contain_text(t("What stays, without your name"))
-    screenshot("leave-page")
-    page.get_by_label(
-        t("I understand that my account and personal data are deleted for good.")
-    ).check()
-    page.get_by_role("button", name=t("Delete my account")).click()
-    expect(page).to_have_url(re.compile(re.escape(reverse("account_reauthenticate"))))
-    screenshot("reauthenticate")
-    # Leaving closes the member's sockets; the page's live socket tries
-    # again, and an account that is gone is refused.
-    page_problems.expect_console_error(
-        r"WebSocket connection to .*/ws/me/' failed: .* 403"
-    )
+    leave_ask(page, page_problems, language=language, screenshot=screenshot)
     page.locator("main form input[name=password]").fill(PASSWORD)
     page.locator("main form").get_by_role("button", name=t("Confirm")).click()
-    expect(page).to_have_url(re.compile(re.escape(reverse("home")) + "$"))
-    expect(success_message(page)).to_have_text(
-        t("Your account is deleted and your personal data destroyed. Goodbye.")
-    )
-    expect(
-        page.locator("header nav").get_by_role("link", name=t("Sign in"))
-    ).to_be_visible()
-    screenshot("left")
+    leave_done(page, language=language, screenshot=screenshot)
 
     # --- 5. A visitor reads the thread: its author is a former member.
     visitor = another_page()
