@@ -15,6 +15,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.tasks import task
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.html import format_html, format_html_join
@@ -39,8 +40,6 @@ def data_export_request(*, member: Member, now: datetime | None = None) -> DataE
     everything is costly to build); raises CommunityError otherwise. Locks
     the member's row, so two requests at once make one export."""
     now = now or timezone.now()
-    from community.tasks import data_export_build_task
-
     with transaction.atomic():
         Member.objects.select_for_update(no_key=True).filter(pk=member.pk).first()
         last = DataExport.objects.filter(member=member).first()
@@ -94,7 +93,6 @@ def data_export_build(*, export_id: int, now: datetime | None = None) -> None:
         # The member left (or the export went) while it was built.
         private_storage().delete(name)
         return
-    from community.tasks import data_export_expire_task
     from events.scheduling import schedule
 
     schedule(data_export_expire_task, expires_at, export_id=export.pk)
@@ -232,3 +230,13 @@ def data_export_open(*, member: Member, token: str, now: datetime | None = None)
     if not export.file_name or export.expires_at <= now:
         raise CommunityError("data_export_link_expired")
     return export, private_storage().open(export.file_name, "rb")
+
+
+@task()
+def data_export_build_task(*, export_id: int) -> None:
+    data_export_build(export_id=export_id)
+
+
+@task()
+def data_export_expire_task(*, export_id: int) -> None:
+    data_export_expire(export_id=export_id)

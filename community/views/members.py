@@ -1,7 +1,7 @@
 from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -153,8 +153,10 @@ def two_factor_prompt_dismiss(request: HttpRequest) -> HttpResponse:
     next sign-in), then go back to the page it was on."""
     request.session[selectors.TWO_FACTOR_PROMPT_DISMISSED] = True
     back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
+    if not back.startswith("/") or not url_has_allowed_host_and_scheme(
         back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         back = reverse("profile_edit")
-    return redirect(back)
+    # A path on this site, never a view name: redirect() tried to reverse a
+    # "next" such as "3570-06-29 22:00" and failed with a 500.
+    return HttpResponseRedirect(back)

@@ -26,8 +26,8 @@ from community.services.consents import (
     consent_marketing_give,
     consent_marketing_reconfirm,
     consents_marketing_review,
+    consents_review_plan,
 )
-from community.tasks import consents_review_plan
 from tests.factories import CONSENTS, PASSWORD, member_create
 
 pytestmark = pytest.mark.django_db
@@ -443,7 +443,7 @@ def test_the_worker_queues_one_daily_review_on_the_database_queue(settings):
     assert consents_review_plan() is True
     assert consents_review_plan() is False
     (row,) = DBTaskResult.objects.all()
-    assert row.task_path == "community.tasks.consents_review_task"
+    assert row.task_path == "community.services.consents.consents_review_task"
 
 
 # --- The documents -----------------------------------------------------------

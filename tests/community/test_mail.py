@@ -61,7 +61,7 @@ def test_the_worker_reviews_consents_when_it_starts_and_queues_the_next_day(
     call_command("db_worker", "--batch", "--interval", "0", verbosity=0)
 
     reviews = DBTaskResult.objects.filter(
-        task_path="community.tasks.consents_review_task"
+        task_path="community.services.consents.consents_review_task"
     ).order_by("run_after")
     assert [r.status for r in reviews] == [
         TaskResultStatus.SUCCESSFUL,

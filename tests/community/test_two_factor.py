@@ -211,13 +211,17 @@ def test_not_now_puts_the_notice_away_until_the_next_sign_in(client, moderator):
     assert 'id="two-factor-prompt"' in client.get(queue).content.decode()
 
 
-def test_not_now_never_sends_elsewhere(client, moderator):
+@pytest.mark.parametrize(
+    "elsewhere", ["https://evil.example/", "3570-06-29 22:00", "profile_edit"]
+)
+def test_not_now_never_sends_elsewhere(client, moderator, elsewhere):
+    """Off the site, or not a path at all: a "next" that looks like a view
+    name or a time was reversed as one and answered 500 (the fuzz test)."""
     client_sign_in(client, moderator)
 
-    response = client.post(
-        reverse("two_factor_prompt_dismiss"), {"next": "https://evil.example/"}
-    )
+    response = client.post(reverse("two_factor_prompt_dismiss"), {"next": elsewhere})
 
+    assert response.status_code == 302
     assert response.url == reverse("profile_edit")
 
 

@@ -1,7 +1,7 @@
 """``manage.py consents_review``: the two-yearly re-confirmation of consents
 to email news, run once now: mail the members whose consent is about to
 lapse, lapse the ones not confirmed in time. The task worker runs it every
-day (community.tasks.consents_review_task); this is for a cron job or by
+day (community.services.consents.consents_review_task); this is for a cron job or by
 hand. Safe to run any number of times."""
 
 from django.core.management.base import BaseCommand

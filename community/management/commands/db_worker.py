@@ -11,7 +11,8 @@ a gathering's lifecycle then runs after all, once more at worst, which every
 task of Moim is written to allow (docs/deploy.md, "Background tasks").
 
 It also queues the daily review of consents to email news, unless one is
-queued already (community.tasks.consents_review_plan): the one recurring job.
+queued already (community.services.consents.consents_review_plan): the one
+recurring job.
 
 This command takes the place of django_tasks_db's own because ``community``
 comes before ``django_tasks_db`` in INSTALLED_APPS.
@@ -27,7 +28,7 @@ from django.utils import timezone
 from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
-from community.tasks import consents_review_plan
+from community.services.consents import consents_review_plan
 
 logger = logging.getLogger("django_tasks_db")
 
