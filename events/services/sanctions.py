@@ -5,7 +5,7 @@ commit together (or not at all)."""
 
 from datetime import datetime
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -39,23 +39,39 @@ def gatherings_ban(
     now: datetime | None = None,
 ) -> None:
     """In every gathering of ``community`` that is not over, the banned
-    ``member``'s application ends as a withdrawal does (a seat passes to the
-    next on the waitlist, the join URL is revoked, their sockets close) and
-    they no longer host it; its other organisers but ``by`` are told.
+    ``member``'s part ends (``gatherings_part_end``); the other organisers
+    but ``by`` of a gathering they hosted are told. No seat is offered to or
+    confirmed by a banned member (``events.access.seat_refusal``). Past
+    gatherings keep their hosts as a record; ``events.access.is_organiser``
+    refuses a banned host there. Run inside the ban's transaction."""
+    unhosted = gatherings_part_end(
+        member=member,
+        gatherings=Gathering.objects.filter(community=community),
+        now=now or timezone.now(),
+    )
+    for gathering in unhosted:
+        _organisers_tell(gathering, member, by)
+
+
+def gatherings_part_end(
+    *, member: Member, gatherings: QuerySet[Gathering], now: datetime
+) -> list[Gathering]:
+    """In each of ``gatherings`` that is not over, ``member``'s application
+    ends as a withdrawal does (a seat passes to the next on the waitlist,
+    the join URL is revoked, their sockets close, the lifecycle's next step
+    is scheduled) and they no longer host it. A ban and leaving Moim both
+    end a member's part this way. Returns the gatherings they hosted.
 
     Between the close of applications and the draw an application stays, as
     a withdrawal would: it is the input of the draw's published record; the
     draw ends it right after the ranking, before anyone is told
-    (``draw_run``), and no seat is offered to or confirmed by a banned member
-    (``events.access.seat_refusal``). Past gatherings keep their hosts as a
-    record; ``events.access.is_organiser`` refuses a banned host there.
+    (``draw_run``, ``events.access.seat_barred``).
 
-    Run inside the ban's transaction: locks each gathering concerned, one
-    after the other in id order."""
-    now = now or timezone.now()
+    Run inside the caller's transaction: locks each gathering concerned,
+    one after the other in id order."""
     gathering_ids = sorted(
         set(
-            Gathering.objects.filter(community=community, status__in=NOT_OVER)
+            gatherings.filter(status__in=NOT_OVER)
             .filter(
                 Q(hosts=member)
                 | Q(
@@ -66,6 +82,7 @@ def gatherings_ban(
             .values_list("pk", flat=True)
         )
     )
+    unhosted = []
     for gathering_id in gathering_ids:
         gathering = locked_gathering(gathering_id)
         application = (
@@ -84,7 +101,8 @@ def gatherings_ban(
             gathering_advance_schedule(gathering, before)
         if gathering.hosts.filter(pk=member.pk).exists():
             gathering.hosts.remove(member)
-            _organisers_tell(gathering, member, by)
+            unhosted.append(gathering)
+    return unhosted
 
 
 def _organisers_tell(gathering: Gathering, member: Member, by: Member | None):
