@@ -122,8 +122,14 @@ class ProfileForm(forms.Form):
             "is possible 90 days later."
         ),
     )
+    # "Former member" is what leaving Moim sets, never a member's choice.
     display_mode = forms.ChoiceField(
-        label=_("Show me as"), choices=DisplayMode.choices, widget=forms.RadioSelect
+        label=_("Show me as"),
+        choices=[
+            (mode.value, mode.label)
+            for mode in (DisplayMode.REAL_NAME, DisplayMode.NICKNAME)
+        ],
+        widget=forms.RadioSelect,
     )
     role = forms.ChoiceField(label=_("Job role"), choices=JobRole.choices)
     experience = forms.ChoiceField(

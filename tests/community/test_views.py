@@ -64,6 +64,26 @@ def test_the_profile_form_only_edits_the_signed_in_member(client_member, member)
     assert other.real_name == "박서윤"
 
 
+def test_former_member_is_not_a_name_a_member_can_choose(client_member, member):
+    """ "Former member" is what leaving sets; the profile form offered it as
+    a third way to be shown, so a member could hide behind it."""
+    page = client_member.get(reverse("profile_edit")).content.decode()
+    response = client_member.post(
+        reverse("profile_edit"),
+        {
+            "real_name": member.real_name,
+            "display_mode": "former",
+            "role": member.role,
+            "experience": member.experience or "3-5",
+        },
+    )
+
+    assert 'value="former"' not in page
+    assert response.status_code == 400
+    member.refresh_from_db()
+    assert member.display_mode != "former"
+
+
 def test_removing_the_work_email_needs_a_post(client_member):
     response = client_member.get(reverse("work_email_remove"))
 
