@@ -578,6 +578,23 @@ def test_the_connections_page_is_in_korean(client, db):
     assert reverse("socialaccount_connections") in profile
 
 
+def test_the_connections_page_says_when_no_provider_is_switched_on(
+    client, db, settings
+):
+    """``make run`` sets no provider: the page said "Connect an account"
+    over an empty list."""
+    settings.SOCIALACCOUNT_PROVIDERS = {
+        provider: {key: value for key, value in config.items() if key != "APP"}
+        for provider, config in settings.SOCIALACCOUNT_PROVIDERS.items()
+    }
+    client.force_login(member_create())
+
+    page = client.get(reverse("socialaccount_connections")).content.decode()
+
+    assert "계정 연결하기" not in page
+    assert "카카오, 네이버, 구글 로그인이 켜져 있지 않아요" in page
+
+
 def test_kakao_comes_first_then_naver_then_google(client, db):
     page = client.get(reverse("account_login")).content.decode()
 
