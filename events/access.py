@@ -319,11 +319,17 @@ def response_refusal(
     member_refusal: EventsError | None,
     open_refusal: EventsError | None,
     answered: bool,
+    opened: bool,
 ) -> EventsError | None:
-    """Why a member may not answer a survey, or None: the survey's refusal
-    (``survey_open_refusal``), then the member's own (``answer_refusal``),
-    then an answer already given. The answer page and ``response_submit``
-    both ask this, so both refuse alike."""
+    """Why a member may not answer a survey, or None. Before the survey
+    opens, that it is not open (nobody is invited yet, so nobody can be told
+    they were not); once it has opened, the member's own refusal first
+    (``answer_refusal``: a member who did not attend is told so, not that
+    the survey closed), then the survey's (``survey_open_refusal``); then an
+    answer already given. The answer page and ``response_submit`` both ask
+    this, so both refuse alike."""
+    if member_refusal is not None and opened:
+        return member_refusal
     if open_refusal is not None:
         return open_refusal
     if member_refusal is not None:

@@ -61,6 +61,7 @@ class SurveyState:
             member_refusal=self.refusal,
             open_refusal=None if self.is_open else EventsError("survey_not_open"),
             answered=self.answered,
+            opened=self.is_open or self.is_closed,
         )
 
     @property

@@ -232,6 +232,9 @@ def response_submit(
                 answered=SurveyParticipation.objects.filter(
                     survey=survey, member=member
                 ).exists(),
+                opened=survey is not None
+                and survey.opens_at is not None
+                and survey.opens_at <= now,
             )
             if refusal is not None:
                 raise refusal
