@@ -62,15 +62,18 @@ class SignupForm(ConsentFormMixin, AllauthSignupForm):
 
 class SocialSignupForm(ConsentFormMixin, AllauthSocialSignupForm):
     """allauth's sign-up form for a member coming from Kakao, Naver or
-    Google: the address the provider gave, which the member may change, the
-    real name (filled in when the provider has one) and the consents, as on
-    the email sign-up form. No password: the provider is the way in. As after
-    an email sign-up, the welcome page then asks for the job role and a
-    nickname. An address the provider did not verify, or another one typed
-    here, is verified by Moim's mail before the account opens; an address
-    that has an account already gets that account a mail and this visitor the
-    same page as any sign-up (ACCOUNT_PREVENT_ENUMERATION), never a sign-in
-    to it."""
+    Google: the address the provider gave (fixed: another one typed here
+    would sit on an account that the provider's holder signs in to, waiting
+    for its owner to take it over; a member adds addresses once signed in),
+    or one typed when the provider gave none; the real name (filled in when
+    the provider has one) and the consents, as on the email sign-up form. No
+    password: the provider is the way in. As after an email sign-up, the
+    welcome page then asks for the job role and a nickname. An address the
+    provider did not verify is verified by Moim's mail before the account
+    opens, and a provider that did not give it is no longer connected once
+    it is (community.social.links); an address that has an account already
+    gets that account a mail and this visitor the same page as any sign-up
+    (ACCOUNT_PREVENT_ENUMERATION), never a sign-in to it."""
 
     real_name = SignupForm.base_fields["real_name"]
     clean_real_name = SignupForm.clean_real_name
@@ -83,6 +86,13 @@ class SocialSignupForm(ConsentFormMixin, AllauthSocialSignupForm):
         "agree_age",
         "agree_marketing",
     ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        given = [address.email for address in self.sociallogin.email_addresses]
+        if given:
+            self.initial["email"] = given[0]
+            self.fields["email"].disabled = True
 
     def save(self, request):
         # The member, the provider link and the consents exist together or

@@ -26,6 +26,14 @@ CONSENT_EXEMPT = frozenset(
         "legal_privacy_version",
         "account_logout",
         "language_set",
+        # Refusing a new version must not keep a member from leaving or
+        # from taking their data with them (and confirming it is them).
+        "member_leave",
+        "data_export",
+        "data_export_download",
+        "account_reauthenticate",
+        "account_request_reauthentication_code",
+        "account_confirm_reauthentication_code",
     }
 )
 

@@ -70,6 +70,9 @@ class Person:
     uid: str
     email: str | None
     verified: bool = True
+    # Kakao: an address another Kakao account has since taken stays
+    # verified but is no longer valid.
+    valid: bool = True
     name: str = ""
     nickname: str = ""
 
@@ -300,7 +303,7 @@ class OAuthServer:
                 account.update(
                     has_email=True,
                     email_needs_agreement=False,
-                    is_email_valid=True,
+                    is_email_valid=person.valid,
                     is_email_verified=person.verified,
                     email=person.email,
                 )

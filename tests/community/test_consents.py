@@ -213,6 +213,16 @@ def test_the_documents_sign_out_and_the_language_stay_open_meanwhile(client, new
     assert client.post(reverse("account_logout")).status_code == 302
 
 
+def test_leaving_and_taking_ones_data_stay_open_meanwhile(client, new_terms):
+    """A member who will not agree to a new version can still leave and
+    take their data with them (security review: both were sent to agree)."""
+    client.force_login(member_create())
+    new_terms()
+
+    assert client.get(reverse("member_leave")).status_code == 200
+    assert client.get(reverse("data_export")).status_code == 200
+
+
 def test_an_htmx_request_is_told_to_load_the_consent_page(client, new_terms):
     client.force_login(member_create())
     new_terms()

@@ -4,6 +4,7 @@ tests' own on 127.0.0.1 (tests/oauth_server.py), reached over real HTTP by
 Moim (token and user info) and by the test standing in for the browser
 (the consent page). Nothing else is contacted."""
 
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -11,6 +12,7 @@ from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth import SESSION_KEY
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -304,6 +306,55 @@ def test_an_address_kakao_did_not_verify_is_verified_by_moim_first(
     assert "/accounts/confirm-email/" in message.body
 
 
+def test_an_address_kakao_no_longer_holds_is_verified_by_moim_first(
+    client, db, oauth_server
+):
+    """Verified once but no longer valid: another Kakao account took it."""
+    person = Person(uid="4004", email="taken@kakao.example", valid=False)
+    provider_round_trip(client, oauth_server, "kakao", person)
+
+    sign_up_form(client, email=person.email, real_name="박서준")
+
+    assert not EmailAddress.objects.get(email=person.email).verified
+    assert not is_signed_in(client)
+
+
+def _confirm_by_mail(client) -> None:
+    link = re.search(r"http\S+/accounts/confirm-email/\S+", mail.outbox[-1].body)
+    client.post(urlsplit(link.group(0)).path)
+
+
+def test_a_link_whose_provider_did_not_give_the_address_goes_when_it_is_proven(
+    client, db, oauth_server
+):
+    """Someone signs up with their own Kakao, which gave no address, and
+    another person's; when that person proves the address (and so takes the
+    account over), the Kakao link must not come with it."""
+    no_address = Person(uid="4005", email=None)
+    provider_round_trip(client, oauth_server, "kakao", no_address)
+    sign_up_form(client, email="victim@example.org", real_name="김지민")
+    victim = Client()
+
+    _confirm_by_mail(victim)
+
+    member = Member.objects.get(email="victim@example.org")
+    assert EmailAddress.objects.get(user=member).verified
+    assert not SocialAccount.objects.filter(user=member).exists()
+
+
+def test_a_link_whose_provider_gave_the_address_stays_when_it_is_proven(
+    client, db, oauth_server
+):
+    provider_round_trip(client, oauth_server, "naver", NAVER)
+    sign_up_form(client, email=NAVER.email, real_name=NAVER.name)
+
+    _confirm_by_mail(client)
+
+    member = Member.objects.get(email=NAVER.email)
+    assert EmailAddress.objects.get(user=member).verified
+    assert SocialAccount.objects.get(user=member).provider == "naver"
+
+
 def test_an_address_google_did_not_verify_is_verified_by_moim_first(
     client, db, oauth_server
 ):
@@ -316,15 +367,17 @@ def test_an_address_google_did_not_verify_is_verified_by_moim_first(
     assert not is_signed_in(client)
 
 
-def test_another_address_typed_on_the_form_is_verified_by_moim_first(
-    client, db, oauth_server
-):
+def test_another_address_typed_on_the_form_is_not_taken(client, db, oauth_server):
+    """The address the provider gave is fixed: another one typed here sat,
+    unproven, on an account the provider's holder signs in to, waiting for
+    its owner to reset its password and take it over (security review)."""
     provider_round_trip(client, oauth_server, "kakao", KAKAO)
 
     sign_up_form(client, email="typed@example.org", real_name="김지민")
 
-    typed = EmailAddress.objects.get(email="typed@example.org")
-    assert not typed.verified
+    assert not EmailAddress.objects.filter(email="typed@example.org").exists()
+    member = Member.objects.get(email=KAKAO.email)
+    assert SocialAccount.objects.get(user=member).provider == "kakao"
 
 
 @pytest.mark.parametrize("verified", [True, False])
