@@ -272,6 +272,22 @@ def leave_done(page, *, language: str = "ko", screenshot) -> None:
     screenshot("left")
 
 
+def former_members_thread_read(
+    visitor, *, url: str, title: str, names: tuple[str, ...], language: str, screenshot
+) -> None:
+    """A visitor reads a thread whose author left: written by a former
+    member, and none of their names anywhere on the page."""
+    visitor.goto(url)
+    expect(visitor.get_by_role("heading", level=1)).to_have_text(title)
+    author = visitor.locator(".thread").get_by_text(
+        translated("former member", language)
+    )
+    expect(author.first).to_be_visible()
+    body = visitor.locator("main").inner_text()
+    assert not [name for name in names if name in body]
+    screenshot("thread-by-former-member", page=visitor)
+
+
 # --- Communities and threads ------------------------------------------------------
 
 
