@@ -441,6 +441,7 @@ def readers_prepare(targets: Targets) -> dict[str, int]:
     from allauth.account.models import EmailAddress
     from django.db import transaction
 
+    from community import legal
     from community.demo import forum_counters_refresh
     from community.models import (
         Bookmark,
@@ -468,6 +469,11 @@ def readers_prepare(targets: Targets) -> dict[str, int]:
                     "role": JobRole.PERFORMANCE_MARKETING,
                     "date_joined": now - timedelta(days=300),
                 },
+            )
+            # Agreed to the documents in force (as the loaded members): a
+            # reader without it is sent to agree first (303), not served.
+            Member.objects.filter(pk=member.pk).update(
+                legal_agreed=legal.required_key()
             )
             ids[kind] = member.pk
             EmailAddress.objects.get_or_create(
