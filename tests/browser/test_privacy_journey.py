@@ -24,7 +24,8 @@ from community.models import Consent, Member, Thread
 from community.roles import JobRole
 from community.services.communities import community_create
 from events.models import Application, ApplicationStatus
-from tests.browser.conftest import PageProblems, WithLocalProvider, mail_text
+from tests.browser import with_providers
+from tests.browser.conftest import mail_text
 from tests.browser.steps import (
     community_join,
     data_download,
@@ -44,6 +45,10 @@ from tests.community.test_leaving import leftovers_of
 from tests.events.factories import gathering_open
 from tests.oauth_server import Person
 
+# The providers' server and the browser allowed to visit it.
+live_asgi_server = with_providers.live_asgi_server
+page_problems = with_providers.page_problems
+
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 
 # allauth's reauthentication code, as it mails it.
@@ -55,16 +60,6 @@ GATHERING = "장애 회고 나눔"
 PROMPT = "어떤 장애를 겪어 보셨나요?"
 TITLE = "처음 겪은 장애를 돌아봐요"
 MOTIVATION = "결제 서버가 새벽에 멈춘 일을 나누고 싶어요 (PRIVACY-7Q)"
-
-
-@pytest.fixture(scope="module")
-def live_asgi_server(live_asgi_server_with_providers):
-    return live_asgi_server_with_providers
-
-
-@pytest.fixture
-def page_problems(live_asgi_server, _oauth_httpd) -> PageProblems:
-    return WithLocalProvider.of(live_asgi_server, _oauth_httpd)
 
 
 @pytest.mark.parametrize(

@@ -15,21 +15,15 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from community.models import DisplayMode, Member
-from tests.browser.conftest import PageProblems, WithLocalProvider
+from tests.browser import with_providers
 from tests.browser.steps import kakao_sign_up, profile_complete, roomy, translated
 from tests.oauth_server import Person
 
+# The providers' server and the browser allowed to visit it.
+live_asgi_server = with_providers.live_asgi_server
+page_problems = with_providers.page_problems
+
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
-
-
-@pytest.fixture(scope="module")
-def live_asgi_server(live_asgi_server_with_providers):
-    return live_asgi_server_with_providers
-
-
-@pytest.fixture
-def page_problems(live_asgi_server, _oauth_httpd) -> PageProblems:
-    return WithLocalProvider.of(live_asgi_server, _oauth_httpd)
 
 
 @pytest.mark.parametrize(
