@@ -14,8 +14,14 @@ import re
 import nh3
 from markdown_it import MarkdownIt
 
-_markdown = MarkdownIt("commonmark", {"html": False, "breaks": True}).enable(
-    ["table", "strikethrough"]
+from community.cjk_emphasis import cjk_emphasis
+
+# Emphasis follows the CJK-friendly rule (community.cjk_emphasis): Korean
+# particles attach to the closing "**" without a space.
+_markdown = (
+    MarkdownIt("commonmark", {"html": False, "breaks": True})
+    .enable(["table", "strikethrough"])
+    .use(cjk_emphasis)
 )
 
 ALLOWED_TAGS = {
@@ -44,6 +50,22 @@ def markdown_render(text: str, *, links: dict[str, str] | None = None) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel="nofollow ugc noopener",
     )
+
+
+# A mention as markdown_render links it: the link's text is the "@token".
+_MENTION_LINK = re.compile(r'<a href="(/[^"]*members/[^"]+)"[^>]*>(@[^<]+)</a>')
+
+
+def markdown_rerender(text: str, *, stored_html: str) -> str:
+    """``text`` rendered again by today's renderer, its mentions linked to
+    the pages ``stored_html`` (its earlier rendering) linked them to: a
+    change of the Markdown rules changes nothing about who was mentioned,
+    even after a member has left or renamed."""
+    links = {
+        html.unescape(mention): html.unescape(url)
+        for url, mention in _MENTION_LINK.findall(stored_html)
+    }
+    return markdown_render(text, links=links)
 
 
 # Where one block or line of the rendered HTML ends and the next begins: a
