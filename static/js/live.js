@@ -1,8 +1,8 @@
 // Moim's live parts: chat rooms ([data-chat]) and the unread notification
 // count in the navigation ([data-unread]). The protocol is specified in
-// docs/realtime.md. Message text is always set with textContent, never as
-// HTML; every visible string comes translated from the page's data-text-*
-// attributes.
+// docs/realtime.md. Message text is always set with textContent or built
+// as DOM nodes (links, mentions), never as HTML; every visible string comes
+// translated from the page's data-text-* attributes.
 (function () {
   "use strict";
 
@@ -29,6 +29,53 @@
   function backoff(attempt) {
     var ceiling = Math.min(30000, 500 * Math.pow(2, attempt));
     return ceiling / 2 + Math.random() * (ceiling / 2);
+  }
+
+  // A message's text as nodes: http(s) addresses become links, @mentions
+  // are marked; everything else stays text. Built with the DOM, never as
+  // HTML, so nothing in a message can make markup.
+  var TEXT_PARTS = /(https?:\/\/[^\s<>"'`]+)|(@[^\s@.,!?;:()\[\]{}<>"'`]{2,31})/gi;
+  var TRAILING = /[.,;:!?)\]}'"’”]+$/;
+
+  function safeLink(address) {
+    try {
+      var url = new URL(address);
+      return url.protocol === "http:" || url.protocol === "https:" ? url.href : null;
+    } catch (error) {
+      return null;
+    }
+  }
+
+  function fillText(parent, text) {
+    var at = 0;
+    var match;
+    TEXT_PARTS.lastIndex = 0;
+    while ((match = TEXT_PARTS.exec(text)) !== null) {
+      var part = match[0];
+      var node = null;
+      if (match[1]) {
+        // A sentence's full stop or closing bracket is not the address's.
+        part = part.replace(TRAILING, "");
+        var href = safeLink(part);
+        if (href) {
+          node = document.createElement("a");
+          node.href = href;
+          node.rel = "noopener nofollow ugc";
+          node.target = "_blank";
+          node.textContent = part;
+        }
+      } else if (match.index === 0 || !/[\w@]/.test(text[match.index - 1])) {
+        node = document.createElement("span");
+        node.className = "chat-mention";
+        node.textContent = part;
+      }
+      if (!node) continue;
+      if (match.index > at) parent.append(text.slice(at, match.index));
+      parent.append(node);
+      at = match.index + part.length;
+      TEXT_PARTS.lastIndex = at;
+    }
+    if (at < text.length) parent.append(text.slice(at));
   }
 
   function clientId() {
@@ -481,7 +528,7 @@
     head.append(author, " ", time);
     var body = document.createElement("p");
     body.className = "chat-body";
-    body.textContent = message.body;
+    fillText(body, message.body);
     item.append(head, body);
     var tools = document.createElement("p");
     tools.className = "chat-tools";
@@ -523,7 +570,7 @@
     label.textContent = this.text.pinned + " ";
     var body = document.createElement("span");
     body.className = "chat-body";
-    body.textContent = message.body;
+    fillText(body, message.body);
     var author = document.createElement("span");
     author.className = "muted small";
     author.textContent = " — " + message.author.name;
