@@ -99,6 +99,12 @@ MESSAGES = {
     "leave_confirm_required": _(
         "Please confirm that you understand what leaving deletes."
     ),
+    # The composer
+    "preview_invalid": _("There is nothing to preview, or too much."),
+    "mention_query_invalid": _("Type one to 20 characters after @."),
+    "compose_rate_limited": _(
+        "Too many previews or suggestions at once. Please wait a moment."
+    ),
 }
 
 # The HTTP status of a page refused for each reason: 403 when the refusal is
@@ -119,7 +125,7 @@ STATUSES = dict.fromkeys(
         "not_readable",
     ),
     403,
-)
+) | {"compose_rate_limited": 429}
 
 
 class KeyedError(Exception):

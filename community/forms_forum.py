@@ -47,3 +47,9 @@ class CommentForm(forms.Form):
 class HelpfulForm(forms.Form):
     # Empty clears the helpful answer.
     comment = forms.IntegerField(required=False)
+
+
+class PreviewForm(forms.Form):
+    """A draft to preview: a thread's or a comment's body, not saved."""
+
+    body = forms.CharField(max_length=20_000, strip=False)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from community.views import communities, threads
+from community.views import communities, compose, threads
 
 urlpatterns = [
     path("c/<slug:slug>/", communities.community_detail, name="community_detail"),
@@ -67,6 +67,16 @@ urlpatterns = [
         "c/<slug:slug>/comments/<int:comment_id>/react/<str:kind>/",
         threads.comment_react,
         name="comment_react",
+    ),
+    path(
+        "c/<slug:slug>/compose/preview/",
+        compose.compose_preview,
+        name="compose_preview",
+    ),
+    path(
+        "c/<slug:slug>/compose/mentions/",
+        compose.mention_suggest,
+        name="mention_suggest",
     ),
     path("me/bookmarks/", threads.bookmark_list, name="bookmark_list"),
 ]

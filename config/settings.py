@@ -320,6 +320,11 @@ ACCOUNT_REAUTHENTICATION_METHODS = ("password", "code", "mfa")
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/300s/key",
     "work_email": "5/h/user,10/d/user,3/d/key",
+    # The composer's live preview and @mention suggestions (community.views.
+    # compose): typing asks often, but a script should not render or list
+    # members at will.
+    "compose_preview": "40/m/user",
+    "mention_suggest": "60/m/user",
 }
 # How many reverse proxies stand in front of the ASGI servers; only their
 # X-Forwarded-For entries are trusted for per-address rate limits.

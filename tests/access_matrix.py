@@ -758,6 +758,28 @@ ROWS: list[Row] = [
         args=thread_args,
         method="post",
     ),
+    # The composer's helpers answer those who may post (staff post only where
+    # they are members): a preview of a draft, suggestions of whom to mention.
+    Row(
+        "compose_preview",
+        posters(ALLOWED, anonymous=LOGIN, staff=FORBIDDEN),
+        args=slug,
+        method="post",
+        data=lambda w: {"body": "**증분 매출(홀드아웃 테스트)**로"},
+    ),
+    Row(
+        "compose_preview",
+        posters(BAD_REQUEST, anonymous=LOGIN, staff=FORBIDDEN),
+        args=slug,
+        method="post",
+        label="an empty draft",
+    ),
+    Row(
+        "mention_suggest",
+        posters(BAD_REQUEST, anonymous=LOGIN, staff=FORBIDDEN),
+        args=slug,
+        label="no query",
+    ),
     Row(
         "thread_react",
         posters(ALLOWED, anonymous=LOGIN, staff=FORBIDDEN),

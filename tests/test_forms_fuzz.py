@@ -56,7 +56,7 @@ from community.forms_consent import (
     MarketingConsentForm,
     RequiredConsentForm,
 )
-from community.forms_forum import CommentForm, HelpfulForm, ThreadForm
+from community.forms_forum import CommentForm, HelpfulForm, PreviewForm, ThreadForm
 from community.forms_mfa import PasskeyAddForm, PasskeyRenameForm
 from community.forms_moderation import (
     ModerationActionForm,
@@ -776,6 +776,14 @@ ENTRIES: list[Entry] = [
         lambda w, s: {"body": "댓글"},
         body(body=v("댓글"), parent=ids(lambda w, s: w.comment.pk)),
         forms=(CommentForm,),
+    ),
+    Entry(
+        "compose_preview",
+        kind("member"),
+        url("compose_preview", slug_args),
+        lambda w, s: {"body": "**증분 매출(홀드아웃 테스트)**로"},
+        body(body=v("초안")),
+        forms=(PreviewForm,),
     ),
     Entry(
         "comment_edit",
