@@ -142,15 +142,19 @@ def test_a_query_too_long_or_missing_is_refused(client, community, writer):
     assert _suggest(client, community, "가" * 21).status_code == 400
 
 
-@pytest.mark.parametrize("size", [2, 12])
-def test_suggestion_queries_do_not_grow_with_members(
+@pytest.mark.parametrize("size", [2, 30])
+def test_suggestion_and_preview_queries_do_not_grow_with_members(
     client, community, writer, django_assert_max_num_queries, size
 ):
+    # As many queries with 30 members as with 2.
     for n in range(size):
         join(
             veteran(nickname=f"김회원{n}", display_mode=DisplayMode.NICKNAME), community
         )
     client_sign_in(client, writer)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(6):
         response = _suggest(client, community, "김회")
     assert len(response.json()["members"]) == min(size, 8)
+    with django_assert_max_num_queries(6):
+        response = _preview(client, community, "**굵게**로 @김회원1님 @김회원0")
+    assert response.text.count("<a href=") == 2
