@@ -68,6 +68,8 @@
     this.list.setAttribute("aria-label", this.text.suggestions);
     this.list.hidden = true;
 
+    // A textarea keeps its textbox role (a combobox role and aria-expanded
+    // are not allowed on it); aria-activedescendant names the option.
     this.input.setAttribute("aria-autocomplete", "list");
     this.input.setAttribute("aria-controls", this.list.id);
     this.input.after(this.list);
@@ -208,7 +210,6 @@
       self.list.append(option);
     });
     this.list.hidden = members.length === 0;
-    this.input.setAttribute("aria-expanded", String(members.length > 0));
     this.highlight();
   };
 
@@ -230,7 +231,6 @@
     this.asked = null;
     this.list.hidden = true;
     this.list.replaceChildren();
-    this.input.setAttribute("aria-expanded", "false");
     this.input.removeAttribute("aria-activedescendant");
   };
 
