@@ -99,7 +99,10 @@ def test_a_member_previews_mentions_and_posts_korean_emphasis(
     own_page = (
         f"{live_asgi_server.url}{reverse('community_detail', args=[community.slug])}"
     )
-    composer(page).fill(f"자료는 {own_page} 참고해요. @민지 확인 부탁해요")
+    composer(page).fill(
+        f"자료는 {own_page} 참고해요. @민지 확인 부탁해요 "
+        "<b>굵게</b> javascript:alert(1)"
+    )
     composer(page).press("Enter")
     for reloaded in (False, True):
         if reloaded:
@@ -109,6 +112,10 @@ def test_a_member_previews_mentions_and_posts_korean_emphasis(
         expect(link).to_have_attribute("href", own_page)
         expect(link).to_have_attribute("rel", "noopener nofollow ugc")
         expect(message.locator(".chat-mention")).to_have_text("@민지")
+        # Markup in a message is text; only http(s) addresses are links.
+        expect(message).to_contain_text("<b>굵게</b> javascript:alert(1)")
+        expect(message.locator("b")).to_have_count(0)
+        expect(message.get_by_role("link")).to_have_count(1)
     screenshot("chat-link-and-mention")
     with page.context.expect_page() as opened:
         link.click()
