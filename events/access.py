@@ -1,6 +1,6 @@
 """Who organises a gathering and who may apply: one place for both."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import Q
 
@@ -253,6 +253,20 @@ def join_refusal(application: Application, now: datetime) -> EventsError | None:
     if now >= gathering.ends_at or gathering.is_cancelled:
         return EventsError("gathering_over")
     return None
+
+
+# How long before the start a use of the personal join URL counts as evidence
+# that the member came: opening it days early (to test a camera, say) is not
+# attending, and check-in must not pre-mark it as such.
+ATTENDANCE_EVIDENCE_BEFORE = timedelta(minutes=15)
+
+
+def is_attendance_evidence(gathering: Gathering, when: datetime) -> bool:
+    """Whether a use of the join URL at ``when`` is evidence of attendance:
+    from ``ATTENDANCE_EVIDENCE_BEFORE`` the start until the end. The join
+    URL records only such a use (``join_resolve``), and check-in pre-marks
+    only from one, rows stored before this rule included."""
+    return gathering.starts_at - ATTENDANCE_EVIDENCE_BEFORE <= when < gathering.ends_at
 
 
 # --- The survey: who may answer, and when ---------------------------------------
