@@ -245,14 +245,14 @@ def page_action(
         return PageAction.DRAFT
     if survey is not None and survey.can_answer:
         return PageAction.SURVEY
+    if status not in NOT_OVER or now >= gathering.ends_at:
+        return PageAction.ENDED
     if status in HAPPENING or now >= gathering.starts_at:
-        if holds == ApplicationStatus.CONFIRMED and status in HAPPENING:
-            return (
-                PageAction.JOIN_NOW
-                if page.join is not None and page.join.path
-                else PageAction.CONFIRMED
-            )
-        return PageAction.LIVE if status in HAPPENING else PageAction.ENDED
+        if holds != ApplicationStatus.CONFIRMED:
+            return PageAction.LIVE
+        if page.join is not None and page.join.path:
+            return PageAction.JOIN_NOW
+        return PageAction.CONFIRMED
     if holds is not None:
         return SEAT_ACTIONS.get(holds, PageAction.NOT_SEATED)
     if page.can_apply:
