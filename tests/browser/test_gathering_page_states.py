@@ -7,6 +7,7 @@ confirmation says so; a chat archive nobody wrote in is said, not an empty
 box. Each reader's browser carries their session (``member_browser``)."""
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from events.models import GatheringFormat, SelectionMode
@@ -132,3 +133,25 @@ def test_the_gathering_page_leads_with_its_state(member_browser, screenshot, vie
     shift_to_now(held)
     page = visit(attendees[1], held, "survey-open")
     in_first_screen(page, page.locator("#survey-answer-link"))
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESK], ids=["390", "1280"])
+def test_a_member_reaches_the_lounge_from_the_top_of_the_community_page(
+    member_browser, screenshot, viewport
+):
+    community = community_make(owner=member_create())
+    for number in range(6):
+        gathering_make(community, title=f"모임 {number}", description=LONG)
+    page = member_browser(joined(community)).new_page()
+    page.set_viewport_size(viewport)
+    page.goto(reverse("community_detail", args=[community.slug]))
+    lounge = page.locator("#lounge [data-chat]")
+    jump = page.get_by_role("link", name=korean("Go to the lounge"))
+    if viewport is PHONE:
+        in_first_screen(page, jump)
+        jump.click()
+        expect(lounge).to_be_in_viewport()
+    else:
+        expect(jump).to_be_hidden()
+        in_first_screen(page, lounge.locator("h2"))
+    screenshot(f"lounge-{viewport['width']}", page=page)
