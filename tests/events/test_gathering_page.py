@@ -289,3 +289,29 @@ def test_an_archive_with_messages_is_shown_read_only_without_presence(client):
     response = page_of(client, gathering, members[0])
     assert response.context["page"].chat == "archive"
     assert 'data-state="archive"' in response.text
+
+
+# --- Query counts -----------------------------------------------------------------
+
+# Session, member, community, membership, sanctions, gathering, counts, the
+# draw's existence, the organiser check (hosts), own application and pass.
+LIVE_ATTENDEE_QUERIES = 10
+
+
+@pytest.mark.parametrize("size", [3, 60])
+def test_a_live_gathering_page_takes_as_many_queries_at_any_size(
+    client, community, owner, django_assert_max_num_queries, size
+):
+    gathering = gathering_make(community, by=owner, capacity=size)
+    members = [joined(community) for _ in range(size)]
+    for member in members:
+        apply(member, gathering)
+    close_and_draw(gathering)
+    for member in members:
+        offer_confirm(member=member, gathering=gathering)
+    gathering = live_now(gathering)
+    client.force_login(members[0])
+    client.get(detail_url(gathering))  # warm the session and caches
+    with django_assert_max_num_queries(LIVE_ATTENDEE_QUERIES):
+        response = client.get(detail_url(gathering))
+    assert response.context["page"].action == PageAction.JOIN_NOW
