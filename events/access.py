@@ -23,6 +23,7 @@ from events.models import (
     Application,
     ApplicationStatus,
     Gathering,
+    GatheringFormat,
     GatheringStatus,
     JoinPass,
     SelectionMode,
@@ -234,9 +235,9 @@ def checkin_refusal(gathering: Gathering) -> EventsError | None:
 def join_refusal(application: Application, now: datetime) -> EventsError | None:
     """Why ``application``'s personal join URL may not be shown or followed
     now, or None: a confirmed seat with a live pass (the application's
-    ``join_pass``), from the release time until the end of a gathering that
-    is not cancelled. Every page, calendar, reminder and the join URL
-    itself ask this."""
+    ``join_pass``) at an online gathering, from the release time until the
+    end of a gathering that is not cancelled. Every page, calendar, reminder
+    and the join URL itself ask this."""
     join_pass: JoinPass | None = getattr(application, "join_pass", None)
     if (
         application.status != ApplicationStatus.CONFIRMED
@@ -245,6 +246,10 @@ def join_refusal(application: Application, now: datetime) -> EventsError | None:
     ):
         return EventsError("join_revoked")
     gathering = application.gathering
+    if gathering.format == GatheringFormat.OFFLINE:
+        # Attendees come to the venue: no page, calendar or reminder offers
+        # a join link that could only be refused.
+        return EventsError("join_no_link")
     if now < gathering.link_release_at:
         return EventsError(
             "join_not_released",

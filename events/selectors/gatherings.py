@@ -30,7 +30,6 @@ from events.models import (
     ApplicationStatus,
     Draw,
     Gathering,
-    GatheringFormat,
     GatheringStatus,
     SelectionMode,
 )
@@ -158,12 +157,9 @@ class GatheringPage:
 
 
 def _join_link(application: Application, now: datetime) -> JoinLink | None:
-    """What an attendee sees of their join URL, by ``join_refusal``. An
-    offline gathering has none: its attendees come to the venue."""
-    if (
-        application.status != ApplicationStatus.CONFIRMED
-        or application.gathering.format == GatheringFormat.OFFLINE
-    ):
+    """What an attendee sees of their join URL, by ``join_refusal`` (an
+    offline gathering has none: its attendees come to the venue)."""
+    if application.status != ApplicationStatus.CONFIRMED:
         return None
     refusal = join_refusal(application, now)
     if refusal is None:

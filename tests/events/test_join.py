@@ -9,9 +9,15 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from events.access import ATTENDANCE_EVIDENCE_BEFORE
+from events.access import ATTENDANCE_EVIDENCE_BEFORE, join_refusal
 from events.join_tokens import join_path
-from events.models import Application, Gathering, JoinPass
+from events.models import (
+    Application,
+    Gathering,
+    GatheringFormat,
+    JoinPass,
+    SelectionMode,
+)
 from events.selectors.organise import organise_checkin_rows
 from events.services.attendance import join_resolve, join_revoke
 from events.services.offers import offer_confirm
@@ -284,3 +290,24 @@ def test_checkin_ignores_early_use_stored_before_the_rule(
     assert [row.prefill for row in organise_checkin_rows(gathering=gathering)] == [
         "attended"
     ]
+
+
+def test_an_offline_gathering_offers_no_join_link_anywhere(client, community):
+    """Not on the page, in the calendar or in a reminder: all ask
+    ``join_refusal``, which says there is no link to join."""
+    gathering = gathering_make(
+        community,
+        format=GatheringFormat.OFFLINE,
+        venue="성수동 카페",
+        video_link="",
+        selection_mode=SelectionMode.FIRST_COME,
+    )
+    member = joined(community)
+    application = apply(member, gathering)
+    release_link(gathering)
+    application.refresh_from_db()
+    refusal = join_refusal(application, timezone.now())
+    assert refusal is not None and refusal.code == "join_no_link"
+    client.force_login(member)
+    response = client.get(join_path(application.join_pass))
+    assert response.status_code == 403
