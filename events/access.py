@@ -1,6 +1,6 @@
 """Who organises a gathering and who may apply: one place for both."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import Q
 
@@ -23,6 +23,7 @@ from events.models import (
     Application,
     ApplicationStatus,
     Gathering,
+    GatheringFormat,
     GatheringStatus,
     JoinPass,
     SelectionMode,
@@ -234,9 +235,9 @@ def checkin_refusal(gathering: Gathering) -> EventsError | None:
 def join_refusal(application: Application, now: datetime) -> EventsError | None:
     """Why ``application``'s personal join URL may not be shown or followed
     now, or None: a confirmed seat with a live pass (the application's
-    ``join_pass``), from the release time until the end of a gathering that
-    is not cancelled. Every page, calendar, reminder and the join URL
-    itself ask this."""
+    ``join_pass``) at an online gathering, from the release time until the
+    end of a gathering that is not cancelled. Every page, calendar, reminder
+    and the join URL itself ask this."""
     join_pass: JoinPass | None = getattr(application, "join_pass", None)
     if (
         application.status != ApplicationStatus.CONFIRMED
@@ -245,6 +246,10 @@ def join_refusal(application: Application, now: datetime) -> EventsError | None:
     ):
         return EventsError("join_revoked")
     gathering = application.gathering
+    if gathering.format == GatheringFormat.OFFLINE:
+        # Attendees come to the venue: no page, calendar or reminder offers
+        # a join link that could only be refused.
+        return EventsError("join_no_link")
     if now < gathering.link_release_at:
         return EventsError(
             "join_not_released",
@@ -253,6 +258,20 @@ def join_refusal(application: Application, now: datetime) -> EventsError | None:
     if now >= gathering.ends_at or gathering.is_cancelled:
         return EventsError("gathering_over")
     return None
+
+
+# How long before the start a use of the personal join URL counts as evidence
+# that the member came: opening it days early (to test a camera, say) is not
+# attending, and check-in must not pre-mark it as such.
+ATTENDANCE_EVIDENCE_BEFORE = timedelta(minutes=15)
+
+
+def is_attendance_evidence(gathering: Gathering, when: datetime) -> bool:
+    """Whether a use of the join URL at ``when`` is evidence of attendance:
+    from ``ATTENDANCE_EVIDENCE_BEFORE`` the start until the end. The join
+    URL records only such a use (``join_resolve``), and check-in pre-marks
+    only from one, rows stored before this rule included."""
+    return gathering.starts_at - ATTENDANCE_EVIDENCE_BEFORE <= when < gathering.ends_at
 
 
 # --- The survey: who may answer, and when ---------------------------------------

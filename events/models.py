@@ -339,6 +339,8 @@ class JoinPass(models.Model):
     )
     nonce = models.CharField(max_length=32, default=new_nonce)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # The first use that is attendance evidence (``is_attendance_evidence``:
+    # from shortly before the start); use_count counts every use.
     first_used_at = models.DateTimeField(null=True, blank=True)
     use_count = models.PositiveIntegerField(default=0)
 

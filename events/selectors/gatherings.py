@@ -5,6 +5,7 @@ counts, so none of these may grow with the number of applications."""
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext as _
@@ -24,6 +25,7 @@ from events.errors import EventsError
 from events.fairness import weights_compute
 from events.join_tokens import join_path
 from events.models import (
+    NOT_OVER,
     Application,
     ApplicationStatus,
     Draw,
@@ -31,6 +33,8 @@ from events.models import (
     GatheringStatus,
     SelectionMode,
 )
+from events.selectors.surveys import SurveyState
+from realtime.models import Room
 
 # Gatherings that a community page lists as coming up.
 UPCOMING = [
@@ -70,6 +74,53 @@ class JoinLink:
     revoked: bool = False
 
 
+class PageAction(StrEnum):
+    """What the gathering page leads with, for one reader: its main panel,
+    the first thing under the title (on a phone, in the first screen). One
+    value per state of the gathering and of the reader's application;
+    ``page_action`` decides it, the template only draws it."""
+
+    DRAFT = "draft"  # unpublished, organisers only; the header says so
+    OPENS_LATER = "opens_later"  # published, applications not open yet
+    APPLY = "apply"  # the application form
+    SIGN_IN = "sign_in"  # open, signed out
+    JOIN_COMMUNITY = "join_community"  # open, not a member but may join
+    REFUSED = "refused"  # open, a member who may not apply: why
+    CLOSED = "closed"  # applications closed, no application of theirs
+    APPLIED = "applied"  # waiting for the draw
+    OFFERED = "offered"  # claim the offer (or decline it)
+    CONFIRMED = "confirmed"  # a seat: when the link comes, or the venue
+    JOIN_NOW = "join_now"  # a seat, the link released: join
+    WAITLISTED = "waitlisted"
+    NOT_SEATED = "not_seated"  # not selected, declined, offer expired
+    LIVE = "live"  # happening now, nothing for this reader to do
+    SURVEY = "survey"  # answer the survey
+    ENDED = "ended"
+    CANCELLED = "cancelled"
+
+
+# Actions under which the page explains who may apply.
+APPLYING = frozenset(
+    {
+        PageAction.DRAFT,
+        PageAction.OPENS_LATER,
+        PageAction.APPLY,
+        PageAction.SIGN_IN,
+        PageAction.JOIN_COMMUNITY,
+        PageAction.REFUSED,
+    }
+)
+# A seat the member holds, by application status (before the start).
+SEAT_ACTIONS = {
+    ApplicationStatus.APPLIED: PageAction.APPLIED,
+    ApplicationStatus.OFFERED: PageAction.OFFERED,
+    ApplicationStatus.CONFIRMED: PageAction.CONFIRMED,
+    ApplicationStatus.WAITLISTED: PageAction.WAITLISTED,
+}
+# The gathering is on (its chat lobby open, or live).
+HAPPENING = frozenset({GatheringStatus.LOBBY, GatheringStatus.LIVE})
+
+
 @dataclass
 class GatheringPage:
     gathering: Gathering
@@ -85,10 +136,29 @@ class GatheringPage:
     can_withdraw: bool = False
     refusal: str = ""
     eligibility: list[str] = field(default_factory=list)
+    action: PageAction = PageAction.ENDED
+    # The chat room on the page: "" (none for this reader), "soon", "room",
+    # "archive" or "archive_empty" (read only, and nobody wrote).
+    chat: str = ""
+
+    @property
+    def shows_eligibility(self) -> bool:
+        """Who may apply matters only while one still may."""
+        return self.action in APPLYING
+
+    @property
+    def shows_calendar(self) -> bool:
+        gathering = self.gathering
+        return (
+            gathering.published_at is not None
+            and gathering.status in NOT_OVER
+            and not gathering.is_cancelled
+        )
 
 
 def _join_link(application: Application, now: datetime) -> JoinLink | None:
-    """What an attendee sees of their join URL, by ``join_refusal``."""
+    """What an attendee sees of their join URL, by ``join_refusal`` (an
+    offline gathering has none: its attendees come to the venue)."""
     if application.status != ApplicationStatus.CONFIRMED:
         return None
     refusal = join_refusal(application, now)
@@ -145,13 +215,101 @@ def _eligibility_notes(gathering: Gathering) -> list[str]:
     return notes
 
 
+def page_action(
+    *,
+    page: GatheringPage,
+    member: Member | None,
+    access: Access,
+    survey: SurveyState | None,
+    now: datetime,
+) -> PageAction:
+    """The one panel the page leads with, from the gathering's state and the
+    reader's (``PageAction``). Past, live and cancelled gatherings offer no
+    application; the rules themselves are ``events.access``'s predicates,
+    which ``gathering_page`` has already asked. No query."""
+    gathering = page.gathering
+    status = gathering.status
+    application = page.application
+    holds = (
+        application.status
+        if application is not None and application.status != ApplicationStatus.WITHDRAWN
+        else None
+    )
+    if gathering.is_cancelled:
+        return PageAction.CANCELLED
+    if gathering.published_at is None:
+        return PageAction.DRAFT
+    if survey is not None and survey.can_answer:
+        return PageAction.SURVEY
+    if status not in NOT_OVER or now >= gathering.ends_at:
+        return PageAction.ENDED
+    if status in HAPPENING or now >= gathering.starts_at:
+        if holds != ApplicationStatus.CONFIRMED:
+            return PageAction.LIVE
+        if page.join is not None and page.join.path:
+            return PageAction.JOIN_NOW
+        return PageAction.CONFIRMED
+    if holds is not None:
+        return SEAT_ACTIONS.get(holds, PageAction.NOT_SEATED)
+    if page.can_apply:
+        return PageAction.APPLY
+    if now < gathering.applications_open_at:
+        return PageAction.OPENS_LATER
+    if not page.is_open:
+        return PageAction.CLOSED
+    if member is None or not member.is_authenticated:
+        return PageAction.SIGN_IN
+    if not access.is_member and access.can_join:
+        return PageAction.JOIN_COMMUNITY
+    return PageAction.REFUSED
+
+
+def _chat(page: GatheringPage) -> str:
+    """The chat room the page shows (``GatheringPage.chat``): attendees and
+    organisers only; an archive nobody wrote in is said, not drawn as an
+    empty box. One query for an archive, else none."""
+    application = page.application
+    if not (
+        page.is_organiser
+        or (
+            application is not None
+            and application.status == ApplicationStatus.CONFIRMED
+        )
+    ):
+        return ""
+    state = page.gathering.chat_state
+    if state == "before":
+        return "soon" if not page.gathering.is_cancelled else ""
+    if state != "archive":
+        return "room"
+    written = Room.objects.filter(gathering=page.gathering, last_seq__gt=0).exists()
+    return "archive" if written else "archive_empty"
+
+
 def gathering_page(
+    *,
+    gathering: Gathering,
+    member: Member | None,
+    access: Access,
+    now: datetime,
+    survey: SurveyState | None = None,
+) -> GatheringPage:
+    """Everything the gathering page shows, for this reader, and what it
+    leads with (``page_action``; ``survey`` is ``survey_state``'s answer).
+    Eleven queries at most (the member's application and pass, the counts,
+    the draw's existence, the organiser check, the chance, the chat
+    archive), whatever the number of applications."""
+    page = _gathering_page(gathering=gathering, member=member, access=access, now=now)
+    page.action = page_action(
+        page=page, member=member, access=access, survey=survey, now=now
+    )
+    page.chat = _chat(page)
+    return page
+
+
+def _gathering_page(
     *, gathering: Gathering, member: Member | None, access: Access, now: datetime
 ) -> GatheringPage:
-    """Everything the gathering page shows, for this reader. Ten queries at
-    most (the member's application and pass, the counts, the draw's
-    existence, the organiser check, the chance), whatever the number of
-    applications."""
     counts = Application.objects.filter(gathering=gathering).aggregate(
         applied=Count(
             "pk",
@@ -177,6 +335,10 @@ def gathering_page(
     page.is_open = gathering.status == GatheringStatus.OPEN and (
         gathering.applications_open_at <= now < gathering.applications_close_at
     )
+    if now < gathering.applications_open_at:
+        page.refusal = _("Applications open on %(time)s.") % {
+            "time": local_format(gathering.applications_open_at)
+        }
     if member is None or not member.is_authenticated:
         return page
     application = (
@@ -200,12 +362,8 @@ def gathering_page(
         refusal = EventsError("not_open")
     if refusal is None:
         page.can_apply = True
-    else:
+    elif not (refusal.code == "not_open" and page.refusal):
         page.refusal = refusal.message
-        if refusal.code == "not_open" and now < gathering.applications_open_at:
-            page.refusal = _("Applications open on %(time)s.") % {
-                "time": local_format(gathering.applications_open_at)
-            }
     return page
 
 

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, F
 
 from community.models import Community, Member
+from events.access import is_attendance_evidence
 from events.models import (
     Application,
     ApplicationStatus,
@@ -73,8 +74,8 @@ class CheckinRow(NamedTuple):
 
 def organise_checkin_rows(*, gathering: Gathering) -> list[CheckinRow]:
     """Confirmed attendees with the check-in choice to pre-fill: what was
-    recorded, else "attended" when their join URL was used, else nothing.
-    One query."""
+    recorded, else "attended" when their join URL was used as attendance
+    evidence (``is_attendance_evidence``), else nothing. One query."""
     applications = (
         Application.objects.filter(
             gathering=gathering, status=ApplicationStatus.CONFIRMED
@@ -87,7 +88,11 @@ def organise_checkin_rows(*, gathering: Gathering) -> list[CheckinRow]:
         join_pass: JoinPass | None = getattr(application, "join_pass", None)
         if application.attended is not None:
             prefill = "attended" if application.attended else "no_show"
-        elif join_pass is not None and join_pass.first_used_at is not None:
+        elif (
+            join_pass is not None
+            and join_pass.first_used_at is not None
+            and is_attendance_evidence(gathering, join_pass.first_used_at)
+        ):
             prefill = "attended"
         else:
             prefill = None

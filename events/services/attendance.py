@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from community.ids import id_parse
 from community.models import Member
-from events.access import join_refusal
+from events.access import is_attendance_evidence, join_refusal
 from events.join_tokens import join_signature
 from events.models import (
     Application,
@@ -35,7 +35,9 @@ def join_pass_issue(application: Application) -> JoinPass:
 def join_resolve(*, token: str, member: Member, now: datetime | None = None) -> str:
     """The video link behind a personal join URL, for its own attendee only,
     when ``join_refusal`` allows (from the release time until the end);
-    records the use as attendance evidence. Anything else raises EventsError
+    counts every use, and keeps the first one that is attendance evidence
+    (``is_attendance_evidence``: not one days before the start, whatever
+    the release time). Anything else raises EventsError
     or LookupError (answered as 404, so a guessed token learns nothing)."""
     now = now or timezone.now()
     raw_pk, _, signature = token.partition("-")
@@ -56,9 +58,12 @@ def join_resolve(*, token: str, member: Member, now: datetime | None = None) -> 
     if refusal := join_refusal(application, now):
         raise refusal
     gathering = application.gathering
+    evidence = join_pass.first_used_at
+    if evidence is None or not is_attendance_evidence(gathering, evidence):
+        # An early use stored before the rule gives way to this one.
+        evidence = now if is_attendance_evidence(gathering, now) else None
     JoinPass.objects.filter(pk=join_pass.pk).update(
-        use_count=F("use_count") + 1,
-        first_used_at=join_pass.first_used_at or now,
+        use_count=F("use_count") + 1, first_used_at=evidence
     )
     return gathering.video_link
 

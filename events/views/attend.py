@@ -21,6 +21,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from community.access import Access
@@ -28,8 +29,17 @@ from events import selectors
 from events.decorators import gathering_view
 from events.errors import EventsError
 from events.forms import ApplicationForm
-from events.models import Gathering
+from events.models import ApplicationStatus, Gathering
 from events.services import applications, attendance, lifecycle, offers
+
+# What a member is told once their application is stored, by its status.
+APPLIED_MESSAGES = {
+    ApplicationStatus.APPLIED: gettext_lazy("Your application is in."),
+    ApplicationStatus.CONFIRMED: gettext_lazy("Your seat is confirmed. See you there!"),
+    ApplicationStatus.WAITLISTED: gettext_lazy(
+        "All seats are taken: you are on the waitlist."
+    ),
+}
 
 
 def _member(request: HttpRequest):
@@ -48,17 +58,19 @@ def _detail(
     form: ApplicationForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    now = timezone.now()
+    survey = selectors.survey_state(
+        gathering=gathering, member=_member(request), now=now, access=access
+    )
     page = selectors.gathering_page(
         gathering=gathering,
         member=_member(request),
         access=access,
-        now=timezone.now(),
+        now=now,
+        survey=survey,
     )
     if form is None and page.can_apply:
         form = ApplicationForm(gathering=gathering)
-    survey = selectors.survey_state(
-        gathering=gathering, member=_member(request), now=timezone.now(), access=access
-    )
     return render(
         request,
         "events/gathering_detail.html",
@@ -94,7 +106,7 @@ def gathering_apply(
     if not form.is_valid():
         return _detail(request, access, gathering, form=form, status=400)
     try:
-        applications.application_submit(
+        application = applications.application_submit(
             member=request.user,
             gathering=gathering,
             motivation=form.cleaned_data["motivation"],
@@ -103,7 +115,8 @@ def gathering_apply(
     except EventsError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("Your application is in."))
+        # First come: the seat (or a waitlist place) is given at once.
+        messages.success(request, APPLIED_MESSAGES[application.status])
     return redirect(_detail_url(gathering))
 
 

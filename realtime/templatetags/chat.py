@@ -11,7 +11,13 @@ register = template.Library()
 def gathering_room(gathering):
     archive = gathering.chat_state == "archive"
     title = _("Chat archive") if archive else _("Live chat")
-    return {"room_key": f"gathering-{gathering.pk}", "title": title}
+    # The state is known before the socket says it: an archive shows no
+    # presence line from the first paint.
+    return {
+        "room_key": f"gathering-{gathering.pk}",
+        "title": title,
+        "state": gathering.chat_state,
+    }
 
 
 @register.inclusion_tag("realtime/partials/room.html")

@@ -152,9 +152,23 @@ def test_attendee_and_organiser_chat_through_a_server_restart(
     shots("resynced", page=alice)
 
     # --- 4. The organiser deletes the attendee's first message.
+    # Its tools are one menu per message: no links under every message, a
+    # toggle and items big enough to tap (44 px), opened from the keyboard.
     host.once("dialog", lambda dialog: dialog.accept())
     first = chat_log(host).locator("li", has_text="안녕하세요, 오늘 잘 부탁드려요!")
-    first.get_by_role("button", name=ko("Delete")).click()
+    expect(first.get_by_role("button", name=ko("Delete"))).to_be_hidden()
+    toggle = first.locator("summary")
+    expect(toggle).to_have_attribute("aria-label", re.compile(".+"))
+    toggle.focus()
+    host.keyboard.press("Enter")
+    delete = first.get_by_role("button", name=ko("Delete"))
+    expect(delete).to_be_visible()
+    for target in [toggle, delete, first.get_by_role("button", name=ko("Pin"))]:
+        box = target.bounding_box()
+        assert box["height"] >= 44 and box["width"] >= 44, box
+    shots("moderation-menu", page=host)
+    delete.focus()
+    host.keyboard.press("Enter")
     for page in pages.values():
         expect(chat_log(page)).not_to_contain_text("안녕하세요, 오늘 잘 부탁드려요!")
         expect(chat_log(page)).to_contain_text("환영합니다. 10분 뒤에 시작해요.")

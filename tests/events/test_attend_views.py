@@ -879,7 +879,7 @@ def test_after_the_window_anonymous_visitors_are_not_invited_to_apply(
     )
     html = english(client).get(detail_url(gathering)).text
     assert "Sign in to apply" not in html
-    assert "Applications are not open." in html
+    assert "Applications are closed" in html
 
 
 def test_after_close_the_page_publishes_the_frozen_list_digest(client, gathering):

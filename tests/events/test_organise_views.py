@@ -659,7 +659,7 @@ def test_revoke_refuses_an_application_of_another_gathering(client, world):
 def test_checkin_prefills_from_join_url_use_and_saves(client, world):
     gathering, (joined, absent, unknown) = _first_come_with_attendees(world, 3)
     JoinPass.objects.filter(application=joined).update(
-        first_used_at=timezone.now(), use_count=1
+        first_used_at=gathering.starts_at + timedelta(minutes=2), use_count=1
     )
     client.force_login(world["host"])
     url = reverse("gathering_checkin", args=[world["community"].slug, gathering.pk])
