@@ -9,7 +9,7 @@ from datetime import datetime
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
-from community.access import Access
+from community.access import Access, communities_banning
 from community.models import Community, Member
 from community.timefmt import local_format
 from events import draw as algorithm
@@ -293,4 +293,72 @@ def draw_record_for_page(*, gathering: Gathering) -> dict | None:
         Draw.objects.filter(gathering=gathering)
         .values_list("record", flat=True)
         .first()
+    )
+
+
+@dataclass
+class HomeGatherings:
+    """What the signed-in home shows of gatherings: the member's next one
+    (with what they see of its join link), the seat offers waiting for their
+    answer, and gatherings open for applications in their communities."""
+
+    next_seat: MyApplicationRow | None
+    offers: list[Application]
+    open_gatherings: list[Gathering]
+
+
+def home_gatherings(
+    *, member: Member, community_ids: list[int], now: datetime, limit: int = 5
+) -> HomeGatherings:
+    """The gatherings part of ``member``'s home. Three queries, whatever the
+    number of their communities, applications or gatherings."""
+    seat = (
+        Application.objects.filter(
+            member=member,
+            status=ApplicationStatus.CONFIRMED,
+            gathering__status__in=UPCOMING,
+            gathering__ends_at__gt=now,
+        )
+        .select_related("gathering__community", "join_pass")
+        .order_by("gathering__starts_at", "pk")
+        .first()
+    )
+    next_seat = None
+    if seat is not None:
+        next_seat = MyApplicationRow(
+            application=seat,
+            gathering=seat.gathering,
+            join=_join_link(seat, now),
+            has_draw=False,
+            can_withdraw=False,
+        )
+    offers = list(
+        Application.objects.filter(
+            member=member,
+            status=ApplicationStatus.OFFERED,
+            offer_expires_at__gt=now,
+        )
+        .select_related("gathering__community")
+        .order_by("offer_expires_at", "pk")[:limit]
+    )
+    open_gatherings = list(
+        Gathering.objects.filter(
+            community_id__in=community_ids,
+            published_at__isnull=False,
+            status=GatheringStatus.OPEN,
+            applications_close_at__gt=now,
+        )
+        .exclude(community_id__in=communities_banning(member))
+        .annotate(
+            applied=Exists(
+                Application.objects.filter(
+                    gathering=OuterRef("pk"), member=member
+                ).exclude(status=ApplicationStatus.WITHDRAWN)
+            )
+        )
+        .select_related("community")
+        .order_by("applications_close_at", "starts_at", "pk")[:limit]
+    )
+    return HomeGatherings(
+        next_seat=next_seat, offers=offers, open_gatherings=open_gatherings
     )
