@@ -171,6 +171,20 @@ class ProfileForm(forms.Form):
             "email_on_mention": member.email_on_mention,
         }
         super().__init__(*args, initial=initial, **kwargs)
+        # Nothing chosen for the member: a new member picks their job role
+        # and experience themselves, and hears so when they skip one.
+        for name, prompt, missing in (
+            ("role", _("Choose your job role"), _("Please choose your job role.")),
+            (
+                "experience",
+                _("Choose your experience"),
+                _("Please choose your experience."),
+            ),
+        ):
+            if not initial[name]:
+                field = self.fields[name]
+                field.choices = [("", prompt), *field.choices]
+                field.error_messages["required"] = missing
 
     def clean_real_name(self):
         name = self.cleaned_data["real_name"].strip()
@@ -204,6 +218,15 @@ class WorkEmailForm(forms.Form):
         help_text=_(
             "An address on your employer's domain. Free-mail addresses cannot be used."
         ),
+    )
+
+
+class VerificationResendForm(forms.Form):
+    """The address to send a new sign-up confirmation link to, from the
+    "check your mail" page."""
+
+    email = forms.EmailField(
+        label=_("Email"), max_length=Member._meta.get_field("email").max_length
     )
 
 

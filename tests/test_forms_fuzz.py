@@ -49,6 +49,7 @@ from community.forms import (
     ProfileForm,
     SignupForm,
     SocialSignupForm,
+    VerificationResendForm,
     WorkEmailForm,
 )
 from community.forms_consent import (
@@ -384,6 +385,14 @@ ENTRIES: list[Entry] = [
         lambda w, s: {},
         body(password1=v(), password2=v()),
         forms=(allauth_forms.SetPasswordForm,),
+    ),
+    Entry(
+        "verification_resend",
+        kind("anonymous"),
+        url("verification_resend"),
+        lambda w, s: {"email": w.member("member").email},
+        body(email=emails),
+        forms=(VerificationResendForm,),
     ),
     Entry(
         "account_reset_password",
