@@ -146,6 +146,13 @@ class ProfileForm(forms.Form):
         label=_("Experience"), choices=ExperienceBand.choices
     )
     company = OneLineField(label=_("Company"), max_length=80, required=False)
+    bio = forms.CharField(
+        label=_("About me"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("A few lines other members see on your profile (500 characters)."),
+    )
     show_company = forms.BooleanField(
         label=_("Show my company on my profile"), required=False
     )
@@ -166,6 +173,7 @@ class ProfileForm(forms.Form):
             "role": member.role,
             "experience": member.experience,
             "company": member.company,
+            "bio": member.bio,
             "show_company": member.show_company,
             "email_on_reply": member.email_on_reply,
             "email_on_mention": member.email_on_mention,

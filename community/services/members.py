@@ -104,6 +104,7 @@ def profile_update(
     company: str,
     show_company: bool,
     nickname: str = "",
+    bio: str = "",
     email_on_reply: bool = True,
     email_on_mention: bool = True,
 ) -> Member:
@@ -120,6 +121,7 @@ def profile_update(
         member.experience = experience
         member.company = company.strip()
         member.show_company = show_company
+        member.bio = bio.strip()
         member.email_on_reply = email_on_reply
         member.email_on_mention = email_on_mention
         member.save(
@@ -132,6 +134,7 @@ def profile_update(
                 "experience",
                 "company",
                 "show_company",
+                "bio",
             ]
         )
     return member

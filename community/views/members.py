@@ -31,17 +31,14 @@ def language_set(request: HttpRequest) -> HttpResponse:
 def member_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     member = get_object_or_404(Member, public_id=public_id, is_active=True)
     is_owner = request.user.is_authenticated and request.user.pk == member.pk
+    viewer = request.user if request.user.is_authenticated else None
     return render(
         request,
         "community/member_detail.html",
         {
             "member": member,
             "is_owner": is_owner,
-            "nickname_history": (
-                member.nickname_history.all()
-                if selectors.moderates_member(request.user, member)
-                else None
-            ),
+            "profile": selectors.member_profile(member=member, viewer=viewer),
         },
     )
 

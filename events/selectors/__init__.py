@@ -4,6 +4,7 @@ services are split: ``gatherings`` (the member-facing pages), ``organise``,
 the names are gathered here for the views, which read ``selectors.<name>``."""
 
 from events.selectors.gatherings import (
+    COMING,
     UPCOMING,
     GatheringPage,
     HomeGatherings,
@@ -58,6 +59,7 @@ from events.selectors.surveys import (
 __all__ = [
     "AFTER_END",
     "APPLICATIONS_PER_PAGE",
+    "COMING",
     "PATH_DEFAULTS",
     "SURVEY_DONE",
     "UPCOMING",

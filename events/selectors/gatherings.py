@@ -15,9 +15,10 @@ from community.timefmt import local_format
 from events import draw as algorithm
 from events.access import (
     eligibility_refusal,
-    hosting,
     is_organiser,
     join_refusal,
+    organised_by,
+    survey_open_refusal,
     withdraw_refusal,
 )
 from events.errors import EventsError
@@ -30,6 +31,8 @@ from events.models import (
     Gathering,
     GatheringStatus,
     SelectionMode,
+    SurveyInvitation,
+    SurveyParticipation,
 )
 
 # Gatherings that a community page lists as coming up.
@@ -40,6 +43,9 @@ UPCOMING = [
     GatheringStatus.LOBBY,
     GatheringStatus.LIVE,
 ]
+# Gatherings that "my gatherings" lists as upcoming rather than past: those
+# coming up, and an organiser's drafts.
+COMING = [*UPCOMING, GatheringStatus.DRAFT]
 
 
 def gathering_for_page(*, community: Community, gathering_id: int) -> Gathering | None:
@@ -216,6 +222,12 @@ class MyApplicationRow:
     join: JoinLink | None
     has_draw: bool
     can_withdraw: bool
+    # The gathering's survey is open and waits for this member's answer.
+    survey_waiting: bool = False
+
+    @property
+    def is_upcoming(self) -> bool:
+        return self.gathering.status in COMING
 
 
 def member_gatherings_due(*, member: Member, now: datetime) -> list[int]:
@@ -232,17 +244,25 @@ def member_gatherings_due(*, member: Member, now: datetime) -> list[int]:
 
 
 def member_applications(*, member: Member, now: datetime) -> list[MyApplicationRow]:
-    """Every application of ``member``, the latest gathering first. One
-    query, whatever their number."""
+    """Every application of ``member``, the latest gathering first, each
+    with whether its survey waits for their answer (open, they were invited
+    when it opened, they have not answered). One query, whatever their
+    number."""
+    survey_of = {"survey__gathering": OuterRef("gathering"), "member": member}
     applications = (
         Application.objects.filter(member=member)
-        .select_related("gathering__community", "join_pass")
-        .annotate(has_draw=Exists(Draw.objects.filter(gathering=OuterRef("gathering"))))
+        .select_related("gathering__community", "gathering__survey", "join_pass")
+        .annotate(
+            has_draw=Exists(Draw.objects.filter(gathering=OuterRef("gathering"))),
+            survey_invited=Exists(SurveyInvitation.objects.filter(**survey_of)),
+            survey_answered=Exists(SurveyParticipation.objects.filter(**survey_of)),
+        )
         .order_by("-gathering__starts_at", "-pk")
     )
     rows = []
     for application in applications:
         gathering = application.gathering
+        survey = getattr(gathering, "survey", None)
         rows.append(
             MyApplicationRow(
                 application=application,
@@ -250,16 +270,21 @@ def member_applications(*, member: Member, now: datetime) -> list[MyApplicationR
                 join=_join_link(application, now),
                 has_draw=application.has_draw,
                 can_withdraw=withdraw_refusal(application, gathering, now) is None,
+                survey_waiting=(
+                    application.survey_invited
+                    and not application.survey_answered
+                    and survey_open_refusal(survey, gathering.status, now) is None
+                ),
             )
         )
     return rows
 
 
 def member_hosted_gatherings(*, member: Member) -> list[Gathering]:
-    """The gatherings ``member`` hosts (and so organises), the latest first.
-    One query."""
+    """The gatherings ``member`` organises (hosts, or in a community they
+    moderate), the latest first, drafts included. One query."""
     return list(
-        Gathering.objects.filter(hosting(member))
+        Gathering.objects.filter(organised_by(member))
         .select_related("community")
         .order_by("-starts_at", "-pk")
     )
