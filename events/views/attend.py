@@ -207,7 +207,13 @@ def my_gatherings(request: HttpRequest) -> HttpResponse:
     for gathering_id in selectors.member_gatherings_due(member=request.user, now=now):
         lifecycle.gathering_advance(gathering_id=gathering_id, now=now)
     rows = selectors.member_applications(member=request.user, now=now)
-    organised = selectors.member_hosted_gatherings(member=request.user)
+    applied = {row.gathering.pk for row in rows}
+    # A gathering the member also holds a seat in shows once, with the seat.
+    organised = [
+        g
+        for g in selectors.member_hosted_gatherings(member=request.user)
+        if g.pk not in applied
+    ]
     return render(
         request,
         "events/my_gatherings.html",

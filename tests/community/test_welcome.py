@@ -65,7 +65,7 @@ def test_skipping_the_job_role_is_refused_with_a_clear_error(client, newcomer):
 def test_saving_the_welcome_joins_the_role_community_and_lands_there(client, newcomer):
     community = community_make(role=JobRole.HR, name="HR 모임")
     community_make(role=JobRole.BACKEND)
-    response = client.post(WELCOME, _welcome_form())
+    response = client.post(WELCOME, _welcome_form(), headers={"accept-language": "en"})
     assert response.status_code == 302
     assert response.url == reverse("community_detail", args=[community.slug])
     assert Membership.objects.filter(member=newcomer, community=community).exists()
