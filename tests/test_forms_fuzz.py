@@ -649,6 +649,7 @@ ENTRIES: list[Entry] = [
             role=v("backend-development"),
             experience=v("mid"),
             company=v("회사"),
+            bio=v("B2B 마케터예요.\n반가워요."),
             show_company=v("on"),
             email_on_reply=v("on"),
             email_on_mention=v("on"),
