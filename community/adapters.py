@@ -13,6 +13,17 @@ from community.mail import mail_enqueue
 from community.usersessions import session_mark_tracked
 from realtime.broadcast import member_sockets_close, session_sockets_close
 
+# The address a visitor last asked a confirmation link for (at sign-up, at a
+# sign-in before confirming, or by the resend button), kept in their session
+# to fill in the resend form of the "check your mail" page.
+VERIFICATION_EMAIL = "moim_verification_email"
+# The mails that answer a request for a confirmation link.
+CONFIRMATION_MAILS = {
+    "account/email/email_confirmation_signup",
+    "account/email/email_confirmation",
+    "account/email/account_already_exists",
+}
+
 
 @dataclass
 class MailSite:
@@ -69,6 +80,11 @@ class AccountAdapter(DefaultAccountAdapter):
         return f"[{gettext('Moim')}] {subject}"
 
     def send_mail(self, template_prefix, email, context):
+        session = getattr(self.request, "session", None)
+        if template_prefix in CONFIRMATION_MAILS and session is not None:
+            # What the "check your mail" page fills its resend form with:
+            # the address this visitor typed, whatever mail it got.
+            session[VERIFICATION_EMAIL] = email
         ctx = {
             "request": self.request,
             "email": email,

@@ -72,6 +72,7 @@ class MemberAdmin(OneLineAdmin, UserAdmin):
                     "experience",
                     "company",
                     "show_company",
+                    "bio",
                     "work_email",
                     "work_email_verified_at",
                     "language",

@@ -146,6 +146,13 @@ class ProfileForm(forms.Form):
         label=_("Experience"), choices=ExperienceBand.choices
     )
     company = OneLineField(label=_("Company"), max_length=80, required=False)
+    bio = forms.CharField(
+        label=_("About me"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("A few lines other members see on your profile (500 characters)."),
+    )
     show_company = forms.BooleanField(
         label=_("Show my company on my profile"), required=False
     )
@@ -166,11 +173,26 @@ class ProfileForm(forms.Form):
             "role": member.role,
             "experience": member.experience,
             "company": member.company,
+            "bio": member.bio,
             "show_company": member.show_company,
             "email_on_reply": member.email_on_reply,
             "email_on_mention": member.email_on_mention,
         }
         super().__init__(*args, initial=initial, **kwargs)
+        # Nothing chosen for the member: a new member picks their job role
+        # and experience themselves, and hears so when they skip one.
+        for name, prompt, missing in (
+            ("role", _("Choose your job role"), _("Please choose your job role.")),
+            (
+                "experience",
+                _("Choose your experience"),
+                _("Please choose your experience."),
+            ),
+        ):
+            if not initial[name]:
+                field = self.fields[name]
+                field.choices = [("", prompt), *field.choices]
+                field.error_messages["required"] = missing
 
     def clean_real_name(self):
         name = self.cleaned_data["real_name"].strip()
@@ -204,6 +226,15 @@ class WorkEmailForm(forms.Form):
         help_text=_(
             "An address on your employer's domain. Free-mail addresses cannot be used."
         ),
+    )
+
+
+class VerificationResendForm(forms.Form):
+    """The address to send a new sign-up confirmation link to, from the
+    "check your mail" page."""
+
+    email = forms.EmailField(
+        label=_("Email"), max_length=Member._meta.get_field("email").max_length
     )
 
 

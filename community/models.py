@@ -76,6 +76,7 @@ class Member(AbstractBaseUser, PermissionsMixin):
         _("experience"), max_length=8, choices=ExperienceBand.choices, blank=True
     )
     company = models.CharField(_("company"), max_length=80, blank=True)
+    bio = models.TextField(_("about me"), max_length=500, blank=True)
     show_company = models.BooleanField(
         _("show my company on my profile"), default=False
     )

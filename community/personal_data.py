@@ -83,6 +83,7 @@ def profile(member: Member) -> Rows:
             "experience",
             "company",
             "show_company",
+            "bio",
             "work_email",
             "work_email_verified_at",
             "language",

@@ -6,6 +6,11 @@ urlpatterns = [
     path("members/<public_id:public_id>/", members.member_detail, name="member_detail"),
     path("me/profile/", members.profile_edit, name="profile_edit"),
     path(
+        "accounts/verification/resend/",
+        members.verification_resend,
+        name="verification_resend",
+    ),
+    path(
         "me/two-factor-notice/dismiss/",
         members.two_factor_prompt_dismiss,
         name="two_factor_prompt_dismiss",

@@ -65,6 +65,19 @@ def hosting(member: Member) -> Q:
     )
 
 
+def organised_by(member: Member) -> Q:
+    """The gatherings ``member`` organises, as a filter: those they host
+    (``hosting``) and every one of the communities they moderate or own; none
+    in a community that bans them (``is_organiser`` for one gathering, staff
+    left out: staff organise everything, which no list should show)."""
+    moderated = Membership.objects.filter(
+        member=member, role__in=[MembershipRole.MODERATOR, MembershipRole.OWNER]
+    ).values("community_id")
+    return hosting(member) | (
+        Q(community_id__in=moderated) & ~Q(community_id__in=communities_banning(member))
+    )
+
+
 def organising(gathering: Gathering) -> Q:
     """The members who organise ``gathering``, as a filter on members
     (``is_organiser`` for many members at once, in one query): staff, the

@@ -525,6 +525,13 @@ ROWS: list[Row] = [
     Row("account_confirm_reauthentication_code", signed_in(ALLOWED)),
     Row("account_email", signed_in(ALLOWED)),
     Row("account_email_verification_sent", every(ALLOWED)),
+    # The "check your mail" page's resend button: the same answer to all.
+    Row(
+        "verification_resend",
+        every(ALLOWED),
+        method="post",
+        data=lambda w: {"email": "nobody@example.org"},
+    ),
     Row("account_change_password", signed_in(ALLOWED)),
     Row("account_set_password", signed_in(ALLOWED)),
     Row("account_reset_password", every(ALLOWED)),

@@ -49,6 +49,7 @@ from community.forms import (
     ProfileForm,
     SignupForm,
     SocialSignupForm,
+    VerificationResendForm,
     WorkEmailForm,
 )
 from community.forms_consent import (
@@ -386,6 +387,14 @@ ENTRIES: list[Entry] = [
         forms=(allauth_forms.SetPasswordForm,),
     ),
     Entry(
+        "verification_resend",
+        kind("anonymous"),
+        url("verification_resend"),
+        lambda w, s: {"email": w.member("member").email},
+        body(email=emails),
+        forms=(VerificationResendForm,),
+    ),
+    Entry(
         "account_reset_password",
         kind("anonymous"),
         url("account_reset_password"),
@@ -640,6 +649,7 @@ ENTRIES: list[Entry] = [
             role=v("backend-development"),
             experience=v("mid"),
             company=v("회사"),
+            bio=v("B2B 마케터예요.\n반가워요."),
             show_company=v("on"),
             email_on_reply=v("on"),
             email_on_mention=v("on"),

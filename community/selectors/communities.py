@@ -30,8 +30,8 @@ class DirectoryGroup:
 def community_directory(
     member: Member | None,
 ) -> tuple[list[Community], list[DirectoryGroup]]:
-    """The member's own communities first, then every community grouped by
-    role family. Two queries."""
+    """The member's own communities, then every other community grouped by
+    role family (each community shown once). Two queries."""
     communities = list(Community.objects.order_by("name"))
     mine_ids: set[int] = set()
     if member is not None and member.is_authenticated:
@@ -43,7 +43,8 @@ def community_directory(
     mine = [c for c in communities if c.pk in mine_ids]
     order = list(RoleFamily)
     keyed = sorted(
-        communities, key=lambda c: (order.index(ROLE_FAMILY[c.role]), c.name)
+        (c for c in communities if c.pk not in mine_ids),
+        key=lambda c: (order.index(ROLE_FAMILY[c.role]), c.name),
     )
     groups = [
         DirectoryGroup(family, list(items))

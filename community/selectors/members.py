@@ -1,6 +1,7 @@
 """Reads about members: who moderates whom, a member by public id, a
-member's consents."""
+member's consents, what their profile shows."""
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from allauth.mfa.models import Authenticator
@@ -8,13 +9,21 @@ from django.conf import settings
 
 from community.ids import public_id_valid
 from community.models import (
+    Comment,
     Community,
     Consent,
     ConsentPurpose,
+    DisplayMode,
     Member,
     Membership,
     MembershipRole,
+    NicknameHistory,
+    Thread,
+    Visibility,
 )
+from community.selectors.communities import readable_communities
+
+PROFILE_ACTIVITY = 5
 
 
 def moderates_member(viewer: Member, member: Member) -> bool:
@@ -94,4 +103,71 @@ def two_factor_prompt_due(
         not Authenticator.objects.filter(user_id=member.pk)
         .exclude(type=Authenticator.Type.RECOVERY_CODES)
         .exists()
+    )
+
+
+@dataclass
+class Profile:
+    """What a member's profile shows its reader."""
+
+    communities: list[Community]
+    threads: list[Thread]
+    comments: list[Comment]
+    # Earlier nicknames, for moderators (None: not shown to this reader).
+    nickname_history: list[NicknameHistory] | None
+
+
+def member_profile(*, member: Member, viewer: Member | None) -> Profile:
+    """The communities of ``member`` and their latest visible threads and
+    comments in communities ``viewer`` may read; their earlier nicknames
+    when ``viewer`` moderates them. A member shown by a nickname is not tied
+    to posts where a real-name community shows their real name. Five
+    queries at most, whatever their activity."""
+    readable = readable_communities(viewer)
+    if member.display_mode == DisplayMode.NICKNAME:
+        readable = readable.filter(requires_real_names=False)
+    communities = list(
+        Community.objects.filter(
+            memberships__member=member, pk__in=readable.values("pk")
+        )
+        .only("slug", "name", "role")
+        .order_by("name")
+    )
+    threads = list(
+        Thread.objects.filter(
+            author=member,
+            visibility=Visibility.VISIBLE,
+            community__in=readable.values("pk"),
+        )
+        .select_related("community")
+        .only(
+            "title", "created_at", "comment_count", "community__slug", "community__name"
+        )
+        .order_by("-created_at", "-pk")[:PROFILE_ACTIVITY]
+    )
+    comments = list(
+        Comment.objects.filter(
+            author=member,
+            visibility=Visibility.VISIBLE,
+            thread__visibility=Visibility.VISIBLE,
+            thread__community__in=readable.values("pk"),
+        )
+        .select_related("thread__community")
+        .only(
+            "body",
+            "created_at",
+            "thread__title",
+            "thread__community__slug",
+            "thread__community__name",
+        )
+        .order_by("-created_at", "-pk")[:PROFILE_ACTIVITY]
+    )
+    history = None
+    if viewer is not None and moderates_member(viewer, member):
+        history = list(member.nickname_history.all())
+    return Profile(
+        communities=communities,
+        threads=threads,
+        comments=comments,
+        nickname_history=history,
     )

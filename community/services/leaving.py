@@ -112,6 +112,7 @@ def _anonymise(member: Member, now: datetime) -> None:
     member.role = ""
     member.experience = ""
     member.company = ""
+    member.bio = ""
     member.show_company = False
     member.work_email = None
     member.work_email_pending = ""

@@ -1,5 +1,6 @@
 """Writes to members and their profiles."""
 
+import contextlib
 import re
 import unicodedata
 from datetime import datetime
@@ -7,12 +8,15 @@ from datetime import datetime
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
+from community.access import access_for
 from community.errors import CommunityError
 from community.freemail import is_free_mail_domain
 from community.mail import mail_member
-from community.models import DisplayMode, Member, NicknameHistory
+from community.models import Community, DisplayMode, Member, NicknameHistory
+from community.services.communities import community_join
 from community.timefmt import local_format
 
 WORK_EMAIL_SALT = "moim.work-email"
@@ -100,6 +104,7 @@ def profile_update(
     company: str,
     show_company: bool,
     nickname: str = "",
+    bio: str = "",
     email_on_reply: bool = True,
     email_on_mention: bool = True,
 ) -> Member:
@@ -116,6 +121,7 @@ def profile_update(
         member.experience = experience
         member.company = company.strip()
         member.show_company = show_company
+        member.bio = bio.strip()
         member.email_on_reply = email_on_reply
         member.email_on_mention = email_on_mention
         member.save(
@@ -128,9 +134,57 @@ def profile_update(
                 "experience",
                 "company",
                 "show_company",
+                "bio",
             ]
         )
     return member
+
+
+def member_welcome(*, member: Member) -> Community | None:
+    """After the welcome form: join the member to their job role's community
+    (the oldest whose pages are open to all, if any) and return it, or None
+    when there is none to join (no such community, or it bans them). Already
+    a member of it, they get it back unchanged. Call after the role is
+    saved."""
+    community = (
+        Community.objects.filter(role=member.role, public_read=True)
+        .order_by("created_at", "pk")
+        .first()
+    )
+    if community is None:
+        return None
+    access = access_for(member, community)
+    if access.banned is not None:
+        return None
+    if not access.is_member:
+        # Joined at the same moment in another request: already a member.
+        with contextlib.suppress(CommunityError):
+            community_join(access=access)
+    return community
+
+
+def verification_email_resend(*, request: HttpRequest, email: str) -> None:
+    """Send a new confirmation link to ``email`` through allauth's own flow,
+    under allauth's limit per address (ACCOUNT_RATE_LIMITS "confirm_email":
+    over it, nothing is sent and nothing is said). Whatever the address, the
+    visitor learns nothing and at most one mail leaves, as at sign-up
+    (ACCOUNT_PREVENT_ENUMERATION): an address waiting for confirmation gets
+    the link, one already confirmed the "you have an account" mail, an
+    unknown one the "no account here" mail."""
+    from allauth.account.internal.flows.email_verification import (
+        send_verification_email_to_address,
+    )
+    from allauth.account.models import EmailAddress
+
+    address = EmailAddress.objects.filter(email__iexact=email).first()
+    if address is not None and not address.verified:
+        send_verification_email_to_address(request, address)
+        return
+    send_verification_email_to_address(
+        request,
+        EmailAddress(user=None, email=email),
+        signup=address is not None,
+    )
 
 
 def member_language_set(*, member: Member, language: str) -> None:

@@ -17,10 +17,15 @@ from community.access import Access
 from community.decorators import community_view
 from community.errors import CommunityError
 from community.selectors import communities as selectors
+from community.selectors.home import home_threads
 from community.selectors.threads import thread_recent
 from community.services import communities as services
 from community.services.threads import post_refusal
-from events.selectors import community_satisfaction_trend, gatherings_upcoming
+from events.selectors import (
+    community_satisfaction_trend,
+    gatherings_upcoming,
+    home_gatherings,
+)
 
 
 def safe_next(request: HttpRequest, url: str | None, fallback: str) -> str:
@@ -39,8 +44,20 @@ def safe_next(request: HttpRequest, url: str | None, fallback: str) -> str:
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    """The directory for a visitor; for a member, what is happening for them
+    first (their next gathering, offers waiting for an answer, open
+    gatherings, threads of their communities, questions of their role), then
+    their communities and the others. A fixed number of queries, whatever the
+    number of communities or gatherings."""
     mine, groups = selectors.community_directory(request.user)
-    return render(request, "community/directory.html", {"mine": mine, "groups": groups})
+    context = {"mine": mine, "groups": groups}
+    if request.user.is_authenticated:
+        ids = [community.pk for community in mine]
+        context["gatherings"] = home_gatherings(
+            member=request.user, community_ids=ids, now=timezone.now()
+        )
+        context["threads"] = home_threads(member=request.user, community_ids=ids)
+    return render(request, "community/directory.html", context)
 
 
 @community_view

@@ -9,8 +9,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
+from community.adapters import VERIFICATION_EMAIL
 from community.errors import CommunityError
-from community.forms import ProfileForm, WorkEmailForm
+from community.forms import ProfileForm, VerificationResendForm, WorkEmailForm
 from community.models import Member
 from community.selectors import members as selectors
 from community.services import members as services
@@ -30,17 +31,14 @@ def language_set(request: HttpRequest) -> HttpResponse:
 def member_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     member = get_object_or_404(Member, public_id=public_id, is_active=True)
     is_owner = request.user.is_authenticated and request.user.pk == member.pk
+    viewer = request.user if request.user.is_authenticated else None
     return render(
         request,
         "community/member_detail.html",
         {
             "member": member,
             "is_owner": is_owner,
-            "nickname_history": (
-                member.nickname_history.all()
-                if selectors.moderates_member(request.user, member)
-                else None
-            ),
+            "profile": selectors.member_profile(member=member, viewer=viewer),
         },
     )
 
@@ -48,6 +46,9 @@ def member_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 def profile_edit(request: HttpRequest) -> HttpResponse:
     member = request.user
+    # A member without a job role is being welcomed: the form ends on their
+    # role's community, the next step, not on their own profile.
+    welcoming = member.needs_onboarding
     form = ProfileForm(request.POST or None, member=member)
     if request.method == "POST" and form.is_valid():
         try:
@@ -58,6 +59,8 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
                 "nickname" if err.code.startswith("nickname") else None, err.message
             )
         else:
+            if welcoming:
+                return _welcomed(request, member)
             messages.success(request, _("Your profile is saved."))
             return redirect("member_detail", public_id=member.public_id)
     return render(
@@ -65,7 +68,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         "community/profile_edit.html",
         {
             "form": form,
-            "welcome": "welcome" in request.GET,
+            "welcome": welcoming or "welcome" in request.GET,
             "next_nickname_change": member.nickname_next_change_at(),
             "two_factor_prompt": selectors.two_factor_prompt_due(
                 member=member, session=request.session
@@ -73,6 +76,52 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         },
         status=400 if form.errors else 200,
     )
+
+
+def _welcomed(request: HttpRequest, member: Member) -> HttpResponse:
+    community = services.member_welcome(member=member)
+    if community is None:
+        messages.success(
+            request,
+            _("Your profile is saved. Join a community to see its threads here."),
+        )
+        return redirect("home")
+    messages.success(
+        request,
+        _(
+            "Welcome! You joined %(community)s, the community of your job role. "
+            "Say hello or ask your first question."
+        )
+        % {"community": community.name},
+    )
+    return redirect("community_detail", slug=community.slug)
+
+
+@require_POST
+def verification_resend(request: HttpRequest) -> HttpResponse:
+    """The "check your mail" page's resend button: a new link through
+    allauth, limited by allauth per address; the same answer for every
+    address (services.verification_email_resend)."""
+    form = VerificationResendForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request,
+            "account/verification_sent.html",
+            {"resend_form": form},
+            status=400,
+        )
+    email = form.cleaned_data["email"]
+    services.verification_email_resend(request=request, email=email)
+    request.session[VERIFICATION_EMAIL] = email
+    messages.info(
+        request,
+        _(
+            "If %(email)s is waiting for confirmation, a new link is on its way "
+            "(one every few minutes at most). Links already sent keep working."
+        )
+        % {"email": email},
+    )
+    return redirect("account_email_verification_sent")
 
 
 @login_required

@@ -10,15 +10,16 @@ from enum import StrEnum
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
-from community.access import Access
+from community.access import Access, communities_banning
 from community.models import Community, Member
 from community.timefmt import local_format
 from events import draw as algorithm
 from events.access import (
     eligibility_refusal,
-    hosting,
     is_organiser,
     join_refusal,
+    organised_by,
+    survey_open_refusal,
     withdraw_refusal,
 )
 from events.errors import EventsError
@@ -32,6 +33,8 @@ from events.models import (
     Gathering,
     GatheringStatus,
     SelectionMode,
+    SurveyInvitation,
+    SurveyParticipation,
 )
 from events.selectors.surveys import SurveyState
 from realtime.models import Room
@@ -44,6 +47,9 @@ UPCOMING = [
     GatheringStatus.LOBBY,
     GatheringStatus.LIVE,
 ]
+# Gatherings that "my gatherings" lists as upcoming rather than past: those
+# coming up, and an organiser's drafts.
+COMING = [*UPCOMING, GatheringStatus.DRAFT]
 
 
 def gathering_for_page(*, community: Community, gathering_id: int) -> Gathering | None:
@@ -374,6 +380,12 @@ class MyApplicationRow:
     join: JoinLink | None
     has_draw: bool
     can_withdraw: bool
+    # The gathering's survey is open and waits for this member's answer.
+    survey_waiting: bool = False
+
+    @property
+    def is_upcoming(self) -> bool:
+        return self.gathering.status in COMING
 
 
 def member_gatherings_due(*, member: Member, now: datetime) -> list[int]:
@@ -390,17 +402,25 @@ def member_gatherings_due(*, member: Member, now: datetime) -> list[int]:
 
 
 def member_applications(*, member: Member, now: datetime) -> list[MyApplicationRow]:
-    """Every application of ``member``, the latest gathering first. One
-    query, whatever their number."""
+    """Every application of ``member``, the latest gathering first, each
+    with whether its survey waits for their answer (open, they were invited
+    when it opened, they have not answered). One query, whatever their
+    number."""
+    survey_of = {"survey__gathering": OuterRef("gathering"), "member": member}
     applications = (
         Application.objects.filter(member=member)
-        .select_related("gathering__community", "join_pass")
-        .annotate(has_draw=Exists(Draw.objects.filter(gathering=OuterRef("gathering"))))
+        .select_related("gathering__community", "gathering__survey", "join_pass")
+        .annotate(
+            has_draw=Exists(Draw.objects.filter(gathering=OuterRef("gathering"))),
+            survey_invited=Exists(SurveyInvitation.objects.filter(**survey_of)),
+            survey_answered=Exists(SurveyParticipation.objects.filter(**survey_of)),
+        )
         .order_by("-gathering__starts_at", "-pk")
     )
     rows = []
     for application in applications:
         gathering = application.gathering
+        survey = getattr(gathering, "survey", None)
         rows.append(
             MyApplicationRow(
                 application=application,
@@ -408,16 +428,21 @@ def member_applications(*, member: Member, now: datetime) -> list[MyApplicationR
                 join=_join_link(application, now),
                 has_draw=application.has_draw,
                 can_withdraw=withdraw_refusal(application, gathering, now) is None,
+                survey_waiting=(
+                    application.survey_invited
+                    and not application.survey_answered
+                    and survey_open_refusal(survey, gathering.status, now) is None
+                ),
             )
         )
     return rows
 
 
 def member_hosted_gatherings(*, member: Member) -> list[Gathering]:
-    """The gatherings ``member`` hosts (and so organises), the latest first.
-    One query."""
+    """The gatherings ``member`` organises (hosts, or in a community they
+    moderate), the latest first, drafts included. One query."""
     return list(
-        Gathering.objects.filter(hosting(member))
+        Gathering.objects.filter(organised_by(member))
         .select_related("community")
         .order_by("-starts_at", "-pk")
     )
@@ -451,4 +476,72 @@ def draw_record_for_page(*, gathering: Gathering) -> dict | None:
         Draw.objects.filter(gathering=gathering)
         .values_list("record", flat=True)
         .first()
+    )
+
+
+@dataclass
+class HomeGatherings:
+    """What the signed-in home shows of gatherings: the member's next one
+    (with what they see of its join link), the seat offers waiting for their
+    answer, and gatherings open for applications in their communities."""
+
+    next_seat: MyApplicationRow | None
+    offers: list[Application]
+    open_gatherings: list[Gathering]
+
+
+def home_gatherings(
+    *, member: Member, community_ids: list[int], now: datetime, limit: int = 5
+) -> HomeGatherings:
+    """The gatherings part of ``member``'s home. Three queries, whatever the
+    number of their communities, applications or gatherings."""
+    seat = (
+        Application.objects.filter(
+            member=member,
+            status=ApplicationStatus.CONFIRMED,
+            gathering__status__in=UPCOMING,
+            gathering__ends_at__gt=now,
+        )
+        .select_related("gathering__community", "join_pass")
+        .order_by("gathering__starts_at", "pk")
+        .first()
+    )
+    next_seat = None
+    if seat is not None:
+        next_seat = MyApplicationRow(
+            application=seat,
+            gathering=seat.gathering,
+            join=_join_link(seat, now),
+            has_draw=False,
+            can_withdraw=False,
+        )
+    offers = list(
+        Application.objects.filter(
+            member=member,
+            status=ApplicationStatus.OFFERED,
+            offer_expires_at__gt=now,
+        )
+        .select_related("gathering__community")
+        .order_by("offer_expires_at", "pk")[:limit]
+    )
+    open_gatherings = list(
+        Gathering.objects.filter(
+            community_id__in=community_ids,
+            published_at__isnull=False,
+            status=GatheringStatus.OPEN,
+            applications_close_at__gt=now,
+        )
+        .exclude(community_id__in=communities_banning(member))
+        .annotate(
+            applied=Exists(
+                Application.objects.filter(
+                    gathering=OuterRef("pk"), member=member
+                ).exclude(status=ApplicationStatus.WITHDRAWN)
+            )
+        )
+        .select_related("community")
+        .order_by("applications_close_at", "starts_at", "pk")[:limit]
+    )
+    return HomeGatherings(
+        next_seat=next_seat, offers=offers, open_gatherings=open_gatherings
     )

@@ -2,7 +2,7 @@
 answers and published takeaways, each shown as its owner chose. Each
 function states its query budget."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.urls import reverse
@@ -44,6 +44,9 @@ class PathItem:
     takeaway: Takeaway | None = None
     # For the owner: a gathering attended with no takeaway yet.
     takeaway_missing: bool = False
+    # The takeaway merged into the item of the gathering it comes from
+    # (``takeaway`` then set on an "attended" item), and who may see it.
+    takeaway_visibility: str = ""
 
     @property
     def kind_label(self) -> str:
@@ -58,12 +61,35 @@ def _seen_by(item: PathItem, viewer_communities: set[int]) -> bool:
     return False
 
 
-def member_path(*, member: Member, viewer: Member | None) -> list[PathItem]:
+def _as_seen_by(item: PathItem, viewer_communities: set[int]) -> PathItem | None:
+    """``item`` as the reader sees it, or None. A gathering attended with its
+    takeaway merged shows the takeaway only where the takeaway's own
+    visibility allows; where only the takeaway is seen, it is the item."""
+    if not item.takeaway_visibility:
+        return item if _seen_by(item, viewer_communities) else None
+    takeaway_item = replace(
+        item,
+        kind=PathKind.TAKEAWAY,
+        object_id=item.takeaway.pk,
+        visibility=item.takeaway_visibility,
+        takeaway_visibility="",
+    )
+    takeaway_seen = _seen_by(takeaway_item, viewer_communities)
+    if _seen_by(item, viewer_communities):
+        return item if takeaway_seen else replace(item, takeaway=None)
+    return takeaway_item if takeaway_seen else None
+
+
+def member_path(
+    *, member: Member, viewer: Member | None, merged: bool = True
+) -> list[PathItem]:
     """The items of ``member``'s path that ``viewer`` may see, oldest first:
     everything for the member themself; for anyone else an item marked
     public (in a community whose pages are public, or one they belong to)
-    or marked for community members (of its community). Six queries,
-    whatever the length of the path."""
+    or marked for community members (of its community). ``merged``: each
+    gathering once, a takeaway shown in the item of the gathering attended
+    (each part still as its own visibility allows); else a takeaway is an
+    item of its own. Six queries, whatever the length of the path."""
     is_owner = viewer is not None and viewer.pk == member.pk
     chosen = {
         (kind, object_id): visibility
@@ -118,8 +144,16 @@ def member_path(*, member: Member, viewer: Member | None) -> list[PathItem]:
     takeaways = Takeaway.objects.filter(member=member).select_related(
         "gathering__community"
     )
+    attended_items = {
+        item.object_id: item for item in items if item.kind == PathKind.ATTENDED
+    }
     for takeaway in takeaways:
         gathering = takeaway.gathering
+        item = attended_items.get(gathering.pk) if merged else None
+        if item is not None:
+            item.takeaway = takeaway
+            item.takeaway_visibility = takeaway.visibility
+            continue
         items.append(
             PathItem(
                 kind=PathKind.TAKEAWAY,
@@ -145,7 +179,11 @@ def member_path(*, member: Member, viewer: Member | None) -> list[PathItem]:
             if viewer is not None and viewer.is_authenticated
             else set()
         )
-        items = [item for item in items if _seen_by(item, viewer_communities)]
+        items = [
+            shown
+            for item in items
+            if (shown := _as_seen_by(item, viewer_communities)) is not None
+        ]
     order = {kind: index for index, kind in enumerate(PathKind.values)}
     items.sort(key=lambda item: (item.when, order[item.kind], item.object_id))
     return items
@@ -171,7 +209,7 @@ def _gathering_item(kind: str, gathering: Gathering, visibility) -> PathItem:
 def path_export(*, member: Member) -> dict:
     """The member's whole path as data for the JSON export (their own, so
     every item, with its visibility). Six queries."""
-    items = member_path(member=member, viewer=member)
+    items = member_path(member=member, viewer=member, merged=False)
     return {
         "member": member.public_id,
         "exported_at": timezone.now().isoformat(),

@@ -219,11 +219,27 @@ def my_gatherings(request: HttpRequest) -> HttpResponse:
     # Pages apply what fell due, so a stopped worker delays nothing shown.
     for gathering_id in selectors.member_gatherings_due(member=request.user, now=now):
         lifecycle.gathering_advance(gathering_id=gathering_id, now=now)
+    rows = selectors.member_applications(member=request.user, now=now)
+    applied = {row.gathering.pk for row in rows}
+    # A gathering the member also holds a seat in shows once, with the seat.
+    organised = [
+        g
+        for g in selectors.member_hosted_gatherings(member=request.user)
+        if g.pk not in applied
+    ]
     return render(
         request,
         "events/my_gatherings.html",
         {
-            "rows": selectors.member_applications(member=request.user, now=now),
-            "hosted": selectors.member_hosted_gatherings(member=request.user),
+            "rows": rows,
+            # The next first; the past, the latest first.
+            "upcoming_rows": [row for row in reversed(rows) if row.is_upcoming],
+            "past_rows": [row for row in rows if not row.is_upcoming],
+            "organised_upcoming": [
+                g for g in reversed(organised) if g.status in selectors.COMING
+            ],
+            "organised_past": [
+                g for g in organised if g.status not in selectors.COMING
+            ],
         },
     )

@@ -130,6 +130,8 @@ def sign_up(
     expect(page).to_have_url(
         re.compile(re.escape(reverse("account_email_verification_sent")))
     )
+    # The link can be sent again from here (allauth's flow and limit).
+    expect(page.locator("#verification-resend button[type=submit]")).to_be_visible()
     screenshot("verification-sent")
 
     page.goto(url_in(mailbox.latest_to(email), "/accounts/confirm-email/"))
@@ -186,15 +188,23 @@ def kakao_sign_up(
 def profile_complete(
     page, *, nickname: str, role: str, experience: str, screenshot
 ) -> None:
-    """On the profile page: a nickname to be shown by, a job role and an
-    experience band. Ends on the member's public profile."""
+    """On the welcome page: a nickname to be shown by, a job role and an
+    experience band (none chosen for the member). Saving joins the member to
+    their role's open community and lands there (on the home page when
+    there is none), welcomed; then the navigation's one link to the profile.
+    Ends on the member's public profile."""
     form = page.locator("main form")
+    expect(form.locator("select[name=role]")).to_have_value("")
     form.locator("input[name=nickname]").fill(nickname)
     form.locator("input[name=display_mode][value=nickname]").check()
     form.locator("select[name=role]").select_option(role)
     form.locator("select[name=experience]").select_option(experience)
     screenshot("profile-filled")
     form.get_by_role("button").click()
+    expect(page).to_have_url(re.compile(r"/(c/[\w-]+/)?$"))
+    expect(success_message(page)).to_be_visible()
+    screenshot("welcomed")
+    page.locator("#nav-profile").click()
     expect(page).to_have_url(re.compile(r"/members/[\w-]+/$"))
     expect(page.get_by_role("heading", level=1)).to_contain_text(nickname)
 
@@ -289,6 +299,17 @@ def former_members_thread_read(
 
 
 # --- Communities and threads ------------------------------------------------------
+
+
+def community_joined(page, language: str = "ko") -> None:
+    """The community page open is one the member belongs to (the welcome
+    joined them to their role's): no join button, the member badge."""
+    expect(
+        page.get_by_role("button", name=translated("Join this community", language))
+    ).to_have_count(0)
+    expect(page.locator(".community-actions .badge")).to_have_text(
+        translated("Member", language)
+    )
 
 
 def community_join(page, community_name: str, language: str = "ko") -> None:

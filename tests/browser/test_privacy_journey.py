@@ -27,7 +27,7 @@ from events.models import Application, ApplicationStatus
 from tests.browser import with_providers
 from tests.browser.conftest import mail_text
 from tests.browser.steps import (
-    community_join,
+    community_joined,
     data_download,
     former_members_thread_read,
     gathering_schedule_shift,
@@ -116,9 +116,10 @@ def test_a_kakao_member_takes_part_downloads_their_data_and_leaves(
     assert not member.has_usable_password()
     assert Consent.objects.filter(member=member).exists()
 
-    # --- 2. They join the community and post a thread.
+    # --- 2. In the community of their role (the welcome joined them to it),
+    # they post a thread.
     page.goto(reverse("community_detail", args=[community.slug]))
-    community_join(page, COMMUNITY, language)
+    community_joined(page, language)
     thread_post(
         page,
         board_name=BOARD,

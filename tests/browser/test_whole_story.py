@@ -52,7 +52,7 @@ from tests.browser.steps import (
     SEOUL,
     action_button,
     chat_log,
-    community_join,
+    community_joined,
     composer,
     form_submit,
     gathering_create,
@@ -261,11 +261,12 @@ def test_whole_story(
     expect(page.get_by_role("main")).not_to_contain_text(story.real_name)
     shoot("public-profile")
 
-    # --- 2. Joins the community of that role, posts a thread.
+    # --- 2. In the community of that role (the welcome joined them to it),
+    # posts a thread.
     page.goto("/")
     page.get_by_role("link", name=COMMUNITY_NAME, exact=True).first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text(COMMUNITY_NAME)
-    community_join(page, COMMUNITY_NAME, language)
+    community_joined(page, language)
     shoot("community-joined")
     thread_post(
         page,
