@@ -484,7 +484,13 @@ class Notification(models.Model):
     comment = models.ForeignKey(
         Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
-    # A short, already-rendered detail (e.g. a moderator's reason).
+    # The sentence as facts, said in the reader's language when read
+    # (community/facts.py): its source text (msgid) and parameters.
+    message = models.CharField(max_length=300, blank=True)
+    params = models.JSONField(default=dict, blank=True)
+    # Rows from before ``message``: their sentence as it was rendered, in
+    # the language of the day (shown only when no message could be
+    # recovered from it).
     detail = models.CharField(max_length=300, blank=True)
     # Where the notification leads when it is not about a thread (e.g. a
     # gathering page): a site-relative path, never a secret.
