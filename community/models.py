@@ -12,6 +12,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from community.names import BuiltinNameField
 from community.roles import ExperienceBand, JobRole
 
 
@@ -174,7 +175,10 @@ class PostPolicy(models.TextChoices):
 class Community(models.Model):
     """A space for one job role: boards, members, moderators, gatherings."""
 
-    name = models.CharField(_("name"), max_length=80)
+    # A role community's built-in name is shown translated (community/names.py).
+    name = BuiltinNameField(
+        _("name"), max_length=80, catalogue="role community", key_field="role"
+    )
     slug = models.SlugField(_("address"), max_length=60, unique=True)
     role = models.CharField(_("job role"), max_length=40, choices=JobRole.choices)
     description = models.TextField(_("description"), blank=True)
@@ -264,7 +268,10 @@ class Board(models.Model):
         Community, on_delete=models.CASCADE, related_name="boards"
     )
     slug = models.SlugField(max_length=40)
-    name = models.CharField(_("name"), max_length=40)
+    # The default boards' names are shown translated (community/names.py).
+    name = BuiltinNameField(
+        _("name"), max_length=40, catalogue="board", key_field="slug"
+    )
     description = models.CharField(_("description"), max_length=200, blank=True)
     allows_promotion = models.BooleanField(_("promotion allowed"), default=False)
     position = models.PositiveSmallIntegerField(default=0)

@@ -26,6 +26,7 @@ from community.models import (
     Thread,
     Visibility,
 )
+from community.names import label
 from community.services.communities import community_leave
 from community.services.members import member_standing_lock
 from community.services.notifications import notify
@@ -98,7 +99,7 @@ def _content_notice(action: str, community: Community, comment, reason: str):
                 "A moderator of %(community)s restored your comment."
             ),
         }
-        sentence = fact(texts[action, comment is not None], community=community.name)
+        sentence = fact(texts[action, comment is not None], community=label(community))
         return _with_reason(sentence, reason)
 
     return render
@@ -106,7 +107,7 @@ def _content_notice(action: str, community: Community, comment, reason: str):
 
 def _sanction_notice(kind: str, community: Community, ends_at, reason: str):
     def render() -> dict:
-        params = {"community": community.name}
+        params = {"community": label(community)}
         if ends_at is not None:
             params["until"] = ends_at
             texts = {
@@ -131,7 +132,7 @@ def _lift_notice(kind: str, community: Community):
             SanctionKind.BAN: _("Your ban from %(community)s was lifted."),
             SanctionKind.MUTE: _("Your mute in %(community)s was lifted."),
         }
-        return fact(texts[kind], community=community.name)
+        return fact(texts[kind], community=label(community))
 
     return render
 
@@ -142,7 +143,7 @@ def _role_notice(role: str, community: Community):
             text = _("You are now a moderator of %(community)s.")
         else:
             text = _("You are no longer a moderator of %(community)s.")
-        return fact(text, community=community.name)
+        return fact(text, community=label(community))
 
     return render
 
