@@ -424,7 +424,7 @@ def search_results(
     rows = tuple(page.object_list)
 
     def parts(_page) -> tuple:
-        return (query, scoped, rows)
+        return (query, scoped, rows, activity_labels(rows))
 
     def values(_page) -> dict[str, Any]:
         threads = [_search_thread(row) for row in rows]

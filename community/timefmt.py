@@ -109,6 +109,19 @@ def ago(value: datetime, *, now: datetime | None = None) -> str:
     return day(value, now=now)
 
 
+def names() -> dict[str, object]:
+    """The words a browser needs to say a moment as ``moment`` does, in the
+    active language (static/js/live.js): AM/PM, weekdays from Monday, and
+    months."""
+    monday = datetime(2024, 1, 1)
+    return {
+        "am": date_format(monday.replace(hour=9), "A"),
+        "pm": date_format(monday.replace(hour=21), "A"),
+        "weekdays": [date_format(monday + timedelta(days=i), "D") for i in range(7)],
+        "months": [date_format(monday.replace(month=m), "M") for m in range(1, 13)],
+    }
+
+
 def iso(value: datetime) -> str:
     """The machine-readable moment for ``<time datetime>``."""
     return _local(value).isoformat()

@@ -7,6 +7,7 @@ a builtin library (config/settings.py), so every template has it.
 for the relative one, the exact time on hover. ``ago`` reads ``now`` from
 the context when a cached fragment has fixed it (community/fragments.py)."""
 
+import json
 from datetime import datetime
 
 from django import template
@@ -72,3 +73,10 @@ def at(value, css=""):
         timefmt.iso(value),
         timefmt.moment(value),
     )
+
+
+@register.simple_tag
+def time_names() -> str:
+    """The words static/js/live.js needs to say a time as the pages do, in
+    the active language, as JSON (autoescaped into an attribute)."""
+    return json.dumps(timefmt.names(), ensure_ascii=False)

@@ -206,7 +206,8 @@ def test_the_page_shows_times_in_seoul(client, community, owner):
         community, by=owner, starts_at=starts, ends_at=starts + timedelta(hours=2)
     )
     response = english(client).get(detail_url(gathering))
-    assert "7 p.m." in response.text or "19:00" in response.text
+    assert "7:00–9:00 PM" in response.text
+    assert "p.m." not in response.text
 
 
 def test_add_to_calendar_links_carry_public_facts_only(client, gathering):
