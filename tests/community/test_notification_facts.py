@@ -15,7 +15,6 @@ from django.utils import translation
 from community.access import access_for
 from community.models import Notification, NotificationKind, SanctionKind
 from community.services.moderation import sanction_impose
-from community.templatetags.notifications import notification_text
 from events.services.notices import notice_send
 from events.services.surveys import INVITATION
 from tests.community.forum_data import community_make, join
@@ -26,9 +25,19 @@ pytestmark = pytest.mark.django_db
 
 SEOUL = ZoneInfo("Asia/Seoul")
 CLOSE = datetime(2026, 12, 12, 19, 0, tzinfo=SEOUL)
-facts_migration = importlib.import_module(
-    "community.migrations.0013_notification_facts_from_text"
-)
+
+
+def facts_from_text() -> None:
+    """Migration 0013's step, on the rows as they are now."""
+    importlib.import_module(
+        "community.migrations.0013_notification_facts_from_text"
+    ).forwards(apps, None)
+
+
+def notification_text(notification) -> str:
+    from community.templatetags.notifications import notification_text
+
+    return notification_text(notification)
 
 
 def _page(client, member, language: str) -> str:
@@ -94,7 +103,7 @@ def test_old_korean_rows_become_facts_said_in_english(client):
         }
     row = _old_row(member, text)
 
-    facts_migration.forwards(apps, None)
+    facts_from_text()
 
     row.refresh_from_db()
     assert row.message == INVITATION
@@ -113,7 +122,7 @@ def test_old_english_rows_read_their_times_back_too():
         member,
         "A seat at ‘Meetup’ is yours if you confirm by Dec. 12, 2026, noon.",
     )
-    facts_migration.forwards(apps, None)
+    facts_from_text()
     row.refresh_from_db()
     with translation.override("ko"):
         assert "12월 12일 (토) 오후 12:00" in notification_text(row)
@@ -132,7 +141,7 @@ def test_old_moderation_rows_with_a_reason_become_nested_facts():
         }
     row = _old_row(member, text, kind=NotificationKind.MODERATION)
 
-    facts_migration.forwards(apps, None)
+    facts_from_text()
 
     row.refresh_from_db()
     with translation.override("en"):
@@ -143,7 +152,7 @@ def test_old_moderation_rows_with_a_reason_become_nested_facts():
 
 def test_an_old_row_nothing_matches_keeps_its_text():
     row = _old_row(member_create(), "알 수 없는 옛 알림")
-    facts_migration.forwards(apps, None)
+    facts_from_text()
     row.refresh_from_db()
     assert row.message == ""
     assert notification_text(row) == "알 수 없는 옛 알림"
