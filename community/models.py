@@ -272,7 +272,13 @@ class Board(models.Model):
     name = BuiltinNameField(
         _("name"), max_length=40, catalogue="board", key_field="slug"
     )
-    description = models.CharField(_("description"), max_length=200, blank=True)
+    description = BuiltinNameField(
+        _("description"),
+        max_length=200,
+        blank=True,
+        catalogue="board description",
+        key_field="slug",
+    )
     allows_promotion = models.BooleanField(_("promotion allowed"), default=False)
     position = models.PositiveSmallIntegerField(default=0)
 

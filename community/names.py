@@ -21,6 +21,15 @@ BOARDS: dict[str, tuple[str, Promise]] = {
     "gathering-reviews": ("모임 후기", _("Gathering reviews")),
 }
 
+BOARD_DESCRIPTIONS: dict[str, tuple[str, Promise]] = {
+    "job-talk": ("질문과 노하우를 나눠요.", _("Questions and know-how.")),
+    "introductions": (
+        "자기소개와 홍보: 홍보는 이 게시판에서만.",
+        _("Introductions and promotion: promotion goes on this board only."),
+    ),
+    "gathering-reviews": ("모임에 다녀온 이야기.", _("Stories from gatherings.")),
+}
+
 # Job role → (the Korean name of its community, the translatable name).
 # Most are the role's own label; three communities were named otherwise.
 ROLE_COMMUNITIES: dict[str, tuple[str, Promise]] = {
@@ -46,7 +55,11 @@ ROLE_COMMUNITIES: dict[str, tuple[str, Promise]] = {
     JobRole.RECRUITING.value: ("채용 담당자", _("Recruiters")),
 }
 
-CATALOGUES = {"board": BOARDS, "role community": ROLE_COMMUNITIES}
+CATALOGUES = {
+    "board": BOARDS,
+    "board description": BOARD_DESCRIPTIONS,
+    "role community": ROLE_COMMUNITIES,
+}
 
 
 def builtin(catalogue: str, key: str | None, stored: str) -> Promise | None:

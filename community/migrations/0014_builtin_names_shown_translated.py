@@ -21,6 +21,11 @@ class Migration(migrations.Migration):
                     field=community.names.BuiltinNameField(catalogue='board', key_field='slug', max_length=40, verbose_name='name'),
                 ),
                 migrations.AlterField(
+                    model_name='board',
+                    name='description',
+                    field=community.names.BuiltinNameField(blank=True, catalogue='board description', key_field='slug', max_length=200, verbose_name='description'),
+                ),
+                migrations.AlterField(
                     model_name='community',
                     name='name',
                     field=community.names.BuiltinNameField(catalogue='role community', key_field='role', max_length=80, verbose_name='name'),

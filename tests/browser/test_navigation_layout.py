@@ -10,12 +10,15 @@ pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 
 # Each navigation item: its text, the top of its box, its height in lines.
 LINES = """() => Array.from(
-  document.querySelectorAll("header nav .nav-links > li > a, header nav .nav-links > li button")
+  document.querySelectorAll(
+    "header nav .nav-links > li > a, header nav .nav-links > li button"
+  )
 ).map((item) => {
   const style = getComputedStyle(item);
   const line = parseFloat(style.lineHeight) || parseFloat(style.fontSize) * 1.2;
   const box = item.getBoundingClientRect();
-  const height = box.height - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom)
+  const height = box.height
+    - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom)
     - parseFloat(style.borderTopWidth) - parseFloat(style.borderBottomWidth);
   return [
     item.textContent.trim().replace(/\\s+/g, " "),

@@ -156,3 +156,20 @@ def test_an_old_row_nothing_matches_keeps_its_text():
     row.refresh_from_db()
     assert row.message == ""
     assert notification_text(row) == "알 수 없는 옛 알림"
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("ko", "12월 12일 (토) 오후 7:00"), ("en", "Sat, Dec 12, 7:00 PM")],
+)
+def test_a_notice_mail_says_its_time_the_same_way(mailoutbox, language, expected):
+    member = member_create(language=language)
+    gathering = gathering_make(title="데이터 분석 밋업")
+    notice_send(
+        members=[member],
+        gathering=gathering,
+        detail=INVITATION,
+        context={"close": CLOSE},
+    )
+    (message,) = [m for m in mailoutbox if member.email in m.to]
+    assert expected in message.body
