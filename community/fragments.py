@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from community import timefmt
 from community.caching import optional
 
 logger = logging.getLogger(__name__)
@@ -29,7 +30,7 @@ logger = logging.getLogger(__name__)
 # Content-keyed entries never go stale; the timeout only frees memory.
 TIMEOUT = 6 * 60 * 60
 # Bump when a fragment template changes what it renders from the same values.
-VERSION = 1
+VERSION = 2
 
 
 def _key(kind: str, pk: int, parts: tuple, context: tuple) -> str:
@@ -94,6 +95,7 @@ def comment_heads(page, *, thread, community) -> None:
         items.append(comment)
         items.extend(comment.reply_list)
     names = {c.pk: display_name(c.author, community) for c in items}
+    now = timezone.now()
 
     def values(c) -> dict[str, Any]:
         return {
@@ -101,6 +103,7 @@ def comment_heads(page, *, thread, community) -> None:
             "author_name": names[c.pk],
             "is_thread_author": c.author_id == thread.author_id,
             "is_helpful": c.pk == thread.helpful_comment_id,
+            "now": now,
         }
 
     def parts(c) -> tuple:
@@ -110,6 +113,8 @@ def comment_heads(page, *, thread, community) -> None:
             c.author_id == thread.author_id,
             c.pk == thread.helpful_comment_id,
             c.created_at,
+            # The head says it relatively ("3분 전").
+            timefmt.ago(c.created_at, now=now),
             c.edited_at,
             c.visibility,
             c.body_html,
@@ -167,7 +172,10 @@ def anonymous_comments(*, thread, community, page: int | str = 1):
             community.requires_real_names,
         )
         env = (get_language(), timezone.get_current_timezone_name())
-        return _key("comment-list", thread.pk, (context, rows, replies), env)
+        # Each head says its time relatively ("3분 전").
+        now = timezone.now()
+        labels = tuple(timefmt.ago(r.created_at, now=now) for r in (*rows, *replies))
+        return _key("comment-list", thread.pk, (context, rows, replies, labels), env)
 
     rows_page, replies = selectors.comment_rows(thread=thread, page=page)
     html = optional(
@@ -295,6 +303,7 @@ def anonymous_community(*, request, context: dict[str, Any]) -> SafeString:
             for p in context["trend"].points
         ),
         tuple(context["recent_threads"]),
+        activity_labels(context["recent_threads"]),
     )
     context = {**context, "rows": context["recent_threads"]}
     return _anonymous_body(
@@ -329,6 +338,7 @@ def anonymous_board(*, request, context: dict[str, Any]) -> SafeString | None:
         page.number,
         page.paginator.count,
         tuple(page.object_list),
+        activity_labels(page.object_list),
     )
     context = {**context, "rows": page.object_list}
     return _anonymous_body(
@@ -347,15 +357,23 @@ def thread_rows(rows: Sequence[tuple], *, community) -> str:
     each of ``rows``, selectors.threads.THREAD_ROW_FIELDS tuples), the same
     for every reader, cached as one fragment keyed by every value a row
     shows. On a miss the rows are rendered from those same values, so what is stored is
-    always what the key describes."""
+    always what the key describes. A row says its last activity relatively
+    ("3시간 전"), so the labels, as of one ``now``, are part of the key."""
+    now = timezone.now()
 
     def parts(_rows) -> tuple:
-        return (community.slug, community.requires_real_names, tuple(rows))
+        return (
+            community.slug,
+            community.requires_real_names,
+            tuple(rows),
+            activity_labels(rows, now=now),
+        )
 
     def values(_rows) -> dict[str, Any]:
         return {
             "threads": [_thread_from_row(row, community) for row in rows],
             "show_community": False,
+            "now": now,
         }
 
     (html,) = render_cached("thread-rows", ROWS, [_Rows()], parts, values)
@@ -383,6 +401,13 @@ class _Rows:
     pk = 0
 
 
+def activity_labels(rows: Sequence[tuple], *, now=None) -> tuple[str, ...]:
+    """What the rows say of their last activity ("3시간 전"): a fragment
+    that shows them is keyed by them, so it changes when they do."""
+    now = now or timezone.now()
+    return tuple(timefmt.ago(row.last_activity_at, now=now) for row in rows)
+
+
 ROWS = "community/partials/thread_rows.html"
 
 
@@ -399,7 +424,7 @@ def search_results(
     rows = tuple(page.object_list)
 
     def parts(_page) -> tuple:
-        return (query, scoped, rows)
+        return (query, scoped, rows, activity_labels(rows))
 
     def values(_page) -> dict[str, Any]:
         threads = [_search_thread(row) for row in rows]

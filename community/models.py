@@ -12,6 +12,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from community.names import BuiltinNameField
 from community.roles import ExperienceBand, JobRole
 
 
@@ -175,7 +176,10 @@ class PostPolicy(models.TextChoices):
 class Community(models.Model):
     """A space for one job role: boards, members, moderators, gatherings."""
 
-    name = models.CharField(_("name"), max_length=80)
+    # A role community's built-in name is shown translated (community/names.py).
+    name = BuiltinNameField(
+        _("name"), max_length=80, catalogue="role community", key_field="role"
+    )
     slug = models.SlugField(_("address"), max_length=60, unique=True)
     role = models.CharField(_("job role"), max_length=40, choices=JobRole.choices)
     description = models.TextField(_("description"), blank=True)
@@ -265,8 +269,17 @@ class Board(models.Model):
         Community, on_delete=models.CASCADE, related_name="boards"
     )
     slug = models.SlugField(max_length=40)
-    name = models.CharField(_("name"), max_length=40)
-    description = models.CharField(_("description"), max_length=200, blank=True)
+    # The default boards' names are shown translated (community/names.py).
+    name = BuiltinNameField(
+        _("name"), max_length=40, catalogue="board", key_field="slug"
+    )
+    description = BuiltinNameField(
+        _("description"),
+        max_length=200,
+        blank=True,
+        catalogue="board description",
+        key_field="slug",
+    )
     allows_promotion = models.BooleanField(_("promotion allowed"), default=False)
     position = models.PositiveSmallIntegerField(default=0)
 
@@ -485,7 +498,13 @@ class Notification(models.Model):
     comment = models.ForeignKey(
         Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
-    # A short, already-rendered detail (e.g. a moderator's reason).
+    # The sentence as facts, said in the reader's language when read
+    # (community/facts.py): its source text (msgid) and parameters.
+    message = models.CharField(max_length=300, blank=True)
+    params = models.JSONField(default=dict, blank=True)
+    # Rows from before ``message``: their sentence as it was rendered, in
+    # the language of the day (shown only when no message could be
+    # recovered from it).
     detail = models.CharField(max_length=300, blank=True)
     # Where the notification leads when it is not about a thread (e.g. a
     # gathering page): a site-relative path, never a secret.

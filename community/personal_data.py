@@ -18,6 +18,7 @@ from django.apps import apps
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from community.facts import said
 from community.models import (
     Bookmark,
     Comment,
@@ -258,15 +259,23 @@ def surveys(member: Member) -> Rows:
 
 @section("notifications", _("Notifications"))
 def notifications(member: Member) -> Rows:
-    return rows(
+    found = rows(
         Notification.objects.filter(recipient=member).order_by("created_at", "pk"),
         "kind",
         "detail",
         "link",
         "created_at",
         "read_at",
+        "message",
+        "params",
         thread="thread__title",
     )
+    for row in found:
+        # The sentence, said as the notifications page says it.
+        message, params = row.pop("message"), row.pop("params")
+        if message:
+            row["detail"] = said(message, params)
+    return found
 
 
 @section("chat_messages", _("Chat messages"))

@@ -161,6 +161,8 @@ TEMPLATES = [
                 # After Django's csrf processor, whose token it stands in for.
                 "community.page_cache.csrf_placeholder",
             ],
+            # Dates and times one way on every page (community/timefmt.py).
+            "builtins": ["community.templatetags.times"],
         },
     },
 ]
@@ -379,6 +381,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Seoul"
 USE_I18N = True
 USE_TZ = True
+# Korean 오전/오후 before the time, English "PM" never "p.m.", weekdays.
+FORMAT_MODULE_PATH = ["config.formats"]
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_SECURE = not DEBUG
 LANGUAGE_COOKIE_HTTPONLY = True

@@ -64,8 +64,11 @@ SEARCH_ROW_FIELDS = (
     "comment_count",
     "community__slug",
     "community__name",
+    # The keys of built-in names (community/names.py).
+    "community__role",
     "community__requires_real_names",
     "board__name",
+    "board__slug",
     "author__real_name",
     "author__nickname",
     "author__display_mode",

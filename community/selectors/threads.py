@@ -56,6 +56,7 @@ THREAD_ROW_FIELDS = (
     "is_pinned",
     "is_locked",
     "created_at",
+    "last_activity_at",
     "comment_count",
     "empathy_count",
     "helpful_count",

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from community.access import Access, access_for
 from community.errors import CommunityError
+from community.facts import fact
 from community.models import (
     AuditEntry,
     Comment,
@@ -25,10 +26,10 @@ from community.models import (
     Thread,
     Visibility,
 )
+from community.names import label
 from community.services.communities import community_leave
 from community.services.members import member_standing_lock
 from community.services.notifications import notify
-from community.timefmt import local_format
 from events.services.sanctions import gatherings_ban
 from realtime.broadcast import member_sockets_close
 
@@ -60,35 +61,30 @@ def _tell(
     comment: Comment | None = None,
 ) -> None:
     """Notify ``member`` of a moderator action. The notification stores its
-    sentence already rendered, in the member's language, because it names the
-    community and the kind of action, which the row has no columns for."""
-    with translation.override(member.language):
-        detail = notice()
+    sentence as facts (community/facts.py), said in the reader's language
+    when read: ``notice`` makes them with no language active, so that its
+    texts are their source texts."""
+    with translation.override(None):
+        sentence = notice()
     notify(
         recipients=[member],
         kind=NotificationKind.MODERATION,
         actor=access.member,
         thread=thread,
         comment=comment,
-        detail=detail,
+        sentence=sentence,
     )
 
 
-def _with_reason(sentence: str, reason: str) -> str:
+def _with_reason(sentence: dict, reason: str) -> dict:
     reason = reason.strip()
-    return (
-        _("%(sentence)s Reason: %(reason)s")
-        % {
-            "sentence": sentence,
-            "reason": reason,
-        }
-        if reason
-        else sentence
-    )
+    if not reason:
+        return sentence
+    return fact(_("%(sentence)s Reason: %(reason)s"), sentence=sentence, reason=reason)
 
 
 def _content_notice(action: str, community: Community, comment, reason: str):
-    def render() -> str:
+    def render() -> dict:
         texts = {
             (ModerationAction.HIDE, False): _(
                 "A moderator of %(community)s hid your thread."
@@ -103,17 +99,17 @@ def _content_notice(action: str, community: Community, comment, reason: str):
                 "A moderator of %(community)s restored your comment."
             ),
         }
-        sentence = texts[action, comment is not None] % {"community": community.name}
+        sentence = fact(texts[action, comment is not None], community=label(community))
         return _with_reason(sentence, reason)
 
     return render
 
 
 def _sanction_notice(kind: str, community: Community, ends_at, reason: str):
-    def render() -> str:
-        params = {"community": community.name}
+    def render() -> dict:
+        params = {"community": label(community)}
         if ends_at is not None:
-            params["until"] = local_format(ends_at)
+            params["until"] = ends_at
             texts = {
                 SanctionKind.BAN: _(
                     "You are banned from %(community)s until %(until)s."
@@ -125,29 +121,29 @@ def _sanction_notice(kind: str, community: Community, ends_at, reason: str):
                 SanctionKind.BAN: _("You are banned from %(community)s."),
                 SanctionKind.MUTE: _("You are muted in %(community)s."),
             }
-        return _with_reason(texts[kind] % params, reason)
+        return _with_reason(fact(texts[kind], **params), reason)
 
     return render
 
 
 def _lift_notice(kind: str, community: Community):
-    def render() -> str:
+    def render() -> dict:
         texts = {
             SanctionKind.BAN: _("Your ban from %(community)s was lifted."),
             SanctionKind.MUTE: _("Your mute in %(community)s was lifted."),
         }
-        return texts[kind] % {"community": community.name}
+        return fact(texts[kind], community=label(community))
 
     return render
 
 
 def _role_notice(role: str, community: Community):
-    def render() -> str:
+    def render() -> dict:
         if role in {MembershipRole.MODERATOR, MembershipRole.OWNER}:
             text = _("You are now a moderator of %(community)s.")
         else:
             text = _("You are no longer a moderator of %(community)s.")
-        return text % {"community": community.name}
+        return fact(text, community=label(community))
 
     return render
 

@@ -21,10 +21,12 @@ def notify(
     actor: Member | None = None,
     thread: Thread | None = None,
     comment: Comment | None = None,
-    detail: str = "",
+    sentence: dict | None = None,
 ) -> list[Notification]:
     """Notify each recipient once (duplicates and the actor are dropped) and
-    queue the emails they asked for. Call inside the transaction that made the
+    queue the emails they asked for. ``sentence`` (community.facts.fact), for
+    a kind whose words the row's columns do not tell, is said in each
+    reader's language when read. Call inside the transaction that made the
     change, so a rolled-back change notifies nobody."""
     unique: dict[int, Member] = {}
     for member in recipients:
@@ -40,7 +42,8 @@ def notify(
                 actor=actor,
                 thread=thread,
                 comment=comment,
-                detail=detail[:300],
+                message=sentence["message"] if sentence else "",
+                params=sentence["params"] if sentence else {},
             )
             for member in unique.values()
         ]

@@ -2,14 +2,12 @@
 notification and an email, each in the member's own language. Never carries
 the video link: attendees reach it through their join URL on the site."""
 
-from datetime import datetime
-
 from django.urls import reverse
 from django.utils import translation
 
+from community.facts import said, source_text, stored
 from community.mail import mail_member
 from community.models import Member, Notification, NotificationKind
-from community.timefmt import local_format
 from events.models import Gathering
 from realtime.broadcast import unread_counts_push
 
@@ -38,26 +36,28 @@ def notices_send(
 ) -> None:
     """One notice per (member, parameters): ``detail`` is a lazy translatable
     text with %-parameters (``title`` is always given), rendered per member
-    in their language. Notifications are written in one query; each email is
-    a queued task."""
+    in their language. Notifications store the sentence as facts
+    (community/facts.py), said in the reader's language whenever read;
+    they are written in one query; each email is a queued task."""
     link = gathering_url(gathering)
+    message = source_text(detail)
     notifications = []
     mails = []
     for member, context in items:
         if not member.is_active:
             continue
-        with translation.override(member.language):
-            params = {"title": gathering.title, **_localised(context)}
-            text = str(detail) % params
+        params = stored({"title": gathering.title, **context})
         notifications.append(
             Notification(
                 recipient=member,
                 kind=NotificationKind.GATHERING,
-                detail=text[:300],
+                message=message,
+                params=params,
                 link=link,
             )
         )
-        mails.append((member, text))
+        with translation.override(member.language):
+            mails.append((member, said(message, params)))
     Notification.objects.bulk_create(notifications, batch_size=1000)
     unread_counts_push(member_ids=[n.recipient_id for n in notifications])
     for member, text in mails:
@@ -72,11 +72,3 @@ def notices_send(
                 "link": link,
             },
         )
-
-
-def _localised(context: dict) -> dict:
-    """Dates and times in the active language and Seoul time."""
-    return {
-        key: local_format(value) if isinstance(value, datetime) else value
-        for key, value in context.items()
-    }

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from community.display import display_name
 from community.models import Community, Member, MembershipRole
+from community.names import label
 from events.models import (
     NOT_OVER,
     Application,
@@ -119,7 +120,7 @@ def _organisers_tell(gathering: Gathering, member: Member, by: Member | None):
     organisers.pop(member.pk, None)
     if by is not None:
         organisers.pop(by.pk, None)
-    context = {"name": display_name(member, community), "community": community.name}
+    context = {"name": display_name(member, community), "community": label(community)}
     notices_send(
         items=[(organiser, context) for organiser in organisers.values()],
         gathering=gathering,

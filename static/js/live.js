@@ -95,6 +95,48 @@
     });
   }
 
+  // A moment as the server's pages say it (community/timefmt.py): Korean
+  // "12월 12일 (토) 오후 7:00", English "Sat, Dec 12, 7:00 PM"; only the time
+  // when it is today, the year only when not the current one. The numbers
+  // come from Intl in the given zone, the words (AM/PM, weekdays, months)
+  // from the page (data-time-names), so that the browser's locale data
+  // cannot make it read otherwise.
+  var WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
+  function clockParts(date, timeZone) {
+    var parts = {};
+    new Intl.DateTimeFormat("en-US", {
+      timeZone: timeZone, year: "numeric", month: "numeric", day: "numeric",
+      weekday: "short", hour: "numeric", minute: "2-digit", hourCycle: "h23",
+    }).formatToParts(date).forEach(function (part) { parts[part.type] = part.value; });
+    return {
+      year: Number(parts.year), month: Number(parts.month), day: Number(parts.day),
+      weekday: WEEKDAYS.indexOf(parts.weekday), hour: Number(parts.hour) % 24,
+      minute: parts.minute,
+    };
+  }
+
+  function timeLabel(date, now, timeZone, names, korean) {
+    var at = clockParts(date, timeZone);
+    var today = clockParts(now, timeZone);
+    var half = at.hour < 12 ? names.am : names.pm;
+    var clock = (at.hour % 12 || 12) + ":" + at.minute;
+    clock = korean ? half + " " + clock : clock + " " + half;
+    if (at.year === today.year && at.month === today.month && at.day === today.day) {
+      return clock;
+    }
+    var weekday = names.weekdays[at.weekday];
+    var day;
+    if (korean) {
+      day = at.month + "월 " + at.day + "일 (" + weekday + ")";
+      if (at.year !== today.year) day = at.year + "년 " + day;
+      return day + " " + clock;
+    }
+    day = weekday + ", " + names.months[at.month - 1] + " " + at.day;
+    if (at.year !== today.year) day += ", " + at.year;
+    return day + ", " + clock;
+  }
+
   // A socket that comes back after it drops, until told not to.
   function Connection(options) {
     this.options = options;
@@ -217,6 +259,7 @@
     this.root = root;
     this.key = root.getAttribute("data-room");
     this.timeZone = root.getAttribute("data-time-zone") || undefined;
+    this.timeNames = JSON.parse(root.getAttribute("data-time-names"));
     this.text = {};
     var self = this;
     Array.prototype.forEach.call(root.attributes, function (attr) {
@@ -523,9 +566,9 @@
     var time = document.createElement("time");
     time.dateTime = message.time;
     // In the site's time zone (Korea), as every other time on the page.
-    time.textContent = new Date(message.time).toLocaleTimeString(
-      document.documentElement.lang || undefined,
-      { hour: "2-digit", minute: "2-digit", timeZone: this.timeZone }
+    time.textContent = timeLabel(
+      new Date(message.time), new Date(), this.timeZone, this.timeNames,
+      (document.documentElement.lang || "ko").indexOf("ko") === 0
     );
     head.append(author, " ", time);
     var body = document.createElement("p");

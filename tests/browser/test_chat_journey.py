@@ -107,6 +107,11 @@ def test_attendee_and_organiser_chat_through_a_server_restart(
     composer(alice).press("Enter")
     for page in pages.values():
         expect(chat_log(page)).to_contain_text("안녕하세요, 오늘 잘 부탁드려요!")
+    # Its time as the pages say one (community/timefmt.py): 오후 before it,
+    # no leading zero ("오후 7:05", not "오후 07:05").
+    expect(chat_log(alice).locator("time").first).to_have_text(
+        re.compile(r"^(오전|오후) (1[0-2]|[1-9]):[0-5]\d$")
+    )
     # Once the message is there, its author is no longer "typing": at once,
     # not when the notice would time out (4 s after the last keystroke).
     expect(host.locator("[data-chat-typing]")).to_be_empty(timeout=1_000)

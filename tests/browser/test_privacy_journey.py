@@ -55,7 +55,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 CODE = re.compile(r"^\s*([A-Z0-9]{4}-[A-Z0-9]{4})\s*$", re.MULTILINE)
 REAL_NAME = "정카카오"
 COMMUNITY = "백엔드 개발자 모임"
-BOARD = "직무톡"
+# The default board, shown in the reader's language.
+BOARD = "Job talk"
 GATHERING = "장애 회고 나눔"
 PROMPT = "어떤 장애를 겪어 보셨나요?"
 TITLE = "처음 겪은 장애를 돌아봐요"
@@ -122,7 +123,7 @@ def test_a_kakao_member_takes_part_downloads_their_data_and_leaves(
     community_joined(page, language)
     thread_post(
         page,
-        board_name=BOARD,
+        board_name=translated(BOARD, language),
         title=TITLE,
         tag="Question",
         body="모니터링 알림을 어떻게 나누시나요?",

@@ -82,8 +82,9 @@ pytestmark = [
 ]
 
 COMMUNITY_SLUG = "performance-marketing"
-COMMUNITY_NAME = "퍼포먼스 마케팅"
-BOARD_NAME = "직무톡"
+# Built-in names, shown in the reader's language (community/names.py).
+COMMUNITY_NAME = "Performance marketing"
+BOARD_NAME = "Job talk"
 # seed_demo makes the first demo member moderator of performance-marketing.
 ORGANISER_EMAIL = f"member01@{DEMO_DOMAIN}"
 PASSWORD = "story-Pass-2026!"
@@ -264,13 +265,14 @@ def test_whole_story(
     # --- 2. In the community of that role (the welcome joined them to it),
     # posts a thread.
     page.goto("/")
-    page.get_by_role("link", name=COMMUNITY_NAME, exact=True).first.click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(COMMUNITY_NAME)
+    community_name = translated(COMMUNITY_NAME, language)
+    page.get_by_role("link", name=community_name, exact=True).first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(community_name)
     community_joined(page, language)
     shoot("community-joined")
     thread_post(
         page,
-        board_name=BOARD_NAME,
+        board_name=translated(BOARD_NAME, language),
         title=story.thread_title,
         tag="Question",
         body=story.thread_body,

@@ -92,7 +92,8 @@ def test_community_page_shows_policies_boards_moderators_and_recent_threads(clie
         "Members verified at work",
         "방장",
         "첫 글입니다",
-        "직무톡",
+        # The default board's name, in the reader's language.
+        "Job talk",
         "1 member",
     ]:
         assert text in html, text

@@ -138,7 +138,7 @@ def test_empty_body_is_a_form_error_and_nothing_is_stored(client, community, pos
 def test_promotion_outside_the_promotion_board_is_refused(client, community, poster):
     response = _new_thread(client, community, tag=ThreadTag.PROMOTION)
     assert response.status_code == 400
-    assert "Promotion is allowed only on the 소개톡 board." in response.text
+    assert "Promotion is allowed only on the Introductions board." in response.text
     assert not Thread.objects.exists()
 
 

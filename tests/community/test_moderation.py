@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from community.access import access_for
 from community.errors import CommunityError
@@ -36,6 +36,7 @@ from community.services.moderation import (
     sanction_impose,
 )
 from community.services.threads import comment_create, thread_create
+from community.templatetags.notifications import notification_text
 from tests.factories import member_create
 
 ENGLISH = {"accept-language": "en"}
@@ -484,9 +485,10 @@ def test_hiding_tells_the_author_why_in_their_language(client, world):
     assert notice.kind == NotificationKind.MODERATION
     assert notice.actor == world.moderator
     assert notice.thread == world.thread
-    assert notice.detail == (
-        "A moderator of A 커뮤니티 hid your thread. Reason: 홍보 규칙 위반"
-    )
+    with translation.override(world.member.language):
+        assert notification_text(notice) == (
+            "A moderator of A 커뮤니티 hid your thread. Reason: 홍보 규칙 위반"
+        )
 
 
 def test_the_author_opens_the_notice_of_a_hidden_thread_and_reads_why(client, world):
@@ -672,7 +674,8 @@ def test_restore_unlock_and_unpin_undo_and_are_audited(client, world):
         for a in ("hide", "lock", "pin", "restore", "unlock", "unpin")
     ]
     restored = Notification.objects.filter(recipient=world.member).first()
-    assert "restored your thread" in restored.detail
+    with translation.override("en"):
+        assert "restored your thread" in notification_text(restored)
 
 
 def test_the_audit_log_lists_actions_with_their_moderator(client, world):
@@ -828,8 +831,8 @@ def test_a_ban_removes_membership_and_blocks_reading_and_posting(client, world):
         world.member,
     )
     notice = Notification.objects.get(recipient=world.member)
-    assert "A 커뮤니티" in notice.detail
-    assert "스팸" in notice.detail
+    assert "A 커뮤니티" in notification_text(notice)
+    assert "스팸" in notification_text(notice)
 
 
 def test_a_mute_blocks_posting_until_its_end(client, world):

@@ -8,15 +8,17 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from community.access import access_for
+from community.facts import fact
 from community.models import Notification, NotificationKind, SanctionKind, Thread
 from community.roles import JobRole
 from community.services.communities import community_create, community_join
 from community.services.moderation import sanction_impose
 from community.services.notifications import notify
 from community.services.threads import comment_create, thread_create
+from community.templatetags.notifications import notification_text
 from tests.factories import member_create
 
 ENGLISH = {"accept-language": "en"}
@@ -126,7 +128,7 @@ def test_a_moderation_notification_shows_its_sentence(client, author, community)
     notify(
         recipients=[author],
         kind=NotificationKind.MODERATION,
-        detail="You are muted in 퍼포먼스 마케팅.",
+        sentence=fact("You are muted in %(community)s.", community="퍼포먼스 마케팅"),
     )
     client.force_login(author)
 
@@ -153,7 +155,8 @@ def test_a_sanction_notice_from_a_moderator_shows_its_sentence(
     assert response.status_code == 200
     notice = Notification.objects.get(recipient=replier)
     assert notice.actor == author
-    assert notice.detail in response.content.decode()
+    with translation.override("en"):
+        assert notification_text(notice) in response.content.decode()
 
 
 def test_the_list_query_count_does_not_grow(
@@ -266,7 +269,9 @@ def test_marking_read_is_post_only(client, community, thread, author, replier):
 
 def test_a_notification_without_a_thread_leads_back_to_the_list(client, author):
     (notification,) = notify(
-        recipients=[author], kind=NotificationKind.MODERATION, detail="…"
+        recipients=[author],
+        kind=NotificationKind.MODERATION,
+        sentence=fact("You are muted in %(community)s.", community="…"),
     )
     client.force_login(author)
 

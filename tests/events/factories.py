@@ -10,7 +10,7 @@ in the future of the wall clock; tests move time by passing ``now=``.
 from datetime import datetime, timedelta
 
 from django.core import mail
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from community.models import (
     Community,
@@ -19,6 +19,7 @@ from community.models import (
     MembershipRole,
     Notification,
 )
+from community.templatetags.notifications import notification_text
 from events.models import (
     Application,
     ApplicationStatus,
@@ -173,13 +174,13 @@ def waitlist(gathering: Gathering) -> list[tuple[int, int]]:
 
 
 def notices_to(member: Member, containing: str = "") -> list[str]:
-    return [
-        detail
-        for detail in Notification.objects.filter(recipient=member)
-        .order_by("pk")
-        .values_list("detail", flat=True)
-        if containing in detail
-    ]
+    """The member's notifications as they read them, in their language."""
+    with translation.override(member.language):
+        texts = [
+            notification_text(n)
+            for n in Notification.objects.filter(recipient=member).order_by("pk")
+        ]
+    return [text for text in texts if containing in text]
 
 
 def mails_to(member: Member, containing: str = "") -> list:

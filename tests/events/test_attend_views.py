@@ -206,7 +206,24 @@ def test_the_page_shows_times_in_seoul(client, community, owner):
         community, by=owner, starts_at=starts, ends_at=starts + timedelta(hours=2)
     )
     response = english(client).get(detail_url(gathering))
-    assert "7 p.m." in response.text or "19:00" in response.text
+    assert "7:00–9:00 PM" in response.text
+    assert "p.m." not in response.text
+
+
+def test_the_korean_page_says_오후_before_the_time_and_the_day_once(
+    client, community, owner
+):
+    starts = (timezone.now() + timedelta(days=3)).replace(
+        hour=10, minute=0, second=0, microsecond=0
+    )  # 19:00 in Seoul
+    gathering = gathering_make(
+        community, by=owner, starts_at=starts, ends_at=starts + timedelta(hours=2)
+    )
+    text = client.get(detail_url(gathering), headers={"accept-language": "ko"}).text
+    seoul = timezone.localtime(starts)
+    day = f"{seoul.month}월 {seoul.day}일 ({'월화수목금토일'[seoul.weekday()]})"
+    assert re.search(re.escape(day) + r"\s+오후 7:00–9:00", text)
+    assert "7:00 오후" not in text
 
 
 def test_add_to_calendar_links_carry_public_facts_only(client, gathering):

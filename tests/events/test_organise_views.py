@@ -501,7 +501,7 @@ def test_cancel_tells_every_applicant_and_cancels_their_applications(client, wor
     )
     assert statuses == {ApplicationStatus.CANCELLED}
     told = set(
-        Notification.objects.filter(detail__contains="연사 사정").values_list(
+        Notification.objects.filter(params__reason="연사 사정").values_list(
             "recipient", flat=True
         )
     )

@@ -71,8 +71,10 @@ def _mail_text() -> str:
 
 def _notification_text() -> str:
     return "\n".join(
-        f"{detail} {link}"
-        for detail, link in Notification.objects.values_list("detail", "link")
+        f"{detail} {message} {json.dumps(params, ensure_ascii=False)} {link}"
+        for detail, message, params, link in Notification.objects.values_list(
+            "detail", "message", "params", "link"
+        )
     )
 
 
@@ -125,7 +127,7 @@ def test_the_video_link_appears_in_no_log_mail_notification_or_draw_record(all_l
     # The run did reach everyone, by mail and notification.
     for attendee in attendees:
         assert Notification.objects.filter(
-            recipient=attendee, detail__contains="starts in an hour"
+            recipient=attendee, message__contains="starts in an hour"
         ).exists()
     for other in others:
         assert Notification.objects.filter(recipient=other).exists()

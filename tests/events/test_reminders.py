@@ -4,11 +4,12 @@ with their personal join URL once it is released, never the video link."""
 from datetime import timedelta
 
 from django.core import mail
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from community.access import access_for
 from community.models import Notification, NotificationKind
 from community.services.communities import community_create, community_join
+from community.templatetags.notifications import notification_text
 from events.models import Application, ApplicationStatus
 from events.services.applications import application_submit, application_withdraw
 from events.services.gatherings import gathering_create, gathering_publish
@@ -45,13 +46,16 @@ def first_come_gathering(now, *, release_before):
 
 
 def reminders_for(member):
-    return list(
-        Notification.objects.filter(
-            recipient=member,
-            kind=NotificationKind.GATHERING,
-            detail__startswith="Reminder",
-        ).values_list("detail", flat=True)
-    )
+    """The member's reminders as they read them, in English."""
+    with translation.override("en"):
+        return [
+            notification_text(n)
+            for n in Notification.objects.filter(
+                recipient=member,
+                kind=NotificationKind.GATHERING,
+                message__startswith="Reminder",
+            ).order_by("pk")
+        ]
 
 
 def test_the_day_before_reminder_carries_the_join_url_once_released(db):

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from community.access import access_for
+from community.facts import fact
 from community.models import (
     AuditEntry,
     ModerationAction,
@@ -696,7 +697,11 @@ async def test_the_unread_count_is_pushed_to_the_members_open_pages(scene):
     await db(notify)(
         recipients=[scene.attendees[0]],
         kind=NotificationKind.GATHERING,
-        detail="모임이 곧 시작합니다",
+        sentence=fact(
+            "Reminder: ‘%(title)s’ starts in an hour, at %(start)s.",
+            title="모임",
+            start="19:00",
+        ),
     )
 
     frame = await communicator.receive_json_from(timeout=3)

@@ -1,0 +1,63 @@
+"""Sentences stored as facts and said in the reader's language when read.
+
+A notification keeps the English source text of its sentence (the msgid,
+the catalogue's stable key) and the parameters that fill it; a page or an
+email renders it with the reader's active language and time zone. A
+parameter is a string or number as given (a title a member wrote stays as
+written), a moment (said by community/timefmt.py at read time) or another
+fact (a sentence inside a sentence, e.g. "… Reason: …")."""
+
+from datetime import datetime
+from typing import Any
+
+from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+
+from community import timefmt
+
+MOMENT = "moment"
+
+
+def source_text(text: str | Promise) -> str:
+    """The msgid of a (lazily) translated text."""
+    with translation.override(None):
+        return str(text)
+
+
+def fact(message: str | Promise, **params: Any) -> dict[str, Any]:
+    """A sentence as facts: ``message`` a translatable text with
+    %-parameters, ``params`` its values."""
+    return {"message": source_text(message), "params": stored(params)}
+
+
+def stored(params: dict[str, Any]) -> dict[str, Any]:
+    """``params`` as JSON keeps them: moments tagged, lazy texts by their
+    msgid (so they are translated when read), the rest as given."""
+    kept: dict[str, Any] = {}
+    for name, value in params.items():
+        if isinstance(value, datetime):
+            kept[name] = {MOMENT: value.isoformat()}
+        elif isinstance(value, Promise):
+            kept[name] = {"message": source_text(value), "params": {}}
+        else:
+            kept[name] = value
+    return kept
+
+
+def said(message: str, params: dict[str, Any]) -> str:
+    """The sentence in the active language (and time zone). A catalogue
+    entry whose placeholders do not fit falls back to the source text."""
+    values = {name: _value(value) for name, value in params.items()}
+    try:
+        return gettext(message) % values
+    except (KeyError, ValueError, TypeError):
+        return message % values
+
+
+def _value(value: Any) -> Any:
+    if isinstance(value, dict) and MOMENT in value:
+        return timefmt.moment(datetime.fromisoformat(value[MOMENT]))
+    if isinstance(value, dict) and "message" in value:
+        return said(value["message"], value.get("params", {}))
+    return value
