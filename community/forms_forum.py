@@ -52,4 +52,4 @@ class HelpfulForm(forms.Form):
 class PreviewForm(forms.Form):
     """A draft to preview: a thread's or a comment's body, not saved."""
 
-    body = forms.CharField(max_length=20_000, strip=False)
+    body = forms.CharField(max_length=20_000, strip=False, widget=forms.Textarea)

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('community', '0011_member_left_data_export'),
+        ('community', '0013_member_bio'),
     ]
 
     operations = [

@@ -179,7 +179,7 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("community", "0012_notification_message_params"),
+        ("community", "0014_notification_message_params"),
     ]
 
     operations = [migrations.RunPython(forwards, backwards)]

@@ -9,7 +9,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('community', '0013_notification_facts_from_text'),
+        ('community', '0015_notification_facts_from_text'),
     ]
 
     operations = [

@@ -8,8 +8,9 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from community import timefmt
 from community.models import Membership, ThreadTag
 from events.join_tokens import join_path
 from events.models import Application, ApplicationStatus, GatheringStatus, JoinPass
@@ -118,7 +119,8 @@ def test_a_seat_offer_waits_with_its_claim_deadline(client):
     box = html[start : html.index("</section>", start)]
     assert "제안 모임" in box
     assert "Answer by" in box
-    assert expires.strftime("%Y") in box
+    with translation.override("en"):
+        assert timefmt.moment(expires) in box
 
 
 def test_open_gatherings_of_my_communities_only(client):

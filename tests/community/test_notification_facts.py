@@ -30,7 +30,7 @@ CLOSE = datetime(2026, 12, 12, 19, 0, tzinfo=SEOUL)
 def facts_from_text() -> None:
     """Migration 0013's step, on the rows as they are now."""
     importlib.import_module(
-        "community.migrations.0013_notification_facts_from_text"
+        "community.migrations.0015_notification_facts_from_text"
     ).forwards(apps, None)
 
 
