@@ -28,6 +28,10 @@ MESSAGES = {
     "cannot_edit": _("This can no longer be changed: %(reason)s"),
     "invalid_times": _("%(problem)s"),
     "cannot_publish": _("Only a draft can be published."),
+    "cannot_amend": _(
+        "The terms of this gathering can be amended only while applications are open."
+    ),
+    "amendment_invalid": _("This amendment is not valid: %(problem)s"),
     "cannot_checkin": _("Attendance can be recorded once applications close."),
     "not_attendee": _("Only confirmed attendees can do this."),
     "join_not_released": _("The join link is available from %(time)s."),

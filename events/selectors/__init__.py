@@ -5,10 +5,12 @@ the names are gathered here for the views, which read ``selectors.<name>``."""
 
 from events.selectors.gatherings import (
     UPCOMING,
+    DrawLog,
     GatheringPage,
     JoinLink,
     MyApplicationRow,
     application_chance,
+    draw_log,
     draw_record_for_page,
     gathering_for_page,
     gathering_page,
@@ -60,6 +62,7 @@ __all__ = [
     "SURVEY_DONE",
     "UPCOMING",
     "Bar",
+    "DrawLog",
     "GatheringPage",
     "JoinLink",
     "MyApplicationRow",
@@ -72,6 +75,7 @@ __all__ = [
     "TrendPoint",
     "application_chance",
     "community_satisfaction_trend",
+    "draw_log",
     "draw_record_for_page",
     "gathering_for_page",
     "gathering_page",

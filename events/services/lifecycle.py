@@ -39,6 +39,7 @@ from events.models import (
     Survey,
 )
 from events.scheduling import schedule
+from events.services.chain import movements_log
 from events.services.draw import applications_freeze, draw_notices_task, draw_run
 from events.services.notices import notices_send
 from events.services.seats import (
@@ -49,6 +50,7 @@ from events.services.seats import (
     waitlist_close,
 )
 from events.services.surveys import survey_close, survey_open
+from events.services.terms import terms_commit
 from realtime.broadcast import room_recheck
 
 # A close refused because sealed responses could not be opened is tried
@@ -151,6 +153,7 @@ def _apply_due(gathering: Gathering, now: datetime, drawn_by) -> bool:
         gathering.status == GatheringStatus.DRAFT
         and now >= gathering.applications_open_at
     ):
+        terms_commit(gathering, now)
         _move(gathering, GatheringStatus.OPEN, now)
     if (
         gathering.status == GatheringStatus.OPEN
@@ -168,7 +171,7 @@ def _apply_due(gathering: Gathering, now: datetime, drawn_by) -> bool:
         offers_expire(gathering, now)
         seats_fill(gathering, now)
         if now >= gathering.offer_cutoff_at:
-            waitlist_close(gathering)
+            waitlist_close(gathering, now)
         _reminders_send(gathering, now)
     if gathering.status == GatheringStatus.DRAWN and now >= gathering.lobby_at:
         _move(gathering, GatheringStatus.LOBBY, now)
@@ -215,6 +218,25 @@ def _move(gathering: Gathering, status: str, now: datetime) -> None:
 
 def _end(gathering: Gathering, now: datetime) -> None:
     """Nobody can still win a seat once a gathering is over."""
+    if gathering.terms and gathering.frozen_at:
+        offered = list(
+            Application.objects.filter(
+                gathering=gathering, status=ApplicationStatus.OFFERED
+            ).values_list("public_id", flat=True)
+        )
+        movements_log(
+            gathering=gathering,
+            moves=[("expire", public_id) for public_id in offered]
+            + (
+                [("waitlist_closed", None)]
+                if Application.objects.filter(
+                    gathering=gathering, status=ApplicationStatus.WAITLISTED
+                ).exists()
+                else []
+            ),
+            reason="gathering ended",
+            now=now,
+        )
     applications_update(
         Application.objects.filter(
             gathering=gathering, status=ApplicationStatus.OFFERED
