@@ -646,3 +646,33 @@ def test_the_command_refuses_what_does_not_verify(args, message):
         run_enter(*args)
 
     assert not BeaconRoundRecord.objects.exists()
+
+
+# --- The specification ---------------------------------------------------------------
+
+
+def test_docs_draw_md_states_the_pinned_chain_and_the_test_vectors():
+    from pathlib import Path
+
+    docs = Path(__file__).resolve().parents[2] / "docs" / "draw.md"
+    section = docs.read_text().split("## The beacon: drand quicknet", 1)[1]
+
+    for value in (
+        QUICKNET.hash,
+        QUICKNET.public_key.hex(),
+        str(QUICKNET.genesis),
+        QUICKNET.group_hash,
+        QUICKNET.scheme,
+        beacon.DST.decode(),
+        round_message(123).hex(),
+        effective_seed(bytes(range(32)), recorded_round(123).randomness).hex(),
+    ):
+        assert value in section, value
+    for recorded in ROUNDS:
+        row = next(
+            line
+            for line in section.splitlines()
+            if line.startswith(f"| {recorded.round} |")
+        )
+        assert recorded.signature in row and recorded.randomness in row
+        assert str(quicknet_round_time(recorded.round))[:19] in row
