@@ -68,6 +68,15 @@ MESSAGES = {
     "takeaway_too_early": _("You can write your takeaway once the gathering ends."),
     "takeaway_empty": _("Please write what you learned."),
     "path_item_unknown": _("This item is not on your path."),
+    # The randomness beacon (events.beacon)
+    "beacon_unavailable": _(
+        "The randomness beacon could not be reached. The draw waits for its "
+        "round; staff can enter the round by hand."
+    ),
+    "beacon_invalid": _(
+        "The beacon round does not verify against drand quicknet's public key."
+    ),
+    "beacon_round_invalid": _("A beacon round is a whole number from 1."),
 }
 
 # The HTTP status of a page refused for each reason (events.decorators, the
@@ -95,6 +104,8 @@ STATUSES = {
         403,
     ),
     "survey_results_unavailable": 404,
+    # Not the member's doing: the draw waits for the beacon.
+    "beacon_unavailable": 503,
 }
 
 

@@ -1,5 +1,5 @@
 """``moim_guard()`` on SQLite connections: the switch the draw's database
-guards (migration 0009) read. It answers 1, so the guards refuse; a
+guards (migration 0010) read. It answers 1, so the guards refuse; a
 connection that lacks it (the sqlite3 shell) fails on the unknown function,
 which refuses the write as well. ``guards_suspended`` turns it off for the
 one caller that must empty every table at once: the test suite's flush

@@ -656,3 +656,34 @@ class PathItemVisibility(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.object_id} of {self.member_id}"
+
+
+class BeaconRoundRecord(models.Model):
+    """A drand quicknet round that staff entered by hand, for a server that
+    cannot reach drand (``manage.py beacon_enter``). Stored only once its
+    signature verifies against the chain's pinned public key
+    (events.services.beacon.beacon_round_enter); ``events.beacon.round_fetch``
+    looks here before asking a relay, and checks the row again."""
+
+    chain_hash = models.CharField(max_length=64)
+    round = models.PositiveBigIntegerField()
+    # Lowercase hex, as drand's API and the draw record write them.
+    randomness = models.CharField(max_length=64)
+    signature = models.CharField(max_length=96)
+    entered_by = models.ForeignKey(
+        Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    entered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["chain_hash", "round"], name="beacon_round_once_per_chain"
+            ),
+            models.CheckConstraint(
+                condition=Q(round__gte=1), name="beacon_round_from_one"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"quicknet round {self.round}"

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from community.models import Member
 from events import draw as algorithm
 from events.access import draw_refusal, seat_barred
+from events.beacon import BeaconRound, round_record
 from events.bulk import rows_update
 from events.chain import log_head
 from events.errors import EventsError
@@ -77,14 +78,19 @@ def _entries(applications: list[Application]) -> list[dict]:
 
 
 def draw_run(
-    *, gathering: Gathering, now: datetime, drawn_by: Member | None = None
+    *,
+    gathering: Gathering,
+    now: datetime,
+    drawn_by: Member | None = None,
+    beacon: BeaconRound | None = None,
 ) -> Draw:
     """Rank every frozen application, give the first ``capacity`` a seat
     offer and waitlist the rest in rank order, and publish the record; then
     end the applications of members banned since the close, as
     ``draw_refusal`` allows. Caller (the lifecycle, which moves the gathering
     to closed first) holds the gathering's lock; a second draw is refused by
-    the database's one-draw-per-gathering constraint."""
+    the database's one-draw-per-gathering constraint. ``beacon``: the
+    verified round the committed terms named, mixed into the seed."""
     # A closed gathering has no draw yet (drawing moves it on in the same
     # transaction): only another status asks the database.
     drawn = gathering.status != GatheringStatus.CLOSED and _drawn(gathering)
@@ -118,6 +124,7 @@ def draw_run(
             terms=gathering.terms,
             amendments=terms_amendments(gathering),
             gathering=described,
+            beacon=round_record(beacon) if beacon is not None else None,
             chain_head=log_head(gathering.community_id),
         )
     else:
@@ -132,7 +139,7 @@ def draw_run(
         with transaction.atomic():
             draw = Draw.objects.create(
                 gathering=gathering,
-                algorithm=algorithm.ALGORITHM,
+                algorithm=record["algorithm"],
                 record=record,
                 drawn_at=now,
                 drawn_by=drawn_by,

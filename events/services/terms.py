@@ -11,6 +11,7 @@ from django.utils import timezone
 from community.access import Access
 from events import draw as algorithm
 from events.access import amend_refusal, organiser_write_refusal
+from events.beacon import QUICKNET, beacon_configured, quicknet_round_at
 from events.errors import EventsError
 from events.fairness import policy_for
 from events.models import Amendment, FairnessPolicy, Gathering, SelectionMode
@@ -46,9 +47,19 @@ def terms_build(gathering: Gathering, policy: FairnessPolicy) -> dict:
         "applications_close_at": terms_utc(gathering.applications_close_at),
         "claim_window_seconds": int(gathering.claim_window.total_seconds()),
         "offer_cutoff_seconds": int(gathering.offer_cutoff_before.total_seconds()),
-        "beacon": None,
+        "beacon": _beacon_named(gathering),
         "overbooking_permille": None,
     }
+
+
+def _beacon_named(gathering: Gathering) -> dict | None:
+    """The quicknet round the draw will mix in, when a relay is configured:
+    the first published strictly after the close, so nobody can know it
+    while applications are open."""
+    if not beacon_configured():
+        return None
+    after_close = gathering.applications_close_at + timedelta(seconds=1)
+    return {"chain": QUICKNET.hash, "round": quicknet_round_at(after_close)}
 
 
 def terms_commit(gathering: Gathering, now: datetime) -> None:

@@ -252,7 +252,7 @@ def survey_answers(satisfaction: int = 4, **others) -> dict:
 @contextmanager
 def guards_bypassed():
     """Write as someone who owns the database would: the draw's guards
-    (events migration 0009) switched off, on SQLite through the app's
+    (events migration 0010) switched off, on SQLite through the app's
     switch, on PostgreSQL by replica mode (superuser only), which fires no
     ordinary trigger. For tests that tamper and expect verify to notice."""
     if connection.vendor == "postgresql":

@@ -3,16 +3,23 @@ opening and covered by the commitment, numbered amendments, the
 per-community hash chain, the database guards, and every seat movement on
 the record. Each attack the issue names fails here."""
 
+import io
+from datetime import timedelta
+
 import pytest
 from django.contrib.admin.sites import site
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 from django.test import RequestFactory
 from django.urls import reverse
 
 from events import draw as algorithm
+from events.beacon import QUICKNET, quicknet_round_time
 from events.chain import log_entry_json
 from events.errors import EventsError
+from events.management.commands.verify_draw import beacon_valid
 from events.models import (
     Amendment,
     ApplicationStatus,
@@ -25,12 +32,14 @@ from events.selectors import draw_record_for_page
 from events.services.gatherings import gathering_update
 from events.services.offers import offer_decline
 from events.services.terms import terms_amend
+from tests.beacon_rounds import ROUNDS, tampered_hex
 from tests.events.factories import (
     advance,
     apply_all,
     by_rank,
     gathering_drawn,
     gathering_open,
+    guards_bypassed,
     member_joined,
     members_joined,
     with_status,
@@ -462,3 +471,140 @@ def test_promotions_respect_the_company_cap():
     record = published(gathering)
     assert record["movements"][-1]["payload"]["movement"] == "decline"
     assert algorithm.verify(record) == []
+
+
+# --------------------------------------------------------------------------
+# The beacon (events.beacon, a drand relay of our own on 127.0.0.1)
+# --------------------------------------------------------------------------
+
+
+def test_with_a_beacon_the_terms_name_the_first_round_after_the_close(beacon_server):
+    gathering = gathering_open()
+
+    named = gathering.terms["beacon"]
+
+    assert named["chain"] == QUICKNET.hash
+    assert quicknet_round_time(named["round"]) > gathering.applications_close_at
+    assert quicknet_round_time(named["round"] - 1) <= gathering.applications_close_at
+
+
+def test_the_draw_waits_for_the_round_and_the_list_is_published_at_close(
+    beacon_server, client
+):
+    gathering = gathering_open(capacity=2)
+    apply_all(gathering, members_joined(gathering.community, 4))
+
+    gathering = advance(gathering, gathering.applications_close_at)
+
+    assert gathering.status == "closed"
+    assert not Draw.objects.filter(gathering=gathering).exists()
+    assert gathering.next_due_at is not None
+    listed = published(gathering)
+    assert listed["stage"] == "frozen"
+    assert "seed" not in listed
+    assert len(listed["entries"]) == 4
+    assert algorithm.frozen_digest(listed["entries"]) == gathering.frozen_digest
+    kinds = [e["kind"] for e in chain_of(gathering.community_id)]
+    assert kinds == ["commitment", "close"]
+    page = client.get(
+        reverse("draw_record", args=[gathering.community.slug, gathering.pk])
+    )
+    assert page.status_code == 200
+    assert page.json()["frozen_digest"] == gathering.frozen_digest
+
+
+def _gathering_around_round(round: int) -> Gathering:
+    """A lottery whose applications close one second before quicknet's
+    ``round`` (a recorded one, in the past), published and opened."""
+    community = community_create()
+    organiser = member_joined(community)
+    closes = quicknet_round_time(round) - timedelta(seconds=1)
+    seed = algorithm.new_seed()
+    gathering = Gathering.objects.create(
+        community=community,
+        title="비콘 추첨",
+        starts_at=closes + timedelta(days=2),
+        ends_at=closes + timedelta(days=2, hours=2),
+        capacity=2,
+        applications_open_at=closes - timedelta(days=2),
+        applications_close_at=closes,
+        draw_seed=seed.hex(),
+        draw_commitment=algorithm.commitment(seed),
+        created_by=organiser,
+        published_at=closes - timedelta(days=3),
+        next_due_at=closes - timedelta(days=2),
+    )
+    return advance(gathering, gathering.applications_open_at)
+
+
+def test_the_draw_mixes_in_the_named_round_and_verify_checks_its_signature(
+    beacon_server,
+):
+    gathering = _gathering_around_round(123)
+    assert gathering.terms["beacon"]["round"] == 123
+    apply_all(gathering, members_joined(gathering.community, 5))
+
+    gathering = advance(gathering, gathering.applications_close_at)
+
+    assert gathering.status == "drawn"
+    record = published(gathering)
+    recorded = next(r for r in ROUNDS if r.round == 123)
+    assert record["beacon"] == {
+        "chain": QUICKNET.hash,
+        "round": 123,
+        "randomness": recorded.randomness,
+        "signature": recorded.signature,
+    }
+    effective = algorithm.effective_seed(
+        bytes.fromhex(record["seed"]), bytes.fromhex(recorded.randomness)
+    )
+    ranks = {
+        e["public_id"]: e["rank"]
+        for e in algorithm.rank(effective, record["entries"], 2)
+    }
+    assert ranks == {e["public_id"]: e["rank"] for e in record["entries"]}
+    assert algorithm.verify(record, beacon_verify=beacon_valid) == []
+
+    forged = {
+        **record,
+        "beacon": {
+            **record["beacon"],
+            "signature": tampered_hex(recorded.signature),
+        },
+    }
+    assert "the beacon signature does not verify" in algorithm.verify(
+        forged, beacon_verify=beacon_valid
+    )
+    out = io.StringIO()
+    call_command("verify_draw", str(gathering.pk), stdout=out)
+    assert out.getvalue().strip() == "match"
+
+
+def test_a_record_without_the_named_round_fails(beacon_server):
+    gathering = _gathering_around_round(123)
+    apply_all(gathering, members_joined(gathering.community, 3))
+    gathering = advance(gathering, gathering.applications_close_at)
+    record = published(gathering)
+
+    problems = algorithm.verify({**record, "beacon": None})
+
+    assert "the terms name a beacon round; the record has no beacon" in problems
+
+
+def test_verify_draw_checks_a_stored_v2_draw_and_its_chain():
+    gathering, _ = gathering_drawn(capacity=2, applicants=5)
+    offer_decline(member=by_rank(gathering)[0].member, gathering=gathering)
+    out = io.StringIO()
+    call_command("verify_draw", str(gathering.pk), stdout=out)
+    assert out.getvalue().strip() == "match"
+
+    close = LogEntry.objects.get(gathering=gathering, kind="close")
+    with guards_bypassed():
+        LogEntry.objects.filter(pk=close.pk).update(payload={"entries": 99})
+    out = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("verify_draw", str(gathering.pk), stdout=out)
+    assert (
+        f"mismatch: log entry {close.seq}: digest does not match its content"
+        in out.getvalue()
+    )
