@@ -29,7 +29,7 @@ from events.models import (
     LogEntry,
 )
 from events.selectors import draw_record_for_page
-from events.services.gatherings import gathering_update
+from events.services.gatherings import gathering_cancel, gathering_update
 from events.services.offers import offer_decline
 from events.services.terms import terms_amend
 from tests.beacon_rounds import ROUNDS, tampered_hex
@@ -607,4 +607,21 @@ def test_verify_draw_checks_a_stored_v2_draw_and_its_chain():
     assert (
         f"mismatch: log entry {close.seq}: digest does not match its content"
         in out.getvalue()
+    )
+
+
+def test_a_gathering_cancelled_after_the_close_reveals_its_seed(beacon_server):
+    gathering = gathering_open(capacity=2)
+    apply_all(gathering, members_joined(gathering.community, 3))
+    gathering = advance(gathering, gathering.applications_close_at)
+    assert gathering.status == "closed"  # waiting for its beacon round
+
+    gathering_cancel(gathering=gathering, reason="연사 사정")
+
+    cancel = chain_of(gathering.community_id)[-1]
+    assert cancel["kind"] == "cancel"
+    assert cancel["payload"]["seed"] == gathering.draw_seed
+    seed = bytes.fromhex(cancel["payload"]["seed"])
+    assert algorithm.commitment_v2(seed, gathering.terms_digest) == (
+        gathering.draw_commitment
     )
