@@ -564,6 +564,17 @@ def effective_seed(seed: bytes, randomness: bytes | None) -> bytes:
     return hashlib.sha256(bytes(seed) + bytes(randomness)).digest()
 
 
+def weight_for(weights: dict, losses: int, no_show: bool) -> int:
+    """An entry's weight under the terms' ``weights`` (section 19): the
+    no-show weight while a recent no-show counts, else the base plus the
+    loss bonus per counted loss, at most ``loss_cap`` of them."""
+    if no_show:
+        return weights["no_show_weight"]
+    return weights["base_weight"] + weights["loss_bonus"] * min(
+        losses, weights["loss_cap"]
+    )
+
+
 def terms_problems(terms: Any) -> list[str]:
     if not isinstance(terms, dict):
         return ["the terms are not an object"]

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import Max
 
+from events.draw import weight_for
 from events.models import Application, ApplicationStatus, FairnessPolicy, Gathering
 from events.terms import terms_in_force, terms_policy
 
@@ -65,12 +66,15 @@ def weights_compute(
             gathering__ends_at__gte=no_show_since,
         ).values_list("member_id", flat=True)
     )
-    weights = {}
-    for application in applications:
-        member_id = application.member_id
-        if member_id in no_shows:
-            weights[application.pk] = policy.no_show_weight
-        else:
-            bonus = policy.loss_bonus * min(losses[member_id], policy.loss_cap)
-            weights[application.pk] = policy.base_weight + bonus
-    return weights
+    terms = {
+        "base_weight": policy.base_weight,
+        "loss_bonus": policy.loss_bonus,
+        "loss_cap": policy.loss_cap,
+        "no_show_weight": policy.no_show_weight,
+    }
+    return {
+        application.pk: weight_for(
+            terms, losses[application.member_id], application.member_id in no_shows
+        )
+        for application in applications
+    }
