@@ -35,6 +35,7 @@ from events.services.terms import terms_amend
 from tests.beacon_rounds import ROUNDS, tampered_hex
 from tests.events.factories import (
     advance,
+    application_of,
     apply_all,
     by_rank,
     gathering_drawn,
@@ -492,7 +493,8 @@ def test_the_draw_waits_for_the_round_and_the_list_is_published_at_close(
     beacon_server, client
 ):
     gathering = gathering_open(capacity=2)
-    apply_all(gathering, members_joined(gathering.community, 4))
+    applicants = members_joined(gathering.community, 4)
+    apply_all(gathering, applicants)
 
     gathering = advance(gathering, gathering.applications_close_at)
 
@@ -511,6 +513,21 @@ def test_the_draw_waits_for_the_round_and_the_list_is_published_at_close(
     )
     assert page.status_code == 200
     assert page.json()["frozen_digest"] == gathering.frozen_digest
+    # Each applicant sees their own entry of the published list.
+    mine = application_of(gathering, applicants[0])
+    client.force_login(applicants[0])
+    page = client.get(
+        reverse("gathering_detail", args=[gathering.community.slug, gathering.pk]),
+        headers={"accept-language": "en"},
+    )
+    assert (
+        f"Your entry in the published list: <code>{mine.public_id}</code>, "
+        f"weight {mine.weight} (tenths)"
+    ) in page.content.decode()
+    named = gathering.terms["beacon"]["round"]
+    assert f"The draw mixes in round {named} of the drand quicknet" in (
+        page.content.decode()
+    )
 
 
 def _gathering_around_round(round: int) -> Gathering:
