@@ -28,6 +28,7 @@ class FairnessPolicyAdmin(OneLineAdmin, admin.ModelAdmin):
         "no_show_weight",
         "no_show_days",
         "company_cap",
+        "overbooking",
     ]
 
 

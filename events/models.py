@@ -229,6 +229,11 @@ class FairnessPolicy(models.Model):
     company_cap = models.PositiveSmallIntegerField(
         _("winners per verified company at most"), null=True, blank=True
     )
+    # Offer more seats than there are, by the community's measured
+    # attendance; the factor is fixed in each gathering's terms at opening.
+    overbooking = models.BooleanField(
+        _("offer extra seats by measured no-shows"), default=False
+    )
 
     class Meta:
         constraints = [

@@ -6,6 +6,7 @@ community's log and the draw record carry."""
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from community.access import Access
@@ -14,7 +15,14 @@ from events.access import amend_refusal, organiser_write_refusal
 from events.beacon import QUICKNET, beacon_configured, quicknet_round_at
 from events.errors import EventsError
 from events.fairness import policy_for
-from events.models import Amendment, FairnessPolicy, Gathering, SelectionMode
+from events.models import (
+    Amendment,
+    Application,
+    ApplicationStatus,
+    FairnessPolicy,
+    Gathering,
+    SelectionMode,
+)
 from events.services.chain import log_append
 from events.services.seats import locked_gathering
 from events.terms import terms_amendments, terms_utc
@@ -48,8 +56,31 @@ def terms_build(gathering: Gathering, policy: FairnessPolicy) -> dict:
         "claim_window_seconds": int(gathering.claim_window.total_seconds()),
         "offer_cutoff_seconds": int(gathering.offer_cutoff_before.total_seconds()),
         "beacon": _beacon_named(gathering),
-        "overbooking_permille": None,
+        "overbooking_permille": _overbooking(gathering, policy),
     }
+
+
+# Overbooking needs this many confirmed seats with attendance recorded in
+# the community, and never offers more than twice the seats.
+OVERBOOKING_HISTORY = 20
+OVERBOOKING_MAX_PERMILLE = 2000
+
+
+def _overbooking(gathering: Gathering, policy: FairnessPolicy) -> int | None:
+    """With the community's option on: ceil(1000 ÷ attendance rate), the
+    rate measured from its own check-ins (confirmed seats whose attendance
+    was recorded); None without the option or enough history."""
+    if not policy.overbooking:
+        return None
+    seen = Application.objects.filter(
+        gathering__community=gathering.community_id,
+        status=ApplicationStatus.CONFIRMED,
+        attended__isnull=False,
+    ).aggregate(total=Count("pk"), came=Count("pk", filter=Q(attended=True)))
+    if seen["total"] < OVERBOOKING_HISTORY or not seen["came"]:
+        return None
+    permille = -(-1000 * seen["total"] // seen["came"])
+    return min(permille, OVERBOOKING_MAX_PERMILLE)
 
 
 def _beacon_named(gathering: Gathering) -> dict | None:

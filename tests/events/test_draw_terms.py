@@ -39,6 +39,7 @@ from tests.events.factories import (
     apply_all,
     by_rank,
     gathering_drawn,
+    gathering_held,
     gathering_open,
     guards_bypassed,
     member_joined,
@@ -642,3 +643,34 @@ def test_a_gathering_cancelled_after_the_close_reveals_its_seed(beacon_server):
     assert algorithm.commitment_v2(seed, gathering.terms_digest) == (
         gathering.draw_commitment
     )
+
+
+# --------------------------------------------------------------------------
+# Overbooking from measured no-shows
+# --------------------------------------------------------------------------
+
+
+def test_overbooking_offers_seats_by_the_measured_attendance_fixed_in_the_terms():
+    """20 confirmed seats in the community's past, 16 attended: a rate of
+    0.8, so 1250 per mille is fixed at opening and 4 seats offer 5."""
+    held, _ = gathering_held(attendees=20, no_shows=4)
+    FairnessPolicy.objects.create(community=held.community, overbooking=True)
+    gathering = gathering_open(community=held.community, capacity=4)
+    assert gathering.terms["overbooking_permille"] == 1250
+    apply_all(gathering, members_joined(gathering.community, 8))
+
+    gathering = advance(gathering, gathering.applications_close_at)
+
+    record = published(gathering)
+    assert (record["capacity"], record["seats"]) == (4, 5)
+    assert len(with_status(gathering, ApplicationStatus.OFFERED)) == 5
+    assert algorithm.verify(record) == []
+
+
+def test_without_enough_history_there_is_no_overbooking():
+    held, _ = gathering_held(attendees=6, no_shows=3)
+    FairnessPolicy.objects.create(community=held.community, overbooking=True)
+
+    gathering = gathering_open(community=held.community, capacity=4)
+
+    assert gathering.terms["overbooking_permille"] is None
