@@ -1,4 +1,5 @@
-"""The Moim draw, algorithm "moim-draw-v1": a verifiable weighted lottery.
+"""The Moim draw, algorithms "moim-draw-v1" and "moim-draw-v2": a
+verifiable weighted lottery.
 
 Pure functions, no Django: the same module ranks a draw in the app, rebuilds
 it in ``manage.py verify_draw`` and can be copied out by anyone who wants to
@@ -10,6 +11,11 @@ In short: an entry of weight ``w`` holds ``w`` tickets; each ticket's key is
 entry's key is the smallest of its tickets' keys; entries are ranked by
 ascending key. Walking the ranks, an entry wins while seats remain and its
 company group is under the cap; every other entry is waitlisted in rank order.
+
+v2 (the second half of this file) adds what makes it hard to rig: terms
+committed with the seed at opening, numbered amendments, a public beacon
+round mixed into the seed, the community's hash chain and the seat movements
+after the draw, each checked by ``verify``.
 """
 
 from __future__ import annotations
