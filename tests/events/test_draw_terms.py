@@ -674,3 +674,20 @@ def test_without_enough_history_there_is_no_overbooking():
     gathering = gathering_open(community=held.community, capacity=4)
 
     assert gathering.terms["overbooking_permille"] is None
+
+
+def test_an_organiser_publishes_an_amendment_from_its_page(client):
+    gathering = gathering_open(capacity=2)
+    client.force_login(gathering.created_by)
+    url = reverse("gathering_amend", args=[gathering.community.slug, gathering.pk])
+    body = {"capacity": "3", "claim_window_hours": "24", "offer_cutoff_hours": "2"}
+
+    refused = client.post(url, {**body, "reason": " "})
+    published_page = client.post(url, {**body, "reason": "더 큰 방을 구했어요"})
+
+    assert refused.status_code == 400
+    assert published_page.status_code == 302
+    (amendment,) = Amendment.objects.filter(gathering=gathering)
+    assert (amendment.number, amendment.changes) == (1, {"capacity": 3})
+    gathering.refresh_from_db()
+    assert gathering.capacity == 3
