@@ -17,8 +17,12 @@ server in the same run, before and after.
 
 (b) ``draw``: 100,000 applications (rows written with COPY) are frozen with
 the real ``events.services.draw.applications_freeze`` and drawn with
-``draw_run`` inside one transaction holding the gathering's lock; reported
-in seconds and SQL queries for each step.
+``draw_run`` inside one transaction holding the gathering's lock, twice in
+the same run: as moim-draw-v1 (no terms) and as moim-draw-v2 (terms
+committed at opening naming a beacon round, the round mixed in, the
+community log, the offers as movements); then ``--declines`` winners decline
+(as many promotions on the log) and each record is verified; reported in seconds and
+SQL queries for each step, v2 against v1.
 
 The script creates its own PostgreSQL database (dropped and re-created; its
 name must contain "bench"), contacts nothing but 127.0.0.1, and on exit,
@@ -357,28 +361,58 @@ def _percentile(values: list[float], p: int) -> float:
 
 
 def part_draw(args) -> dict:
+    """The same 100,000 members apply to two gatherings of one community:
+    one drawn as moim-draw-v1 (no terms, no log), one as moim-draw-v2 (terms
+    committed at opening naming a beacon round, the community log, the
+    draw's offers as movements); then 20 seats given back and promoted, and
+    each record verified."""
     from django.contrib.auth.hashers import make_password
-    from django.db import connection, transaction
-    from django.test.utils import CaptureQueriesContext
 
     from community.models import Member
-    from events.models import (
-        Application,
-        ApplicationStatus,
-        Gathering,
-        GatheringStatus,
-    )
-    from events.services.draw import applications_freeze, draw_run
-    from events.services.seats import locked_gathering
 
     t = time.perf_counter()
     password = make_password("bench-password-not-used")
     host_id = members_copy(1, "drawhost", password)[0]
     member_ids = members_copy(args.draw_applications, "drawer", password)
     community = community_with(member_ids, host_id)
-    gathering = gathering_open(
-        community, Member.objects.get(pk=host_id), "추첨 벤치마크"
+    host = Member.objects.get(pk=host_id)
+    print(f"  {len(member_ids):,} members: {time.perf_counter() - t:.1f} s")
+    return {
+        version: _draw_one(version, community, host, member_ids, args.declines)
+        for version in ("v1", "v2")
+    }
+
+
+def _draw_one(
+    version: str, community, host, member_ids: list[int], declines: int
+) -> dict:
+    from django.conf import settings
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from events import draw as algorithm
+    from events.beacon import BeaconRound, round_verify
+    from events.models import (
+        Application,
+        ApplicationStatus,
+        Gathering,
+        GatheringStatus,
     )
+    from events.selectors import draw_record_for_page
+    from events.services.draw import applications_freeze, draw_run
+    from events.services.offers import offer_decline
+    from events.services.seats import locked_gathering
+
+    t = time.perf_counter()
+    if version == "v2":
+        # A relay configured (never asked here) makes the terms name the
+        # first quicknet round after the close.
+        settings.MOIM_BEACON_URLS = ["http://127.0.0.1:9"]
+        gathering = gathering_open(community, host, "추첨 벤치마크 v2")
+        settings.MOIM_BEACON_URLS = []
+        assert gathering.terms["beacon"] is not None
+    else:
+        gathering = gathering_draft_v1(community, host, "추첨 벤치마크 v1")
     now = datetime.now(UTC)
     with transaction.atomic():
         copy_rows(
@@ -387,7 +421,7 @@ def part_draw(args) -> dict:
                 {
                     "gathering_id": gathering.pk,
                     "member_id": pk,
-                    "public_id": f"b{i:07d}",
+                    "public_id": f"{version}{i:07d}",
                     "status": ApplicationStatus.APPLIED,
                     "answers": "[]",
                     "created_at": now - timedelta(seconds=i),
@@ -398,49 +432,112 @@ def part_draw(args) -> dict:
         )
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE events_application")
-    load_s = time.perf_counter() - t
-    print(f"  {len(member_ids):,} applications loaded: {load_s:.1f} s")
+    print(f"  {version}: applications loaded: {time.perf_counter() - t:.1f} s")
 
     close = now + timedelta(minutes=1)
     # Applications close; the window is moved rather than waited for.
     Gathering.objects.filter(pk=gathering.pk).update(applications_close_at=close)
     figures = {"applications": len(member_ids)}
-    with transaction.atomic():
+    beacon = None
+    if version == "v2":
+        # Round 123's real signature, under the named round's number: the
+        # draw's arithmetic is the same; its check is timed on its own.
+        recorded = bytes.fromhex(
+            "b75c69d0b72a5d906e854e808ba7e2accb1542ac355ae486"
+            "d591aa9d43765482e26cd02df835d3546d23c4b13e0dfc92"
+        )
         t = time.perf_counter()
-        with CaptureQueriesContext(connection) as queries:
-            locked = locked_gathering(gathering.pk)
-        figures["lock_queries"] = len(queries)
+        assert round_verify(
+            BeaconRound(
+                round=123,
+                randomness=bytes.fromhex(
+                    "fb8f7bc29bf24db51871ec8c79f3a1e4bd0557bc0dfcee9ed1d924e69d1c60dc"
+                ),
+                signature=recorded,
+            )
+        )
+        figures["beacon_verify_s"] = time.perf_counter() - t
+        beacon = BeaconRound(
+            round=gathering.terms["beacon"]["round"],
+            randomness=bytes.fromhex(
+                "fb8f7bc29bf24db51871ec8c79f3a1e4bd0557bc0dfcee9ed1d924e69d1c60dc"
+            ),
+            signature=recorded,
+        )
+    with transaction.atomic():
+        locked = locked_gathering(gathering.pk)
         t = time.perf_counter()
         with CaptureQueriesContext(connection) as queries:
             applications_freeze(locked, close)
         figures["freeze_s"] = time.perf_counter() - t
         figures["freeze_queries"] = len(queries)
         figures["freeze_kinds"] = _kinds(queries)
-        # Printed at once: at 100,000 the draw that follows takes long.
         print(
-            f"  freeze done: {figures['freeze_s']:.1f} s, "
+            f"  {version}: freeze done: {figures['freeze_s']:.1f} s, "
             f"{figures['freeze_queries']} queries",
             flush=True,
         )
         locked.status = GatheringStatus.CLOSED
-        locked.save(update_fields=["status"])
+        Gathering.objects.filter(pk=locked.pk).update(status=GatheringStatus.CLOSED)
         t = time.perf_counter()
         with CaptureQueriesContext(connection) as queries:
-            draw = draw_run(gathering=locked, now=close)
+            draw = draw_run(gathering=locked, now=close, beacon=beacon)
         figures["draw_s"] = time.perf_counter() - t
         figures["draw_queries"] = len(queries)
         figures["draw_kinds"] = _kinds(queries)
-        figures["slowest"] = sorted(
-            ((float(q["time"]), q["sql"][:90]) for q in queries), reverse=True
-        )[:3]
-    outcomes = dict(
+        Gathering.objects.filter(pk=locked.pk).update(status=GatheringStatus.DRAWN)
+    winners = list(
+        Application.objects.filter(
+            gathering=gathering, status=ApplicationStatus.OFFERED
+        ).select_related("member")[:declines]
+    )
+    t = time.perf_counter()
+    with CaptureQueriesContext(connection) as queries:
+        for application in winners:
+            offer_decline(member=application.member, gathering=gathering, now=close)
+    figures["declines"] = len(winners)
+    figures["declines_s"] = time.perf_counter() - t
+    figures["declines_queries"] = len(queries)
+    record = draw_record_for_page(gathering=Gathering.objects.get(pk=gathering.pk))
+    t = time.perf_counter()
+    problems = algorithm.verify(record)
+    figures["verify_s"] = time.perf_counter() - t
+    figures["verify_problems"] = len(problems)
+    figures["movements"] = len(record.get("movements", []))
+    figures["outcomes"] = dict(
         Application.objects.filter(gathering=gathering)
         .values_list("status")
         .annotate(n=_count())
     )
-    figures["outcomes"] = outcomes
     figures["entries"] = len(draw.record["entries"])
     return figures
+
+
+def gathering_draft_v1(community, host, title: str):
+    """An open lottery gathering without committed terms, as every gathering
+    was before moim-draw-v2: drawn by v1, logged nowhere."""
+    from events.models import Gathering, GatheringStatus
+    from events.services.gatherings import gathering_create
+
+    now = datetime.now(UTC)
+    starts = now + timedelta(days=3)
+    gathering = gathering_create(
+        community=community,
+        created_by=host,
+        title=title,
+        description="벤치마크",
+        video_link="https://zoom.us/j/0000000000?pwd=bench-not-a-real-meeting",
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=2),
+        capacity=20,
+        applications_open_at=now - timedelta(minutes=5),
+        applications_close_at=now + timedelta(days=1),
+    )
+    Gathering.objects.filter(pk=gathering.pk).update(
+        status=GatheringStatus.OPEN, published_at=now
+    )
+    gathering.refresh_from_db()
+    return gathering
 
 
 def _count():
@@ -476,6 +573,12 @@ def parse_args(argv=None):
     parser.add_argument("--bare-duration", type=float, default=6.0)
     parser.add_argument("--bare-requests", type=int, default=5000)
     parser.add_argument("--draw-applications", type=int, default=100_000)
+    parser.add_argument(
+        "--declines",
+        type=int,
+        default=3,
+        help="winners who decline after the draw (each renumbers the waitlist)",
+    )
     parser.add_argument("--pool", type=int, default=10, help="DATABASE_POOL_MAX")
     parser.add_argument("--keep-db", action="store_true")
     parser.add_argument("--force", action="store_true", help=argparse.SUPPRESS)
@@ -507,6 +610,39 @@ def report_apply(f: dict) -> str:
     )
 
 
+def report_draw(d: dict) -> str:
+    v1, v2 = d["v1"], d["v2"]
+
+    def row(label: str, key: str, unit: str = "s") -> str:
+        if unit == "s":
+            a, b = f"{v1[key]:.2f} s", f"{v2[key]:.2f} s"
+            ratio = f"{v2[key] / v1[key]:.2f}" if v1[key] else "–"
+        else:
+            a, b = str(v1[key]), str(v2[key])
+            ratio = f"{v2[key] / v1[key]:.2f}" if v1[key] else "–"
+        return f"| {label:<32} | {a:>10} | {b:>10} | {ratio:>6} |"
+
+    lines = [
+        "",
+        f"| {'':<32} | {'v1':>10} | {'v2':>10} | {'v2/v1':>6} |",
+        f"|{'-' * 34}|{'-' * 12}|{'-' * 12}|{'-' * 8}|",
+        row("freeze (applications_freeze)", "freeze_s"),
+        row("freeze queries", "freeze_queries", "n"),
+        row("draw (draw_run)", "draw_s"),
+        row("draw queries", "draw_queries", "n"),
+        row(f"{v1['declines']} declines and promotions", "declines_s"),
+        row("their queries", "declines_queries", "n"),
+        row("verify the record", "verify_s"),
+        row("movements on the record", "movements", "n"),
+        "",
+        f"beacon signature check (round 123): {v2['beacon_verify_s'] * 1000:.1f} ms",
+        f"v1 outcomes {v1['outcomes']}, verify problems {v1['verify_problems']}",
+        f"v2 outcomes {v2['outcomes']}, verify problems {v2['verify_problems']}",
+        f"v2 draw queries by kind: {v2['draw_kinds']}",
+    ]
+    return "\n".join(lines)
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     proc = None
@@ -524,19 +660,8 @@ def main(argv=None) -> int:
         migrate(args)
         django_setup(args)
         if args.only in (None, "draw"):
-            print(f"(b) draw over {args.draw_applications:,} applications")
-            d = part_draw(args)
-            print(
-                f"  freeze (applications_freeze): {d['freeze_s']:.2f} s, "
-                f"{d['freeze_queries']} queries {d['freeze_kinds']}"
-            )
-            print(
-                f"  draw (draw_run): {d['draw_s']:.2f} s, "
-                f"{d['draw_queries']} queries {d['draw_kinds']}"
-            )
-            print(f"  outcomes: {d['outcomes']}; record entries: {d['entries']:,}")
-            for seconds, sql in d["slowest"]:
-                print(f"  slowest: {seconds:.2f} s  {sql}")
+            print(f"(b) draw over {args.draw_applications:,} applications, v1 and v2")
+            print(report_draw(part_draw(args)))
         if args.only in (None, "apply"):
             port = free_port()
             log = Path("/tmp") / f"moim-bench-gatherings-daphne-{port}.log"

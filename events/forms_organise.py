@@ -163,7 +163,9 @@ class GatheringForm(forms.Form):
         # A callable from public ids to (members found, ids not found), so the
         # form never queries by itself.
         self.host_lookup = host_lookup
-        self.frozen = set(frozen)
+        # The lifecycle names settings as the model does; two are edited
+        # here in hours.
+        self.frozen = {FORM_NAMES.get(name, name) for name in frozen}
         if creating:
             self.fields["hosts"].help_text = _(
                 "Public ids of community members, separated by spaces or "
@@ -267,6 +269,11 @@ class GatheringForm(forms.Form):
         fields["offer_cutoff_before"] = timedelta(hours=data["offer_cutoff_hours"])
         return fields
 
+
+FORM_NAMES = {
+    "claim_window": "claim_window_hours",
+    "offer_cutoff_before": "offer_cutoff_hours",
+}
 
 DATETIME_FIELDS = [
     "starts_at",
@@ -397,3 +404,62 @@ class SurveyQuestionForm(forms.Form):
             for line in self.cleaned_data.get("choices", "").splitlines()
             if line.strip()
         ]
+
+
+class AmendForm(forms.Form):
+    """A numbered amendment of a lottery's committed terms (events.services.
+    terms.terms_amend): the terms that may change, as they stand, and the
+    reason, which is published with it."""
+
+    capacity = forms.IntegerField(label=_("Seats"), min_value=1, max_value=100000)
+    company_cap = forms.IntegerField(
+        label=_("Winners per verified company at most"),
+        required=False,
+        min_value=1,
+        max_value=100000,
+        help_text=_("Empty: no cap."),
+    )
+    claim_window_hours = _hours(
+        _("Hours to confirm a seat"),
+        _("A winner who does not confirm in time loses the seat to the next."),
+        minimum=1,
+    )
+    offer_cutoff_hours = _hours(
+        _("No new seat offers, hours before the start"),
+        _("Seats given back after this stay empty."),
+        minimum=0,
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Published with the amendment, on the page and in the record."),
+        error_messages={"required": _("Please say why the terms change.")},
+    )
+
+    @classmethod
+    def initial_from(cls, terms: dict) -> dict:
+        return {
+            "capacity": terms["capacity"],
+            "company_cap": terms["company_cap"],
+            "claim_window_hours": terms["claim_window_seconds"] // 3600,
+            "offer_cutoff_hours": terms["offer_cutoff_seconds"] // 3600,
+        }
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(
+                self.fields["reason"].error_messages["required"]
+            )
+        return reason
+
+    def changes(self) -> dict:
+        """The terms as the service names them."""
+        data = self.cleaned_data
+        return {
+            "capacity": data["capacity"],
+            "company_cap": data["company_cap"],
+            "claim_window_seconds": data["claim_window_hours"] * 3600,
+            "offer_cutoff_seconds": data["offer_cutoff_hours"] * 3600,
+        }

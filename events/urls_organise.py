@@ -18,6 +18,11 @@ urlpatterns = [
         name="gathering_publish",
     ),
     path(
+        "c/<slug:slug>/g/<int:pk>/amend/",
+        organise.gathering_amend,
+        name="gathering_amend",
+    ),
+    path(
         "c/<slug:slug>/g/<int:pk>/cancel/",
         organise.gathering_cancel,
         name="gathering_cancel",

@@ -961,6 +961,20 @@ ROWS: list[Row] = [
         data=lambda w: {"title": "확성기"},
         label="a new title (the other fields missing)",
     ),
+    Row("gathering_amend", organisers(ALLOWED), args=g("open")),
+    Row(
+        "gathering_amend",
+        organiser_writers(ALLOWED),
+        args=g("open"),
+        method="post",
+        data=lambda w: {
+            "capacity": "5",
+            "claim_window_hours": "24",
+            "offer_cutoff_hours": "2",
+            "reason": "더 큰 방을 구했어요",
+        },
+        label="a numbered amendment with its reason",
+    ),
     Row("gathering_cancel", organisers(ALLOWED), args=g("main")),
     Row(
         "gathering_cancel",

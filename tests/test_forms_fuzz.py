@@ -70,6 +70,7 @@ from events.admin import SurveyAdminForm
 from events.forms import ApplicationForm, SurveyForm, TakeawayForm
 from events.forms_organise import (
     DATETIME_FIELDS,
+    AmendForm,
     CancelForm,
     CheckinForm,
     GatheringForm,
@@ -991,6 +992,25 @@ ENTRIES: list[Entry] = [
         url("gathering_publish", g_args("draft")),
         lambda w, s: {},
         body(confirm=v()),
+    ),
+    Entry(
+        "gathering_amend",
+        kind("organiser"),
+        url("gathering_amend", g_args("open")),
+        lambda w, s: {
+            "capacity": "4",
+            "claim_window_hours": "24",
+            "offer_cutoff_hours": "2",
+            "reason": "자리를 늘려요",
+        },
+        body(
+            capacity=v("4"),
+            company_cap=v("1"),
+            claim_window_hours=v("24"),
+            offer_cutoff_hours=v("2"),
+            reason=v("사정"),
+        ),
+        forms=(AmendForm,),
     ),
     Entry(
         "gathering_cancel",

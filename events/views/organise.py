@@ -25,6 +25,7 @@ from community.models import Community
 from community.selectors.members import two_factor_prompt_due
 from events import selectors
 from events.access import (
+    amend_refusal,
     cancel_refusal,
     checkin_refusal,
     draw_refusal,
@@ -36,6 +37,7 @@ from events.access import (
 from events.decorators import organiser_view
 from events.errors import EventsError
 from events.forms_organise import (
+    AmendForm,
     CancelForm,
     CheckinForm,
     GatheringForm,
@@ -47,7 +49,8 @@ from events.models import (
     GatheringStatus,
     SelectionMode,
 )
-from events.services import attendance, gatherings, lifecycle
+from events.services import attendance, gatherings, lifecycle, terms
+from events.terms import terms_in_force
 
 
 def _manage_url(gathering: Gathering) -> str:
@@ -171,6 +174,46 @@ def gathering_publish(
                 _("Published. Applications open at the opening time."),
             )
     return redirect(_manage_url(gathering))
+
+
+@organiser_view(writes=True)
+def gathering_amend(
+    request: HttpRequest, *, gathering: Gathering, access: Access
+) -> HttpResponse:
+    """A numbered amendment of the committed terms, with its reason, while
+    applications are open (``amend_refusal``)."""
+    gathering = lifecycle.gathering_advance_if_due(gathering)
+    refusal = amend_refusal(gathering) or organiser_write_refusal(access)
+    initial = AmendForm.initial_from(terms_in_force(gathering)) if not refusal else {}
+    form = AmendForm(request.POST or None, initial=initial)
+    if request.method == "POST" and refusal is None and form.is_valid():
+        try:
+            amendment = terms.terms_amend(
+                gathering=gathering,
+                changes=form.changes(),
+                reason=form.cleaned_data["reason"],
+                access=access,
+            )
+        except EventsError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                _("Amendment %(number)s is published.") % {"number": amendment.number},
+            )
+            return redirect(_manage_url(gathering))
+    return render(
+        request,
+        "events/gathering_amend.html",
+        {
+            "community": gathering.community,
+            "access": access,
+            "gathering": gathering,
+            "form": form,
+            "refusal": refusal,
+        },
+        status=400 if form.errors or (request.method == "POST" and refusal) else 200,
+    )
 
 
 @organiser_view(writes=True)

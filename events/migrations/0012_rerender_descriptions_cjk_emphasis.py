@@ -26,7 +26,7 @@ def rerender(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("events", "0007_survey_below_k_discard"),
+        ("events", "0011_fairness_overbooking"),
     ]
 
     operations = [
