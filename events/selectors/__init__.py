@@ -3,6 +3,14 @@ services are split: ``gatherings`` (the member-facing pages), ``organise``,
 ``surveys`` and ``path``. Selectors import no services and render nothing;
 the names are gathered here for the views, which read ``selectors.<name>``."""
 
+from events.selectors.draws import (
+    DrawResults,
+    draw_record_bytes,
+    draw_record_hash,
+    draw_results,
+    weight_reasons,
+    weight_text,
+)
 from events.selectors.gatherings import (
     UPCOMING,
     GatheringPage,
@@ -60,6 +68,7 @@ __all__ = [
     "SURVEY_DONE",
     "UPCOMING",
     "Bar",
+    "DrawResults",
     "GatheringPage",
     "JoinLink",
     "MyApplicationRow",
@@ -72,7 +81,10 @@ __all__ = [
     "TrendPoint",
     "application_chance",
     "community_satisfaction_trend",
+    "draw_record_bytes",
     "draw_record_for_page",
+    "draw_record_hash",
+    "draw_results",
     "gathering_for_page",
     "gathering_page",
     "gathering_visible",
@@ -95,4 +107,6 @@ __all__ = [
     "survey_results",
     "survey_state",
     "survey_summary_shown",
+    "weight_reasons",
+    "weight_text",
 ]
