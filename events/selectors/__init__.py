@@ -3,10 +3,9 @@ services are split: ``gatherings`` (the member-facing pages), ``organise``,
 ``surveys`` and ``path``. Selectors import no services and render nothing;
 the names are gathered here for the views, which read ``selectors.<name>``."""
 
+from events.draw_publication import draw_record_bytes, draw_record_hash
 from events.selectors.draws import (
     DrawResults,
-    draw_record_bytes,
-    draw_record_hash,
     draw_results,
     weight_reasons,
     weight_text,

@@ -4,8 +4,6 @@ explained by the policy the record carries, and the record's bytes and hash
 as published. Everything here is read from the record, so the page says what
 anyone who checks the record can recompute."""
 
-import hashlib
-import json
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -13,26 +11,12 @@ from django.utils.translation import ngettext
 
 from community.models import Member
 from events import draw as algorithm
+from events.draw_publication import draw_record_hash
 from events.models import Application, Draw, Gathering
 
 # Past this many entries the page lists no ranking (the record has it): a
 # page of a hundred thousand rows helps nobody.
 RANKING_SHOWN_AT_MOST = 500
-
-
-def draw_record_bytes(record: dict) -> bytes:
-    """The record as published at its stable URL: UTF-8 JSON with sorted
-    keys and two-space indents, so the same record always gives the same
-    bytes (PostgreSQL's jsonb does not keep key order) and its hash
-    (``draw_record_hash``) can be checked with ``sha256sum``."""
-    text = json.dumps(record, ensure_ascii=False, indent=2, sort_keys=True)
-    return text.encode("utf-8")
-
-
-def draw_record_hash(record: dict) -> str:
-    """SHA-256 of the published bytes of the record, lowercase hex: what a
-    receipt after the draw carries."""
-    return hashlib.sha256(draw_record_bytes(record)).hexdigest()
 
 
 def weight_text(weight: int) -> str:

@@ -34,13 +34,20 @@ def notice_send(
 
 
 def notices_send(
-    *, items: list[tuple[Member, dict]], gathering: Gathering, detail: str
+    *,
+    items: list[tuple[Member, dict]],
+    gathering: Gathering,
+    detail: str,
+    link: str = "",
+    template: str = "events/email/notice",
 ) -> None:
     """One notice per (member, parameters): ``detail`` is a lazy translatable
     text with %-parameters (``title`` is always given), rendered per member
     in their language. Notifications are written in one query; each email is
-    a queued task."""
-    link = gathering_url(gathering)
+    a queued task, rendered from ``template`` with the parameters as
+    ``facts``. ``link``: where the notice leads (the gathering page unless
+    given)."""
+    link = link or gathering_url(gathering)
     notifications = []
     mails = []
     for member, context in items:
@@ -57,19 +64,20 @@ def notices_send(
                 link=link,
             )
         )
-        mails.append((member, text))
+        mails.append((member, text, params))
     Notification.objects.bulk_create(notifications, batch_size=1000)
     unread_counts_push(member_ids=[n.recipient_id for n in notifications])
-    for member, text in mails:
+    for member, text, params in mails:
         mail_member(
             to=member.email,
             language=member.language,
-            template="events/email/notice",
+            template=template,
             context={
                 "member": member,
                 "gathering": gathering,
                 "detail": text,
                 "link": link,
+                "facts": params,
             },
         )
 

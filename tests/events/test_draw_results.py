@@ -9,8 +9,9 @@ import pytest
 from django.urls import reverse
 
 from events import draw as algorithm
+from events.draw_publication import draw_record_hash
 from events.models import Application, ApplicationStatus, FairnessPolicy
-from events.selectors.draws import draw_record_hash, weight_reasons
+from events.selectors.draws import weight_reasons
 from events.services import gatherings as gathering_services
 from tests.events.test_attend_views import (
     _crowd,
