@@ -515,6 +515,11 @@ MOIM_MARKETING_REMINDER_DAYS = 30
 # A member's data export: downloadable for a week, one request a day.
 MOIM_DATA_EXPORT_MAX_AGE = 60 * 60 * 24 * 7
 MOIM_DATA_EXPORT_INTERVAL = 60 * 60 * 24
+# drand HTTP relays asked for the draw's beacon round, in turn (events.beacon);
+# empty: no relay, only rounds staff enter by hand (manage.py beacon_enter).
+MOIM_BEACON_URLS = env_list("MOIM_BEACON_URLS", [])
+# Seconds one relay has to answer before the next is asked.
+MOIM_BEACON_TIMEOUT = float(os.environ.get("MOIM_BEACON_TIMEOUT") or 5)
 
 LOGGING = {
     "version": 1,

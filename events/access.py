@@ -149,6 +149,13 @@ UNCANCELLABLE = frozenset(GatheringStatus) - NOT_OVER
 # applications have opened or closed, since the draw and offers hang on them.
 FROZEN_AFTER_OPEN = ("selection_mode", "applications_open_at")
 FROZEN_AFTER_CLOSE = ("capacity", "applications_close_at", "require_work_verified")
+# Settings that are part of a gathering's committed terms (events.terms).
+TERMS_FROZEN = (
+    "capacity",
+    "applications_close_at",
+    "claim_window",
+    "offer_cutoff_before",
+)
 
 
 def withdraw_refusal(
@@ -195,13 +202,26 @@ def edit_refusal(gathering: Gathering) -> EventsError | None:
 
 
 def frozen_fields(gathering: Gathering) -> list[str]:
-    """The settings of an editable gathering that the lifecycle has fixed."""
+    """The settings of an editable gathering that the lifecycle has fixed:
+    with committed terms (moim-draw-v2) every term from the opening on,
+    changed only by a numbered amendment (``amend_refusal``)."""
     frozen = []
     if gathering.status != GatheringStatus.DRAFT:
         frozen += FROZEN_AFTER_OPEN
+        if gathering.terms:
+            frozen += TERMS_FROZEN
     if gathering.status not in {GatheringStatus.DRAFT, GatheringStatus.OPEN}:
         frozen += FROZEN_AFTER_CLOSE
     return frozen
+
+
+def amend_refusal(gathering: Gathering) -> EventsError | None:
+    """Why ``gathering``'s committed terms may not be amended now, or None:
+    only while applications are open (the close freezes the list the terms
+    apply to)."""
+    if not gathering.terms or gathering.status != GatheringStatus.OPEN:
+        return EventsError("cannot_amend")
+    return None
 
 
 def publish_refusal(gathering: Gathering) -> EventsError | None:

@@ -11,8 +11,9 @@ from django.utils.translation import ngettext
 
 from community.admin import OneLineAdmin
 from community.fields import JSONField
+from events.access import frozen_fields
 from events.errors import EventsError
-from events.models import Draw, FairnessPolicy, Gathering, Survey
+from events.models import Amendment, Draw, FairnessPolicy, Gathering, LogEntry, Survey
 from events.selectors import survey_summary_shown
 from events.services.sealing import sealed_unopenable_count
 
@@ -40,6 +41,8 @@ class GatheringAdmin(OneLineAdmin, admin.ModelAdmin):
         "status",
         "next_due_at",
         "draw_commitment",
+        "terms",
+        "terms_digest",
         "frozen_digest",
         "frozen_at",
         "sequence",
@@ -48,6 +51,19 @@ class GatheringAdmin(OneLineAdmin, admin.ModelAdmin):
     ]
     exclude = ["draw_seed", "description_html"]
     filter_horizontal = ["hosts"]
+
+    def get_readonly_fields(self, request, obj=None):
+        """The terms a gathering committed at opening change only by a
+        numbered amendment (events.services.terms), not here."""
+        if obj is None:
+            return self.readonly_fields
+        return [*self.readonly_fields, *dict.fromkeys(frozen_fields(obj))]
+
+    def has_delete_permission(self, request, obj=None):
+        # A drawn gathering's record must stay (the database refuses too).
+        if obj is not None and Draw.objects.filter(gathering=obj).exists():
+            return False
+        return super().has_delete_permission(request, obj)
 
 
 @admin.register(Draw)
@@ -60,6 +76,34 @@ class DrawAdmin(OneLineAdmin, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class _AppendOnlyAdmin(OneLineAdmin, admin.ModelAdmin):
+    """Read only: the rows are appended by the services and never changed
+    or deleted (the database refuses it too)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Amendment)
+class AmendmentAdmin(_AppendOnlyAdmin):
+    list_display = ["gathering", "number", "reason", "created_at"]
+
+
+@admin.register(LogEntry)
+class LogEntryAdmin(_AppendOnlyAdmin):
+    list_display = ["community", "seq", "kind", "gathering", "at"]
+    list_filter = ["kind"]
 
 
 class SurveyAdminForm(forms.ModelForm):

@@ -7,4 +7,9 @@ class EventsConfig(AppConfig):
     verbose_name = _("Gatherings")
 
     def ready(self):
+        from django.db.backends.signals import connection_created
+
         from events import checks  # noqa: F401  (registers the checks)
+        from events.guards import guard_register
+
+        connection_created.connect(guard_register, dispatch_uid="moim_guard")

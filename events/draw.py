@@ -338,8 +338,16 @@ def _describe(value: Any) -> str:
     return "null" if value is None else json.dumps(value)
 
 
-def verify(record: dict) -> list[str]:
-    """Recompute a draw from its record alone.
+def verify(record: dict, *, beacon_verify=None) -> list[str]:
+    """Recompute a draw from its record alone: ``verify_v2`` for a
+    moim-draw-v2 record, ``verify_v1`` otherwise."""
+    if isinstance(record, dict) and record.get("algorithm") == ALGORITHM_V2:
+        return verify_v2(record, beacon_verify=beacon_verify)
+    return verify_v1(record)
+
+
+def verify_v1(record: dict) -> list[str]:
+    """Recompute a moim-draw-v1 draw from its record alone.
 
     Checks the algorithm name, that the commitment is the SHA-256 of the
     revealed seed, that the frozen digest matches the listed entries (in any
@@ -450,3 +458,404 @@ def win_probabilities(weights: list[int], capacity: int) -> list[float]:
             high = middle
     t = (low + high) / 2.0
     return [-math.expm1(-w * t) for w in weights]
+
+
+# --------------------------------------------------------------------------
+# moim-draw-v2: terms, amendments, beacon, chain, seat movements
+# --------------------------------------------------------------------------
+
+ALGORITHM_V2 = "moim-draw-v2"
+ALGORITHMS = (ALGORITHM, ALGORITHM_V2)
+ZERO_DIGEST = "0" * 64
+
+# How group labels are made (section 6): fixed in the terms so that a later
+# change of scheme is a new name, never a silent change.
+GROUPS_SCHEME = "hmac-sha256-seed-domain-idna2003"
+WEIGHT_FORMULA = (
+    "no_show_weight if a confirmed seat in this community ended within "
+    "no_show_days in a no-show, else base_weight + loss_bonus * min(losses, "
+    "loss_cap) where losses counts not-selected applications in this community "
+    "at gatherings that started after the member's last confirmed seat"
+)
+WEIGHT_FIELDS = (
+    "base_weight",
+    "loss_bonus",
+    "loss_cap",
+    "no_show_weight",
+    "no_show_days",
+    "formula",
+)
+TERMS_FIELDS = (
+    "algorithm",
+    "capacity",
+    "selection_mode",
+    "company_cap",
+    "groups",
+    "weights",
+    "applications_open_at",
+    "applications_close_at",
+    "claim_window_seconds",
+    "offer_cutoff_seconds",
+    "beacon",
+    "overbooking_permille",
+)
+# What a numbered amendment may change, before the close only.
+AMENDABLE = ("capacity", "company_cap", "claim_window_seconds", "offer_cutoff_seconds")
+RECORD_V2_FIELDS = (
+    *RECORD_FIELDS,
+    "terms",
+    "terms_digest",
+    "amendments",
+    "beacon",
+    "chain_head",
+    "seats",
+)
+MOVEMENT_KINDS = ("offer", "promote", "confirm", "decline", "expire", "release")
+# A movement without a public id: every entry still waiting leaves the
+# waitlist at once (the offer cut-off, the end).
+WAITLIST_CLOSED = "waitlist_closed"
+
+
+def canonical_json(value: Any) -> bytes:
+    """The one canonical form every v2 digest is taken over: keys sorted, no
+    whitespace, non-ASCII escaped as \\uXXXX (lowercase hex), UTF-8."""
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=True
+    ).encode("utf-8")
+
+
+def digest_of(value: Any) -> str:
+    return hashlib.sha256(canonical_json(value)).hexdigest()
+
+
+def terms_digest(terms: dict) -> str:
+    """SHA-256 of the canonical JSON of the terms, lowercase hex."""
+    return digest_of(terms)
+
+
+def commitment_v2(seed: bytes, digest: str) -> str:
+    """SHA-256(seed || terms digest bytes): one value binds the secret seed
+    and the terms published with it at opening."""
+    _check_seed(seed)
+    if not isinstance(digest, str) or not _HEX64_RE.fullmatch(digest):
+        raise DrawInputError("the terms digest must be 64 lowercase hex characters")
+    return hashlib.sha256(bytes(seed) + bytes.fromhex(digest)).hexdigest()
+
+
+def seats_offered(capacity: int, overbooking_permille: int | None) -> int:
+    """How many winners the draw names: the capacity, or with overbooking
+    ceil(capacity * permille / 1000) (integers only)."""
+    if overbooking_permille is None:
+        return capacity
+    return -(-capacity * overbooking_permille // 1000)
+
+
+def beacon_round_after(close_unix: int, genesis: int, period: int) -> int:
+    """drand's round numbering (round 1 at genesis): the first round whose
+    time is strictly after the close."""
+    return (close_unix - genesis) // period + 2
+
+
+def effective_seed(seed: bytes, randomness: bytes | None) -> bytes:
+    """SHA-256(seed || beacon randomness); the seed itself without a beacon."""
+    _check_seed(seed)
+    if randomness is None:
+        return bytes(seed)
+    return hashlib.sha256(bytes(seed) + bytes(randomness)).digest()
+
+
+def weight_for(weights: dict, losses: int, no_show: bool) -> int:
+    """An entry's weight under the terms' ``weights`` (section 19): the
+    no-show weight while a recent no-show counts, else the base plus the
+    loss bonus per counted loss, at most ``loss_cap`` of them."""
+    if no_show:
+        return weights["no_show_weight"]
+    return weights["base_weight"] + weights["loss_bonus"] * min(
+        losses, weights["loss_cap"]
+    )
+
+
+def terms_problems(terms: Any) -> list[str]:
+    if not isinstance(terms, dict):
+        return ["the terms are not an object"]
+    problems = [f"terms: missing {f!r}" for f in TERMS_FIELDS if f not in terms]
+    problems += [f"terms: unknown {f!r}" for f in terms if f not in TERMS_FIELDS]
+    if problems:
+        return problems
+    if terms["algorithm"] != ALGORITHM_V2:
+        problems.append(f"terms: algorithm is {_describe(terms['algorithm'])}")
+    try:
+        _check_capacity(terms["capacity"], terms["company_cap"])
+    except DrawInputError as exc:
+        problems.append(f"terms: {exc}")
+    if terms["groups"] != GROUPS_SCHEME:
+        problems.append(f"terms: unknown groups scheme {_describe(terms['groups'])}")
+    weights = terms["weights"]
+    if not isinstance(weights, dict) or set(weights) != set(WEIGHT_FIELDS):
+        problems.append("terms: weights must hold exactly " + ", ".join(WEIGHT_FIELDS))
+    permille = terms["overbooking_permille"]
+    if permille is not None and (
+        not isinstance(permille, int) or isinstance(permille, bool) or permille < 1000
+    ):
+        problems.append("terms: overbooking_permille must be null or at least 1000")
+    return problems
+
+
+def amendments_apply(terms: dict, amendments: Any) -> tuple[dict, list[str]]:
+    """Check the numbered chain of amendments from the committed terms and
+    return the terms in force after the last one, with any problems."""
+    if not isinstance(amendments, list):
+        return terms, ["the amendments must be a list"]
+    current = dict(terms)
+    previous = terms_digest(current)
+    problems = []
+    for number, amendment in enumerate(amendments, start=1):
+        where = f"amendment {number}"
+        if not isinstance(amendment, dict):
+            problems.append(f"{where} is not an object")
+            continue
+        if amendment.get("number") != number:
+            problems.append(f"{where}: numbered {_describe(amendment.get('number'))}")
+        if not isinstance(amendment.get("reason"), str) or not amendment["reason"]:
+            problems.append(f"{where}: no reason given")
+        if amendment.get("previous_digest") != previous:
+            problems.append(f"{where}: does not follow the terms in force ({previous})")
+        changes = amendment.get("changes")
+        if not isinstance(changes, dict) or not changes:
+            problems.append(f"{where}: changes nothing")
+            continue
+        for key, value in changes.items():
+            if key not in AMENDABLE:
+                problems.append(f"{where}: {key!r} cannot be amended")
+            else:
+                current[key] = value
+        previous = terms_digest(current)
+        if amendment.get("terms_digest") != previous:
+            problems.append(f"{where}: terms_digest is not the amended terms' digest")
+    return current, problems + [f"amended {p}" for p in terms_problems(current)]
+
+
+def chain_entry_digest(entry: dict) -> str:
+    """SHA-256 of one log entry: its canonical JSON without ``digest``."""
+    return digest_of({k: v for k, v in entry.items() if k != "digest"})
+
+
+def chain_problems(entries: list[dict]) -> list[str]:
+    """Check a run of consecutive log entries: each one's digest, and that
+    each names the one before it (the first may follow anything)."""
+    problems = []
+    previous = None
+    for entry in entries:
+        seq = entry.get("seq")
+        if entry.get("digest") != chain_entry_digest(entry):
+            problems.append(f"log entry {seq}: digest does not match its content")
+        if previous is not None and (
+            entry.get("previous") != previous.get("digest")
+            or seq != previous.get("seq", 0) + 1
+        ):
+            problems.append(f"log entry {seq}: does not follow entry {previous['seq']}")
+        previous = entry
+    return problems
+
+
+def _beacon_problems(beacon: Any, terms_beacon: Any) -> list[str]:
+    if terms_beacon is None:
+        return [] if beacon is None else ["a beacon is used that the terms never named"]
+    if not isinstance(beacon, dict):
+        return ["the terms name a beacon round; the record has no beacon"]
+    problems = []
+    for key in ("chain", "round"):
+        if beacon.get(key) != terms_beacon.get(key):
+            problems.append(
+                f"beacon {key} is {_describe(beacon.get(key))}, the terms named "
+                f"{_describe(terms_beacon.get(key))}"
+            )
+    for key in ("randomness", "signature"):
+        if not isinstance(beacon.get(key), str):
+            problems.append(f"beacon: missing {key}")
+    return problems
+
+
+def record_v2(
+    seed: bytes,
+    entries: list[dict],
+    *,
+    terms: dict,
+    amendments: list[dict],
+    gathering: dict,
+    beacon: dict | None = None,
+    chain_head: dict | None = None,
+) -> dict:
+    """The moim-draw-v2 record: v1's fields, the committed terms, their
+    amendments, the beacon round used and the community log's head."""
+    in_force, problems = amendments_apply(terms, amendments)
+    problems = terms_problems(terms) + problems
+    if problems:
+        raise DrawInputError("; ".join(problems))
+    randomness = bytes.fromhex(beacon["randomness"]) if beacon else None
+    seats = seats_offered(in_force["capacity"], in_force["overbooking_permille"])
+    ranked = rank(
+        effective_seed(seed, randomness), entries, seats, in_force["company_cap"]
+    )
+    digest = terms_digest(terms)
+    return {
+        "algorithm": ALGORITHM_V2,
+        "gathering": dict(gathering),
+        "capacity": in_force["capacity"],
+        "company_cap": in_force["company_cap"],
+        "seats": seats,
+        "commitment": commitment_v2(seed, digest),
+        "seed": bytes(seed).hex(),
+        "terms": terms,
+        "terms_digest": digest,
+        "amendments": amendments,
+        "beacon": beacon,
+        "chain_head": chain_head,
+        "frozen_digest": frozen_digest(ranked),
+        "entries": ranked,
+    }
+
+
+def verify_v2(record: dict, *, beacon_verify=None) -> list[str]:
+    """Recompute a moim-draw-v2 record: the commitment over the seed and the
+    terms, the amendments' chain, capacity and cap as in force, the beacon
+    round named in the terms (its signature through ``beacon_verify``, a
+    callable taking the record's beacon object and returning whether it is
+    genuine), the frozen digest, every rank and outcome, and, when the
+    record carries ``movements``, that every seat movement is allowed."""
+    problems = [f"missing field {f!r}" for f in RECORD_V2_FIELDS if f not in record]
+    if problems:
+        return problems
+    try:
+        seed = seed_from_hex(record["seed"])
+    except DrawInputError as exc:
+        return [str(exc)]
+    terms = record["terms"]
+    problems = terms_problems(terms)
+    if problems:
+        return problems
+    digest = terms_digest(terms)
+    if record["terms_digest"] != digest:
+        problems.append("terms_digest is not the digest of the terms")
+    if record["commitment"] != commitment_v2(seed, digest):
+        problems.append(
+            "the commitment is not SHA-256(seed || terms digest): the record says "
+            f"{_describe(record['commitment'])}"
+        )
+    in_force, amendment_problems = amendments_apply(terms, record["amendments"])
+    problems += amendment_problems
+    for field in ("capacity", "company_cap"):
+        if record[field] != in_force.get(field):
+            problems.append(
+                f"{field} is {_describe(record[field])}, the terms in force say "
+                f"{_describe(in_force.get(field))}"
+            )
+    seats = seats_offered(in_force["capacity"], in_force["overbooking_permille"])
+    if record["seats"] != seats:
+        problems.append(
+            f"seats is {_describe(record['seats'])}, the terms give {seats}"
+        )
+    beacon = record["beacon"]
+    problems += _beacon_problems(beacon, terms["beacon"])
+    randomness = None
+    if isinstance(beacon, dict) and isinstance(beacon.get("randomness"), str):
+        try:
+            randomness = bytes.fromhex(beacon["randomness"])
+        except ValueError:
+            problems.append("beacon randomness is not hex")
+        if beacon_verify is not None and not beacon_verify(beacon):
+            problems.append("the beacon signature does not verify")
+    head = record["chain_head"]
+    if head is not None and (
+        not isinstance(head, dict) or set(head) != {"seq", "digest"}
+    ):
+        problems.append("chain_head must be null or {seq, digest}")
+    if problems:
+        return problems
+    v1_view = {
+        **{field: record[field] for field in RECORD_FIELDS},
+        "algorithm": ALGORITHM,
+        "capacity": seats,
+        "commitment": commitment(effective_seed(seed, randomness)),
+        "seed": effective_seed(seed, randomness).hex(),
+    }
+    problems += verify_v1(v1_view)
+    if not problems and "movements" in record:
+        problems += movements_problems(record, record["movements"])
+    return problems
+
+
+def movements_problems(record: dict, movements: Any) -> list[str]:
+    """Replay the seat movements after the draw: the draw's offers go to its
+    winners; a promotion goes to the first entry still waiting, in rank
+    order, whose company group is under the cap, and only while fewer than
+    ``seats`` hold a seat; confirmations, declines and expiries answer an
+    offer; a release ends a held or waiting place."""
+    if not isinstance(movements, list):
+        return ["movements must be a list"]
+    entries = {e["public_id"]: e for e in record["entries"]}
+    cap = record["company_cap"]
+    seats = record["seats"]
+    state = dict.fromkeys(entries, "waiting")
+    problems = []
+    for movement in movements:
+        seq = movement.get("seq") if isinstance(movement, dict) else None
+        if not isinstance(movement, dict) or movement.get(
+            "digest"
+        ) != chain_entry_digest(movement):
+            problems.append(f"movement {seq}: digest does not match its content")
+            continue
+        payload = movement.get("payload") or {}
+        kind = payload.get("movement")
+        public_id = payload.get("public_id")
+        where = f"movement {seq} ({kind} {public_id})"
+        if kind == WAITLIST_CLOSED:
+            state.update({p: "gone" for p, s in state.items() if s == "waiting"})
+            continue
+        if kind not in MOVEMENT_KINDS or public_id not in entries:
+            problems.append(f"{where}: unknown movement or entry")
+            continue
+        now = state[public_id]
+        if kind == "offer":
+            if entries[public_id]["outcome"] != WON or now != "waiting":
+                problems.append(f"{where}: the draw did not give this entry a seat")
+            state[public_id] = "offered"
+        elif kind == "promote":
+            holders = [p for p, s in state.items() if s in ("offered", "confirmed")]
+            full = Counter(entries[p]["group"] for p in holders)
+            eligible = sorted(
+                (
+                    entries[p]["rank"]
+                    for p, s in state.items()
+                    if s == "waiting"
+                    and entries[p]["outcome"] == WAITLISTED
+                    and (
+                        cap is None
+                        or entries[p]["group"] is None
+                        or full[entries[p]["group"]] < cap
+                    )
+                ),
+            )
+            if len(holders) >= seats:
+                problems.append(f"{where}: no seat was free")
+            elif now != "waiting" or entries[public_id]["outcome"] != WAITLISTED:
+                problems.append(f"{where}: the entry was not waiting")
+            elif not eligible or entries[public_id]["rank"] != eligible[0]:
+                problems.append(
+                    f"{where}: out of rank order or over the company cap (next "
+                    f"eligible rank {eligible[0] if eligible else None})"
+                )
+            state[public_id] = "offered"
+        elif kind == "confirm":
+            if now != "offered":
+                problems.append(f"{where}: confirms no offer")
+            state[public_id] = "confirmed"
+        elif kind in ("decline", "expire"):
+            if now != "offered":
+                problems.append(f"{where}: answers no offer")
+            state[public_id] = "gone"
+        else:  # release
+            if now == "gone":
+                problems.append(f"{where}: the entry had already left")
+            state[public_id] = "gone"
+    return problems

@@ -1,9 +1,12 @@
 """How a draw record is published: always the same bytes for the same record
-(served at its stable URL), and the SHA-256 of those bytes, which the
-receipts carry and anyone can check with ``sha256sum``."""
+at its stable URL, and the record's hash, which the receipts carry: the
+SHA-256 of the canonical JSON of the record as stored at the draw
+(docs/draw.md sections 14 and 17: the digest the community log's draw entry
+holds), without the seat movements a v2 record is served with."""
 
-import hashlib
 import json
+
+from events import draw as algorithm
 
 
 def draw_record_bytes(record: dict) -> bytes:
@@ -15,5 +18,6 @@ def draw_record_bytes(record: dict) -> bytes:
 
 
 def draw_record_hash(record: dict) -> str:
-    """SHA-256 of the published bytes of the record, lowercase hex."""
-    return hashlib.sha256(draw_record_bytes(record)).hexdigest()
+    """SHA-256 of the canonical JSON of the record as drawn (without
+    ``movements``), lowercase hex."""
+    return algorithm.digest_of({k: v for k, v in record.items() if k != "movements"})

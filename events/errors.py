@@ -28,6 +28,10 @@ MESSAGES = {
     "cannot_edit": _("This can no longer be changed: %(reason)s"),
     "invalid_times": _("%(problem)s"),
     "cannot_publish": _("Only a draft can be published."),
+    "cannot_amend": _(
+        "The terms of this gathering can be amended only while applications are open."
+    ),
+    "amendment_invalid": _("This amendment is not valid: %(problem)s"),
     "cannot_checkin": _("Attendance can be recorded once applications close."),
     "not_attendee": _("Only confirmed attendees can do this."),
     "join_not_released": _("The join link is available from %(time)s."),
@@ -64,6 +68,15 @@ MESSAGES = {
     "takeaway_too_early": _("You can write your takeaway once the gathering ends."),
     "takeaway_empty": _("Please write what you learned."),
     "path_item_unknown": _("This item is not on your path."),
+    # The randomness beacon (events.beacon)
+    "beacon_unavailable": _(
+        "The randomness beacon could not be reached. The draw waits for its "
+        "round; staff can enter the round by hand."
+    ),
+    "beacon_invalid": _(
+        "The beacon round does not verify against drand quicknet's public key."
+    ),
+    "beacon_round_invalid": _("A beacon round is a whole number from 1."),
 }
 
 # The HTTP status of a page refused for each reason (events.decorators, the
@@ -91,6 +104,8 @@ STATUSES = {
         403,
     ),
     "survey_results_unavailable": 404,
+    # Not the member's doing: the draw waits for the beacon.
+    "beacon_unavailable": 503,
 }
 
 

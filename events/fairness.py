@@ -7,7 +7,9 @@ from datetime import datetime, timedelta
 
 from django.db.models import Max
 
+from events.draw import weight_for
 from events.models import Application, ApplicationStatus, FairnessPolicy, Gathering
+from events.terms import terms_in_force, terms_policy
 
 # Outcomes that count as a loss for the fairness weights: a lottery
 # application that never held a seat.
@@ -15,18 +17,28 @@ LOSSES = [ApplicationStatus.NOT_SELECTED]
 
 
 def policy_for(gathering: Gathering) -> FairnessPolicy:
+    """The weights and company cap ``gathering``'s draw applies: those its
+    committed terms fixed at opening, as amended (moim-draw-v2), else the
+    community's policy now (v1, or before the opening)."""
+    if gathering.terms:
+        return terms_policy(terms_in_force(gathering), gathering)
     policy = FairnessPolicy.objects.filter(community=gathering.community_id).first()
     return policy or FairnessPolicy(community=gathering.community)
 
 
 def weights_compute(
-    gathering: Gathering, applications: list[Application], now: datetime
+    gathering: Gathering,
+    applications: list[Application],
+    now: datetime,
+    policy: FairnessPolicy | None = None,
 ) -> dict[int, int]:
     """Each application's weight under the community's policy, in tenths:
     the base, plus a bonus per earlier loss in this community since the
     member's last seat (capped), or the no-show weight while a recent no-show
-    counts. Three queries whatever the number of applications."""
-    policy = policy_for(gathering)
+    counts. Three queries whatever the number of applications. ``policy``:
+    the one the gathering's committed terms fixed (default: the
+    community's)."""
+    policy = policy or policy_for(gathering)
     # A subquery, not a list of ids: SQLite refuses more than 32,766
     # parameters, and a gathering may have more applicants than that.
     applicants = Application.objects.filter(gathering=gathering).values("member_id")
@@ -54,12 +66,15 @@ def weights_compute(
             gathering__ends_at__gte=no_show_since,
         ).values_list("member_id", flat=True)
     )
-    weights = {}
-    for application in applications:
-        member_id = application.member_id
-        if member_id in no_shows:
-            weights[application.pk] = policy.no_show_weight
-        else:
-            bonus = policy.loss_bonus * min(losses[member_id], policy.loss_cap)
-            weights[application.pk] = policy.base_weight + bonus
-    return weights
+    terms = {
+        "base_weight": policy.base_weight,
+        "loss_bonus": policy.loss_bonus,
+        "loss_cap": policy.loss_cap,
+        "no_show_weight": policy.no_show_weight,
+    }
+    return {
+        application.pk: weight_for(
+            terms, losses[application.member_id], application.member_id in no_shows
+        )
+        for application in applications
+    }

@@ -163,7 +163,9 @@ class GatheringForm(forms.Form):
         # A callable from public ids to (members found, ids not found), so the
         # form never queries by itself.
         self.host_lookup = host_lookup
-        self.frozen = set(frozen)
+        # The lifecycle names settings as the model does; two are edited
+        # here in hours.
+        self.frozen = {FORM_NAMES.get(name, name) for name in frozen}
         if creating:
             self.fields["hosts"].help_text = _(
                 "Public ids of community members, separated by spaces or "
@@ -267,6 +269,11 @@ class GatheringForm(forms.Form):
         fields["offer_cutoff_before"] = timedelta(hours=data["offer_cutoff_hours"])
         return fields
 
+
+FORM_NAMES = {
+    "claim_window": "claim_window_hours",
+    "offer_cutoff_before": "offer_cutoff_hours",
+}
 
 DATETIME_FIELDS = [
     "starts_at",

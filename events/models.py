@@ -137,6 +137,11 @@ class Gathering(models.Model):
     draw_seed = models.CharField(max_length=64, blank=True, editable=False)
     draw_commitment = models.CharField(max_length=64, blank=True, editable=False)
     frozen_digest = models.CharField(max_length=64, blank=True, editable=False)
+    # moim-draw-v2: the terms committed at opening (docs/draw.md section 14)
+    # and their digest; the commitment then covers seed and terms. Empty for
+    # a v1 gathering. A database trigger refuses changing them once set.
+    terms = models.JSONField(default=dict, blank=True, editable=False)
+    terms_digest = models.CharField(max_length=64, blank=True, editable=False)
     frozen_at = models.DateTimeField(null=True, blank=True)
     # iCalendar SEQUENCE: rises on every change attendees should see.
     sequence = models.PositiveIntegerField(default=0)
@@ -313,8 +318,10 @@ class Draw(models.Model):
     """The published, final result of a lottery. One per gathering, by the
     database: a second draw cannot be stored."""
 
+    # PROTECT: a gathering whose draw exists cannot be deleted (and a
+    # database trigger refuses deleting the draw itself).
     gathering = models.OneToOneField(
-        Gathering, on_delete=models.CASCADE, related_name="draw"
+        Gathering, on_delete=models.PROTECT, related_name="draw"
     )
     algorithm = models.CharField(max_length=32)
     record = models.JSONField()
@@ -326,6 +333,71 @@ class Draw(models.Model):
 
     def __str__(self) -> str:
         return f"draw of {self.gathering_id}"
+
+
+class Amendment(models.Model):
+    """A numbered, published change of a gathering's committed terms, with
+    its reason (docs/draw.md section 15). Append-only: a database trigger
+    refuses updating or deleting one."""
+
+    gathering = models.ForeignKey(
+        Gathering, on_delete=models.PROTECT, related_name="amendments"
+    )
+    number = models.PositiveIntegerField()
+    changes = models.JSONField()
+    reason = models.CharField(_("reason"), max_length=300)
+    previous_digest = models.CharField(max_length=64)
+    terms_digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["gathering", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["gathering", "number"], name="amendment_number_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"amendment {self.number} of {self.gathering_id}"
+
+
+class LogKind(models.TextChoices):
+    COMMITMENT = "commitment", _("Commitment")
+    AMENDMENT = "amendment", _("Amendment")
+    CLOSE = "close", _("Close")
+    DRAW = "draw", _("Draw")
+    MOVEMENT = "movement", _("Seat movement")
+    CANCEL = "cancel", _("Cancellation")
+
+
+class LogEntry(models.Model):
+    """One link of a community's append-only hash chain (docs/draw.md
+    section 17): each entry's digest covers its content and the previous
+    entry's digest. A database trigger refuses updating or deleting one."""
+
+    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="+")
+    seq = models.PositiveBigIntegerField()
+    kind = models.CharField(max_length=12, choices=LogKind.choices)
+    gathering = models.ForeignKey(
+        Gathering, null=True, on_delete=models.PROTECT, related_name="log_entries"
+    )
+    at = models.DateTimeField()
+    payload = models.JSONField()
+    previous = models.CharField(max_length=64)
+    digest = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["community", "seq"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "seq"], name="log_entry_seq_once"
+            )
+        ]
+        indexes = [models.Index(fields=["gathering", "kind", "seq"])]
+
+    def __str__(self) -> str:
+        return f"log entry {self.seq} of {self.community_id}"
 
 
 class JoinPass(models.Model):
@@ -584,3 +656,34 @@ class PathItemVisibility(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.object_id} of {self.member_id}"
+
+
+class BeaconRoundRecord(models.Model):
+    """A drand quicknet round that staff entered by hand, for a server that
+    cannot reach drand (``manage.py beacon_enter``). Stored only once its
+    signature verifies against the chain's pinned public key
+    (events.services.beacon.beacon_round_enter); ``events.beacon.round_fetch``
+    looks here before asking a relay, and checks the row again."""
+
+    chain_hash = models.CharField(max_length=64)
+    round = models.PositiveBigIntegerField()
+    # Lowercase hex, as drand's API and the draw record write them.
+    randomness = models.CharField(max_length=64)
+    signature = models.CharField(max_length=96)
+    entered_by = models.ForeignKey(
+        Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    entered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["chain_hash", "round"], name="beacon_round_once_per_chain"
+            ),
+            models.CheckConstraint(
+                condition=Q(round__gte=1), name="beacon_round_from_one"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"quicknet round {self.round}"

@@ -251,3 +251,54 @@ def world(django_db_setup, django_db_blocker):
         built.extra["log_records"] = records
         yield built
         transaction.set_rollback(True)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _flush_passes_the_draw_guards():
+    """Transactional tests empty every table between them. On SQLite that is
+    a DELETE per table, which the draw's guards (events migration 0010)
+    refuse for draws and log rows: the flush runs with them switched off
+    (PostgreSQL's TRUNCATE fires no row trigger)."""
+    from django.core.management.commands import flush
+
+    from events.guards import guards_suspended
+
+    original = flush.Command.handle
+
+    def handle(self, *args, **kwargs):
+        with guards_suspended():
+            return original(self, *args, **kwargs)
+
+    flush.Command.handle = handle
+    yield
+    flush.Command.handle = original
+
+
+@pytest.fixture(autouse=True)
+def _beacon_stays_on_this_machine(settings):
+    """No drand relay unless a test names one (``beacon_server``): a
+    MOIM_BEACON_URLS in the developer's environment must not send the suite
+    to the internet."""
+    settings.MOIM_BEACON_URLS = []
+
+
+@pytest.fixture(scope="session")
+def _beacon_httpd():
+    from tests.beacon_server import beacon_server_start
+
+    state, httpd = beacon_server_start()
+    yield state
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture
+def beacon_server(_beacon_httpd, settings):
+    """The tests' own drand relay on 127.0.0.1 (tests/beacon_server.py),
+    serving the recorded quicknet rounds and behaving, and the site pointed
+    at it alone (MOIM_BEACON_URLS) with a short timeout."""
+    state = _beacon_httpd
+    state.reset()
+    settings.MOIM_BEACON_URLS = [state.base_url]
+    settings.MOIM_BEACON_TIMEOUT = 1.0
+    return state

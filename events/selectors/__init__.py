@@ -12,10 +12,12 @@ from events.selectors.draws import (
 )
 from events.selectors.gatherings import (
     UPCOMING,
+    DrawLog,
     GatheringPage,
     JoinLink,
     MyApplicationRow,
     application_chance,
+    draw_log,
     draw_record_for_page,
     gathering_for_page,
     gathering_page,
@@ -67,6 +69,7 @@ __all__ = [
     "SURVEY_DONE",
     "UPCOMING",
     "Bar",
+    "DrawLog",
     "DrawResults",
     "GatheringPage",
     "JoinLink",
@@ -80,6 +83,7 @@ __all__ = [
     "TrendPoint",
     "application_chance",
     "community_satisfaction_trend",
+    "draw_log",
     "draw_record_bytes",
     "draw_record_for_page",
     "draw_record_hash",

@@ -5,6 +5,7 @@ counts, so none of these may grow with the number of applications."""
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext as _
@@ -20,10 +21,12 @@ from events.access import (
     join_refusal,
     withdraw_refusal,
 )
+from events.chain import log_head, movements_for_record
 from events.errors import EventsError
 from events.fairness import weights_compute
 from events.join_tokens import join_path
 from events.models import (
+    Amendment,
     Application,
     ApplicationStatus,
     Draw,
@@ -31,6 +34,7 @@ from events.models import (
     GatheringStatus,
     SelectionMode,
 )
+from events.terms import terms_amendments
 
 # Gatherings that a community page lists as coming up.
 UPCOMING = [
@@ -288,9 +292,76 @@ def gatherings_upcoming(
 
 
 def draw_record_for_page(*, gathering: Gathering) -> dict | None:
-    """The published draw record, or None before the draw. One query."""
-    return (
+    """The published draw record, with a v2 draw's seat movements appended
+    (the stored record itself never changes); between a v2 close and its
+    draw, the frozen list without the seed; None before. Two queries at
+    most."""
+    record = (
         Draw.objects.filter(gathering=gathering)
         .values_list("record", flat=True)
         .first()
+    )
+    if record is not None:
+        if record.get("algorithm") == algorithm.ALGORITHM_V2:
+            record = {**record, "movements": movements_for_record(gathering)}
+        return record
+    if gathering.terms and gathering.frozen_at is not None:
+        return _frozen_list(gathering)
+    return None
+
+
+def _frozen_list(gathering: Gathering) -> dict:
+    """What the close publishes before the draw: the terms, the commitment,
+    the frozen entries and their digest; not the seed."""
+    entries = [
+        {"public_id": public_id, "weight": weight, "group": group or None}
+        for public_id, weight, group in Application.objects.filter(
+            gathering=gathering, weight__isnull=False
+        )
+        .order_by("public_id")
+        .values_list("public_id", "weight", "group")
+    ]
+    return {
+        "algorithm": algorithm.ALGORITHM_V2,
+        "stage": "frozen",
+        "gathering": {
+            "uid": str(gathering.uid),
+            "title": gathering.title,
+            "community": gathering.community.slug,
+        },
+        "commitment": gathering.draw_commitment,
+        "terms": gathering.terms,
+        "terms_digest": gathering.terms_digest,
+        "amendments": terms_amendments(gathering),
+        "frozen_digest": gathering.frozen_digest,
+        "entries": entries,
+    }
+
+
+class DrawLog(NamedTuple):
+    """The draw's public trail on a gathering page: the community log's
+    head, and for committed terms their digest, the beacon (or its absence)
+    and the amendments."""
+
+    head: dict | None
+    terms_digest: str
+    beacon_round: int | None
+    amendments: list
+
+
+def draw_log(*, gathering: Gathering) -> DrawLog:
+    """One query for the head; one more for a gathering with terms."""
+    amendments = []
+    if gathering.terms:
+        amendments = list(
+            Amendment.objects.filter(gathering=gathering)
+            .order_by("number")
+            .values_list("number", "reason", "changes", "created_at", named=True)
+        )
+    beacon = (gathering.terms or {}).get("beacon") or {}
+    return DrawLog(
+        head=log_head(gathering.community_id),
+        terms_digest=gathering.terms_digest,
+        beacon_round=beacon.get("round"),
+        amendments=amendments,
     )

@@ -11,7 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from community.models import Member
 from events import draw as algorithm
 from events.access import draw_refusal, seat_barred
+from events.beacon import BeaconRound, round_record
 from events.bulk import rows_update
+from events.chain import log_head
 from events.errors import EventsError
 from events.fairness import policy_for, weights_compute
 from events.models import (
@@ -21,9 +23,11 @@ from events.models import (
     Gathering,
     GatheringStatus,
 )
+from events.services.chain import log_append, movements_log
 from events.services.notices import notices_send
 from events.services.receipts import receipts_drawn_send
 from events.services.seats import application_end, offer_deadline, waitlist_renumber
+from events.terms import terms_amendments
 
 
 def applications_freeze(gathering: Gathering, now: datetime) -> None:
@@ -35,8 +39,9 @@ def applications_freeze(gathering: Gathering, now: datetime) -> None:
         ).select_related("member")
     )
     seed = bytes.fromhex(gathering.draw_seed)
-    weights = weights_compute(gathering, applications, now)
-    cap = policy_for(gathering).company_cap
+    policy = policy_for(gathering)
+    weights = weights_compute(gathering, applications, now, policy=policy)
+    cap = policy.company_cap
     for application in applications:
         application.weight = weights[application.pk]
         member: Member = application.member
@@ -49,6 +54,21 @@ def applications_freeze(gathering: Gathering, now: datetime) -> None:
     gathering.frozen_digest = algorithm.frozen_digest(_entries(applications))
     gathering.frozen_at = now
     gathering.save(update_fields=["frozen_digest", "frozen_at"])
+    if gathering.terms:
+        log_append(
+            community_id=gathering.community_id,
+            items=[
+                (
+                    "close",
+                    gathering,
+                    {
+                        "frozen_digest": gathering.frozen_digest,
+                        "entries": len(applications),
+                    },
+                )
+            ],
+            now=now,
+        )
 
 
 def _entries(applications: list[Application]) -> list[dict]:
@@ -59,14 +79,19 @@ def _entries(applications: list[Application]) -> list[dict]:
 
 
 def draw_run(
-    *, gathering: Gathering, now: datetime, drawn_by: Member | None = None
+    *,
+    gathering: Gathering,
+    now: datetime,
+    drawn_by: Member | None = None,
+    beacon: BeaconRound | None = None,
 ) -> Draw:
     """Rank every frozen application, give the first ``capacity`` a seat
     offer and waitlist the rest in rank order, and publish the record; then
     end the applications of members banned since the close, as
     ``draw_refusal`` allows. Caller (the lifecycle, which moves the gathering
     to closed first) holds the gathering's lock; a second draw is refused by
-    the database's one-draw-per-gathering constraint."""
+    the database's one-draw-per-gathering constraint. ``beacon``: the
+    verified round the committed terms named, mixed into the seed."""
     # A closed gathering has no draw yet (drawing moves it on in the same
     # transaction): only another status asks the database.
     drawn = gathering.status != GatheringStatus.CLOSED and _drawn(gathering)
@@ -79,31 +104,43 @@ def draw_run(
     )
     policy = policy_for(gathering)
     seed = bytes.fromhex(gathering.draw_seed)
-    record = algorithm.record(
-        seed,
-        _entries(applications),
-        gathering.capacity,
-        policy.company_cap,
-        gathering={
-            "uid": str(gathering.uid),
-            "title": gathering.title,
-            "community": gathering.community.slug,
-            "closed_at": gathering.applications_close_at.isoformat(),
-            "policy": {
-                "base_weight": policy.base_weight,
-                "loss_bonus": policy.loss_bonus,
-                "loss_cap": policy.loss_cap,
-                "no_show_weight": policy.no_show_weight,
-                "no_show_days": policy.no_show_days,
-                "company_cap": policy.company_cap,
-            },
+    described = {
+        "uid": str(gathering.uid),
+        "title": gathering.title,
+        "community": gathering.community.slug,
+        "closed_at": gathering.applications_close_at.isoformat(),
+        "policy": {
+            "base_weight": policy.base_weight,
+            "loss_bonus": policy.loss_bonus,
+            "loss_cap": policy.loss_cap,
+            "no_show_weight": policy.no_show_weight,
+            "no_show_days": policy.no_show_days,
+            "company_cap": policy.company_cap,
         },
-    )
+    }
+    if gathering.terms:
+        record = algorithm.record_v2(
+            seed,
+            _entries(applications),
+            terms=gathering.terms,
+            amendments=terms_amendments(gathering),
+            gathering=described,
+            beacon=round_record(beacon) if beacon is not None else None,
+            chain_head=log_head(gathering.community_id),
+        )
+    else:
+        record = algorithm.record(
+            seed,
+            _entries(applications),
+            gathering.capacity,
+            policy.company_cap,
+            gathering=described,
+        )
     try:
         with transaction.atomic():
             draw = Draw.objects.create(
                 gathering=gathering,
-                algorithm=algorithm.ALGORITHM,
+                algorithm=record["algorithm"],
                 record=record,
                 drawn_at=now,
                 drawn_by=drawn_by,
@@ -129,6 +166,28 @@ def draw_run(
         increment=("sequence",),
     )
     waitlist_renumber(gathering)
+    if gathering.terms:
+        log_append(
+            community_id=gathering.community_id,
+            items=[
+                (
+                    "draw",
+                    gathering,
+                    {"record_digest": algorithm.digest_of(record)},
+                )
+            ],
+            now=now,
+        )
+        movements_log(
+            gathering=gathering,
+            moves=[
+                ("offer", entry["public_id"])
+                for entry in record["entries"]
+                if entry["outcome"] == algorithm.WON
+            ],
+            reason="draw",
+            now=now,
+        )
     _banned_withdraw(gathering, now)
     return draw
 
@@ -149,7 +208,9 @@ def _banned_withdraw(gathering: Gathering, now: datetime) -> None:
         .order_by("rank")
     )
     for application in barred:
-        application_end(gathering=gathering, application=application, now=now)
+        application_end(
+            gathering=gathering, application=application, now=now, reason="banned"
+        )
 
 
 def draw_notices_send(*, gathering_id: int) -> int:

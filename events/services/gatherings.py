@@ -26,6 +26,7 @@ from events.models import (
     GatheringStatus,
     JoinPass,
 )
+from events.services.chain import log_append
 from events.services.lifecycle import gathering_advance
 from events.services.notices import notice_send
 from events.services.seats import applications_update, locked_gathering
@@ -198,6 +199,23 @@ def gathering_cancel(
             sequence=F("sequence") + 1,
             updated_at=now,
         )
+        if locked.terms:
+            # After the close the list is fixed: revealing the seed lets
+            # anyone see what the draw would have given (docs/draw.md 17).
+            log_append(
+                community_id=locked.community_id,
+                items=[
+                    (
+                        "cancel",
+                        locked,
+                        {
+                            "reason": reason.strip()[:300],
+                            "seed": locked.draw_seed if locked.frozen_at else None,
+                        },
+                    )
+                ],
+                now=now,
+            )
         notice_send(
             members=[a.member for a in affected],
             gathering=locked,

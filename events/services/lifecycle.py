@@ -25,7 +25,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from events.access import join_refusal
-from events.errors import SealedResponsesUnopenable
+from events.beacon import BeaconRound, quicknet_round_time, round_fetch
+from events.errors import EventsError, SealedResponsesUnopenable
 from events.join_tokens import join_path
 from events.models import (
     STATUS_ORDER,
@@ -39,6 +40,7 @@ from events.models import (
     Survey,
 )
 from events.scheduling import schedule
+from events.services.chain import movements_log
 from events.services.draw import applications_freeze, draw_notices_task, draw_run
 from events.services.notices import notices_send
 from events.services.seats import (
@@ -49,8 +51,11 @@ from events.services.seats import (
     waitlist_close,
 )
 from events.services.surveys import survey_close, survey_open
+from events.services.terms import terms_commit
 from realtime.broadcast import room_recheck
 
+# A draw waiting for its beacon round asks again after this long.
+BEACON_RETRY = timezone.timedelta(seconds=30)
 # A close refused because sealed responses could not be opened is tried
 # again after this long (and on any page that finds it due).
 SURVEY_CLOSE_RETRY = timezone.timedelta(hours=1)
@@ -111,13 +116,15 @@ def gathering_advance(
     """Apply every due transition and job; see the module docstring.
     ``drawn_by`` is the organiser who pressed the draw button, if any."""
     now = now or timezone.now()
+    # Asked before the lock: a relay may take seconds to answer.
+    beacon = _beacon_fetch(gathering_id, now)
     with transaction.atomic():
         gathering = locked_gathering(gathering_id)
         before = gathering.next_due_at
         if gathering.status == GatheringStatus.CANCELLED or not gathering.published_at:
             gathering.next_due_at = None
         else:
-            if _apply_due(gathering, now, drawn_by):
+            if _apply_due(gathering, now, drawn_by, beacon):
                 # The outcome reaches every applicant from a job, so that the
                 # draw itself stays a handful of bulk queries.
                 draw_notices_task.enqueue(gathering_id=gathering.pk)
@@ -144,13 +151,45 @@ def gathering_advance_schedule(gathering: Gathering, before: datetime | None) ->
         )
 
 
-def _apply_due(gathering: Gathering, now: datetime, drawn_by) -> bool:
-    """Returns whether a draw ran."""
+def _beacon_round(gathering: Gathering) -> int | None:
+    return ((gathering.terms or {}).get("beacon") or {}).get("round")
+
+
+def _beacon_fetch(gathering_id: int, now: datetime) -> BeaconRound | None:
+    """The beacon round a lottery due for its draw waits for, if its terms
+    name one and it is published (``events.beacon.round_fetch``); None
+    otherwise, also when no relay answers (logged there; the lifecycle
+    tries again, ``BEACON_RETRY``)."""
+    due = (
+        Gathering.objects.filter(
+            pk=gathering_id,
+            status__in=[GatheringStatus.OPEN, GatheringStatus.CLOSED],
+            applications_close_at__lte=now,
+        )
+        .exclude(terms={})
+        .values_list("terms", flat=True)
+        .first()
+    )
+    round = ((due or {}).get("beacon") or {}).get("round")
+    if round is None:
+        return None
+    try:
+        return round_fetch(round)
+    except EventsError:
+        return None
+
+
+def _apply_due(
+    gathering: Gathering, now: datetime, drawn_by, beacon: BeaconRound | None = None
+) -> bool:
+    """Returns whether a draw ran. A lottery whose terms name a beacon round
+    stays closed, its list published, until ``beacon`` brings that round."""
     drew = False
     if (
         gathering.status == GatheringStatus.DRAFT
         and now >= gathering.applications_open_at
     ):
+        terms_commit(gathering, now)
         _move(gathering, GatheringStatus.OPEN, now)
     if (
         gathering.status == GatheringStatus.OPEN
@@ -159,16 +198,23 @@ def _apply_due(gathering: Gathering, now: datetime, drawn_by) -> bool:
         if gathering.selection_mode == SelectionMode.LOTTERY:
             applications_freeze(gathering, now)
         _move(gathering, GatheringStatus.CLOSED, now)
-    if gathering.status == GatheringStatus.CLOSED:
+    round = _beacon_round(gathering)
+    waiting = round is not None and (beacon is None or beacon.round != round)
+    if gathering.status == GatheringStatus.CLOSED and not waiting:
         if gathering.selection_mode == SelectionMode.LOTTERY:
-            draw_run(gathering=gathering, now=now, drawn_by=drawn_by)
+            draw_run(
+                gathering=gathering,
+                now=now,
+                drawn_by=drawn_by,
+                beacon=beacon if round is not None else None,
+            )
             drew = True
         _move(gathering, GatheringStatus.DRAWN, now)
     if _seats_in_play(gathering):
         offers_expire(gathering, now)
         seats_fill(gathering, now)
         if now >= gathering.offer_cutoff_at:
-            waitlist_close(gathering)
+            waitlist_close(gathering, now)
         _reminders_send(gathering, now)
     if gathering.status == GatheringStatus.DRAWN and now >= gathering.lobby_at:
         _move(gathering, GatheringStatus.LOBBY, now)
@@ -215,6 +261,25 @@ def _move(gathering: Gathering, status: str, now: datetime) -> None:
 
 def _end(gathering: Gathering, now: datetime) -> None:
     """Nobody can still win a seat once a gathering is over."""
+    if gathering.terms and gathering.frozen_at:
+        offered = list(
+            Application.objects.filter(
+                gathering=gathering, status=ApplicationStatus.OFFERED
+            ).values_list("public_id", flat=True)
+        )
+        movements_log(
+            gathering=gathering,
+            moves=[("expire", public_id) for public_id in offered]
+            + (
+                [("waitlist_closed", None)]
+                if Application.objects.filter(
+                    gathering=gathering, status=ApplicationStatus.WAITLISTED
+                ).exists()
+                else []
+            ),
+            reason="gathering ended",
+            now=now,
+        )
     applications_update(
         Application.objects.filter(
             gathering=gathering, status=ApplicationStatus.OFFERED
@@ -292,6 +357,9 @@ def _next_due(gathering: Gathering, now: datetime) -> datetime | None:
         times.append(gathering.applications_open_at)
     elif status == GatheringStatus.OPEN:
         times.append(gathering.applications_close_at)
+    elif status == GatheringStatus.CLOSED and (round := _beacon_round(gathering)):
+        # Waiting for the beacon: at its time, then again every while.
+        times.append(max(quicknet_round_time(round), now + BEACON_RETRY))
     if _seats_in_play(gathering):
         pending = (
             Application.objects.filter(

@@ -14,6 +14,7 @@ from events.access import seat_refusal
 from events.errors import EventsError
 from events.models import Application, ApplicationStatus, Gathering
 from events.services.attendance import join_pass_issue
+from events.services.chain import movements_log
 from events.services.lifecycle import gathering_advance_schedule
 from events.services.seats import applications_update, locked_gathering, seats_fill
 
@@ -41,6 +42,12 @@ def offer_confirm(
             raise EventsError("no_offer")
         if application.offer_expires_at and application.offer_expires_at <= now:
             raise EventsError("offer_expired")
+        movements_log(
+            gathering=locked,
+            moves=[("confirm", application.public_id)],
+            reason="confirmed by the member",
+            now=now,
+        )
         applications_update(
             Application.objects.filter(pk=application.pk),
             status=ApplicationStatus.CONFIRMED,
@@ -67,6 +74,12 @@ def offer_decline(
         if application is None:
             raise EventsError("no_offer")
         before = locked.next_due_at
+        movements_log(
+            gathering=locked,
+            moves=[("decline", application.public_id)],
+            reason="declined by the member",
+            now=now,
+        )
         applications_update(
             Application.objects.filter(pk=application.pk),
             status=ApplicationStatus.DECLINED,

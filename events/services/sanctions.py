@@ -97,7 +97,12 @@ def gatherings_part_end(
         )
         if application is not None and not frozen:
             before = gathering.next_due_at
-            application_end(gathering=gathering, application=application, now=now)
+            application_end(
+                gathering=gathering,
+                application=application,
+                now=now,
+                reason="left the community",
+            )
             gathering_advance_schedule(gathering, before)
         if gathering.hosts.filter(pk=member.pk).exists():
             gathering.hosts.remove(member)

@@ -20,9 +20,11 @@ from events.models import (
     SEAT_HOLDING,
     Application,
     ApplicationStatus,
+    Draw,
     Gathering,
     JoinPass,
 )
+from events.services.chain import movements_log
 from events.services.notices import notice_send
 from realtime.broadcast import member_sockets_close
 
@@ -69,22 +71,35 @@ def seats_fill(gathering: Gathering, now: datetime) -> list[Application]:
     (``events.access.seat_barred``). Caller holds the gathering's lock."""
     if now >= gathering.offer_cutoff_at:
         return []
-    held = Application.objects.filter(
-        gathering=gathering, status__in=SEAT_HOLDING
-    ).count()
-    free = gathering.capacity - held
+    seats, cap = _seats_and_cap(gathering)
+    holders = list(
+        Application.objects.filter(
+            gathering=gathering, status__in=SEAT_HOLDING
+        ).values_list("group", flat=True)
+    )
+    free = seats - len(holders)
     if free <= 0:
         return []
-    promoted = list(
+    waiting = (
         Application.objects.filter(
             gathering=gathering, status=ApplicationStatus.WAITLISTED
         )
         .exclude(seat_barred(gathering.community_id))
         .select_related("member")
-        .order_by("rank", "created_at", "pk")[:free]
+        .order_by("rank", "created_at", "pk")
     )
+    if cap is None:
+        promoted = list(waiting[:free])
+    else:
+        promoted = _under_cap(waiting, holders, cap, free)
     if not promoted:
         return []
+    movements_log(
+        gathering=gathering,
+        moves=[("promote", a.public_id) for a in promoted],
+        reason="seat free",
+        now=now,
+    )
     deadline = offer_deadline(gathering, now)
     applications_update(
         Application.objects.filter(pk__in=[a.pk for a in promoted]),
@@ -100,6 +115,41 @@ def seats_fill(gathering: Gathering, now: datetime) -> list[Application]:
         detail=_("A seat at ‘%(title)s’ is yours if you confirm by %(deadline)s."),
         context={"deadline": deadline},
     )
+    return promoted
+
+
+def _seats_and_cap(gathering: Gathering) -> tuple[int, int | None]:
+    """The seats and the company cap that promotions respect: a v2 draw's
+    (the terms in force, as its record says); a v1 gathering's capacity,
+    with no cap, as before."""
+    if gathering.terms:
+        drawn = (
+            Draw.objects.filter(gathering=gathering)
+            .values_list("record__seats", "record__company_cap")
+            .first()
+        )
+        if drawn is not None:
+            return drawn[0], drawn[1]
+    return gathering.capacity, None
+
+
+def _under_cap(waiting, holders: list[str], cap: int, free: int) -> list:
+    """The first ``free`` waiting applications, in rank order, whose company
+    group holds fewer than ``cap`` seats (counting those promoted here)."""
+    held: dict[str, int] = {}
+    for group in holders:
+        if group:
+            held[group] = held.get(group, 0) + 1
+    promoted = []
+    for application in waiting.iterator(chunk_size=500):
+        group = application.group
+        if group and held.get(group, 0) >= cap:
+            continue
+        if group:
+            held[group] = held.get(group, 0) + 1
+        promoted.append(application)
+        if len(promoted) == free:
+            break
     return promoted
 
 
@@ -122,10 +172,20 @@ def offers_expire(gathering: Gathering, now: datetime) -> int:
         status=ApplicationStatus.OFFERED,
         offer_expires_at__lte=now,
     ).select_related("member")
+    lapsed = list(lapsed)
     members = [a.member for a in lapsed]
     if not members:
         return 0
-    applications_update(lapsed, status=ApplicationStatus.EXPIRED)
+    movements_log(
+        gathering=gathering,
+        moves=[("expire", a.public_id) for a in lapsed],
+        reason="claim window passed",
+        now=now,
+    )
+    applications_update(
+        Application.objects.filter(pk__in=[a.pk for a in lapsed]),
+        status=ApplicationStatus.EXPIRED,
+    )
     notice_send(
         members=members,
         gathering=gathering,
@@ -137,7 +197,7 @@ def offers_expire(gathering: Gathering, now: datetime) -> int:
     return len(members)
 
 
-def waitlist_close(gathering: Gathering) -> int:
+def waitlist_close(gathering: Gathering, now: datetime | None = None) -> int:
     """At the offer cut-off nobody else can get a seat: those still waiting
     are told so. Caller holds the gathering's lock."""
     waiting = Application.objects.filter(
@@ -146,6 +206,12 @@ def waitlist_close(gathering: Gathering) -> int:
     members = [a.member for a in waiting]
     if not members:
         return 0
+    movements_log(
+        gathering=gathering,
+        moves=[("waitlist_closed", None)],
+        reason="offer cut-off",
+        now=now or timezone.now(),
+    )
     applications_update(
         waiting, status=ApplicationStatus.NOT_SELECTED, waitlist_position=None
     )
@@ -158,13 +224,25 @@ def waitlist_close(gathering: Gathering) -> int:
 
 
 def application_end(
-    *, gathering: Gathering, application: Application, now: datetime
+    *,
+    gathering: Gathering,
+    application: Application,
+    now: datetime,
+    reason: str = "withdrawn",
 ) -> None:
     """The application ends as withdrawn: its join URL is revoked, a seat it
     held passes to the next on the waitlist, a confirmed attendee's sockets
-    close. Caller holds ``gathering``'s lock (``locked_gathering``) and has
-    checked that the application may end."""
+    close; after a v2 draw the release is on the log with ``reason``.
+    Caller holds ``gathering``'s lock (``locked_gathering``) and has checked
+    that the application may end."""
     held_seat = application.status in SEAT_HOLDING
+    if application.status in (*SEAT_HOLDING, ApplicationStatus.WAITLISTED):
+        movements_log(
+            gathering=gathering,
+            moves=[("release", application.public_id)],
+            reason=reason,
+            now=now,
+        )
     applications_update(
         Application.objects.filter(pk=application.pk),
         status=ApplicationStatus.WITHDRAWN,

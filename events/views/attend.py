@@ -66,6 +66,7 @@ def _detail(
             "access": access,
             "gathering": gathering,
             "page": page,
+            "draw_log": selectors.draw_log(gathering=gathering),
             "form": form,
             "survey": survey,
             "survey_shown": survey is not None

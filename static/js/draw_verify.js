@@ -110,6 +110,44 @@
     return typeof value === "object" && value !== null && !Array.isArray(value);
   }
 
+  // ---- canonical JSON (section 14): what every v2 digest is taken over ------
+
+  function escapeText(text) {
+    var out = '"';
+    for (var i = 0; i < text.length; i++) {
+      var c = text.charCodeAt(i);
+      var ch = text[i];
+      if (ch === '"') out += '\\"';
+      else if (ch === "\\") out += "\\\\";
+      else if (ch === "\n") out += "\\n";
+      else if (ch === "\r") out += "\\r";
+      else if (ch === "\t") out += "\\t";
+      else if (ch === "\b") out += "\\b";
+      else if (ch === "\f") out += "\\f";
+      else if (c < 0x20 || c > 0x7e && c !== 0x7f) {
+        out += "\\u" + ("000" + c.toString(16)).slice(-4);
+      } else out += ch;
+    }
+    return out + '"';
+  }
+
+  function canonical(value) {
+    if (value === null || value === undefined) return "null";
+    if (value === true) return "true";
+    if (value === false) return "false";
+    if (typeof value === "number") return String(value);
+    if (typeof value === "string") return escapeText(value);
+    if (Array.isArray(value)) return "[" + value.map(canonical).join(",") + "]";
+    if ("nonInteger" in value && Object.keys(value).length === 1) return value.nonInteger;
+    return "{" + Object.keys(value).sort().map(function (key) {
+      return escapeText(key) + ":" + canonical(value[key]);
+    }).join(",") + "}";
+  }
+
+  function digestOf(value) {
+    return sha256Hex(encoder.encode(canonical(value)));
+  }
+
   // ---- section 2: inputs --------------------------------------------------
 
   function entryProblems(entry, index) {
@@ -271,7 +309,7 @@
 
   // ---- section 8: verifying a record --------------------------------------
 
-  function verify(record) {
+  function verify(record, beaconVerify) {
     if (!isObject(record)) return Promise.resolve(["the record is not a JSON object"]);
     var missing = RECORD_FIELDS.filter(function (name) { return !(name in record); });
     if (missing.length) {
@@ -280,30 +318,35 @@
       }));
     }
     var algorithm = record.algorithm;
-    if (algorithm !== V1 && algorithm !== V2) {
+    if (algorithm === V2) return verifyV2(record, beaconVerify);
+    if (algorithm !== V1) {
       return Promise.resolve([
         "unknown algorithm " + describe(algorithm) + " (expected '" + V1 + "')",
       ]);
     }
-    // v2 with a beacon: every ticket key uses SHA-256(seed || randomness)
-    // (docs/draw.md section 11); v1 never does.
-    var beacon = algorithm === V2 && record.beacon != null ? record.beacon : null;
-    if (beacon !== null && (!isObject(beacon) || typeof beacon.randomness !== "string" ||
-        !HEX64.test(beacon.randomness))) {
-      return Promise.resolve(["the beacon's randomness must be 64 lowercase hex characters"]);
-    }
+    return verifyV1(record, null);
+  }
+
+  // v1's checks (section 8). v2 reuses them with the effective seed and
+  // the seats in place of the seed and the capacity, its own commitment
+  // having been checked before.
+  function verifyV1(record, v2) {
     if (typeof record.seed !== "string" || !HEX64.test(record.seed)) {
       return Promise.resolve(["the seed must be 64 lowercase hex characters"]);
     }
     var seed = hexToBytes(record.seed);
     var problems = [];
-    return sha256Hex(seed).then(function (commitment) {
-      if (record.commitment !== commitment) {
-        problems.push(
-          "the commitment is not SHA-256 of the seed: the record says " +
-          describe(record.commitment) + ", the seed gives " + commitment
-        );
-      }
+    var commitmentChecked = v2
+      ? Promise.resolve()
+      : sha256Hex(seed).then(function (commitment) {
+        if (record.commitment !== commitment) {
+          problems.push(
+            "the commitment is not SHA-256 of the seed: the record says " +
+            describe(record.commitment) + ", the seed gives " + commitment
+          );
+        }
+      });
+    return commitmentChecked.then(function () {
       var capacity = capacityProblem(record.capacity, record.company_cap);
       if (capacity) return problems.concat([capacity]);
       var entries = record.entries;
@@ -316,12 +359,9 @@
             describe(record.frozen_digest) + ", the entries give " + digest
           );
         }
-        var keySeed = beacon
-          ? effectiveSeed(seed, hexToBytes(beacon.randomness))
-          : Promise.resolve(seed);
-        return keySeed;
-      }).then(function (keySeed) {
-        return rank(keySeed, entries, record.capacity, record.company_cap);
+        var keySeed = v2 ? v2.keySeed : seed;
+        var walk = v2 ? v2.seats : record.capacity;
+        return rank(keySeed, entries, walk, record.company_cap);
       }).then(function (ranked) {
         var expected = {};
         ranked.forEach(function (e) { expected[e.public_id] = e; });
@@ -349,6 +389,280 @@
     });
   }
 
+  // ---- moim-draw-v2 (sections 14-18) ----------------------------------------
+
+  var TERMS_FIELDS = [
+    "algorithm", "capacity", "selection_mode", "company_cap", "groups", "weights",
+    "applications_open_at", "applications_close_at", "claim_window_seconds",
+    "offer_cutoff_seconds", "beacon", "overbooking_permille",
+  ];
+  var WEIGHT_FIELDS = [
+    "base_weight", "loss_bonus", "loss_cap", "no_show_weight", "no_show_days", "formula",
+  ];
+  var GROUPS_SCHEME = "hmac-sha256-seed-domain-idna2003";
+  var AMENDABLE = ["capacity", "company_cap", "claim_window_seconds", "offer_cutoff_seconds"];
+  var V2_FIELDS = ["terms", "terms_digest", "amendments", "beacon", "chain_head", "seats"];
+  var MOVEMENTS = ["offer", "promote", "confirm", "decline", "expire", "release"];
+
+  function termsProblems(terms) {
+    if (!isObject(terms)) return ["the terms are not an object"];
+    var problems = [];
+    TERMS_FIELDS.forEach(function (name) {
+      if (!(name in terms)) problems.push("terms: missing '" + name + "'");
+    });
+    Object.keys(terms).forEach(function (name) {
+      if (TERMS_FIELDS.indexOf(name) < 0) problems.push("terms: unknown '" + name + "'");
+    });
+    if (problems.length) return problems;
+    if (terms.algorithm !== V2) problems.push("terms: algorithm is " + describe(terms.algorithm));
+    var capacity = capacityProblem(terms.capacity, terms.company_cap);
+    if (capacity) problems.push("terms: " + capacity);
+    if (terms.groups !== GROUPS_SCHEME) {
+      problems.push("terms: unknown groups scheme " + describe(terms.groups));
+    }
+    var weights = terms.weights;
+    if (!isObject(weights) || Object.keys(weights).length !== WEIGHT_FIELDS.length ||
+        !WEIGHT_FIELDS.every(function (k) { return k in weights; })) {
+      problems.push("terms: weights must hold exactly " + WEIGHT_FIELDS.join(", "));
+    }
+    var permille = terms.overbooking_permille;
+    if (permille !== null && (!isInt(permille) || permille < 1000)) {
+      problems.push("terms: overbooking_permille must be null or at least 1000");
+    }
+    return problems;
+  }
+
+  // Section 15: the numbered chain from the committed terms; resolves to
+  // [terms in force, problems].
+  function amendmentsApply(terms, amendments) {
+    if (!Array.isArray(amendments)) {
+      return Promise.resolve([terms, ["the amendments must be a list"]]);
+    }
+    var current = Object.assign({}, terms);
+    var problems = [];
+    function step(index, previous) {
+      if (index >= amendments.length) {
+        return [current, problems.concat(termsProblems(current).map(function (p) {
+          return "amended " + p;
+        }))];
+      }
+      var amendment = amendments[index];
+      var number = index + 1;
+      var where = "amendment " + number;
+      if (!isObject(amendment)) {
+        problems.push(where + " is not an object");
+        return step(index + 1, previous);
+      }
+      if (amendment.number !== number) problems.push(where + ": numbered " + describe(amendment.number));
+      if (typeof amendment.reason !== "string" || !amendment.reason) {
+        problems.push(where + ": no reason given");
+      }
+      if (amendment.previous_digest !== previous) {
+        problems.push(where + ": does not follow the terms in force (" + previous + ")");
+      }
+      var changes = amendment.changes;
+      if (!isObject(changes) || !Object.keys(changes).length) {
+        problems.push(where + ": changes nothing");
+        return step(index + 1, previous);
+      }
+      Object.keys(changes).forEach(function (key) {
+        if (AMENDABLE.indexOf(key) < 0) problems.push(where + ": '" + key + "' cannot be amended");
+        else current[key] = changes[key];
+      });
+      return digestOf(current).then(function (digest) {
+        if (amendment.terms_digest !== digest) {
+          problems.push(where + ": terms_digest is not the amended terms' digest");
+        }
+        return step(index + 1, digest);
+      });
+    }
+    return digestOf(current).then(function (digest) { return step(0, digest); });
+  }
+
+  function seatsOffered(capacity, permille) {
+    if (permille === null) return capacity;
+    return Math.ceil((capacity * permille) / 1000);
+  }
+
+  function beaconProblems(beacon, named) {
+    if (named === null || named === undefined) {
+      return beacon === null ? [] : ["a beacon is used that the terms never named"];
+    }
+    if (!isObject(beacon)) return ["the terms name a beacon round; the record has no beacon"];
+    var problems = [];
+    ["chain", "round"].forEach(function (key) {
+      if (beacon[key] !== named[key]) {
+        problems.push("beacon " + key + " is " + describe(beacon[key]) +
+          ", the terms named " + describe(named[key]));
+      }
+    });
+    ["randomness", "signature"].forEach(function (key) {
+      if (typeof beacon[key] !== "string") problems.push("beacon: missing " + key);
+    });
+    return problems;
+  }
+
+  function entryDigest(entry) {
+    var copy = {};
+    Object.keys(entry).forEach(function (k) { if (k !== "digest") copy[k] = entry[k]; });
+    return digestOf(copy);
+  }
+
+  // Section 18: replay the seat movements from the record.
+  function movementsProblems(record, movements) {
+    if (!Array.isArray(movements)) return Promise.resolve(["movements must be a list"]);
+    return Promise.all(movements.map(function (m) {
+      return isObject(m) ? entryDigest(m) : Promise.resolve(null);
+    })).then(function (digests) {
+      var entries = {};
+      record.entries.forEach(function (e) { entries[e.public_id] = e; });
+      var cap = record.company_cap;
+      var state = {};
+      Object.keys(entries).forEach(function (id) { state[id] = "waiting"; });
+      var problems = [];
+      movements.forEach(function (movement, index) {
+        var seq = isObject(movement) ? movement.seq : null;
+        if (!isObject(movement) || movement.digest !== digests[index]) {
+          problems.push("movement " + seq + ": digest does not match its content");
+          return;
+        }
+        var payload = movement.payload || {};
+        var kind = payload.movement;
+        var id = payload.public_id;
+        var where = "movement " + seq + " (" + kind + " " + id + ")";
+        if (kind === "waitlist_closed") {
+          Object.keys(state).forEach(function (p) { if (state[p] === "waiting") state[p] = "gone"; });
+          return;
+        }
+        if (MOVEMENTS.indexOf(kind) < 0 || !(id in entries)) {
+          problems.push(where + ": unknown movement or entry");
+          return;
+        }
+        var now = state[id];
+        if (kind === "offer") {
+          if (entries[id].outcome !== "won" || now !== "waiting") {
+            problems.push(where + ": the draw did not give this entry a seat");
+          }
+          state[id] = "offered";
+        } else if (kind === "promote") {
+          var holders = Object.keys(state).filter(function (p) {
+            return state[p] === "offered" || state[p] === "confirmed";
+          });
+          var full = {};
+          holders.forEach(function (p) {
+            var g = entries[p].group;
+            full[g] = (full[g] || 0) + 1;
+          });
+          var eligible = Object.keys(state).filter(function (p) {
+            var g = entries[p].group;
+            return state[p] === "waiting" && entries[p].outcome === "waitlisted" &&
+              (cap === null || g === null || (full[g] || 0) < cap);
+          }).map(function (p) { return entries[p].rank; }).sort(function (a, b) { return a - b; });
+          if (holders.length >= record.seats) {
+            problems.push(where + ": no seat was free");
+          } else if (now !== "waiting" || entries[id].outcome !== "waitlisted") {
+            problems.push(where + ": the entry was not waiting");
+          } else if (!eligible.length || entries[id].rank !== eligible[0]) {
+            problems.push(where + ": out of rank order or over the company cap");
+          }
+          state[id] = "offered";
+        } else if (kind === "confirm") {
+          if (now !== "offered") problems.push(where + ": confirms no offer");
+          state[id] = "confirmed";
+        } else if (kind === "decline" || kind === "expire") {
+          if (now !== "offered") problems.push(where + ": answers no offer");
+          state[id] = "gone";
+        } else {
+          if (now === "gone") problems.push(where + ": the entry had already left");
+          state[id] = "gone";
+        }
+      });
+      return problems;
+    });
+  }
+
+  // Section 16's checks, in its order. ``beaconVerify`` (optional) takes
+  // the record's beacon object and resolves to whether its signature is
+  // quicknet's.
+  function verifyV2(record, beaconVerify) {
+    var missing = V2_FIELDS.filter(function (name) { return !(name in record); });
+    if (missing.length) {
+      return Promise.resolve(missing.map(function (name) { return "missing field '" + name + "'"; }));
+    }
+    if (typeof record.seed !== "string" || !HEX64.test(record.seed)) {
+      return Promise.resolve(["the seed must be 64 lowercase hex characters"]);
+    }
+    var seed = hexToBytes(record.seed);
+    var terms = record.terms;
+    var problems = termsProblems(terms);
+    if (problems.length) return Promise.resolve(problems);
+    var seats;
+    var keySeed;
+    return digestOf(terms).then(function (digest) {
+      if (record.terms_digest !== digest) problems.push("terms_digest is not the digest of the terms");
+      var both = new Uint8Array(64);
+      both.set(seed, 0);
+      both.set(hexToBytes(digest), 32);
+      return sha256Hex(both);
+    }).then(function (commitment) {
+      if (record.commitment !== commitment) {
+        problems.push("the commitment is not SHA-256(seed || terms digest): the record says " +
+          describe(record.commitment));
+      }
+      return amendmentsApply(terms, record.amendments);
+    }).then(function (applied) {
+      var inForce = applied[0];
+      problems = problems.concat(applied[1]);
+      ["capacity", "company_cap"].forEach(function (field) {
+        if (record[field] !== inForce[field]) {
+          problems.push(field + " is " + describe(record[field]) + ", the terms in force say " +
+            describe(inForce[field]));
+        }
+      });
+      seats = seatsOffered(inForce.capacity, inForce.overbooking_permille);
+      if (record.seats !== seats) {
+        problems.push("seats is " + describe(record.seats) + ", the terms give " + seats);
+      }
+      var beacon = record.beacon;
+      problems = problems.concat(beaconProblems(beacon, terms.beacon));
+      var head = record.chain_head;
+      if (head !== null && (!isObject(head) || Object.keys(head).sort().join() !== "digest,seq")) {
+        problems.push("chain_head must be null or {seq, digest}");
+      }
+      if (isObject(beacon) && typeof beacon.randomness === "string") {
+        if (!HEX64.test(beacon.randomness)) {
+          problems.push("beacon randomness is not hex");
+          return seed;
+        }
+        var signed = beaconVerify
+          ? Promise.resolve(beaconVerify(beacon)).then(function (ok) {
+            if (!ok) problems.push("the beacon signature does not verify");
+          })
+          : Promise.resolve();
+        return signed.then(function () {
+          return effectiveSeed(seed, hexToBytes(beacon.randomness));
+        });
+      }
+      return seed;
+    }).then(function (effective) {
+      keySeed = effective;
+      if (problems.length) return problems;
+      return verifyV1(record, { keySeed: keySeed, seats: seats }).then(function (found) {
+        if (found.length || !("movements" in record)) return found;
+        return movementsProblems(record, record.movements);
+      });
+    });
+  }
+
+  // The record as stored and drawn: what the community log's draw entry
+  // and the receipts' record hash are the digest of (v2 appends the seat
+  // movements when serving it).
+  function recordHash(record) {
+    var stored = {};
+    Object.keys(record).forEach(function (k) { if (k !== "movements") stored[k] = record[k]; });
+    return digestOf(stored);
+  }
+
   // ---- the page's button ----------------------------------------------------
 
   function show(section, state, text, problems) {
@@ -374,30 +688,27 @@
         return response.arrayBuffer();
       })
       .then(function (buffer) {
-        return sha256Hex(buffer).then(function (hash) {
+        var record = parseRecord(new TextDecoder().decode(buffer));
+        return recordHash(record).then(function (hash) {
           var problems = [];
           if (data.recordHash && hash !== data.recordHash) {
             problems.push(
-              "the downloaded record's SHA-256 is " + hash + ", this page says " +
+              "the downloaded record's digest is " + hash + ", this page says " +
               data.recordHash
             );
           }
-          var record = parseRecord(new TextDecoder().decode(buffer));
           if (data.commitment && record.commitment !== data.commitment) {
             problems.push(
               "the record's commitment " + describe(record.commitment) +
               " is not the one published at opening, " + data.commitment
             );
           }
-          return verify(record).then(function (found) {
-            problems = problems.concat(found);
-            var beacon = window.MoimBeacon;
-            if (record.beacon && beacon && typeof beacon.verify === "function") {
-              return Promise.resolve(beacon.verify(record.beacon)).then(function (more) {
-                return problems.concat(more || []);
-              });
-            }
-            return problems;
+          var beacon = window.MoimBeacon;
+          var beaconVerify = beacon && typeof beacon.verifyQuicknetRound === "function"
+            ? beacon.verifyQuicknetRound
+            : null;
+          return verify(record, beaconVerify).then(function (found) {
+            return problems.concat(found);
           });
         });
       })
@@ -413,6 +724,9 @@
   window.MoimDraw = {
     parseRecord: parseRecord,
     verify: verify,
+    canonical: canonical,
+    digestOf: digestOf,
+    recordHash: recordHash,
     rank: function (seedHex, entries, capacity, cap) {
       return rank(hexToBytes(seedHex), entries, capacity, cap === undefined ? null : cap);
     },

@@ -7,6 +7,7 @@ tampered records."""
 import copy
 import hashlib
 import json
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -15,6 +16,7 @@ from playwright.sync_api import expect
 
 from events import draw as algorithm
 from events.models import Draw
+from events.selectors.gatherings import draw_record_for_page
 from tests.browser.steps import korean
 from tests.community.forum_data import community_make, join
 from tests.events.test_attend_views import apply, close_and_draw, gathering_make
@@ -130,8 +132,11 @@ def test_a_tampered_record_served_to_the_page_shows_a_mismatch(page):
     expect(result).to_have_attribute("data-state", "mismatch")
     problems = page.locator("#draw-verify-problems li")
     expect(problems.first).to_be_visible()
-    # The page's own hash of the record no longer matches what was served.
-    expect(page.locator("#draw-verify-problems")).to_contain_text("SHA-256")
+    # The record's digest is no longer the one the page (and the receipts)
+    # give.
+    expect(page.locator("#draw-verify-problems")).to_contain_text(
+        "the downloaded record's digest is"
+    )
 
 
 def test_browser_and_verify_draw_agree_on_every_seeded_record(page):
@@ -140,8 +145,10 @@ def test_browser_and_verify_draw_agree_on_every_seeded_record(page):
     assert len(draws) == 5
     page.goto(results_path(draws[0].gathering))
     for draw in draws:
-        assert algorithm.verify(draw.record) == []
-        assert js_verify(page, draw.record) == [], draw.gathering.title
+        # As published: a v2 record is served with its seat movements.
+        served = draw_record_for_page(gathering=draw.gathering)
+        assert algorithm.verify(served) == []
+        assert js_verify(page, served) == [], draw.gathering.title
         ranked = js_rank(
             page,
             draw.record["seed"],
@@ -267,28 +274,59 @@ def test_with_a_beacon_the_browser_ranks_by_the_effective_seed(checker):
         (e["public_id"], e["rank"], e["outcome"], e["waitlist_position"])
         for e in expected
     ]
-    # A v2 record with the beacon verifies by the effective seed, and not by
-    # the plain one.
-    record = algorithm.record(
-        bytes.fromhex(VECTOR_SEED), VECTOR_ENTRIES, 3, 1, gathering={}
-    )
-    by_id = {e["public_id"]: e for e in expected}
-    beaconed = {
-        **record,
-        "algorithm": "moim-draw-v2",
-        "beacon": {"round": 1, "randomness": randomness},
-        "entries": [
-            {
-                **e,
-                **{
-                    k: by_id[e["public_id"]][k]
-                    for k in ("rank", "outcome", "waitlist_position")
-                },
-            }
-            for e in record["entries"]
-        ],
-    }
-    assert js_verify(page, beaconed) == []
-    assert js_verify(
-        page, {**record, "algorithm": "moim-draw-v2", "beacon": beaconed["beacon"]}
-    )
+
+
+VECTORS = json.loads(
+    (Path(__file__).resolve().parents[2] / "docs" / "draw-vectors.json").read_text()
+)
+
+
+def test_the_browser_reproduces_the_v2_vectors(checker):
+    """docs/draw-vectors.json (docs/draw.md section 20): canonical JSON,
+    terms digests, effective seeds, group labels, and ten records, each
+    valid or not as the file says, with and without the beacon's signature
+    checked (by static/js/beacon_verify.js)."""
+    page = checker
+    page.add_script_tag(url="/static/js/beacon_verify.js", type="module")
+    page.wait_for_function("() => window.MoimBeacon !== undefined")
+    for case in VECTORS["canonical_json"]:
+        assert (
+            page.evaluate("v => MoimDraw.canonical(v)", case["value"]) == case["text"]
+        )
+    for case in VECTORS["terms"]:
+        assert (
+            page.evaluate("t => MoimDraw.digestOf(t)", case["terms"]) == case["digest"]
+        )
+    for case in VECTORS["effective_seeds"]:
+        assert (
+            page.evaluate(
+                "([s, r]) => MoimDraw.effectiveSeed(s, r)",
+                [case["seed"], case["randomness"]],
+            )
+            == case["effective_seed"]
+        )
+    for case in VECTORS["domains"]:
+        assert (
+            page.evaluate(
+                "([s, d]) => MoimDraw.groupLabel(s, d)",
+                [VECTORS["seed"], case["normalized"]],
+            )
+            == case["group_label"]
+        )
+    assert len(VECTORS["records"]) == 10
+    for case in VECTORS["records"]:
+        text = json.dumps(case["record"], ensure_ascii=False)
+        unsigned = page.evaluate("t => MoimDraw.verify(MoimDraw.parseRecord(t))", text)
+        signed = page.evaluate(
+            "t => MoimDraw.verify(MoimDraw.parseRecord(t),"
+            " MoimBeacon.verifyQuicknetRound)",
+            text,
+        )
+        assert (unsigned == []) is case["valid_without_signature_check"], (
+            case["name"],
+            unsigned,
+        )
+        assert (signed == []) is case["valid"], (case["name"], signed)
+        assert (algorithm.verify(case["record"]) == []) is case[
+            "valid_without_signature_check"
+        ], case["name"]

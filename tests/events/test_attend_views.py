@@ -857,10 +857,11 @@ def test_my_gatherings_query_count_is_constant(
 
 # Session, member, community, membership, sanctions, gathering, counts,
 # hosts, own application and pass, the chance (applications, policy and
-# three for the weights), notifications badge.
-DETAIL_OPEN_QUERIES = 15
+# three for the weights), notifications badge; the draw log's head and
+# the committed terms' amendments.
+DETAIL_OPEN_QUERIES = 17
 # The same without the chance, with the draw's existence.
-DETAIL_DRAWN_QUERIES = 11
+DETAIL_DRAWN_QUERIES = 13
 # Session, member, due gatherings, applications with passes and draws,
 # hosted gatherings, notifications badge.
 MY_GATHERINGS_QUERIES = 6

@@ -668,7 +668,9 @@ def test_other_communities_history_is_ignored(weighed):
     assert weight_of(member) == 10
 
 
-def test_the_draw_record_publishes_weights_and_policy(weighed):
+def test_the_draw_applies_and_publishes_the_policy_committed_at_opening(weighed):
+    """A policy changed after the opening (here: a bigger loss bonus) does
+    not reach the draw: the weights follow the terms committed then."""
     gathering, _ = weighed
     community = gathering.community
     FairnessPolicy.objects.create(community=community, loss_bonus=7, company_cap=None)
@@ -683,18 +685,19 @@ def test_the_draw_record_publishes_weights_and_policy(weighed):
     weights = {e["public_id"]: e["weight"] for e in record["entries"]}
     assert weights == {
         application_of(gathering, newcomer).public_id: 10,
-        application_of(gathering, loser).public_id: 17,
+        application_of(gathering, loser).public_id: 15,
         application_of(gathering, no_show).public_id: 5,
     }
+    assert record["terms"]["weights"]["loss_bonus"] == 5
     assert record["gathering"]["policy"] == {
         "base_weight": 10,
-        "loss_bonus": 7,
+        "loss_bonus": 5,
         "loss_cap": 3,
         "no_show_weight": 5,
         "no_show_days": 90,
         "company_cap": None,
     }
-    assert application_of(gathering, loser).weight == 17
+    assert application_of(gathering, loser).weight == 15
 
 
 # --------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from events.models import (
     GatheringStatus,
 )
 from events.services.draw import applications_freeze, draw_run
+from tests.events.factories import guards_bypassed
 from tests.factories import community_create, member_create
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -78,7 +79,9 @@ def drawn(db):
 
 
 def store(gathering, record):
-    Draw.objects.filter(gathering=gathering).update(record=record)
+    """Rewrite the stored record as the database's owner could."""
+    with guards_bypassed():
+        Draw.objects.filter(gathering=gathering).update(record=record)
 
 
 def test_a_stored_draw_matches(drawn):
