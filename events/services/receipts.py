@@ -40,6 +40,7 @@ def receipt_applied_send(
                     "public_id": application.public_id,
                     "weight": _weight(weight),
                     "commitment": gathering.draw_commitment,
+                    "terms_digest": gathering.terms_digest,
                 },
             )
         ],
@@ -82,6 +83,7 @@ def receipts_drawn_send(
                 "public_id": entry["public_id"],
                 "weight": _weight(entry["weight"]),
                 "commitment": record["commitment"],
+                "terms_digest": record.get("terms_digest", ""),
                 "frozen_digest": record["frozen_digest"],
                 "rank": entry["rank"],
                 "entries": len(record["entries"]),

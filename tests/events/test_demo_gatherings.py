@@ -210,11 +210,27 @@ def test_every_demo_record_came_from_its_first_draw(db):
         record = draw.record
         assert record["seed"] == draw.gathering.draw_seed
         assert record["commitment"] == draw.gathering.draw_commitment
-        # The commitment the gathering was created with, before anyone
-        # applied, is the one the record opens.
-        created = [sql for sql in gathering_inserts if record["commitment"] in sql]
+        # The seed the gathering was created with is the one the record
+        # reveals, and its commitment was written once (at creation or, for
+        # v2, at opening with the terms), before the draw.
+        created = [sql for sql in gathering_inserts if record["seed"] in sql]
         assert len(created) == 1
-        assert record["seed"] in created[0]
+        committed = [
+            index
+            for index, sql in enumerate(statements)
+            if sql.startswith(
+                ('INSERT INTO "events_gathering"', 'UPDATE "events_gathering"')
+            )
+            and record["commitment"] in sql
+        ]
+        assert len(committed) == 1
+        drawn = [
+            index
+            for index, sql in enumerate(statements)
+            if sql.startswith('INSERT INTO "events_draw"') and record["seed"] in sql
+        ]
+        assert len(drawn) == 1
+        assert committed[0] < drawn[0]
 
 
 def counts() -> dict[str, int]:
