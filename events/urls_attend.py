@@ -32,6 +32,11 @@ urlpatterns = [
         attend.draw_record,
         name="draw_record",
     ),
+    path(
+        "c/<slug:slug>/g/<int:pk>/draw/results/",
+        attend.draw_results,
+        name="draw_results",
+    ),
     path("join/<str:token>/", attend.gathering_join, name="gathering_join"),
     path("me/gatherings/", attend.my_gatherings, name="my_gatherings"),
 ]

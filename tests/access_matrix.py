@@ -901,6 +901,19 @@ ROWS: list[Row] = [
         args=g("draft"),
         label="a draft, never drawn",
     ),
+    Row("draw_results", readers(ALLOWED), args=g("main")),
+    Row(
+        "draw_results",
+        readers(ALLOWED),
+        args=g("held"),
+        label="another gathering's draw",
+    ),
+    Row(
+        "draw_results",
+        readers(NOT_FOUND),
+        args=g("draft"),
+        label="a draft, never drawn",
+    ),
     Row(
         "gathering_apply",
         readers(ALLOWED, anonymous=LOGIN),

@@ -3,6 +3,13 @@ services are split: ``gatherings`` (the member-facing pages), ``organise``,
 ``surveys`` and ``path``. Selectors import no services and render nothing;
 the names are gathered here for the views, which read ``selectors.<name>``."""
 
+from events.draw_publication import draw_record_bytes, draw_record_hash
+from events.selectors.draws import (
+    DrawResults,
+    draw_results,
+    weight_reasons,
+    weight_text,
+)
 from events.selectors.gatherings import (
     COMING,
     UPCOMING,
@@ -68,6 +75,7 @@ __all__ = [
     "UPCOMING",
     "Bar",
     "DrawLog",
+    "DrawResults",
     "GatheringPage",
     "HomeGatherings",
     "JoinLink",
@@ -83,7 +91,10 @@ __all__ = [
     "application_chance",
     "community_satisfaction_trend",
     "draw_log",
+    "draw_record_bytes",
     "draw_record_for_page",
+    "draw_record_hash",
+    "draw_results",
     "gathering_for_page",
     "gathering_page",
     "gathering_visible",
@@ -107,4 +118,6 @@ __all__ = [
     "survey_results",
     "survey_state",
     "survey_summary_shown",
+    "weight_reasons",
+    "weight_text",
 ]

@@ -20,6 +20,7 @@ from events.models import (
 )
 from events.services.attendance import join_pass_issue
 from events.services.lifecycle import gathering_advance_schedule
+from events.services.receipts import receipt_applied_send
 from events.services.seats import (
     application_end,
     locked_gathering,
@@ -101,6 +102,8 @@ def application_submit(
     except IntegrityError as exc:
         raise EventsError("already_applied") from exc
     application.refresh_from_db()
+    if application.status == ApplicationStatus.APPLIED:
+        receipt_applied_send(application=application, gathering=gathering, now=now)
     return application
 
 

@@ -25,6 +25,7 @@ from events.models import (
 )
 from events.services.chain import log_append, movements_log
 from events.services.notices import notices_send
+from events.services.receipts import receipts_drawn_send
 from events.services.seats import application_end, offer_deadline, waitlist_renumber
 from events.terms import terms_amendments
 
@@ -251,6 +252,13 @@ def draw_notices_send(*, gathering_id: int) -> int:
             detail=_(
                 "The draw for ‘%(title)s’ is done: you are number %(position)s on "
                 "the waitlist. If a seat comes free, it is offered to you."
+            ),
+        )
+        receipts_drawn_send(
+            gathering=gathering,
+            applications=applications,
+            record=Draw.objects.values_list("record", flat=True).get(
+                gathering=gathering
             ),
         )
     return len(applications)

@@ -32,14 +32,21 @@ def notice_send(
 
 
 def notices_send(
-    *, items: list[tuple[Member, dict]], gathering: Gathering, detail: str
+    *,
+    items: list[tuple[Member, dict]],
+    gathering: Gathering,
+    detail: str,
+    link: str = "",
+    template: str = "events/email/notice",
 ) -> None:
     """One notice per (member, parameters): ``detail`` is a lazy translatable
     text with %-parameters (``title`` is always given), rendered per member
     in their language. Notifications store the sentence as facts
     (community/facts.py), said in the reader's language whenever read;
-    they are written in one query; each email is a queued task."""
-    link = gathering_url(gathering)
+    they are written in one query; each email is a queued task, rendered
+    from ``template`` with the sentence's parameters as ``facts``. ``link``:
+    where the notice leads (the gathering page unless given)."""
+    link = link or gathering_url(gathering)
     message = source_text(detail)
     notifications = []
     mails = []
@@ -57,18 +64,21 @@ def notices_send(
             )
         )
         with translation.override(member.language):
-            mails.append((member, said(message, params)))
+            mails.append(
+                (member, said(message, params), {"title": gathering.title, **context})
+            )
     Notification.objects.bulk_create(notifications, batch_size=1000)
     unread_counts_push(member_ids=[n.recipient_id for n in notifications])
-    for member, text in mails:
+    for member, text, facts in mails:
         mail_member(
             to=member.email,
             language=member.language,
-            template="events/email/notice",
+            template=template,
             context={
                 "member": member,
                 "gathering": gathering,
                 "detail": text,
                 "link": link,
+                "facts": facts,
             },
         )

@@ -15,7 +15,6 @@ from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponseRedirect,
-    JsonResponse,
 )
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -206,11 +205,33 @@ def draw_record(
     request: HttpRequest, *, access: Access, gathering: Gathering
 ) -> HttpResponse:
     """The draw record, as published: anyone who may read the community can
-    recompute the draw from it (``manage.py verify_draw``, docs/draw.md)."""
+    recompute the draw from it (``manage.py verify_draw``, docs/draw.md).
+    Always the same bytes (``draw_record_bytes``), whose SHA-256 is the hash
+    on the receipts."""
     record = selectors.draw_record_for_page(gathering=gathering)
     if record is None:
         raise Http404
-    return JsonResponse(record, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    return HttpResponse(
+        selectors.draw_record_bytes(record), content_type="application/json"
+    )
+
+
+@require_safe
+@gathering_view
+def draw_results(
+    request: HttpRequest, *, access: Access, gathering: Gathering
+) -> HttpResponse:
+    """The draw's results in sentences, for whoever may read the gathering:
+    seats, entries, the reader's own rank, weight and why; the record and
+    the in-browser check one click away."""
+    results = selectors.draw_results(gathering=gathering, member=_member(request))
+    if results is None:
+        raise Http404
+    return render(
+        request,
+        "events/draw_results.html",
+        {"community": access.community, "gathering": gathering, "results": results},
+    )
 
 
 @login_required

@@ -681,7 +681,7 @@ def test_my_gatherings_lists_applications_and_hosted_gatherings(
     assert response.status_code == 200
     assert "추첨 전" in text and "당첨" in text and "내가 여는 모임" in text
     assert "Seat offered" in text and "Confirm by" in text
-    assert action_url("draw_record", won) in text
+    assert action_url("draw_results", won) in text
     assert detail_url(hosted) in text
     assert MARKER not in text
 
