@@ -69,9 +69,9 @@ test: setup browser-deps
 LOCK_FLAGS := --universal --python-version 3.12 --generate-hashes --quiet \
 	--custom-compile-command "make upgrade"
 upgrade: setup
-	$(VENV)/bin/uv pip compile pyproject.toml --extra dev $(LOCK_FLAGS) --upgrade \
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --extra s3 $(LOCK_FLAGS) --upgrade \
 		-o requirements-dev.lock
-	$(VENV)/bin/uv pip compile pyproject.toml $(LOCK_FLAGS) --upgrade \
+	$(VENV)/bin/uv pip compile pyproject.toml --extra s3 $(LOCK_FLAGS) --upgrade \
 		-c requirements-dev.lock -o requirements.lock
 	@echo "Moved:"; git diff -U0 -- requirements-dev.lock | grep -E '^[-+][a-z0-9]' \
 		| sed 's/ *\\$$//' | grep . || echo "  nothing"
