@@ -9,6 +9,8 @@ it) and each was written by community.images, so it is a WebP of our own.
 
 from django.conf import settings
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+from django.core.exceptions import SuspiciousFileOperation
+from django.http import Http404
 from django.views.static import serve
 
 
@@ -17,9 +19,15 @@ class ASGIMediaFilesHandler(ASGIStaticFilesHandler):
         return settings.MEDIA_URL
 
     def serve(self, request):
-        response = serve(
-            request, self.file_path(request.path), document_root=settings.MEDIA_ROOT
-        )
+        try:
+            response = serve(
+                request,
+                self.file_path(request.path),
+                document_root=settings.MEDIA_ROOT,
+            )
+        except SuspiciousFileOperation as err:
+            # A path that leaves MEDIA_ROOT ("/media/../") is simply not here.
+            raise Http404 from err
         # A new upload gets a new name, so a name's content never changes.
         response["Cache-Control"] = "public, max-age=31536000, immutable"
         response["X-Content-Type-Options"] = "nosniff"
