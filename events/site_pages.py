@@ -114,6 +114,11 @@ def site_pages() -> list[SitePage]:
             "thread", reverse("thread_detail", args=[COMMUNITY, thread.pk]), "visitor"
         ),
         SitePage("search", reverse("search") + "?q=%EA%B4%91%EA%B3%A0", "visitor"),
+        SitePage(
+            "community-search",
+            reverse("community_search", args=c) + "?q=ROAS",
+            "visitor",
+        ),
         SitePage("gathering-open", g(demo.OPEN_TITLE), "visitor"),
         SitePage("gathering-drawn", g(demo.DRAWN_TITLE), "visitor"),
         SitePage("gathering-live", g(demo.LIVE_TITLE), "visitor"),
@@ -171,6 +176,9 @@ def site_pages() -> list[SitePage]:
         SitePage("gathering-edit", g(demo.OPEN_TITLE, "gathering_edit"), "organiser"),
         SitePage("gathering-new", reverse("gathering_create", args=c), "organiser"),
         SitePage("gathering-cover", g(demo.OPEN_TITLE, "gathering_cover"), "organiser"),
+        SitePage(
+            "gathering-cancel", g(demo.OPEN_TITLE, "gathering_cancel"), "organiser"
+        ),
         SitePage("check-in", g(demo.LIVE_TITLE, "gathering_checkin"), "organiser"),
         SitePage("survey-edit", g(demo.RATED_TITLE, "survey_edit"), "organiser"),
         SitePage("survey-results", g(demo.RATED_TITLE, "survey_results"), "organiser"),
