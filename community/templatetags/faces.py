@@ -46,23 +46,26 @@ def _index(seed: str, size: int) -> int:
     return hashlib.blake2s(seed.encode(), digest_size=2).digest()[0] % size
 
 
-def initials(name: str) -> str:
-    """What a drawn picture shows: a Korean name's given name (김민준 → 민준;
-    two syllables at most), otherwise the first letters of the first two
-    words (Jane Doe → JD), or the first character."""
+def initials(name: str, *, is_real_name: bool = True) -> str:
+    """What a drawn picture shows: a Korean real name's given name (김민준 →
+    민준; two syllables at most), the start of a Korean nickname (그로스해커 →
+    그로), otherwise the first letters of the first two words (Jane Doe →
+    JD), or the first character."""
     name = " ".join(name.split())
     if not name:
         return "?"
     if all(unicodedata.name(c, "").startswith("HANGUL") for c in name):
-        return name[1:3] if len(name) >= 3 else name[:2]
+        if is_real_name and len(name) >= 3:
+            return name[1:3]
+        return name[:2]
     words = [w for w in name.split(" ") if w]
     if len(words) >= 2 and words[0][0].isalpha() and words[1][0].isalpha():
         return (words[0][0] + words[1][0]).upper()
     return name[0].upper()
 
 
-def _drawn_avatar(seed: str, name: str, size: int) -> SafeString:
-    letters = initials(name)
+def _drawn_avatar(seed: str, name: str, size: int, is_real_name: bool) -> SafeString:
+    letters = initials(name, is_real_name=is_real_name)
     # Two Hangul syllables or Latin letters fit a circle at these sizes.
     font = 40 if len(letters) > 1 else 48
     return format_html(
@@ -100,10 +103,12 @@ def avatar(member, size: int = 40, context=None, name: str | None = None) -> Saf
             size,
             size,
         )
+    shown = name if name is not None else display_name(member, context)
     return _drawn_avatar(
         getattr(member, "public_id", "") or str(getattr(member, "pk", "")),
-        name if name is not None else display_name(member, context),
+        shown,
         size,
+        is_real_name=shown == getattr(member, "real_name", shown),
     )
 
 

@@ -215,6 +215,10 @@ def test_a_drawn_avatar_shows_the_initials_of_the_name(name, shown):
     assert initials(name) == shown
 
 
+def test_a_korean_nickname_shows_its_start_not_a_given_name():
+    assert initials("그로스해커", is_real_name=False) == "그로"
+
+
 def test_a_drawn_avatar_keeps_its_colour_and_shows_the_name_the_page_shows():
     community = community_create(requires_real_names=True)
     member = member_create(real_name="박서연", nickname="별빛", display_mode="nickname")
