@@ -21,7 +21,8 @@ COPY . .
 # lives only for the command: no key is baked into the image.
 RUN DJANGO_DEBUG=0 SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" python manage.py collectstatic --noinput \
     && useradd --system --no-create-home --home-dir /app moim \
-    && mkdir -p /var/lib/moim/private && chown moim /var/lib/moim/private
+    && mkdir -p /var/lib/moim/private /var/lib/moim/media \
+    && chown moim /var/lib/moim/private /var/lib/moim/media
 
 USER moim
 EXPOSE 8000

@@ -12,7 +12,7 @@ SITE_URL ?= http://$(HOST):$(PORT)
 # (CI keeps an eye on its time); PYTEST_ARGS= runs serially.
 PYTEST_ARGS ?= -n 2 --durations=20
 
-.PHONY: run test lint format setup migrate messages clean browser-deps upgrade
+.PHONY: run test lint format setup migrate messages clean browser-deps upgrade gallery
 
 # Python >= 3.12: pyenv's .python-version first, then python3.13, python3.12,
 # then whatever python3 is, each only if it really is >= 3.12.
@@ -64,14 +64,19 @@ test: setup browser-deps
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# Every page of the demo in ko and en, 390 and 1280 px wide, signed out and
+# as each kind of member, into gallery/ with an index.html (not run by CI).
+gallery: migrate browser-deps
+	$(PY) manage.py gallery --out gallery
+
 # Re-resolves both locks to the newest releases that pyproject.toml's ranges
 # allow, shows what moved, installs them and runs the whole suite on them.
 LOCK_FLAGS := --universal --python-version 3.12 --generate-hashes --quiet \
 	--custom-compile-command "make upgrade"
 upgrade: setup
-	$(VENV)/bin/uv pip compile pyproject.toml --extra dev $(LOCK_FLAGS) --upgrade \
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --extra s3 $(LOCK_FLAGS) --upgrade \
 		-o requirements-dev.lock
-	$(VENV)/bin/uv pip compile pyproject.toml $(LOCK_FLAGS) --upgrade \
+	$(VENV)/bin/uv pip compile pyproject.toml --extra s3 $(LOCK_FLAGS) --upgrade \
 		-c requirements-dev.lock -o requirements.lock
 	@echo "Moved:"; git diff -U0 -- requirements-dev.lock | grep -E '^[-+][a-z0-9]' \
 		| sed 's/ *\\$$//' | grep . || echo "  nothing"

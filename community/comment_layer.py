@@ -161,7 +161,7 @@ class _Author:
     """What a comment's head reads of its author (fragments.comment_heads,
     display.display_name)."""
 
-    __slots__ = ("display_mode", "nickname", "pk", "public_id", "real_name")
+    __slots__ = ("avatar", "display_mode", "nickname", "pk", "public_id", "real_name")
 
     def __init__(self, row):
         self.pk = row.author_id
@@ -169,6 +169,7 @@ class _Author:
         self.real_name = row.author_real_name
         self.nickname = row.author_nickname
         self.display_mode = row.author_display_mode
+        self.avatar = row.author_avatar
 
 
 class RowComment:

@@ -86,6 +86,15 @@ MESSAGES = {
     "sanction_in_past": _("The end date must be in the future."),
     "member_not_found": _("No member of this community has this public id."),
     "owner_role_fixed": _("An owner's role cannot be changed."),
+    # Pictures (community.images)
+    "image_too_large": _("This picture is too large: at most %(limit)s, please."),
+    "image_too_many_pixels": _(
+        "This picture has too many pixels. Please send a smaller one."
+    ),
+    "image_unreadable": _(
+        "This is not a picture we can read: send a JPEG, PNG, WebP or GIF."
+    ),
+    "image_required": _("Please choose a picture."),
     # Your data, and leaving
     "data_export_too_soon": _(
         "You can ask for your data once a day. You can ask again at %(time)s."

@@ -245,3 +245,28 @@ class LeaveForm(forms.Form):
         label=_("I understand that my account and personal data are deleted for good."),
         error_messages={"required": MESSAGES["leave_confirm_required"]},
     )
+
+
+class PictureForm(forms.Form):
+    """A picture to upload (a member's avatar, a gathering's cover), or the
+    wish to go back to the drawn default. The file's content is checked by
+    the service (community.images), not here: a name or a browser's type
+    proves nothing."""
+
+    picture = forms.FileField(
+        label=_("Picture"),
+        required=False,
+        help_text=_(
+            "JPEG, PNG, WebP or GIF. Its location and camera details are removed."
+        ),
+        widget=forms.FileInput(
+            attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}
+        ),
+    )
+    remove = forms.BooleanField(label=_("Use the default picture"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not data.get("picture") and not data.get("remove"):
+            raise forms.ValidationError(MESSAGES["image_required"])
+        return data

@@ -109,6 +109,7 @@ def comment_heads(page, *, thread, community) -> None:
     def parts(c) -> tuple:
         return (
             c.author.public_id,
+            c.author.avatar,
             names[c.pk],
             c.author_id == thread.author_id,
             c.pk == thread.helpful_comment_id,
@@ -144,6 +145,7 @@ def _comment_row(c):
         a.real_name,
         a.nickname,
         a.display_mode,
+        a.avatar,
     )
 
 

@@ -78,6 +78,10 @@ class Member(AbstractBaseUser, PermissionsMixin):
     )
     company = models.CharField(_("company"), max_length=80, blank=True)
     bio = models.TextField(_("about me"), max_length=500, blank=True)
+    # The key of the member's picture in the default storage
+    # (community.images): its sizes are files named after it. Empty: the
+    # drawn default (community.templatetags.faces).
+    avatar = models.CharField(max_length=60, blank=True, editable=False)
     show_company = models.BooleanField(
         _("show my company on my profile"), default=False
     )

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from community.facts import said
+from community.images import AVATAR, image_url
 from community.models import (
     Bookmark,
     Comment,
@@ -94,6 +95,10 @@ def profile(member: Member) -> Rows:
             "last_login",
         )
     }
+    # The picture as stored (re-encoded, without metadata): where to fetch it.
+    data["picture"] = (
+        image_url(member.avatar, AVATAR.widths[-1]) if member.avatar else None
+    )
     if apps.is_installed("allauth.account"):
         from allauth.account.models import EmailAddress
 

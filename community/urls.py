@@ -5,6 +5,7 @@ from community.views import legal, members, privacy
 urlpatterns = [
     path("members/<public_id:public_id>/", members.member_detail, name="member_detail"),
     path("me/profile/", members.profile_edit, name="profile_edit"),
+    path("me/picture/", members.avatar_edit, name="avatar_edit"),
     path(
         "accounts/verification/resend/",
         members.verification_resend,

@@ -14,6 +14,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
 
+from config.media import ASGIMediaFilesHandler  # noqa: E402
 from realtime.origins import SiteOriginValidator  # noqa: E402
 from realtime.routing import websocket_urlpatterns  # noqa: E402
 
@@ -22,6 +23,10 @@ http_app = (
     if settings.SERVE_STATIC
     else django_asgi_app
 )
+if settings.SERVE_MEDIA and settings.STORAGES["default"]["BACKEND"].endswith(
+    "FileSystemStorage"
+):
+    http_app = ASGIMediaFilesHandler(http_app)
 
 application = ProtocolTypeRouter(
     {

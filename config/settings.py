@@ -337,8 +337,41 @@ ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 # storage: a directory the web server does not serve, read only through a
 # view that checks who asks. MOIM_PRIVATE_ROOT moves it (e.g. to a volume
 # shared by the web and worker processes).
+# Uploaded images (avatars, gathering covers) go to the default storage: a
+# directory embedded (served by the ASGI app unless SERVE_MEDIA=0), or any
+# S3-compatible bucket when S3_BUCKET is set (the "s3" extra,
+# docs/deploy.md). Every file in it was re-encoded by community.images, so it
+# holds nothing a member sent as such.
+MEDIA_URL = os.environ.get("MEDIA_URL", "/media/")
+MEDIA_ROOT = os.environ.get("MOIM_MEDIA_ROOT", str(BASE_DIR / "media"))
+SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
+# An uploaded picture: at most this many bytes, and this many pixels once
+# decoded (a 48-megapixel phone photo is refused; a 12-megapixel one, the
+# usual, is not). Pillow decodes under the pixel limit, never above it.
+MOIM_IMAGE_MAX_BYTES = env_int("MOIM_IMAGE_MAX_BYTES", 10 * 1024 * 1024)
+MOIM_IMAGE_MAX_PIXELS = env_int("MOIM_IMAGE_MAX_PIXELS", 40_000_000)
+if os.environ.get("S3_BUCKET"):
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["S3_BUCKET"],
+            # Any S3-compatible store: its endpoint and region; the keys come
+            # from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY as boto3 reads
+            # them.
+            "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("S3_REGION") or None,
+            "custom_domain": os.environ.get("S3_CUSTOM_DOMAIN") or None,
+            # Images are public (shown on public pages) and their names
+            # unguessable; signed URLs would break every cached page.
+            "querystring_auth": False,
+            "file_overwrite": False,
+            "object_parameters": {"CacheControl": "public, max-age=31536000"},
+        },
+    }
+else:
+    DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     "private": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
@@ -410,6 +443,16 @@ SECURE_CSP = {
     "base-uri": [CSP.NONE],
     "frame-ancestors": [CSP.NONE],
 }
+# Images in a bucket are shown from its address: the one origin added.
+if os.environ.get("S3_BUCKET"):
+    if os.environ.get("S3_CUSTOM_DOMAIN"):
+        _media_origin = f"https://{os.environ['S3_CUSTOM_DOMAIN']}"
+    elif os.environ.get("S3_ENDPOINT_URL"):
+        _endpoint = urlsplit(os.environ["S3_ENDPOINT_URL"])
+        _media_origin = f"{_endpoint.scheme}://{_endpoint.netloc}"
+    else:
+        _media_origin = "https://*.amazonaws.com"
+    SECURE_CSP["img-src"].append(_media_origin)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

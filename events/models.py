@@ -88,6 +88,9 @@ class Gathering(models.Model):
     # release time) and organisers; never in pages, feeds, records or logs.
     video_link = models.URLField(_("video link"), max_length=500, blank=True)
     venue = models.CharField(_("venue"), max_length=200, blank=True)
+    # The key of the cover picture in the default storage (community.images);
+    # empty: the drawn default (community.templatetags.faces).
+    cover = models.CharField(max_length=60, blank=True, editable=False)
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))
     capacity = models.PositiveIntegerField(_("seats"))

@@ -13,6 +13,11 @@ urlpatterns = [
         name="gathering_edit",
     ),
     path(
+        "c/<slug:slug>/g/<int:pk>/cover/",
+        organise.gathering_cover,
+        name="gathering_cover",
+    ),
+    path(
         "c/<slug:slug>/g/<int:pk>/publish/",
         organise.gathering_publish,
         name="gathering_publish",

@@ -635,6 +635,13 @@ ROWS: list[Row] = [
     # --- Members -----------------------------------------------------------------
     Row("member_detail", every(ALLOWED), args=member_id("member")),
     Row("profile_edit", signed_in(ALLOWED)),
+    Row("avatar_edit", signed_in(ALLOWED)),
+    Row(
+        "avatar_edit",
+        signed_in(BAD_REQUEST),
+        method="post",
+        label="no picture chosen",
+    ),
     Row("work_email", signed_in(ALLOWED)),
     Row("work_email_remove", signed_in(ALLOWED), method="post"),
     Row("work_email_confirm", signed_in(BAD_REQUEST), args=lambda w: ["not-a-token"]),
@@ -966,6 +973,14 @@ ROWS: list[Row] = [
         label="another member's draft",
     ),
     Row("gathering_publish", moderators(ALLOWED), args=g("draft"), method="post"),
+    Row("gathering_cover", organisers(ALLOWED), args=g("main")),
+    Row(
+        "gathering_cover",
+        organiser_writers(BAD_REQUEST),
+        args=g("main"),
+        method="post",
+        label="no picture chosen",
+    ),
     Row(
         "gathering_edit",
         organiser_writers(BAD_REQUEST),

@@ -69,6 +69,15 @@ def _private_files_in_a_temporary_directory(tmp_path_factory):
         yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _uploads_in_a_temporary_directory(tmp_path_factory):
+    """Uploaded pictures are written to a directory of the session's own,
+    not to the project's media/ (browser tests' servers are forked inside
+    it, so they serve the same directory)."""
+    with override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media"))):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _pages_rendered_every_time(settings):
     # Tests change data and read the page again at once; the few-seconds page

@@ -46,6 +46,7 @@ from community.fields import SEOUL
 from community.forms import (
     DisconnectForm,
     LeaveForm,
+    PictureForm,
     ProfileForm,
     SignupForm,
     SocialSignupForm,
@@ -80,7 +81,7 @@ from events.forms_organise import (
 from events.models import Gathering, Survey
 from events.services.lifecycle import gathering_advance_if_due
 from tests import access_matrix as m
-from tests import hostile
+from tests import hostile, pictures
 from tests.events.factories import gathering_held, gathering_open
 from tests.factories import (
     CONSENTS,
@@ -146,6 +147,22 @@ def pending_social_signup() -> dict:
         },
     )
     return {"socialaccount_sociallogin": login.serialize()}
+
+
+def picture_uploads(w, s):
+    """Files that are no picture, or a truncated or oversized one, under
+    any name and type."""
+    return st.builds(
+        lambda data, name, content_type: pictures.upload(data, name, content_type),
+        st.one_of(
+            st.binary(max_size=200),
+            st.just(pictures.HTML),
+            st.just(pictures.photo()[:60]),
+            st.just(pictures.png_bomb(side=7_000)),
+        ),
+        st.sampled_from(["photo.jpg", "a.png", "x.html", "", "사진.gif"]),
+        st.sampled_from(["image/jpeg", "text/html", "application/octet-stream"]),
+    )
 
 
 def kind(name: str) -> Callable:
@@ -658,6 +675,14 @@ ENTRIES: list[Entry] = [
         forms=(ProfileForm,),
     ),
     Entry(
+        "avatar_edit",
+        kind("member"),
+        url("avatar_edit"),
+        lambda w, s: {"picture": pictures.upload(pictures.jpeg_with_gps(), "me.jpg")},
+        body(picture=picture_uploads, remove=v("on")),
+        forms=(PictureForm,),
+    ),
+    Entry(
         "consent_renew",
         kind("member"),
         url("consent_renew"),
@@ -985,6 +1010,14 @@ ENTRIES: list[Entry] = [
         gathering_fields(lambda w, s: gathering_body_of(w.main)),
         forms=(GatheringForm,),
         label="after the draw",
+    ),
+    Entry(
+        "gathering_cover",
+        kind("organiser"),
+        url("gathering_cover", g_args("main")),
+        lambda w, s: {"picture": pictures.upload(pictures.photo(), "cover.png")},
+        body(picture=picture_uploads, remove=v("on")),
+        forms=(PictureForm,),
     ),
     Entry(
         "gathering_publish",

@@ -135,7 +135,7 @@ THREAD_PAGE_FIELDS = (
     *(
         f"{author}__{field}"
         for author in ("author", "helpful_comment__author")
-        for field in ("public_id", "real_name", "nickname", "display_mode")
+        for field in ("public_id", "real_name", "nickname", "display_mode", "avatar")
     ),
 )
 
@@ -203,6 +203,7 @@ COMMENT_PAGE_FIELDS = (
     "author__real_name",
     "author__nickname",
     "author__display_mode",
+    "author__avatar",
 )
 
 
@@ -264,6 +265,7 @@ COMMENT_ROW_FIELDS = (
     "author__real_name",
     "author__nickname",
     "author__display_mode",
+    "author__avatar",
 )
 
 
@@ -285,6 +287,7 @@ class CommentRow(NamedTuple):
     author_real_name: str
     author_nickname: str
     author_display_mode: str
+    author_avatar: str
 
 
 def comment_rows(

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from community.images import AVATAR, image_delete
 from community.models import (
     Bookmark,
     Community,
@@ -114,6 +115,10 @@ def _anonymise(member: Member, now: datetime) -> None:
     member.company = ""
     member.bio = ""
     member.show_company = False
+    if member.avatar:
+        picture = member.avatar
+        transaction.on_commit(lambda: image_delete(key=picture, kind=AVATAR))
+    member.avatar = ""
     member.work_email = None
     member.work_email_pending = ""
     member.work_email_verified_at = None

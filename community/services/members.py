@@ -14,6 +14,7 @@ from django.utils import timezone
 from community.access import access_for
 from community.errors import CommunityError
 from community.freemail import is_free_mail_domain
+from community.images import AVATAR, image_delete, image_store
 from community.mail import mail_member
 from community.models import Community, DisplayMode, Member, NicknameHistory
 from community.services.communities import community_join
@@ -290,3 +291,34 @@ def member_standing_lock(*, member: Member) -> None:
     to them, say). Two members replying to each other at once each held
     their own row and waited on the other's, a deadlock."""
     Member.objects.select_for_update(no_key=True).filter(pk=member.pk).exists()
+
+
+def member_avatar_set(*, member: Member, upload) -> Member:
+    """Replace ``member``'s picture with ``upload``, checked and re-encoded
+    (community.images). Raises CommunityError, changing nothing, when the
+    picture is refused; the previous picture's files are deleted once the
+    new key is committed."""
+    if upload is None:
+        raise CommunityError("image_required")
+    key = image_store(upload=upload, kind=AVATAR)
+    previous = member.avatar
+    member.avatar = key
+    try:
+        with transaction.atomic():
+            Member.objects.filter(pk=member.pk).update(avatar=key)
+            transaction.on_commit(lambda: image_delete(key=previous, kind=AVATAR))
+    except Exception:
+        member.avatar = previous
+        image_delete(key=key, kind=AVATAR)
+        raise
+    return member
+
+
+def member_avatar_remove(*, member: Member) -> Member:
+    """Back to the drawn default picture; the files go once committed."""
+    previous = member.avatar
+    with transaction.atomic():
+        Member.objects.filter(pk=member.pk).update(avatar="")
+        transaction.on_commit(lambda: image_delete(key=previous, kind=AVATAR))
+    member.avatar = ""
+    return member

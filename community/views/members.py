@@ -11,7 +11,12 @@ from django.views.i18n import set_language
 
 from community.adapters import VERIFICATION_EMAIL
 from community.errors import CommunityError
-from community.forms import ProfileForm, VerificationResendForm, WorkEmailForm
+from community.forms import (
+    PictureForm,
+    ProfileForm,
+    VerificationResendForm,
+    WorkEmailForm,
+)
 from community.models import Member
 from community.selectors import members as selectors
 from community.services import members as services
@@ -122,6 +127,36 @@ def verification_resend(request: HttpRequest) -> HttpResponse:
         % {"email": email},
     )
     return redirect("account_email_verification_sent")
+
+
+@login_required
+def avatar_edit(request: HttpRequest) -> HttpResponse:
+    """The member's picture: upload one (checked and re-encoded by the
+    service) or go back to the drawn default. A refused picture answers 400
+    with the reason and changes nothing."""
+    member = request.user
+    # An empty POST is a refusal too (nothing chosen), not a fresh form.
+    posted = request.method == "POST"
+    form = PictureForm(request.POST if posted else None, request.FILES or None)
+    if posted and form.is_valid():
+        try:
+            if form.cleaned_data["remove"] and not form.cleaned_data["picture"]:
+                services.member_avatar_remove(member=member)
+            else:
+                services.member_avatar_set(
+                    member=member, upload=form.cleaned_data["picture"]
+                )
+        except CommunityError as err:
+            form.add_error("picture", err.message)
+        else:
+            messages.success(request, _("Your picture is saved."))
+            return redirect("member_detail", public_id=member.public_id)
+    return render(
+        request,
+        "community/avatar_edit.html",
+        {"form": form, "member": member},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required

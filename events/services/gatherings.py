@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from community.access import Access
+from community.images import COVER, image_delete, image_store
 from community.markdown import markdown_render
 from community.models import Community, Member
 from events import draw as algorithm
@@ -223,4 +224,25 @@ def gathering_cancel(
             context={"reason": reason.strip()[:300]},
         )
     gathering.refresh_from_db()
+    return gathering
+
+
+def gathering_cover_set(*, gathering: Gathering, access: Access, upload) -> Gathering:
+    """Replace the gathering's cover with ``upload`` (None: back to the
+    drawn default). ``access`` is an organiser's, who must not be muted
+    (``organiser_write_refusal``). Raises EventsError or CommunityError (a
+    refused picture), changing nothing; the previous cover's files are
+    deleted once the new key is committed."""
+    if refusal := organiser_write_refusal(access):
+        raise refusal
+    key = image_store(upload=upload, kind=COVER) if upload is not None else ""
+    previous = gathering.cover
+    try:
+        with transaction.atomic():
+            Gathering.objects.filter(pk=gathering.pk).update(cover=key)
+            transaction.on_commit(lambda: image_delete(key=previous, kind=COVER))
+    except Exception:
+        image_delete(key=key, kind=COVER)
+        raise
+    gathering.cover = key
     return gathering

@@ -20,6 +20,8 @@ from django.views.decorators.http import require_POST
 from community.access import Access
 from community.decorators import community_view
 from community.display import display_name
+from community.errors import CommunityError
+from community.forms import PictureForm
 from community.ids import id_parse
 from community.models import Community
 from community.selectors.members import two_factor_prompt_due
@@ -152,6 +154,36 @@ def gathering_edit(
             "frozen": bool(frozen) and editable,
             "write_refusal": write_refusal,
         },
+        status=400 if form.errors else 200,
+    )
+
+
+@organiser_view(writes=True)
+def gathering_cover(
+    request: HttpRequest, *, gathering: Gathering, access: Access
+) -> HttpResponse:
+    """The gathering's cover: upload one (checked and re-encoded by the
+    service) or go back to the drawn default. A refused picture, or a muted
+    organiser, answers 400 with the reason and changes nothing."""
+    # An empty POST is a refusal too (nothing chosen), not a fresh form.
+    posted = request.method == "POST"
+    form = PictureForm(request.POST if posted else None, request.FILES or None)
+    if posted and form.is_valid():
+        try:
+            gatherings.gathering_cover_set(
+                gathering=gathering,
+                access=access,
+                upload=form.cleaned_data["picture"] or None,
+            )
+        except (EventsError, CommunityError) as error:
+            form.add_error("picture", error.message)
+        else:
+            messages.success(request, _("The cover is saved."))
+            return redirect(_manage_url(gathering))
+    return render(
+        request,
+        "events/gathering_cover.html",
+        {"community": gathering.community, "gathering": gathering, "form": form},
         status=400 if form.errors else 200,
     )
 

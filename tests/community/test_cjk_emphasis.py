@@ -136,7 +136,7 @@ def test_the_migration_renders_gathering_descriptions_again():
     from tests.events.factories import gathering_make
 
     migration = importlib.import_module(
-        "events.migrations.0012_rerender_descriptions_cjk_emphasis"
+        "events.migrations.0013_rerender_descriptions_cjk_emphasis"
     )
     gathering = gathering_make(description="**CPA 30%↓**로 줄인 이야기")
     Gathering.objects.filter(pk=gathering.pk).update(

@@ -383,3 +383,41 @@ def test_half_a_social_provider_refuses_to_start(load_settings):
 
     with pytest.raises(ImproperlyConfigured, match="NAVER_CLIENT_SECRET"):
         load_settings(NAVER_CLIENT_ID="id")
+
+
+# --- Uploaded pictures ---------------------------------------------------------
+
+
+def test_nothing_set_keeps_pictures_in_a_local_directory(load_settings):
+    loaded = load_settings()
+
+    default = loaded["STORAGES"]["default"]
+    assert default["BACKEND"] == "django.core.files.storage.FileSystemStorage"
+    assert loaded["MEDIA_ROOT"].endswith("media")
+    assert loaded["SERVE_MEDIA"] is True
+
+
+def test_s3_bucket_stores_pictures_in_that_bucket_and_lets_pages_show_them(
+    load_settings,
+):
+    loaded = load_settings(
+        S3_BUCKET="moim-media",
+        S3_ENDPOINT_URL="https://kr.object.example:8443",
+        S3_REGION="kr-standard",
+    )
+
+    default = loaded["STORAGES"]["default"]
+    assert default["BACKEND"] == "storages.backends.s3.S3Storage"
+    assert default["OPTIONS"]["bucket_name"] == "moim-media"
+    assert default["OPTIONS"]["endpoint_url"] == "https://kr.object.example:8443"
+    assert default["OPTIONS"]["querystring_auth"] is False
+    assert "https://kr.object.example:8443" in loaded["SECURE_CSP"]["img-src"]
+    # The private storage (members' data exports) never moves to the bucket.
+    assert loaded["STORAGES"]["private"]["BACKEND"].endswith("FileSystemStorage")
+
+
+def test_the_s3_storage_class_is_installed_with_the_locks():
+    from storages.backends.s3 import S3Storage
+
+    storage = S3Storage(bucket_name="moim-media", querystring_auth=False)
+    assert storage.url("avatars/abc-96.webp").endswith("/avatars/abc-96.webp")

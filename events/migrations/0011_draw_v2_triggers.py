@@ -143,7 +143,7 @@ def _run(statements: dict[str, list[str]]):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("events", "0009_draw_v2_terms_log"),
+        ("events", "0010_draw_v2_terms_log"),
     ]
 
     operations = [

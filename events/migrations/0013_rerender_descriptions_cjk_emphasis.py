@@ -26,7 +26,7 @@ def rerender(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("events", "0011_fairness_overbooking"),
+        ("events", "0012_fairness_overbooking"),
     ]
 
     operations = [

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('community', '0011_member_left_data_export'),
-        ('events', '0008_beacon_round_record'),
+        ('events', '0009_gathering_cover'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0010_draw_v2_triggers'),
+        ('events', '0011_draw_v2_triggers'),
     ]
 
     operations = [
