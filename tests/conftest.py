@@ -283,12 +283,13 @@ def _flush_passes_the_draw_guards():
     flush.Command.handle = original
 
 
-@pytest.fixture(autouse=True)
-def _beacon_stays_on_this_machine(settings):
+@pytest.fixture(autouse=True, scope="session")
+def _beacon_stays_on_this_machine():
     """No drand relay unless a test names one (``beacon_server``): a
     MOIM_BEACON_URLS in the developer's environment must not send the suite
     to the internet."""
-    settings.MOIM_BEACON_URLS = []
+    with override_settings(MOIM_BEACON_URLS=[]):
+        yield
 
 
 @pytest.fixture(scope="session")

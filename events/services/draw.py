@@ -207,7 +207,9 @@ def _banned_withdraw(gathering: Gathering, now: datetime) -> None:
         .filter(seat_barred(gathering.community_id))
         .order_by("rank")
     )
-    for application in barred:
+    # Read afresh each time: ending a seat holder fills the seat, which ends
+    # the barred members still waiting first.
+    while (application := barred.first()) is not None:
         application_end(
             gathering=gathering, application=application, now=now, reason="banned"
         )

@@ -67,10 +67,20 @@ def waitlist_renumber(gathering: Gathering) -> None:
 
 def seats_fill(gathering: Gathering, now: datetime) -> list[Application]:
     """Offer every free seat to the next waitlisted members, in order, until
-    the offer cut-off; a member banned from the community is passed over
-    (``events.access.seat_barred``). Caller holds the gathering's lock."""
+    the offer cut-off. A waitlisted member banned from the community
+    (``events.access.seat_barred``, however the ban was recorded) leaves the
+    waitlist first, on the record, so that every promotion is the next in
+    rank order for anyone replaying the movements. Caller holds the
+    gathering's lock."""
     if now >= gathering.offer_cutoff_at:
         return []
+    barred = Application.objects.filter(
+        gathering=gathering, status=ApplicationStatus.WAITLISTED
+    ).filter(seat_barred(gathering.community_id))
+    for application in barred:
+        application_end(
+            gathering=gathering, application=application, now=now, reason="banned"
+        )
     seats, cap = _seats_and_cap(gathering)
     holders = list(
         Application.objects.filter(
@@ -84,7 +94,6 @@ def seats_fill(gathering: Gathering, now: datetime) -> list[Application]:
         Application.objects.filter(
             gathering=gathering, status=ApplicationStatus.WAITLISTED
         )
-        .exclude(seat_barred(gathering.community_id))
         .select_related("member")
         .order_by("rank", "created_at", "pk")
     )

@@ -37,6 +37,7 @@ from playwright.sync_api import expect
 from community.demo import DEMO_DOMAIN, DEMO_PASSWORD, seed_demo
 from community.models import Board, Community, Member, Membership, Thread
 from community.roles import ExperienceBand, JobRole
+from community.templatetags.faces import initials
 from events import draw as algorithm
 from events.models import (
     Application,
@@ -231,6 +232,13 @@ def test_whole_story(
         if text
     )
     written.update([*vars(story).values(), BOLD])
+    # A member without a picture is drawn with the initials of their name.
+    written.update(
+        initials(name, is_real_name=is_real_name)
+        for real_name, nickname in Member.objects.values_list("real_name", "nickname")
+        for name, is_real_name in [(real_name, True), (nickname, False)]
+        if name
+    )
     community_url = reverse("community_detail", args=[COMMUNITY_SLUG])
 
     # --- 1. The newcomer signs up, confirms the address, picks a nickname.

@@ -294,8 +294,9 @@ def test_an_archive_with_messages_is_shown_read_only_without_presence(client):
 # --- Query counts -----------------------------------------------------------------
 
 # Session, member, community, membership, sanctions, gathering, counts, the
-# draw's existence, the organiser check (hosts), own application and pass.
-LIVE_ATTENDEE_QUERIES = 10
+# draw's existence, the organiser check (hosts), own application and pass;
+# the community log's head and the amendments (moim-draw-v2's public trail).
+LIVE_ATTENDEE_QUERIES = 12
 
 
 @pytest.mark.parametrize("size", [3, 60])

@@ -7,8 +7,10 @@ import json
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import translation
 
 from community.models import Notification
+from community.templatetags.notifications import notification_text
 from events.draw_publication import draw_record_hash
 from events.models import Application, Draw, SelectionMode
 from tests.community.forum_data import community_make, join
@@ -34,6 +36,12 @@ def applicant(community, language="ko"):
     return member
 
 
+def said_to(notification, language: str) -> str:
+    """The notification as its reader sees it, in ``language``."""
+    with translation.override(language):
+        return notification_text(notification)
+
+
 def mails_to(member) -> list:
     return [m for m in mail.outbox if member.email in m.to]
 
@@ -44,9 +52,10 @@ def test_applying_to_a_lottery_gives_a_receipt_in_the_app_and_by_mail(community)
     mail.outbox.clear()
     application = apply(member, gathering)
     notification = Notification.objects.get(recipient=member)
-    assert application.public_id in notification.detail
-    assert "1.0" in notification.detail
-    assert gathering.draw_commitment in notification.detail
+    text = said_to(notification, "ko")
+    assert application.public_id in text
+    assert "1.0" in text
+    assert gathering.draw_commitment in text
     assert notification.link.endswith("#my-application")
     (message,) = mails_to(member)
     assert "영수증" in message.subject
@@ -64,7 +73,7 @@ def test_a_receipt_speaks_the_members_language(community):
     assert message.subject.startswith("[Moim] Your receipt:")
     assert "Your public id" in message.body
     notification = Notification.objects.get(recipient=member)
-    assert notification.detail.startswith("Receipt for ‘")
+    assert said_to(notification, "en").startswith("Receipt for ‘")
 
 
 def test_a_first_come_application_gets_no_receipt(community):
@@ -74,9 +83,11 @@ def test_a_first_come_application_gets_no_receipt(community):
     member = applicant(community)
     mail.outbox.clear()
     apply(member, gathering)
-    assert not Notification.objects.filter(
-        recipient=member, detail__contains="commitment"
-    ).exists()
+    assert not [
+        n
+        for n in Notification.objects.filter(recipient=member)
+        if "commitment" in said_to(n, "en")
+    ]
     assert not [m for m in mails_to(member) if "receipt" in m.subject.lower()]
 
 

@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from events.models import GatheringStatus
+from realtime.services import message_send
 from tests.realtime.conftest import scene_make
 
 ENGLISH = {"accept-language": "en"}
@@ -46,12 +47,29 @@ def test_before_the_lobby_the_page_says_when_the_room_opens(client):
 
 @pytest.mark.django_db
 def test_after_the_end_the_room_is_the_chat_archive(client):
-    scene = scene_make(GatheringStatus.ENDED)
+    scene = scene_make(GatheringStatus.LIVE)
+    message_send(
+        member=scene.attendees[0],
+        key=f"gathering-{scene.gathering.pk}",
+        body="안녕하세요",
+        client_id="c1",
+    )
+    scene.at(GatheringStatus.ENDED)
 
     html = gathering_page(client, scene, scene.attendees[0])
 
     assert "Chat archive" in html
     assert f'data-room="gathering-{scene.gathering.pk}"' in html
+
+
+@pytest.mark.django_db
+def test_an_archive_nobody_wrote_in_is_one_line_not_an_empty_room(client):
+    scene = scene_make(GatheringStatus.ENDED)
+
+    html = gathering_page(client, scene, scene.attendees[0])
+
+    assert "Nobody wrote in the chat." in html
+    assert "data-chat" not in html
 
 
 @pytest.mark.django_db
