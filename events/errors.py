@@ -1,6 +1,7 @@
 """Domain errors of the events app, with their texts kept together and keyed
 by code. Services raise them; views turn them into messages and statuses."""
 
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from community.errors import KeyedError
@@ -78,6 +79,44 @@ MESSAGES = {
     ),
     "beacon_round_invalid": _("A beacon round is a whole number from 1."),
 }
+
+# Why an amendment is refused (the "amendment_invalid" text's %(problem)s),
+# keyed like MESSAGES; the terms are named as the amendment form labels them.
+AMENDMENT_PROBLEMS = {
+    "reason": _("a reason of 1 to 300 characters is required"),
+    "no_change": _("it changes nothing"),
+    "not_amendable": _("%(term)s cannot be amended"),
+    "company_cap": _("%(term)s must be empty or at least 1"),
+    "whole_number": _("%(term)s must be a whole number"),
+    # The published check of the amended terms (events.draw) refused them;
+    # its own texts are the record format's, in English.
+    "terms_check": _("the amended terms do not pass the draw's check"),
+}
+AMENDABLE_TERMS = {
+    "capacity": _("Seats"),
+    "company_cap": _("Winners per verified company at most"),
+    "claim_window_seconds": _("Hours to confirm a seat"),
+    "offer_cutoff_seconds": _("No new seat offers, hours before the start"),
+}
+
+
+def _amendment_problem_text(key: str, term: str) -> str:
+    text = str(AMENDMENT_PROBLEMS[key])
+    if "%(term)s" not in text:
+        return text
+    return text % {"term": str(AMENDABLE_TERMS.get(term, term))}
+
+
+# Lazy, like the texts above: read in the language active where the refusal
+# is shown, not where it was raised.
+_amendment_problem_lazy = lazy(_amendment_problem_text, str)
+
+
+def amendment_problem(key: str, term: str = "") -> str:
+    """The text of an amendment's problem ``key`` (AMENDMENT_PROBLEMS), with
+    ``term`` (its name in the terms) named as the amendment form labels it."""
+    return _amendment_problem_lazy(key, term)
+
 
 # The HTTP status of a page refused for each reason (events.decorators, the
 # join URL, the survey's pages): 403 when the refusal is about who the member

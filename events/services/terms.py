@@ -13,7 +13,7 @@ from community.access import Access
 from events import draw as algorithm
 from events.access import amend_refusal, organiser_write_refusal
 from events.beacon import QUICKNET, beacon_configured, quicknet_round_at
-from events.errors import EventsError
+from events.errors import EventsError, amendment_problem
 from events.fairness import policy_for
 from events.models import (
     Amendment,
@@ -164,7 +164,10 @@ def terms_amend(
             ],
         )
         if problem or problems:
-            raise EventsError("amendment_invalid", problem=problem or problems[0])
+            raise EventsError(
+                "amendment_invalid",
+                problem=problem or amendment_problem("terms_check"),
+            )
         amendment = Amendment.objects.create(
             gathering=locked,
             number=len(amendments) + 1,
@@ -204,20 +207,21 @@ def terms_amend(
 
 
 def _amendment_problem(changes: dict, reason: str) -> str | None:
+    """What is wrong with an amendment, in the active language, or None."""
     if not reason or len(reason) > 300:
-        return "a reason of 1 to 300 characters is required"
+        return amendment_problem("reason")
     if not changes:
-        return "it changes nothing"
+        return amendment_problem("no_change")
     for key, value in changes.items():
         if key not in algorithm.AMENDABLE:
-            return f"{key} cannot be amended"
+            return amendment_problem("not_amendable", key)
         if key == "company_cap":
             if value is not None and (not isinstance(value, int) or value < 1):
-                return "company_cap must be empty or at least 1"
+                return amendment_problem("company_cap", key)
         elif (
             not isinstance(value, int)
             or isinstance(value, bool)
             or value < (1 if key == "capacity" else 0)
         ):
-            return f"{key} must be a whole number"
+            return amendment_problem("whole_number", key)
     return None

@@ -14,6 +14,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import translation
 
 from events import draw as algorithm
 from events.beacon import QUICKNET, quicknet_round_time
@@ -691,3 +692,63 @@ def test_an_organiser_publishes_an_amendment_from_its_page(client):
     assert (amendment.number, amendment.changes) == (1, {"capacity": 3})
     gathering.refresh_from_db()
     assert gathering.capacity == 3
+
+
+def test_an_unchanged_amendment_is_refused_in_korean_for_a_korean_request(client):
+    gathering = gathering_open(capacity=2)
+    client.force_login(gathering.created_by)
+    url = reverse("gathering_amend", args=[gathering.community.slug, gathering.pk])
+    terms = gathering.terms
+    unchanged = {
+        "capacity": str(terms["capacity"]),
+        "claim_window_hours": str(terms["claim_window_seconds"] // 3600),
+        "offer_cutoff_hours": str(terms["offer_cutoff_seconds"] // 3600),
+        "reason": "그대로 둬요",
+    }
+
+    response = client.post(url, unchanged, HTTP_ACCEPT_LANGUAGE="ko")
+
+    assert response.status_code == 400
+    assert "이 수정 공지는 올바르지 않아요: 바뀌는 내용이 없어요" in (
+        response.content.decode()
+    )
+    assert "changes nothing" not in response.content.decode()
+    assert not Amendment.objects.filter(gathering=gathering).exists()
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason", "ko", "en"),
+    [
+        (
+            {"capacity": 3},
+            "가" * 301,
+            "1~300자의 사유가 필요해요",
+            "1 to 300 characters",
+        ),
+        (
+            {"selection_mode": "x"},
+            "r",
+            "selection_mode 항목은 수정할 수 없어요",
+            "cannot",
+        ),
+        ({"capacity": 0}, "r", "정원 항목은 정수여야 해요", "Seats must be a whole"),
+        (
+            {"company_cap": 0},
+            "r",
+            "인증된 회사별 최대 당첨 인원 항목은 비워 두거나 1 이상이어야 해요",
+            "must be empty or at least 1",
+        ),
+    ],
+)
+def test_an_amendment_problem_reads_in_the_language_it_is_shown_in(
+    changes, reason, ko, en
+):
+    gathering = gathering_open(capacity=2)
+    with pytest.raises(EventsError) as error:
+        terms_amend(gathering=gathering, changes=changes, reason=reason)
+
+    assert error.value.code == "amendment_invalid"
+    with translation.override("ko"):
+        assert ko in error.value.message
+    with translation.override("en"):
+        assert en in error.value.message
