@@ -16,6 +16,12 @@ from events.terms import terms_in_force, terms_policy
 LOSSES = [ApplicationStatus.NOT_SELECTED]
 
 
+def policy_of_community(community) -> FairnessPolicy:
+    """The community's policy, or an unsaved one with the defaults."""
+    policy = FairnessPolicy.objects.filter(community=community).first()
+    return policy or FairnessPolicy(community=community)
+
+
 def policy_for(gathering: Gathering) -> FairnessPolicy:
     """The weights and company cap ``gathering``'s draw applies: those its
     committed terms fixed at opening, as amended (moim-draw-v2), else the

@@ -463,3 +463,20 @@ class AmendForm(forms.Form):
             "claim_window_seconds": data["claim_window_hours"] * 3600,
             "offer_cutoff_seconds": data["offer_cutoff_hours"] * 3600,
         }
+
+
+class FairnessOptionsForm(forms.Form):
+    """The community's draw options its owners set (events.services.fairness.
+    fairness_policy_update)."""
+
+    overbooking = forms.BooleanField(
+        label=_("Offer extra seats by measured attendance"),
+        required=False,
+        help_text=_(
+            "Each lottery offers ceil(capacity ÷ attendance rate) seats, the rate "
+            "measured from this community's own check-ins (at least 20 recorded, "
+            "never more than twice the seats). The number is fixed in a "
+            "gathering's terms when its applications open; gatherings already "
+            "open keep theirs."
+        ),
+    )

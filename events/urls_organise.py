@@ -6,6 +6,11 @@ from django.urls import path
 from events.views import organise
 
 urlpatterns = [
+    path(
+        "c/<slug:slug>/draw-options/",
+        organise.community_fairness,
+        name="community_fairness",
+    ),
     path("c/<slug:slug>/g/new/", organise.gathering_create, name="gathering_create"),
     path(
         "c/<slug:slug>/g/<int:pk>/edit/",

@@ -878,6 +878,20 @@ ROWS: list[Row] = [
         args=slug,
         method="post",
     ),
+    # The draw options (overbooking) are the owner's (and staff's) to set.
+    Row(
+        "community_fairness",
+        moderators(ALLOWED, moderator=FORBIDDEN),
+        args=slug,
+    ),
+    Row(
+        "community_fairness",
+        moderators(ALLOWED, moderator=FORBIDDEN),
+        args=slug,
+        method="post",
+        data=lambda w: {"overbooking": "on"},
+        label="overbooking switched on",
+    ),
     Row("community_calendar", readers(ALLOWED), args=slug),
     # --- Gatherings: members' pages ----------------------------------------------
     Row("gathering_detail", readers(ALLOWED), args=g("main")),

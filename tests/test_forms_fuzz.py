@@ -74,6 +74,7 @@ from events.forms_organise import (
     AmendForm,
     CancelForm,
     CheckinForm,
+    FairnessOptionsForm,
     GatheringForm,
     SurveyQuestionForm,
     SurveySettingsForm,
@@ -926,6 +927,14 @@ ENTRIES: list[Entry] = [
         lambda w, s: {"member": w.member("member").public_id, "role": "moderator"},
         body(member=public_ids, role=v("moderator", "member", "owner")),
         forms=(RoleForm,),
+    ),
+    Entry(
+        "community_fairness",
+        kind("staff"),
+        url("community_fairness", slug_args),
+        lambda w, s: {"overbooking": "on"},
+        body(overbooking=v("on", "true", "")),
+        forms=(FairnessOptionsForm,),
     ),
     # --- Gatherings: members' forms -------------------------------------------
     Entry(

@@ -38,10 +38,12 @@ from events.access import (
 )
 from events.decorators import organiser_view
 from events.errors import EventsError
+from events.fairness import policy_of_community
 from events.forms_organise import (
     AmendForm,
     CancelForm,
     CheckinForm,
+    FairnessOptionsForm,
     GatheringForm,
     time_problem_field,
 )
@@ -51,8 +53,34 @@ from events.models import (
     GatheringStatus,
     SelectionMode,
 )
-from events.services import attendance, gatherings, lifecycle, terms
+from events.services import attendance, fairness, gatherings, lifecycle, terms
 from events.terms import terms_in_force
+
+
+@login_required
+@community_view(owner=True, sign_in=True)
+def community_fairness(request: HttpRequest, *, access: Access) -> HttpResponse:
+    """The community's draw options, for its owners: overbooking by
+    measured attendance (events.services.terms fixes it in each gathering's
+    terms at opening)."""
+    policy = policy_of_community(access.community)
+    # An unticked box posts nothing: an empty POST is still a submission.
+    posted = request.method == "POST"
+    form = FairnessOptionsForm(
+        request.POST if posted else None, initial={"overbooking": policy.overbooking}
+    )
+    if posted and form.is_valid():
+        fairness.fairness_policy_update(
+            access=access, overbooking=form.cleaned_data["overbooking"]
+        )
+        messages.success(request, _("The draw options are saved."))
+        return redirect("community_fairness", slug=access.community.slug)
+    return render(
+        request,
+        "events/community_fairness.html",
+        {"community": access.community, "access": access, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 def _manage_url(gathering: Gathering) -> str:
