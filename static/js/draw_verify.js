@@ -84,16 +84,38 @@
 
   // ---- parsing ------------------------------------------------------------
 
+  // A number written with a fraction or exponent, as written. Its own type,
+  // so that a record's object that merely has a "nonInteger" key is not
+  // taken for one.
+  function NonInteger(source) {
+    this.nonInteger = source;
+  }
+
   function parseRecord(text) {
     return JSON.parse(text, function (key, value, context) {
       if (
         typeof value === "number" && context && typeof context.source === "string" &&
         /[.eE]/.test(context.source)
       ) {
-        return { nonInteger: context.source };
+        return new NonInteger(context.source);
       }
       return value;
     });
+  }
+
+  // Tallies and lookups keyed by public ids and group labels are Maps: a
+  // plain object would answer for ids such as "constructor" or "__proto__"
+  // (which the TOKEN rule allows) with Object.prototype's members.
+  function count(map, key) {
+    return map.get(key) || 0;
+  }
+
+  // A copy without ``left_out``, as a prototype-less object so that a key
+  // named "__proto__" is copied as a key.
+  function without(object, leftOut) {
+    var copy = Object.create(null);
+    Object.keys(object).forEach(function (k) { if (k !== leftOut) copy[k] = object[k]; });
+    return copy;
   }
 
   function isInt(value) {
@@ -102,7 +124,7 @@
 
   function describe(value) {
     if (value === null || value === undefined) return "null";
-    if (typeof value === "object" && "nonInteger" in value) return value.nonInteger;
+    if (value instanceof NonInteger) return value.nonInteger;
     return JSON.stringify(value);
   }
 
@@ -138,7 +160,7 @@
     if (typeof value === "number") return String(value);
     if (typeof value === "string") return escapeText(value);
     if (Array.isArray(value)) return "[" + value.map(canonical).join(",") + "]";
-    if ("nonInteger" in value && Object.keys(value).length === 1) return value.nonInteger;
+    if (value instanceof NonInteger) return value.nonInteger;
     return "{" + Object.keys(value).sort().map(function (key) {
       return escapeText(key) + ":" + canonical(value[key]);
     }).join(",") + "}";
@@ -181,11 +203,11 @@
       problems.push.apply(problems, entryProblems(entry, index));
     });
     if (!problems.length) {
-      var seen = {};
+      var seen = new Map();
       var duplicates = [];
       entries.forEach(function (entry) {
-        if (seen[entry.public_id] === 1) duplicates.push(entry.public_id);
-        seen[entry.public_id] = (seen[entry.public_id] || 0) + 1;
+        if (count(seen, entry.public_id) === 1) duplicates.push(entry.public_id);
+        seen.set(entry.public_id, count(seen, entry.public_id) + 1);
       });
       if (duplicates.length) {
         problems.push("duplicate public_id: " + duplicates.sort(compareText).join(", "));
@@ -264,14 +286,14 @@
       });
       var winners = 0;
       var waitlisted = 0;
-      var inGroup = {};
+      var inGroup = new Map();
       return order.map(function (index, position) {
         var e = entries[index];
-        var full = cap !== null && e.group !== null && (inGroup[e.group] || 0) >= cap;
+        var full = cap !== null && e.group !== null && count(inGroup, e.group) >= cap;
         var won = winners < capacity && !full;
         if (won) {
           winners += 1;
-          if (e.group !== null) inGroup[e.group] = (inGroup[e.group] || 0) + 1;
+          if (e.group !== null) inGroup.set(e.group, count(inGroup, e.group) + 1);
         } else {
           waitlisted += 1;
         }
@@ -363,10 +385,10 @@
         var walk = v2 ? v2.seats : record.capacity;
         return rank(keySeed, entries, walk, record.company_cap);
       }).then(function (ranked) {
-        var expected = {};
-        ranked.forEach(function (e) { expected[e.public_id] = e; });
+        var expected = new Map();
+        ranked.forEach(function (e) { expected.set(e.public_id, e); });
         entries.forEach(function (listed) {
-          var want = expected[listed.public_id];
+          var want = expected.get(listed.public_id);
           RESULT_FIELDS.forEach(function (name) {
             if (!(name in listed)) {
               problems.push("entry " + listed.public_id + ": missing '" + name + "'");
@@ -503,9 +525,7 @@
   }
 
   function entryDigest(entry) {
-    var copy = {};
-    Object.keys(entry).forEach(function (k) { if (k !== "digest") copy[k] = entry[k]; });
-    return digestOf(copy);
+    return digestOf(without(entry, "digest"));
   }
 
   // Section 18: replay the seat movements from the record.
@@ -514,11 +534,12 @@
     return Promise.all(movements.map(function (m) {
       return isObject(m) ? entryDigest(m) : Promise.resolve(null);
     })).then(function (digests) {
-      var entries = {};
-      record.entries.forEach(function (e) { entries[e.public_id] = e; });
+      var entries = new Map();
+      record.entries.forEach(function (e) { entries.set(e.public_id, e); });
       var cap = record.company_cap;
-      var state = {};
-      Object.keys(entries).forEach(function (id) { state[id] = "waiting"; });
+      var state = new Map();
+      entries.forEach(function (_, id) { state.set(id, "waiting"); });
+      var ids = Array.from(state.keys());
       var problems = [];
       movements.forEach(function (movement, index) {
         var seq = isObject(movement) ? movement.seq : null;
@@ -531,50 +552,52 @@
         var id = payload.public_id;
         var where = "movement " + seq + " (" + kind + " " + id + ")";
         if (kind === "waitlist_closed") {
-          Object.keys(state).forEach(function (p) { if (state[p] === "waiting") state[p] = "gone"; });
+          ids.forEach(function (p) { if (state.get(p) === "waiting") state.set(p, "gone"); });
           return;
         }
-        if (MOVEMENTS.indexOf(kind) < 0 || !(id in entries)) {
+        if (MOVEMENTS.indexOf(kind) < 0 || !entries.has(id)) {
           problems.push(where + ": unknown movement or entry");
           return;
         }
-        var now = state[id];
+        var now = state.get(id);
+        var entry = entries.get(id);
         if (kind === "offer") {
-          if (entries[id].outcome !== "won" || now !== "waiting") {
+          if (entry.outcome !== "won" || now !== "waiting") {
             problems.push(where + ": the draw did not give this entry a seat");
           }
-          state[id] = "offered";
+          state.set(id, "offered");
         } else if (kind === "promote") {
-          var holders = Object.keys(state).filter(function (p) {
-            return state[p] === "offered" || state[p] === "confirmed";
+          var holders = ids.filter(function (p) {
+            return state.get(p) === "offered" || state.get(p) === "confirmed";
           });
-          var full = {};
+          var full = new Map();
           holders.forEach(function (p) {
-            var g = entries[p].group;
-            full[g] = (full[g] || 0) + 1;
+            var g = entries.get(p).group;
+            full.set(g, count(full, g) + 1);
           });
-          var eligible = Object.keys(state).filter(function (p) {
-            var g = entries[p].group;
-            return state[p] === "waiting" && entries[p].outcome === "waitlisted" &&
-              (cap === null || g === null || (full[g] || 0) < cap);
-          }).map(function (p) { return entries[p].rank; }).sort(function (a, b) { return a - b; });
+          var eligible = ids.filter(function (p) {
+            var g = entries.get(p).group;
+            return state.get(p) === "waiting" && entries.get(p).outcome === "waitlisted" &&
+              (cap === null || g === null || count(full, g) < cap);
+          }).map(function (p) { return entries.get(p).rank; })
+            .sort(function (a, b) { return a - b; });
           if (holders.length >= record.seats) {
             problems.push(where + ": no seat was free");
-          } else if (now !== "waiting" || entries[id].outcome !== "waitlisted") {
+          } else if (now !== "waiting" || entry.outcome !== "waitlisted") {
             problems.push(where + ": the entry was not waiting");
-          } else if (!eligible.length || entries[id].rank !== eligible[0]) {
+          } else if (!eligible.length || entry.rank !== eligible[0]) {
             problems.push(where + ": out of rank order or over the company cap");
           }
-          state[id] = "offered";
+          state.set(id, "offered");
         } else if (kind === "confirm") {
           if (now !== "offered") problems.push(where + ": confirms no offer");
-          state[id] = "confirmed";
+          state.set(id, "confirmed");
         } else if (kind === "decline" || kind === "expire") {
           if (now !== "offered") problems.push(where + ": answers no offer");
-          state[id] = "gone";
+          state.set(id, "gone");
         } else {
           if (now === "gone") problems.push(where + ": the entry had already left");
-          state[id] = "gone";
+          state.set(id, "gone");
         }
       });
       return problems;
@@ -658,9 +681,7 @@
   // and the receipts' record hash are the digest of (v2 appends the seat
   // movements when serving it).
   function recordHash(record) {
-    var stored = {};
-    Object.keys(record).forEach(function (k) { if (k !== "movements") stored[k] = record[k]; });
-    return digestOf(stored);
+    return digestOf(without(record, "movements"));
   }
 
   // ---- the page's button ----------------------------------------------------

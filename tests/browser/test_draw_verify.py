@@ -330,3 +330,90 @@ def test_the_browser_reproduces_the_v2_vectors(checker):
         assert (algorithm.verify(case["record"]) == []) is case[
             "valid_without_signature_check"
         ], case["name"]
+
+
+# Public ids and group labels that are also names on Object.prototype: a
+# checker keeping its tallies in plain objects reads the prototype's value
+# there instead of its own count.
+PROTOTYPE_NAMES = ["constructor", "toString", "__proto__", "hasOwnProperty"]
+
+
+def _forged_duplicates(page, name: str) -> dict:
+    """Two entries under one public id, both given the later one's result:
+    a duplicate the checker must refuse (docs/draw.md section 2). Ranked
+    and digested by the page (events/draw.py refuses duplicates outright);
+    the review's jsv.js."""
+    entries = [
+        {"public_id": name, "weight": 1, "group": None},
+        {"public_id": name, "weight": 1, "group": None},
+        {"public_id": "zed", "weight": 1, "group": None},
+    ]
+    ranked = js_rank(page, "ab" * 32, entries, 2, None)
+    later = [e for e in ranked if e["public_id"] == name][-1]
+    forged = []
+    for e in ranked:
+        e = {k: v for k, v in e.items() if k != "sort_key"}
+        if e["public_id"] == name:
+            e.update(
+                rank=later["rank"],
+                outcome=later["outcome"],
+                waitlist_position=later["waitlist_position"],
+            )
+        forged.append(e)
+    return {
+        "algorithm": "moim-draw-v1",
+        "gathering": {},
+        "capacity": 2,
+        "company_cap": None,
+        "commitment": algorithm.commitment(bytes.fromhex("ab" * 32)),
+        "seed": "ab" * 32,
+        "frozen_digest": page.evaluate("e => MoimDraw.frozenDigest(e)", forged),
+        "entries": forged,
+    }
+
+
+def _forged_over_the_cap(group: str) -> dict:
+    """Both members of one company seated under a cap of one (the review's
+    capbypass.json, with the group named as given)."""
+    seed = bytes([3]) * 32
+    entries = [
+        {"public_id": "a", "weight": 1, "group": group},
+        {"public_id": "b", "weight": 1, "group": group},
+        {"public_id": "c", "weight": 1, "group": None},
+    ]
+    record = algorithm.record(seed, entries, 2, 1, gathering={})
+    assert algorithm.verify(record) == []
+    by_id = {e["public_id"]: e for e in record["entries"]}
+    assert by_id["a"]["outcome"] == "waitlisted" and by_id["c"]["outcome"] == "won"
+    by_id["a"].update(outcome="won", waitlist_position=None)
+    by_id["c"].update(outcome="waitlisted", waitlist_position=1)
+    return record
+
+
+@pytest.mark.parametrize("name", PROTOTYPE_NAMES)
+def test_both_verifiers_refuse_a_duplicate_named_like_a_prototype_member(checker, name):
+    forged = _forged_duplicates(checker, name)
+    assert algorithm.verify(forged)
+    assert js_verify(checker, forged)
+
+
+@pytest.mark.parametrize("group", PROTOTYPE_NAMES)
+def test_both_verifiers_hold_the_company_cap_of_a_group_named_like_a_prototype_member(
+    checker, group
+):
+    forged = _forged_over_the_cap(group)
+    assert algorithm.verify(forged)
+    assert js_verify(checker, forged)
+    # An honest draw under such a name still verifies in both.
+    honest = algorithm.record(
+        bytes([3]) * 32,
+        [
+            {"public_id": "constructor", "weight": 2, "group": group},
+            {"public_id": "__proto__", "weight": 1, "group": group},
+            {"public_id": "toString", "weight": 3, "group": None},
+        ],
+        2,
+        1,
+        gathering={},
+    )
+    assert algorithm.verify(honest) == js_verify(checker, honest) == []
