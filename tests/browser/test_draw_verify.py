@@ -136,7 +136,7 @@ def test_a_tampered_record_served_to_the_page_shows_a_mismatch(page):
     # The record's digest is no longer the one the page (and the receipts)
     # give; said in Korean on the Korean page.
     said = korean("the downloaded record's digest is {got}, this page says {want}")
-    assert said.startswith("내려받은 기록의 다이제스트는")
+    assert said.startswith("내려받은 기록의 다이제스트가")
     expect(page.locator("#draw-verify-problems")).to_contain_text(said.split("{")[0])
 
 
