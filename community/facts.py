@@ -47,12 +47,16 @@ def stored(params: dict[str, Any]) -> dict[str, Any]:
 
 def said(message: str, params: dict[str, Any]) -> str:
     """The sentence in the active language (and time zone). A catalogue
-    entry whose placeholders do not fit falls back to the source text."""
+    entry whose placeholders do not fit falls back to the source text; a
+    source text whose stored parameters do not fit it either is shown as
+    written, placeholders and all, rather than failing the page."""
     values = {name: _value(value) for name, value in params.items()}
-    try:
-        return gettext(message) % values
-    except (KeyError, ValueError, TypeError):
-        return message % values
+    for text in (gettext(message), message):
+        try:
+            return text % values
+        except (KeyError, ValueError, TypeError):
+            continue
+    return message
 
 
 def _value(value: Any) -> Any:

@@ -140,7 +140,16 @@
     })
       .then(function (response) {
         if (!response.ok) throw new Error(String(response.status));
+        // An expired session answers with a redirect to the sign-in page,
+        // which fetch follows: that whole page is not a preview.
+        if (response.redirected) throw new Error("redirected");
         return response.text();
+      })
+      .then(function (html) {
+        // The preview is a fragment (community/partials/compose_preview.html),
+        // never a whole page.
+        if (/^\s*<(!doctype|html)\b/i.test(html)) throw new Error("not a fragment");
+        return html;
       })
       .then(function (html) {
         // Only the latest draft's answer is shown.

@@ -28,6 +28,98 @@
   var RESULT_FIELDS = ["rank", "outcome", "waitlist_position"];
   var encoder = new TextEncoder();
 
+  // ---- words ----------------------------------------------------------------
+
+  // Problems in English, keyed; the page's translations of them come from
+  // <template id="draw-verify-messages"> (events/templates/events/partials/
+  // draw_verify_messages.html), whose spans carry the same keys.
+  var ENGLISH = {
+    record_not_object: "the record is not a JSON object",
+    missing_field: "missing field '{name}'",
+    unknown_algorithm: "unknown algorithm {value} (expected '{expected}')",
+    entry_number: "entry #{number}",
+    entry_id: "entry {id}",
+    where_not_object: "{where} is not an object",
+    where_missing: "{where}: missing '{name}'",
+    public_id_rule: "{where}: public_id must be 1-128 characters from A-Z a-z 0-9 . _ ~ -",
+    weight_rule: "{where}: weight must be an integer from 1 to {max}",
+    group_rule: "{where}: group must be null or 1-128 characters from A-Z a-z 0-9 . _ ~ -",
+    entries_list: "the entries must be a list",
+    duplicates: "duplicate public_id: {ids}",
+    capacity_rule: "capacity must be an integer of at least 1",
+    cap_rule: "company_cap must be null or an integer of at least 1",
+    seed_rule: "the seed must be 64 lowercase hex characters",
+    commitment_v1: "the commitment is not SHA-256 of the seed: the record says {got}, the seed gives {want}",
+    frozen_digest: "the frozen digest does not match the listed entries: the record says {got}, the entries give {want}",
+    result_differs: "{where}: {name} is {got}, the draw gives {want}",
+    terms_not_object: "the terms are not an object",
+    terms_missing: "terms: missing '{name}'",
+    terms_unknown: "terms: unknown '{name}'",
+    terms_algorithm: "terms: algorithm is {value}",
+    terms_problem: "terms: {problem}",
+    terms_groups: "terms: unknown groups scheme {value}",
+    terms_weights: "terms: weights must hold exactly {fields}",
+    terms_overbooking: "terms: overbooking_permille must be null or at least 1000",
+    amended: "amended {problem}",
+    amendments_list: "the amendments must be a list",
+    amendment: "amendment {number}",
+    amendment_numbered: "{where}: numbered {value}",
+    amendment_reason: "{where}: no reason given",
+    amendment_previous: "{where}: does not follow the terms in force ({digest})",
+    amendment_nothing: "{where}: changes nothing",
+    amendment_not_amendable: "{where}: '{name}' cannot be amended",
+    amendment_digest: "{where}: terms_digest is not the amended terms' digest",
+    beacon_unnamed: "a beacon is used that the terms never named",
+    beacon_absent: "the terms name a beacon round; the record has no beacon",
+    beacon_field: "beacon {name} is {got}, the terms named {want}",
+    beacon_missing: "beacon: missing {name}",
+    beacon_hex: "beacon randomness is not hex",
+    beacon_signature: "the beacon signature does not verify",
+    beacon_unchecked: "the beacon's signature could not be checked in this browser",
+    movements_list: "movements must be a list",
+    movement_digest: "movement {seq}: digest does not match its content",
+    movement: "movement {seq} ({kind} {id})",
+    movement_unknown: "{where}: unknown movement or entry",
+    movement_no_seat_given: "{where}: the draw did not give this entry a seat",
+    movement_no_seat_free: "{where}: no seat was free",
+    movement_not_waiting: "{where}: the entry was not waiting",
+    movement_out_of_order: "{where}: out of rank order or over the company cap",
+    movement_confirms_nothing: "{where}: confirms no offer",
+    movement_answers_nothing: "{where}: answers no offer",
+    movement_already_left: "{where}: the entry had already left",
+    terms_digest: "terms_digest is not the digest of the terms",
+    commitment_v2: "the commitment is not SHA-256(seed || terms digest): the record says {got}",
+    in_force: "{name} is {got}, the terms in force say {want}",
+    seats: "seats is {got}, the terms give {want}",
+    chain_head: "chain_head must be null or an object of seq and digest",
+    record_hash: "the downloaded record's digest is {got}, this page says {want}",
+    record_commitment: "the record's commitment {got} is not the one published at opening, {want}",
+  };
+
+  var translated = null;
+
+  function catalogue() {
+    if (translated) return translated;
+    translated = new Map();
+    var holder = typeof document !== "undefined" && document.getElementById
+      ? document.getElementById("draw-verify-messages")
+      : null;
+    if (holder && holder.content) {
+      holder.content.querySelectorAll("[data-key]").forEach(function (span) {
+        translated.set(span.getAttribute("data-key"), span.textContent);
+      });
+    }
+    return translated;
+  }
+
+  // The problem ``key`` in the page's language, its {placeholders} filled.
+  function t(key, values) {
+    var text = catalogue().get(key) || ENGLISH[key];
+    return text.replace(/\{(\w+)\}/g, function (whole, name) {
+      return values && name in values ? String(values[name]) : whole;
+    });
+  }
+
   // ---- bytes, hex and hashes -------------------------------------------
 
   function hexToBytes(hex) {
@@ -84,16 +176,38 @@
 
   // ---- parsing ------------------------------------------------------------
 
+  // A number written with a fraction or exponent, as written. Its own type,
+  // so that a record's object that merely has a "nonInteger" key is not
+  // taken for one.
+  function NonInteger(source) {
+    this.nonInteger = source;
+  }
+
   function parseRecord(text) {
     return JSON.parse(text, function (key, value, context) {
       if (
         typeof value === "number" && context && typeof context.source === "string" &&
         /[.eE]/.test(context.source)
       ) {
-        return { nonInteger: context.source };
+        return new NonInteger(context.source);
       }
       return value;
     });
+  }
+
+  // Tallies and lookups keyed by public ids and group labels are Maps: a
+  // plain object would answer for ids such as "constructor" or "__proto__"
+  // (which the TOKEN rule allows) with Object.prototype's members.
+  function count(map, key) {
+    return map.get(key) || 0;
+  }
+
+  // A copy without ``left_out``, as a prototype-less object so that a key
+  // named "__proto__" is copied as a key.
+  function without(object, leftOut) {
+    var copy = Object.create(null);
+    Object.keys(object).forEach(function (k) { if (k !== leftOut) copy[k] = object[k]; });
+    return copy;
   }
 
   function isInt(value) {
@@ -102,7 +216,7 @@
 
   function describe(value) {
     if (value === null || value === undefined) return "null";
-    if (typeof value === "object" && "nonInteger" in value) return value.nonInteger;
+    if (value instanceof NonInteger) return value.nonInteger;
     return JSON.stringify(value);
   }
 
@@ -138,7 +252,7 @@
     if (typeof value === "number") return String(value);
     if (typeof value === "string") return escapeText(value);
     if (Array.isArray(value)) return "[" + value.map(canonical).join(",") + "]";
-    if ("nonInteger" in value && Object.keys(value).length === 1) return value.nonInteger;
+    if (value instanceof NonInteger) return value.nonInteger;
     return "{" + Object.keys(value).sort().map(function (key) {
       return escapeText(key) + ":" + canonical(value[key]);
     }).join(",") + "}";
@@ -151,53 +265,53 @@
   // ---- section 2: inputs --------------------------------------------------
 
   function entryProblems(entry, index) {
-    var where = "entry #" + (index + 1);
-    if (!isObject(entry)) return [where + " is not an object"];
+    var where = t("entry_number", { number: index + 1 });
+    if (!isObject(entry)) return [t("where_not_object", { where: where })];
     var problems = [];
     ENTRY_FIELDS.forEach(function (name) {
-      if (!(name in entry)) problems.push(where + ": missing '" + name + "'");
+      if (!(name in entry)) problems.push(t("where_missing", { where: where, name: name }));
     });
     var id = entry.public_id;
     if (typeof id !== "string" || !TOKEN.test(id)) {
-      problems.push(where + ": public_id must be 1-128 characters from A-Z a-z 0-9 . _ ~ -");
+      problems.push(t("public_id_rule", { where: where }));
     } else {
-      where = "entry " + id;
+      where = t("entry_id", { id: id });
     }
     var weight = entry.weight;
     if (!isInt(weight) || weight < 1 || weight > MAX_WEIGHT) {
-      problems.push(where + ": weight must be an integer from 1 to " + MAX_WEIGHT);
+      problems.push(t("weight_rule", { where: where, max: MAX_WEIGHT }));
     }
     var group = entry.group;
     if ("group" in entry && group !== null && (typeof group !== "string" || !TOKEN.test(group))) {
-      problems.push(where + ": group must be null or 1-128 characters from A-Z a-z 0-9 . _ ~ -");
+      problems.push(t("group_rule", { where: where }));
     }
     return problems;
   }
 
   function entriesProblems(entries) {
-    if (!Array.isArray(entries)) return ["the entries must be a list"];
+    if (!Array.isArray(entries)) return [t("entries_list")];
     var problems = [];
     entries.forEach(function (entry, index) {
       problems.push.apply(problems, entryProblems(entry, index));
     });
     if (!problems.length) {
-      var seen = {};
+      var seen = new Map();
       var duplicates = [];
       entries.forEach(function (entry) {
-        if (seen[entry.public_id] === 1) duplicates.push(entry.public_id);
-        seen[entry.public_id] = (seen[entry.public_id] || 0) + 1;
+        if (count(seen, entry.public_id) === 1) duplicates.push(entry.public_id);
+        seen.set(entry.public_id, count(seen, entry.public_id) + 1);
       });
       if (duplicates.length) {
-        problems.push("duplicate public_id: " + duplicates.sort(compareText).join(", "));
+        problems.push(t("duplicates", { ids: duplicates.sort(compareText).join(", ") }));
       }
     }
     return problems;
   }
 
   function capacityProblem(capacity, cap) {
-    if (!isInt(capacity) || capacity < 1) return "capacity must be an integer of at least 1";
+    if (!isInt(capacity) || capacity < 1) return t("capacity_rule");
     if (cap !== null && (!isInt(cap) || cap < 1)) {
-      return "company_cap must be null or an integer of at least 1";
+      return t("cap_rule");
     }
     return null;
   }
@@ -264,14 +378,14 @@
       });
       var winners = 0;
       var waitlisted = 0;
-      var inGroup = {};
+      var inGroup = new Map();
       return order.map(function (index, position) {
         var e = entries[index];
-        var full = cap !== null && e.group !== null && (inGroup[e.group] || 0) >= cap;
+        var full = cap !== null && e.group !== null && count(inGroup, e.group) >= cap;
         var won = winners < capacity && !full;
         if (won) {
           winners += 1;
-          if (e.group !== null) inGroup[e.group] = (inGroup[e.group] || 0) + 1;
+          if (e.group !== null) inGroup.set(e.group, count(inGroup, e.group) + 1);
         } else {
           waitlisted += 1;
         }
@@ -310,18 +424,18 @@
   // ---- section 8: verifying a record --------------------------------------
 
   function verify(record, beaconVerify) {
-    if (!isObject(record)) return Promise.resolve(["the record is not a JSON object"]);
+    if (!isObject(record)) return Promise.resolve([t("record_not_object")]);
     var missing = RECORD_FIELDS.filter(function (name) { return !(name in record); });
     if (missing.length) {
       return Promise.resolve(missing.map(function (name) {
-        return "missing field '" + name + "'";
+        return t("missing_field", { name: name });
       }));
     }
     var algorithm = record.algorithm;
     if (algorithm === V2) return verifyV2(record, beaconVerify);
     if (algorithm !== V1) {
       return Promise.resolve([
-        "unknown algorithm " + describe(algorithm) + " (expected '" + V1 + "')",
+        t("unknown_algorithm", { value: describe(algorithm), expected: V1 }),
       ]);
     }
     return verifyV1(record, null);
@@ -332,7 +446,7 @@
   // having been checked before.
   function verifyV1(record, v2) {
     if (typeof record.seed !== "string" || !HEX64.test(record.seed)) {
-      return Promise.resolve(["the seed must be 64 lowercase hex characters"]);
+      return Promise.resolve([t("seed_rule")]);
     }
     var seed = hexToBytes(record.seed);
     var problems = [];
@@ -340,10 +454,9 @@
       ? Promise.resolve()
       : sha256Hex(seed).then(function (commitment) {
         if (record.commitment !== commitment) {
-          problems.push(
-            "the commitment is not SHA-256 of the seed: the record says " +
-            describe(record.commitment) + ", the seed gives " + commitment
-          );
+          problems.push(t("commitment_v1", {
+            got: describe(record.commitment), want: commitment,
+          }));
         }
       });
     return commitmentChecked.then(function () {
@@ -354,22 +467,22 @@
       if (bad.length) return problems.concat(bad);
       return frozenDigest(entries).then(function (digest) {
         if (record.frozen_digest !== digest) {
-          problems.push(
-            "the frozen digest does not match the listed entries: the record says " +
-            describe(record.frozen_digest) + ", the entries give " + digest
-          );
+          problems.push(t("frozen_digest", {
+            got: describe(record.frozen_digest), want: digest,
+          }));
         }
         var keySeed = v2 ? v2.keySeed : seed;
         var walk = v2 ? v2.seats : record.capacity;
         return rank(keySeed, entries, walk, record.company_cap);
       }).then(function (ranked) {
-        var expected = {};
-        ranked.forEach(function (e) { expected[e.public_id] = e; });
+        var expected = new Map();
+        ranked.forEach(function (e) { expected.set(e.public_id, e); });
         entries.forEach(function (listed) {
-          var want = expected[listed.public_id];
+          var want = expected.get(listed.public_id);
+          var entryWhere = t("entry_id", { id: listed.public_id });
           RESULT_FIELDS.forEach(function (name) {
             if (!(name in listed)) {
-              problems.push("entry " + listed.public_id + ": missing '" + name + "'");
+              problems.push(t("where_missing", { where: entryWhere, name: name }));
               return;
             }
             var got = listed[name];
@@ -377,10 +490,9 @@
               ? got === null
               : typeof got === typeof want[name] && got === want[name];
             if (!same) {
-              problems.push(
-                "entry " + listed.public_id + ": " + name + " is " + describe(got) +
-                ", the draw gives " + describe(want[name])
-              );
+              problems.push(t("result_differs", {
+                where: entryWhere, name: name, got: describe(got), want: describe(want[name]),
+              }));
             }
           });
         });
@@ -405,29 +517,31 @@
   var MOVEMENTS = ["offer", "promote", "confirm", "decline", "expire", "release"];
 
   function termsProblems(terms) {
-    if (!isObject(terms)) return ["the terms are not an object"];
+    if (!isObject(terms)) return [t("terms_not_object")];
     var problems = [];
     TERMS_FIELDS.forEach(function (name) {
-      if (!(name in terms)) problems.push("terms: missing '" + name + "'");
+      if (!(name in terms)) problems.push(t("terms_missing", { name: name }));
     });
     Object.keys(terms).forEach(function (name) {
-      if (TERMS_FIELDS.indexOf(name) < 0) problems.push("terms: unknown '" + name + "'");
+      if (TERMS_FIELDS.indexOf(name) < 0) problems.push(t("terms_unknown", { name: name }));
     });
     if (problems.length) return problems;
-    if (terms.algorithm !== V2) problems.push("terms: algorithm is " + describe(terms.algorithm));
+    if (terms.algorithm !== V2) {
+      problems.push(t("terms_algorithm", { value: describe(terms.algorithm) }));
+    }
     var capacity = capacityProblem(terms.capacity, terms.company_cap);
-    if (capacity) problems.push("terms: " + capacity);
+    if (capacity) problems.push(t("terms_problem", { problem: capacity }));
     if (terms.groups !== GROUPS_SCHEME) {
-      problems.push("terms: unknown groups scheme " + describe(terms.groups));
+      problems.push(t("terms_groups", { value: describe(terms.groups) }));
     }
     var weights = terms.weights;
     if (!isObject(weights) || Object.keys(weights).length !== WEIGHT_FIELDS.length ||
         !WEIGHT_FIELDS.every(function (k) { return k in weights; })) {
-      problems.push("terms: weights must hold exactly " + WEIGHT_FIELDS.join(", "));
+      problems.push(t("terms_weights", { fields: WEIGHT_FIELDS.join(", ") }));
     }
     var permille = terms.overbooking_permille;
     if (permille !== null && (!isInt(permille) || permille < 1000)) {
-      problems.push("terms: overbooking_permille must be null or at least 1000");
+      problems.push(t("terms_overbooking"));
     }
     return problems;
   }
@@ -436,42 +550,46 @@
   // [terms in force, problems].
   function amendmentsApply(terms, amendments) {
     if (!Array.isArray(amendments)) {
-      return Promise.resolve([terms, ["the amendments must be a list"]]);
+      return Promise.resolve([terms, [t("amendments_list")]]);
     }
     var current = Object.assign({}, terms);
     var problems = [];
     function step(index, previous) {
       if (index >= amendments.length) {
         return [current, problems.concat(termsProblems(current).map(function (p) {
-          return "amended " + p;
+          return t("amended", { problem: p });
         }))];
       }
       var amendment = amendments[index];
       var number = index + 1;
-      var where = "amendment " + number;
+      var where = t("amendment", { number: number });
       if (!isObject(amendment)) {
-        problems.push(where + " is not an object");
+        problems.push(t("where_not_object", { where: where }));
         return step(index + 1, previous);
       }
-      if (amendment.number !== number) problems.push(where + ": numbered " + describe(amendment.number));
+      if (amendment.number !== number) {
+        problems.push(t("amendment_numbered", { where: where, value: describe(amendment.number) }));
+      }
       if (typeof amendment.reason !== "string" || !amendment.reason) {
-        problems.push(where + ": no reason given");
+        problems.push(t("amendment_reason", { where: where }));
       }
       if (amendment.previous_digest !== previous) {
-        problems.push(where + ": does not follow the terms in force (" + previous + ")");
+        problems.push(t("amendment_previous", { where: where, digest: previous }));
       }
       var changes = amendment.changes;
       if (!isObject(changes) || !Object.keys(changes).length) {
-        problems.push(where + ": changes nothing");
+        problems.push(t("amendment_nothing", { where: where }));
         return step(index + 1, previous);
       }
       Object.keys(changes).forEach(function (key) {
-        if (AMENDABLE.indexOf(key) < 0) problems.push(where + ": '" + key + "' cannot be amended");
+        if (AMENDABLE.indexOf(key) < 0) {
+          problems.push(t("amendment_not_amendable", { where: where, name: key }));
+        }
         else current[key] = changes[key];
       });
       return digestOf(current).then(function (digest) {
         if (amendment.terms_digest !== digest) {
-          problems.push(where + ": terms_digest is not the amended terms' digest");
+          problems.push(t("amendment_digest", { where: where }));
         }
         return step(index + 1, digest);
       });
@@ -486,95 +604,97 @@
 
   function beaconProblems(beacon, named) {
     if (named === null || named === undefined) {
-      return beacon === null ? [] : ["a beacon is used that the terms never named"];
+      return beacon === null ? [] : [t("beacon_unnamed")];
     }
-    if (!isObject(beacon)) return ["the terms name a beacon round; the record has no beacon"];
+    if (!isObject(beacon)) return [t("beacon_absent")];
     var problems = [];
     ["chain", "round"].forEach(function (key) {
       if (beacon[key] !== named[key]) {
-        problems.push("beacon " + key + " is " + describe(beacon[key]) +
-          ", the terms named " + describe(named[key]));
+        problems.push(t("beacon_field", {
+          name: key, got: describe(beacon[key]), want: describe(named[key]),
+        }));
       }
     });
     ["randomness", "signature"].forEach(function (key) {
-      if (typeof beacon[key] !== "string") problems.push("beacon: missing " + key);
+      if (typeof beacon[key] !== "string") problems.push(t("beacon_missing", { name: key }));
     });
     return problems;
   }
 
   function entryDigest(entry) {
-    var copy = {};
-    Object.keys(entry).forEach(function (k) { if (k !== "digest") copy[k] = entry[k]; });
-    return digestOf(copy);
+    return digestOf(without(entry, "digest"));
   }
 
   // Section 18: replay the seat movements from the record.
   function movementsProblems(record, movements) {
-    if (!Array.isArray(movements)) return Promise.resolve(["movements must be a list"]);
+    if (!Array.isArray(movements)) return Promise.resolve([t("movements_list")]);
     return Promise.all(movements.map(function (m) {
       return isObject(m) ? entryDigest(m) : Promise.resolve(null);
     })).then(function (digests) {
-      var entries = {};
-      record.entries.forEach(function (e) { entries[e.public_id] = e; });
+      var entries = new Map();
+      record.entries.forEach(function (e) { entries.set(e.public_id, e); });
       var cap = record.company_cap;
-      var state = {};
-      Object.keys(entries).forEach(function (id) { state[id] = "waiting"; });
+      var state = new Map();
+      entries.forEach(function (_, id) { state.set(id, "waiting"); });
+      var ids = Array.from(state.keys());
       var problems = [];
       movements.forEach(function (movement, index) {
         var seq = isObject(movement) ? movement.seq : null;
         if (!isObject(movement) || movement.digest !== digests[index]) {
-          problems.push("movement " + seq + ": digest does not match its content");
+          problems.push(t("movement_digest", { seq: seq }));
           return;
         }
         var payload = movement.payload || {};
         var kind = payload.movement;
         var id = payload.public_id;
-        var where = "movement " + seq + " (" + kind + " " + id + ")";
+        var where = t("movement", { seq: seq, kind: kind, id: id });
         if (kind === "waitlist_closed") {
-          Object.keys(state).forEach(function (p) { if (state[p] === "waiting") state[p] = "gone"; });
+          ids.forEach(function (p) { if (state.get(p) === "waiting") state.set(p, "gone"); });
           return;
         }
-        if (MOVEMENTS.indexOf(kind) < 0 || !(id in entries)) {
-          problems.push(where + ": unknown movement or entry");
+        if (MOVEMENTS.indexOf(kind) < 0 || !entries.has(id)) {
+          problems.push(t("movement_unknown", { where: where }));
           return;
         }
-        var now = state[id];
+        var now = state.get(id);
+        var entry = entries.get(id);
         if (kind === "offer") {
-          if (entries[id].outcome !== "won" || now !== "waiting") {
-            problems.push(where + ": the draw did not give this entry a seat");
+          if (entry.outcome !== "won" || now !== "waiting") {
+            problems.push(t("movement_no_seat_given", { where: where }));
           }
-          state[id] = "offered";
+          state.set(id, "offered");
         } else if (kind === "promote") {
-          var holders = Object.keys(state).filter(function (p) {
-            return state[p] === "offered" || state[p] === "confirmed";
+          var holders = ids.filter(function (p) {
+            return state.get(p) === "offered" || state.get(p) === "confirmed";
           });
-          var full = {};
+          var full = new Map();
           holders.forEach(function (p) {
-            var g = entries[p].group;
-            full[g] = (full[g] || 0) + 1;
+            var g = entries.get(p).group;
+            full.set(g, count(full, g) + 1);
           });
-          var eligible = Object.keys(state).filter(function (p) {
-            var g = entries[p].group;
-            return state[p] === "waiting" && entries[p].outcome === "waitlisted" &&
-              (cap === null || g === null || (full[g] || 0) < cap);
-          }).map(function (p) { return entries[p].rank; }).sort(function (a, b) { return a - b; });
+          var eligible = ids.filter(function (p) {
+            var g = entries.get(p).group;
+            return state.get(p) === "waiting" && entries.get(p).outcome === "waitlisted" &&
+              (cap === null || g === null || count(full, g) < cap);
+          }).map(function (p) { return entries.get(p).rank; })
+            .sort(function (a, b) { return a - b; });
           if (holders.length >= record.seats) {
-            problems.push(where + ": no seat was free");
-          } else if (now !== "waiting" || entries[id].outcome !== "waitlisted") {
-            problems.push(where + ": the entry was not waiting");
-          } else if (!eligible.length || entries[id].rank !== eligible[0]) {
-            problems.push(where + ": out of rank order or over the company cap");
+            problems.push(t("movement_no_seat_free", { where: where }));
+          } else if (now !== "waiting" || entry.outcome !== "waitlisted") {
+            problems.push(t("movement_not_waiting", { where: where }));
+          } else if (!eligible.length || entry.rank !== eligible[0]) {
+            problems.push(t("movement_out_of_order", { where: where }));
           }
-          state[id] = "offered";
+          state.set(id, "offered");
         } else if (kind === "confirm") {
-          if (now !== "offered") problems.push(where + ": confirms no offer");
-          state[id] = "confirmed";
+          if (now !== "offered") problems.push(t("movement_confirms_nothing", { where: where }));
+          state.set(id, "confirmed");
         } else if (kind === "decline" || kind === "expire") {
-          if (now !== "offered") problems.push(where + ": answers no offer");
-          state[id] = "gone";
+          if (now !== "offered") problems.push(t("movement_answers_nothing", { where: where }));
+          state.set(id, "gone");
         } else {
-          if (now === "gone") problems.push(where + ": the entry had already left");
-          state[id] = "gone";
+          if (now === "gone") problems.push(t("movement_already_left", { where: where }));
+          state.set(id, "gone");
         }
       });
       return problems;
@@ -587,10 +707,12 @@
   function verifyV2(record, beaconVerify) {
     var missing = V2_FIELDS.filter(function (name) { return !(name in record); });
     if (missing.length) {
-      return Promise.resolve(missing.map(function (name) { return "missing field '" + name + "'"; }));
+      return Promise.resolve(missing.map(function (name) {
+        return t("missing_field", { name: name });
+      }));
     }
     if (typeof record.seed !== "string" || !HEX64.test(record.seed)) {
-      return Promise.resolve(["the seed must be 64 lowercase hex characters"]);
+      return Promise.resolve([t("seed_rule")]);
     }
     var seed = hexToBytes(record.seed);
     var terms = record.terms;
@@ -599,15 +721,14 @@
     var seats;
     var keySeed;
     return digestOf(terms).then(function (digest) {
-      if (record.terms_digest !== digest) problems.push("terms_digest is not the digest of the terms");
+      if (record.terms_digest !== digest) problems.push(t("terms_digest"));
       var both = new Uint8Array(64);
       both.set(seed, 0);
       both.set(hexToBytes(digest), 32);
       return sha256Hex(both);
     }).then(function (commitment) {
       if (record.commitment !== commitment) {
-        problems.push("the commitment is not SHA-256(seed || terms digest): the record says " +
-          describe(record.commitment));
+        problems.push(t("commitment_v2", { got: describe(record.commitment) }));
       }
       return amendmentsApply(terms, record.amendments);
     }).then(function (applied) {
@@ -615,28 +736,29 @@
       problems = problems.concat(applied[1]);
       ["capacity", "company_cap"].forEach(function (field) {
         if (record[field] !== inForce[field]) {
-          problems.push(field + " is " + describe(record[field]) + ", the terms in force say " +
-            describe(inForce[field]));
+          problems.push(t("in_force", {
+            name: field, got: describe(record[field]), want: describe(inForce[field]),
+          }));
         }
       });
       seats = seatsOffered(inForce.capacity, inForce.overbooking_permille);
       if (record.seats !== seats) {
-        problems.push("seats is " + describe(record.seats) + ", the terms give " + seats);
+        problems.push(t("seats", { got: describe(record.seats), want: seats }));
       }
       var beacon = record.beacon;
       problems = problems.concat(beaconProblems(beacon, terms.beacon));
       var head = record.chain_head;
       if (head !== null && (!isObject(head) || Object.keys(head).sort().join() !== "digest,seq")) {
-        problems.push("chain_head must be null or {seq, digest}");
+        problems.push(t("chain_head"));
       }
       if (isObject(beacon) && typeof beacon.randomness === "string") {
         if (!HEX64.test(beacon.randomness)) {
-          problems.push("beacon randomness is not hex");
+          problems.push(t("beacon_hex"));
           return seed;
         }
         var signed = beaconVerify
           ? Promise.resolve(beaconVerify(beacon)).then(function (ok) {
-            if (!ok) problems.push("the beacon signature does not verify");
+            if (!ok) problems.push(t("beacon_signature"));
           })
           : Promise.resolve();
         return signed.then(function () {
@@ -658,9 +780,7 @@
   // and the receipts' record hash are the digest of (v2 appends the seat
   // movements when serving it).
   function recordHash(record) {
-    var stored = {};
-    Object.keys(record).forEach(function (k) { if (k !== "movements") stored[k] = record[k]; });
-    return digestOf(stored);
+    return digestOf(without(record, "movements"));
   }
 
   // ---- the page's button ----------------------------------------------------
@@ -692,21 +812,22 @@
         return recordHash(record).then(function (hash) {
           var problems = [];
           if (data.recordHash && hash !== data.recordHash) {
-            problems.push(
-              "the downloaded record's digest is " + hash + ", this page says " +
-              data.recordHash
-            );
+            problems.push(t("record_hash", { got: hash, want: data.recordHash }));
           }
           if (data.commitment && record.commitment !== data.commitment) {
-            problems.push(
-              "the record's commitment " + describe(record.commitment) +
-              " is not the one published at opening, " + data.commitment
-            );
+            problems.push(t("record_commitment", {
+              got: describe(record.commitment), want: data.commitment,
+            }));
           }
           var beacon = window.MoimBeacon;
           var beaconVerify = beacon && typeof beacon.verifyQuicknetRound === "function"
             ? beacon.verifyQuicknetRound
             : null;
+          // Without the signature check the beacon's randomness would be
+          // mixed in on the server's word: not a match.
+          if (!beaconVerify && isObject(record.beacon)) {
+            problems.push(t("beacon_unchecked"));
+          }
           return verify(record, beaconVerify).then(function (found) {
             return problems.concat(found);
           });
@@ -737,6 +858,7 @@
       return effectiveSeed(hexToBytes(seedHex), hexToBytes(randomnessHex)).then(bytesToHex);
     },
     check: check,
+    messages: ENGLISH,
   };
 
   document.addEventListener("DOMContentLoaded", function () {

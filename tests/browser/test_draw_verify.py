@@ -7,6 +7,7 @@ tampered records."""
 import copy
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -133,10 +134,10 @@ def test_a_tampered_record_served_to_the_page_shows_a_mismatch(page):
     problems = page.locator("#draw-verify-problems li")
     expect(problems.first).to_be_visible()
     # The record's digest is no longer the one the page (and the receipts)
-    # give.
-    expect(page.locator("#draw-verify-problems")).to_contain_text(
-        "the downloaded record's digest is"
-    )
+    # give; said in Korean on the Korean page.
+    said = korean("the downloaded record's digest is {got}, this page says {want}")
+    assert said.startswith("내려받은 기록의 다이제스트가")
+    expect(page.locator("#draw-verify-problems")).to_contain_text(said.split("{")[0])
 
 
 def test_browser_and_verify_draw_agree_on_every_seeded_record(page):
@@ -330,3 +331,156 @@ def test_the_browser_reproduces_the_v2_vectors(checker):
         assert (algorithm.verify(case["record"]) == []) is case[
             "valid_without_signature_check"
         ], case["name"]
+
+
+# Public ids and group labels that are also names on Object.prototype: a
+# checker keeping its tallies in plain objects reads the prototype's value
+# there instead of its own count.
+PROTOTYPE_NAMES = ["constructor", "toString", "__proto__", "hasOwnProperty"]
+
+
+def _forged_duplicates(page, name: str) -> dict:
+    """Two entries under one public id, both given the later one's result:
+    a duplicate the checker must refuse (docs/draw.md section 2). Ranked
+    and digested by the page (events/draw.py refuses duplicates outright);
+    the review's jsv.js."""
+    entries = [
+        {"public_id": name, "weight": 1, "group": None},
+        {"public_id": name, "weight": 1, "group": None},
+        {"public_id": "zed", "weight": 1, "group": None},
+    ]
+    ranked = js_rank(page, "ab" * 32, entries, 2, None)
+    later = [e for e in ranked if e["public_id"] == name][-1]
+    forged = []
+    for e in ranked:
+        e = {k: v for k, v in e.items() if k != "sort_key"}
+        if e["public_id"] == name:
+            e.update(
+                rank=later["rank"],
+                outcome=later["outcome"],
+                waitlist_position=later["waitlist_position"],
+            )
+        forged.append(e)
+    return {
+        "algorithm": "moim-draw-v1",
+        "gathering": {},
+        "capacity": 2,
+        "company_cap": None,
+        "commitment": algorithm.commitment(bytes.fromhex("ab" * 32)),
+        "seed": "ab" * 32,
+        "frozen_digest": page.evaluate("e => MoimDraw.frozenDigest(e)", forged),
+        "entries": forged,
+    }
+
+
+def _forged_over_the_cap(group: str) -> dict:
+    """Both members of one company seated under a cap of one (the review's
+    capbypass.json, with the group named as given)."""
+    seed = bytes([3]) * 32
+    entries = [
+        {"public_id": "a", "weight": 1, "group": group},
+        {"public_id": "b", "weight": 1, "group": group},
+        {"public_id": "c", "weight": 1, "group": None},
+    ]
+    record = algorithm.record(seed, entries, 2, 1, gathering={})
+    assert algorithm.verify(record) == []
+    by_id = {e["public_id"]: e for e in record["entries"]}
+    assert by_id["a"]["outcome"] == "waitlisted" and by_id["c"]["outcome"] == "won"
+    by_id["a"].update(outcome="won", waitlist_position=None)
+    by_id["c"].update(outcome="waitlisted", waitlist_position=1)
+    return record
+
+
+@pytest.mark.parametrize("name", PROTOTYPE_NAMES)
+def test_both_verifiers_refuse_a_duplicate_named_like_a_prototype_member(checker, name):
+    forged = _forged_duplicates(checker, name)
+    assert algorithm.verify(forged)
+    assert js_verify(checker, forged)
+
+
+@pytest.mark.parametrize("group", PROTOTYPE_NAMES)
+def test_both_verifiers_hold_the_company_cap_of_a_group_named_like_a_prototype_member(
+    checker, group
+):
+    forged = _forged_over_the_cap(group)
+    assert algorithm.verify(forged)
+    assert js_verify(checker, forged)
+    # An honest draw under such a name still verifies in both.
+    honest = algorithm.record(
+        bytes([3]) * 32,
+        [
+            {"public_id": "constructor", "weight": 2, "group": group},
+            {"public_id": "__proto__", "weight": 1, "group": group},
+            {"public_id": "toString", "weight": 3, "group": None},
+        ],
+        2,
+        1,
+        gathering={},
+    )
+    assert algorithm.verify(honest) == js_verify(checker, honest) == []
+
+
+def _serve_in_place_of_the_record(page, record) -> None:
+    """The results page's checker pointed at ``record`` (the page's own
+    digest and commitment set aside: this record is another gathering's)."""
+    page.route(
+        "**/vector-record.json",
+        lambda route: route.fulfill(
+            status=200, content_type="application/json", body=json.dumps(record)
+        ),
+    )
+    page.evaluate(
+        """() => {
+            const section = document.getElementById("draw-verify");
+            section.dataset.recordUrl = "/vector-record.json";
+            delete section.dataset.recordHash;
+            delete section.dataset.commitment;
+        }"""
+    )
+
+
+def test_a_beacon_whose_signature_cannot_be_checked_is_no_match(checker):
+    """Without static/js/beacon_verify.js (blocked, failed to load, too old
+    a browser) the beacon's randomness would be mixed in unchecked: the page
+    says so and does not say Match. With it, the same record matches."""
+    page = checker
+    case = next(c for c in VECTORS["records"] if c["name"] == "beacon round 123")
+    assert case["valid"] and case["record"]["beacon"]
+    _serve_in_place_of_the_record(page, case["record"])
+    assert page.evaluate("() => window.MoimBeacon") is None
+    run = page.get_by_role("button", name=korean("Check this draw"))
+    run.click()
+    result = page.locator("#draw-verify-result")
+    expect(result).to_have_attribute("data-state", "mismatch")
+    expect(page.locator("#draw-verify-problems")).to_contain_text(
+        korean("the beacon's signature could not be checked in this browser")
+    )
+    page.add_script_tag(url="/static/js/beacon_verify.js", type="module")
+    page.wait_for_function("() => window.MoimBeacon !== undefined")
+    run.click()
+    expect(result).to_have_attribute("data-state", "match")
+
+
+def test_every_problem_the_checker_names_is_said_in_the_pages_language(checker):
+    """Each of the checker's problem messages has its translation on the
+    page (events/templates/events/partials/draw_verify_messages.html), with
+    the same placeholders, and a forged record's problems read in Korean."""
+    page = checker
+    english = page.evaluate("() => MoimDraw.messages")
+    on_page = page.evaluate(
+        """() => Object.fromEntries(
+            [...document.getElementById("draw-verify-messages")
+                .content.querySelectorAll("[data-key]")]
+            .map(span => [span.dataset.key, span.textContent]))"""
+    )
+    assert set(on_page) == set(english)
+    for key, text in english.items():
+        assert on_page[key] == korean(text) != text, key
+        assert sorted(re.findall(r"\{\w+\}", on_page[key])) == sorted(
+            re.findall(r"\{\w+\}", text)
+        ), key
+    problems = js_verify(page, _forged_over_the_cap("constructor"))
+    assert problems
+    for problem in problems:
+        assert re.search("[가-힣]", problem), problem
+        assert "{" not in problem, problem

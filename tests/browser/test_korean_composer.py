@@ -120,3 +120,27 @@ def test_a_member_previews_mentions_and_posts_korean_emphasis(
     with page.context.expect_page() as opened:
         link.click()
     expect(opened.value).to_have_url(own_page)
+
+
+def test_after_the_session_ends_the_preview_says_it_is_not_available(page):
+    """The preview's request, once the session has expired, is answered
+    with a redirect to the sign-in page: the preview says it is not
+    available instead of showing that whole page inside the composer."""
+    password = make_password(PASSWORD)
+    me = member_create("writer@example.com", "박작성", "작성자", password)
+    community = community_make(name="퍼포먼스 마케팅", slug="perf-ko")
+    join(me, community)
+    board = community.boards.order_by("position", "pk").first()
+    sign_in(page, "writer@example.com", PASSWORD)
+    page.goto(reverse("thread_create", args=[community.slug, board.slug]))
+    page.get_by_label(korean("Body")).fill(EMPHASIS)
+    # The session ends (the CSRF cookie stays, as it does when a session
+    # expires).
+    page.context.clear_cookies(name="sessionid")
+    page.get_by_role("button", name=korean("Preview")).click()
+    preview = page.locator(".compose-preview")
+    expect(preview).to_contain_text(
+        korean("The preview is not available right now; your text is safe.")
+    )
+    expect(preview.locator("form, input[name=password]")).to_have_count(0)
+    expect(page.get_by_label(korean("Body"))).to_have_value(EMPHASIS)

@@ -173,3 +173,17 @@ def test_a_notice_mail_says_its_time_the_same_way(mailoutbox, language, expected
     )
     (message,) = [m for m in mailoutbox if member.email in m.to]
     assert expected in message.body
+
+
+def test_a_row_whose_parameters_do_not_fit_its_sentence_still_reads(client):
+    """A stored sentence missing a parameter it names (or an older catalogue
+    entry naming another) is shown as its source text, not a server error."""
+    member = member_create()
+    Notification.objects.create(
+        recipient=member,
+        kind=NotificationKind.GATHERING,
+        message="Hello %(name)s",
+        params={},
+    )
+    page = _page(client, member, "en")
+    assert "Hello %(name)s" in page
