@@ -663,6 +663,17 @@
     return digestOf(stored);
   }
 
+  // The frozen list's digest the gathering published at the close, against
+  // the record's own: a record drawn from another list can verify against
+  // itself, so only the published digest tells.
+  function publishedFrozenProblems(record, published) {
+    if (!published || record.frozen_digest === published) return [];
+    return [
+      "the record's frozen list " + describe(record.frozen_digest) +
+      " is not the one published at the close, " + published,
+    ];
+  }
+
   // ---- the page's button ----------------------------------------------------
 
   function show(section, state, text, problems) {
@@ -703,6 +714,7 @@
               " is not the one published at opening, " + data.commitment
             );
           }
+          problems = problems.concat(publishedFrozenProblems(record, data.frozenDigest));
           var beacon = window.MoimBeacon;
           var beaconVerify = beacon && typeof beacon.verifyQuicknetRound === "function"
             ? beacon.verifyQuicknetRound
