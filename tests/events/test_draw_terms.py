@@ -30,12 +30,14 @@ from events.models import (
     LogEntry,
 )
 from events.selectors import draw_record_for_page
+from events.services.beacon import beacon_round_enter
 from events.services.draw import applications_freeze, draw_run
 from events.services.gatherings import gathering_cancel, gathering_update
+from events.services.lifecycle import gathering_advance_task
 from events.services.offers import offer_decline
 from events.services.seats import locked_gathering
 from events.services.terms import terms_amend
-from tests.beacon_rounds import ROUNDS, tampered_hex
+from tests.beacon_rounds import BY_ROUND, ROUNDS, tampered_hex
 from tests.events.factories import (
     advance,
     application_of,
@@ -404,9 +406,7 @@ def test_the_database_refuses_changing_the_frozen_list():
     assert refused(lambda: rows.update(weight=99))
     assert refused(lambda: rows.update(group="0123456789abcdef"))
     first = rows.first()
-    assert refused(
-        lambda: rows.filter(pk=first.pk).update(public_id="someone-else")
-    )
+    assert refused(lambda: rows.filter(pk=first.pk).update(public_id="someone-else"))
     assert refused(lambda: rows.update(gathering=other))
     # The draw still moves the applications on.
     assert not refused(lambda: rows.update(rank=1))
@@ -726,6 +726,39 @@ def test_the_draw_mixes_in_the_named_round_and_verify_checks_its_signature(
     out = io.StringIO()
     call_command("verify_draw", str(gathering.pk), stdout=out)
     assert out.getvalue().strip() == "match"
+
+
+def test_a_page_request_never_waits_on_the_beacons_relays(beacon_server, client):
+    """A page that finds the draw due uses only a round already stored; the
+    relays, which may take seconds each, are asked by the queued job."""
+    gathering = _gathering_around_round(123)
+    apply_all(gathering, members_joined(gathering.community, 3))
+    detail = reverse("gathering_detail", args=[gathering.community.slug, gathering.pk])
+
+    assert client.get(detail).status_code == 200
+
+    assert beacon_server.requests == []
+    gathering.refresh_from_db()
+    assert gathering.status == "closed"
+    assert gathering.next_due_at is not None
+
+    gathering_advance_task.call(gathering_id=gathering.pk)
+
+    assert beacon_server.requests == [f"/{QUICKNET.hash}/public/123"]
+    assert Draw.objects.get(gathering=gathering).record["beacon"]["round"] == 123
+
+
+def test_a_page_request_draws_with_a_round_entered_by_hand(beacon_server, client):
+    gathering = _gathering_around_round(123)
+    apply_all(gathering, members_joined(gathering.community, 3))
+    beacon_round_enter(round=123, signature=bytes.fromhex(BY_ROUND[123].signature))
+
+    client.get(
+        reverse("gathering_detail", args=[gathering.community.slug, gathering.pk])
+    )
+
+    assert Draw.objects.get(gathering=gathering).record["beacon"]["round"] == 123
+    assert beacon_server.requests == []
 
 
 def test_a_record_without_the_named_round_fails(beacon_server):
