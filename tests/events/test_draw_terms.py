@@ -448,6 +448,22 @@ def test_the_clock_leaves_a_changed_list_closed_and_pages_keep_answering(client)
     assert page.status_code == 200
 
 
+def test_the_draw_button_tells_the_organiser_the_list_changed():
+    gathering = _frozen()
+    with guards_bypassed():
+        Application.objects.filter(gathering=gathering).update(weight=99)
+
+    with pytest.raises(EventsError) as error:
+        advance(
+            gathering,
+            gathering.applications_close_at + timedelta(1),
+            drawn_by=gathering.created_by,
+        )
+
+    assert error.value.code == "frozen_list_changed"
+    assert not Draw.objects.filter(gathering=gathering).exists()
+
+
 def test_the_admin_deletes_no_draw_log_entry_or_amendment(staff_member):
     gathering, _ = gathering_drawn()
     request = RequestFactory().get("/")
