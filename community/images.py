@@ -19,6 +19,7 @@ import warnings
 from dataclasses import dataclass
 from io import BytesIO
 
+from allauth.core import ratelimit
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -42,6 +43,15 @@ class Kind:
 
 AVATAR = Kind(folder="avatars", aspect=(1, 1), widths=(96, 256))
 COVER = Kind(folder="covers", aspect=(2, 1), widths=(640, 1280))
+
+
+def upload_rate_check(request) -> None:
+    """Count one picture sent by the signed-in member, refused or not (the
+    decoding is what costs: over a second of CPU for a large photo), against
+    ACCOUNT_RATE_LIMITS["picture_upload"], shared by avatars and covers;
+    CommunityError("picture_rate_limited") once over it."""
+    if not ratelimit.consume(request, action="picture_upload", user=request.user):
+        raise CommunityError("picture_rate_limited")
 
 
 def max_bytes() -> int:

@@ -331,6 +331,9 @@ ACCOUNT_RATE_LIMITS = {
     # limits each address, this each client, so a script cycling through
     # addresses cannot queue mail at will.
     "verification_resend": "5/m/ip,20/h/ip",
+    # Avatars and covers (community.images.upload_rate_check): decoding a
+    # large photo takes over a second of CPU.
+    "picture_upload": "10/h/user",
 }
 # How many reverse proxies stand in front of the ASGI servers; only their
 # X-Forwarded-For entries are trusted for per-address rate limits.

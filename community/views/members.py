@@ -17,6 +17,7 @@ from community.forms import (
     VerificationResendForm,
     WorkEmailForm,
 )
+from community.images import upload_rate_check
 from community.models import Member
 from community.selectors import members as selectors
 from community.services import members as services
@@ -146,6 +147,7 @@ def avatar_edit(request: HttpRequest) -> HttpResponse:
             if form.cleaned_data["remove"] and not form.cleaned_data["picture"]:
                 services.member_avatar_remove(member=member)
             else:
+                upload_rate_check(request)
                 services.member_avatar_set(
                     member=member, upload=form.cleaned_data["picture"]
                 )

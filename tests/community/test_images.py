@@ -186,6 +186,37 @@ def test_an_organiser_sets_a_cover_that_the_gathering_page_shows(client):
     assert rendition_name(gathering.cover, 1280) in page.content.decode()
 
 
+def test_pictures_are_limited_per_member_across_avatars_and_covers(client):
+    """Decoding a large photo costs over a second of CPU: ten pictures an
+    hour per member ("10/h/user"), refused ones included."""
+    gathering = gathering_make()
+    host = gathering.hosts.first()
+    client_sign_in(client, host)
+    cover = reverse("gathering_cover", args=[gathering.community.slug, gathering.pk])
+    for _ in range(5):
+        client.post(cover, {"picture": pictures.upload(pictures.HTML, "x.jpg")})
+        client.post(
+            reverse("avatar_edit"),
+            {"picture": pictures.upload(pictures.photo(), "me.png")},
+        )
+
+    response = client.post(
+        reverse("avatar_edit"),
+        {"picture": pictures.upload(pictures.photo(), "me.png")},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400
+    assert "many pictures in the last hour" in response.content.decode()
+    response = client.post(
+        cover, {"picture": pictures.upload(pictures.photo((1600, 900)), "c.png")}
+    )
+    assert response.status_code == 400
+    assert Gathering.objects.get(pk=gathering.pk).cover == ""
+    # Going back to the drawn default is not an upload.
+    response = client.post(reverse("avatar_edit"), {"remove": "on"})
+    assert response.status_code == 302
+
+
 def test_a_member_who_does_not_organise_cannot_set_a_cover(client):
     gathering = gathering_make()
     client_sign_in(client, member_create())
