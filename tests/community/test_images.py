@@ -13,7 +13,13 @@ from django.urls import reverse
 from PIL import Image
 
 from community.errors import CommunityError
-from community.images import AVATAR, COVER, image_store, rendition_name
+from community.images import (
+    AVATAR,
+    COVER,
+    image_decode,
+    image_store,
+    rendition_name,
+)
 from community.models import Member
 from community.services.members import member_avatar_set
 from community.templatetags.faces import PALETTE, initials
@@ -65,6 +71,21 @@ def test_the_orientation_is_applied_before_it_is_dropped():
     # shape is the cover's.
     key = image_store(upload=pictures.upload(pictures.jpeg_with_gps()), kind=COVER)
     assert Image.open(BytesIO(rendition(key, 640))).size == (640, 320)
+
+
+def test_a_large_jpeg_is_decoded_only_as_large_as_its_renditions_need():
+    """Decoding a 40-megapixel photo in full takes about a second of CPU;
+    the JPEG decoder scales by 1/2 to 1/8 almost for free, as long as both
+    sides keep what the largest rendition needs (whichever way the photo is
+    turned afterwards)."""
+    upload = pictures.upload(pictures.photo((4000, 3000), fmt="JPEG"), "big.jpg")
+
+    decoded = image_decode(upload, at_least=256)
+
+    assert decoded.size == (500, 375)
+    assert image_decode(upload, at_least=1280).size == (2000, 1500)
+    png = pictures.upload(pictures.photo((1200, 900)), "big.png")
+    assert image_decode(png, at_least=256).size == (1200, 900)
 
 
 def test_a_decompression_bomb_is_refused_before_it_is_decoded():
