@@ -88,6 +88,9 @@ MESSAGES = {
     "owner_role_fixed": _("An owner's role cannot be changed."),
     # Pictures (community.images)
     "image_too_large": _("This picture is too large: at most %(limit)s, please."),
+    "picture_rate_limited": _(
+        "You have sent many pictures in the last hour. Please try again later."
+    ),
     "image_too_many_pixels": _(
         "This picture has too many pixels. Please send a smaller one."
     ),

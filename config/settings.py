@@ -327,6 +327,13 @@ ACCOUNT_RATE_LIMITS = {
     # members at will.
     "compose_preview": "40/m/user",
     "mention_suggest": "60/m/user",
+    # The "check your mail" resend button (community.views.members): allauth
+    # limits each address, this each client, so a script cycling through
+    # addresses cannot queue mail at will.
+    "verification_resend": "5/m/ip,20/h/ip",
+    # Avatars and covers (community.images.upload_rate_check): decoding a
+    # large photo takes over a second of CPU.
+    "picture_upload": "10/h/user",
 }
 # How many reverse proxies stand in front of the ASGI servers; only their
 # X-Forwarded-For entries are trusted for per-address rate limits.

@@ -382,25 +382,27 @@ def _entered(round: int) -> BeaconRound | None:
     return None
 
 
-def round_fetch(round: int) -> BeaconRound | None:
+def round_fetch(round: int, *, relays: bool = True) -> BeaconRound | None:
     """Quicknet's round ``round``, verified, or None while it is not yet
     published.
 
-    A round staff entered by hand (``beacon_enter``) is used first; otherwise
-    each relay of ``MOIM_BEACON_URLS`` is asked in turn
-    (``GET <base>/<chain hash>/public/<round>``, ``MOIM_BEACON_TIMEOUT``
-    seconds each) until one gives a round that verifies. A relay that answers
-    425, or 404 before the round's time (plus a minute's grace), says "not
-    yet". Raises ``EventsError("beacon_invalid")`` when relays answered only
-    with rounds that do not verify, and ``EventsError("beacon_unavailable")``
-    when none could be reached (or none is configured).
+    A round staff entered by hand (``beacon_enter``) is used first; otherwise,
+    unless ``relays`` is False (a page request, which must not wait on the
+    network: only the stored round then), each relay of ``MOIM_BEACON_URLS``
+    is asked in turn (``GET <base>/<chain hash>/public/<round>``,
+    ``MOIM_BEACON_TIMEOUT`` seconds each) until one gives a round that
+    verifies. A relay that answers 425, or 404 before the round's time (plus
+    a minute's grace), says "not yet". Raises ``EventsError("beacon_invalid")``
+    when relays answered only with rounds that do not verify, and
+    ``EventsError("beacon_unavailable")`` when none could be reached (or none
+    is configured).
     """
     if isinstance(round, bool) or not isinstance(round, int):
         raise EventsError("beacon_round_invalid")
     if not 1 <= round <= MAX_ROUND:
         raise EventsError("beacon_round_invalid")
     entered = _entered(round)
-    if entered is not None:
+    if entered is not None or not relays:
         return entered
     not_yet = refused = False
     for base in beacon_urls():

@@ -24,6 +24,10 @@ MESSAGES = {
     "no_seat": _("All seats are taken."),
     "not_closed": _("The draw can run only after applications close."),
     "already_drawn": _("The draw has already run; its result is final."),
+    "frozen_list_changed": _(
+        "The applications no longer match the list published at the close, so "
+        "the draw cannot run. Please contact the site's administrators."
+    ),
     "not_lottery": _("This gathering gives seats first come, first served."),
     "cannot_cancel": _("A gathering that has ended cannot be cancelled."),
     "cannot_edit": _("This can no longer be changed: %(reason)s"),

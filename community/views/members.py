@@ -17,6 +17,7 @@ from community.forms import (
     VerificationResendForm,
     WorkEmailForm,
 )
+from community.images import upload_rate_check
 from community.models import Member
 from community.selectors import members as selectors
 from community.services import members as services
@@ -105,8 +106,10 @@ def _welcomed(request: HttpRequest, member: Member) -> HttpResponse:
 @require_POST
 def verification_resend(request: HttpRequest) -> HttpResponse:
     """The "check your mail" page's resend button: a new link through
-    allauth, limited by allauth per address; the same answer for every
-    address (services.verification_email_resend)."""
+    allauth, limited by allauth per address and here per client
+    (ACCOUNT_RATE_LIMITS["verification_resend"]); the same answer for every
+    address, over the limit too, when nothing is sent
+    (services.verification_email_resend)."""
     form = VerificationResendForm(request.POST)
     if not form.is_valid():
         return render(
@@ -116,7 +119,8 @@ def verification_resend(request: HttpRequest) -> HttpResponse:
             status=400,
         )
     email = form.cleaned_data["email"]
-    services.verification_email_resend(request=request, email=email)
+    if ratelimit.consume(request, action="verification_resend"):
+        services.verification_email_resend(request=request, email=email)
     request.session[VERIFICATION_EMAIL] = email
     messages.info(
         request,
@@ -143,6 +147,7 @@ def avatar_edit(request: HttpRequest) -> HttpResponse:
             if form.cleaned_data["remove"] and not form.cleaned_data["picture"]:
                 services.member_avatar_remove(member=member)
             else:
+                upload_rate_check(request)
                 services.member_avatar_set(
                     member=member, upload=form.cleaned_data["picture"]
                 )

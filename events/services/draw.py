@@ -91,7 +91,9 @@ def draw_run(
     ``draw_refusal`` allows. Caller (the lifecycle, which moves the gathering
     to closed first) holds the gathering's lock; a second draw is refused by
     the database's one-draw-per-gathering constraint. ``beacon``: the
-    verified round the committed terms named, mixed into the seed."""
+    verified round the committed terms named, mixed into the seed. Refused
+    (``frozen_list_changed``) when the applications no longer give the
+    digest published at the close (``applications_freeze``)."""
     # A closed gathering has no draw yet (drawing moves it on in the same
     # transaction): only another status asks the database.
     drawn = gathering.status != GatheringStatus.CLOSED and _drawn(gathering)
@@ -102,6 +104,11 @@ def draw_run(
             gathering=gathering, status=ApplicationStatus.APPLIED
         ).select_related("member")
     )
+    # The list published at the close is the draw's input: entries changed
+    # since (whoever wrote them) would give a record that verifies against
+    # itself but not against what applicants were shown.
+    if algorithm.frozen_digest(_entries(applications)) != gathering.frozen_digest:
+        raise EventsError("frozen_list_changed")
     policy = policy_for(gathering)
     seed = bytes.fromhex(gathering.draw_seed)
     described = {

@@ -9,13 +9,16 @@
 it again, late or concurrently changes nothing more. It runs as a queued job
 (``gathering_advance_task``, beside it) when something falls due, and pages
 call ``gathering_advance_if_due`` on access, so a stopped worker delays
-nothing a member sees.
+nothing a member sees, except a draw waiting for its beacon round: only the
+job asks the beacon's relays (a page never waits on them), so without a
+worker that round has to be entered by hand (``beacon_enter``).
 
 The lifecycle runs the steps under its lock (``seats``, ``draw``, the
 survey's opening and closing) and imports no action; the actions above it
 (applying, answering an offer, editing, a ban) call it.
 """
 
+import logging
 from datetime import datetime
 
 from django.conf import settings
@@ -53,6 +56,8 @@ from events.services.seats import (
 from events.services.surveys import survey_close, survey_open
 from events.services.terms import terms_commit
 from realtime.broadcast import room_recheck
+
+logger = logging.getLogger(__name__)
 
 # A draw waiting for its beacon round asks again after this long.
 BEACON_RETRY = timezone.timedelta(seconds=30)
@@ -111,13 +116,21 @@ def gathering_advance_if_due(
 
 
 def gathering_advance(
-    *, gathering_id: int, now: datetime | None = None, drawn_by=None
+    *,
+    gathering_id: int,
+    now: datetime | None = None,
+    drawn_by=None,
+    beacon_relays: bool = False,
 ) -> Gathering:
     """Apply every due transition and job; see the module docstring.
-    ``drawn_by`` is the organiser who pressed the draw button, if any."""
+    ``drawn_by`` is the organiser who pressed the draw button, if any.
+    ``beacon_relays``: whether a draw waiting for its beacon round may ask
+    the relays for it, which can take seconds per relay; only the queued job
+    does (``gathering_advance_task``). Any other caller, a page request
+    above all, uses only a round already stored (entered by hand)."""
     now = now or timezone.now()
     # Asked before the lock: a relay may take seconds to answer.
-    beacon = _beacon_fetch(gathering_id, now)
+    beacon = _beacon_fetch(gathering_id, now, relays=beacon_relays)
     with transaction.atomic():
         gathering = locked_gathering(gathering_id)
         before = gathering.next_due_at
@@ -136,8 +149,9 @@ def gathering_advance(
 
 @task()
 def gathering_advance_task(*, gathering_id: int) -> None:
-    """``gathering_advance`` as a queued job, when something falls due."""
-    gathering_advance(gathering_id=gathering_id)
+    """``gathering_advance`` as a queued job, when something falls due; the
+    one caller that asks the beacon's relays."""
+    gathering_advance(gathering_id=gathering_id, beacon_relays=True)
 
 
 def gathering_advance_schedule(gathering: Gathering, before: datetime | None) -> None:
@@ -155,11 +169,13 @@ def _beacon_round(gathering: Gathering) -> int | None:
     return ((gathering.terms or {}).get("beacon") or {}).get("round")
 
 
-def _beacon_fetch(gathering_id: int, now: datetime) -> BeaconRound | None:
+def _beacon_fetch(
+    gathering_id: int, now: datetime, *, relays: bool
+) -> BeaconRound | None:
     """The beacon round a lottery due for its draw waits for, if its terms
-    name one and it is published (``events.beacon.round_fetch``); None
-    otherwise, also when no relay answers (logged there; the lifecycle
-    tries again, ``BEACON_RETRY``)."""
+    name one and it is published (``events.beacon.round_fetch``, asking the
+    relays only if ``relays``); None otherwise, also when no relay answers
+    (logged there; the lifecycle tries again, ``BEACON_RETRY``)."""
     due = (
         Gathering.objects.filter(
             pk=gathering_id,
@@ -174,7 +190,7 @@ def _beacon_fetch(gathering_id: int, now: datetime) -> BeaconRound | None:
     if round is None:
         return None
     try:
-        return round_fetch(round)
+        return round_fetch(round, relays=relays)
     except EventsError:
         return None
 
@@ -202,12 +218,26 @@ def _apply_due(
     waiting = round is not None and (beacon is None or beacon.round != round)
     if gathering.status == GatheringStatus.CLOSED and not waiting:
         if gathering.selection_mode == SelectionMode.LOTTERY:
-            draw_run(
-                gathering=gathering,
-                now=now,
-                drawn_by=drawn_by,
-                beacon=beacon if round is not None else None,
-            )
+            try:
+                draw_run(
+                    gathering=gathering,
+                    now=now,
+                    drawn_by=drawn_by,
+                    beacon=beacon if round is not None else None,
+                )
+            except EventsError as error:
+                if error.code != "frozen_list_changed" or drawn_by is not None:
+                    raise
+                # Someone changed the frozen list behind the app's back: no
+                # draw can match what was published. The gathering stays
+                # closed, nothing is retried by itself, and every page keeps
+                # answering; the organiser's button shows the refusal.
+                logger.error(
+                    "gathering %s: the applications no longer match the "
+                    "list frozen at the close; the draw is refused",
+                    gathering.pk,
+                )
+                return drew
             drew = True
         _move(gathering, GatheringStatus.DRAWN, now)
     if _seats_in_play(gathering):

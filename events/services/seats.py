@@ -9,6 +9,7 @@ gathering's next due moment forward (a new offer's deadline), the action
 that ran it queues the lifecycle (``lifecycle.gathering_advance_schedule``);
 the lifecycle re-plans its own."""
 
+import logging
 from datetime import datetime
 
 from django.db.models import F
@@ -27,6 +28,11 @@ from events.models import (
 from events.services.chain import movements_log
 from events.services.notices import notice_send
 from realtime.broadcast import member_sockets_close
+
+logger = logging.getLogger(__name__)
+
+# The only reason a release shows on the public log (docs/draw.md, 18).
+RELEASE_REASON = "ended"
 
 
 def locked_gathering(gathering_id: int) -> Gathering:
@@ -241,7 +247,10 @@ def application_end(
 ) -> None:
     """The application ends as withdrawn: its join URL is revoked, a seat it
     held passes to the next on the waitlist, a confirmed attendee's sockets
-    close; after a v2 draw the release is on the log with ``reason``.
+    close; after a v2 draw the release is on the public log with the neutral
+    reason ``RELEASE_REASON``: the log sits next to a public id that
+    organisers can put a name to, so why it ended (``reason``: withdrawn,
+    banned, left) stays in the server's own log.
     Caller holds ``gathering``'s lock (``locked_gathering``) and has checked
     that the application may end."""
     held_seat = application.status in SEAT_HOLDING
@@ -249,8 +258,14 @@ def application_end(
         movements_log(
             gathering=gathering,
             moves=[("release", application.public_id)],
-            reason=reason,
+            reason=RELEASE_REASON,
             now=now,
+        )
+        logger.info(
+            "application %s of gathering %s released: %s",
+            application.pk,
+            gathering.pk,
+            reason,
         )
     applications_update(
         Application.objects.filter(pk=application.pk),

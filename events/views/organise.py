@@ -23,6 +23,7 @@ from community.display import display_name
 from community.errors import CommunityError
 from community.forms import PictureForm
 from community.ids import id_parse
+from community.images import upload_rate_check
 from community.models import Community
 from community.selectors.members import two_factor_prompt_due
 from events import selectors
@@ -198,6 +199,8 @@ def gathering_cover(
     form = PictureForm(request.POST if posted else None, request.FILES or None)
     if posted and form.is_valid():
         try:
+            if form.cleaned_data["picture"]:
+                upload_rate_check(request)
             gatherings.gathering_cover_set(
                 gathering=gathering,
                 access=access,

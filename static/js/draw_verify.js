@@ -76,6 +76,7 @@
     beacon_hex: "beacon randomness is not hex",
     beacon_signature: "the beacon signature does not verify",
     beacon_unchecked: "the beacon's signature could not be checked in this browser",
+    frozen_not_published: "the record's frozen list {got} is not the one published at the close, {want}",
     movements_list: "movements must be a list",
     movement_digest: "movement {seq}: digest does not match its content",
     movement: "movement {seq} ({kind} {id})",
@@ -783,6 +784,16 @@
     return digestOf(without(record, "movements"));
   }
 
+  // The frozen list's digest the gathering published at the close, against
+  // the record's own: a record drawn from another list can verify against
+  // itself, so only the published digest tells.
+  function publishedFrozenProblems(record, published) {
+    if (!published || record.frozen_digest === published) return [];
+    return [
+      t("frozen_not_published", { got: describe(record.frozen_digest), want: published }),
+    ];
+  }
+
   // ---- the page's button ----------------------------------------------------
 
   function show(section, state, text, problems) {
@@ -819,6 +830,7 @@
               got: describe(record.commitment), want: data.commitment,
             }));
           }
+          problems = problems.concat(publishedFrozenProblems(record, data.frozenDigest));
           var beacon = window.MoimBeacon;
           var beaconVerify = beacon && typeof beacon.verifyQuicknetRound === "function"
             ? beacon.verifyQuicknetRound

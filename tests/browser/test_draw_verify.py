@@ -16,10 +16,11 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from events import draw as algorithm
-from events.models import Draw
+from events.models import Draw, Gathering
 from events.selectors.gatherings import draw_record_for_page
 from tests.browser.steps import korean
 from tests.community.forum_data import community_make, join
+from tests.events.factories import guards_bypassed
 from tests.events.test_attend_views import apply, close_and_draw, gathering_make
 from tests.factories import member_create
 
@@ -484,3 +485,25 @@ def test_every_problem_the_checker_names_is_said_in_the_pages_language(checker):
     for problem in problems:
         assert re.search("[가-힣]", problem), problem
         assert "{" not in problem, problem
+def test_a_record_drawn_from_another_list_than_the_published_one_is_a_mismatch(
+    page,
+):
+    """The record verifies against itself, but the list it was drawn from is
+    not the one the gathering published at the close: only the page's
+    published digest can tell, so the browser compares it."""
+    gathering = small_draw()
+    published = "ab" * 32
+    with guards_bypassed():
+        Gathering.objects.filter(pk=gathering.pk).update(frozen_digest=published)
+    record = Draw.objects.get(gathering=gathering).record
+    assert algorithm.verify(record) == []
+
+    page.goto(results_path(gathering))
+    page.get_by_role("button", name=korean("Check this draw")).click()
+
+    result = page.locator("#draw-verify-result")
+    expect(result).to_have_attribute("data-state", "mismatch")
+    expect(page.locator("#draw-verify-problems")).to_contain_text(
+        f"is not the one published at the close, {published}"
+    )
+    expect(page.locator(".draw-details")).to_contain_text(published)

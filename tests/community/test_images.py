@@ -13,7 +13,13 @@ from django.urls import reverse
 from PIL import Image
 
 from community.errors import CommunityError
-from community.images import AVATAR, COVER, image_store, rendition_name
+from community.images import (
+    AVATAR,
+    COVER,
+    image_decode,
+    image_store,
+    rendition_name,
+)
 from community.models import Member
 from community.services.members import member_avatar_set
 from community.templatetags.faces import PALETTE, initials
@@ -65,6 +71,21 @@ def test_the_orientation_is_applied_before_it_is_dropped():
     # shape is the cover's.
     key = image_store(upload=pictures.upload(pictures.jpeg_with_gps()), kind=COVER)
     assert Image.open(BytesIO(rendition(key, 640))).size == (640, 320)
+
+
+def test_a_large_jpeg_is_decoded_only_as_large_as_its_renditions_need():
+    """Decoding a 40-megapixel photo in full takes about a second of CPU;
+    the JPEG decoder scales by 1/2 to 1/8 almost for free, as long as both
+    sides keep what the largest rendition needs (whichever way the photo is
+    turned afterwards)."""
+    upload = pictures.upload(pictures.photo((4000, 3000), fmt="JPEG"), "big.jpg")
+
+    decoded = image_decode(upload, at_least=256)
+
+    assert decoded.size == (500, 375)
+    assert image_decode(upload, at_least=1280).size == (2000, 1500)
+    png = pictures.upload(pictures.photo((1200, 900)), "big.png")
+    assert image_decode(png, at_least=256).size == (1200, 900)
 
 
 def test_a_decompression_bomb_is_refused_before_it_is_decoded():
@@ -184,6 +205,37 @@ def test_an_organiser_sets_a_cover_that_the_gathering_page_shows(client):
     assert gathering.cover.startswith("covers/")
     page = client.get(reverse("gathering_detail", args=args))
     assert rendition_name(gathering.cover, 1280) in page.content.decode()
+
+
+def test_pictures_are_limited_per_member_across_avatars_and_covers(client):
+    """Decoding a large photo costs over a second of CPU: ten pictures an
+    hour per member ("10/h/user"), refused ones included."""
+    gathering = gathering_make()
+    host = gathering.hosts.first()
+    client_sign_in(client, host)
+    cover = reverse("gathering_cover", args=[gathering.community.slug, gathering.pk])
+    for _ in range(5):
+        client.post(cover, {"picture": pictures.upload(pictures.HTML, "x.jpg")})
+        client.post(
+            reverse("avatar_edit"),
+            {"picture": pictures.upload(pictures.photo(), "me.png")},
+        )
+
+    response = client.post(
+        reverse("avatar_edit"),
+        {"picture": pictures.upload(pictures.photo(), "me.png")},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400
+    assert "many pictures in the last hour" in response.content.decode()
+    response = client.post(
+        cover, {"picture": pictures.upload(pictures.photo((1600, 900)), "c.png")}
+    )
+    assert response.status_code == 400
+    assert Gathering.objects.get(pk=gathering.pk).cover == ""
+    # Going back to the drawn default is not an upload.
+    response = client.post(reverse("avatar_edit"), {"remove": "on"})
+    assert response.status_code == 302
 
 
 def test_a_member_who_does_not_organise_cannot_set_a_cover(client):

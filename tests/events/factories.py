@@ -112,7 +112,11 @@ def gathering_make(
 
 
 def advance(gathering: Gathering, now: datetime, drawn_by=None) -> Gathering:
-    return gathering_advance(gathering_id=gathering.pk, now=now, drawn_by=drawn_by)
+    """The clock at ``now``, as the queued job runs it (which alone asks the
+    beacon's relays)."""
+    return gathering_advance(
+        gathering_id=gathering.pk, now=now, drawn_by=drawn_by, beacon_relays=True
+    )
 
 
 def gathering_open(**kwargs) -> Gathering:

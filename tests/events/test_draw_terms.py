@@ -23,6 +23,7 @@ from events.errors import EventsError
 from events.management.commands.verify_draw import beacon_valid
 from events.models import (
     Amendment,
+    Application,
     ApplicationStatus,
     Draw,
     FairnessPolicy,
@@ -30,10 +31,14 @@ from events.models import (
     LogEntry,
 )
 from events.selectors import draw_record_for_page
+from events.services.beacon import beacon_round_enter
+from events.services.draw import applications_freeze, draw_run
 from events.services.gatherings import gathering_cancel, gathering_update
+from events.services.lifecycle import gathering_advance_task
 from events.services.offers import offer_decline
+from events.services.seats import locked_gathering
 from events.services.terms import terms_amend
-from tests.beacon_rounds import ROUNDS, tampered_hex
+from tests.beacon_rounds import BY_ROUND, ROUNDS, tampered_hex
 from tests.events.factories import (
     advance,
     application_of,
@@ -319,6 +324,147 @@ def test_the_database_refuses_changing_or_deleting_log_rows_and_amendments():
     assert entries.count() == 2
 
 
+def _frozen(capacity: int = 2, applicants: int = 4) -> Gathering:
+    """A lottery frozen at its close (weights, groups and the digest fixed),
+    its draw not yet run."""
+    gathering = gathering_open(capacity=capacity)
+    apply_all(gathering, members_joined(gathering.community, applicants))
+    with transaction.atomic():
+        applications_freeze(
+            locked_gathering(gathering.pk), gathering.applications_close_at
+        )
+        Gathering.objects.filter(pk=gathering.pk).update(status="closed")
+    return Gathering.objects.get(pk=gathering.pk)
+
+
+def test_the_database_refuses_moving_a_gathering_back_to_its_draft():
+    """The attack: back to the draft, where the seed was free to change."""
+    gathering = gathering_open()
+    rows = Gathering.objects.filter(pk=gathering.pk)
+
+    assert refused(lambda: rows.update(status="draft"))
+
+    def in_two_steps():
+        rows.update(status="draft")
+        rows.update(draw_seed=algorithm.new_seed().hex())
+
+    assert refused(in_two_steps)
+    assert rows.get().status == "open"
+
+
+def test_the_database_refuses_a_new_seed_once_committed_or_published():
+    gathering = gathering_open()
+    values = {
+        "community": gathering.community,
+        "title": "초안",
+        "starts_at": gathering.starts_at,
+        "ends_at": gathering.ends_at,
+        "capacity": 2,
+        "applications_open_at": gathering.applications_open_at,
+        "applications_close_at": gathering.applications_close_at,
+        "created_by": gathering.created_by,
+    }
+    seed = algorithm.new_seed()
+    committed = Gathering.objects.create(
+        **values, draw_seed=seed.hex(), draw_commitment=algorithm.commitment(seed)
+    )
+    published = Gathering.objects.create(
+        **values, draw_seed=seed.hex(), published_at=gathering.applications_open_at
+    )
+
+    for draft in (committed, published):
+        assert draft.status == "draft"
+        assert refused(
+            lambda draft=draft: Gathering.objects.filter(pk=draft.pk).update(
+                draw_seed=algorithm.new_seed().hex()
+            )
+        )
+
+
+def test_the_database_refuses_changing_or_clearing_frozen_at():
+    gathering = _frozen()
+    rows = Gathering.objects.filter(pk=gathering.pk)
+
+    assert refused(lambda: rows.update(frozen_at=None))
+    assert refused(
+        lambda: rows.update(frozen_at=gathering.frozen_at + timedelta(seconds=1))
+    )
+    assert rows.get().frozen_at == gathering.frozen_at
+
+
+def test_the_database_refuses_changing_the_frozen_list():
+    """Weight, company group and public id are the draw's input once the
+    list is published at the close; before it they are the app's to set."""
+    open_one = gathering_open()
+    apply_all(open_one, members_joined(open_one.community, 1))
+    assert not refused(
+        lambda: Application.objects.filter(gathering=open_one).update(weight=99)
+    )
+    gathering = _frozen()
+    other = gathering_open()
+    rows = Application.objects.filter(gathering=gathering)
+
+    assert refused(lambda: rows.update(weight=99))
+    assert refused(lambda: rows.update(group="0123456789abcdef"))
+    first = rows.first()
+    assert refused(lambda: rows.filter(pk=first.pk).update(public_id="someone-else"))
+    assert refused(lambda: rows.update(gathering=other))
+    # The draw still moves the applications on.
+    assert not refused(lambda: rows.update(rank=1))
+
+
+def test_the_draw_refuses_a_list_changed_since_the_close():
+    """The attack: weights edited behind the app's back after the list was
+    published. The draw would rank the new weights and publish a record
+    that verifies against itself; it is refused instead."""
+    gathering = _frozen()
+    with guards_bypassed():
+        Application.objects.filter(gathering=gathering).update(weight=99)
+
+    with pytest.raises(EventsError) as error, transaction.atomic():
+        draw_run(
+            gathering=locked_gathering(gathering.pk),
+            now=gathering.applications_close_at,
+        )
+
+    assert error.value.code == "frozen_list_changed"
+    assert not Draw.objects.filter(gathering=gathering).exists()
+
+
+def test_the_clock_leaves_a_changed_list_closed_and_pages_keep_answering(client):
+    gathering = _frozen()
+    Gathering.objects.filter(pk=gathering.pk).update(
+        next_due_at=gathering.applications_close_at
+    )
+    with guards_bypassed():
+        Application.objects.filter(gathering=gathering).update(weight=99)
+
+    gathering = advance(gathering, gathering.applications_close_at + timedelta(1))
+
+    assert gathering.status == "closed"
+    assert not Draw.objects.filter(gathering=gathering).exists()
+    page = client.get(
+        reverse("gathering_detail", args=[gathering.community.slug, gathering.pk])
+    )
+    assert page.status_code == 200
+
+
+def test_the_draw_button_tells_the_organiser_the_list_changed():
+    gathering = _frozen()
+    with guards_bypassed():
+        Application.objects.filter(gathering=gathering).update(weight=99)
+
+    with pytest.raises(EventsError) as error:
+        advance(
+            gathering,
+            gathering.applications_close_at + timedelta(1),
+            drawn_by=gathering.created_by,
+        )
+
+    assert error.value.code == "frozen_list_changed"
+    assert not Draw.objects.filter(gathering=gathering).exists()
+
+
 def test_the_admin_deletes_no_draw_log_entry_or_amendment(staff_member):
     gathering, _ = gathering_drawn()
     request = RequestFactory().get("/")
@@ -597,6 +743,39 @@ def test_the_draw_mixes_in_the_named_round_and_verify_checks_its_signature(
     out = io.StringIO()
     call_command("verify_draw", str(gathering.pk), stdout=out)
     assert out.getvalue().strip() == "match"
+
+
+def test_a_page_request_never_waits_on_the_beacons_relays(beacon_server, client):
+    """A page that finds the draw due uses only a round already stored; the
+    relays, which may take seconds each, are asked by the queued job."""
+    gathering = _gathering_around_round(123)
+    apply_all(gathering, members_joined(gathering.community, 3))
+    detail = reverse("gathering_detail", args=[gathering.community.slug, gathering.pk])
+
+    assert client.get(detail).status_code == 200
+
+    assert beacon_server.requests == []
+    gathering.refresh_from_db()
+    assert gathering.status == "closed"
+    assert gathering.next_due_at is not None
+
+    gathering_advance_task.call(gathering_id=gathering.pk)
+
+    assert beacon_server.requests == [f"/{QUICKNET.hash}/public/123"]
+    assert Draw.objects.get(gathering=gathering).record["beacon"]["round"] == 123
+
+
+def test_a_page_request_draws_with_a_round_entered_by_hand(beacon_server, client):
+    gathering = _gathering_around_round(123)
+    apply_all(gathering, members_joined(gathering.community, 3))
+    beacon_round_enter(round=123, signature=bytes.fromhex(BY_ROUND[123].signature))
+
+    client.get(
+        reverse("gathering_detail", args=[gathering.community.slug, gathering.pk])
+    )
+
+    assert Draw.objects.get(gathering=gathering).record["beacon"]["round"] == 123
+    assert beacon_server.requests == []
 
 
 def test_a_record_without_the_named_round_fails(beacon_server):

@@ -23,6 +23,7 @@ from events.models import (
     Gathering,
     GatheringStatus,
     JoinPass,
+    LogEntry,
     Survey,
 )
 from events.selectors import member_hosted_gatherings
@@ -343,6 +344,36 @@ def test_a_banned_member_is_never_offered_a_seat_from_the_waitlist():
     out = StringIO()
     call_command("verify_draw", str(gathering.pk), stdout=out)
     assert out.getvalue().strip() == "match"
+
+
+def test_the_public_log_says_a_release_ended_never_why():
+    """The log puts a public id next to its reason, and organisers can put
+    a name to a public id: a ban, a withdrawal or a departure all read
+    "ended" there."""
+    community, gathering, members = _closed_not_drawn(capacity=2, applicants=6)
+    _sanction(community, members[0])
+    gathering = advance(gathering, gathering.applications_close_at + SECOND)
+    offered = with_status(gathering, ApplicationStatus.OFFERED)[0]
+    offer_decline(
+        member=offered.member,
+        gathering=gathering,
+        now=gathering.applications_close_at + timedelta(minutes=1),
+    )
+    waiting = with_status(gathering, ApplicationStatus.WAITLISTED)[-1]
+    sanction(waiting.member, community)
+    offer_decline(
+        member=with_status(gathering, ApplicationStatus.OFFERED)[0].member,
+        gathering=gathering,
+        now=gathering.applications_close_at + timedelta(minutes=2),
+    )
+
+    releases = [
+        entry.payload
+        for entry in LogEntry.objects.filter(community_id=community.pk)
+        if entry.payload.get("movement") == "release"
+    ]
+    assert len(releases) == 2
+    assert {payload["reason"] for payload in releases} == {"ended"}
 
 
 def test_a_banned_member_cannot_confirm_an_offered_seat():
