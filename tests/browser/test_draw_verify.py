@@ -436,6 +436,7 @@ def _serve_in_place_of_the_record(page, record) -> None:
             section.dataset.recordUrl = "/vector-record.json";
             delete section.dataset.recordHash;
             delete section.dataset.commitment;
+            delete section.dataset.frozenDigest;
         }"""
     )
 
@@ -485,6 +486,8 @@ def test_every_problem_the_checker_names_is_said_in_the_pages_language(checker):
     for problem in problems:
         assert re.search("[가-힣]", problem), problem
         assert "{" not in problem, problem
+
+
 def test_a_record_drawn_from_another_list_than_the_published_one_is_a_mismatch(
     page,
 ):
@@ -504,6 +507,6 @@ def test_a_record_drawn_from_another_list_than_the_published_one_is_a_mismatch(
     result = page.locator("#draw-verify-result")
     expect(result).to_have_attribute("data-state", "mismatch")
     expect(page.locator("#draw-verify-problems")).to_contain_text(
-        f"is not the one published at the close, {published}"
+        f"공개된 명단: {published}"
     )
     expect(page.locator(".draw-details")).to_contain_text(published)
