@@ -411,7 +411,8 @@ class AmendForm(forms.Form):
     terms.terms_amend): the terms that may change, as they stand, and the
     reason, which is published with it."""
 
-    capacity = forms.IntegerField(label=_("Seats"), min_value=1, max_value=100000)
+    # The terms' fields as the gathering form has them: one rule for each.
+    capacity = GatheringForm.base_fields["capacity"]
     company_cap = forms.IntegerField(
         label=_("Winners per verified company at most"),
         required=False,
@@ -419,16 +420,8 @@ class AmendForm(forms.Form):
         max_value=100000,
         help_text=_("Empty: no cap."),
     )
-    claim_window_hours = _hours(
-        _("Hours to confirm a seat"),
-        _("A winner who does not confirm in time loses the seat to the next."),
-        minimum=1,
-    )
-    offer_cutoff_hours = _hours(
-        _("No new seat offers, hours before the start"),
-        _("Seats given back after this stay empty."),
-        minimum=0,
-    )
+    claim_window_hours = GatheringForm.base_fields["claim_window_hours"]
+    offer_cutoff_hours = GatheringForm.base_fields["offer_cutoff_hours"]
     reason = forms.CharField(
         label=_("Reason"),
         max_length=300,
