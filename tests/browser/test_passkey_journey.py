@@ -51,6 +51,9 @@ def test_a_member_adds_a_passkey_and_signs_in_with_it_alone(live_asgi_server, ch
     page.goto("/accounts/2fa/")
     expect(page.locator("h1")).to_have_text("2단계 인증")
     page.get_by_role("link", name="패스키 추가").first.click()
+    # The button works through allauth's script: a click before the page
+    # has loaded it does nothing (seen once in CI under load).
+    page.wait_for_load_state("load")
     page.locator("#id_name").fill("내 노트북")
     page.locator("#id_passwordless").check()
     page.locator("#mfa_webauthn_add").click()
