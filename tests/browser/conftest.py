@@ -46,6 +46,13 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
+# The servers' password hasher: the suite's fast one (tests/conftest.py).
+# Django's PBKDF2 costs about half a second of CPU per sign-in, sign-up and
+# stored password, which the journeys pay dozens of times on two shared
+# cores; what they test is the site's flow, not the hash. The real hasher
+# is exercised where it matters: tests/community/test_password_work.py (one
+# hash per attempt) and the deployment stack (production settings).
+SERVER_PASSWORD_HASHERS = ("django.contrib.auth.hashers.MD5PasswordHasher",)
 MISSING_BROWSER = (
     "Chromium is not installed, so the browser tests cannot run. Install it with "
     "`make browser-deps` (as root: apt-get install chromium fonts-noto-cjk)."
@@ -100,9 +107,9 @@ def server_settings(mail_dir: Path) -> override_settings:
     """What a browser test's server runs with, enabled only around its fork:
     mail written to files under ``mail_dir``, tasks run at once (while the
     other tests keep Django's in-memory outbox), every page rendered afresh,
-    and on Redis a channel-layer prefix of its own, so that servers of
-    parallel test workers, whose rooms and members share ids, never hear each
-    other."""
+    passwords hashed by the suite's fast hasher, and on Redis a channel-layer
+    prefix of its own, so that servers of parallel test workers, whose rooms
+    and members share ids, never hear each other."""
     overrides = {
         **_file_mail_settings(mail_dir),
         "TASKS": {
@@ -111,6 +118,7 @@ def server_settings(mail_dir: Path) -> override_settings:
         # As in every test (tests/conftest.py): a page read again shows what
         # the test changed meanwhile.
         "MOIM_ANONYMOUS_PAGE_SECONDS": 0,
+        "PASSWORD_HASHERS": list(SERVER_PASSWORD_HASHERS),
         # Passkeys: browsers allow WebAuthn over plain http only on
         # localhost, which the passkey test opens the server as.
         "MFA_WEBAUTHN_RP_ID": "localhost",
@@ -138,7 +146,7 @@ def live_asgi_server(django_db_setup, django_db_blocker, tmp_path_factory):
     server = LiveServer(
         url=f"http://{SERVER_HOST}:{process.port.value}",
         mail_dir=mail_dir,
-        password_hashers=tuple(settings.PASSWORD_HASHERS),
+        password_hashers=SERVER_PASSWORD_HASHERS,
     )
     yield server
     daphne_stop(process)
@@ -174,7 +182,7 @@ def live_asgi_server_with_providers(
     yield LiveServer(
         url=f"http://{SERVER_HOST}:{process.port.value}",
         mail_dir=mail_dir,
-        password_hashers=tuple(settings.PASSWORD_HASHERS),
+        password_hashers=SERVER_PASSWORD_HASHERS,
     )
     daphne_stop(process)
     with django_db_blocker.unblock():
@@ -235,9 +243,8 @@ def mailbox(live_asgi_server) -> Mailbox:
 @pytest.fixture
 def server_password_hashing(live_asgi_server, settings):
     """Hash passwords in the test process as the server checks them, for
-    members created here who then sign in through the browser. The suite's
-    fast test hasher is unknown to the server, which was forked before it
-    was set; the real hasher costs about a second per password."""
+    members created here who then sign in through the browser: the server
+    was forked with ``SERVER_PASSWORD_HASHERS``, whatever a test sets."""
     settings.PASSWORD_HASHERS = list(live_asgi_server.password_hashers)
 
 

@@ -27,8 +27,8 @@ SECOND_NICKNAME = "backend_kim"
 
 @pytest.fixture(autouse=True)
 def _fast_demo_passwords(settings):
-    # Only the demo members created in this process are hashed this way; the
-    # server keeps the real hasher for the member who signs up.
+    # The demo members created in this process are hashed as the server
+    # (SERVER_PASSWORD_HASHERS) checks them.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
