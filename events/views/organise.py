@@ -8,6 +8,7 @@ organise the gathering gets 403. The services decide; refusals
 (EventsError) become form errors or messages.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -590,8 +591,10 @@ def gathering_checkin_venue(
     code = link = ""
     if refusal is None and self_checkin is not None and self_checkin.enabled:
         code = checkin_tokens.venue_code(self_checkin)
-        link = request.build_absolute_uri(
-            reverse("gathering_detail", args=[gathering.community.slug, gathering.pk])
+        # The site's public address, never the request's Host header.
+        link = (
+            settings.SITE_URL
+            + reverse("gathering_detail", args=[gathering.community.slug, gathering.pk])
             + f"?venue={code}#self-checkin"
         )
     opens, closes = checkin_window(gathering)

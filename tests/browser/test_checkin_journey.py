@@ -244,10 +244,11 @@ def test_qr_check_in_at_the_door(
 
     # The third attendee scans the venue's QR code: their page opens with the
     # code filled in, and one tap checks them in.
-    assert venue_link.startswith(live_asgi_server.url + detail)
+    # The site's public address (SITE_URL), here not the test server's.
+    assert venue_link.startswith(settings.SITE_URL + detail + "?venue=")
     third_page = member_browser(third.member).new_page()
     third_page.set_viewport_size(viewport)
-    third_page.goto(venue_link)
+    third_page.goto(venue_link.removeprefix(settings.SITE_URL))
     form = third_page.locator("#self-checkin")
     expect(form.locator("input[name=code]")).to_have_value(venue_code_text(gathering))
     screenshot("self-checkin-form", page=third_page)

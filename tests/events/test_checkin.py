@@ -8,6 +8,7 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
@@ -474,6 +475,12 @@ def test_the_venue_page_turns_self_checkin_on_and_shows_the_code(client, world):
     html = response.content.decode()
     assert checkin_tokens.venue_code(venue) in html
     assert 'class="qr venue-qr"' in html
+    # Its QR code opens the gathering page at the site's address, code in.
+    assert response.context["link"] == (
+        settings.SITE_URL
+        + url("gathering_detail", gathering)
+        + f"?venue={checkin_tokens.venue_code(venue)}#self-checkin"
+    )
     client.post(target, {"action": "new_code"})
     assert checkin_tokens.venue_code(venue) not in client.get(target).content.decode()
     client.post(target, {"action": "off"})
