@@ -535,11 +535,17 @@ def gathering_checkin_scan(
     text = str(text) % {"name": name} if "%(name)s" in str(text) else str(text)
     if _wants_json(request):
         count = selectors.organise_checkin_count(gathering=gathering)
+        attended = result.outcome in {
+            attendance.CheckinOutcome.CHECKED_IN,
+            attendance.CheckinOutcome.ALREADY,
+        }
         return JsonResponse(
             {
                 "outcome": result.outcome,
                 "message": text,
                 "name": name,
+                # The row of the attendance list below, to tick in place.
+                "application": result.application.pk if attended else None,
                 "checked_in": count.checked_in,
                 "confirmed": count.confirmed,
                 "count_text": _("%(checked_in)s of %(confirmed)s checked in")

@@ -34,6 +34,13 @@
     p.textContent = answer.message || "";
     result.appendChild(p);
     if (answer.count_text) count.textContent = answer.count_text;
+    // The attendance list below follows, so saving it later keeps the scan.
+    if (answer.application) {
+      var radio = document.querySelector(
+        'input[name="attended-' + answer.application + '"][value="attended"]'
+      );
+      if (radio) radio.checked = true;
+    }
   }
 
   function post(value) {

@@ -200,6 +200,10 @@ def test_qr_check_in_at_the_door(
             words("%(checked_in)s of %(confirmed)s checked in")
             % {"checked_in": 1, "confirmed": 3}
         )
+        # The attendance list below follows without a reload.
+        expect(
+            page.locator(f"input[name=attended-{first.pk}][value=attended]")
+        ).to_be_checked()
         screenshot("door-checked-in", page=page)
         assert Checkin.objects.get(application=first).method == CheckinMethod.SCAN
 

@@ -415,6 +415,7 @@ def test_the_scan_endpoint_answers_the_script_with_name_and_count(client, world)
         target, {"value": pass_of(application)}, headers={"accept": "application/json"}
     ).json()
     assert answer["outcome"] == "checked_in"
+    assert answer["application"] == application.pk
     assert answer["name"] and answer["name"] in answer["message"]
     assert (answer["checked_in"], answer["confirmed"]) == (1, 2)
     assert answer["count_text"] == "1 of 2 checked in"
