@@ -334,6 +334,9 @@ ACCOUNT_RATE_LIMITS = {
     # Avatars and covers (community.images.upload_rate_check): decoding a
     # large photo takes over a second of CPU.
     "picture_upload": "10/h/user",
+    # Self check-in with the venue's six-character code (events.views.attend):
+    # a few typing mistakes pass, guessing (887 million codes) does not.
+    "self_checkin": "10/10m/user,30/d/user",
 }
 # How many reverse proxies stand in front of the ASGI servers; only their
 # X-Forwarded-For entries are trusted for per-address rate limits.

@@ -265,6 +265,66 @@ def checkin_refusal(gathering: Gathering) -> EventsError | None:
     return None
 
 
+# Check-in at the venue opens this long before the start and stays open
+# until the end.
+CHECKIN_OPENS_BEFORE = timedelta(hours=1)
+
+
+def checkin_window(gathering: Gathering) -> tuple[datetime, datetime]:
+    """When attendees may check themselves in with the venue code: from an
+    hour before the start until the end."""
+    return gathering.starts_at - CHECKIN_OPENS_BEFORE, gathering.ends_at
+
+
+def attendee_pass_shown(application: Application | None) -> bool:
+    """Whether ``application``'s check-in QR code and short code show on
+    its member's gathering page: a confirmed seat at a gathering at a venue
+    that is not cancelled, from the confirmation until the end (so the code
+    can be saved ahead of a venue with poor signal)."""
+    if application is None or application.status != ApplicationStatus.CONFIRMED:
+        return False
+    gathering = application.gathering
+    return (
+        gathering.format == GatheringFormat.OFFLINE
+        and not gathering.is_cancelled
+        and gathering.status in NOT_OVER
+    )
+
+
+def self_checkin_settings_refusal(gathering: Gathering) -> EventsError | None:
+    """Why an organiser may not turn on self check-in or show the venue
+    code, or None: only a gathering at a venue that is not cancelled."""
+    if gathering.format != GatheringFormat.OFFLINE:
+        return EventsError("checkin_not_venue")
+    if gathering.is_cancelled:
+        return EventsError("gathering_over")
+    return None
+
+
+def self_checkin_refusal(
+    *,
+    application: Application | None,
+    gathering: Gathering,
+    enabled: bool,
+    now: datetime,
+) -> EventsError | None:
+    """Why ``application``'s member may not check themselves in with the
+    venue code now, or None: a confirmed seat at a gathering at a venue, not
+    cancelled, self check-in turned on by an organiser, within
+    ``checkin_window``. The page shows the form and the service enforces it
+    by this rule."""
+    if refusal := self_checkin_settings_refusal(gathering):
+        return refusal
+    if application is None or application.status != ApplicationStatus.CONFIRMED:
+        return EventsError("not_attendee")
+    if not enabled:
+        return EventsError("self_checkin_off")
+    opens, closes = checkin_window(gathering)
+    if not opens <= now < closes:
+        return EventsError("checkin_closed", start=local_format(opens))
+    return None
+
+
 def join_refusal(application: Application, now: datetime) -> EventsError | None:
     """Why ``application``'s personal join URL may not be shown or followed
     now, or None: a confirmed seat with a live pass (the application's

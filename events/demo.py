@@ -768,6 +768,9 @@ def _seed_first_come(community: Community, now: datetime) -> None:
         capacity=8,
         selection_mode=SelectionMode.FIRST_COME,
     )
+    # The demo account co-hosts it, so that check-in at the door (a gathering
+    # at a venue) can be tried with it.
+    gathering.hosts.add(Member.objects.get(email=DEMO_ACCOUNT))
     applicants = _applicants(community, exclude=[host])[:5]
     _apply_all(gathering, applicants, schedule.opens, timedelta(hours=2))
 

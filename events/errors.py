@@ -43,6 +43,19 @@ MESSAGES = {
     "join_revoked": _("This join link was revoked. Please contact the organisers."),
     "gathering_over": _("This gathering is over."),
     "join_no_link": _("This gathering has no video link."),
+    # Check-in at the venue
+    "checkin_not_venue": _("Check-in with a code is for gatherings at a venue."),
+    "self_checkin_off": _(
+        "Self check-in is not on for this gathering. Please see an organiser."
+    ),
+    "checkin_closed": _("Check-in is open from %(start)s until the gathering ends."),
+    "venue_code_wrong": _(
+        "That is not the code shown at the venue. Please check it and try again."
+    ),
+    "checkin_rate_limited": _(
+        "Too many tries. Please wait a few minutes, or ask an organiser to "
+        "check you in."
+    ),
     # The survey
     "survey_not_attendee": _(
         "Only members who attended this gathering can answer its survey."
@@ -149,6 +162,7 @@ STATUSES = {
     "survey_results_unavailable": 404,
     # Not the member's doing: the draw waits for the beacon.
     "beacon_unavailable": 503,
+    "checkin_rate_limited": 429,
 }
 
 

@@ -121,3 +121,13 @@ class TakeawayForm(forms.Form):
         initial=PathVisibility.PRIVATE,
         widget=forms.RadioSelect,
     )
+
+
+class SelfCheckinForm(forms.Form):
+    """The code shown at the venue, typed by an attendee."""
+
+    code = forms.CharField(
+        label=_("Code shown at the venue"),
+        max_length=20,
+        error_messages={"required": _("Please type the code shown at the venue.")},
+    )

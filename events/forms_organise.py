@@ -369,6 +369,28 @@ class CheckinForm(forms.Form):
         return result
 
 
+class CheckinScanForm(forms.Form):
+    """What the camera read from an attendee's QR code, or the short code
+    under it as the organiser typed it (a handheld scanner that types what
+    it reads works too)."""
+
+    value = forms.CharField(
+        label=_("Attendee's code"),
+        max_length=200,
+        help_text=_("The six characters under the attendee's QR code."),
+        error_messages={"required": _("Please type the attendee's code.")},
+    )
+
+
+class SelfCheckinSettingsForm(forms.Form):
+    """Self check-in on or off, or a new venue code."""
+
+    action = forms.ChoiceField(
+        choices=[("on", "on"), ("off", "off"), ("new_code", "new_code")],
+        error_messages={"invalid_choice": _("Please choose one of the buttons.")},
+    )
+
+
 class SurveySettingsForm(forms.Form):
     """k and how long the survey stays open."""
 

@@ -428,6 +428,53 @@ class JoinPass(models.Model):
         return f"join pass of {self.application_id}"
 
 
+class CheckinMethod(models.TextChoices):
+    """How an attendee of a gathering at a venue was checked in: an
+    organiser scanned their QR code or typed its short code (the organiser
+    saw the person), or the attendee entered the code shown at the venue
+    (proves presence near the screen showing it, nothing more)."""
+
+    SCAN = "scan", _("QR code scanned by an organiser")
+    CODE = "code", _("Code typed by an organiser")
+    SELF = "self", _("Venue code entered by the attendee")
+
+
+class Checkin(models.Model):
+    """One attendee's check-in at the venue: when, which way and, for an
+    organiser's scan, by whom. Attendance itself stays
+    ``Application.attended``, which every reader (draw weights, surveys,
+    paths) already uses; this row only says how it came about."""
+
+    application = models.OneToOneField(
+        Application, on_delete=models.CASCADE, related_name="checkin"
+    )
+    method = models.CharField(max_length=8, choices=CheckinMethod.choices)
+    checked_in_at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(
+        Member, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"check-in of {self.application_id}"
+
+
+class SelfCheckin(models.Model):
+    """Self check-in at a gathering's venue: off until an organiser turns it
+    on. The venue code is derived from the nonce with the site's secret
+    (``events.checkin_tokens``), so a new nonce is a new code and nothing
+    secret is stored."""
+
+    gathering = models.OneToOneField(
+        Gathering, on_delete=models.CASCADE, related_name="self_checkin"
+    )
+    enabled = models.BooleanField(default=False)
+    nonce = models.CharField(max_length=32, default=new_nonce)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"self check-in of {self.gathering_id}"
+
+
 class ReminderKind(models.TextChoices):
     DAY_BEFORE = "day_before", _("The day before")
     HOUR_BEFORE = "hour_before", _("One hour before")

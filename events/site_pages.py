@@ -180,6 +180,16 @@ def site_pages() -> list[SitePage]:
             "gathering-cancel", g(demo.OPEN_TITLE, "gathering_cancel"), "organiser"
         ),
         SitePage("check-in", g(demo.LIVE_TITLE, "gathering_checkin"), "organiser"),
+        SitePage(
+            "check-in-door",
+            g(demo.FIRST_COME_TITLE, "gathering_checkin"),
+            "organiser",
+        ),
+        SitePage(
+            "check-in-venue",
+            g(demo.FIRST_COME_TITLE, "gathering_checkin_venue"),
+            "organiser",
+        ),
         SitePage("survey-edit", g(demo.RATED_TITLE, "survey_edit"), "organiser"),
         SitePage("survey-results", g(demo.RATED_TITLE, "survey_results"), "organiser"),
         SitePage("moderation", reverse("moderation_queue", args=c), "organiser"),

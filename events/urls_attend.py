@@ -28,6 +28,11 @@ urlpatterns = [
         name="offer_decline",
     ),
     path(
+        "c/<slug:slug>/g/<int:pk>/self-checkin/",
+        attend.gathering_self_checkin,
+        name="gathering_self_checkin",
+    ),
+    path(
         "c/<slug:slug>/g/<int:pk>/draw.json",
         attend.draw_record,
         name="draw_record",

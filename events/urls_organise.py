@@ -57,4 +57,14 @@ urlpatterns = [
         organise.gathering_checkin,
         name="gathering_checkin",
     ),
+    path(
+        "c/<slug:slug>/g/<int:pk>/checkin/scan/",
+        organise.gathering_checkin_scan,
+        name="gathering_checkin_scan",
+    ),
+    path(
+        "c/<slug:slug>/g/<int:pk>/checkin/venue/",
+        organise.gathering_checkin_venue,
+        name="gathering_checkin_venue",
+    ),
 ]

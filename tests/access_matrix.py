@@ -42,6 +42,7 @@ from community.services.personal_data import (
     data_export_request,
     data_export_token,
 )
+from events.checkin_tokens import attendee_code
 from events.join_tokens import join_token
 from events.models import (
     Application,
@@ -503,6 +504,12 @@ def version(document: str) -> str:
     return legal.version_current(document).version
 
 
+def attendee_short_code(w: World) -> str:
+    return attendee_code(
+        gathering_id=w.main.pk, public_id=w.extra["attendee_application"].public_id
+    )
+
+
 def member_id(kind: str) -> Callable[[World], list]:
     return lambda w: [w.member(kind).public_id]
 
@@ -947,6 +954,15 @@ ROWS: list[Row] = [
         args=g("open"),
         method="post",
     ),
+    # Refused in words for anyone but an attendee of a gathering at a venue,
+    # back to the gathering page; the banned attendee cannot read it.
+    Row(
+        "gathering_self_checkin",
+        readers(ALLOWED, anonymous=LOGIN),
+        args=g("main"),
+        method="post",
+        data=lambda w: {"code": "ABCDEF"},
+    ),
     Row(
         "offer_confirm",
         readers(ALLOWED, anonymous=LOGIN),
@@ -1058,6 +1074,26 @@ ROWS: list[Row] = [
         label="an application to another gathering",
     ),
     Row("gathering_checkin", organisers(ALLOWED), args=g("main")),
+    # A check-in at the door with the attendee's short code (the main
+    # gathering is online: an organiser may still record attendance so).
+    Row(
+        "gathering_checkin_scan",
+        organisers(ALLOWED),
+        args=g("main"),
+        method="post",
+        data=lambda w: {"value": attendee_short_code(w)},
+        label="the attendee's code",
+    ),
+    Row("gathering_checkin_venue", organisers(ALLOWED), args=g("main")),
+    # Refused in words (no venue), back to the page: let in all the same.
+    Row(
+        "gathering_checkin_venue",
+        organisers(ALLOWED),
+        args=g("main"),
+        method="post",
+        data=lambda w: {"action": "on"},
+        label="self check-in turned on",
+    ),
     Row("survey_edit", organisers(ALLOWED), args=g("main")),
     Row(
         "survey_edit",

@@ -68,14 +68,17 @@ from community.forms_moderation import (
 )
 from community.models import Member
 from events.admin import SurveyAdminForm
-from events.forms import ApplicationForm, SurveyForm, TakeawayForm
+from events.checkin_tokens import attendee_code, attendee_pass
+from events.forms import ApplicationForm, SelfCheckinForm, SurveyForm, TakeawayForm
 from events.forms_organise import (
     DATETIME_FIELDS,
     AmendForm,
     CancelForm,
     CheckinForm,
+    CheckinScanForm,
     FairnessOptionsForm,
     GatheringForm,
+    SelfCheckinSettingsForm,
     SurveyQuestionForm,
     SurveySettingsForm,
 )
@@ -345,6 +348,18 @@ def attendee_application(w, s) -> int:
 
 def other_application(w, s) -> int:
     return w.extra["held_application"].pk
+
+
+def attendee_codes(w, s):
+    """The attendee's check-in pass and short code, and another
+    gathering's pass."""
+    application = w.extra["attendee_application"]
+    held = w.extra["held_application"]
+    return (
+        attendee_pass(gathering_id=w.main.pk, public_id=application.public_id),
+        attendee_code(gathering_id=w.main.pk, public_id=application.public_id),
+        attendee_pass(gathering_id=w.held.pk, public_id=held.public_id),
+    )
 
 
 ENTRIES: list[Entry] = [
@@ -1090,6 +1105,32 @@ ENTRIES: list[Entry] = [
             }
         )(w, s),
         forms=(CheckinForm,),
+    ),
+    Entry(
+        "gathering_checkin_scan",
+        kind("organiser"),
+        url("gathering_checkin_scan", g_args("main")),
+        lambda w, s: {"value": attendee_codes(w, s)[1]},
+        lambda w, s: body(value=v(*attendee_codes(w, s)))(w, s),
+        forms=(CheckinScanForm,),
+    ),
+    Entry(
+        "gathering_checkin_venue",
+        kind("organiser"),
+        url("gathering_checkin_venue", g_args("main")),
+        # The main gathering is online: no venue, no self check-in, in words.
+        lambda w, s: None,
+        body(action=v("on", "off", "new_code")),
+        forms=(SelfCheckinSettingsForm,),
+    ),
+    Entry(
+        "gathering_self_checkin",
+        kind("attendee"),
+        url("gathering_self_checkin", g_args("main")),
+        # The main gathering is online: no venue code to type, in words.
+        lambda w, s: None,
+        body(code=v("ABCDEF")),
+        forms=(SelfCheckinForm,),
     ),
     Entry(
         "survey_edit",

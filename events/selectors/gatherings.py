@@ -14,12 +14,16 @@ from django.utils.translation import gettext as _
 from community.access import Access, communities_banning
 from community.models import Community, Member
 from community.timefmt import local_format
+from events import checkin_tokens
 from events import draw as algorithm
 from events.access import (
+    attendee_pass_shown,
+    checkin_window,
     eligibility_refusal,
     is_organiser,
     join_refusal,
     organised_by,
+    self_checkin_refusal,
     survey_open_refusal,
     withdraw_refusal,
 )
@@ -36,6 +40,7 @@ from events.models import (
     Gathering,
     GatheringStatus,
     SelectionMode,
+    SelfCheckin,
     SurveyInvitation,
     SurveyParticipation,
 )
@@ -132,6 +137,19 @@ HAPPENING = frozenset({GatheringStatus.LOBBY, GatheringStatus.LIVE})
 
 
 @dataclass
+class AttendeeCheckin:
+    """An attendee's check-in at a gathering at a venue, as their page
+    shows it: the QR code's value and its short code, whether they are
+    checked in, and whether the venue code's form is open to them now."""
+
+    value: str
+    code: str
+    checked_in: bool
+    self_open: bool
+    opens_at: datetime
+
+
+@dataclass
 class GatheringPage:
     gathering: Gathering
     is_organiser: bool
@@ -150,6 +168,7 @@ class GatheringPage:
     # The chat room on the page: "" (none for this reader), "soon", "room",
     # "archive" or "archive_empty" (read only, and nobody wrote).
     chat: str = ""
+    checkin: AttendeeCheckin | None = None
 
     @property
     def shows_eligibility(self) -> bool:
@@ -179,6 +198,28 @@ def _join_link(application: Application, now: datetime) -> JoinLink | None:
     if refusal.code == "join_not_released":
         return JoinLink(available_at=application.gathering.link_release_at)
     return None
+
+
+def _attendee_checkin(
+    application: Application, now: datetime
+) -> AttendeeCheckin | None:
+    """The attendee's check-in codes (``attendee_pass_shown``). One query
+    (the gathering's self check-in), only for such an attendee."""
+    if not attendee_pass_shown(application):
+        return None
+    gathering = application.gathering
+    enabled = SelfCheckin.objects.filter(gathering=gathering, enabled=True).exists()
+    ids = {"gathering_id": gathering.pk, "public_id": application.public_id}
+    return AttendeeCheckin(
+        value=checkin_tokens.attendee_pass(**ids),
+        code=checkin_tokens.attendee_code(**ids),
+        checked_in=application.attended is True,
+        self_open=self_checkin_refusal(
+            application=application, gathering=gathering, enabled=enabled, now=now
+        )
+        is None,
+        opens_at=checkin_window(gathering)[0],
+    )
 
 
 def application_chance(
@@ -365,6 +406,7 @@ def _gathering_page(
         )
         page.join = _join_link(application, now)
         page.can_withdraw = withdraw_refusal(application, gathering, now) is None
+        page.checkin = _attendee_checkin(application, now)
     if application is not None and application.status != ApplicationStatus.WITHDRAWN:
         return page
     refusal: EventsError | None = eligibility_refusal(member, gathering, access)

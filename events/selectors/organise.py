@@ -4,7 +4,7 @@ function states its query budget."""
 from typing import NamedTuple
 
 from django.core.paginator import Paginator
-from django.db.models import Count, F
+from django.db.models import Count, F, Q
 
 from community.models import Community, Member
 from events.access import is_attendance_evidence
@@ -14,6 +14,7 @@ from events.models import (
     Draw,
     Gathering,
     JoinPass,
+    SelfCheckin,
 )
 
 APPLICATIONS_PER_PAGE = 100
@@ -80,7 +81,7 @@ def organise_checkin_rows(*, gathering: Gathering) -> list[CheckinRow]:
         Application.objects.filter(
             gathering=gathering, status=ApplicationStatus.CONFIRMED
         )
-        .select_related("member", "join_pass")
+        .select_related("member", "join_pass", "checkin")
         .order_by(F("rank").asc(nulls_last=True), "confirmed_at", "pk")
     )
     rows = []
@@ -98,6 +99,26 @@ def organise_checkin_rows(*, gathering: Gathering) -> list[CheckinRow]:
             prefill = None
         rows.append(CheckinRow(application, prefill))
     return rows
+
+
+class CheckinCount(NamedTuple):
+    checked_in: int
+    confirmed: int
+
+
+def organise_checkin_count(*, gathering: Gathering) -> CheckinCount:
+    """How many confirmed attendees are marked attended, of how many. One
+    query."""
+    counts = Application.objects.filter(
+        gathering=gathering, status=ApplicationStatus.CONFIRMED
+    ).aggregate(confirmed=Count("pk"), checked_in=Count("pk", filter=Q(attended=True)))
+    return CheckinCount(counts["checked_in"], counts["confirmed"])
+
+
+def organise_self_checkin(*, gathering: Gathering) -> SelfCheckin | None:
+    """The gathering's self check-in settings, if an organiser ever set
+    them. One query."""
+    return SelfCheckin.objects.filter(gathering=gathering).first()
 
 
 def organise_hosts(*, gathering: Gathering) -> list[Member]:

@@ -8,6 +8,7 @@ only and the services decide what is refused; a refusal becomes a message on
 the gathering page, and nothing is stored.
 """
 
+from allauth.core.internal import ratelimit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import (
@@ -19,6 +20,7 @@ from django.http import (
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
@@ -27,7 +29,7 @@ from community.access import Access
 from events import selectors
 from events.decorators import gathering_view
 from events.errors import EventsError
-from events.forms import ApplicationForm
+from events.forms import ApplicationForm, SelfCheckinForm
 from events.models import ApplicationStatus, Gathering
 from events.services import applications, attendance, lifecycle, offers
 
@@ -70,7 +72,14 @@ def _detail(
     )
     if form is None and page.can_apply:
         form = ApplicationForm(gathering=gathering)
-    return render(
+    self_checkin_form = None
+    checkin = page.checkin
+    if checkin is not None and checkin.self_open and not checkin.checked_in:
+        # The venue's QR code opens this page with its code filled in.
+        self_checkin_form = SelfCheckinForm(
+            initial={"code": request.GET.get("venue", "")[:20]}
+        )
+    response = render(
         request,
         "events/gathering_detail.html",
         {
@@ -80,12 +89,17 @@ def _detail(
             "page": page,
             "draw_log": selectors.draw_log(gathering=gathering),
             "form": form,
+            "self_checkin_form": self_checkin_form,
             "survey": survey,
             "survey_shown": survey is not None
             and selectors.survey_summary_shown(survey.survey),
         },
         status=status,
     )
+    if page.checkin is not None:
+        # The attendee's check-in pass: for their browser only.
+        patch_cache_control(response, private=True, no_store=True)
+    return response
 
 
 @require_safe
@@ -172,6 +186,41 @@ def offer_decline(
         offers.offer_decline,
         _("You declined the seat; it passes to the next member."),
     )
+
+
+@login_required
+@require_POST
+@gathering_view
+def gathering_self_checkin(
+    request: HttpRequest, *, access: Access, gathering: Gathering
+) -> HttpResponse:
+    """An attendee checks in with the code shown at the venue. Every try
+    counts against ``ACCOUNT_RATE_LIMITS["self_checkin"]`` (a wrong code
+    as much as a right one), so the code cannot be guessed."""
+    back = _detail_url(gathering) + "#self-checkin"
+    if not ratelimit.consume(
+        request, app="allauth.account", action="self_checkin", user=request.user
+    ):
+        messages.error(request, EventsError("checkin_rate_limited").message)
+        return redirect(back)
+    form = SelfCheckinForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors.get("code", [])))
+        return redirect(back)
+    try:
+        checked_in = attendance.checkin_self(
+            member=request.user, gathering=gathering, code=form.cleaned_data["code"]
+        )
+    except EventsError as error:
+        messages.error(request, error.message)
+        return redirect(back)
+    messages.success(
+        request,
+        _("You are checked in. Enjoy the gathering!")
+        if checked_in
+        else _("You were already checked in."),
+    )
+    return redirect(back)
 
 
 @login_required

@@ -8,13 +8,16 @@ organise the gathering gets 403. The services decide; refusals
 (EventsError) become form errors or messages.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from community.access import Access
@@ -26,16 +29,18 @@ from community.ids import id_parse
 from community.images import upload_rate_check
 from community.models import Community
 from community.selectors.members import two_factor_prompt_due
-from events import selectors
+from events import checkin_tokens, selectors
 from events.access import (
     amend_refusal,
     cancel_refusal,
     checkin_refusal,
+    checkin_window,
     draw_refusal,
     edit_refusal,
     frozen_fields,
     organiser_write_refusal,
     publish_refusal,
+    self_checkin_settings_refusal,
 )
 from events.decorators import organiser_view
 from events.errors import EventsError
@@ -44,13 +49,16 @@ from events.forms_organise import (
     AmendForm,
     CancelForm,
     CheckinForm,
+    CheckinScanForm,
     FairnessOptionsForm,
     GatheringForm,
+    SelfCheckinSettingsForm,
     time_problem_field,
 )
 from events.models import (
     ApplicationStatus,
     Gathering,
+    GatheringFormat,
     GatheringStatus,
     SelectionMode,
 )
@@ -433,6 +441,12 @@ def gathering_checkin(
         return redirect(
             "gathering_checkin", slug=gathering.community.slug, pk=gathering.pk
         )
+    at_venue = self_checkin_settings_refusal(gathering) is None
+    # The door's tools, for a gathering at a venue only (two queries).
+    count = self_checkin = None
+    if gathering.format == GatheringFormat.OFFLINE:
+        count = selectors.organise_checkin_count(gathering=gathering)
+        self_checkin = selectors.organise_self_checkin(gathering=gathering)
     return render(
         request,
         "events/checkin.html",
@@ -441,7 +455,167 @@ def gathering_checkin(
             "access": access,
             "gathering": gathering,
             "form": form,
+            "scan_form": CheckinScanForm(),
+            "count": count,
+            "at_venue": at_venue,
+            "self_checkin_on": self_checkin is not None and self_checkin.enabled,
             "started": timezone.now() >= gathering.starts_at,
         },
         status=400 if form.errors else 200,
+    )
+
+
+# What a scan or a typed code came to, in words (%(name)s: the attendee's
+# name in the community), and the level of the message that says it.
+CHECKIN_OUTCOMES = {
+    attendance.CheckinOutcome.CHECKED_IN: (
+        messages.SUCCESS,
+        gettext_lazy("%(name)s is checked in."),
+    ),
+    attendance.CheckinOutcome.ALREADY: (
+        messages.WARNING,
+        gettext_lazy("%(name)s was already checked in. Nothing changed."),
+    ),
+    attendance.CheckinOutcome.OTHER_GATHERING: (
+        messages.ERROR,
+        gettext_lazy("This code is for another gathering."),
+    ),
+    attendance.CheckinOutcome.NOT_ATTENDEE: (
+        messages.ERROR,
+        gettext_lazy("%(name)s has no confirmed seat at this gathering."),
+    ),
+    attendance.CheckinOutcome.INVALID: (
+        messages.ERROR,
+        gettext_lazy(
+            "This code is not valid. Ask the attendee to open their gathering "
+            "page again, or type the six characters under their QR code."
+        ),
+    ),
+    attendance.CheckinOutcome.AMBIGUOUS: (
+        messages.ERROR,
+        gettext_lazy(
+            "Two attendees have this code. Please scan their QR code instead."
+        ),
+    ),
+}
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+@require_POST
+@organiser_view
+def gathering_checkin_scan(
+    request: HttpRequest, *, gathering: Gathering, access: Access
+) -> HttpResponse:
+    """Check one attendee in from their QR code (the camera script posts
+    what it read and shows the answer) or their short code (a plain form,
+    answered with a message on the check-in page)."""
+    form = CheckinScanForm(request.POST)
+    checkin_url = (
+        reverse("gathering_checkin", args=[gathering.community.slug, gathering.pk])
+        + "#scan"
+    )
+    if not form.is_valid():
+        text = " ".join(form.errors.get("value", [])) or _("Please try again.")
+        if _wants_json(request):
+            return JsonResponse({"outcome": "invalid", "message": text}, status=400)
+        messages.error(request, text)
+        return redirect(checkin_url)
+    result = attendance.checkin_scan(
+        gathering=gathering, value=form.cleaned_data["value"], by=request.user
+    )
+    level, text = CHECKIN_OUTCOMES[result.outcome]
+    name = (
+        display_name(result.application.member, gathering.community)
+        if result.application is not None
+        else ""
+    )
+    text = str(text) % {"name": name} if "%(name)s" in str(text) else str(text)
+    if _wants_json(request):
+        count = selectors.organise_checkin_count(gathering=gathering)
+        attended = result.outcome in {
+            attendance.CheckinOutcome.CHECKED_IN,
+            attendance.CheckinOutcome.ALREADY,
+        }
+        return JsonResponse(
+            {
+                "outcome": result.outcome,
+                "message": text,
+                "name": name,
+                # The row of the attendance list below, to tick in place.
+                "application": result.application.pk if attended else None,
+                "checked_in": count.checked_in,
+                "confirmed": count.confirmed,
+                "count_text": _("%(checked_in)s of %(confirmed)s checked in")
+                % count._asdict(),
+            }
+        )
+    messages.add_message(request, level, text)
+    return redirect(checkin_url)
+
+
+@never_cache
+@organiser_view
+def gathering_checkin_venue(
+    request: HttpRequest, *, gathering: Gathering, access: Access
+) -> HttpResponse:
+    """The venue code, big, for a screen at the entrance: attendees type it
+    (or scan its QR code, which opens their gathering page with the code
+    filled in) to check themselves in. Organisers turn self check-in on or
+    off and replace the code here."""
+    refusal = self_checkin_settings_refusal(gathering)
+    url = reverse(
+        "gathering_checkin_venue", args=[gathering.community.slug, gathering.pk]
+    )
+    if request.method == "POST":
+        form = SelfCheckinSettingsForm(request.POST)
+        if refusal is not None:
+            messages.error(request, refusal.message)
+        elif not form.is_valid():
+            messages.error(request, " ".join(form.errors.get("action", [])))
+        else:
+            action = form.cleaned_data["action"]
+            attendance.self_checkin_set(
+                gathering=gathering,
+                enabled={"on": True, "off": False}.get(action),
+                new_code=action == "new_code",
+            )
+            messages.success(
+                request,
+                {
+                    "on": _("Self check-in is on."),
+                    "off": _("Self check-in is off."),
+                    "new_code": _(
+                        "The venue has a new code; the old one no longer works."
+                    ),
+                }[action],
+            )
+        return redirect(url)
+    self_checkin = selectors.organise_self_checkin(gathering=gathering)
+    code = link = ""
+    if refusal is None and self_checkin is not None and self_checkin.enabled:
+        code = checkin_tokens.venue_code(self_checkin)
+        # The site's public address, never the request's Host header.
+        link = (
+            settings.SITE_URL
+            + reverse("gathering_detail", args=[gathering.community.slug, gathering.pk])
+            + f"?venue={code}#self-checkin"
+        )
+    opens, closes = checkin_window(gathering)
+    return render(
+        request,
+        "events/checkin_venue.html",
+        {
+            "community": gathering.community,
+            "access": access,
+            "gathering": gathering,
+            "refusal": refusal,
+            "enabled": self_checkin is not None and self_checkin.enabled,
+            "code": code,
+            "link": link,
+            "opens": opens,
+            "closes": closes,
+        },
     )
