@@ -449,3 +449,19 @@ def response_refusal(
     if answered:
         return EventsError("survey_answered")
     return None
+
+
+# --- How the community's gatherings went ------------------------------------------
+
+
+def analytics_refusal(access: Access) -> EventsError | None:
+    """Why ``access`` may not read how the community's gatherings went (the
+    analytics pages and their CSV), or None: its moderators and owners (and
+    staff), none that the community bans (``is_organiser``'s rule for the
+    whole community). A mute takes away writing, and these pages write
+    nothing, so a muted moderator still reads them."""
+    if access.banned is not None:
+        return EventsError("banned")
+    if not access.is_moderator:
+        return EventsError("moderator_only")
+    return None

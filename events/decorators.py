@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from community.access import Access
 from community.decorators import community_view
 from events import selectors
-from events.access import is_organiser, organiser_write_refusal
+from events.access import analytics_refusal, is_organiser, organiser_write_refusal
 from events.errors import EventsError
 from events.services import lifecycle
 
@@ -75,3 +75,22 @@ def organiser_view(view=None, *, writes: bool = False):
         return wrapper
 
     return decorate(view) if view is not None else decorate
+
+
+def moderator_view(view):
+    """Let only the community's moderators and owners (and staff) through,
+    as ``analytics_refusal`` says: an anonymous visitor is sent to sign in, a
+    banned moderator is refused like any other banned member (a ban takes
+    away every organiser's power), and a member who does not moderate is
+    refused. Calls ``view(request, access=..., **kwargs)``."""
+
+    @login_required
+    @community_view(readable=False)
+    @wraps(view)
+    def wrapper(request: HttpRequest, *, access: Access, **kwargs) -> HttpResponse:
+        refusal = analytics_refusal(access)
+        if refusal is not None:
+            raise refusal
+        return view(request, access=access, **kwargs)
+
+    return wrapper

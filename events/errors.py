@@ -8,6 +8,7 @@ from community.errors import KeyedError
 
 MESSAGES = {
     "not_organiser": _("Only this gathering's organisers can do this."),
+    "moderator_only": _("Only this community's moderators can do this."),
     "not_published": _("This gathering is not published yet."),
     "not_open": _("Applications are not open."),
     "not_member": _("Join the community to apply."),
@@ -143,6 +144,7 @@ STATUSES = {
     **dict.fromkeys(
         (
             "not_organiser",
+            "moderator_only",
             "banned",
             "muted",
             "not_attendee",

@@ -192,6 +192,12 @@ def site_pages() -> list[SitePage]:
         ),
         SitePage("survey-edit", g(demo.RATED_TITLE, "survey_edit"), "organiser"),
         SitePage("survey-results", g(demo.RATED_TITLE, "survey_results"), "organiser"),
+        SitePage("analytics", reverse("community_analytics", args=c), "organiser"),
+        SitePage(
+            "gathering-analytics",
+            g(demo.ENDED_TITLE, "gathering_analytics"),
+            "organiser",
+        ),
         SitePage("moderation", reverse("moderation_queue", args=c), "organiser"),
         SitePage("audit-log", reverse("audit_log", args=c), "organiser"),
         SitePage("sanctions", reverse("sanctions", args=c), "organiser"),

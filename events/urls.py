@@ -5,4 +5,5 @@ urlpatterns = [
     path("", include("events.urls_organise")),
     path("", include("events.urls_calendar")),
     path("", include("events.urls_surveys")),
+    path("", include("events.urls_analytics")),
 ]

@@ -1115,6 +1115,18 @@ ROWS: list[Row] = [
         args=g("held"),
         label="another gathering's",
     ),
+    # --- How the community's gatherings went: its moderators' -------------------
+    # A ban takes it from a moderator too (tests/events/test_analytics.py).
+    Row("community_analytics", moderators(ALLOWED), args=slug),
+    Row("community_analytics_gatherings_csv", moderators(ALLOWED), args=slug),
+    Row("community_analytics_months_csv", moderators(ALLOWED), args=slug),
+    Row("gathering_analytics", moderators(ALLOWED), args=g("held")),
+    Row(
+        "gathering_analytics",
+        moderators(NOT_FOUND),
+        args=g("main"),
+        label="a gathering not over yet",
+    ),
 ]
 
 

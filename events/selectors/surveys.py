@@ -6,7 +6,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from community.access import Access
@@ -117,6 +117,20 @@ def survey_summary_shown(survey: Survey | None) -> bool:
         and survey.response_count is not None
         and survey.response_count >= survey.min_responses
         and survey.satisfaction_average is not None
+    )
+
+
+def survey_summary_filter(prefix: str = "") -> Q:
+    """``survey_summary_shown`` for many rows at once: a filter on surveys,
+    or with ``prefix`` (``"survey__"``) on gatherings. The count and the
+    average are written only at the close, so a survey still open never
+    passes."""
+    return Q(
+        **{
+            f"{prefix}response_count__isnull": False,
+            f"{prefix}response_count__gte": F(f"{prefix}min_responses"),
+            f"{prefix}satisfaction_average__isnull": False,
+        }
     )
 
 
@@ -271,10 +285,9 @@ def community_satisfaction_trend(*, community: Community, limit: int = 12) -> Tr
     draws them with the ``trend_chart`` tag). One query."""
     surveys = list(
         Survey.objects.filter(
+            survey_summary_filter(),
             gathering__community=community,
             gathering__status__in=SURVEY_DONE,
-            response_count__gte=F("min_responses"),
-            satisfaction_average__isnull=False,
         )
         # What a point shows: no join for the community, which is given.
         .select_related("gathering")
