@@ -173,6 +173,12 @@ def site_pages() -> list[SitePage]:
         SitePage(
             "gathering-manage", g(demo.DRAWN_TITLE, "gathering_manage"), "organiser"
         ),
+        # Before the draw: the columns a draw fills are left out.
+        SitePage(
+            "gathering-manage-open",
+            g(demo.OPEN_TITLE, "gathering_manage"),
+            "organiser",
+        ),
         SitePage("gathering-edit", g(demo.OPEN_TITLE, "gathering_edit"), "organiser"),
         SitePage("gathering-new", reverse("gathering_create", args=c), "organiser"),
         SitePage("gathering-cover", g(demo.OPEN_TITLE, "gathering_cover"), "organiser"),

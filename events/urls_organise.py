@@ -43,6 +43,18 @@ urlpatterns = [
         name="gathering_manage",
     ),
     path(
+        "c/<slug:slug>/g/<int:pk>/manage/applicants.csv",
+        organise.gathering_applicants_export,
+        {"fmt": "csv"},
+        name="gathering_applicants_csv",
+    ),
+    path(
+        "c/<slug:slug>/g/<int:pk>/manage/applicants.xlsx",
+        organise.gathering_applicants_export,
+        {"fmt": "xlsx"},
+        name="gathering_applicants_xlsx",
+    ),
+    path(
         "c/<slug:slug>/g/<int:pk>/draw/",
         organise.gathering_draw,
         name="gathering_draw",

@@ -1049,6 +1049,22 @@ ROWS: list[Row] = [
         args=g("held"),
         label="another gathering's",
     ),
+    # The applicants' exports: organisers read them as they read the page (a
+    # muted host too; a banned host no longer organises).
+    Row("gathering_applicants_csv", organisers(ALLOWED), args=g("main")),
+    Row(
+        "gathering_applicants_csv",
+        moderators(ALLOWED),
+        args=g("held"),
+        label="another gathering's",
+    ),
+    Row("gathering_applicants_xlsx", organisers(ALLOWED), args=g("main")),
+    Row(
+        "gathering_applicants_xlsx",
+        moderators(ALLOWED),
+        args=g("held"),
+        label="another gathering's",
+    ),
     Row("gathering_draw", organisers(ALLOWED), args=g("main"), method="post"),
     Row(
         "gathering_draw",

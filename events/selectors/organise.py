@@ -4,10 +4,12 @@ function states its query budget."""
 from typing import NamedTuple
 
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Q
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 
-from community.models import Community, Member
+from community.models import Community, DisplayMode, Member
 from events.access import is_attendance_evidence
+from events.applicant_list import STORED, ApplicantQuery, ListOrder, ListStatus
+from events.draw import WON
 from events.models import (
     Application,
     ApplicationStatus,
@@ -15,6 +17,7 @@ from events.models import (
     Gathering,
     JoinPass,
     SelfCheckin,
+    SelectionMode,
 )
 
 APPLICATIONS_PER_PAGE = 100
@@ -34,25 +37,181 @@ def organise_application_counts(*, gathering: Gathering) -> dict[str, int]:
     return counts
 
 
-def organise_application_page(*, gathering: Gathering, page: int | str = 1):
-    """A page of the gathering's applications for its organisers, in draw
-    order once there is one (unranked ones after, by arrival), with each
-    member and join pass. Two queries (count and page), whatever the
-    number of applications."""
-    applications = (
-        Application.objects.filter(gathering=gathering)
-        .select_related("member", "join_pass")
-        .order_by(F("rank").asc(nulls_last=True), "created_at", "pk")
+def organise_draw_winners(*, gathering: Gathering) -> frozenset[str] | None:
+    """The public ids of the applications that won the gathering's draw
+    (as its record says: a later seat from the waitlist is not a win), or
+    None when there is no draw. One query for a drawn lottery, none
+    before its applications are frozen."""
+    if gathering.selection_mode != SelectionMode.LOTTERY or gathering.frozen_at is None:
+        return None
+    draws = Draw.objects.filter(gathering=gathering)
+    record = draws.values_list("record", flat=True).first()
+    if record is None:
+        return None
+    return frozenset(
+        entry["public_id"]
+        for entry in record.get("entries", [])
+        if entry.get("outcome") == WON
     )
-    page_obj = Paginator(applications, APPLICATIONS_PER_PAGE).get_page(page)
-    page_obj.object_list = list(page_obj.object_list)
-    for application in page_obj.object_list:
+
+
+class ApplicantCounts(NamedTuple):
+    # ListStatus value -> how many applications it keeps.
+    by_status: dict[str, int]
+    total: int
+    # How many applications have each of these (the columns that are empty
+    # until then are not shown).
+    ranked: int
+    weighted: int
+    waitlisted: int
+    join_passes: int
+
+
+def _status_condition(status: str, winners: frozenset[str] | None) -> Q:
+    if status in STORED:
+        return Q(status=status)
+    if status == ListStatus.WON:
+        return Q(public_id__in=sorted(winners or ())) if winners else Q(pk__in=[])
+    if status == ListStatus.ATTENDED:
+        return Q(attended=True)
+    if status == ListStatus.NO_SHOW:
+        return Q(attended=False)
+    raise ValueError(status)
+
+
+def organise_applicant_counts(
+    *, gathering: Gathering, winners: frozenset[str] | None = None
+) -> ApplicantCounts:
+    """How many applications each status filter keeps, and how many have a
+    rank, a weight, a waitlist place and a join pass. One query."""
+    aggregates = {
+        f"s_{value}": Count("pk", filter=_status_condition(value, winners))
+        for value in ListStatus.values
+    }
+    row = Application.objects.filter(gathering=gathering).aggregate(
+        total=Count("pk"),
+        ranked=Count("rank"),
+        weighted=Count("weight"),
+        waitlisted=Count("waitlist_position"),
+        join_passes=Count("join_pass"),
+        **aggregates,
+    )
+    return ApplicantCounts(
+        by_status={value: row[f"s_{value}"] for value in ListStatus.values},
+        total=row["total"],
+        ranked=row["ranked"],
+        weighted=row["weighted"],
+        waitlisted=row["waitlisted"],
+        join_passes=row["join_passes"],
+    )
+
+
+def _name_condition(gathering: Gathering, search: str) -> Q:
+    """Applications whose member is shown under a name containing
+    ``search``, or goes by such a nickname, or whose application or member
+    public id it is. A real name is matched only where it is the name shown:
+    a search must not tell the organiser the real name behind a nickname."""
+    member_id = Q(public_id__iexact=search) | Q(member__public_id__iexact=search)
+    former = Q(member__display_mode=DisplayMode.FORMER)
+    nickname = Q(member__nickname__icontains=search)
+    real_name = Q(member__real_name__icontains=search)
+    if not gathering.community.requires_real_names:
+        # The real name is shown when that is the member's choice, or while
+        # no nickname is set (community.display.display_name).
+        real_name &= Q(member__display_mode=DisplayMode.REAL_NAME) | Q(
+            member__nickname=""
+        )
+    return member_id | ((nickname | real_name) & ~former)
+
+
+# The order the "status" sort lists: where an organiser's attention goes
+# first (pending offers and confirmations), then the waiting, then the rest.
+STATUS_ORDER = [
+    ApplicationStatus.OFFERED,
+    ApplicationStatus.CONFIRMED,
+    ApplicationStatus.APPLIED,
+    ApplicationStatus.WAITLISTED,
+    ApplicationStatus.DECLINED,
+    ApplicationStatus.EXPIRED,
+    ApplicationStatus.WITHDRAWN,
+    ApplicationStatus.NOT_SELECTED,
+    ApplicationStatus.CANCELLED,
+]
+BY_RANK = (F("rank").asc(nulls_last=True), "created_at", "pk")
+
+
+def _ordering(order: str) -> tuple:
+    if order == ListOrder.DATE:
+        return ("created_at", "pk")
+    if order == ListOrder.RECENT:
+        return ("-created_at", "-pk")
+    if order == ListOrder.STATUS:
+        position = Case(
+            *(When(status=s, then=Value(i)) for i, s in enumerate(STATUS_ORDER)),
+            default=Value(len(STATUS_ORDER)),
+        )
+        return (position.asc(), *BY_RANK)
+    return BY_RANK
+
+
+def _applicants(
+    gathering: Gathering,
+    query: ApplicantQuery,
+    winners: frozenset[str] | None,
+) -> QuerySet[Application]:
+    applications = Application.objects.filter(gathering=gathering)
+    if query.status:
+        applications = applications.filter(_status_condition(query.status, winners))
+    if query.search:
+        applications = applications.filter(_name_condition(gathering, query.search))
+    return applications.select_related("member", "join_pass").order_by(
+        *_ordering(query.order)
+    )
+
+
+def _annotate(
+    gathering: Gathering,
+    applications: list[Application],
+    winners: frozenset[str] | None,
+) -> None:
+    for application in applications:
         # Each answer next to its question, for the template; an answer
         # left out (or a question added later) pairs with nothing.
         application.qa = list(
             zip(gathering.questions, application.answers, strict=False)
         )
+        application.won = winners is not None and application.public_id in winners
+
+
+def organise_application_page(
+    *,
+    gathering: Gathering,
+    page: int | str = 1,
+    query: ApplicantQuery = ApplicantQuery(),  # noqa: B008 (immutable)
+    winners: frozenset[str] | None = None,
+):
+    """A page of the gathering's applications for its organisers, those
+    ``query`` keeps in its order (by default in draw order once there is
+    one, unranked ones after, by arrival), with each member and join pass.
+    Two queries (count and page), whatever the number of applications."""
+    applications = _applicants(gathering, query, winners)
+    page_obj = Paginator(applications, APPLICATIONS_PER_PAGE).get_page(page)
+    page_obj.object_list = list(page_obj.object_list)
+    _annotate(gathering, page_obj.object_list, winners)
     return page_obj
+
+
+def organise_applicant_rows(
+    *,
+    gathering: Gathering,
+    query: ApplicantQuery,
+    winners: frozenset[str] | None = None,
+) -> list[Application]:
+    """Every application ``query`` keeps, in its order, with each member and
+    join pass, for an export. One query."""
+    applications = list(_applicants(gathering, query, winners))
+    _annotate(gathering, applications, winners)
+    return applications
 
 
 def organise_application_get(

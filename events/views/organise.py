@@ -18,12 +18,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from community.access import Access
 from community.decorators import community_view
 from community.display import display_name
 from community.errors import CommunityError
+from community.exports import csv_response, xlsx_response
+from community.fields import SEOUL
 from community.forms import PictureForm
 from community.ids import id_parse
 from community.images import upload_rate_check
@@ -41,6 +43,13 @@ from events.access import (
     organiser_write_refusal,
     publish_refusal,
     self_checkin_settings_refusal,
+)
+from events.applicant_list import (
+    ALWAYS_SHOWN,
+    ListOrder,
+    ListStatus,
+    applicant_export_rows,
+    applicant_query_parse,
 )
 from events.decorators import organiser_view
 from events.errors import EventsError
@@ -331,14 +340,12 @@ def gathering_manage(
 ) -> HttpResponse:
     now = timezone.now()
     gathering = lifecycle.gathering_advance_if_due(gathering, now)
-    counts = selectors.organise_application_counts(gathering=gathering)
+    query, query_problems = applicant_query_parse(request.GET)
+    winners = selectors.organise_draw_winners(gathering=gathering)
+    has_draw = winners is not None
+    counts = selectors.organise_applicant_counts(gathering=gathering, winners=winners)
     # A muted host keeps the dashboard but is offered no edit or cancel.
     writes = organiser_write_refusal(access) is None
-    has_draw = (
-        gathering.selection_mode == SelectionMode.LOTTERY
-        and gathering.frozen_at is not None
-        and selectors.organise_has_draw(gathering=gathering)
-    )
     return render(
         request,
         "events/gathering_manage.html",
@@ -347,15 +354,18 @@ def gathering_manage(
             "access": access,
             "gathering": gathering,
             "page": selectors.organise_application_page(
-                gathering=gathering, page=request.GET.get("page", 1)
+                gathering=gathering,
+                page=request.GET.get("page", 1),
+                query=query,
+                winners=winners,
             ),
-            "counts": [
-                (value, label, counts[value])
-                for value, label in ApplicationStatus.choices
-                if counts[value]
-            ],
-            "total": sum(counts.values()),
-            "confirmed": counts[ApplicationStatus.CONFIRMED],
+            "query": query,
+            "query_problems": query_problems,
+            "orders": ListOrder.choices,
+            "chips": _status_chips(counts, has_draw, query.status),
+            "counts": counts,
+            "total": counts.total,
+            "confirmed": counts.by_status[ListStatus.CONFIRMED],
             "hosts": selectors.organise_hosts(gathering=gathering),
             "two_factor_prompt": two_factor_prompt_due(
                 member=request.user, session=request.session, organises=True
@@ -369,6 +379,44 @@ def gathering_manage(
             "now": now,
         },
     )
+
+
+def _status_chips(counts, has_draw: bool, chosen: str) -> list[tuple[str, str, int]]:
+    """(value, label, count) of each status filter to offer: the usual ones
+    always, "won" once there is a draw, the others when some application
+    has them (or they are the one chosen)."""
+    return [
+        (value, label, counts.by_status[value])
+        for value, label in ListStatus.choices
+        if value in ALWAYS_SHOWN
+        or (value == ListStatus.WON and has_draw)
+        or counts.by_status[value]
+        or value == chosen
+    ]
+
+
+@require_safe
+@organiser_view
+def gathering_applicants_export(
+    request: HttpRequest, *, gathering: Gathering, access: Access, fmt: str
+) -> HttpResponse:
+    """The applicants the manage page lists (its search and status filter,
+    its order; a bad parameter is set aside as there), with their answers,
+    as CSV or .xlsx. Every cell goes through ``cell_safe``; the video link
+    is no column of it."""
+    query, _problems = applicant_query_parse(request.GET)
+    winners = selectors.organise_draw_winners(gathering=gathering)
+    applications = selectors.organise_applicant_rows(
+        gathering=gathering, query=query, winners=winners
+    )
+    today = timezone.localdate(timezone=SEOUL).strftime("%Y%m%d")
+    filename = f"moim-gathering-{gathering.pk}-applicants-{today}.{fmt}"
+    rows = applicant_export_rows(
+        gathering=gathering, applications=applications, has_draw=winners is not None
+    )
+    if fmt == "xlsx":
+        return xlsx_response(filename=filename, rows=rows, sheet_title=_("Applicants"))
+    return csv_response(filename=filename, rows=rows)
 
 
 @require_POST
