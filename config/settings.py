@@ -334,6 +334,10 @@ ACCOUNT_RATE_LIMITS = {
     # Avatars and covers (community.images.upload_rate_check): decoding a
     # large photo takes over a second of CPU.
     "picture_upload": "10/h/user",
+    # Messages to a gathering's applicants (events.views.messages): per
+    # organiser, and per gathering whoever writes (its key), so applicants
+    # are not flooded however many organisers a gathering has.
+    "gathering_message": "5/h/user,20/d/user,10/d/key",
 }
 # How many reverse proxies stand in front of the ASGI servers; only their
 # X-Forwarded-For entries are trusted for per-address rate limits.
