@@ -14,7 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from community.access import Access
 from events.access import is_organiser, organiser_write_refusal
@@ -110,6 +110,7 @@ def gathering_message_cancel(
     return redirect(_messages_url(gathering))
 
 
+@require_safe
 @login_required
 @gathering_view
 def gathering_message(
