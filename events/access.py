@@ -510,3 +510,21 @@ def message_cancel_refusal(status: str) -> EventsError | None:
     if status != "scheduled":
         return EventsError("message_not_scheduled")
     return None
+
+
+def message_read_refusal(
+    *, member: Member, gathering: Gathering, segment: str, subject: str, body: str
+) -> EventsError | None:
+    """Why ``member``, who received a message, may not read it on the site
+    now, or None: a message naming the video link (sent to seat holders
+    only) stays readable only while they hold a confirmed seat, as the
+    link itself does (``join_refusal``). Organisers read every message
+    without asking this. One query when the message names the link."""
+    if segment not in SEAT_HOLDER_SEGMENTS or not names_video_link(
+        gathering, subject, body
+    ):
+        return None
+    confirmed = Application.objects.filter(
+        gathering=gathering, member=member, status=ApplicationStatus.CONFIRMED
+    ).exists()
+    return None if confirmed else EventsError("not_attendee")

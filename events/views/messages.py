@@ -17,7 +17,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from community.access import Access
-from events.access import is_organiser, organiser_write_refusal
+from events.access import (
+    is_organiser,
+    message_read_refusal,
+    organiser_write_refusal,
+)
 from events.decorators import gathering_view, organiser_view
 from events.errors import EventsError
 from events.forms_messages import MessageForm
@@ -125,6 +129,16 @@ def gathering_message(
     )
     if message is None:
         raise Http404
+    if not organiser:
+        refusal = message_read_refusal(
+            member=request.user,
+            gathering=gathering,
+            segment=message.segment,
+            subject=message.subject,
+            body=message.body,
+        )
+        if refusal is not None:
+            raise refusal
     return render(
         request,
         "events/gathering_message.html",

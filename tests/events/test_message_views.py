@@ -231,3 +231,41 @@ def test_the_page_queries_do_not_grow_with_applicants_or_messages(
     with django_assert_max_num_queries(10):
         response = client.get(_url(gathering))
     assert response.status_code == 200
+
+
+def test_a_message_naming_the_link_is_unreadable_once_the_seat_is_gone(client, drawn):
+    """Sent to the confirmed seats with the video link; a recipient who
+    withdraws afterwards no longer reads it on the site."""
+    from events.services.applications import application_withdraw
+    from events.services.offers import offer_confirm
+
+    gathering, _ = drawn
+    offered = with_status(gathering, ApplicationStatus.OFFERED)
+    for application in offered:
+        offer_confirm(
+            member=application.member,
+            gathering=gathering,
+            now=gathering.applications_close_at + timedelta(minutes=5),
+        )
+    message = message_create(
+        access=access_for(gathering.created_by, gathering.community),
+        gathering=gathering,
+        segment="confirmed",
+        subject="링크",
+        body=f"여기로 들어오세요: {MARKER_LINK}",
+    )
+    stays, leaves = (a.member for a in offered)
+    application_withdraw(
+        member=leaves,
+        gathering=gathering,
+        now=gathering.applications_close_at + timedelta(minutes=10),
+    )
+    url = _url(gathering, "gathering_message", message.pk)
+
+    client_sign_in(client, stays)
+    kept = client.get(url)
+    client_sign_in(client, leaves)
+    gone = client.get(url)
+
+    assert kept.status_code == 200 and MARKER_LINK in kept.content.decode()
+    assert gone.status_code == 403 and MARKER_LINK not in gone.content.decode()
