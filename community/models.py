@@ -486,6 +486,7 @@ class NotificationKind(models.TextChoices):
     HELPFUL = "helpful", _("Helpful answer")
     MODERATION = "moderation", _("Moderation")
     GATHERING = "gathering", _("Gathering")
+    MESSAGE = "message", _("Message from organisers")
 
 
 class Notification(models.Model):
@@ -612,6 +613,12 @@ class ModerationAction(models.TextChoices):
     CHAT_MUTE = "chat_mute", _("Muted a member in a chat room")
     CHAT_PIN = "chat_pin", _("Pinned a chat announcement")
     CHAT_UNPIN = "chat_unpin", _("Unpinned a chat announcement")
+    # An organiser's message to a gathering's applicants (events.services.
+    # messages): written, sent, cancelled, or refused at send time.
+    MESSAGE = "message", _("Wrote to applicants")
+    MESSAGE_SENT = "msg_sent", _("Sent a message to applicants")
+    MESSAGE_CANCEL = "msg_cancel", _("Cancelled a message to applicants")
+    MESSAGE_REFUSED = "msg_refuse", _("A message to applicants was not sent")
 
 
 class AuditEntry(models.Model):

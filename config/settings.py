@@ -337,6 +337,10 @@ ACCOUNT_RATE_LIMITS = {
     # Self check-in with the venue's six-character code (events.views.attend):
     # a few typing mistakes pass, guessing (887 million codes) does not.
     "self_checkin": "10/10m/user,30/d/user",
+    # Messages to a gathering's applicants (events.views.messages): per
+    # organiser, and per gathering whoever writes (its key), so applicants
+    # are not flooded however many organisers a gathering has.
+    "gathering_message": "5/h/user,20/d/user,10/d/key",
 }
 # How many reverse proxies stand in front of the ASGI servers; only their
 # X-Forwarded-For entries are trusted for per-address rate limits.

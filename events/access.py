@@ -1,6 +1,10 @@
 """Who organises a gathering and who may apply: one place for both."""
 
+import html
+import re
+import unicodedata
 from datetime import datetime, timedelta
+from urllib.parse import unquote, urlsplit
 
 from django.db.models import Q
 
@@ -26,6 +30,7 @@ from events.models import (
     GatheringFormat,
     GatheringStatus,
     JoinPass,
+    MessageSegment,
     SelectionMode,
     Survey,
     SurveyInvitation,
@@ -465,3 +470,137 @@ def analytics_refusal(access: Access) -> EventsError | None:
     if not access.is_moderator:
         return EventsError("moderator_only")
     return None
+
+
+# --- Messages to applicants ----------------------------------------------------
+
+# Segments every member of which holds a confirmed seat (segment_filter): the
+# only ones a message that names the video link may go to.
+SEAT_HOLDER_SEGMENTS = frozenset(
+    {MessageSegment.CONFIRMED, MessageSegment.ATTENDED, MessageSegment.NO_SHOW}
+)
+# How far ahead a message may be scheduled, and how soon it counts as "now".
+MESSAGE_HORIZON = timedelta(days=90)
+MESSAGE_LEEWAY = timedelta(minutes=1)
+
+
+def segment_filter(segment: str) -> Q:
+    """The applications in ``segment``, as a filter on applications: every
+    application but a withdrawn one (all), the waitlist, the confirmed seats,
+    and among them those checked in (attended) or recorded as no-shows.
+    Attendance recorded by nobody (``attended`` None) is in neither of the
+    last two. Who receives a message is this, minus ``recipient_barred``."""
+    return {
+        MessageSegment.ALL: ~Q(status=ApplicationStatus.WITHDRAWN),
+        MessageSegment.WAITLISTED: Q(status=ApplicationStatus.WAITLISTED),
+        MessageSegment.CONFIRMED: Q(status=ApplicationStatus.CONFIRMED),
+        MessageSegment.ATTENDED: Q(status=ApplicationStatus.CONFIRMED, attended=True),
+        MessageSegment.NO_SHOW: Q(status=ApplicationStatus.CONFIRMED, attended=False),
+    }[MessageSegment(segment)]
+
+
+def recipient_barred(community: Community | int) -> Q:
+    """The applications whose member receives no message about a gathering
+    of ``community``, as a filter on applications: banned there, left Moim
+    (``seat_barred``), or no longer a member of the community."""
+    community_id = community.pk if isinstance(community, Community) else community
+    return seat_barred(community_id) | ~Q(
+        member_id__in=Membership.objects.filter(community_id=community_id).values(
+            "member_id"
+        )
+    )
+
+
+_INVISIBLE = re.compile(r"[\u200b-\u200f\u2060\ufeff\u00ad\s]+")
+_MARKDOWN_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def _link_core(link: str) -> str:
+    """The part of a video link that identifies it, whatever way it is
+    written: host (no "www."), path without its trailing slash, and query,
+    decoded and lowercased; no scheme, no fragment."""
+    parts = urlsplit(link.strip())
+    host = (parts.hostname or "").removeprefix("www.")
+    core = host + (parts.path or "").rstrip("/")
+    if parts.query:
+        core += "?" + parts.query
+    return _text_normalised(core)
+
+
+def _text_normalised(text: str) -> str:
+    """``text`` as a link inside it would compare: entities and percent
+    escapes decoded (twice over, for a doubly encoded one), Markdown's
+    backslash escapes undone, invisible characters and white space dropped,
+    compatibility forms folded and lowercased."""
+    text = html.unescape(text)
+    for _ in range(3):
+        decoded = unquote(text)
+        if decoded == text:
+            break
+        text = decoded
+    text = _MARKDOWN_ESCAPE.sub(r"\1", text)
+    text = unicodedata.normalize("NFKC", text)
+    return _INVISIBLE.sub("", text).lower()
+
+
+def names_video_link(gathering: Gathering, *texts: str) -> bool:
+    """Whether any of ``texts`` contains ``gathering``'s video link, written
+    any way that still reaches it: with or without the scheme or "www.",
+    with a trailing slash or none, percent-encoded, as a Markdown link or
+    autolink, in upper case, split by invisible characters."""
+    if not gathering.video_link:
+        return False
+    core = _link_core(gathering.video_link)
+    if not core:
+        return False
+    return any(core in _text_normalised(text) for text in texts if text)
+
+
+def message_link_refusal(
+    *, gathering: Gathering, segment: str, subject: str, body: str
+) -> EventsError | None:
+    """Why a message may not go to ``segment``, or None: one that names
+    the gathering's video link goes only to a segment of confirmed seat
+    holders (``SEAT_HOLDER_SEGMENTS``). The form asks this when it is
+    written, the service again when it is sent (the link may have changed
+    since)."""
+    if segment not in SEAT_HOLDER_SEGMENTS and names_video_link(
+        gathering, subject, body
+    ):
+        return EventsError("message_video_link")
+    return None
+
+
+def message_time_refusal(send_at: datetime, now: datetime) -> EventsError | None:
+    """Why a message may not be scheduled for ``send_at``, or None: not in
+    the past, not beyond ``MESSAGE_HORIZON``."""
+    if send_at < now - MESSAGE_LEEWAY:
+        return EventsError("message_time_past")
+    if send_at > now + MESSAGE_HORIZON:
+        return EventsError("message_time_far", days=MESSAGE_HORIZON.days)
+    return None
+
+
+def message_cancel_refusal(status: str) -> EventsError | None:
+    """Why a message may not be cancelled, or None: only while scheduled."""
+    if status != "scheduled":
+        return EventsError("message_not_scheduled")
+    return None
+
+
+def message_read_refusal(
+    *, member: Member, gathering: Gathering, segment: str, subject: str, body: str
+) -> EventsError | None:
+    """Why ``member``, who received a message, may not read it on the site
+    now, or None: a message naming the video link (sent to seat holders
+    only) stays readable only while they hold a confirmed seat, as the
+    link itself does (``join_refusal``). Organisers read every message
+    without asking this. One query when the message names the link."""
+    if segment not in SEAT_HOLDER_SEGMENTS or not names_video_link(
+        gathering, subject, body
+    ):
+        return None
+    confirmed = Application.objects.filter(
+        gathering=gathering, member=member, status=ApplicationStatus.CONFIRMED
+    ).exists()
+    return None if confirmed else EventsError("not_attendee")

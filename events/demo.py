@@ -59,6 +59,7 @@ from events.services.gatherings import (
     gathering_publish,
 )
 from events.services.lifecycle import gathering_advance
+from events.services.messages import message_create
 from events.services.offers import offer_confirm, offer_decline
 from events.services.path import path_visibility_set, takeaway_save
 from events.services.survey_setup import survey_question_add
@@ -205,6 +206,7 @@ def seed_gatherings(now: datetime | None = None) -> dict[str, int]:
         _seed_drawn(marketing, now)
         _seed_live(marketing, now)
         _seed_open_lottery(marketing, now)
+        _seed_messages(marketing, now)
         _seed_first_come(by_slug["brand-marketing"], now)
         _seed_cancelled(by_slug["pr"], now)
         titles = [
@@ -804,4 +806,37 @@ def _seed_cancelled(community: Community, now: datetime) -> None:
     gathering_cancel(
         gathering=gathering,
         reason="연사 일정이 바뀌어 이번 모임은 취소합니다. 다음 달에 다시 열게요.",
+    )
+
+
+def _seed_messages(community: Community, now: datetime) -> None:
+    """The host's messages to applicants: one sent to everyone who applied
+    to the open gathering, one scheduled for tomorrow to the drawn
+    gathering's confirmed attendees."""
+    opened = Gathering.objects.get(community=community, title=OPEN_TITLE)
+    if opened.messages.exists():
+        return
+    drawn = Gathering.objects.get(community=community, title=DRAWN_TITLE)
+    access = access_for(_organiser(community), community)
+    message_create(
+        access=access,
+        gathering=opened,
+        segment="all",
+        subject="추첨 전에 알려 드려요",
+        body=(
+            "신청해 주셔서 고마워요! 추첨은 신청 마감 직후에 자동으로 진행돼요.\n\n"
+            "- 결과는 알림과 이메일로 알려 드려요\n"
+            "- 당첨되면 **48시간 안에** 참가를 확정해 주세요\n\n"
+            "궁금한 점은 [커뮤니티 게시판](/c/performance-marketing/)에 남겨 주세요."
+        ),
+        now=now,
+    )
+    message_create(
+        access=access,
+        gathering=drawn,
+        segment="confirmed",
+        subject="내일 화면 공유 준비해 주세요",
+        body="각자 GA4 전환 설정 화면을 미리 열어 두면 시간을 아낄 수 있어요.",
+        send_at=now + timedelta(days=1),
+        now=now,
     )

@@ -87,6 +87,21 @@ MESSAGES = {
     "takeaway_too_early": _("You can write your takeaway once the gathering ends."),
     "takeaway_empty": _("Please write what you learned."),
     "path_item_unknown": _("This item is not on your path."),
+    # Messages to applicants (events.services.messages)
+    "message_video_link": _(
+        "This message contains the gathering's video link, and the group you "
+        "chose includes people without a confirmed seat. Remove the link, or "
+        "write to confirmed attendees only."
+    ),
+    "message_time_past": _("Please choose a time that has not passed yet."),
+    "message_time_far": _("A message can be scheduled at most %(days)s days ahead."),
+    "message_rate_limited": _(
+        "You have sent many messages recently. Please try again later."
+    ),
+    "message_not_scheduled": _(
+        "Only a message that has not been sent can be cancelled."
+    ),
+    "message_empty": _("Please write a subject and a message."),
     # The randomness beacon (events.beacon)
     "beacon_unavailable": _(
         "The randomness beacon could not be reached. The draw waits for its "
@@ -162,6 +177,7 @@ STATUSES = {
         403,
     ),
     "survey_results_unavailable": 404,
+    "message_rate_limited": 429,
     # Not the member's doing: the draw waits for the beacon.
     "beacon_unavailable": 503,
     "checkin_rate_limited": 429,

@@ -744,3 +744,79 @@ class BeaconRoundRecord(models.Model):
 
     def __str__(self) -> str:
         return f"quicknet round {self.round}"
+
+
+class MessageSegment(models.TextChoices):
+    """Whom an organiser's message goes to, among a gathering's applicants
+    (``events.access.segment_filter`` says who is in each)."""
+
+    ALL = "all", _("All applicants")
+    WAITLISTED = "waitlisted", _("Waitlisted")
+    CONFIRMED = "confirmed", _("Confirmed")
+    ATTENDED = "attended", _("Attended")
+    NO_SHOW = "no_show", _("No-shows")
+
+
+class MessageStatus(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    SENT = "sent", _("Sent")
+    CANCELLED = "cancelled", _("Cancelled")
+    # Refused at send time: the video link check failed then (the link or
+    # the segment changed after it was scheduled).
+    REFUSED = "refused", _("Not sent")
+
+
+class GatheringMessage(models.Model):
+    """A message an organiser writes to a segment of a gathering's
+    applicants, sent now or at ``send_at``. Its recipients are resolved when
+    it is sent (``events.services.messages.message_deliver``), not when it
+    is written: a segment means who is in it at that moment."""
+
+    gathering = models.ForeignKey(
+        Gathering, on_delete=models.CASCADE, related_name="messages"
+    )
+    sender = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    segment = models.CharField(max_length=12, choices=MessageSegment.choices)
+    subject = models.CharField(max_length=120)
+    # As written (Markdown), and rendered once through the sanitising
+    # renderer (community.markdown).
+    body = models.TextField()
+    body_html = models.TextField()
+    send_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=10, choices=MessageStatus.choices, default=MessageStatus.SCHEDULED
+    )
+    recipient_count = models.PositiveIntegerField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-send_at", "-pk"]
+        indexes = [models.Index(fields=["status", "send_at"])]
+
+    def __str__(self) -> str:
+        return f"message {self.pk} of gathering {self.gathering_id}"
+
+
+class MessageDelivery(models.Model):
+    """That a message reached a member: one row per (message, member), so a
+    send that runs twice, or after a worker restarted, tells nobody twice
+    (the notification and the mail are queued in the transaction that
+    writes the row)."""
+
+    message = models.ForeignKey(
+        GatheringMessage, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    delivered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["message", "member"], name="message_delivered_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"message {self.message_id} to {self.member_id}"

@@ -17,7 +17,7 @@ from django.urls import reverse
 from community.demo import DEMO_DOMAIN
 from community.models import Member, Membership, MembershipRole, Thread, Visibility
 from events import demo
-from events.models import Gathering
+from events.models import Gathering, GatheringMessage
 
 KINDS = ("visitor", "member", "organiser")
 COMMUNITY = "performance-marketing"
@@ -54,6 +54,18 @@ def accounts() -> dict[str, str | None]:
     """The sign-in address of each kind (None: signed out); all share the
     demo password (community.demo.DEMO_PASSWORD)."""
     return {"visitor": None, "member": member_email(), "organiser": demo.DEMO_ACCOUNT}
+
+
+def message_path(gathering: Gathering) -> str:
+    """The page of the host's demo message to everyone who applied to
+    ``gathering`` (events.demo), where their notification leads."""
+    message = GatheringMessage.objects.filter(gathering=gathering).first()
+    if message is None:
+        raise LookupError("No demo data: run `manage.py seed_demo` first.")
+    return reverse(
+        "gathering_message",
+        args=[gathering.community.slug, gathering.pk, message.pk],
+    )
 
 
 def site_pages() -> list[SitePage]:
@@ -148,6 +160,7 @@ def site_pages() -> list[SitePage]:
         SitePage("gathering-open", g(demo.OPEN_TITLE), "member"),
         SitePage("gathering-drawn", g(demo.DRAWN_TITLE), "member"),
         SitePage("my-gatherings", reverse("my_gatherings"), "member"),
+        SitePage("message", message_path(gatherings[demo.OPEN_TITLE]), "member"),
         SitePage("notifications", reverse("notification_list"), "member"),
         SitePage("bookmarks", reverse("bookmark_list"), "member"),
         SitePage("profile-edit", reverse("profile_edit"), "member"),
@@ -195,6 +208,9 @@ def site_pages() -> list[SitePage]:
             "check-in-venue",
             g(demo.FIRST_COME_TITLE, "gathering_checkin_venue"),
             "organiser",
+        ),
+        SitePage(
+            "gathering-messages", g(demo.DRAWN_TITLE, "gathering_messages"), "organiser"
         ),
         SitePage("survey-edit", g(demo.RATED_TITLE, "survey_edit"), "organiser"),
         SitePage("survey-results", g(demo.RATED_TITLE, "survey_results"), "organiser"),

@@ -3,7 +3,7 @@ applications, the draw button and check-in."""
 
 from django.urls import path
 
-from events.views import organise
+from events.views import messages, organise
 
 urlpatterns = [
     path(
@@ -78,5 +78,20 @@ urlpatterns = [
         "c/<slug:slug>/g/<int:pk>/checkin/venue/",
         organise.gathering_checkin_venue,
         name="gathering_checkin_venue",
+    ),
+    path(
+        "c/<slug:slug>/g/<int:pk>/messages/",
+        messages.gathering_messages,
+        name="gathering_messages",
+    ),
+    path(
+        "c/<slug:slug>/g/<int:pk>/messages/<int:message_id>/",
+        messages.gathering_message,
+        name="gathering_message",
+    ),
+    path(
+        "c/<slug:slug>/g/<int:pk>/messages/<int:message_id>/cancel/",
+        messages.gathering_message_cancel,
+        name="gathering_message_cancel",
     ),
 ]

@@ -54,6 +54,7 @@ from events.models import (
 )
 from events.services.applications import application_submit
 from events.services.feeds import feed_create
+from events.services.messages import message_create
 from events.services.offers import offer_confirm
 from events.services.surveys import response_submit
 from tests.community.forum_data import comment_make, thread_make
@@ -316,6 +317,21 @@ def world_build(*, starts_in: timedelta = timedelta(hours=12)) -> World:
         )
     community_services.community_leave(access=access_for(kinds["left"], community))
     kinds["waitlisted"] = with_status(main, ApplicationStatus.WAITLISTED)[-1].member
+    # The organiser's messages to the main gathering's applicants: one sent
+    # to all of them (the attendee and the waitlisted kind read it), one
+    # still scheduled.
+    host = access_for(kinds["organiser"], community)
+    sent_message = message_create(
+        access=host, gathering=main, segment="all", subject="안내", body="내일 봬요"
+    )
+    scheduled_message = message_create(
+        access=host,
+        gathering=main,
+        segment="confirmed",
+        subject="예약",
+        body="곧 시작해요",
+        send_at=timezone.now() + timedelta(days=1),
+    )
     # The member's data export, built at once (immediate tasks): its link.
     export = data_export_request(member=kinds["member"])
     return World(
@@ -345,6 +361,8 @@ def world_build(*, starts_in: timedelta = timedelta(hours=12)) -> World:
             "attendee_application": offered,
             "held_application": Application.objects.filter(gathering=held).first(),
             "export": export,
+            "message": sent_message,
+            "scheduled_message": scheduled_message,
             # Not "member"'s: allauth lets no email address be added to an
             # account with two-factor, and the fuzz adds one as "member".
             "passkey": passkey_add(kinds["outsider"]),
@@ -1109,6 +1127,60 @@ ROWS: list[Row] = [
         method="post",
         data=lambda w: {"action": "on"},
         label="self check-in turned on",
+    ),
+    Row("gathering_messages", organisers(ALLOWED), args=g("main")),
+    Row(
+        "gathering_messages",
+        organiser_writers(ALLOWED),
+        args=g("main"),
+        method="post",
+        data=lambda w: {
+            "segment": "waitlisted",
+            "subject": "안내",
+            "body": "자리가 나면 알려드려요",
+            "when": "now",
+        },
+        label="a message sent now",
+    ),
+    Row(
+        "gathering_messages",
+        moderators(ALLOWED),
+        args=g("held"),
+        label="another gathering's",
+    ),
+    Row(
+        "gathering_message",
+        readers(
+            NOT_FOUND,
+            anonymous=LOGIN,
+            attendee=ALLOWED,
+            waitlisted=ALLOWED,
+            organiser=ALLOWED,
+            muted_host=ALLOWED,
+            moderator=ALLOWED,
+            staff=ALLOWED,
+        ),
+        args=lambda w: [w.community.slug, w.main.pk, w.extra["message"].pk],
+        label="a message sent to all applicants",
+    ),
+    Row(
+        "gathering_message",
+        readers(NOT_FOUND, anonymous=LOGIN),
+        args=lambda w: [w.community.slug, w.open.pk, w.extra["message"].pk],
+        label="under another gathering's address",
+    ),
+    Row(
+        "gathering_message_cancel",
+        organiser_writers(ALLOWED),
+        args=lambda w: [w.community.slug, w.main.pk, w.extra["scheduled_message"].pk],
+        method="post",
+        label="a scheduled message",
+    ),
+    Row(
+        "gathering_message_cancel",
+        every(NOT_ALLOWED),
+        args=lambda w: [w.community.slug, w.main.pk, w.extra["scheduled_message"].pk],
+        label="asked for with GET",
     ),
     Row("survey_edit", organisers(ALLOWED), args=g("main")),
     Row(

@@ -70,6 +70,7 @@ from community.models import Member
 from events.admin import SurveyAdminForm
 from events.checkin_tokens import attendee_code, attendee_pass
 from events.forms import ApplicationForm, SelfCheckinForm, SurveyForm, TakeawayForm
+from events.forms_messages import MessageForm
 from events.forms_organise import (
     DATETIME_FIELDS,
     AmendForm,
@@ -86,7 +87,7 @@ from events.models import Gathering, Survey
 from events.services.lifecycle import gathering_advance_if_due
 from tests import access_matrix as m
 from tests import hostile, pictures
-from tests.events.factories import gathering_held, gathering_open
+from tests.events.factories import MARKER_LINK, gathering_held, gathering_open
 from tests.factories import (
     CONSENTS,
     PASSWORD,
@@ -1133,6 +1134,35 @@ ENTRIES: list[Entry] = [
         forms=(SelfCheckinForm,),
     ),
     Entry(
+        "gathering_messages",
+        kind("organiser"),
+        url("gathering_messages", g_args("main")),
+        lambda w, s: {
+            "segment": "waitlisted",
+            "subject": "안내",
+            "body": "자리가 나면 알려드려요",
+            "when": "now",
+        },
+        body(
+            segment=v("all", "waitlisted", "confirmed", "attended", "no_show"),
+            subject=v("안내", MARKER_LINK),
+            body=v("본문", f"[링크]({MARKER_LINK})", "zoom.example/j/MARKER%2D123"),
+            when=v("now", "later"),
+            send_at=hostile.date_strings,
+        ),
+        forms=(MessageForm,),
+    ),
+    Entry(
+        "gathering_message_cancel",
+        kind("organiser"),
+        lambda w, s: reverse(
+            "gathering_message_cancel",
+            args=[w.community.slug, w.main.pk, w.extra["scheduled_message"].pk],
+        ),
+        lambda w, s: {},
+        body(confirm=v()),
+    ),
+    Entry(
         "survey_edit",
         kind("organiser"),
         url("survey_edit", g_args("main")),
@@ -1421,6 +1451,7 @@ def _exposed_forms() -> set[type]:
     import community.forms_moderation  # noqa: F401
     import events.admin
     import events.forms
+    import events.forms_messages
     import events.forms_organise  # noqa: F401
 
     found = {

@@ -1,12 +1,14 @@
 """Reads for moderators: the report queue, the audit log, the content a
 moderation action names, sanctions in force."""
 
+import json
 from typing import NamedTuple
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Q
 from django.utils import timezone
 
+from community.facts import said
 from community.models import (
     AuditEntry,
     Comment,
@@ -37,6 +39,28 @@ def report_queue(*, community: Community, page: int | str = 1) -> Page:
     return Paginator(reports, 30).get_page(page)
 
 
+# Actions whose reason is a sentence stored as facts (community.facts), JSON:
+# an organiser's message to applicants (events.services.messages).
+FACT_ACTIONS = frozenset(
+    {
+        ModerationAction.MESSAGE,
+        ModerationAction.MESSAGE_SENT,
+        ModerationAction.MESSAGE_CANCEL,
+        ModerationAction.MESSAGE_REFUSED,
+    }
+)
+
+
+def _fact_said(reason: str) -> str:
+    """A reason stored as facts, said in the reader's language; as stored
+    when it is not (e.g. cut short)."""
+    try:
+        sentence = json.loads(reason)
+        return said(sentence["message"], sentence["params"])
+    except (ValueError, KeyError, TypeError):
+        return reason
+
+
 def audit_log(*, community: Community, page: int | str = 1) -> Page:
     """A page of the audit log. Each entry carries ``reason_shown``: its
     reason as readers should see it (a role change stores the role's value,
@@ -48,7 +72,9 @@ def audit_log(*, community: Community, page: int | str = 1) -> Page:
     page_obj.object_list = list(page_obj.object_list)
     for entry in page_obj.object_list:
         entry.reason_shown = entry.reason
-        if entry.action == ModerationAction.ROLE and entry.reason in (
+        if entry.action in FACT_ACTIONS:
+            entry.reason_shown = _fact_said(entry.reason)
+        elif entry.action == ModerationAction.ROLE and entry.reason in (
             MembershipRole.values
         ):
             entry.reason_shown = MembershipRole(entry.reason).label

@@ -16,8 +16,8 @@ from events.models import (
     Draw,
     Gathering,
     JoinPass,
-    SelfCheckin,
     SelectionMode,
+    SelfCheckin,
 )
 
 APPLICATIONS_PER_PAGE = 100
