@@ -3,7 +3,7 @@ applications, the draw button and check-in."""
 
 from django.urls import path
 
-from events.views import organise
+from events.views import organise, repeat
 
 urlpatterns = [
     path(
@@ -56,5 +56,20 @@ urlpatterns = [
         "c/<slug:slug>/g/<int:pk>/checkin/",
         organise.gathering_checkin,
         name="gathering_checkin",
+    ),
+    path(
+        "c/<slug:slug>/g/<int:pk>/repeat/",
+        repeat.gathering_repeat,
+        name="gathering_repeat",
+    ),
+    path(
+        "c/<slug:slug>/g/<int:pk>/series/",
+        repeat.gathering_series,
+        name="gathering_series",
+    ),
+    path(
+        "c/<slug:slug>/g/<int:pk>/series/stop/",
+        repeat.gathering_series_stop,
+        name="gathering_series_stop",
     ),
 ]

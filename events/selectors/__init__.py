@@ -48,6 +48,11 @@ from events.selectors.path import (
     path_export,
     path_past_gatherings,
 )
+from events.selectors.series import (
+    OccurrenceRow,
+    SeriesView,
+    series_of_gathering,
+)
 from events.selectors.surveys import (
     AFTER_END,
     SURVEY_DONE,
@@ -80,9 +85,11 @@ __all__ = [
     "HomeGatherings",
     "JoinLink",
     "MyApplicationRow",
+    "OccurrenceRow",
     "PageAction",
     "PathItem",
     "QuestionResult",
+    "SeriesView",
     "SurveyProgress",
     "SurveyResults",
     "SurveyState",
@@ -113,6 +120,7 @@ __all__ = [
     "organise_hosts",
     "path_export",
     "path_past_gatherings",
+    "series_of_gathering",
     "survey_for_form",
     "survey_progress",
     "survey_results",

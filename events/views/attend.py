@@ -30,6 +30,7 @@ from events.errors import EventsError
 from events.forms import ApplicationForm
 from events.models import ApplicationStatus, Gathering
 from events.services import applications, attendance, lifecycle, offers
+from events.services import series as series_services
 
 # What a member is told once their application is stored, by its status.
 APPLIED_MESSAGES = {
@@ -70,6 +71,17 @@ def _detail(
     )
     if form is None and page.can_apply:
         form = ApplicationForm(gathering=gathering)
+    series = selectors.series_of_gathering(
+        gathering=gathering, drafts=page.is_organiser
+    )
+    if series is not None and series.next_due_at and series.next_due_at <= now:
+        # Pages apply what falls due, as they do a gathering's transitions.
+        series_services.series_extend_if_due(
+            series_id=series.series_id, next_due_at=series.next_due_at, now=now
+        )
+        series = selectors.series_of_gathering(
+            gathering=gathering, drafts=page.is_organiser
+        )
     return render(
         request,
         "events/gathering_detail.html",
@@ -80,6 +92,7 @@ def _detail(
             "page": page,
             "draw_log": selectors.draw_log(gathering=gathering),
             "form": form,
+            "series": series,
             "survey": survey,
             "survey_shown": survey is not None
             and selectors.survey_summary_shown(survey.survey),
