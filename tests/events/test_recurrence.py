@@ -2,6 +2,7 @@
 month ends handled, and for any start and rule the dates strictly increase,
 never repeat and come in the number asked for."""
 
+import itertools
 from datetime import UTC, date, datetime, timedelta
 
 from django.utils import translation
@@ -104,13 +105,11 @@ def test_labels_name_the_weekday_and_its_week():
     rule=st.sampled_from(RULES),
     count=st.integers(min_value=2, max_value=26),
 )
-def test_dates_strictly_increase_never_repeat_and_respect_the_count(
-    first, rule, count
-):
+def test_dates_strictly_increase_never_repeat_and_respect_the_count(first, rule, count):
     starts = recurrence.occurrence_starts(first, rule, count=count, limit=26)
     assert len(starts) == count
     assert starts[0] == first
-    assert all(a < b for a, b in zip(starts, starts[1:], strict=False))
+    assert all(a < b for a, b in itertools.pairwise(starts))
     assert len({s.date() for s in starts}) == count
     for start in starts:
         local = start.astimezone(SEOUL)
@@ -121,11 +120,11 @@ def test_dates_strictly_increase_never_repeat_and_respect_the_count(
         assert len(set(months)) == count  # one a month, no month skipped
         assert all(
             (b[0] * 12 + b[1]) - (a[0] * 12 + a[1]) == 1
-            for a, b in zip(months, months[1:], strict=False)
+            for a, b in itertools.pairwise(months)
         )
     else:
         step = timedelta(weeks=1 if rule == recurrence.WEEKLY else 2)
-        assert all(b - a == step for a, b in zip(starts, starts[1:], strict=False))
+        assert all(b - a == step for a, b in itertools.pairwise(starts))
 
 
 @given(

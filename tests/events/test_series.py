@@ -82,7 +82,7 @@ def _occurrences(series) -> list[Gathering]:
 
 
 def test_a_copy_takes_what_the_organiser_wrote_and_nothing_members_did():
-    source, members = gathering_drawn(
+    source, _members = gathering_drawn(
         questions=["어떤 채널을 쓰세요?"],
         require_matching_role=True,
         claim_window=timedelta(hours=12),
@@ -206,7 +206,7 @@ def test_a_copy_takes_the_survey_settings_and_its_own_cover_files():
 
 
 def test_a_muted_organiser_may_not_copy():
-    source, organiser = _template(days=10)
+    source, _organiser = _template(days=10)
     host = member_joined(source.community)
     source.hosts.add(host)
     _ban(source.community, host, kind=SanctionKind.MUTE)
