@@ -1026,6 +1026,44 @@ ROWS: list[Row] = [
         data=lambda w: {"reason": "모두에게 알립니다"},
         label="with a reason mailed to every applicant",
     ),
+    # Repeating: a banned host organises nothing (403), a muted one reads
+    # the pages but may not copy, start or stop a series.
+    Row("gathering_repeat", organisers(ALLOWED), args=g("main")),
+    Row(
+        "gathering_repeat",
+        moderators(ALLOWED),
+        args=g("held"),
+        label="another gathering's",
+    ),
+    Row(
+        "gathering_repeat",
+        organiser_writers(BAD_REQUEST),
+        args=g("main"),
+        method="post",
+        label="no dates",
+    ),
+    Row("gathering_series", organisers(ALLOWED), args=g("open")),
+    Row(
+        "gathering_series",
+        organiser_writers(BAD_REQUEST),
+        args=g("open"),
+        method="post",
+        label="no rule",
+    ),
+    Row(
+        "gathering_series",
+        organiser_writers(ALLOWED),
+        args=g("open"),
+        method="post",
+        data=lambda w: {"rule": "weekly", "count": "3", "publish": "on"},
+        label="weekly, three times",
+    ),
+    Row(
+        "gathering_series_stop",
+        organiser_writers(ALLOWED),
+        args=g("open"),
+        method="post",
+    ),
     Row("gathering_manage", organisers(ALLOWED), args=g("main")),
     Row(
         "gathering_manage",

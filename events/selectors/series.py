@@ -5,8 +5,14 @@ page. Two queries whatever the series' length."""
 from datetime import date, datetime
 from typing import NamedTuple
 
+from django.utils.translation import gettext_lazy as _
+
 from events import recurrence
-from events.models import Gathering, SeriesOccurrence
+from events.models import Gathering, GatheringStatus, SeriesOccurrence
+
+# A published gathering stays a draft until its applications open; members
+# read that as "not open yet", not as a draft.
+PUBLISHED_DRAFT = _("Not open yet")
 
 
 class OccurrenceRow(NamedTuple):
@@ -71,7 +77,10 @@ def series_of_gathering(
             title=row.gathering__title,
             starts_at=row.gathering__starts_at,
             status=row.gathering__status,
-            status_label=labels[row.gathering__status],
+            status_label=PUBLISHED_DRAFT
+            if row.gathering__status == GatheringStatus.DRAFT
+            and row.gathering__published_at is not None
+            else labels[row.gathering__status],
             published=row.gathering__published_at is not None,
             current=row.gathering_id == gathering.pk,
         )

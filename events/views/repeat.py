@@ -40,8 +40,10 @@ def gathering_repeat(
     proposed = series_services.next_schedule(
         source=gathering, rule=view.rule if view else None, now=timezone.now()
     )
-    form = RepeatForm(request.POST or None, initial=proposed)
-    if request.method == "POST" and form.is_valid():
+    # An empty POST is a submission too (nothing sent), not a fresh form.
+    posted = request.method == "POST"
+    form = RepeatForm(request.POST if posted else None, initial=proposed)
+    if posted and form.is_valid():
         hosts = series_services.hosts_eligible(gathering)
         if form.copy_check(
             source=gathering,
