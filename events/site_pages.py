@@ -179,6 +179,12 @@ def site_pages() -> list[SitePage]:
         SitePage(
             "gathering-cancel", g(demo.OPEN_TITLE, "gathering_cancel"), "organiser"
         ),
+        SitePage(
+            "gathering-repeat", g(demo.OPEN_TITLE, "gathering_repeat"), "organiser"
+        ),
+        SitePage(
+            "gathering-series", g(demo.OPEN_TITLE, "gathering_series"), "organiser"
+        ),
         SitePage("check-in", g(demo.LIVE_TITLE, "gathering_checkin"), "organiser"),
         SitePage("survey-edit", g(demo.RATED_TITLE, "survey_edit"), "organiser"),
         SitePage("survey-results", g(demo.RATED_TITLE, "survey_results"), "organiser"),
