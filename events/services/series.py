@@ -44,7 +44,9 @@ SCHEDULE_FIELDS = (
 )
 # What a copy takes from its source besides the schedule (and the hosts, the
 # cover and the survey's settings, copied apart).
-COPIED = [name for name in EDITABLE if name not in SCHEDULE_FIELDS]
+COPIED = [name for name in EDITABLE if name not in SCHEDULE_FIELDS] + [
+    "lobby_before"
+]
 # A paused series (its author may no longer write) looks again this much
 # later, so that pages do not retry it on every view.
 PAUSE_RETRY = timedelta(days=1)
