@@ -44,9 +44,7 @@ SCHEDULE_FIELDS = (
 )
 # What a copy takes from its source besides the schedule (and the hosts, the
 # cover and the survey's settings, copied apart).
-COPIED = [name for name in EDITABLE if name not in SCHEDULE_FIELDS] + [
-    "lobby_before"
-]
+COPIED = [name for name in EDITABLE if name not in SCHEDULE_FIELDS] + ["lobby_before"]
 # A paused series (its author may no longer write) looks again this much
 # later, so that pages do not retry it on every view.
 PAUSE_RETRY = timedelta(days=1)
@@ -69,17 +67,22 @@ def schedule_at(source: Gathering, starts_at: datetime) -> dict[str, datetime]:
 
 
 def next_schedule(
-    *, source: Gathering, rule: str | None, now: datetime
+    *,
+    source: Gathering,
+    rule: str | None,
+    now: datetime,
+    after: datetime | None = None,
 ) -> dict[str, datetime]:
     """The proposed schedule of the next one after ``source``: one step of
     ``rule`` (its series' rule; None: a week) later at the same Seoul
     wall-clock time, stepped on until its applications close after ``now``
-    (a copy of a gathering long past proposes the next date still to come)."""
+    (a copy of a gathering long past proposes the next date still to come)
+    and it starts after ``after`` (the last date its series has made)."""
     rule = rule or recurrence.WEEKLY
     for index in range(1, PROPOSAL_STEPS):
         start = recurrence.occurrence_start(source.starts_at, rule, index)
         proposed = schedule_at(source, start)
-        if proposed["applications_close_at"] > now:
+        if proposed["applications_close_at"] > now and (after is None or start > after):
             return proposed
     return proposed
 

@@ -37,8 +37,12 @@ def gathering_repeat(
     """A copy of this gathering as a new draft, with the proposed dates
     (one series step or a week later) editable; then its edit page."""
     view = selectors.series_of_gathering(gathering=gathering, drafts=True)
+    # In a series, the next one comes after the last date the series made.
     proposed = series_services.next_schedule(
-        source=gathering, rule=view.rule if view else None, now=timezone.now()
+        source=gathering,
+        rule=view.rule if view else None,
+        now=timezone.now(),
+        after=max(row.starts_at for row in view.occurrences) if view else None,
     )
     # An empty POST is a submission too (nothing sent), not a fresh form.
     posted = request.method == "POST"

@@ -141,6 +141,15 @@ def test_the_next_one_of_a_monthly_series_is_a_month_later():
     )
 
 
+def test_the_next_one_comes_after_the_last_date_given():
+    source, _organiser = _template(days=10)
+    last = source.starts_at + timedelta(weeks=3)
+    proposed = series_services.next_schedule(
+        source=source, rule=None, now=timezone.now(), after=last
+    )
+    assert proposed["starts_at"] == source.starts_at + timedelta(weeks=4)
+
+
 def test_a_cancelled_gathering_can_be_copied():
     source, organiser = _template(days=10)
     gatherings.gathering_cancel(gathering=source, reason="장소 문제")

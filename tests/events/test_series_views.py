@@ -62,6 +62,17 @@ def test_the_next_one_page_proposes_a_week_later(client):
     assert f'value="{proposed}"' in response.text
 
 
+def test_the_next_one_of_a_series_is_proposed_after_its_last_date(client):
+    gathering, organiser = _template()
+    series_services.series_create(
+        template=gathering, rule=recurrence.WEEKLY, count=3, created_by=organiser
+    )
+    client_sign_in(client, organiser)
+    response = client.get(_url("gathering_repeat", gathering))
+    proposed = _local(gathering.starts_at + timedelta(weeks=3))
+    assert f'value="{proposed}"' in response.text
+
+
 def test_the_next_one_is_a_draft_opened_on_its_edit_page(client):
     gathering, organiser = _template()
     client_sign_in(client, organiser)
