@@ -60,8 +60,6 @@ class SeriesForm(forms.Form):
         required=False,
         min_value=2,
         max_value=SERIES_MAX_OCCURRENCES,
-        help_text=_("This one included, at most %(limit)s.")
-        % {"limit": SERIES_MAX_OCCURRENCES},
     )
     until = forms.DateField(
         label=_("Or until (Korean date)"),
@@ -83,6 +81,10 @@ class SeriesForm(forms.Form):
 
     def __init__(self, *args, starts_at: datetime | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        # Formatted here, in the language of the request, not at import.
+        self.fields["count"].help_text = _("This one included, at most %(limit)s.") % {
+            "limit": SERIES_MAX_OCCURRENCES
+        }
         if starts_at is not None:
             # "Every Tuesday" says more than "Every week".
             self.fields["rule"].choices = [

@@ -258,14 +258,22 @@ def series_extend(*, series_id: int, now: datetime | None = None) -> list[Gather
             times = schedule_at(series.template, start)
             if times["applications_close_at"] <= now:
                 continue
-            gathering = gathering_copy(
-                source=series.template,
-                created_by=series.created_by,
-                schedule=times,
-            )
-            SeriesOccurrence.objects.create(
-                series=series, index=index, gathering=gathering
-            )
+            try:
+                with transaction.atomic():
+                    gathering = gathering_copy(
+                        source=series.template,
+                        created_by=series.created_by,
+                        schedule=times,
+                    )
+                    SeriesOccurrence.objects.create(
+                        series=series, index=index, gathering=gathering
+                    )
+            except EventsError:
+                # A schedule the template no longer allows: skipped, as a
+                # date already past is; the page that ran the job still
+                # shows (it runs on page views too).
+                logger.warning("series %s: occurrence %s skipped", series_id, index)
+                continue
             made.append(gathering)
         series.next_due_at = next_due
         series.save(update_fields=["next_due_at"])
