@@ -224,15 +224,50 @@ def _author_may_write(series: Series) -> bool:
     )
 
 
+def _occurrences_make(
+    series: Series, now: datetime
+) -> tuple[list[Gathering], datetime | None]:
+    """Make the missing occurrences of ``series`` that start within
+    SERIES_HORIZON of ``now``; return them and when the next one falls due
+    (None: none will). Caller holds the series' row lock."""
+    made: list[Gathering] = []
+    existing = set(series.occurrences.values_list("index", flat=True))
+    for index, start in enumerate(series_starts(series)):
+        if start > now + SERIES_HORIZON:
+            return made, start - SERIES_HORIZON
+        times = schedule_at(series.template, start)
+        if index in existing or times["applications_close_at"] <= now:
+            continue
+        try:
+            with transaction.atomic():
+                gathering = gathering_copy(
+                    source=series.template,
+                    created_by=series.created_by,
+                    schedule=times,
+                )
+                SeriesOccurrence.objects.create(
+                    series=series, index=index, gathering=gathering
+                )
+        except EventsError:
+            # A schedule the template no longer allows: skipped, as a date
+            # already past is, so the page that ran the job still shows.
+            logger.warning("series %s: occurrence %s skipped", series.pk, index)
+            continue
+        made.append(gathering)
+    return made, None
+
+
 def series_extend(*, series_id: int, now: datetime | None = None) -> list[Gathering]:
     """Make the occurrences of the series that start within SERIES_HORIZON
     of ``now`` and do not exist yet, and note when the next one falls due.
     Idempotent: it holds the series' row lock while it looks and makes, and
     the unique (series, index) constraint backs that up, so a second run,
     or two at once, make nothing twice. An occurrence whose applications
-    would already have closed is skipped. Publishes the new ones (when the
-    series says so) after the commit, outside the lock. Takes no lock of
-    its own beforehand; runs its own transaction."""
+    would already have closed is skipped. A series whose author may no
+    longer write pauses (``_author_may_write``) and looks again later.
+    Publishes the new ones (when the series says so) after the commit,
+    outside the lock, and queues the next run. Takes no lock beforehand;
+    runs its own transaction."""
     now = now or timezone.now()
     made: list[Gathering] = []
     with transaction.atomic():
@@ -243,38 +278,10 @@ def series_extend(*, series_id: int, now: datetime | None = None) -> list[Gather
         )
         if series.stopped_at is not None:
             return []
-        if not _author_may_write(series):
-            series.next_due_at = now + PAUSE_RETRY
-            series.save(update_fields=["next_due_at"])
-            return []
-        existing = set(series.occurrences.values_list("index", flat=True))
-        next_due = None
-        for index, start in enumerate(series_starts(series)):
-            if start > now + SERIES_HORIZON:
-                next_due = start - SERIES_HORIZON
-                break
-            if index in existing:
-                continue
-            times = schedule_at(series.template, start)
-            if times["applications_close_at"] <= now:
-                continue
-            try:
-                with transaction.atomic():
-                    gathering = gathering_copy(
-                        source=series.template,
-                        created_by=series.created_by,
-                        schedule=times,
-                    )
-                    SeriesOccurrence.objects.create(
-                        series=series, index=index, gathering=gathering
-                    )
-            except EventsError:
-                # A schedule the template no longer allows: skipped, as a
-                # date already past is; the page that ran the job still
-                # shows (it runs on page views too).
-                logger.warning("series %s: occurrence %s skipped", series_id, index)
-                continue
-            made.append(gathering)
+        if _author_may_write(series):
+            made, next_due = _occurrences_make(series, now)
+        else:
+            next_due = now + PAUSE_RETRY
         series.next_due_at = next_due
         series.save(update_fields=["next_due_at"])
     if series.publish:

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from community.access import access_for
@@ -257,6 +258,14 @@ def test_a_second_run_makes_nothing_twice():
     assert series_services.series_extend(series_id=series.pk) == []
     assert series_services.series_extend(series_id=series.pk) == []
     assert SeriesOccurrence.objects.filter(series=series).count() == before
+
+
+def test_the_database_refuses_a_second_occurrence_with_the_same_index():
+    template, organiser = _template(days=10)
+    series = _weekly(template, organiser, count=3)
+    other = _template(days=12)[0]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SeriesOccurrence.objects.create(series=series, index=1, gathering=other)
 
 
 def test_the_next_occurrence_is_made_as_time_passes():
