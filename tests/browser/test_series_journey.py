@@ -2,8 +2,8 @@
 a desk (1280 px), in Korean: the series page sets the gathering to repeat
 every week for four gatherings and lists the three made; a member sees them
 on the gathering page under "매주 …요일 · 이 시리즈의 다른 모임"; "the next
-one from this" proposes a date a week later and lands on the draft's edit
-page. Nothing overflows the screen's width."""
+one from this" proposes the date after the series' last and lands on the
+draft's edit page. Nothing overflows the screen's width."""
 
 from datetime import timedelta
 
