@@ -167,3 +167,18 @@ def image_delete(*, key: str, kind: Kind) -> None:
 
 def image_url(key: str, width: int) -> str:
     return default_storage.url(rendition_name(key, width))
+
+
+def image_copy(*, key: str, kind: Kind) -> str:
+    """Copy ``key``'s renditions under a new key (a gathering copied with
+    its cover): each row owns its files, so replacing one's picture deletes
+    nothing the other shows. An empty key copies to an empty key."""
+    if not key:
+        return ""
+    copy = f"{kind.folder}/{secrets.token_urlsafe(12)}"
+    for width in kind.widths:
+        with default_storage.open(rendition_name(key, width)) as source:
+            default_storage.save(
+                rendition_name(copy, width), ContentFile(source.read())
+            )
+    return copy

@@ -604,3 +604,17 @@ def message_read_refusal(
         gathering=gathering, member=member, status=ApplicationStatus.CONFIRMED
     ).exists()
     return None if confirmed else EventsError("not_attendee")
+
+
+# --- Repeating a gathering ------------------------------------------------------
+
+
+def repeat_refusal(access: Access) -> EventsError | None:
+    """Why ``access`` may not make new gatherings from one (the next one
+    from this, a series), or None. Making a gathering is the community's
+    moderators' power (``gathering_create``'s door), so a gathering's
+    plain-member host, who organises that one gathering, may not; a ban
+    has already taken organising away (``is_organiser``)."""
+    if not access.is_moderator:
+        return EventsError("moderator_only")
+    return None

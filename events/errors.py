@@ -111,6 +111,14 @@ MESSAGES = {
         "The beacon round does not verify against drand quicknet's public key."
     ),
     "beacon_round_invalid": _("A beacon round is a whole number from 1."),
+    # Repeating a gathering (events.services.series)
+    "series_exists": _("This gathering already belongs to a series."),
+    "series_no_dates": _("The series would have no other date."),
+    "series_bounds": _(
+        "A series ends after 2 to %(limit)s gatherings, or on a date within a "
+        "year of the first."
+    ),
+    "series_stopped": _("This series is stopped."),
 }
 
 # Why an amendment is refused (the "amendment_invalid" text's %(problem)s),

@@ -820,3 +820,95 @@ class MessageDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"message {self.message_id} to {self.member_id}"
+
+
+# ---------------------------------------------------------------------------
+# Series: a gathering that repeats (docs/series.md).
+# ---------------------------------------------------------------------------
+
+# A series makes at most this many gatherings, the one it was set on
+# included, and ends at most this long after that one starts.
+SERIES_MAX_OCCURRENCES = 26
+SERIES_MAX_SPAN = timedelta(days=366)
+# Occurrences that start within this much of now exist as gatherings; the
+# series' job (events.services.series) makes the next ones as time passes.
+SERIES_HORIZON = timedelta(weeks=8)
+
+
+class SeriesRule(models.TextChoices):
+    WEEKLY = "weekly", _("Every week")
+    BIWEEKLY = "biweekly", _("Every other week")
+    # The same weekday of the month: "the 2nd Tuesday"; a 5th weekday is
+    # read as "the last", which every month has (events.recurrence).
+    MONTHLY = "monthly", _("Every month, same weekday")
+
+
+class Series(models.Model):
+    """A gathering repeated by a rule: the gathering it was set on (the
+    template, occurrence 0) and the rule that dates the others. Each
+    occurrence is a gathering of its own, with its own applications,
+    commitment and draw, linked through SeriesOccurrence, so that the
+    guarded events_gathering table keeps its columns (and its triggers)."""
+
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="+")
+    template = models.OneToOneField(
+        Gathering, on_delete=models.CASCADE, related_name="+"
+    )
+    rule = models.CharField(_("repeats"), max_length=10, choices=SeriesRule.choices)
+    # Occurrence 0's start, fixed when the series is set: editing the
+    # template's time later moves no other occurrence's date.
+    starts_at = models.DateTimeField()
+    # Exactly one of them bounds the series (the constraint below).
+    count = models.PositiveSmallIntegerField(_("occurrences"), null=True, blank=True)
+    until = models.DateField(_("until"), null=True, blank=True)
+    # Occurrences are published as they are made (their windows as the
+    # template's, relative to their own start), or left as drafts.
+    publish = models.BooleanField(_("publish each one automatically"), default=True)
+    created_by = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    # When the next occurrence enters the horizon (None: none will).
+    next_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("series")
+        verbose_name_plural = _("series")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(count__isnull=True) & Q(until__isnull=False))
+                | (
+                    Q(count__isnull=False)
+                    & Q(until__isnull=True)
+                    & Q(count__gte=2)
+                    & Q(count__lte=SERIES_MAX_OCCURRENCES)
+                ),
+                name="series_bounded_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"series of {self.template_id}"
+
+
+class SeriesOccurrence(models.Model):
+    """Occurrence ``index`` of a series is ``gathering``. The unique
+    constraints make a job that runs twice, or two at once, make it once."""
+
+    series = models.ForeignKey(
+        Series, on_delete=models.CASCADE, related_name="occurrences"
+    )
+    index = models.PositiveSmallIntegerField()
+    gathering = models.OneToOneField(
+        Gathering, on_delete=models.CASCADE, related_name="series_occurrence"
+    )
+
+    class Meta:
+        ordering = ["series", "index"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["series", "index"], name="series_occurrence_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"occurrence {self.index} of {self.series_id}"

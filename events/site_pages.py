@@ -198,6 +198,12 @@ def site_pages() -> list[SitePage]:
         SitePage(
             "gathering-cancel", g(demo.OPEN_TITLE, "gathering_cancel"), "organiser"
         ),
+        SitePage(
+            "gathering-repeat", g(demo.OPEN_TITLE, "gathering_repeat"), "organiser"
+        ),
+        SitePage(
+            "gathering-series", g(demo.OPEN_TITLE, "gathering_series"), "organiser"
+        ),
         SitePage("check-in", g(demo.LIVE_TITLE, "gathering_checkin"), "organiser"),
         SitePage(
             "check-in-door",

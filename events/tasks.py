@@ -5,5 +5,6 @@ that a job queued under this module's name before they moved still runs."""
 
 from events.services.draw import draw_notices_task
 from events.services.lifecycle import gathering_advance_task
+from events.services.series import series_extend_task
 
-__all__ = ["draw_notices_task", "gathering_advance_task"]
+__all__ = ["draw_notices_task", "gathering_advance_task", "series_extend_task"]

@@ -3,7 +3,7 @@ applications, the draw button and check-in."""
 
 from django.urls import path
 
-from events.views import messages, organise
+from events.views import messages, organise, repeat
 
 urlpatterns = [
     path(
@@ -93,5 +93,20 @@ urlpatterns = [
         "c/<slug:slug>/g/<int:pk>/messages/<int:message_id>/cancel/",
         messages.gathering_message_cancel,
         name="gathering_message_cancel",
+    ),
+    path(
+        "c/<slug:slug>/g/<int:pk>/repeat/",
+        repeat.gathering_repeat,
+        name="gathering_repeat",
+    ),
+    path(
+        "c/<slug:slug>/g/<int:pk>/series/",
+        repeat.gathering_series,
+        name="gathering_series",
+    ),
+    path(
+        "c/<slug:slug>/g/<int:pk>/series/stop/",
+        repeat.gathering_series_stop,
+        name="gathering_series_stop",
     ),
 ]

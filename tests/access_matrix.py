@@ -1060,6 +1060,45 @@ ROWS: list[Row] = [
         data=lambda w: {"reason": "모두에게 알립니다"},
         label="with a reason mailed to every applicant",
     ),
+    # Repeating makes new gatherings, which is the moderators' power (as
+    # gathering_create): a gathering's plain-member host, muted or not, is
+    # refused; a banned moderator organises nothing.
+    Row("gathering_repeat", moderators(ALLOWED), args=g("main")),
+    Row(
+        "gathering_repeat",
+        moderators(ALLOWED),
+        args=g("held"),
+        label="another gathering's",
+    ),
+    Row(
+        "gathering_repeat",
+        moderators(BAD_REQUEST),
+        args=g("main"),
+        method="post",
+        label="no dates",
+    ),
+    Row("gathering_series", moderators(ALLOWED), args=g("open")),
+    Row(
+        "gathering_series",
+        moderators(BAD_REQUEST),
+        args=g("open"),
+        method="post",
+        label="no rule",
+    ),
+    Row(
+        "gathering_series",
+        moderators(ALLOWED),
+        args=g("open"),
+        method="post",
+        data=lambda w: {"rule": "weekly", "count": "3", "publish": "on"},
+        label="weekly, three times",
+    ),
+    Row(
+        "gathering_series_stop",
+        moderators(ALLOWED),
+        args=g("open"),
+        method="post",
+    ),
     Row("gathering_manage", organisers(ALLOWED), args=g("main")),
     Row(
         "gathering_manage",

@@ -83,6 +83,7 @@ from events.forms_organise import (
     SurveyQuestionForm,
     SurveySettingsForm,
 )
+from events.forms_repeat import RepeatForm, SeriesForm
 from events.models import Gathering, Survey
 from events.services.lifecycle import gathering_advance_if_due
 from tests import access_matrix as m
@@ -1071,6 +1072,35 @@ ENTRIES: list[Entry] = [
         forms=(AmendForm,),
     ),
     Entry(
+        "gathering_repeat",
+        kind("organiser"),
+        url("gathering_repeat", g_args("main")),
+        lambda w, s: {
+            name: seoul(getattr(w.main, name) + timedelta(weeks=1))
+            for name in DATETIME_FIELDS
+        },
+        body(
+            starts_at=v(),
+            ends_at=v(),
+            applications_open_at=v(),
+            applications_close_at=v(),
+        ),
+        forms=(RepeatForm,),
+    ),
+    Entry(
+        "gathering_series",
+        kind("organiser"),
+        url("gathering_series", g_args("open")),
+        lambda w, s: {"rule": "weekly", "count": "3", "publish": "on"},
+        body(
+            rule=v("weekly", "biweekly", "monthly"),
+            count=hostile.number_strings,
+            until=v("2027-01-01"),
+            publish=v("on"),
+        ),
+        forms=(SeriesForm,),
+    ),
+    Entry(
         "gathering_cancel",
         kind("organiser"),
         url("gathering_cancel", g_args("main")),
@@ -1229,6 +1259,8 @@ IGNORES_BODY = {
     "moderation_queue": kind("moderator"),
     "audit_log": kind("moderator"),
     "gathering_manage": kind("organiser"),
+    # The open gathering repeats in no series: told so, nothing changes.
+    "gathering_series_stop": kind("organiser"),
 }
 
 
@@ -1452,7 +1484,8 @@ def _exposed_forms() -> set[type]:
     import events.admin
     import events.forms
     import events.forms_messages
-    import events.forms_organise  # noqa: F401
+    import events.forms_organise
+    import events.forms_repeat  # noqa: F401
 
     found = {
         cls

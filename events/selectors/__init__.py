@@ -53,6 +53,11 @@ from events.selectors.path import (
     path_export,
     path_past_gatherings,
 )
+from events.selectors.series import (
+    OccurrenceRow,
+    SeriesView,
+    series_of_gathering,
+)
 from events.selectors.surveys import (
     AFTER_END,
     SURVEY_DONE,
@@ -85,9 +90,11 @@ __all__ = [
     "HomeGatherings",
     "JoinLink",
     "MyApplicationRow",
+    "OccurrenceRow",
     "PageAction",
     "PathItem",
     "QuestionResult",
+    "SeriesView",
     "SurveyProgress",
     "SurveyResults",
     "SurveyState",
@@ -123,6 +130,7 @@ __all__ = [
     "organise_self_checkin",
     "path_export",
     "path_past_gatherings",
+    "series_of_gathering",
     "survey_for_form",
     "survey_progress",
     "survey_results",

@@ -32,6 +32,7 @@ from events.errors import EventsError
 from events.forms import ApplicationForm, SelfCheckinForm
 from events.models import ApplicationStatus, Gathering
 from events.services import applications, attendance, lifecycle, offers
+from events.services import series as series_services
 
 # What a member is told once their application is stored, by its status.
 APPLIED_MESSAGES = {
@@ -79,6 +80,17 @@ def _detail(
         self_checkin_form = SelfCheckinForm(
             initial={"code": request.GET.get("venue", "")[:20]}
         )
+    series = selectors.series_of_gathering(
+        gathering=gathering, drafts=page.is_organiser
+    )
+    if series is not None and series.next_due_at and series.next_due_at <= now:
+        # Pages apply what falls due, as they do a gathering's transitions.
+        series_services.series_extend_if_due(
+            series_id=series.series_id, next_due_at=series.next_due_at, now=now
+        )
+        series = selectors.series_of_gathering(
+            gathering=gathering, drafts=page.is_organiser
+        )
     response = render(
         request,
         "events/gathering_detail.html",
@@ -90,6 +102,7 @@ def _detail(
             "draw_log": selectors.draw_log(gathering=gathering),
             "form": form,
             "self_checkin_form": self_checkin_form,
+            "series": series,
             "survey": survey,
             "survey_shown": survey is not None
             and selectors.survey_summary_shown(survey.survey),

@@ -42,6 +42,7 @@ from events.access import (
     frozen_fields,
     organiser_write_refusal,
     publish_refusal,
+    repeat_refusal,
     self_checkin_settings_refusal,
 )
 from events.applicant_list import (
@@ -375,6 +376,7 @@ def gathering_manage(
             "can_publish": publish_refusal(gathering) is None and writes,
             "can_edit": edit_refusal(gathering) is None and writes,
             "can_cancel": cancel_refusal(gathering) is None and writes,
+            "can_repeat": repeat_refusal(access) is None,
             "can_checkin": checkin_refusal(gathering) is None,
             "now": now,
         },

@@ -295,8 +295,9 @@ def test_an_archive_with_messages_is_shown_read_only_without_presence(client):
 
 # Session, member, community, membership, sanctions, gathering, counts, the
 # draw's existence, the organiser check (hosts), own application and pass;
-# the community log's head and the amendments (moim-draw-v2's public trail).
-LIVE_ATTENDEE_QUERIES = 12
+# the community log's head and the amendments (moim-draw-v2's public trail);
+# the series it belongs to (none).
+LIVE_ATTENDEE_QUERIES = 13
 
 
 @pytest.mark.parametrize("size", [3, 60])

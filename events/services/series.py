@@ -1,0 +1,326 @@
+"""Repeating a gathering (docs/series.md): "the next one from this" copies a
+gathering into a new draft with new dates, and a series makes its
+occurrences ahead of time, each a gathering of its own with its own
+applications, commitment and draw.
+
+A copy takes everything an organiser wrote (title, description, format,
+seats, questions, eligibility, the hour settings, the hosts still in the
+community, the cover and the survey's settings) and nothing members did
+(applications, draws, seeds, join passes, survey responses, log entries):
+``gathering_create`` gives it a fresh seed and commitment."""
+
+import logging
+from datetime import date, datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.tasks import task
+from django.utils import timezone
+
+from community.access import Access, access_for, members_banned_from
+from community.images import COVER, image_copy
+from community.models import Member, Membership
+from events import recurrence
+from events.access import is_organiser, organiser_write_refusal
+from events.errors import EventsError
+from events.models import (
+    SERIES_HORIZON,
+    SERIES_MAX_OCCURRENCES,
+    SERIES_MAX_SPAN,
+    Gathering,
+    Series,
+    SeriesOccurrence,
+    Survey,
+)
+from events.scheduling import schedule
+from events.services.gatherings import EDITABLE, gathering_create, gathering_publish
+
+logger = logging.getLogger(__name__)
+
+SCHEDULE_FIELDS = (
+    "starts_at",
+    "ends_at",
+    "applications_open_at",
+    "applications_close_at",
+)
+# What a copy takes from its source besides the schedule (and the hosts, the
+# cover and the survey's settings, copied apart).
+COPIED = [name for name in EDITABLE if name not in SCHEDULE_FIELDS] + ["lobby_before"]
+# A paused series (its author may no longer write) looks again this much
+# later, so that pages do not retry it on every view.
+PAUSE_RETRY = timedelta(days=1)
+# How far forward a proposal for the next one looks for dates whose
+# applications still close in the future.
+PROPOSAL_STEPS = 2000
+
+
+def schedule_at(source: Gathering, starts_at: datetime) -> dict[str, datetime]:
+    """``source``'s schedule moved to start at ``starts_at``: the length and
+    the application window as they were, relative to the start."""
+    return {
+        "starts_at": starts_at,
+        "ends_at": starts_at + (source.ends_at - source.starts_at),
+        "applications_open_at": starts_at
+        - (source.starts_at - source.applications_open_at),
+        "applications_close_at": starts_at
+        - (source.starts_at - source.applications_close_at),
+    }
+
+
+def next_schedule(
+    *,
+    source: Gathering,
+    rule: str | None,
+    now: datetime,
+    after: datetime | None = None,
+) -> dict[str, datetime]:
+    """The proposed schedule of the next one after ``source``: one step of
+    ``rule`` (its series' rule; None: a week) later at the same Seoul
+    wall-clock time, stepped on until its applications close after ``now``
+    (a copy of a gathering long past proposes the next date still to come)
+    and it starts after ``after`` (the last date its series has made)."""
+    rule = rule or recurrence.WEEKLY
+    for index in range(1, PROPOSAL_STEPS):
+        start = recurrence.occurrence_start(source.starts_at, rule, index)
+        proposed = schedule_at(source, start)
+        if proposed["applications_close_at"] > now and (after is None or start > after):
+            return proposed
+    return proposed
+
+
+def hosts_eligible(source: Gathering) -> list[Member]:
+    """``source``'s hosts who still belong to its community and are not
+    banned from it. One query."""
+    community_id = source.community_id
+    return list(
+        source.hosts.filter(
+            is_active=True,
+            pk__in=Membership.objects.filter(community_id=community_id).values(
+                "member_id"
+            ),
+        )
+        .exclude(pk__in=members_banned_from(community_id))
+        .order_by("pk")
+    )
+
+
+def gathering_copy(
+    *,
+    source: Gathering,
+    created_by: Member,
+    schedule: dict[str, datetime],
+    access: Access | None = None,
+) -> Gathering:
+    """A new draft with ``source``'s settings and ``schedule`` (the four
+    times; checked as ``gathering_create`` checks any schedule). ``access``
+    is the copying organiser's, who must not be muted; None for the site
+    itself (a series' job). Runs in its own transaction (or the caller's);
+    the cover's files are copied before it."""
+    if access is not None and (refusal := organiser_write_refusal(access)):
+        raise refusal
+    fields = {name: getattr(source, name) for name in COPIED}
+    fields["questions"] = list(source.questions)
+    survey = Survey.objects.filter(gathering=source).first()
+    cover = image_copy(key=source.cover, kind=COVER)
+    with transaction.atomic():
+        copy = gathering_create(
+            community=source.community,
+            created_by=created_by,
+            hosts=hosts_eligible(source) or None,
+            **fields,
+            **{name: schedule[name] for name in SCHEDULE_FIELDS},
+        )
+        if cover:
+            Gathering.objects.filter(pk=copy.pk).update(cover=cover)
+            copy.cover = cover
+        if survey is not None:
+            Survey.objects.create(
+                gathering=copy,
+                min_responses=survey.min_responses,
+                duration=survey.duration,
+                questions=list(survey.questions),
+            )
+    return copy
+
+
+def series_starts(series: Series) -> list[datetime]:
+    """Every start of ``series``, occurrence 0 included."""
+    return recurrence.occurrence_starts(
+        series.starts_at,
+        series.rule,
+        count=series.count,
+        until=series.until,
+        limit=SERIES_MAX_OCCURRENCES,
+    )
+
+
+def series_bounds_check(*, starts_at: datetime, count: int | None, until) -> None:
+    """Refuse a series without exactly one bound, or one beyond the limits:
+    2 to SERIES_MAX_OCCURRENCES gatherings, or an end date on or after the
+    first and within SERIES_MAX_SPAN of it."""
+    first_day = starts_at.astimezone(recurrence.SEOUL).date()
+    if (count is None) == (until is None):
+        raise EventsError("series_bounds", limit=SERIES_MAX_OCCURRENCES)
+    if count is not None and not 2 <= count <= SERIES_MAX_OCCURRENCES:
+        raise EventsError("series_bounds", limit=SERIES_MAX_OCCURRENCES)
+    if until is not None and not (
+        isinstance(until, date) and first_day <= until <= first_day + SERIES_MAX_SPAN
+    ):
+        raise EventsError("series_bounds", limit=SERIES_MAX_OCCURRENCES)
+
+
+def series_create(
+    *,
+    template: Gathering,
+    rule: str,
+    created_by: Member,
+    count: int | None = None,
+    until: date | None = None,
+    publish: bool = True,
+    access: Access | None = None,
+    now: datetime | None = None,
+) -> Series:
+    """Repeat ``template`` by ``rule``, bounded by ``count`` or ``until``,
+    and make the occurrences that fall within SERIES_HORIZON now
+    (``series_extend``). ``access`` is the organiser's, who must not be
+    muted. Raises EventsError("series_exists") for a gathering already in a
+    series (the database's unique constraints decide a race)."""
+    if access is not None and (refusal := organiser_write_refusal(access)):
+        raise refusal
+    now = now or timezone.now()
+    series_bounds_check(starts_at=template.starts_at, count=count, until=until)
+    series = Series(
+        community_id=template.community_id,
+        template=template,
+        rule=rule,
+        starts_at=template.starts_at,
+        count=count,
+        until=until,
+        publish=publish,
+        created_by=created_by,
+    )
+    if len(series_starts(series)) < 2:
+        raise EventsError("series_no_dates")
+    try:
+        with transaction.atomic():
+            if SeriesOccurrence.objects.filter(gathering=template).exists():
+                raise EventsError("series_exists")
+            series.save()
+            SeriesOccurrence.objects.create(series=series, index=0, gathering=template)
+    except IntegrityError:
+        raise EventsError("series_exists") from None
+    series_extend(series_id=series.pk, now=now)
+    series.refresh_from_db()
+    return series
+
+
+def _author_may_write(series: Series) -> bool:
+    """Whether the series' author still organises its template and may
+    write there (not banned, not muted): a sanction pauses the series."""
+    author = series.created_by
+    access = access_for(author, series.template.community)
+    return (
+        is_organiser(author, series.template, access)
+        and organiser_write_refusal(access) is None
+    )
+
+
+def _occurrences_make(
+    series: Series, now: datetime
+) -> tuple[list[Gathering], datetime | None]:
+    """Make the missing occurrences of ``series`` that start within
+    SERIES_HORIZON of ``now``; return them and when the next one falls due
+    (None: none will). Caller holds the series' row lock."""
+    made: list[Gathering] = []
+    existing = set(series.occurrences.values_list("index", flat=True))
+    for index, start in enumerate(series_starts(series)):
+        if start > now + SERIES_HORIZON:
+            return made, start - SERIES_HORIZON
+        times = schedule_at(series.template, start)
+        if index in existing or times["applications_close_at"] <= now:
+            continue
+        try:
+            with transaction.atomic():
+                gathering = gathering_copy(
+                    source=series.template,
+                    created_by=series.created_by,
+                    schedule=times,
+                )
+                SeriesOccurrence.objects.create(
+                    series=series, index=index, gathering=gathering
+                )
+        except EventsError:
+            # A schedule the template no longer allows: skipped, as a date
+            # already past is, so the page that ran the job still shows.
+            logger.warning("series %s: occurrence %s skipped", series.pk, index)
+            continue
+        made.append(gathering)
+    return made, None
+
+
+def series_extend(*, series_id: int, now: datetime | None = None) -> list[Gathering]:
+    """Make the occurrences of the series that start within SERIES_HORIZON
+    of ``now`` and do not exist yet, and note when the next one falls due.
+    Idempotent: it holds the series' row lock while it looks and makes, and
+    the unique (series, index) constraint backs that up, so a second run,
+    or two at once, make nothing twice. An occurrence whose applications
+    would already have closed is skipped. A series whose author may no
+    longer write pauses (``_author_may_write``) and looks again later.
+    Publishes the new ones (when the series says so) after the commit,
+    outside the lock, and queues the next run. Takes no lock beforehand;
+    runs its own transaction."""
+    now = now or timezone.now()
+    made: list[Gathering] = []
+    with transaction.atomic():
+        series = (
+            Series.objects.select_for_update()
+            .select_related("template__community", "created_by")
+            .get(pk=series_id)
+        )
+        if series.stopped_at is not None:
+            return []
+        if _author_may_write(series):
+            made, next_due = _occurrences_make(series, now)
+        else:
+            next_due = now + PAUSE_RETRY
+        series.next_due_at = next_due
+        series.save(update_fields=["next_due_at"])
+    if series.publish:
+        for gathering in made:
+            try:
+                gathering_publish(gathering=gathering)
+            except EventsError:
+                # Left a draft for the organiser, who sees why on publishing.
+                logger.warning(
+                    "series %s: occurrence %s stays a draft", series_id, gathering.pk
+                )
+    if next_due is not None:
+        schedule(series_extend_task, next_due, series_id=series_id)
+    return made
+
+
+def series_extend_if_due(
+    *, series_id: int, next_due_at: datetime | None, now: datetime | None = None
+) -> None:
+    """On access, as pages apply a gathering's due transitions: extend the
+    series if its next occurrence has entered the horizon (the job may run
+    late, twice or never)."""
+    now = now or timezone.now()
+    if next_due_at is not None and next_due_at <= now:
+        series_extend(series_id=series_id, now=now)
+
+
+@task()
+def series_extend_task(*, series_id: int) -> None:
+    series_extend(series_id=series_id)
+
+
+def series_stop(*, series_id: int, access: Access | None = None) -> None:
+    """Stop making occurrences; those that exist stay as they are (a
+    published one keeps its applicants). ``access`` is the organiser's, who
+    must not be muted. Idempotent."""
+    if access is not None and (refusal := organiser_write_refusal(access)):
+        raise refusal
+    now = timezone.now()
+    Series.objects.filter(pk=series_id, stopped_at__isnull=True).update(
+        stopped_at=now, next_due_at=None
+    )
