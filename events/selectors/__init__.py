@@ -37,9 +37,10 @@ from events.selectors.organise import (
     organise_application_get,
     organise_application_page,
     organise_checkin_rows,
-    organise_community_members,
     organise_has_draw,
+    organise_host_suggestions,
     organise_hosts,
+    organise_hosts_resolve,
 )
 from events.selectors.path import (
     PATH_DEFAULTS,
@@ -108,9 +109,10 @@ __all__ = [
     "organise_application_get",
     "organise_application_page",
     "organise_checkin_rows",
-    "organise_community_members",
     "organise_has_draw",
+    "organise_host_suggestions",
     "organise_hosts",
+    "organise_hosts_resolve",
     "path_export",
     "path_past_gatherings",
     "survey_for_form",
