@@ -41,6 +41,9 @@ class ShareCard(NamedTuple):
     starts_at: datetime | None = None
     ends_at: datetime | None = None
     when: str = ""  # starts_at as a reader of the page's language writes it
+    # The picture as this site serves it, for showing the card on a page of
+    # its own (an address on SITE_URL's host may not be the page's).
+    local_image: str = ""
 
     @property
     def site_name(self) -> str:
@@ -95,4 +98,5 @@ def community_card(community: Community, path: str) -> ShareCard:
         image=default_image(),
         image_size=DEFAULT_IMAGE_SIZE,
         image_alt=community.name,
+        local_image=static(DEFAULT_IMAGE),
     )

@@ -10,17 +10,18 @@ but the community's name."""
 import io
 
 import segno
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from community import timefmt
 from community.images import COVER, image_url
 from community.sharing import (
+    DEFAULT_IMAGE,
     DEFAULT_IMAGE_SIZE,
     ShareCard,
     absolute,
     closed_card,
-    default_image,
     plain_text,
 )
 from events.models import Gathering, GatheringFormat
@@ -50,15 +51,16 @@ def gathering_card(gathering: Gathering) -> ShareCard:
     body = plain_text(gathering.description_html or gathering.description)
     if gathering.cover:
         large = COVER.widths[-1]
-        image, size = absolute(image_url(gathering.cover, large)), (large, large // 2)
+        local, size = image_url(gathering.cover, large), (large, large // 2)
     else:
-        image, size = default_image(), DEFAULT_IMAGE_SIZE
+        local, size = static(DEFAULT_IMAGE), DEFAULT_IMAGE_SIZE
     return ShareCard(
         title=gathering.title,
         description=plain_text(f"{lead} — {body}" if body else lead),
         url=gathering_url(gathering),
-        image=image,
+        image=absolute(local),
         image_size=size,
+        local_image=local,
         image_alt=gathering.title,
         kind="event",
         starts_at=gathering.starts_at,
