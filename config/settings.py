@@ -327,6 +327,9 @@ ACCOUNT_RATE_LIMITS = {
     # members at will.
     "compose_preview": "40/m/user",
     "mention_suggest": "60/m/user",
+    # The gathering form's host picker (events.views.sharing): the same
+    # budget, for the same reason.
+    "host_suggest": "60/m/user",
     # The "check your mail" resend button (community.views.members): allauth
     # limits each address, this each client, so a script cycling through
     # addresses cannot queue mail at will.

@@ -16,6 +16,7 @@ from community.access import (
 )
 from community.models import (
     Community,
+    DisplayMode,
     Member,
     Membership,
     MembershipRole,
@@ -101,6 +102,40 @@ def organising(gathering: Gathering) -> Q:
             & Q(pk__in=memberships.values("member_id"))
         )
     )
+
+
+def host_candidates(community: Community) -> Q:
+    """The members who may be named a host of a gathering of ``community``,
+    as a filter on members: active members of it, neither gone ("former
+    member") nor banned from it. The host picker offers only them and the
+    gathering form accepts only them."""
+    return (
+        Q(is_active=True)
+        & Q(pk__in=Membership.objects.filter(community=community).values("member_id"))
+        & ~Q(display_mode=DisplayMode.FORMER)
+        & ~Q(pk__in=members_banned_from(community))
+    )
+
+
+def host_picker_refusal(access: Access) -> EventsError | None:
+    """Why this visitor may not search ``access.community``'s members to
+    name hosts, or None: only who may name hosts there, its moderators (and
+    staff) and the hosts of its gatherings, none banned or muted (choosing
+    hosts is writing what a gathering says)."""
+    member = access.member
+    if member is None or access.banned is not None:
+        return EventsError("not_organiser")
+    if access.muted is not None:
+        return EventsError("muted")
+    if access.is_moderator:
+        return None
+    if access.is_member and (
+        Gathering.objects.filter(community=access.community)
+        .filter(hosts=member)
+        .exists()
+    ):
+        return None
+    return EventsError("not_organiser")
 
 
 def organiser_write_refusal(access: Access) -> EventsError | None:

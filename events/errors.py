@@ -34,6 +34,8 @@ MESSAGES = {
     "cannot_edit": _("This can no longer be changed: %(reason)s"),
     "invalid_times": _("%(problem)s"),
     "cannot_publish": _("Only a draft can be published."),
+    "host_query_invalid": _("Type 1 to 40 characters of a name or nickname."),
+    "host_search_rate_limited": _("Too many searches at once. Please wait a moment."),
     "cannot_amend": _(
         "The terms of this gathering can be amended only while applications are open."
     ),
@@ -186,6 +188,7 @@ STATUSES = {
     ),
     "survey_results_unavailable": 404,
     "message_rate_limited": 429,
+    "host_search_rate_limited": 429,
     # Not the member's doing: the draw waits for the beacon.
     "beacon_unavailable": 503,
     "checkin_rate_limited": 429,

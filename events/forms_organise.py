@@ -30,7 +30,30 @@ MESSAGES = {
     "too_many_questions": _("At most %(limit)s short questions, one per line."),
     "question_too_long": _("Each question may be at most %(limit)s characters."),
     "too_many_hosts": _("At most %(limit)s hosts."),
-    "hosts_unknown": _("Not members of this community: %(ids)s"),
+    "hosts_unknown": _(
+        "No member of this community who may host is called: %(names)s. "
+        "Check the spelling, or pick them from the suggestions."
+    ),
+    "hosts_ambiguous": _(
+        "Several members of this community are called: %(names)s. Pick the "
+        "one you mean from the suggestions, or type their public id (the last "
+        "part of their profile address)."
+    ),
+}
+
+# The hour-based settings folded under "Advanced settings", with their
+# defaults: the form starts from them and the fold opens by itself when one
+# differs (or is refused).
+ADVANCED_DEFAULTS = {
+    "claim_window_hours": 24,
+    "link_release_hours": 24,
+    "offer_cutoff_hours": 2,
+}
+# Which format uses which place field; the other one is neither required
+# nor kept (the form's page shows only the one in use).
+FORMAT_FIELDS = {
+    GatheringFormat.ONLINE: ("video_link",),
+    GatheringFormat.OFFLINE: ("venue",),
 }
 
 
@@ -127,12 +150,13 @@ class GatheringForm(forms.Form):
     hosts = OneLineField(
         label=_("Hosts"),
         required=False,
-        max_length=400,
+        max_length=600,
         help_text=_(
-            "Public ids of community members, separated by spaces or commas "
-            "(the last part of a profile address). Hosts organise this "
-            "gathering with the moderators."
+            "Names or nicknames of community members, separated by commas "
+            "(a public id, the last part of a profile address, works too). "
+            "Hosts organise this gathering with the moderators."
         ),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     claim_window_hours = _hours(
         _("Hours to confirm a seat"),
@@ -151,26 +175,19 @@ class GatheringForm(forms.Form):
     )
 
     def __init__(self, *args, frozen=(), host_lookup=None, creating=True, **kwargs):
-        kwargs.setdefault(
-            "initial",
-            {
-                "claim_window_hours": 24,
-                "link_release_hours": 24,
-                "offer_cutoff_hours": 2,
-            },
-        )
+        kwargs.setdefault("initial", dict(ADVANCED_DEFAULTS))
         super().__init__(*args, **kwargs)
-        # A callable from public ids to (members found, ids not found), so the
-        # form never queries by itself.
+        # A callable from names to a selectors.HostResolution (members found,
+        # names unknown, names ambiguous), so the form never queries by itself.
         self.host_lookup = host_lookup
         # The lifecycle names settings as the model does; two are edited
         # here in hours.
         self.frozen = {FORM_NAMES.get(name, name) for name in frozen}
         if creating:
             self.fields["hosts"].help_text = _(
-                "Public ids of community members, separated by spaces or "
-                "commas (the last part of a profile address). Hosts organise "
-                "this gathering with the moderators. Empty: you."
+                "Names or nicknames of community members, separated by commas "
+                "(a public id, the last part of a profile address, works too). "
+                "Hosts organise this gathering with the moderators. Empty: you."
             )
         for name in self.frozen:
             field = self.fields[name]
@@ -182,7 +199,7 @@ class GatheringForm(forms.Form):
     def initial_from(cls, gathering: Gathering, host_ids: list[str]) -> dict:
         initial = {name: getattr(gathering, name) for name in SERVICE_FIELDS}
         initial["questions"] = "\n".join(gathering.questions)
-        initial["hosts"] = " ".join(host_ids)
+        initial["hosts"] = ", ".join(host_ids)
         initial["claim_window_hours"] = _in_hours(gathering.claim_window)
         initial["link_release_hours"] = _in_hours(gathering.link_release_before)
         initial["offer_cutoff_hours"] = _in_hours(gathering.offer_cutoff_before)
@@ -208,20 +225,59 @@ class GatheringForm(forms.Form):
         return link
 
     def clean_hosts(self):
-        raw = self.cleaned_data["hosts"].replace(",", " ").split()
-        public_ids = list(dict.fromkeys(raw))
-        if len(public_ids) > MAX_HOSTS:
+        """Names separated by commas, each resolved among the members who
+        may host; a run of public ids separated by spaces (as earlier pages
+        took them) is read too."""
+        raw = self.cleaned_data["hosts"]
+        names = list(dict.fromkeys(p.strip() for p in raw.split(",") if p.strip()))
+        if len(names) > MAX_HOSTS:
             raise forms.ValidationError(
                 MESSAGES["too_many_hosts"] % {"limit": MAX_HOSTS}
             )
-        if not public_ids or self.host_lookup is None:
+        self.host_members = []
+        if not names or self.host_lookup is None:
             return []
-        members, unknown = self.host_lookup(public_ids)
+        found = self.host_lookup(names)
+        members, unknown = list(found.members), list(found.unknown)
+        spaced = [name for name in unknown if len(name.split()) > 1]
+        if spaced:
+            parts = list(dict.fromkeys(p for name in spaced for p in name.split()))
+            again = self.host_lookup(parts[: MAX_HOSTS * 2])
+            ids = {m.public_id for m in again.members}
+            for name in spaced:
+                if all(part in ids for part in name.split()):
+                    unknown.remove(name)
+                    members += [
+                        m
+                        for m in again.members
+                        if m.public_id in name.split() and m not in members
+                    ]
         if unknown:
+            self.add_error(
+                "hosts", MESSAGES["hosts_unknown"] % {"names": ", ".join(unknown)}
+            )
+        if found.ambiguous:
+            self.add_error(
+                "hosts",
+                MESSAGES["hosts_ambiguous"] % {"names": ", ".join(found.ambiguous)},
+            )
+        self.host_members = members
+        if len(members) > MAX_HOSTS:
             raise forms.ValidationError(
-                MESSAGES["hosts_unknown"] % {"ids": ", ".join(unknown)}
+                MESSAGES["too_many_hosts"] % {"limit": MAX_HOSTS}
             )
         return members
+
+    def advanced_open(self) -> bool:
+        """Whether the advanced settings' fold starts open: one of them was
+        refused or differs from its default."""
+        if any(name in self.errors for name in ADVANCED_DEFAULTS):
+            return True
+        for name, default in ADVANCED_DEFAULTS.items():
+            value = self[name].value()
+            if value not in (None, "") and str(value).strip() != str(default):
+                return True
+        return False
 
     def clean(self):
         cleaned = super().clean()
@@ -234,7 +290,22 @@ class GatheringForm(forms.Form):
             and cleaned.get("venue", "x").strip() == ""
         ):
             self.add_error("venue", MESSAGES["venue_required"])
+        self._drop_unused_place(cleaned, chosen)
         return cleaned
+
+    def _drop_unused_place(self, cleaned: dict, chosen) -> None:
+        """The place field the chosen format does not use is neither
+        required nor kept: an offline gathering stores no video link (a link
+        typed before switching would otherwise linger, secret and unused),
+        an online one no venue. A frozen field keeps what it has."""
+        shown = FORMAT_FIELDS.get(chosen)
+        if shown is None:
+            return
+        for name in ("video_link", "venue"):
+            if name in shown or name in self.frozen:
+                continue
+            self.errors.pop(name, None)
+            cleaned[name] = ""
 
     def _keep_frozen(self, cleaned: dict) -> None:
         """A frozen field the browser did not send (it is disabled) keeps its

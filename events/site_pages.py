@@ -194,6 +194,15 @@ def site_pages() -> list[SitePage]:
         ),
         SitePage("gathering-edit", g(demo.OPEN_TITLE, "gathering_edit"), "organiser"),
         SitePage("gathering-new", reverse("gathering_create", args=c), "organiser"),
+        SitePage(
+            "gathering-preview", g(demo.OPEN_TITLE, "gathering_preview"), "organiser"
+        ),
+        # The demo has no draft: the confirmation of a published gathering
+        # says so and offers its share page.
+        SitePage(
+            "gathering-publish", g(demo.OPEN_TITLE, "gathering_publish"), "organiser"
+        ),
+        SitePage("gathering-share", g(demo.OPEN_TITLE, "gathering_share"), "organiser"),
         SitePage("gathering-cover", g(demo.OPEN_TITLE, "gathering_cover"), "organiser"),
         SitePage(
             "gathering-cancel", g(demo.OPEN_TITLE, "gathering_cancel"), "organiser"

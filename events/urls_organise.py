@@ -3,7 +3,7 @@ applications, the draw button and check-in."""
 
 from django.urls import path
 
-from events.views import messages, organise, repeat
+from events.views import messages, organise, repeat, sharing
 
 urlpatterns = [
     path(
@@ -12,6 +12,26 @@ urlpatterns = [
         name="community_fairness",
     ),
     path("c/<slug:slug>/g/new/", organise.gathering_create, name="gathering_create"),
+    path(
+        "c/<slug:slug>/g/hosts/suggest/",
+        sharing.gathering_host_suggest,
+        name="gathering_host_suggest",
+    ),
+    path(
+        "c/<slug:slug>/g/<int:pk>/preview/",
+        sharing.gathering_preview,
+        name="gathering_preview",
+    ),
+    path(
+        "c/<slug:slug>/g/<int:pk>/share/",
+        sharing.gathering_share,
+        name="gathering_share",
+    ),
+    path(
+        "c/<slug:slug>/g/<int:pk>/share/qr.svg",
+        sharing.gathering_qr,
+        name="gathering_qr",
+    ),
     path(
         "c/<slug:slug>/g/<int:pk>/edit/",
         organise.gathering_edit,

@@ -1021,6 +1021,32 @@ ROWS: list[Row] = [
         label="another member's draft",
     ),
     Row("gathering_publish", moderators(ALLOWED), args=g("draft"), method="post"),
+    # The confirmation page: what publishing does, and the button.
+    Row("gathering_publish", moderators(ALLOWED), args=g("draft"), label="confirm"),
+    Row("gathering_preview", organisers(ALLOWED), args=g("main")),
+    Row(
+        "gathering_preview",
+        moderators(ALLOWED),
+        args=g("draft"),
+        label="another member's draft",
+    ),
+    Row("gathering_share", organisers(ALLOWED), args=g("main")),
+    Row("gathering_qr", organisers(ALLOWED), args=g("main")),
+    # The host picker's suggestions: for who may name hosts in the community
+    # (its moderators and its gatherings' hosts), not muted or banned.
+    Row(
+        "gathering_host_suggest",
+        organiser_writers(BAD_REQUEST),
+        args=slug,
+        label="no query",
+    ),
+    Row(
+        "gathering_host_suggest",
+        organiser_writers(ALLOWED),
+        args=slug,
+        data=lambda w: {"q": "a"},
+        label="a query",
+    ),
     Row("gathering_cover", organisers(ALLOWED), args=g("main")),
     Row(
         "gathering_cover",

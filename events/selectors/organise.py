@@ -1,13 +1,15 @@
 """Reads of the organiser pages: the dashboard, check-in, hosts. Each
 function states its query budget."""
 
+import unicodedata
 from typing import NamedTuple
 
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 
+from community.display import display_name
 from community.models import Community, DisplayMode, Member
-from events.access import is_attendance_evidence
+from events.access import host_candidates, is_attendance_evidence
 from events.applicant_list import STORED, ApplicantQuery, ListOrder, ListStatus
 from events.draw import WON
 from events.models import (
@@ -285,22 +287,88 @@ def organise_hosts(*, gathering: Gathering) -> list[Member]:
     return list(gathering.hosts.order_by("pk"))
 
 
-def organise_community_members(
-    *, community: Community, public_ids: list[str]
-) -> tuple[list[Member], list[str]]:
-    """Members of ``community`` with those public ids, in the order given,
-    and the ids that name nobody in it. One query."""
-    found = {
-        member.public_id: member
-        for member in Member.objects.filter(
-            public_id__in=public_ids,
-            memberships__community=community,
-            is_active=True,
+class HostSuggestion(NamedTuple):
+    public_id: str
+    name: str  # as the community shows the member
+
+
+def _shown_name_filter(community: Community, lookup: str, value: str) -> Q:
+    """Members whose nickname, or the real name ``community`` shows of them,
+    matches: a real name a member keeps to themselves here is never
+    searched (community.display.display_name decides what is shown)."""
+    shown_real_name = Q(**{f"real_name__{lookup}": value})
+    if not community.requires_real_names:
+        shown_real_name &= Q(display_mode=DisplayMode.REAL_NAME) | Q(nickname="")
+    return Q(**{f"nickname_key__{lookup}": value}) | shown_real_name
+
+
+def organise_host_suggestions(
+    *, community: Community, query: str, limit: int = 8
+) -> list[HostSuggestion]:
+    """Members who may host a gathering of ``community`` (``host_candidates``)
+    whose nickname, or the real name the community shows, contains
+    ``query``; those whose name starts with it first. One query."""
+    key = unicodedata.normalize("NFKC", query).strip().casefold()
+    if not key:
+        return []
+    members = (
+        Member.objects.filter(
+            _shown_name_filter(community, "icontains", key),
+            host_candidates(community),
         )
+        .only("pk", "public_id", "real_name", "nickname", "display_mode")
+        .order_by("nickname_key", "real_name", "pk")[: limit * 3]
+    )
+    found = [HostSuggestion(m.public_id, display_name(m, community)) for m in members]
+    found.sort(key=lambda s: not s.name.casefold().startswith(key))
+    return found[:limit]
+
+
+class HostResolution(NamedTuple):
+    members: list[Member]  # in the order named, each once
+    unknown: list[str]  # names that match no member who may host
+    ambiguous: list[str]  # names that match several
+
+
+def organise_hosts_resolve(*, community: Community, names: list[str]) -> HostResolution:
+    """The members of ``community`` who may host (``host_candidates``) named
+    by ``names``: each a public id (what the picker sends), a nickname
+    (with or without "@") or the name the community shows. A public id wins;
+    a name that several members share is ambiguous rather than guessed.
+    One query."""
+    keys = {
+        name: unicodedata.normalize("NFKC", name).strip().lstrip("@").casefold()
+        for name in names
     }
-    members = [found[pid] for pid in public_ids if pid in found]
-    unknown = [pid for pid in public_ids if pid not in found]
-    return members, unknown
+    wanted = Q(public_id__in=list(names))
+    for key in set(keys.values()):
+        if key:
+            wanted |= _shown_name_filter(community, "iexact", key)
+    candidates = list(
+        Member.objects.filter(wanted, host_candidates(community)).only(
+            "pk", "public_id", "real_name", "nickname", "display_mode"
+        )
+    )
+    members, unknown, ambiguous = [], [], []
+    for name in names:
+        key = keys[name]
+        matches = [m for m in candidates if m.public_id == name] or [
+            m
+            for m in candidates
+            if key
+            and key
+            in {
+                (m.nickname or "").casefold(),
+                display_name(m, community).casefold(),
+            }
+        ]
+        if not matches:
+            unknown.append(name)
+        elif len(matches) > 1:
+            ambiguous.append(name)
+        elif matches[0] not in members:
+            members.append(matches[0])
+    return HostResolution(members, unknown, ambiguous)
 
 
 def organise_has_draw(*, gathering: Gathering) -> bool:

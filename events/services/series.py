@@ -16,11 +16,11 @@ from django.db import IntegrityError, transaction
 from django.tasks import task
 from django.utils import timezone
 
-from community.access import Access, access_for, members_banned_from
+from community.access import Access, access_for
 from community.images import COVER, image_copy
-from community.models import Member, Membership
+from community.models import Member
 from events import recurrence
-from events.access import is_organiser, organiser_write_refusal
+from events.access import host_candidates, is_organiser, organiser_write_refusal
 from events.errors import EventsError
 from events.models import (
     SERIES_HORIZON,
@@ -88,19 +88,9 @@ def next_schedule(
 
 
 def hosts_eligible(source: Gathering) -> list[Member]:
-    """``source``'s hosts who still belong to its community and are not
-    banned from it. One query."""
-    community_id = source.community_id
-    return list(
-        source.hosts.filter(
-            is_active=True,
-            pk__in=Membership.objects.filter(community_id=community_id).values(
-                "member_id"
-            ),
-        )
-        .exclude(pk__in=members_banned_from(community_id))
-        .order_by("pk")
-    )
+    """``source``'s hosts who may still host in its community
+    (``events.access.host_candidates``). One query."""
+    return list(source.hosts.filter(host_candidates(source.community)).order_by("pk"))
 
 
 def gathering_copy(

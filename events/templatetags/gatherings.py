@@ -6,9 +6,12 @@ from urllib.parse import urlencode
 
 from django import template
 from django.urls import reverse
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from community.templatetags.share_cards import render_card
 from events.models import Gathering, GatheringFormat
+from events.sharing import gathering_card
 
 register = template.Library()
 
@@ -55,3 +58,10 @@ def as_percent(chance: float | None) -> str:
     if 99 < percent < 100:
         return "99%"
     return f"{round(percent)}%"
+
+
+@register.simple_tag
+def gathering_social(gathering: Gathering) -> SafeString:
+    """The Open Graph and Twitter card tags of ``gathering``'s page
+    (events.sharing.gathering_card)."""
+    return render_card(gathering_card(gathering))

@@ -8,6 +8,8 @@ organise the gathering gets 403. The services decide; refusals
 (EventsError) become form errors or messages.
 """
 
+from typing import NamedTuple
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,7 +20,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import (
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from community.access import Access
 from community.decorators import community_view
@@ -56,6 +62,7 @@ from events.decorators import organiser_view
 from events.errors import EventsError
 from events.fairness import policy_of_community
 from events.forms_organise import (
+    ADVANCED_DEFAULTS,
     AmendForm,
     CancelForm,
     CheckinForm,
@@ -121,12 +128,30 @@ def _refusal_to_form(form: GatheringForm, error: EventsError) -> None:
 
 
 def _host_lookup(community: Community):
-    def lookup(public_ids: list[str]):
-        return selectors.organise_community_members(
-            community=community, public_ids=public_ids
-        )
+    def lookup(names: list[str]):
+        return selectors.organise_hosts_resolve(community=community, names=names)
 
     return lookup
+
+
+class HostChip(NamedTuple):
+    public_id: str
+    name: str
+
+
+def _host_chips(form: GatheringForm, hosts, community: Community) -> list[HostChip]:
+    """The hosts the picker shows as chosen: those the posted form named
+    and found, else the gathering's."""
+    if form.is_bound:
+        hosts = getattr(form, "host_members", [])
+    return [HostChip(m.public_id, display_name(m, community)) for m in hosts]
+
+
+def _form_context(form: GatheringForm, community: Community, hosts=()) -> dict:
+    return {
+        "host_chips": _host_chips(form, hosts, community),
+        "advanced_defaults": ADVANCED_DEFAULTS,
+    }
 
 
 @login_required
@@ -153,7 +178,13 @@ def gathering_create(request: HttpRequest, *, access: Access) -> HttpResponse:
     return render(
         request,
         "events/gathering_form.html",
-        {"community": community, "access": access, "form": form, "gathering": None},
+        {
+            "community": community,
+            "access": access,
+            "form": form,
+            "gathering": None,
+            **_form_context(form, community),
+        },
         status=400 if form.errors else 200,
     )
 
@@ -200,6 +231,7 @@ def gathering_edit(
             "editable": editable,
             "frozen": bool(frozen) and editable,
             "write_refusal": write_refusal,
+            **_form_context(form, community, hosts),
         },
         status=400 if form.errors else 200,
     )
@@ -237,24 +269,40 @@ def gathering_cover(
     )
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 @organiser_view(writes=True)
 def gathering_publish(
     request: HttpRequest, *, gathering: Gathering, access: Access
 ) -> HttpResponse:
+    """GET: what publishing does, and the button; POST: publish, then on to
+    the share page. A refusal (not a draft, a muted organiser) is said on
+    the confirmation page, or as a message on the dashboard after a POST."""
+    if request.method != "POST":
+        gathering = lifecycle.gathering_advance_if_due(gathering)
+        return render(
+            request,
+            "events/gathering_publish.html",
+            {
+                "community": gathering.community,
+                "access": access,
+                "gathering": gathering,
+                "refusal": organiser_write_refusal(access)
+                or publish_refusal(gathering),
+            },
+        )
     try:
         gathering = gatherings.gathering_publish(gathering=gathering, access=access)
     except EventsError as error:
         messages.error(request, error.message)
+        return redirect(_manage_url(gathering))
+    if gathering.status == GatheringStatus.OPEN:
+        messages.success(request, _("Published. Applications are open now."))
     else:
-        if gathering.status == GatheringStatus.OPEN:
-            messages.success(request, _("Published. Applications are open now."))
-        else:
-            messages.success(
-                request,
-                _("Published. Applications open at the opening time."),
-            )
-    return redirect(_manage_url(gathering))
+        messages.success(
+            request,
+            _("Published. Applications open at the opening time."),
+        )
+    return redirect("gathering_share", slug=gathering.community.slug, pk=gathering.pk)
 
 
 @organiser_view(writes=True)

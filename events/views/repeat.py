@@ -22,9 +22,9 @@ from events.services import series as series_services
 
 
 def _host_lookup(gathering: Gathering):
-    def lookup(public_ids: list[str]):
-        return selectors.organise_community_members(
-            community=gathering.community, public_ids=public_ids
+    def lookup(names: list[str]):
+        return selectors.organise_hosts_resolve(
+            community=gathering.community, names=names
         )
 
     return lookup

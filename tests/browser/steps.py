@@ -397,12 +397,25 @@ def gathering_create(
     form.locator("input[name=applications_open_at]").fill(seoul_input(opens))
     form.locator("input[name=applications_close_at]").fill(seoul_input(closes))
     form.locator("input[name=motivation_prompt]").fill(motivation_prompt)
+    # The hour-based settings are folded under "Advanced settings".
+    form.locator("#advanced-settings > summary").click()
     expect(form.locator("input[name=claim_window_hours]")).to_have_value("24")
     form.locator("input[name=link_release_hours]").fill(str(link_release_hours))
     expect(form.locator("input[name=offer_cutoff_hours]")).to_have_value("2")
     screenshot("gathering-form-filled")
     form.locator("button[type=submit]").click()
     expect(page).to_have_url(re.compile(r"/c/[\w-]+/g/\d+/manage/$"))
+
+
+def gathering_publish(page, language: str = "ko") -> None:
+    """From a draft's dashboard: the publish button, the confirmation that
+    says what publishing does, and its button. Ends on the share page."""
+    page.locator(".manage-actions a[href$='/publish/']").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        translated("Publish this gathering?", language)
+    )
+    page.locator("#publish-confirm").click()
+    expect(page).to_have_url(re.compile(r"/c/[\w-]+/g/\d+/share/$"))
 
 
 def my_status(page):

@@ -46,6 +46,7 @@ from tests.browser.steps import (
     SEOUL,
     action_button,
     gathering_create,
+    gathering_publish,
     join_link_release_now,
     join_url_follow,
     my_status,
@@ -208,10 +209,11 @@ def test_lottery_gathering_from_creation_to_a_promoted_seat(
     expect(page.locator(f".gathering-manage a[href='{VIDEO_LINK}']")).to_have_count(1)
     screenshot("draft-saved-dashboard")
 
-    action_button(page, "publish").click()
+    gathering_publish(page)
     expect(page.locator(".message-success")).to_have_text(
         ko("Published. Applications are open now.")
     )
+    page.goto(manage_url)
     expect(page.locator(".page-head .badge")).to_have_text(ko("Open for applications"))
     gathering.refresh_from_db()
     assert gathering.status == GatheringStatus.OPEN

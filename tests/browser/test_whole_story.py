@@ -57,6 +57,7 @@ from tests.browser.steps import (
     composer,
     form_submit,
     gathering_create,
+    gathering_publish,
     gathering_schedule_shift,
     in_another_language,
     join_link_release_now,
@@ -318,7 +319,7 @@ def test_whole_story(
     assert (gathering.capacity, gathering.video_link) == (SEATS, VIDEO_LINK)
     detail_url = reverse("gathering_detail", args=[COMMUNITY_SLUG, gathering.pk])
     manage_url = reverse("gathering_manage", args=[COMMUNITY_SLUG, gathering.pk])
-    action_button(organiser_page, "publish").click()
+    gathering_publish(organiser_page, language)
     expect(success_message(organiser_page)).to_have_text(
         tr("Published. Applications are open now.")
     )
