@@ -1073,7 +1073,7 @@ ENTRIES: list[Entry] = [
     ),
     Entry(
         "gathering_repeat",
-        kind("organiser"),
+        kind("moderator"),
         url("gathering_repeat", g_args("main")),
         lambda w, s: {
             name: seoul(getattr(w.main, name) + timedelta(weeks=1))
@@ -1089,7 +1089,7 @@ ENTRIES: list[Entry] = [
     ),
     Entry(
         "gathering_series",
-        kind("organiser"),
+        kind("moderator"),
         url("gathering_series", g_args("open")),
         lambda w, s: {"rule": "weekly", "count": "3", "publish": "on"},
         body(
