@@ -3,14 +3,18 @@ gathering through the form and shares it: hosts picked by typing a name
 (the picker's suggestions, chosen ones as chips), the advanced settings
 folded until opened, the place field following the format, the page
 previewed as members will see it, publishing confirmed, and the share page
-(the link copied to the clipboard, the QR code drawn)."""
+(the link copied to the clipboard, the QR code drawn and read back by a
+real decoder, zxing-cpp)."""
 
+import io
 import re
 from datetime import timedelta
 
 import pytest
+import zxingcpp
 from django.urls import reverse
 from django.utils import timezone
+from PIL import Image
 from playwright.sync_api import expect
 
 from community.models import DisplayMode, Membership, MembershipRole
@@ -158,6 +162,9 @@ def test_an_organiser_makes_previews_publishes_and_shares_a_gathering(
     assert page.evaluate(
         "img => img.complete && img.naturalWidth > 0", qr.element_handle()
     )
+    # What a phone's camera reads in the drawn code: the page's address.
+    drawn = Image.open(io.BytesIO(qr.screenshot()))
+    assert [found.text for found in zxingcpp.read_barcodes(drawn)] == [address]
     # No Web Share API in a desktop Chromium: its button stays hidden.
     expect(page.locator("#share-native")).to_be_hidden()
     expect(page.locator("#link-card")).to_contain_text("광고 성과 같이 보기")
