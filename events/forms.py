@@ -126,7 +126,7 @@ class TakeawayForm(forms.Form):
 class SelfCheckinForm(forms.Form):
     """The code shown at the venue, typed by an attendee."""
 
-    code = forms.CharField(
+    code = OneLineField(
         label=_("Code shown at the venue"),
         max_length=20,
         error_messages={"required": _("Please type the code shown at the venue.")},

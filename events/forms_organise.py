@@ -445,7 +445,7 @@ class CheckinScanForm(forms.Form):
     under it as the organiser typed it (a handheld scanner that types what
     it reads works too)."""
 
-    value = forms.CharField(
+    value = OneLineField(
         label=_("Attendee's code"),
         max_length=200,
         help_text=_("The six characters under the attendee's QR code."),
