@@ -4,7 +4,7 @@ import html
 import re
 import unicodedata
 from datetime import datetime, timedelta
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from django.db.models import Q
 
@@ -418,6 +418,12 @@ def attendee_filter() -> Q:
     )
 
 
+def no_show_filter() -> Q:
+    """No-shows: a confirmed seat that check-in recorded as not attended;
+    with ``attendee_filter`` it splits the confirmed seats in two."""
+    return Q(status=ApplicationStatus.CONFIRMED, attended=False)
+
+
 def is_attendee(*, member: Member, gathering: Gathering) -> bool:
     """One query."""
     return Application.objects.filter(
@@ -522,15 +528,16 @@ MESSAGE_LEEWAY = timedelta(minutes=1)
 def segment_filter(segment: str) -> Q:
     """The applications in ``segment``, as a filter on applications: every
     application but a withdrawn one (all), the waitlist, the confirmed seats,
-    and among them those checked in (attended) or recorded as no-shows.
-    Attendance recorded by nobody (``attended`` None) is in neither of the
-    last two. Who receives a message is this, minus ``recipient_barred``."""
+    and among them the attendees and the no-shows by the one rule the
+    analytics and the survey use (``attendee_filter``, ``no_show_filter``:
+    attendance recorded by nobody counts as attended). Who receives a
+    message is this, minus ``recipient_barred``."""
     return {
         MessageSegment.ALL: ~Q(status=ApplicationStatus.WITHDRAWN),
         MessageSegment.WAITLISTED: Q(status=ApplicationStatus.WAITLISTED),
         MessageSegment.CONFIRMED: Q(status=ApplicationStatus.CONFIRMED),
-        MessageSegment.ATTENDED: Q(status=ApplicationStatus.CONFIRMED, attended=True),
-        MessageSegment.NO_SHOW: Q(status=ApplicationStatus.CONFIRMED, attended=False),
+        MessageSegment.ATTENDED: attendee_filter(),
+        MessageSegment.NO_SHOW: no_show_filter(),
     }[MessageSegment(segment)]
 
 
@@ -550,16 +557,39 @@ _INVISIBLE = re.compile(r"[\u200b-\u200f\u2060\ufeff\u00ad\s]+")
 _MARKDOWN_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 
 
-def _link_core(link: str) -> str:
-    """The part of a video link that identifies it, whatever way it is
-    written: host (no "www."), path without its trailing slash, and query,
-    decoded and lowercased; no scheme, no fragment."""
+# A path or query value this long (in letters and digits) identifies the
+# meeting on its own (a meeting id, a room code, a passcode); a shorter one
+# could be any word, so it counts only as part of the whole link.
+LINK_PART_MIN = 6
+
+
+def _significant(text: str) -> int:
+    return sum(character.isalnum() for character in text)
+
+
+def _link_parts(link: str) -> list[str]:
+    """The parts of a video link that identify it, whatever way it is
+    written, decoded and lowercased: the whole link (host without "www.",
+    path without its trailing slash, query; no scheme, no fragment), and,
+    when long enough (``LINK_PART_MIN``), its path and the path's last
+    segment (the meeting id or room code: a meeting service answers it on
+    any of its hosts, without the passcode) and each query value (the
+    passcode), so that another host, a missing or reordered query still
+    names it."""
     parts = urlsplit(link.strip())
     host = (parts.hostname or "").removeprefix("www.")
-    core = host + (parts.path or "").rstrip("/")
+    path = (parts.path or "").rstrip("/")
+    whole = host + path
     if parts.query:
-        core += "?" + parts.query
-    return _text_normalised(core)
+        whole += "?" + parts.query
+    found = [_text_normalised(whole)]
+    pieces = [path, path.rsplit("/", 1)[-1]]
+    pieces += [value for _name, value in parse_qsl(parts.query)]
+    for piece in pieces:
+        piece = _text_normalised(piece)
+        if _significant(piece) >= LINK_PART_MIN and piece not in found:
+            found.append(piece)
+    return [part for part in found if part]
 
 
 def _text_normalised(text: str) -> str:
@@ -582,27 +612,50 @@ def names_video_link(gathering: Gathering, *texts: str) -> bool:
     """Whether any of ``texts`` contains ``gathering``'s video link, written
     any way that still reaches it: with or without the scheme or "www.",
     with a trailing slash or none, percent-encoded, as a Markdown link or
-    autolink, in upper case, split by invisible characters."""
+    autolink, in upper case, split by invisible characters; or any of its
+    identifying parts (``_link_parts``: the meeting id, the passcode) on
+    its own."""
     if not gathering.video_link:
         return False
-    core = _link_core(gathering.video_link)
-    if not core:
+    parts = _link_parts(gathering.video_link)
+    if not parts:
         return False
-    return any(core in _text_normalised(text) for text in texts if text)
+    return any(
+        part in normalised
+        for normalised in (_text_normalised(text) for text in texts if text)
+        for part in parts
+    )
 
 
 def message_link_refusal(
-    *, gathering: Gathering, segment: str, subject: str, body: str
+    *,
+    gathering: Gathering,
+    segment: str,
+    subject: str,
+    body: str,
+    at: datetime | None = None,
 ) -> EventsError | None:
-    """Why a message may not go to ``segment``, or None: one that names
-    the gathering's video link goes only to a segment of confirmed seat
-    holders (``SEAT_HOLDER_SEGMENTS``). The form asks this when it is
-    written, the service again when it is sent (the link may have changed
-    since)."""
-    if segment not in SEAT_HOLDER_SEGMENTS and names_video_link(
-        gathering, subject, body
-    ):
+    """Why a message may not go to ``segment`` at ``at``, or None. Its
+    subject never names the gathering's video link (the notification keeps
+    the subject, which outlives the seat); a body that names it goes only
+    to a segment of confirmed seat holders (``SEAT_HOLDER_SEGMENTS``), and
+    not before the link's release time nor once the gathering is over or
+    cancelled (``join_refusal``'s window; each recipient's own pass is the
+    service's to ask). The form asks this when it is written (``at`` None:
+    the time is not asked), the service when it is written and again when
+    it is sent (the link or its release time may have changed since)."""
+    if names_video_link(gathering, subject):
+        return EventsError("message_link_subject")
+    if not names_video_link(gathering, body):
+        return None
+    if segment not in SEAT_HOLDER_SEGMENTS:
         return EventsError("message_video_link")
+    if at is not None and at < gathering.link_release_at:
+        return EventsError(
+            "message_link_early", time=local_format(gathering.link_release_at)
+        )
+    if at is not None and (at >= gathering.ends_at or gathering.is_cancelled):
+        return EventsError("gathering_over")
     return None
 
 
@@ -624,21 +677,30 @@ def message_cancel_refusal(status: str) -> EventsError | None:
 
 
 def message_read_refusal(
-    *, member: Member, gathering: Gathering, segment: str, subject: str, body: str
+    *,
+    member: Member,
+    gathering: Gathering,
+    subject: str,
+    body: str,
+    now: datetime,
 ) -> EventsError | None:
     """Why ``member``, who received a message, may not read it on the site
-    now, or None: a message naming the video link (sent to seat holders
-    only) stays readable only while they hold a confirmed seat, as the
-    link itself does (``join_refusal``). Organisers read every message
-    without asking this. One query when the message names the link."""
-    if segment not in SEAT_HOLDER_SEGMENTS or not names_video_link(
-        gathering, subject, body
-    ):
+    ``now``, or None: a message naming the video link stays readable only
+    while the link itself may be shown to them (``join_refusal``: a
+    confirmed seat, a pass not revoked, from the release time until the
+    end). Organisers read every message without asking this. One query
+    when the message names the link."""
+    if not names_video_link(gathering, subject, body):
         return None
-    confirmed = Application.objects.filter(
-        gathering=gathering, member=member, status=ApplicationStatus.CONFIRMED
-    ).exists()
-    return None if confirmed else EventsError("not_attendee")
+    application = (
+        Application.objects.select_related("join_pass")
+        .filter(gathering=gathering, member=member)
+        .first()
+    )
+    if application is None:
+        return EventsError("not_attendee")
+    application.gathering = gathering
+    return join_refusal(application, now)
 
 
 # --- Repeating a gathering ------------------------------------------------------

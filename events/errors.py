@@ -95,6 +95,14 @@ MESSAGES = {
         "chose includes people without a confirmed seat. Remove the link, or "
         "write to confirmed attendees only."
     ),
+    "message_link_subject": _(
+        "The subject may not contain the gathering's video link: it stays in "
+        "everyone's notifications. Put the link in the message itself."
+    ),
+    "message_link_early": _(
+        "This message contains the gathering's video link, which is released "
+        "at %(time)s. Schedule the message for then or later."
+    ),
     "message_time_past": _("Please choose a time that has not passed yet."),
     "message_time_far": _("A message can be scheduled at most %(days)s days ahead."),
     "message_rate_limited": _(

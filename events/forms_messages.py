@@ -74,6 +74,7 @@ class MessageForm(forms.Form):
                 segment=data["segment"],
                 subject=data["subject"],
                 body=data["body"],
+                at=data.get("send_at") or timezone.now(),
             )
             if refusal is not None:
                 self.add_error(None, refusal.message)

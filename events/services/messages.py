@@ -8,6 +8,12 @@ message was scheduled receives it, one who withdrew, was banned or left does
 not), and the video-link rule (``events.access.message_link_refusal``) is
 asked again then, against the gathering's link of that moment.
 
+A message whose body names the video link follows the link's own rule
+(``events.access.join_refusal``): it is refused, whole, when written for or
+sent at a time before the link's release (the organiser schedules it for
+then), and when it goes, a recipient whose join URL was revoked is left out.
+Its subject never names the link (the notification keeps the subject).
+
 Sending is idempotent: ``message_deliver`` takes the message's row lock and
 sends only while it is scheduled, and each recipient's delivery is a row
 unique per (message, member), written in the transaction that queues their
@@ -25,7 +31,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from community.access import Access, access_for
-from community.facts import fact, source_text, stored
+from community.facts import error_fact, fact, source_text, stored
 from community.mail import mail_member
 from community.markdown import markdown_render
 from community.models import (
@@ -37,13 +43,16 @@ from community.models import (
 )
 from events.access import (
     is_organiser,
+    join_refusal,
     message_cancel_refusal,
     message_link_refusal,
     message_time_refusal,
+    names_video_link,
     organiser_write_refusal,
 )
 from events.errors import EventsError
 from events.models import (
+    Application,
     Gathering,
     GatheringMessage,
     MessageDelivery,
@@ -92,31 +101,46 @@ def _audit(
     actor: Member,
     action: str,
     count: int | None = None,
-    reason=None,
+    reason: EventsError | None = None,
 ) -> None:
     """One audit entry (community.models.AuditEntry) for the message: who,
     which segment, how many, when, and the subject (shortened). Not the
     body: what an organiser writes to applicants is theirs and the
     applicants', and the message's own page keeps it. The reason is the
-    sentence as facts (community.facts), JSON, said when the log is read."""
-    subject = message.subject
-    if len(subject) > AUDIT_SUBJECT_LIMIT:
-        subject = subject[: AUDIT_SUBJECT_LIMIT - 1] + "…"
-    params = {
-        "subject": subject,
-        "segment": MessageSegment(message.segment).label,
-        "count": count if count is not None else "",
-        "at": message.send_at,
-    }
-    if reason:
-        params["reason"] = reason
-    with translation.override(None):
-        sentence = fact(AUDIT_TEXTS[action], **params)
+    sentence as facts (community.facts), JSON, said when the log is read;
+    a refusal is kept by its code (``error_fact``). The JSON is never cut:
+    the subject is shortened further until it fits the column."""
+    limit = AuditEntry._meta.get_field("reason").max_length
+    subject_limit = AUDIT_SUBJECT_LIMIT
+    while True:
+        subject = message.subject
+        if len(subject) > subject_limit:
+            subject = subject[: subject_limit - 1] + "…"
+        params = {
+            "subject": subject,
+            "segment": MessageSegment(message.segment).label,
+            "count": count if count is not None else "",
+            "at": message.send_at,
+        }
+        if reason is not None:
+            params["reason"] = error_fact(reason)
+            if subject_limit <= 1:
+                # Last resort, never reached by today's refusals: the
+                # refusal's code alone (said with its placeholders).
+                params["reason"]["params"] = {}
+        with translation.override(None):
+            source = source_text(AUDIT_TEXTS[action])
+            # Only what the sentence says: the column is short.
+            params = {k: v for k, v in params.items() if f"%({k})s" in source}
+            text = json.dumps(fact(source, **params), ensure_ascii=False)
+        if len(text) <= limit or subject_limit <= 1:
+            break
+        subject_limit = max(1, subject_limit - (len(text) - limit))
     AuditEntry.objects.create(
         community=message.gathering.community,
         moderator=actor,
         action=action,
-        reason=json.dumps(sentence, ensure_ascii=False)[:300],
+        reason=text,
     )
 
 
@@ -150,7 +174,11 @@ def message_create(
         refusal = EventsError("message_empty")
     if refusal is None:
         refusal = message_link_refusal(
-            gathering=gathering, segment=segment, subject=subject, body=body
+            gathering=gathering,
+            segment=segment,
+            subject=subject,
+            body=body,
+            at=max(send_at or now, now),
         )
     if refusal is None and send_at is not None:
         refusal = message_time_refusal(send_at, now)
@@ -216,7 +244,9 @@ def message_cancel(
 def message_deliver(*, message_id: int, now: datetime | None = None) -> int:
     """Send message ``message_id`` if it is scheduled and due: resolve its
     segment now, ask the video-link rule again (and whether its writer may
-    still write: a ban or mute since takes it), then write a delivery row,
+    still write: a ban or mute since takes it), leave out, when the body
+    names the link, anyone the link's own rule refuses (``_link_holders``),
+    then write a delivery row,
     an in-app notification and a queued mail for each recipient, in one
     transaction under the message's row lock. Returns how many it reached
     in this run (0 when there was nothing to do)."""
@@ -241,6 +271,7 @@ def message_deliver(*, message_id: int, now: datetime | None = None) -> int:
                 segment=message.segment,
                 subject=message.subject,
                 body=message.body,
+                at=now,
             )
         if refusal is not None:
             message.status = MessageStatus.REFUSED
@@ -249,7 +280,7 @@ def message_deliver(*, message_id: int, now: datetime | None = None) -> int:
                 message=message,
                 actor=sender,
                 action=ModerationAction.MESSAGE_REFUSED,
-                reason=EventsError.messages[refusal.code],
+                reason=refusal,
             )
             return 0
         already = set(
@@ -264,6 +295,8 @@ def message_deliver(*, message_id: int, now: datetime | None = None) -> int:
             )
             if member.pk not in already
         ]
+        if names_video_link(gathering, message.body):
+            recipients = _link_holders(gathering=gathering, members=recipients, now=now)
         MessageDelivery.objects.bulk_create(
             [
                 MessageDelivery(message=message, member=member, delivered_at=now)
@@ -283,6 +316,23 @@ def message_deliver(*, message_id: int, now: datetime | None = None) -> int:
             count=message.recipient_count,
         )
     return len(recipients)
+
+
+def _link_holders(
+    *, gathering: Gathering, members: list[Member], now: datetime
+) -> list[Member]:
+    """``members`` to whom the video link may be shown ``now``: the link's
+    own rule (``join_refusal``) for each, so a revoked join URL is not
+    handed the link again by a message. One query."""
+    applications = Application.objects.select_related("join_pass").filter(
+        gathering=gathering, member__in=members
+    )
+    allowed = set()
+    for application in applications:
+        application.gathering = gathering
+        if join_refusal(application, now) is None:
+            allowed.add(application.member_id)
+    return [member for member in members if member.pk in allowed]
 
 
 def _tell(

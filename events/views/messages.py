@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -133,9 +134,9 @@ def gathering_message(
         refusal = message_read_refusal(
             member=request.user,
             gathering=gathering,
-            segment=message.segment,
             subject=message.subject,
             body=message.body,
+            now=timezone.now(),
         )
         if refusal is not None:
             raise refusal

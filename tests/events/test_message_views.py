@@ -12,6 +12,7 @@ from django.utils import timezone
 from community.access import access_for
 from events.models import (
     ApplicationStatus,
+    Gathering,
     GatheringMessage,
     MessageDelivery,
     MessageStatus,
@@ -20,6 +21,7 @@ from events.services.messages import message_create
 from tests.events.factories import (
     MARKER_LINK,
     gathering_drawn,
+    guards_bypassed,
     member_joined,
     with_status,
 )
@@ -33,6 +35,16 @@ def drawn():
     gathering, members = gathering_drawn(capacity=2, applicants=5)
     mail.outbox.clear()
     return gathering, members
+
+
+def _released(gathering) -> None:
+    """The link's release time moved into the past (the factory's start is
+    weeks ahead), so a message may name it."""
+    with guards_bypassed():
+        Gathering.objects.filter(pk=gathering.pk).update(
+            link_release_before=timedelta(days=365)
+        )
+    gathering.refresh_from_db()
 
 
 def _url(gathering, name="gathering_messages", *extra):
@@ -247,6 +259,7 @@ def test_a_message_naming_the_link_is_unreadable_once_the_seat_is_gone(client, d
             gathering=gathering,
             now=gathering.applications_close_at + timedelta(minutes=5),
         )
+    _released(gathering)
     message = message_create(
         access=access_for(gathering.created_by, gathering.community),
         gathering=gathering,
@@ -269,3 +282,38 @@ def test_a_message_naming_the_link_is_unreadable_once_the_seat_is_gone(client, d
 
     assert kept.status_code == 200 and MARKER_LINK in kept.content.decode()
     assert gone.status_code == 403 and MARKER_LINK not in gone.content.decode()
+
+
+def test_a_message_naming_the_link_is_unreadable_once_the_join_url_is_revoked(
+    client, drawn
+):
+    """The message page asks the link's own rule (``join_refusal``): a
+    revoked join URL takes the message naming the link with it."""
+    from events.models import Application
+    from events.services.attendance import join_revoke
+    from events.services.offers import offer_confirm
+
+    gathering, _ = drawn
+    offered = with_status(gathering, ApplicationStatus.OFFERED)
+    for application in offered:
+        offer_confirm(
+            member=application.member,
+            gathering=gathering,
+            now=gathering.applications_close_at + timedelta(minutes=5),
+        )
+    _released(gathering)
+    message = message_create(
+        access=access_for(gathering.created_by, gathering.community),
+        gathering=gathering,
+        segment="confirmed",
+        subject="링크",
+        body=f"여기로 들어오세요: {MARKER_LINK}",
+    )
+    cut = offered[1].member
+    join_revoke(application=Application.objects.get(gathering=gathering, member=cut))
+    client_sign_in(client, cut)
+
+    response = client.get(_url(gathering, "gathering_message", message.pk))
+
+    assert response.status_code == 403
+    assert MARKER_LINK not in response.content.decode()

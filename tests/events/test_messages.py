@@ -125,7 +125,9 @@ def test_attended_and_no_show_segments_follow_check_in(held):
     assert no_show == [held["no_show"]]
 
 
-def test_a_confirmed_seat_without_check_in_is_neither_attended_nor_no_show():
+def test_a_confirmed_seat_without_check_in_counts_as_attended():
+    """The one rule analytics and the survey use (``attendee_filter``):
+    attendance recorded by nobody counts as attended, not as a no-show."""
     gathering, _members = gathering_drawn(capacity=1, applicants=1)
     (offered,) = with_status(gathering, ApplicationStatus.OFFERED)
     offer_confirm(
@@ -136,7 +138,7 @@ def test_a_confirmed_seat_without_check_in_is_neither_attended_nor_no_show():
 
     counts = segment_counts(gathering=gathering)
 
-    assert (counts["confirmed"], counts["attended"], counts["no_show"]) == (1, 0, 0)
+    assert (counts["confirmed"], counts["attended"], counts["no_show"]) == (1, 1, 0)
 
 
 def test_banned_and_departed_members_are_in_no_segment(held):
@@ -414,13 +416,15 @@ def test_a_message_with_the_link_to_anyone_without_a_seat_is_refused(
     with pytest.raises(EventsError) as refused:
         _write(held, segment, **texts)
 
-    assert refused.value.code == "message_video_link"
+    expected = "message_link_subject" if where == "subject" else "message_video_link"
+    assert refused.value.code == expected
     assert not GatheringMessage.objects.exists()
     assert mail.outbox == []
 
 
 @pytest.mark.parametrize("segment", ["confirmed", "attended", "no_show"])
 def test_seat_holders_may_be_sent_the_link(held, segment):
+    _released(held["gathering"])
     message = _write(held, segment, body=f"링크: {MARKER_LINK}")
 
     message.refresh_from_db()
@@ -559,3 +563,136 @@ def test_cancelling_is_in_the_audit_log(held):
     )
 
     assert AuditEntry.objects.filter(action=ModerationAction.MESSAGE_CANCEL).exists()
+
+
+# --- Review fixes: the link's identifying parts, its own rule, the subject -------
+
+ZOOM = "https://us02web.zoom.us/j/85512345678?pwd=AbCdEf123"
+MEET = "https://meet.google.com/abc-defg-hij?authuser=0"
+TEAMS = (
+    "https://teams.microsoft.com/l/meetup-join/19%3ameeting_NzQ4YjQxZTUt%40thread.v2"
+    "/0?context=%7b%22Tid%22%3a%2272f988bf%22%7d"
+)
+
+
+@pytest.mark.parametrize(
+    ("stored", "written"),
+    [
+        (ZOOM, "https://zoom.us/j/85512345678?pwd=AbCdEf123"),
+        (ZOOM, "https://us02web.zoom.us/j/85512345678"),
+        (ZOOM, "https://us02web.zoom.us/j/85512345678?uname=x&pwd=AbCdEf123"),
+        (ZOOM, "회의 ID 855 1234 5678"),
+        (ZOOM, "암호: AbCdEf123"),
+        (MEET, "meet.google.com/abc-defg-hij"),
+        (TEAMS, TEAMS.split("?")[0]),
+    ],
+)
+def test_the_link_is_found_by_its_meeting_id_or_passcode(stored, written):
+    assert names_video_link(Gathering(video_link=stored), f"들어오세요 {written}")
+
+
+def test_a_short_path_is_still_matched_only_as_the_whole_link():
+    gathering = Gathering(video_link="https://meet.test/ab?k=1")
+
+    assert not names_video_link(gathering, "경로 /ab 와 k=1")
+    assert names_video_link(gathering, "meet.test/ab?k=1")
+
+
+def _released(gathering: Gathering) -> None:
+    """The link's release time moved into the past (the factory's start is
+    weeks ahead)."""
+    with guards_bypassed():
+        Gathering.objects.filter(pk=gathering.pk).update(
+            link_release_before=timedelta(days=365)
+        )
+    gathering.refresh_from_db()
+
+
+def test_a_message_naming_the_link_before_its_release_is_refused(held):
+    with pytest.raises(EventsError) as refused:
+        _write(held, "confirmed", body=f"링크: {MARKER_LINK}")
+
+    assert refused.value.code == "message_link_early"
+    assert not GatheringMessage.objects.exists()
+
+
+def test_a_message_naming_the_link_leaves_out_a_revoked_join_pass(held):
+    from events.models import Application
+    from events.services.attendance import join_revoke
+
+    gathering = held["gathering"]
+    _released(gathering)
+    join_revoke(
+        application=Application.objects.get(gathering=gathering, member=held["no_show"])
+    )
+    mail.outbox.clear()
+
+    message = _write(held, "confirmed", body=f"링크: {MARKER_LINK}")
+
+    assert _received(message) == {held["attended"].pk}
+    assert [to for m in mail.outbox for to in m.to] == [held["attended"].email]
+
+
+def test_a_scheduled_message_naming_the_link_is_refused_if_the_release_moved(held):
+    gathering = held["gathering"]
+    _released(gathering)
+    now = timezone.now()
+    message = _write(
+        held,
+        "confirmed",
+        body=f"링크: {MARKER_LINK}",
+        send_at=now + timedelta(hours=1),
+        now=now,
+    )
+    with guards_bypassed():
+        Gathering.objects.filter(pk=gathering.pk).update(
+            link_release_before=timedelta(hours=1)
+        )
+
+    assert message_deliver(message_id=message.pk, now=now + timedelta(hours=1)) == 0
+    message.refresh_from_db()
+    assert message.status == MessageStatus.REFUSED
+    entry = AuditEntry.objects.get(action=ModerationAction.MESSAGE_REFUSED)
+    assert len(entry.reason) <= 300
+    assert json.loads(entry.reason)["params"]["reason"]["error"] == (
+        "events:message_link_early"
+    )
+
+
+@pytest.mark.parametrize("segment", ["confirmed", "attended", "no_show"])
+def test_the_link_in_the_subject_is_refused_for_every_segment(held, segment):
+    _released(held["gathering"])
+
+    with pytest.raises(EventsError) as refused:
+        _write(held, segment, subject=f"링크 {MARKER_LINK}")
+
+    assert refused.value.code == "message_link_subject"
+
+
+def test_a_refused_message_is_said_in_full_in_the_audit_log(held):
+    now = timezone.now()
+    gathering = held["gathering"]
+    message = _write(
+        held,
+        "all",
+        subject="가" * 80,
+        body="새 방: meet.example/new-room",
+        send_at=now + timedelta(hours=1),
+        now=now,
+    )
+    with guards_bypassed():
+        Gathering.objects.filter(pk=gathering.pk).update(
+            video_link="https://meet.example/new-room"
+        )
+    message_deliver(message_id=message.pk, now=now + timedelta(hours=1))
+
+    entry = AuditEntry.objects.get(action=ModerationAction.MESSAGE_REFUSED)
+    json.loads(entry.reason)
+    with translation.override("en"):
+        (shown,) = [
+            e.reason_shown
+            for e in audit_log(community=gathering.community).object_list
+            if e.action == ModerationAction.MESSAGE_REFUSED
+        ]
+        assert shown.endswith(EventsError("message_video_link").message)
+    assert "was not sent" in shown
