@@ -5,10 +5,17 @@ page. Two queries whatever the series' length."""
 from datetime import date, datetime
 from typing import NamedTuple
 
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils.translation import gettext_lazy as _
 
 from events import recurrence
-from events.models import Gathering, GatheringStatus, SeriesOccurrence
+from events.models import (
+    NOT_OVER,
+    Gathering,
+    GatheringFormat,
+    GatheringStatus,
+    SeriesOccurrence,
+)
 
 # A published gathering stays a draft until its applications open; members
 # read that as "not open yet", not as a draft.
@@ -24,6 +31,9 @@ class OccurrenceRow(NamedTuple):
     status_label: str
     published: bool
     current: bool
+    # An online gathering not over yet whose organisers have not set its
+    # video link (a series copies none: docs/series.md).
+    needs_link: bool = False
 
 
 class SeriesView(NamedTuple):
@@ -59,6 +69,16 @@ def series_of_gathering(
     rows = (
         SeriesOccurrence.objects.filter(series=series)
         .order_by("index")
+        .annotate(
+            needs_link=ExpressionWrapper(
+                Q(
+                    gathering__format=GatheringFormat.ONLINE,
+                    gathering__video_link="",
+                    gathering__status__in=NOT_OVER,
+                ),
+                output_field=BooleanField(),
+            )
+        )
         .values_list(
             "index",
             "gathering_id",
@@ -66,6 +86,7 @@ def series_of_gathering(
             "gathering__starts_at",
             "gathering__status",
             "gathering__published_at",
+            "needs_link",
             named=True,
         )
     )
@@ -83,6 +104,7 @@ def series_of_gathering(
             else labels[row.gathering__status],
             published=row.gathering__published_at is not None,
             current=row.gathering_id == gathering.pk,
+            needs_link=bool(row.needs_link),
         )
         for row in rows
         if drafts

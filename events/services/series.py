@@ -7,20 +7,30 @@ A copy takes everything an organiser wrote (title, description, format,
 seats, questions, eligibility, the hour settings, the hosts still in the
 community, the cover and the survey's settings) and nothing members did
 (applications, draws, seeds, join passes, survey responses, log entries):
-``gathering_create`` gives it a fresh seed and commitment."""
+``gathering_create`` gives it a fresh seed and commitment. It takes no
+video link: a link goes only to the confirmed attendees of its own
+gathering, and one copied from an earlier occurrence would let anyone who
+once held a seat join every later one without a seat. The organisers set
+each online copy's link themselves (the series page and the dashboard say
+so); until then its join URL gives out nothing."""
 
 import logging
 from datetime import date, datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.tasks import task
 from django.utils import timezone
 
 from community.access import Access, access_for
-from community.images import COVER, image_copy
+from community.images import COVER, image_copy, image_delete
 from community.models import Member
 from events import recurrence
-from events.access import host_candidates, is_organiser, organiser_write_refusal
+from events.access import (
+    host_candidates,
+    is_organiser,
+    organiser_write_refusal,
+    repeat_refusal,
+)
 from events.errors import EventsError
 from events.models import (
     SERIES_HORIZON,
@@ -43,8 +53,10 @@ SCHEDULE_FIELDS = (
     "applications_close_at",
 )
 # What a copy takes from its source besides the schedule (and the hosts, the
-# cover and the survey's settings, copied apart).
-COPIED = [name for name in EDITABLE if name not in SCHEDULE_FIELDS] + ["lobby_before"]
+# cover and the survey's settings, copied apart). Never the video link (see
+# above): each gathering's link reaches only its own confirmed attendees.
+NOT_COPIED = (*SCHEDULE_FIELDS, "video_link")
+COPIED = [name for name in EDITABLE if name not in NOT_COPIED] + ["lobby_before"]
 # A paused series (its author may no longer write) looks again this much
 # later, so that pages do not retry it on every view.
 PAUSE_RETRY = timedelta(days=1)
@@ -104,13 +116,40 @@ def gathering_copy(
     times; checked as ``gathering_create`` checks any schedule). ``access``
     is the copying organiser's, who must not be muted; None for the site
     itself (a series' job). Runs in its own transaction (or the caller's);
-    the cover's files are copied before it."""
+    the cover's files are copied before it and deleted if it fails (a caller
+    whose own transaction rolls back later deletes them: ``series_extend``)."""
     if access is not None and (refusal := organiser_write_refusal(access)):
         raise refusal
     fields = {name: getattr(source, name) for name in COPIED}
     fields["questions"] = list(source.questions)
     survey = Survey.objects.filter(gathering=source).first()
     cover = image_copy(key=source.cover, kind=COVER)
+    try:
+        copy = _copy_write(
+            source=source,
+            created_by=created_by,
+            schedule=schedule,
+            fields=fields,
+            survey=survey,
+            cover=cover,
+        )
+    except BaseException:
+        if cover:
+            image_delete(key=cover, kind=COVER)
+        raise
+    return copy
+
+
+def _copy_write(
+    *,
+    source: Gathering,
+    created_by: Member,
+    schedule: dict[str, datetime],
+    fields: dict,
+    survey: Survey | None,
+    cover: str,
+) -> Gathering:
+    """The rows of ``gathering_copy``, in one transaction."""
     with transaction.atomic():
         copy = gathering_create(
             community=source.community,
@@ -204,27 +243,30 @@ def series_create(
 
 
 def _author_may_write(series: Series) -> bool:
-    """Whether the series' author still organises its template and may
-    write there (not banned, not muted): a sanction pauses the series."""
+    """Whether the series' author may still repeat its template: they
+    organise it, may write there (not banned, not muted) and may make
+    gatherings from one (``repeat_refusal``: a moderator). A sanction or
+    the loss of the moderator's role pauses the series."""
     author = series.created_by
     access = access_for(author, series.template.community)
     return (
         is_organiser(author, series.template, access)
         and organiser_write_refusal(access) is None
+        and repeat_refusal(access) is None
     )
 
 
 def _occurrences_make(
-    series: Series, now: datetime
-) -> tuple[list[Gathering], datetime | None]:
+    series: Series, now: datetime, made: list[Gathering]
+) -> datetime | None:
     """Make the missing occurrences of ``series`` that start within
-    SERIES_HORIZON of ``now``; return them and when the next one falls due
-    (None: none will). Caller holds the series' row lock."""
-    made: list[Gathering] = []
+    SERIES_HORIZON of ``now``, appending each to ``made`` as it is written;
+    return when the next one falls due (None: none will). Caller holds the
+    series' row lock."""
     existing = set(series.occurrences.values_list("index", flat=True))
     for index, start in enumerate(series_starts(series)):
         if start > now + SERIES_HORIZON:
-            return made, start - SERIES_HORIZON
+            return start - SERIES_HORIZON
         times = schedule_at(series.template, start)
         if index in existing or times["applications_close_at"] <= now:
             continue
@@ -235,6 +277,8 @@ def _occurrences_make(
                     created_by=series.created_by,
                     schedule=times,
                 )
+                # Listed before its row: a rollback deletes its cover too.
+                made.append(gathering)
                 SeriesOccurrence.objects.create(
                     series=series, index=index, gathering=gathering
                 )
@@ -243,8 +287,7 @@ def _occurrences_make(
             # already past is, so the page that ran the job still shows.
             logger.warning("series %s: occurrence %s skipped", series.pk, index)
             continue
-        made.append(gathering)
-    return made, None
+    return None
 
 
 def series_extend(*, series_id: int, now: datetime | None = None) -> list[Gathering]:
@@ -257,23 +300,30 @@ def series_extend(*, series_id: int, now: datetime | None = None) -> list[Gather
     longer write pauses (``_author_may_write``) and looks again later.
     Publishes the new ones (when the series says so) after the commit,
     outside the lock, and queues the next run. Takes no lock beforehand;
-    runs its own transaction."""
+    runs its own transaction; if it fails, the covers copied for the
+    occurrences it rolled back are deleted."""
     now = now or timezone.now()
     made: list[Gathering] = []
-    with transaction.atomic():
-        series = (
-            Series.objects.select_for_update()
-            .select_related("template__community", "created_by")
-            .get(pk=series_id)
-        )
-        if series.stopped_at is not None:
-            return []
-        if _author_may_write(series):
-            made, next_due = _occurrences_make(series, now)
-        else:
-            next_due = now + PAUSE_RETRY
-        series.next_due_at = next_due
-        series.save(update_fields=["next_due_at"])
+    try:
+        with transaction.atomic():
+            series = (
+                Series.objects.select_for_update()
+                .select_related("template__community", "created_by")
+                .get(pk=series_id)
+            )
+            if series.stopped_at is not None:
+                return []
+            if _author_may_write(series):
+                next_due = _occurrences_make(series, now, made)
+            else:
+                next_due = now + PAUSE_RETRY
+            series.next_due_at = next_due
+            series.save(update_fields=["next_due_at"])
+    except BaseException:
+        for gathering in made:
+            if gathering.cover:
+                image_delete(key=gathering.cover, kind=COVER)
+        raise
     if series.publish:
         for gathering in made:
             try:
@@ -293,10 +343,16 @@ def series_extend_if_due(
 ) -> None:
     """On access, as pages apply a gathering's due transitions: extend the
     series if its next occurrence has entered the horizon (the job may run
-    late, twice or never)."""
+    late, twice or never). A page never fails for it: two first visitors
+    at once may race to the same occurrence (the unique constraint refuses
+    the second) or find SQLite's database locked; that request skips it,
+    the transaction rolled back, and the job or a later page makes it."""
     now = now or timezone.now()
     if next_due_at is not None and next_due_at <= now:
-        series_extend(series_id=series_id, now=now)
+        try:
+            series_extend(series_id=series_id, now=now)
+        except (IntegrityError, OperationalError):
+            logger.warning("series %s: extending skipped on a page", series_id)
 
 
 @task()

@@ -3,7 +3,9 @@ a desk (1280 px), in Korean: the series page sets the gathering to repeat
 every week for four gatherings and lists the three made; a member sees them
 on the gathering page under "매주 …요일 · 이 시리즈의 다른 모임"; "the next
 one from this" proposes the date after the series' last and lands on the
-draft's edit page. Nothing overflows the screen's width."""
+draft's edit page. No copy carries the video link: the series page and each
+occurrence's dashboard say it needs its own. Nothing overflows the screen's
+width."""
 
 from datetime import timedelta
 
@@ -54,6 +56,14 @@ def test_an_organiser_repeats_a_gathering_and_members_see_the_series(
     expect(page.locator("h1")).to_have_text(korean("Repeat this gathering"))
     page.locator("input[name=rule][value=weekly]").check()
     page.locator("input[name=count]").fill("4")
+    expect(page.locator(".gathering-form")).to_contain_text(
+        korean(
+            "The video link is not copied: each gathering of the series needs "
+            "its own, which you add in Edit before its link is released. A link "
+            "shared across the series would let anyone confirmed once join "
+            "every later one without a seat."
+        )
+    )
     fits_the_width(page)
     screenshot(f"series-form-{viewport['width']}", page=page)
     page.get_by_role("button", name=korean("Repeat"), exact=True).click()
@@ -61,6 +71,7 @@ def test_an_organiser_repeats_a_gathering_and_members_see_the_series(
         korean("The gathering repeats. The next ones are made eight weeks ahead.")
     )
     expect(page.locator(".series-occurrence")).to_have_count(4)
+    expect(page.get_by_text(korean("Needs its video link"))).to_have_count(3)
     fits_the_width(page)
     screenshot(f"series-made-{viewport['width']}", page=page)
     others = [
@@ -70,6 +81,13 @@ def test_an_organiser_repeats_a_gathering_and_members_see_the_series(
         .select_related("gathering")
     ]
     assert len(others) == 3
+    assert {o.video_link for o in others} == {""}
+    page.goto(reverse("gathering_manage", args=[community.slug, others[0].pk]))
+    expect(page.locator(".notice[role=status]").first).to_contain_text(
+        "이 모임에는 아직 화상 회의 링크가 없어요."
+    )
+    fits_the_width(page)
+    screenshot(f"occurrence-needs-link-{viewport['width']}", page=page)
 
     seen = member_browser(member).new_page()
     seen.set_viewport_size(viewport)
@@ -94,6 +112,7 @@ def test_an_organiser_repeats_a_gathering_and_members_see_the_series(
         gathering.starts_at + timedelta(weeks=4), timezone.get_fixed_timezone(540)
     ).strftime("%Y-%m-%dT%H:%M")
     expect(page.locator("input[name=starts_at]")).to_have_value(proposed)
+    assert gathering.video_link
     fits_the_width(page)
     screenshot(f"next-one-{viewport['width']}", page=page)
     page.get_by_role("button", name=korean("Create the draft")).click()

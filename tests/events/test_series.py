@@ -4,10 +4,11 @@ did; a series makes its occurrences eight weeks ahead, once each, each with
 its own commitment, and stops when told."""
 
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from community.access import access_for
@@ -105,6 +106,22 @@ def test_a_copy_takes_what_the_organiser_wrote_and_nothing_members_did():
     assert not Application.objects.filter(gathering=copy).exists()
     assert not hasattr(Gathering.objects.get(pk=copy.pk), "draw")
     assert copy.starts_at == schedule["starts_at"]
+
+
+def test_a_copy_carries_no_video_link():
+    # Anyone confirmed for the source was sent to its link; the copy's seats
+    # are drawn anew, so its link must be its own.
+    source, _members = gathering_drawn()
+    assert source.video_link
+    copy = series_services.gathering_copy(
+        source=source,
+        created_by=source.created_by,
+        schedule=series_services.next_schedule(
+            source=source, rule=None, now=timezone.now()
+        ),
+    )
+    assert "video_link" not in series_services.COPIED
+    assert Gathering.objects.get(pk=copy.pk).video_link == ""
 
 
 def test_the_next_one_is_proposed_a_week_later_at_the_same_seoul_time():
@@ -355,15 +372,91 @@ def test_an_end_date_with_no_other_occurrence_is_refused():
 def test_a_banned_author_pauses_the_series():
     template, _moderator = _template(days=10)
     host = member_joined(template.community)
+    host.memberships.update(role=MembershipRole.MODERATOR)
     template.hosts.add(host)
     series = _weekly(template, host, count=26)
     assert len(_occurrences(series)) == 7
+    # A moderator is not sanctioned: the role goes first, then the ban.
+    host.memberships.update(role=MembershipRole.MEMBER)
     _ban(template.community, host)
     later = series.next_due_at + timedelta(minutes=1)
     assert series_services.series_extend(series_id=series.pk, now=later) == []
     assert Series.objects.get(pk=series.pk).next_due_at == later + (
         series_services.PAUSE_RETRY
     )
+
+
+def test_an_author_no_longer_a_moderator_pauses_the_series():
+    # Still a host of the first gathering, but making gatherings is the
+    # moderators' power (events.access.repeat_refusal).
+    template, _moderator = _template(days=10)
+    author = member_joined(template.community)
+    author.memberships.update(role=MembershipRole.MODERATOR)
+    template.hosts.add(author)
+    series = _weekly(template, author, count=26)
+    assert len(_occurrences(series)) == 7
+    author.memberships.update(role=MembershipRole.MEMBER)
+    later = series.next_due_at + timedelta(minutes=1)
+    assert series_services.series_extend(series_id=series.pk, now=later) == []
+    assert len(_occurrences(series)) == 7
+    assert Series.objects.get(pk=series.pk).next_due_at == later + (
+        series_services.PAUSE_RETRY
+    )
+
+
+def test_the_occurrences_of_an_online_series_are_published_without_a_link():
+    template, organiser = _template(days=10)
+    series = _weekly(template, organiser, count=3)
+    made = _occurrences(series)[1:]
+    assert [g.video_link for g in made] == ["", ""]
+    assert all(g.published_at is not None for g in made)
+    view = series_of_gathering(gathering=template, drafts=True)
+    assert [row.needs_link for row in view.occurrences] == [False, True, True]
+
+
+def _cover_files() -> set[str]:
+    return set(default_storage.listdir(COVER.folder)[1])
+
+
+def test_a_page_that_races_another_to_an_occurrence_does_not_fail():
+    # A second visitor made the occurrences between this run's look and its
+    # write: the run reads no rows, the unique constraint refuses its first,
+    # and the page skips it, leaving no row and no cover file behind.
+    template, organiser = _template(days=10)
+    gatherings.gathering_cover_set(
+        gathering=template,
+        access=access_for(organiser, template.community),
+        upload=upload(photo(size=(1400, 700))),
+    )
+    template.refresh_from_db()
+    series = _weekly(template, organiser)
+    later = series.next_due_at + timedelta(minutes=1)
+    gathering_rows = Gathering.objects.count()
+    files = _cover_files()
+    blind = property(lambda self: SeriesOccurrence.objects.none())
+    with mock.patch.object(Series, "occurrences", blind):
+        series_services.series_extend_if_due(
+            series_id=series.pk, next_due_at=series.next_due_at, now=later
+        )
+    assert Gathering.objects.count() == gathering_rows
+    assert _cover_files() == files
+    assert Series.objects.get(pk=series.pk).next_due_at == series.next_due_at
+
+
+def test_a_page_that_finds_the_database_locked_does_not_fail():
+    template, organiser = _template(days=10)
+    series = _weekly(template, organiser)
+    later = series.next_due_at + timedelta(minutes=1)
+    locked = mock.patch.object(
+        series_services,
+        "_occurrences_make",
+        side_effect=OperationalError("database is locked"),
+    )
+    with locked:
+        series_services.series_extend_if_due(
+            series_id=series.pk, next_due_at=series.next_due_at, now=later
+        )
+    assert Series.objects.get(pk=series.pk).next_due_at == series.next_due_at
 
 
 def test_an_occurrence_whose_applications_have_closed_is_skipped():

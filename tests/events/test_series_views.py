@@ -4,10 +4,11 @@ gathering page, and who may do what (a banned host nothing, a muted host
 reads only)."""
 
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from community.access import access_for
 from community.fields import SEOUL
@@ -251,3 +252,67 @@ def test_the_gathering_page_with_a_series_has_a_fixed_query_count(
     with django_assert_max_num_queries(SERIES_PAGE_QUERIES):
         response = client.get(url)
     assert response.text.count('class="series-occurrence') == count - 1
+
+
+def test_the_gathering_page_shows_when_a_race_refuses_its_extension(client):
+    # Another visitor made the occurrences between this page's look and its
+    # write: the unique constraint refuses, and the page shows all the same.
+    gathering, organiser = _template()
+    series = series_services.series_create(
+        template=gathering, rule=recurrence.WEEKLY, count=20, created_by=organiser
+    )
+    due = series.next_due_at
+    Series.objects.filter(pk=series.pk).update(
+        next_due_at=timezone.now() - timedelta(minutes=1)
+    )
+    client_sign_in(client, member_joined(gathering.community))
+    blind = property(lambda self: SeriesOccurrence.objects.none())
+    with mock.patch.object(Series, "occurrences", blind):
+        response = client.get(_url("gathering_detail", gathering))
+    assert response.status_code == 200
+    assert series.occurrences.count() == 7
+    assert Series.objects.get(pk=series.pk).next_due_at < due
+
+
+def _ko(text: str) -> str:
+    with translation.override("ko"):
+        return translation.gettext(text)
+
+
+def test_organisers_are_told_each_online_occurrence_needs_its_own_link(client):
+    gathering, organiser = _template()
+    series = series_services.series_create(
+        template=gathering, rule=recurrence.WEEKLY, count=3, created_by=organiser
+    )
+    client_sign_in(client, organiser)
+    page = client.get(_url("gathering_series", gathering))
+    assert page.text.count('class="badge badge-danger series-needs-link"') == 2
+    assert page.text.count(_ko("Needs its video link")) == 2
+    occurrence = series.occurrences.get(index=1).gathering
+    manage = client.get(_url("gathering_manage", occurrence))
+    no_link_yet = _ko(
+        "This gathering has no video link yet. Add its own link in Edit before "
+        "%(time)s: until then its attendees' join links lead nowhere."
+    ).split("%(time)s")[0]
+    assert no_link_yet and no_link_yet in manage.text
+    assert no_link_yet not in client.get(_url("gathering_manage", gathering)).text
+    Gathering.objects.filter(pk=occurrence.pk).update(
+        video_link="https://zoom.example/j/WEEK-2"
+    )
+    page = client.get(_url("gathering_series", gathering))
+    assert page.text.count('class="badge badge-danger series-needs-link"') == 1
+
+
+def test_the_series_form_says_the_video_link_is_not_copied(client):
+    gathering, organiser = _template()
+    client_sign_in(client, organiser)
+    page = client.get(_url("gathering_series", gathering))
+    assert (
+        _ko(
+            "The video link is not copied: each gathering of the series needs its "
+            "own, which you add in Edit before its link is released. A link shared "
+            "across the series would let anyone confirmed once join every later one "
+            "without a seat."
+        )
+        in page.text
+    )
