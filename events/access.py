@@ -418,6 +418,12 @@ def attendee_filter() -> Q:
     )
 
 
+def no_show_filter() -> Q:
+    """No-shows: a confirmed seat that check-in recorded as not attended;
+    with ``attendee_filter``, every confirmed seat is exactly one of them."""
+    return Q(status=ApplicationStatus.CONFIRMED, attended=False)
+
+
 def is_attendee(*, member: Member, gathering: Gathering) -> bool:
     """One query."""
     return Application.objects.filter(
