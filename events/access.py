@@ -420,7 +420,7 @@ def attendee_filter() -> Q:
 
 def no_show_filter() -> Q:
     """No-shows: a confirmed seat that check-in recorded as not attended;
-    with ``attendee_filter`` it splits the confirmed seats in two."""
+    with ``attendee_filter``, every confirmed seat is exactly one of them."""
     return Q(status=ApplicationStatus.CONFIRMED, attended=False)
 
 

@@ -7,7 +7,7 @@ from typing import NamedTuple
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from community.display import display_name
+from community.display import display_name, shown_name_q
 from community.models import (
     Community,
     DisplayMode,
@@ -25,17 +25,21 @@ class MentionSuggestion(NamedTuple):
 def mention_suggestions(
     *, community: Community, reader: Member, prefix: str, limit: int = 8
 ) -> list[MentionSuggestion]:
-    """Members of ``community`` whose nickname, or the real name the
-    community shows of them, starts with ``prefix``: never a real name a
-    member keeps to themselves here, never someone who left or is banned
-    from it. Mentions are resolved by nickname, so only members with one.
-    One query."""
+    """Members of ``community`` whose name as the community shows it starts
+    with ``prefix`` (``shown_name_q``): never a name the community does not
+    show of them, never someone who left or is banned from it. Mentions are
+    resolved by nickname, so only members with one; where the community
+    shows real names, only members who are shown by their real name
+    everywhere, since inserting a nickname-user's @nickname next to their
+    real name would tie the two. One query."""
     key = unicodedata.normalize("NFKC", prefix).strip().casefold()
     if not key:
         return []
-    shown_real_name = Q(real_name__istartswith=key)
-    if not community.requires_real_names:
-        shown_real_name &= Q(display_mode=DisplayMode.REAL_NAME)
+    ties_nickname = (
+        Q(display_mode=DisplayMode.NICKNAME)
+        if community.requires_real_names
+        else Q(pk__in=[])
+    )
     now = timezone.now()
     banned = Sanction.objects.filter(
         Q(ends_at__isnull=True) | Q(ends_at__gt=now),
@@ -46,12 +50,13 @@ def mention_suggestions(
     )
     members = (
         Member.objects.filter(
-            Q(nickname_key__startswith=key) | shown_real_name,
+            shown_name_q(community, "istartswith", key),
             memberships__community=community,
             is_active=True,
             nickname_key__isnull=False,
         )
         .exclude(display_mode=DisplayMode.FORMER)
+        .exclude(ties_nickname)
         .exclude(pk=reader.pk)
         .exclude(Exists(banned))
         .only("pk", "real_name", "nickname", "display_mode")

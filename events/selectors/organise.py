@@ -7,9 +7,14 @@ from typing import NamedTuple
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 
-from community.display import display_name
-from community.models import Community, DisplayMode, Member
-from events.access import host_candidates, is_attendance_evidence
+from community.display import display_name, shown_name_q
+from community.models import Community, Member
+from events.access import (
+    attendee_filter,
+    host_candidates,
+    is_attendance_evidence,
+    no_show_filter,
+)
 from events.applicant_list import STORED, ApplicantQuery, ListOrder, ListStatus
 from events.draw import WON
 from events.models import (
@@ -74,10 +79,12 @@ def _status_condition(status: str, winners: frozenset[str] | None) -> Q:
         return Q(status=status)
     if status == ListStatus.WON:
         return Q(public_id__in=sorted(winners or ())) if winners else Q(pk__in=[])
+    # The one meaning analytics, the survey and the path use: a confirmed
+    # seat not recorded as a no-show attended (events.access).
     if status == ListStatus.ATTENDED:
-        return Q(attended=True)
+        return attendee_filter()
     if status == ListStatus.NO_SHOW:
-        return Q(attended=False)
+        return no_show_filter()
     raise ValueError(status)
 
 
@@ -110,20 +117,15 @@ def organise_applicant_counts(
 
 def _name_condition(gathering: Gathering, search: str) -> Q:
     """Applications whose member is shown under a name containing
-    ``search``, or goes by such a nickname, or whose application or member
-    public id it is. A real name is matched only where it is the name shown:
-    a search must not tell the organiser the real name behind a nickname."""
+    ``search`` (``shown_name_q``: never a name the community does not show
+    of them), or whose application or member public id it is."""
     member_id = Q(public_id__iexact=search) | Q(member__public_id__iexact=search)
-    former = Q(member__display_mode=DisplayMode.FORMER)
-    nickname = Q(member__nickname__icontains=search)
-    real_name = Q(member__real_name__icontains=search)
-    if not gathering.community.requires_real_names:
-        # The real name is shown when that is the member's choice, or while
-        # no nickname is set (community.display.display_name).
-        real_name &= Q(member__display_mode=DisplayMode.REAL_NAME) | Q(
-            member__nickname=""
-        )
-    return member_id | ((nickname | real_name) & ~former)
+    key = unicodedata.normalize("NFKC", search).strip().casefold()
+    if not key:
+        return member_id
+    return member_id | shown_name_q(
+        gathering.community, "icontains", key, via="member__"
+    )
 
 
 # The order the "status" sort lists: where an organiser's attention goes
@@ -292,28 +294,18 @@ class HostSuggestion(NamedTuple):
     name: str  # as the community shows the member
 
 
-def _shown_name_filter(community: Community, lookup: str, value: str) -> Q:
-    """Members whose nickname, or the real name ``community`` shows of them,
-    matches: a real name a member keeps to themselves here is never
-    searched (community.display.display_name decides what is shown)."""
-    shown_real_name = Q(**{f"real_name__{lookup}": value})
-    if not community.requires_real_names:
-        shown_real_name &= Q(display_mode=DisplayMode.REAL_NAME) | Q(nickname="")
-    return Q(**{f"nickname_key__{lookup}": value}) | shown_real_name
-
-
 def organise_host_suggestions(
     *, community: Community, query: str, limit: int = 8
 ) -> list[HostSuggestion]:
     """Members who may host a gathering of ``community`` (``host_candidates``)
-    whose nickname, or the real name the community shows, contains
-    ``query``; those whose name starts with it first. One query."""
+    whose name as the community shows it contains ``query``
+    (``shown_name_q``); those whose name starts with it first. One query."""
     key = unicodedata.normalize("NFKC", query).strip().casefold()
     if not key:
         return []
     members = (
         Member.objects.filter(
-            _shown_name_filter(community, "icontains", key),
+            shown_name_q(community, "icontains", key),
             host_candidates(community),
         )
         .only("pk", "public_id", "real_name", "nickname", "display_mode")
@@ -332,8 +324,9 @@ class HostResolution(NamedTuple):
 
 def organise_hosts_resolve(*, community: Community, names: list[str]) -> HostResolution:
     """The members of ``community`` who may host (``host_candidates``) named
-    by ``names``: each a public id (what the picker sends), a nickname
-    (with or without "@") or the name the community shows. A public id wins;
+    by ``names``: each a public id (what the picker sends) or the name the
+    community shows (``shown_name_q``; with or without "@", so a shown
+    nickname may be typed as a mention). A public id wins;
     a name that several members share is ambiguous rather than guessed.
     One query."""
     keys = {
@@ -343,7 +336,7 @@ def organise_hosts_resolve(*, community: Community, names: list[str]) -> HostRes
     wanted = Q(public_id__in=list(names))
     for key in set(keys.values()):
         if key:
-            wanted |= _shown_name_filter(community, "iexact", key)
+            wanted |= shown_name_q(community, "iexact", key)
     candidates = list(
         Member.objects.filter(wanted, host_candidates(community)).only(
             "pk", "public_id", "real_name", "nickname", "display_mode"
@@ -357,10 +350,7 @@ def organise_hosts_resolve(*, community: Community, names: list[str]) -> HostRes
             for m in candidates
             if key
             and key
-            in {
-                (m.nickname or "").casefold(),
-                display_name(m, community).casefold(),
-            }
+            == unicodedata.normalize("NFKC", display_name(m, community)).casefold()
         ]
         if not matches:
             unknown.append(name)

@@ -127,13 +127,30 @@ def test_a_community_that_requires_real_names_is_searched_by_them(client, writer
     community = community_make(requires_real_names=True)
     join(writer, community)
     member = veteran(
-        real_name="김실명", nickname="닉", display_mode=DisplayMode.NICKNAME
+        real_name="김실명", nickname="닉네임", display_mode=DisplayMode.REAL_NAME
     )
     join(member, community)
     client_sign_in(client, writer)
     assert _suggest(client, community, "김실").json()["members"] == [
-        {"name": "김실명", "mention": "@닉"}
+        {"name": "김실명", "mention": "@닉네임"}
     ]
+    # Only the name shown here is searched, never the nickname.
+    assert _suggest(client, community, "닉네").json()["members"] == []
+
+
+def test_a_real_names_community_never_ties_a_nickname_to_the_real_name(client, writer):
+    """A member who goes by "coolcat" elsewhere is shown here as 김민준:
+    neither searching the nickname nor the real name pairs the two (the
+    mention inserted would be "@coolcat")."""
+    community = community_make(requires_real_names=True)
+    join(writer, community)
+    member = veteran(
+        real_name="김민준", nickname="coolcat", display_mode=DisplayMode.NICKNAME
+    )
+    join(member, community)
+    client_sign_in(client, writer)
+    assert _suggest(client, community, "cool").json()["members"] == []
+    assert _suggest(client, community, "김민").json()["members"] == []
 
 
 def test_a_query_too_long_or_missing_is_refused(client, community, writer):

@@ -20,6 +20,7 @@ from community.models import DisplayMode, Member, Membership
 from community.roles import ExperienceBand, JobRole
 from events.applicant_list import ApplicantQuery, applicant_query_parse
 from events.models import Application, ApplicationStatus, JoinPass
+from events.selectors.analytics import _application_counts
 from events.selectors.organise import organise_application_page
 from events.services.applications import application_submit
 from events.services.lifecycle import gathering_advance
@@ -120,12 +121,41 @@ def test_won_is_what_the_draw_record_says_even_after_a_decline(client, world):
 
 def test_attended_and_no_show_come_from_check_in(client, world):
     gathering, applications = _drawn(world)
+    Application.objects.filter(pk__in=[a.pk for a in applications[:2]]).update(
+        status=ApplicationStatus.CONFIRMED
+    )
     Application.objects.filter(pk=applications[0].pk).update(attended=True)
     Application.objects.filter(pk=applications[1].pk).update(attended=False)
     attended = _manage(client, world, gathering, status="attended")
     no_show = _manage(client, world, gathering, status="no_show")
     assert _shown(attended) == [applications[0].public_id]
     assert _shown(no_show) == [applications[1].public_id]
+
+
+def test_attended_is_what_analytics_counts_for_an_unsaved_check_in(client, world):
+    """An online gathering whose check-in list was never saved: every
+    confirmed seat counts as attended, as analytics and the survey count it
+    (events.access.attendee_filter); a seat that is not confirmed never
+    does, even with a recorded attendance."""
+    gathering, applications = _drawn(world)
+    confirmed = applications[:2]
+    Application.objects.filter(pk__in=[a.pk for a in confirmed]).update(
+        status=ApplicationStatus.CONFIRMED
+    )
+    # Recorded for a seat that was then given up: neither attended nor absent.
+    Application.objects.filter(pk=applications[2].pk).update(
+        status=ApplicationStatus.WITHDRAWN, attended=False
+    )
+    assert gathering.format == "online"
+    attended = _manage(client, world, gathering, status="attended")
+    no_show = _manage(client, world, gathering, status="no_show")
+    assert sorted(_shown(attended)) == sorted(a.public_id for a in confirmed)
+    assert _shown(no_show) == []
+    chips = {value: count for value, _label, count in attended.context["chips"]}
+    assert (chips["attended"], chips["no_show"]) == (2, 0)
+    counts = _application_counts(community=world["community"], ids=[gathering.pk])
+    counted = counts[gathering.pk]
+    assert (counted["attended"], counted["confirmed"] - counted["attended"]) == (2, 0)
 
 
 def test_no_won_chip_before_a_draw(client, world):
@@ -165,6 +195,21 @@ def test_search_does_not_reveal_the_real_name_behind_a_nickname(client, world):
         ),
     )
     assert _shown(_manage(client, world, gathering, q="서연")) == []
+
+
+def test_search_in_a_real_names_community_does_not_find_a_nickname(client, world):
+    """A real-names community shows 김민준, never "coolcat": searching the
+    nickname there would tie it to the real name."""
+    world["community"].requires_real_names = True
+    world["community"].save(update_fields=["requires_real_names"])
+    gathering = gathering_new(world["community"], world["moderator"])
+    applied = _apply(
+        world,
+        gathering,
+        member_create(real_name="김민준", nickname="coolcat", display_mode="nickname"),
+    )
+    assert _shown(_manage(client, world, gathering, q="coolcat")) == []
+    assert _shown(_manage(client, world, gathering, q="민준")) == [applied.public_id]
 
 
 def test_search_finds_the_public_id_of_the_draw_record(client, world):

@@ -83,6 +83,11 @@ def _resolve(world, *names):
     )
 
 
+def _real_names(world):
+    world["community"].requires_real_names = True
+    world["community"].save(update_fields=["requires_real_names"])
+
+
 # --- Resolving names --------------------------------------------------------------
 
 
@@ -90,6 +95,14 @@ def test_a_shown_real_name_a_nickname_and_a_public_id_each_name_a_host(world):
     found = _resolve(world, "이지유", "@픽셀장인", world["minjun_a"].public_id)
     assert found.members == [world["jiyu"], world["pixel"], world["minjun_a"]]
     assert found.unknown == [] and found.ambiguous == []
+
+
+def test_a_real_names_community_resolves_no_host_by_nickname(world):
+    _real_names(world)
+    found = _resolve(world, "@픽셀장인", "픽셀장인")
+    assert found.members == []
+    assert found.unknown == ["@픽셀장인", "픽셀장인"]
+    assert _resolve(world, "김비밀").members == [world["pixel"]]
 
 
 def test_a_name_two_members_share_is_ambiguous_not_guessed(world):
@@ -289,6 +302,16 @@ def test_suggestions_find_by_nickname_but_never_by_a_private_real_name(client, w
         "픽셀장인"
     ]
     assert _suggest(client, world, "김비밀").json()["members"] == []
+
+
+def test_a_real_names_community_suggests_no_one_by_nickname(client, world):
+    """There 픽셀장인 is shown as 김비밀: the nickname must not find them, or
+    the suggestion would pair the two names."""
+    _real_names(world)
+    assert _suggest(client, world, "픽셀").json()["members"] == []
+    assert [m["name"] for m in _suggest(client, world, "김비").json()["members"]] == [
+        "김비밀"
+    ]
 
 
 def test_members_who_share_a_name_are_told_apart_by_their_public_id(client, world):
