@@ -87,21 +87,6 @@ def _pages_rendered_every_time(settings):
 
 
 @pytest.fixture(autouse=True)
-def _each_test_starts_in_the_default_language():
-    """Every test starts in the site's language (ko), as a request without
-    a choice does: a test that activates another and does not end it (a
-    view called directly, a service run in a member's language) would
-    otherwise decide the language of whichever test the same worker runs
-    next (seen: expected texts computed in English against a Korean page)."""
-    from django.conf import settings
-    from django.utils import translation
-
-    translation.activate(settings.LANGUAGE_CODE)
-    yield
-    translation.deactivate()
-
-
-@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # The real hasher is slow by design; the suite creates hundreds of members.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

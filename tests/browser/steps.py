@@ -634,6 +634,7 @@ LATIN_IN_KOREAN = {
     "Meet",
     "Shift",
     "Teams",
+    "xlsx",
     "Zoom",
 }
 
