@@ -88,7 +88,11 @@ def _site(settings):
 
 def _gathering(community, organiser, *, publish=True, **extra) -> Gathering:
     now = timezone.now()
-    start = now + timedelta(days=10)
+    # An evening in Seoul, whatever the hour the suite runs at: the page
+    # writes the time as Koreans do (오후 7:30).
+    start = timezone.localtime(now + timedelta(days=10)).replace(
+        hour=19, minute=30, second=0, microsecond=0
+    )
     fields = {
         "title": "퍼포먼스 마케터끼리 만나요",
         "description": (
