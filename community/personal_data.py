@@ -229,7 +229,8 @@ def join_urls(member: Member) -> Rows:
 
 @section("path", _("Path and takeaways"))
 def path(member: Member) -> Rows:
-    from events.models import PathItemVisibility, Takeaway
+    from events.models import Experience, PathItemVisibility, Takeaway
+    from events.selectors import experience_data
 
     return {
         "takeaways": rows(
@@ -241,6 +242,18 @@ def path(member: Member) -> Rows:
             "updated_at",
             gathering="gathering__title",
         ),
+        "experiences": [
+            {
+                "title": experience.title,
+                **experience_data(experience),
+                "visibility": experience.visibility,
+                "created_at": plain(experience.created_at),
+                "updated_at": plain(experience.updated_at),
+            }
+            for experience in Experience.objects.filter(member=member).order_by(
+                "started_on", "pk"
+            )
+        ],
         "visibility_choices": rows(
             PathItemVisibility.objects.filter(member=member).order_by("pk"),
             "kind",

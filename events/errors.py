@@ -89,6 +89,17 @@ MESSAGES = {
     "takeaway_too_early": _("You can write your takeaway once the gathering ends."),
     "takeaway_empty": _("Please write what you learned."),
     "path_item_unknown": _("This item is not on your path."),
+    # Experiences on the path (events.services.experiences)
+    "experience_unknown": _("This experience is not on your path."),
+    "experience_kind_unknown": _("Please choose what kind of experience this is."),
+    "experience_title_empty": _("Please give the experience a title."),
+    "experience_month_invalid": _("Please give a month, for example 2024-03."),
+    "experience_starts_later": _("An experience starts this month or earlier."),
+    "experience_dates": _("An experience ends in the month it starts or later."),
+    "experience_skill_unknown": _("Please choose skills from the list."),
+    "experience_too_many_skills": _("Choose at most %(limit)s skills."),
+    "experience_tag_too_long": _("A tag has at most %(limit)s characters."),
+    "experience_too_many_tags": _("Add at most %(limit)s tags."),
     # Messages to applicants (events.services.messages)
     "message_video_link": _(
         "This message contains the gathering's video link, and the group you "
@@ -195,6 +206,7 @@ STATUSES = {
         403,
     ),
     "survey_results_unavailable": 404,
+    "experience_unknown": 404,
     "message_rate_limited": 429,
     "host_search_rate_limited": 429,
     # Not the member's doing: the draw waits for the beacon.

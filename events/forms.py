@@ -4,10 +4,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from community.fields import OneLineField
-from events.models import Gathering, PathVisibility
+from events.errors import EventsError
+from events.models import ExperienceKind, Gathering, PathVisibility
 from events.questions import TEXT_LIMIT, QuestionKind
+from events.services import experiences
 from events.services.applications import ANSWER_LIMIT, MOTIVATION_LIMIT
 from events.services.path import TAKEAWAY_LIMIT
+from events.skills import SKILLS
 
 
 class ApplicationForm(forms.Form):
@@ -121,6 +124,92 @@ class TakeawayForm(forms.Form):
         initial=PathVisibility.PRIVATE,
         widget=forms.RadioSelect,
     )
+
+
+class MonthField(forms.CharField):
+    """A month as ``<input type="month">`` sends it ("2024-03"), cleaned to
+    the first day of that month (a browser without the picker shows a text
+    box, where the same form is typed)."""
+
+    widget = forms.TextInput(
+        attrs={"type": "month", "placeholder": "2024-03", "pattern": r"\d{4}-\d{2}"}
+    )
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        try:
+            return experiences.month_parse(value)
+        except EventsError as error:
+            raise forms.ValidationError(error.message, code=error.code) from None
+
+    def prepare_value(self, value):
+        return value.strftime("%Y-%m") if hasattr(value, "strftime") else value
+
+
+class ExperienceForm(forms.Form):
+    """An experience on the path. The fields' shapes are checked here, so
+    an error shows next to its field; the rules (dates, skills, tags) are
+    the service's (events.services.experiences)."""
+
+    kind = forms.ChoiceField(
+        label=_("What kind of experience"),
+        choices=ExperienceKind.choices,
+        initial=ExperienceKind.JOB,
+        widget=forms.RadioSelect,
+    )
+    title = OneLineField(
+        label=_("Title"),
+        max_length=experiences.TITLE_LIMIT,
+        help_text=_("For example your role, the project's name or the talk's title."),
+    )
+    organisation = OneLineField(
+        label=_("Organisation"),
+        max_length=experiences.ORGANISATION_LIMIT,
+        required=False,
+    )
+    started_on = MonthField(label=_("From (month)"))
+    ended_on = MonthField(
+        label=_("Until (month)"),
+        required=False,
+        help_text=_("Leave empty while it goes on."),
+    )
+    learned = forms.CharField(
+        label=_("What did you learn?"),
+        max_length=experiences.LEARNED_LIMIT,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    skills = forms.MultipleChoiceField(
+        label=_("Skills"),
+        choices=[(skill.slug, skill.slug) for skill in SKILLS],
+        required=False,
+        error_messages={"invalid_choice": _("Please choose skills from the list.")},
+    )
+    tags = OneLineField(
+        label=_("Tags"),
+        max_length=400,
+        required=False,
+        help_text=_("Your own words, separated by commas."),
+    )
+    visibility = forms.ChoiceField(
+        label=_("Who can see it on your path"),
+        choices=PathVisibility.choices,
+        initial=PathVisibility.PRIVATE,
+        widget=forms.RadioSelect,
+    )
+
+    def clean_tags(self) -> list[str]:
+        try:
+            return experiences.tags_normalise(self.cleaned_data["tags"])
+        except EventsError as error:
+            raise forms.ValidationError(error.message, code=error.code) from None
+
+    def clean(self):
+        cleaned = super().clean()
+        started, ended = cleaned.get("started_on"), cleaned.get("ended_on")
+        if started and ended and ended < started:
+            self.add_error("ended_on", EventsError("experience_dates").message)
+        return cleaned
 
 
 class SelfCheckinForm(forms.Form):

@@ -715,6 +715,62 @@ class PathItemVisibility(models.Model):
         return f"{self.kind} {self.object_id} of {self.member_id}"
 
 
+# The kind of a path item that is an experience the member added (not a
+# PathKind: those are what Moim records; an experience carries its own
+# visibility, like a takeaway).
+PATH_EXPERIENCE = "experience"
+
+
+class ExperienceKind(models.TextChoices):
+    JOB = "job", _("Job")
+    PROJECT = "project", _("Project")
+    PROGRAMME = "programme", _("Programme or course")
+    TALK = "talk", _("Talk given")
+
+
+class Experience(models.Model):
+    """Something a member did outside Moim and adds to their path: a job, a
+    project, a programme or a talk, by month (as careers are written; no
+    end: ongoing), with what they learned and its skills (slugs of
+    events.skills.SKILLS) and free tags (normalised by
+    events.services.experiences). Private unless the member chooses
+    otherwise."""
+
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="experiences"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=ExperienceKind.choices)
+    title = models.CharField(_("title"), max_length=120)
+    organisation = models.CharField(_("organisation"), max_length=120, blank=True)
+    # The first day of the month.
+    started_on = models.DateField(_("from"))
+    ended_on = models.DateField(_("until"), null=True, blank=True)
+    learned = models.TextField(_("what I learned"), max_length=2000, blank=True)
+    skills = models.JSONField(default=list, blank=True)
+    tags = models.JSONField(default=list, blank=True)
+    visibility = models.CharField(
+        _("who can see it"),
+        max_length=10,
+        choices=PathVisibility.choices,
+        default=PathVisibility.PRIVATE,
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True)
+                | Q(ended_on__gte=models.F("started_on")),
+                name="experience_ends_after_it_starts",
+            ),
+        ]
+        indexes = [models.Index(fields=["member", "started_on"])]
+
+    def __str__(self) -> str:
+        return f"experience {self.pk} of {self.member_id}"
+
+
 class BeaconRoundRecord(models.Model):
     """A drand quicknet round that staff entered by hand, for a server that
     cannot reach drand (``manage.py beacon_enter``). Stored only once its

@@ -13,8 +13,10 @@ import segno
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from community import timefmt
+from community.display import display_name
 from community.images import COVER, image_url
 from community.sharing import (
     DEFAULT_IMAGE,
@@ -91,3 +93,66 @@ def qr_svg(url: str) -> str:
         nl=False,
     )
     return out.getvalue().decode()
+
+
+def path_url(member) -> str:
+    """A member's path page's absolute address."""
+    return absolute(reverse("member_path", args=[member.public_id]))
+
+
+def path_card(member, public_items: list, skills: list) -> ShareCard:
+    """The card of ``member``'s path page, from what a signed-out visitor
+    sees of it (``public_items``, and the ``skills`` of the experiences
+    among them): the name the member is shown by, their latest experience,
+    how many experiences and gatherings, the skills. A path with nothing
+    public says only what a path is, not whose."""
+    if not public_items:
+        return ShareCard(
+            title=_("A path on Moim"),
+            description=_(
+                "Experiences and gatherings, and what was learned from each."
+            ),
+            image=absolute(static(DEFAULT_IMAGE)),
+            image_size=DEFAULT_IMAGE_SIZE,
+            image_alt=_("Moim"),
+            local_image=static(DEFAULT_IMAGE),
+        )
+    name = display_name(member)
+    experiences = [item for item in public_items if item.experience is not None]
+    gatherings = {
+        item.gathering.pk for item in public_items if item.gathering is not None
+    }
+    parts = []
+    if experiences:
+        latest = max(experiences, key=lambda item: item.when).experience
+        parts.append(
+            f"{latest.title} · {latest.organisation}"
+            if latest.organisation
+            else latest.title
+        )
+    counts = []
+    if experiences:
+        counts.append(
+            ngettext("%(count)s experience", "%(count)s experiences", len(experiences))
+            % {"count": len(experiences)}
+        )
+    if gatherings:
+        counts.append(
+            ngettext("%(count)s gathering", "%(count)s gatherings", len(gatherings))
+            % {"count": len(gatherings)}
+        )
+    if counts:
+        parts.append(", ".join(counts))
+    if skills:
+        parts.append(", ".join(s.skill.label for s in skills[:6]))
+    title = _("%(name)s's path") % {"name": name}
+    return ShareCard(
+        title=title,
+        description=plain_text(" · ".join(parts)),
+        url=path_url(member),
+        image=absolute(static(DEFAULT_IMAGE)),
+        image_size=DEFAULT_IMAGE_SIZE,
+        image_alt=title,
+        local_image=static(DEFAULT_IMAGE),
+        kind="profile",
+    )

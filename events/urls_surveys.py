@@ -38,6 +38,21 @@ urlpatterns = [
         name="member_path",
     ),
     path("me/path/visibility/", path_views.path_visibility, name="path_visibility"),
+    path(
+        "me/path/experiences/new/",
+        path_views.experience_create,
+        name="experience_create",
+    ),
+    path(
+        "me/path/experiences/<int:experience_id>/",
+        path_views.experience_edit,
+        name="experience_edit",
+    ),
+    path(
+        "me/path/experiences/<int:experience_id>/delete/",
+        path_views.experience_delete,
+        name="experience_delete",
+    ),
     path("me/path.json", path_views.path_json, name="path_json"),
     path("me/path.ics", path_views.path_ics, name="path_ics"),
 ]

@@ -2,19 +2,24 @@
 answers and published takeaways, each shown as its owner chose. Each
 function states its query budget."""
 
-from dataclasses import dataclass, replace
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time
+from typing import NamedTuple
 
 from django.urls import reverse
 from django.utils import timezone
 
-from community.models import Community, Member, Thread
+from community.fields import SEOUL
+from community.models import Community, Member, Membership, Thread
 from community.models import Visibility as ThreadVisibility
 from events.access import (
     attendee_filter,
 )
 from events.models import (
+    PATH_EXPERIENCE,
     Application,
+    Experience,
+    ExperienceKind,
     Gathering,
     PathItemVisibility,
     PathKind,
@@ -22,6 +27,7 @@ from events.models import (
     Takeaway,
 )
 from events.selectors.surveys import AFTER_END
+from events.skills import BY_SLUG, Skill
 
 # Without a choice of the member's, an item is shown like this.
 PATH_DEFAULTS = {
@@ -36,7 +42,7 @@ class PathItem:
     kind: str
     object_id: int
     when: datetime
-    community: Community
+    community: Community | None  # None for an experience
     visibility: str
     title: str
     url: str
@@ -47,26 +53,60 @@ class PathItem:
     # The takeaway merged into the item of the gathering it comes from
     # (``takeaway`` then set on an "attended" item), and who may see it.
     takeaway_visibility: str = ""
+    experience: Experience | None = None
 
     @property
     def kind_label(self) -> str:
+        if self.experience is not None:
+            return ExperienceKind(self.experience.kind).label
         return PathKind(self.kind).label
 
+    @property
+    def skills(self) -> list[Skill]:
+        """An experience's skills from the catalogue (an unknown slug, e.g.
+        one retired, is left out)."""
+        if self.experience is None:
+            return []
+        return [BY_SLUG[slug] for slug in self.experience.skills if slug in BY_SLUG]
 
-def _seen_by(item: PathItem, viewer_communities: set[int]) -> bool:
+
+@dataclass(frozen=True)
+class Reader:
+    """Who reads a path, as far as its visibility rules ask: the
+    communities they belong to, and whether one of them is also the
+    path's member's."""
+
+    communities: frozenset[int] = field(default_factory=frozenset)
+    shares_community: bool = False
+
+
+# A signed-out visitor: what a shared link shows anyone.
+VISITOR = Reader()
+
+
+def _seen_by(item: PathItem, reader: Reader) -> bool:
+    """The one rule of who sees an item of someone else's path. Public: a
+    gathering's item where its community's pages are public (or to its
+    members), an experience to anyone. Community members: a gathering's
+    item to members of its community, an experience to members of a
+    community the path's member belongs to. Only me: nobody else."""
+    if item.community is None:
+        if item.visibility == PathVisibility.PUBLIC:
+            return True
+        return item.visibility == PathVisibility.COMMUNITY and reader.shares_community
     if item.visibility == PathVisibility.PUBLIC:
-        return item.community.public_read or item.community.pk in viewer_communities
+        return item.community.public_read or item.community.pk in reader.communities
     if item.visibility == PathVisibility.COMMUNITY:
-        return item.community.pk in viewer_communities
+        return item.community.pk in reader.communities
     return False
 
 
-def _as_seen_by(item: PathItem, viewer_communities: set[int]) -> PathItem | None:
+def _as_seen_by(item: PathItem, reader: Reader) -> PathItem | None:
     """``item`` as the reader sees it, or None. A gathering attended with its
     takeaway merged shows the takeaway only where the takeaway's own
     visibility allows; where only the takeaway is seen, it is the item."""
     if not item.takeaway_visibility:
-        return item if _seen_by(item, viewer_communities) else None
+        return item if _seen_by(item, reader) else None
     takeaway_item = replace(
         item,
         kind=PathKind.TAKEAWAY,
@@ -74,9 +114,13 @@ def _as_seen_by(item: PathItem, viewer_communities: set[int]) -> PathItem | None
         visibility=item.takeaway_visibility,
         takeaway_visibility="",
     )
-    takeaway_seen = _seen_by(takeaway_item, viewer_communities)
-    if _seen_by(item, viewer_communities):
-        return item if takeaway_seen else replace(item, takeaway=None)
+    takeaway_seen = _seen_by(takeaway_item, reader)
+    if _seen_by(item, reader):
+        return (
+            item
+            if takeaway_seen
+            else replace(item, takeaway=None, takeaway_visibility="")
+        )
     return takeaway_item if takeaway_seen else None
 
 
@@ -86,10 +130,11 @@ def member_path(
     """The items of ``member``'s path that ``viewer`` may see, oldest first:
     everything for the member themself; for anyone else an item marked
     public (in a community whose pages are public, or one they belong to)
-    or marked for community members (of its community). ``merged``: each
-    gathering once, a takeaway shown in the item of the gathering attended
-    (each part still as its own visibility allows); else a takeaway is an
-    item of its own. Six queries, whatever the length of the path."""
+    or marked for community members (of its community); the member's own
+    experiences as ``_seen_by`` says. ``merged``: each gathering once, a
+    takeaway shown in the item of the gathering attended (each part still
+    as its own visibility allows); else a takeaway is an item of its own.
+    At most nine queries, whatever the length of the path."""
     is_owner = viewer is not None and viewer.pk == member.pk
     chosen = {
         (kind, object_id): visibility
@@ -168,25 +213,59 @@ def member_path(
                 takeaway=takeaway,
             )
         )
+    for experience in Experience.objects.filter(member=member).order_by():
+        items.append(
+            PathItem(
+                kind=PATH_EXPERIENCE,
+                object_id=experience.pk,
+                when=month_start(experience.started_on),
+                community=None,
+                visibility=experience.visibility,
+                title=experience.title,
+                url="",
+                experience=experience,
+            )
+        )
     if is_owner:
         kept = {item.gathering.pk for item in items if item.takeaway}
         for item in items:
             if item.kind == PathKind.ATTENDED and item.object_id not in kept:
                 item.takeaway_missing = True
     else:
-        viewer_communities = (
-            set(viewer.memberships.values_list("community_id", flat=True))
-            if viewer is not None and viewer.is_authenticated
-            else set()
-        )
+        reader = _reader(member, viewer, items)
         items = [
-            shown
-            for item in items
-            if (shown := _as_seen_by(item, viewer_communities)) is not None
+            shown for item in items if (shown := _as_seen_by(item, reader)) is not None
         ]
     order = {kind: index for index, kind in enumerate(PathKind.values)}
+    order[PATH_EXPERIENCE] = len(order)
     items.sort(key=lambda item: (item.when, order[item.kind], item.object_id))
     return items
+
+
+def _reader(member: Member, viewer: Member | None, items: list[PathItem]) -> Reader:
+    """``viewer`` as the visibility rules see them (two queries at most; none
+    signed out)."""
+    if viewer is None or not viewer.is_authenticated:
+        return VISITOR
+    communities = frozenset(viewer.memberships.values_list("community_id", flat=True))
+    asks = any(
+        item.community is None and item.visibility == PathVisibility.COMMUNITY
+        for item in items
+    )
+    shares = (
+        asks
+        and bool(communities)
+        and Membership.objects.filter(member=member, community_id__in=communities)
+        .order_by()
+        .exists()
+    )
+    return Reader(communities=communities, shares_community=shares)
+
+
+def month_start(day: date) -> datetime:
+    """The first moment of ``day``'s month in Seoul: where an experience
+    stands on the path's timeline."""
+    return datetime.combine(day.replace(day=1), time(), tzinfo=SEOUL)
 
 
 def _gathering_url(gathering: Gathering) -> str:
@@ -208,31 +287,112 @@ def _gathering_item(kind: str, gathering: Gathering, visibility) -> PathItem:
 
 def path_export(*, member: Member) -> dict:
     """The member's whole path as data for the JSON export (their own, so
-    every item, with its visibility). Six queries."""
+    every item, with its visibility); an experience with its skills (slug
+    and both labels) and tags. Seven queries."""
     items = member_path(member=member, viewer=member, merged=False)
     return {
         "member": member.public_id,
         "exported_at": timezone.now().isoformat(),
-        "items": [
-            {
-                "kind": item.kind,
-                "when": item.when.isoformat(),
-                "community": item.community.slug,
-                "title": item.title,
-                "url": item.url,
-                "visibility": item.visibility,
-                **(
-                    {
-                        "learned": item.takeaway.learned,
-                        "will_apply": item.takeaway.will_apply,
-                    }
-                    if item.takeaway
-                    else {}
-                ),
-            }
-            for item in items
-        ],
+        "items": [_exported(item) for item in items],
     }
+
+
+def _exported(item: PathItem) -> dict:
+    row = {
+        "kind": item.kind,
+        "when": item.when.isoformat(),
+        "community": item.community.slug if item.community else None,
+        "title": item.title,
+        "url": item.url,
+        "visibility": item.visibility,
+    }
+    if item.takeaway:
+        row["learned"] = item.takeaway.learned
+        row["will_apply"] = item.takeaway.will_apply
+    if item.experience:
+        row.update(experience_data(item.experience))
+    return row
+
+
+def experience_data(experience: Experience) -> dict:
+    """An experience as plain data (the JSON export, the personal-data
+    archive): months as "YYYY-MM", each skill's slug with its labels."""
+    return {
+        "experience_kind": experience.kind,
+        "organisation": experience.organisation,
+        "started": experience.started_on.strftime("%Y-%m"),
+        "ended": experience.ended_on.strftime("%Y-%m") if experience.ended_on else None,
+        "learned": experience.learned,
+        "skills": [
+            {"slug": slug, "ko": BY_SLUG[slug].ko, "en": BY_SLUG[slug].en}
+            for slug in experience.skills
+            if slug in BY_SLUG
+        ],
+        "tags": list(experience.tags),
+    }
+
+
+class SkillSince(NamedTuple):
+    skill: Skill
+    since: date  # the first month of the first experience naming it
+    experiences: int
+    ongoing: bool  # named by an experience that has not ended
+
+
+@dataclass
+class PathPage:
+    """The path page: the items the reader may see, newest first; the
+    skills of the experiences among them, oldest first; and the items a
+    signed-out visitor sees (what a shared link's card may say)."""
+
+    items: list[PathItem]
+    skills: list[SkillSince]
+    public_items: list[PathItem]
+
+
+def path_page(*, member: Member, viewer: Member | None) -> PathPage:
+    """The path page of ``member`` for ``viewer`` (``member_path``'s rule,
+    and its queries: at most nine)."""
+    items = member_path(member=member, viewer=viewer)
+    if viewer is None or not viewer.is_authenticated:
+        public_items = items
+    else:
+        public_items = [
+            shown for item in items if (shown := _as_seen_by(item, VISITOR)) is not None
+        ]
+    return PathPage(
+        items=list(reversed(items)),
+        skills=skills_over_time(items),
+        public_items=public_items,
+    )
+
+
+def skills_over_time(items: list[PathItem]) -> list[SkillSince]:
+    """Each skill named by an experience among ``items``: since when, in how
+    many, and whether still in use; the longest-held first."""
+    found: dict[str, SkillSince] = {}
+    for item in items:
+        if item.experience is None:
+            continue
+        experience = item.experience
+        for skill in item.skills:
+            seen = found.get(skill.slug)
+            found[skill.slug] = SkillSince(
+                skill=skill,
+                since=min(seen.since, experience.started_on)
+                if seen
+                else experience.started_on,
+                experiences=(seen.experiences if seen else 0) + 1,
+                ongoing=(seen.ongoing if seen else False)
+                or experience.ended_on is None,
+            )
+    return sorted(found.values(), key=lambda s: (s.since, s.skill.slug))
+
+
+def experience_own(*, member: Member, experience_id: int) -> Experience | None:
+    """One of ``member``'s own experiences (for its edit form), or None for
+    another member's or none. One query."""
+    return Experience.objects.filter(pk=experience_id, member=member).first()
 
 
 def path_past_gatherings(*, member: Member) -> list[Gathering]:

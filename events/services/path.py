@@ -12,7 +12,9 @@ from community.models import Member, Thread, Visibility
 from events.access import attendee_filter
 from events.errors import EventsError
 from events.models import (
+    PATH_EXPERIENCE,
     Application,
+    Experience,
     Gathering,
     GatheringStatus,
     PathItemVisibility,
@@ -84,8 +86,16 @@ def path_visibility_set(
 ) -> None:
     """The member chooses who sees one item of their path. Only items that
     are on it: a gathering they attended or hosted, an answer of theirs
-    marked helpful, their own takeaway."""
-    if visibility not in PathVisibility.values or kind not in PathKind.values:
+    marked helpful, their own takeaway or experience."""
+    if visibility not in PathVisibility.values:
+        raise EventsError("path_item_unknown")
+    if kind == PATH_EXPERIENCE:
+        if not Experience.objects.filter(member=member, pk=object_id).update(
+            visibility=visibility
+        ):
+            raise EventsError("path_item_unknown")
+        return
+    if kind not in PathKind.values:
         raise EventsError("path_item_unknown")
     if kind == PathKind.TAKEAWAY:
         if not Takeaway.objects.filter(member=member, pk=object_id).update(

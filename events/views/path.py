@@ -1,12 +1,13 @@
-"""A member's path: the page (each item as its owner chose to show it), the
-owner's choice of visibility per item, and the owner's exports (JSON, and an
-.ics of the past gatherings)."""
+"""A member's path: the page (each item as its owner chose to show it, and
+for anyone else a career page to share or print), the owner's experiences
+(add, change, delete), the owner's choice of visibility per item, and the
+owner's exports (JSON, and an .ics of the past gatherings)."""
 
 import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
@@ -14,30 +15,146 @@ from django.views.decorators.http import require_POST, require_safe
 
 from community.ids import id_parse
 from community.models import Member
+from community.roles import ROLE_FAMILY
 from events import calendar, selectors
 from events.errors import EventsError
-from events.models import PathVisibility
-from events.services import path
+from events.forms import ExperienceForm
+from events.models import PATH_EXPERIENCE, Experience, PathVisibility
+from events.services import experiences, path
+from events.sharing import path_card
+from events.skills import skills_by_family
 from events.views.calendars import CONTENT_TYPE
 
 
 @require_safe
 def member_path(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The path: for its member, every item with who may see it, and the
+    form to add an experience; for anyone else the items they may see, as a
+    career page (newest first, the skills over time, a print layout), with
+    the card of what a signed-out visitor sees."""
     member = get_object_or_404(Member, public_id=public_id, is_active=True)
     viewer = request.user if request.user.is_authenticated else None
+    is_owner = viewer is not None and viewer.pk == member.pk
+    page = selectors.path_page(member=member, viewer=viewer)
     response = render(
         request,
         "events/member_path.html",
         {
             "member": member,
-            "is_owner": viewer is not None and viewer.pk == member.pk,
-            "items": selectors.member_path(member=member, viewer=viewer),
+            "is_owner": is_owner,
+            "page": page,
+            "items": page.items,
             "visibilities": PathVisibility.choices,
+            "card": path_card(
+                member,
+                page.public_items,
+                selectors.skills_over_time(page.public_items),
+            ),
+            **(_experience_form_context(ExperienceForm(), member) if is_owner else {}),
         },
     )
     # What a reader sees depends on who they are.
     patch_cache_control(response, private=True)
     return response
+
+
+def _experience_form_context(form: ExperienceForm, member: Member) -> dict:
+    chosen = set(form["skills"].value() or [])
+    role_family = ROLE_FAMILY.get(member.role, "")
+    return {
+        "form": form,
+        "skill_families": [
+            (
+                value,
+                label,
+                skills,
+                value == role_family or chosen & {s.slug for s in skills},
+            )
+            for value, label, skills in skills_by_family()
+        ],
+        "chosen_skills": chosen,
+    }
+
+
+def _experience_save(
+    request: HttpRequest, experience: Experience | None
+) -> HttpResponse:
+    """The experience form: shown, or sent and saved (a new experience when
+    ``experience`` is None)."""
+    initial = None
+    if experience is not None:
+        initial = {
+            "kind": experience.kind,
+            "title": experience.title,
+            "organisation": experience.organisation,
+            "started_on": experience.started_on,
+            "ended_on": experience.ended_on,
+            "learned": experience.learned,
+            "skills": experience.skills,
+            "tags": ", ".join(experience.tags),
+            "visibility": experience.visibility,
+        }
+    form = ExperienceForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if experience is None:
+                saved = experiences.experience_create(
+                    member=request.user, **form.cleaned_data
+                )
+            else:
+                saved = experiences.experience_update(
+                    member=request.user,
+                    experience_id=experience.pk,
+                    **form.cleaned_data,
+                )
+        except EventsError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Saved on your path."))
+            target = redirect("member_path", public_id=request.user.public_id)
+            target["Location"] += f"#item-{PATH_EXPERIENCE}-{saved.pk}"
+            return target
+    return render(
+        request,
+        "events/experience_form.html",
+        {
+            "member": request.user,
+            "experience": experience,
+            **_experience_form_context(form, request.user),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def experience_create(request: HttpRequest) -> HttpResponse:
+    return _experience_save(request, None)
+
+
+def _own_experience(request: HttpRequest, experience_id: int) -> Experience:
+    experience = selectors.experience_own(
+        member=request.user, experience_id=experience_id
+    )
+    if experience is None:
+        # Another member's experience is not there, as far as anyone knows.
+        raise Http404(EventsError("experience_unknown").message)
+    return experience
+
+
+@login_required
+def experience_edit(request: HttpRequest, experience_id: int) -> HttpResponse:
+    return _experience_save(request, _own_experience(request, experience_id))
+
+
+@login_required
+@require_POST
+def experience_delete(request: HttpRequest, experience_id: int) -> HttpResponse:
+    try:
+        experiences.experience_delete(member=request.user, experience_id=experience_id)
+    except EventsError as error:
+        raise Http404(error.message) from None
+    messages.success(request, _("The experience is deleted from your path."))
+    return redirect("member_path", public_id=request.user.public_id)
 
 
 @login_required
