@@ -44,6 +44,7 @@ from events.join_tokens import join_token
 from events.models import (
     Application,
     ApplicationStatus,
+    Experience,
     Gathering,
     GatheringFormat,
     PathKind,
@@ -53,6 +54,7 @@ from events.models import (
 )
 from events.services.applications import application_submit
 from events.services.attendance import checkin_record, join_resolve
+from events.services.experiences import experience_create
 from events.services.gatherings import (
     gathering_cancel,
     gathering_create,
@@ -209,6 +211,7 @@ def seed_gatherings(now: datetime | None = None) -> dict[str, int]:
         _seed_messages(marketing, now)
         _seed_first_come(by_slug["brand-marketing"], now)
         _seed_cancelled(by_slug["pr"], now)
+        _seed_experiences(now)
         titles = [
             OPEN_TITLE,
             DRAWN_TITLE,
@@ -674,6 +677,69 @@ def _takeaways(gathering: Gathering, members: list[Member], at: datetime) -> Non
             kind=PathKind.ATTENDED,
             object_id=gathering.pk,
             visibility=PathVisibility.PUBLIC,
+        )
+
+
+# The demo account's own experiences (events.services.experiences): two on
+# its public path, one kept private. Korean words only: the pages' language
+# checks allow no stray Latin.
+EXPERIENCES = (
+    {
+        "kind": "job",
+        "title": "퍼포먼스 마케터",
+        "organisation": "모임랩",
+        "months_ago": 20,
+        "ended_months_ago": None,
+        "learned": "예산을 작게 나눠 실험하고, 결과가 나온 채널에만 키웠어요.",
+        "skills": ["performance-ads", "marketing-analytics", "experimentation"],
+        "tags": "리텐션, 예산 배분",
+        "visibility": "public",
+    },
+    {
+        "kind": "talk",
+        "title": "광고 성과 측정, 어디까지 믿을까",
+        "organisation": "마케팅 컨퍼런스",
+        "months_ago": 6,
+        "ended_months_ago": 6,
+        "learned": "숫자보다 가정을 먼저 설명해야 청중이 따라와요.",
+        "skills": ["marketing-analytics", "data-visualisation"],
+        "tags": "발표",
+        "visibility": "public",
+    },
+    {
+        "kind": "programme",
+        "title": "데이터 분석 입문 과정",
+        "organisation": "",
+        "months_ago": 40,
+        "ended_months_ago": 37,
+        "learned": "쿼리를 직접 짜니 리포트를 기다리지 않게 됐어요.",
+        "skills": ["data-analysis", "databases"],
+        "tags": "",
+        "visibility": "private",
+    },
+)
+
+
+def _month_ago(now: datetime, months: int):
+    today = timezone.localdate(now).replace(day=1)
+    index = today.year * 12 + today.month - 1 - months
+    return today.replace(year=index // 12, month=index % 12 + 1)
+
+
+def _seed_experiences(now: datetime) -> None:
+    member = Member.objects.get(email=DEMO_ACCOUNT)
+    if Experience.objects.filter(member=member).exists():
+        return
+    for spec in EXPERIENCES:
+        values = dict(spec)
+        started = _month_ago(now, values.pop("months_ago"))
+        ended = values.pop("ended_months_ago")
+        experience_create(
+            member=member,
+            started_on=started,
+            ended_on=None if ended is None else _month_ago(now, ended),
+            now=now,
+            **values,
         )
 
 

@@ -17,7 +17,7 @@ from django.urls import reverse
 from community.demo import DEMO_DOMAIN
 from community.models import Member, Membership, MembershipRole, Thread, Visibility
 from events import demo
-from events.models import Gathering, GatheringMessage
+from events.models import Experience, Gathering, GatheringMessage
 
 KINDS = ("visitor", "member", "organiser")
 COMMUNITY = "performance-marketing"
@@ -94,6 +94,7 @@ def site_pages() -> list[SitePage]:
         .first()
     )
     organiser = Member.objects.get(email=demo.DEMO_ACCOUNT)
+    first_experience = Experience.objects.filter(member=organiser).order_by("pk")[0]
     someone = (
         Membership.objects.filter(community__slug=COMMUNITY, role=MembershipRole.MEMBER)
         .exclude(member=organiser)
@@ -240,6 +241,12 @@ def site_pages() -> list[SitePage]:
         SitePage("sanctions", reverse("sanctions", args=c), "organiser"),
         SitePage(
             "my-path", reverse("member_path", args=[organiser.public_id]), "organiser"
+        ),
+        SitePage("experience-new", reverse("experience_create"), "organiser"),
+        SitePage(
+            "experience-edit",
+            reverse("experience_edit", args=[first_experience.pk]),
+            "organiser",
         ),
     ]
     return pages

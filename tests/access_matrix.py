@@ -53,6 +53,7 @@ from events.models import (
     Survey,
 )
 from events.services.applications import application_submit
+from events.services.experiences import experience_create
 from events.services.feeds import feed_create
 from events.services.messages import message_create
 from events.services.offers import offer_confirm
@@ -73,6 +74,10 @@ from tests.passkeys import SoftPasskey
 
 SURVEY_MARKER = "SURVEY-MARKER-7Q2"
 OTHER_LINK = "https://meet.example/another-gathering"
+# The titles of two experiences on "member"'s path: one private, one for
+# community members (tests/test_access_matrix.py checks who reads them).
+PRIVATE_EXPERIENCE_MARKER = "EXPERIENCE-PRIVATE-3K9"
+SHARED_EXPERIENCE_MARKER = "EXPERIENCE-SHARED-7T4"
 
 # --- Outcomes ---------------------------------------------------------------------
 
@@ -366,6 +371,20 @@ def world_build(*, starts_in: timedelta = timedelta(hours=12)) -> World:
             # Not "member"'s: allauth lets no email address be added to an
             # account with two-factor, and the fuzz adds one as "member".
             "passkey": passkey_add(kinds["outsider"]),
+            # On "member"'s path, private: only its owner reaches its pages.
+            "experience": experience_create(
+                member=kinds["member"],
+                kind="job",
+                title=PRIVATE_EXPERIENCE_MARKER,
+                started_on=timezone.localdate().replace(day=1),
+            ),
+            "shared_experience": experience_create(
+                member=kinds["member"],
+                kind="talk",
+                title=SHARED_EXPERIENCE_MARKER,
+                started_on=timezone.localdate().replace(day=1),
+                visibility="community",
+            ),
         },
     )
 
@@ -693,6 +712,42 @@ ROWS: list[Row] = [
     Row("member_leave", signed_in(BAD_REQUEST), method="post"),
     Row("member_path", every(ALLOWED), args=member_id("attendee")),
     Row("path_visibility", signed_in(ALLOWED), method="post"),
+    # Experiences on the path: a member's own, to add, change and delete;
+    # another member's is not there (404), whoever asks.
+    Row(
+        "member_path",
+        every(ALLOWED),
+        args=member_id("member"),
+        label="with an experience",
+    ),
+    Row("experience_create", signed_in(ALLOWED)),
+    Row("experience_create", signed_in(BAD_REQUEST), method="post"),
+    Row(
+        "experience_edit",
+        signed_in(NOT_FOUND, member=ALLOWED),
+        args=lambda w: [w.extra["experience"].pk],
+        label="the member's",
+    ),
+    Row(
+        "experience_edit",
+        signed_in(NOT_FOUND, member=BAD_REQUEST),
+        args=lambda w: [w.extra["experience"].pk],
+        method="post",
+        label="the member's",
+    ),
+    Row(
+        "experience_delete",
+        signed_in(NOT_FOUND, member=ALLOWED),
+        args=lambda w: [w.extra["experience"].pk],
+        method="post",
+        label="the member's",
+    ),
+    Row(
+        "experience_delete",
+        signed_in(NOT_ALLOWED),
+        args=lambda w: [w.extra["experience"].pk],
+        label="by GET",
+    ),
     Row("path_json", signed_in(ALLOWED)),
     Row("path_ics", signed_in(ALLOWED)),
     Row("bookmark_list", signed_in(ALLOWED)),

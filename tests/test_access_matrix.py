@@ -158,6 +158,24 @@ ANSWER_IN_BODY = {
 }
 
 
+# The private experience: on its owner's own pages only. The one for
+# community members: to members of a community "member" belongs to (not to
+# a member banned from it, one who left it, or staff of no community).
+PRIVATE_EXPERIENCE_IN_BODY = {
+    (key, "member") for key in ("member_path", "experience_edit", "path_json")
+}
+SHARES_A_COMMUNITY = {
+    "member",
+    "applicant",
+    "waitlisted",
+    "attendee",
+    "organiser",
+    "moderator",
+    "muted_host",
+    "muted_author",
+}
+
+
 def _marker_leaks(row: m.Row, kind: str, response, world: m.World) -> list[str]:
     body = response.content.decode(errors="replace")
     headers = "\n".join(f"{name}: {value}" for name, value in response.items())
@@ -173,6 +191,12 @@ def _marker_leaks(row: m.Row, kind: str, response, world: m.World) -> list[str]:
         leaks.append("the video link on another gathering's page")
     if MARKER_LINK in headers and (row.key, kind) not in LINK_IN_LOCATION:
         leaks.append("the video link in a header")
+    if m.PRIVATE_EXPERIENCE_MARKER in body + headers and (
+        (row.key, kind) not in PRIVATE_EXPERIENCE_IN_BODY
+    ):
+        leaks.append("a private experience")
+    if m.SHARED_EXPERIENCE_MARKER in body + headers and kind not in SHARES_A_COMMUNITY:
+        leaks.append("an experience for community members")
     if m.SURVEY_MARKER in body + headers:
         if (row.key, kind) not in ANSWER_IN_BODY:
             leaks.append("the survey answer")
@@ -245,3 +269,24 @@ def test_the_secrets_are_in_no_mail_or_log_line_of_the_whole_run(world):
     logged = log_text(world.extra["log_records"])
     assert MARKER_LINK not in logged
     assert m.SURVEY_MARKER not in logged
+
+
+@pytest.mark.django_db
+def test_each_experience_on_a_path_reaches_exactly_whom_its_visibility_names(world):
+    """The path of "member" holds a private experience and one for community
+    members: the owner reads both, a member of a community they share reads
+    the second, anyone else neither (the leak check above refuses the
+    converse on every page)."""
+    url = reverse("member_path", args=[world.member("member").public_id])
+    seen = {}
+    for kind in m.KINDS:
+        body = m.client_for(world, kind).get(url).content.decode()
+        seen[kind] = (
+            m.PRIVATE_EXPERIENCE_MARKER in body,
+            m.SHARED_EXPERIENCE_MARKER in body,
+        )
+
+    expected = {
+        kind: (kind == "member", kind in SHARES_A_COMMUNITY) for kind in m.KINDS
+    }
+    assert seen == expected

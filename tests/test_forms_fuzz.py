@@ -69,7 +69,13 @@ from community.forms_moderation import (
 from community.models import Member
 from events.admin import SurveyAdminForm
 from events.checkin_tokens import attendee_code, attendee_pass
-from events.forms import ApplicationForm, SelfCheckinForm, SurveyForm, TakeawayForm
+from events.forms import (
+    ApplicationForm,
+    ExperienceForm,
+    SelfCheckinForm,
+    SurveyForm,
+    TakeawayForm,
+)
 from events.forms_messages import MessageForm
 from events.forms_organise import (
     DATETIME_FIELDS,
@@ -363,6 +369,31 @@ def attendee_codes(w, s):
         attendee_pass(gathering_id=w.held.pk, public_id=held.public_id),
     )
 
+
+def experience_body() -> dict:
+    return {
+        "kind": "project",
+        "title": "광고 자동화",
+        "started_on": "2024-02",
+        "skills": ["performance-ads"],
+        "tags": "자동화",
+        "visibility": "private",
+    }
+
+
+experience_fields = body(
+    kind=v("job", "project", "programme", "talk"),
+    title=v("광고 자동화"),
+    organisation=v("모임랩"),
+    started_on=st.one_of(hostile.date_strings, st.sampled_from(["2024-02", "2031-01"])),
+    ended_on=st.one_of(
+        hostile.date_strings, st.sampled_from(["", "2023-12", "2024-13"])
+    ),
+    learned=v(),
+    skills=v("performance-ads", "data-analysis", "juggling"),
+    tags=v("#GA4, ga4", ","),
+    visibility=v("private", "community", "public"),
+)
 
 ENTRIES: list[Entry] = [
     # --- Accounts (allauth, and the project's sign-up form) ---------------------
@@ -759,10 +790,37 @@ ENTRIES: list[Entry] = [
             "visibility": "public",
         },
         body(
-            kind=v("attended", "hosted", "helpful", "takeaway"),
-            object_id=ids(lambda w, s: w.main.pk, lambda w, s: w.held.pk),
+            kind=v("attended", "hosted", "helpful", "takeaway", "experience"),
+            object_id=ids(
+                lambda w, s: w.main.pk,
+                lambda w, s: w.held.pk,
+                lambda w, s: w.extra["experience"].pk,
+            ),
             visibility=v("public", "members", "private"),
         ),
+    ),
+    Entry(
+        "experience_create",
+        kind("member"),
+        url("experience_create"),
+        lambda w, s: experience_body(),
+        experience_fields,
+        forms=(ExperienceForm,),
+    ),
+    Entry(
+        "experience_edit",
+        kind("member"),
+        url("experience_edit", lambda w, s: [w.extra["experience"].pk]),
+        lambda w, s: experience_body(),
+        experience_fields,
+        forms=(ExperienceForm,),
+    ),
+    Entry(
+        "experience_delete",
+        kind("member"),
+        url("experience_delete", lambda w, s: [w.extra["experience"].pk]),
+        lambda w, s: {},
+        body(confirm=v("on")),
     ),
     Entry(
         "notification_read",

@@ -94,7 +94,9 @@ def _experience_save(
             "tags": ", ".join(experience.tags),
             "visibility": experience.visibility,
         }
-    form = ExperienceForm(request.POST or None, initial=initial)
+    form = ExperienceForm(
+        request.POST if request.method == "POST" else None, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         try:
             if experience is None:

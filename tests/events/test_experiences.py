@@ -528,3 +528,26 @@ def test_the_path_page_takes_as_many_queries_at_any_number_of_experiences(
         )
     )
     assert response.content.decode().count('class="path-title"') == shown
+
+
+@pytest.mark.parametrize(
+    ("ended_on", "language", "months"),
+    [
+        (None, "en", "March 2023 – Present"),
+        (None, "ko", "2023년 3월 – 현재"),
+        (date(2023, 3, 1), "en", "March 2023</span>"),
+        (date(2024, 1, 1), "ko", "2023년 3월 – 2024년 1월"),
+    ],
+)
+def test_an_experience_reads_as_months_as_careers_are_written(
+    client, ended_on, language, months
+):
+    member = member_create()
+    add(member, ended_on=ended_on, visibility="public")
+
+    html = client.get(
+        reverse("member_path", args=[member.public_id]),
+        HTTP_ACCEPT_LANGUAGE=language,
+    ).content.decode()
+
+    assert months in html
