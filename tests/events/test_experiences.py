@@ -13,6 +13,8 @@ from html import unescape as html_unescape
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from community.fields import SEOUL
 from community.models import DisplayMode
@@ -82,6 +84,19 @@ def test_tags_are_normalised_deduplicated_and_kept_in_order():
         "ga4",
         "리텐션 실험",
     ]
+
+
+@given(st.lists(st.text(max_size=40), max_size=14))
+def test_normalised_tags_are_short_distinct_and_stable(raw):
+    try:
+        tags = tags_normalise(raw)
+    except EventsError as refused:
+        assert refused.code in {"experience_tag_too_long", "experience_too_many_tags"}
+        return
+    assert len(tags) <= 10
+    assert len(set(tags)) == len(tags)
+    assert all(0 < len(tag) <= 30 for tag in tags)
+    assert tags_normalise(tags) == tags
 
 
 def test_a_skill_named_twice_is_kept_once():
