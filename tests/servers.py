@@ -68,6 +68,7 @@ class ForkedDaphneProcess(HeldStart, DaphneProcess):
 
     def run(self) -> None:
         self._wait_for_release()
+        _sessions_named_after_the_test_process()
         super().run()
 
 
@@ -103,23 +104,57 @@ def _close_connections() -> None:
             connection.close_pool()
 
 
+def server_session_name(test_process: int) -> str:
+    """The application_name under which the servers and workers forked by
+    ``test_process`` open their PostgreSQL sessions."""
+    return f"moim-test-server-of-{test_process}"
+
+
+def _sessions_named_after_the_test_process() -> None:
+    # In a forked server or worker, before its first query: its sessions
+    # carry the test process's pid, so that the test process can tell them
+    # from its own (see _wait_for_sessions_to_end). The child's connection
+    # pool is built afresh (_close_connections ran before the fork), from
+    # these settings.
+    for settings_dict in connections.settings.values():
+        if settings_dict["ENGINE"] == "django.db.backends.postgresql":
+            options = settings_dict.setdefault("OPTIONS", {})
+            options["application_name"] = server_session_name(os.getppid())
+
+
 def _wait_for_sessions_to_end(timeout: float = 10) -> None:
     """PostgreSQL refuses to drop the test database while the server's
-    sessions are still open; they end shortly after the process exits."""
+    sessions are still open, and a stopped server's session still in a
+    transaction would hold its locks; they end shortly after the process
+    exits. Only the sessions of the servers and workers this process forked
+    are waited for (they name themselves after it): the test process's own
+    stay open, its connection pool keeps some. A session still there after
+    ``timeout`` seconds fails the test, naming it."""
     connection = connections["default"]
     if connection.vendor != "postgresql":
         return
     deadline = time.monotonic() + timeout
-    with connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
-            if cursor.fetchone()[0] == 0:
-                break
-            time.sleep(0.1)
-    _close_connections()
+    try:
+        with connection.cursor() as cursor:
+            while True:
+                cursor.execute(
+                    "SELECT pid, state, backend_start, left(query, 80) "
+                    "FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND application_name = %s",
+                    [server_session_name(os.getpid())],
+                )
+                sessions = cursor.fetchall()
+                if not sessions:
+                    break
+                if time.monotonic() > deadline:
+                    pytest.fail(
+                        f"a stopped server's database sessions are still open "
+                        f"after {timeout} s: {sessions}",
+                        pytrace=False,
+                    )
+                time.sleep(0.05)
+    finally:
+        _close_connections()
 
 
 def daphne_start(port: int | None = None) -> DaphneProcess:
@@ -182,6 +217,7 @@ class ForkedWorkerProcess(HeldStart, multiprocessing.context.ForkProcess):
 
     def run(self) -> None:
         self._wait_for_release()
+        _sessions_named_after_the_test_process()
         _server_process_setup()
         from django.core.management import call_command
 
