@@ -21,6 +21,7 @@ from events.models import (
     PathVisibility,
     Takeaway,
 )
+from events.selectors.credentials import credential_export
 from events.selectors.surveys import AFTER_END
 
 # Without a choice of the member's, an item is shown like this.
@@ -208,9 +209,11 @@ def _gathering_item(kind: str, gathering: Gathering, visibility) -> PathItem:
 
 def path_export(*, member: Member) -> dict:
     """The member's whole path as data for the JSON export (their own, so
-    every item, with its visibility). Six queries."""
+    every item, with its visibility), and the credentials they issued.
+    Seven queries."""
     items = member_path(member=member, viewer=member, merged=False)
     return {
+        "credentials": credential_export(member=member),
         "member": member.public_id,
         "exported_at": timezone.now().isoformat(),
         "items": [

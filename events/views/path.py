@@ -17,6 +17,7 @@ from community.models import Member
 from events import calendar, selectors
 from events.errors import EventsError
 from events.models import PathVisibility
+from events.selectors import credentials as credential_selectors
 from events.services import path
 from events.views.calendars import CONTENT_TYPE
 
@@ -25,14 +26,26 @@ from events.views.calendars import CONTENT_TYPE
 def member_path(request: HttpRequest, public_id: str) -> HttpResponse:
     member = get_object_or_404(Member, public_id=public_id, is_active=True)
     viewer = request.user if request.user.is_authenticated else None
+    is_owner = viewer is not None and viewer.pk == member.pk
     response = render(
         request,
         "events/member_path.html",
         {
             "member": member,
-            "is_owner": viewer is not None and viewer.pk == member.pk,
+            "is_owner": is_owner,
             "items": selectors.member_path(member=member, viewer=viewer),
             "visibilities": PathVisibility.choices,
+            # The owner's credentials, and the items they may issue one for.
+            "credentials": (
+                credential_selectors.member_credentials(member=member)
+                if is_owner
+                else []
+            ),
+            "issuable": (
+                credential_selectors.credentials_issuable(member=member)
+                if is_owner
+                else set()
+            ),
         },
     )
     # What a reader sees depends on who they are.
