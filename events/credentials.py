@@ -335,6 +335,7 @@ def badge_payload(
     issued: datetime,
     status_url: str,
     status_index: int,
+    issuer_name: str = "Moim",
 ) -> dict:
     """An OpenBadgeCredential (Open Badges 3.0 on the VC 2.0 data model),
     with the JWT claims VC-JOSE-COSE allows beside it (``iss``, ``sub``,
@@ -366,7 +367,7 @@ def badge_payload(
         "@context": CONTEXTS,
         "id": credential_id,
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "issuer": {"id": issuer_id(), "type": ["Profile"], "name": "Moim"},
+        "issuer": {"id": issuer_id(), "type": ["Profile"], "name": issuer_name},
         "name": name,
         "validFrom": timestamp(issued),
         "validUntil": timestamp(until),

@@ -30,7 +30,7 @@ class CredentialVerifyForm(forms.Form):
 
     credential = forms.CharField(
         label=_("Credential"),
-        help_text=_("The text that starts with eyJ, as copied or downloaded."),
+        help_text=_("All of its text, as you copied or downloaded it."),
         required=False,
         strip=True,
         max_length=TOKEN_LIMIT,

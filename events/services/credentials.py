@@ -89,6 +89,7 @@ def _payload(
         issued=now,
         status_url=status_list_url(),
         status_index=index,
+        issuer_name=_("Moim"),
     )
 
 

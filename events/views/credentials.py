@@ -83,7 +83,7 @@ def credential_verify(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "result": result,
-            "problem": problem,
+            "error": problem,
             "keys_url": selectors.keys_url(),
             "status_url": selectors.status_list_url(),
         },
@@ -109,6 +109,7 @@ def credential_issue(request: HttpRequest, kind: str, object_id: int) -> HttpRes
     )
     if item is None:
         raise Http404
+    refusal = None
     if request.method == "POST":
         form = CredentialIssueForm(request.POST)
         if form.is_valid():
@@ -120,17 +121,24 @@ def credential_issue(request: HttpRequest, kind: str, object_id: int) -> HttpRes
                     include=set(form.cleaned_data["include"]),
                 )
             except EventsError as error:
-                messages.error(request, error.message)
-                return redirect("credential_issue", kind=kind, object_id=object_id)
-            messages.success(
-                request,
-                _("Your credential is ready: download it or copy it below."),
-            )
-            target = redirect("member_path", public_id=request.user.public_id)
-            target["Location"] += "#credentials"
-            return target
+                refusal = error
+            else:
+                messages.success(
+                    request,
+                    _("Your credential is ready: download it or copy it below."),
+                )
+                target = redirect("member_path", public_id=request.user.public_id)
+                target["Location"] += "#credentials"
+                return target
     else:
         form = CredentialIssueForm(initial={"include": list(services.INCLUDE_CHOICES)})
+        refusal = selectors.credential_issue_refusal(member=request.user, item=item)
+    if refusal is not None:
+        # A ban refuses the page (403); a credential in force is only said.
+        status = refusal.status if request.method == "POST" else 200
+        status = 403 if refusal.status == 403 else status
+    else:
+        status = 400 if form.errors else 200
     return render(
         request,
         "events/credential_issue.html",
@@ -138,11 +146,9 @@ def credential_issue(request: HttpRequest, kind: str, object_id: int) -> HttpRes
             "form": form,
             "item": item,
             "kind_label": CredentialKind(kind).label,
-            "refusal": selectors.credential_issue_refusal(
-                member=request.user, item=item
-            ),
+            "error": refusal,
         },
-        status=400 if form.errors else 200,
+        status=status,
     )
 
 
