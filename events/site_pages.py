@@ -145,6 +145,7 @@ def site_pages() -> list[SitePage]:
         SitePage(
             "member-path", reverse("member_path", args=[organiser.public_id]), "visitor"
         ),
+        SitePage("credential-verify", reverse("credential_verify"), "visitor"),
         SitePage("not-found", "/no-such-page/", "visitor"),
         # A plain member.
         SitePage("home", reverse("home"), "member"),
@@ -240,6 +241,13 @@ def site_pages() -> list[SitePage]:
         SitePage("sanctions", reverse("sanctions", args=c), "organiser"),
         SitePage(
             "my-path", reverse("member_path", args=[organiser.public_id]), "organiser"
+        ),
+        SitePage(
+            "credential-issue",
+            reverse(
+                "credential_issue", args=["hosted", gatherings[demo.ENDED_TITLE].pk]
+            ),
+            "organiser",
         ),
     ]
     return pages
