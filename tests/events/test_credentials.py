@@ -620,3 +620,49 @@ def test_the_verify_page_takes_a_fixed_number_of_queries(
 
     with django_assert_max_num_queries(4):
         assert verify_page(client, token).status_code == 200
+
+
+# --- Operator checks --------------------------------------------------------------
+
+
+def test_the_credential_key_command_prints_a_key_the_site_can_sign_with(settings, held):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("credential_key", "2027-01", stdout=out)
+    settings.MOIM_CREDENTIAL_KEYS = key_set(json.loads(out.getvalue()))
+    gathering, (attendee, *_rest) = held
+
+    credential = credential_issue(
+        member=attendee, kind="attended", object_id=gathering.pk
+    )
+
+    assert credential.kid == "2027-01"
+
+
+@pytest.mark.parametrize(
+    ("configured", "check_id"),
+    [
+        ("{not json", "events.E010"),
+        (key_set({"kty": "RSA", "kid": "x", "n": "AQAB", "e": "AQAB"}), "events.E010"),
+        (key_set(public_only(credentials.key_generate("old"))), "events.E011"),
+    ],
+)
+def test_keys_that_cannot_sign_are_an_error_of_the_checks(
+    settings, configured, check_id
+):
+    from events.checks import check_credential_keys
+
+    settings.MOIM_CREDENTIAL_KEYS = configured
+
+    assert [error.id for error in check_credential_keys(None)] == [check_id]
+
+
+def test_the_development_default_passes_the_checks(settings):
+    from events.checks import check_credential_keys
+
+    settings.MOIM_CREDENTIAL_KEYS = ""
+
+    assert check_credential_keys(None) == []
