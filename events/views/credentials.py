@@ -29,6 +29,15 @@ from events.services import credentials as services
 VERIFY_REQUEST_LIMIT = 64 * 1024
 
 
+def _content_length(request: HttpRequest) -> int:
+    """The request's declared size; one that says nothing readable counts
+    as too large."""
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return VERIFY_REQUEST_LIMIT + 1
+
+
 def _public(response: HttpResponse, max_age: int) -> HttpResponse:
     """Open to verifiers in any browser (no cookie is read or set)."""
     response["Access-Control-Allow-Origin"] = "*"
@@ -62,7 +71,7 @@ def credential_verify(request: HttpRequest) -> HttpResponse:
     what, when, and whether it was revoked, or why it does not check out."""
     result, problem, status = None, None, 200
     if request.method == "POST":
-        if int(request.META.get("CONTENT_LENGTH") or 0) > VERIFY_REQUEST_LIMIT:
+        if _content_length(request) > VERIFY_REQUEST_LIMIT:
             form = CredentialVerifyForm()
             problem, status = EventsError("credential_too_large").message, 400
         else:

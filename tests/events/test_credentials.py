@@ -529,6 +529,15 @@ def test_a_request_over_the_limit_is_refused_unread(client):
     assert "too large" in response.content.decode()
 
 
+def test_a_request_whose_size_says_nothing_readable_is_refused(client):
+    response = client.post(
+        reverse("credential_verify"), {"credential": "a"}, CONTENT_LENGTH="many"
+    )
+
+    assert response.status_code == 400
+    assert "too large" in response.content.decode()
+
+
 def test_the_page_answers_in_korean(client, held):
     gathering, (attendee, *_rest) = held
     token = credential_issue(
