@@ -263,6 +263,14 @@ def path(member: Member) -> Rows:
     }
 
 
+@section("credentials", _("Credentials you issued"))
+def credentials(member: Member) -> Rows:
+    """Each with its signed copy, as the member downloads it."""
+    from events.selectors.credentials import credential_export
+
+    return credential_export(member=member)
+
+
 @section("surveys", _("Surveys you answered"))
 def surveys(member: Member) -> Rows:
     """Only that the member answered: the answers are stored apart from

@@ -589,6 +589,11 @@ MOIM_DATA_EXPORT_INTERVAL = 60 * 60 * 24
 MOIM_BEACON_URLS = env_list("MOIM_BEACON_URLS", [])
 # Seconds one relay has to answer before the next is asked.
 MOIM_BEACON_TIMEOUT = float(os.environ.get("MOIM_BEACON_TIMEOUT") or 5)
+# The keys that sign members' credentials (events.credentials, docs/path.md):
+# a JWK set of Ed25519 keys, each with a kid; the last one with its private
+# part signs, all are published. Empty: a development key derived from
+# SECRET_KEY (a system check warns when DEBUG is off).
+MOIM_CREDENTIAL_KEYS = os.environ.get("MOIM_CREDENTIAL_KEYS", "")
 
 LOGGING = {
     "version": 1,

@@ -715,3 +715,13 @@ def repeat_refusal(access: Access) -> EventsError | None:
     if not access.is_moderator:
         return EventsError("moderator_only")
     return None
+
+
+def credential_refusal(*, member: Member, community_id: int) -> EventsError | None:
+    """Whether ``member`` may issue a credential about an item of a
+    community: not while it bans them (a ban takes away what the community
+    would vouch for; a credential issued before stays, revocable by its
+    member). One query."""
+    if communities_banning(member).filter(community_id=community_id).exists():
+        return EventsError("credential_banned")
+    return None

@@ -48,3 +48,31 @@ def check_sealed_responses_open(app_configs, databases=None, **kwargs):
             id="events.E001",
         )
     ]
+
+
+@register()
+def check_credential_keys(app_configs, **kwargs):
+    """``MOIM_CREDENTIAL_KEYS``, when set, must be a JWK set of Ed25519 keys
+    one of which can sign (docs/path.md): found at start, not at the first
+    credential a member asks for."""
+    from events.credentials import site_keys
+
+    try:
+        keys = site_keys()
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        return [
+            Error(
+                f"MOIM_CREDENTIAL_KEYS cannot be read: {error}",
+                hint="A JWK set of Ed25519 keys, each with a kid (docs/path.md).",
+                id="events.E010",
+            )
+        ]
+    if keys.signing is None:
+        return [
+            Error(
+                "MOIM_CREDENTIAL_KEYS holds no private key: nothing can sign.",
+                hint='The last key with its "d" signs (docs/path.md).',
+                id="events.E011",
+            )
+        ]
+    return []

@@ -760,11 +760,11 @@ def _seed_survey_open(community: Community, now: datetime) -> None:
         applicants=[*applicants, demo],
         description="올해 브랜드 캠페인에서 잘된 점과 아쉬운 점을 나누는 자리였어요.",
     )
-    attendees = [
-        a.member
-        for a in _by_status(gathering, ApplicationStatus.CONFIRMED)
-        if a.member_id != demo.pk
-    ]
+    confirmed = _by_status(gathering, ApplicationStatus.CONFIRMED)
+    # The organisers checked everyone in: the demo account may issue itself
+    # a credential of it (events.services.credentials).
+    checkin_record(gathering=gathering, attended={a.pk: True for a in confirmed})
+    attendees = [a.member for a in confirmed if a.member_id != demo.pk]
     _answer(gathering, attendees[:4], [4, 5, 4, 3], schedule.ends + timedelta(hours=1))
     gathering_advance(gathering_id=gathering.pk, now=now)
 

@@ -100,6 +100,43 @@ MESSAGES = {
     "experience_too_many_skills": _("Choose at most %(limit)s skills."),
     "experience_tag_too_long": _("A tag has at most %(limit)s characters."),
     "experience_too_many_tags": _("Add at most %(limit)s tags."),
+    # Credentials (events.services.credentials, events.credentials)
+    "credential_not_eligible": _(
+        "A credential can be issued only for a gathering you were checked in "
+        "at or hosted, once it is over, or for your answer marked helpful."
+    ),
+    "credential_banned": _(
+        "You cannot issue credentials for a community that has banned you."
+    ),
+    "credential_in_force": _(
+        "A credential for this is already in force. Revoke it to issue another."
+    ),
+    "credential_unknown": _("This credential is not one of yours."),
+    "credential_revoked_already": _("This credential was already revoked."),
+    "credential_empty": _("Paste a credential or choose its file."),
+    "credential_both": _("Paste a credential or choose a file, not both."),
+    "credential_too_large": _(
+        "This is too large to be a Moim credential (at most 16 KB)."
+    ),
+    "credential_not_text": _("This file is not a text file."),
+    "credential_malformed": _(
+        "This is not a credential that can be read. Paste all of it, from the "
+        "first character to the last."
+    ),
+    "credential_unknown_key": _(
+        "This credential was not signed with any of this site's published keys."
+    ),
+    "credential_signature": _(
+        "The signature does not match: this credential was changed after it "
+        "was issued, or it was not issued here."
+    ),
+    "credential_not_badge": _("This is not an Open Badge credential."),
+    "credential_issuer": _("This credential was not issued by this site."),
+    "credential_not_yet_valid": _("This credential is not valid yet."),
+    "credential_expired": _("This credential has expired."),
+    "credential_status": _(
+        "This credential has no entry in this site's list of revoked credentials."
+    ),
     # Messages to applicants (events.services.messages)
     "message_video_link": _(
         "This message contains the gathering's video link, and the group you "
@@ -207,6 +244,9 @@ STATUSES = {
     ),
     "survey_results_unavailable": 404,
     "experience_unknown": 404,
+    "credential_not_eligible": 404,
+    "credential_unknown": 404,
+    "credential_banned": 403,
     "message_rate_limited": 429,
     "host_search_rate_limited": 429,
     # Not the member's doing: the draw waits for the beacon.

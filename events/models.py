@@ -968,3 +968,52 @@ class SeriesOccurrence(models.Model):
 
     def __str__(self) -> str:
         return f"occurrence {self.index} of {self.series_id}"
+
+
+class CredentialKind(models.TextChoices):
+    """What a credential says of its member: the path's kinds that a record
+    of Moim's backs (a takeaway is the member's own word, never vouched
+    for)."""
+
+    ATTENDED = "attended", _("Attended")
+    HOSTED = "hosted", _("Hosted")
+    HELPFUL = "helpful", _("Helpful answer")
+
+
+class Credential(models.Model):
+    """A credential the member issued to themself (events.credentials): a
+    signed Open Badge of one item of their path, in the words they chose
+    to include. ``token`` is the signed copy handed out (a compact VC-JWT);
+    ``status_index`` its bit in the site's status list, never given to
+    another credential, so revoking one touches no other."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="credentials"
+    )
+    kind = models.CharField(max_length=10, choices=CredentialKind.choices)
+    # The gathering attended or hosted, or the thread whose helpful answer
+    # the member wrote; kept by number (the signed copy says what it was).
+    object_id = models.PositiveBigIntegerField()
+    title = models.CharField(max_length=200)
+    token = models.TextField()
+    kid = models.CharField(max_length=64)
+    status_index = models.PositiveIntegerField(unique=True)
+    issued_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-issued_at", "pk"]
+        constraints = [
+            # One credential in force per item: issuing again needs the
+            # first one revoked.
+            models.UniqueConstraint(
+                fields=["member", "kind", "object_id"],
+                condition=Q(revoked_at__isnull=True),
+                name="credential_one_in_force",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"credential {self.pk} of {self.member_id}"

@@ -146,6 +146,7 @@ def site_pages() -> list[SitePage]:
         SitePage(
             "member-path", reverse("member_path", args=[organiser.public_id]), "visitor"
         ),
+        SitePage("credential-verify", reverse("credential_verify"), "visitor"),
         SitePage("not-found", "/no-such-page/", "visitor"),
         # A plain member.
         SitePage("home", reverse("home"), "member"),
@@ -246,6 +247,13 @@ def site_pages() -> list[SitePage]:
         SitePage(
             "experience-edit",
             reverse("experience_edit", args=[first_experience.pk]),
+            "organiser",
+        ),
+        SitePage(
+            "credential-issue",
+            reverse(
+                "credential_issue", args=["hosted", gatherings[demo.ENDED_TITLE].pk]
+            ),
             "organiser",
         ),
     ]

@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("events.urls_calendar")),
     path("", include("events.urls_surveys")),
     path("", include("events.urls_analytics")),
+    path("", include("events.urls_credentials")),
 ]

@@ -54,6 +54,7 @@ from events.models import (
 )
 from events.services.applications import application_submit
 from events.services.experiences import experience_create
+from events.services.credentials import credential_issue
 from events.services.feeds import feed_create
 from events.services.messages import message_create
 from events.services.offers import offer_confirm
@@ -339,6 +340,8 @@ def world_build(*, starts_in: timedelta = timedelta(hours=12)) -> World:
     )
     # The member's data export, built at once (immediate tasks): its link.
     export = data_export_request(member=kinds["member"])
+    # A credential the moderator issued for the held gathering they hosted.
+    credential = credential_issue(member=moderator, kind="hosted", object_id=held.pk)
     return World(
         kinds=kinds,
         community=community,
@@ -366,6 +369,7 @@ def world_build(*, starts_in: timedelta = timedelta(hours=12)) -> World:
             "attendee_application": offered,
             "held_application": Application.objects.filter(gathering=held).first(),
             "export": export,
+            "credential": credential,
             "message": sent_message,
             "scheduled_message": scheduled_message,
             # Not "member"'s: allauth lets no email address be added to an
@@ -750,6 +754,48 @@ ROWS: list[Row] = [
     ),
     Row("path_json", signed_in(ALLOWED)),
     Row("path_ics", signed_in(ALLOWED)),
+    # Credentials: the keys, the status list and the verification page are
+    # public; a member issues, downloads and revokes only their own. The
+    # moderator hosted the held gathering and holds a credential of it (in
+    # force: the page says so, a second one is refused); the banned host
+    # hosted it too, and may not issue one.
+    Row("credential_keys", every(ALLOWED)),
+    Row("credential_status_list", every(ALLOWED)),
+    Row("credential_verify", every(ALLOWED)),
+    Row("credential_verify", every(BAD_REQUEST), method="post", label="nothing sent"),
+    Row(
+        "credential_issue",
+        signed_in(NOT_FOUND, moderator=ALLOWED, banned_host=FORBIDDEN),
+        args=lambda w: ["hosted", w.held.pk],
+        label="a gathering the moderator hosted",
+    ),
+    Row(
+        "credential_issue",
+        signed_in(NOT_FOUND, moderator=BAD_REQUEST, banned_host=FORBIDDEN),
+        args=lambda w: ["hosted", w.held.pk],
+        method="post",
+        data=lambda w: {"include": ["date"]},
+        label="a second one, or by a banned host",
+    ),
+    Row(
+        "credential_issue",
+        signed_in(NOT_FOUND),
+        args=lambda w: ["attended", w.main.pk],
+        label="a gathering not over",
+    ),
+    Row(
+        "credential_download",
+        signed_in(NOT_FOUND, moderator=ALLOWED),
+        args=lambda w: [w.extra["credential"].pk],
+        label="the moderator's",
+    ),
+    Row(
+        "credential_revoke",
+        signed_in(NOT_FOUND, moderator=ALLOWED),
+        args=lambda w: [w.extra["credential"].pk],
+        method="post",
+        label="the moderator's",
+    ),
     Row("bookmark_list", signed_in(ALLOWED)),
     Row("notification_list", signed_in(ALLOWED)),
     Row("notification_read_all", signed_in(ALLOWED), method="post"),

@@ -76,6 +76,7 @@ from events.forms import (
     SurveyForm,
     TakeawayForm,
 )
+from events.forms_credentials import CredentialIssueForm, CredentialVerifyForm
 from events.forms_messages import MessageForm
 from events.forms_organise import (
     DATETIME_FIELDS,
@@ -175,6 +176,37 @@ def picture_uploads(w, s):
         st.sampled_from(["photo.jpg", "a.png", "x.html", "", "사진.gif"]),
         st.sampled_from(["image/jpeg", "text/html", "application/octet-stream"]),
     )
+
+
+def pasted_credentials(token: str) -> st.SearchStrategy:
+    """A credential as a careless or hostile paste makes it: one character
+    changed, cut short, with text around it, its parts shuffled or made
+    up, or far too long."""
+    parts = token.split(".")
+    return st.one_of(
+        st.builds(
+            lambda at, char: token[:at] + char + token[at + 1 :],
+            st.integers(0, len(token) - 1),
+            st.sampled_from(["A", "_", "-", ".", "가", "=", " ", "\x00"]),
+        ),
+        st.integers(1, len(token) - 1).map(lambda at: token[:at]),
+        st.builds(lambda a, b: a + token + b, hostile.text, hostile.text),
+        st.permutations(parts).map(".".join),
+        st.lists(
+            st.text("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
+            min_size=1,
+            max_size=5,
+        ).map(".".join),
+        st.just(token * 8),
+    )
+
+
+def text_upload(data: str | bytes):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    if isinstance(data, str):
+        data = data.encode("utf-8", "surrogatepass")
+    return SimpleUploadedFile("credential.jwt", data, "application/octet-stream")
 
 
 def kind(name: str) -> Callable:
@@ -821,6 +853,46 @@ ENTRIES: list[Entry] = [
         url("experience_delete", lambda w, s: [w.extra["experience"].pk]),
         lambda w, s: {},
         body(confirm=v("on")),
+    ),
+    Entry(
+        "credential_issue",
+        kind("moderator"),
+        url("credential_issue", lambda w, s: ["hosted", s.survey_gathering.pk]),
+        lambda w, s: {"include": ["date", "community"]},
+        body(include=v("date", "community", "role")),
+        forms=(CredentialIssueForm,),
+    ),
+    Entry(
+        "credential_revoke",
+        kind("moderator"),
+        url("credential_revoke", lambda w, s: [w.extra["credential"].pk]),
+        lambda w, s: {},
+        body(),
+    ),
+    # Signed out, as anyone checking a credential: text pasted, a file, or
+    # both; the credential altered, cut, padded or made up.
+    Entry(
+        "credential_verify",
+        kind("anonymous"),
+        url("credential_verify"),
+        lambda w, s: {"credential": w.extra["credential"].token},
+        lambda w, s: st.one_of(
+            body(credential=v())(w, s),
+            pasted_credentials(w.extra["credential"].token).map(
+                lambda text: {"credential": text}
+            ),
+            pasted_credentials(w.extra["credential"].token).map(
+                lambda text: {"file": text_upload(text)}
+            ),
+            st.just(
+                {
+                    "credential": w.extra["credential"].token,
+                    "file": text_upload(w.extra["credential"].token),
+                }
+            ),
+            st.binary(max_size=300).map(lambda data: {"file": text_upload(data)}),
+        ),
+        forms=(CredentialVerifyForm,),
     ),
     Entry(
         "notification_read",
@@ -1541,6 +1613,7 @@ def _exposed_forms() -> set[type]:
     import community.forms_moderation  # noqa: F401
     import events.admin
     import events.forms
+    import events.forms_credentials
     import events.forms_messages
     import events.forms_organise
     import events.forms_repeat  # noqa: F401

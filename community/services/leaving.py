@@ -25,6 +25,7 @@ from community.models import (
 )
 from community.services.personal_data import data_exports_delete
 from events.models import CalendarFeed, Experience, PathItemVisibility, Takeaway
+from events.services.credentials import credentials_forget
 from events.services.leaving import gatherings_leave
 from realtime.broadcast import member_sockets_close
 from realtime.models import Presence
@@ -70,6 +71,7 @@ def member_delete(*, member: Member, now: datetime | None = None) -> Member:
         CalendarFeed.objects.filter(member=locked).delete()
         Takeaway.objects.filter(member=locked).delete()
         Experience.objects.filter(member=locked).delete()
+        credentials_forget(member=locked)
         PathItemVisibility.objects.filter(member=locked).delete()
         data_exports_delete(member=locked)
         for app_label, model_name, field in OPTIONAL_TABLES:

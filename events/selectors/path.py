@@ -26,6 +26,7 @@ from events.models import (
     PathVisibility,
     Takeaway,
 )
+from events.selectors.credentials import credential_export
 from events.selectors.surveys import AFTER_END
 from events.skills import BY_SLUG, Skill
 
@@ -288,9 +289,11 @@ def _gathering_item(kind: str, gathering: Gathering, visibility) -> PathItem:
 def path_export(*, member: Member) -> dict:
     """The member's whole path as data for the JSON export (their own, so
     every item, with its visibility); an experience with its skills (slug
-    and both labels) and tags. Seven queries."""
+    and both labels) and tags; and the credentials they issued. Seven
+    queries."""
     items = member_path(member=member, viewer=member, merged=False)
     return {
+        "credentials": credential_export(member=member),
         "member": member.public_id,
         "exported_at": timezone.now().isoformat(),
         "items": [_exported(item) for item in items],

@@ -20,6 +20,7 @@ from events import calendar, selectors
 from events.errors import EventsError
 from events.forms import ExperienceForm
 from events.models import PATH_EXPERIENCE, Experience, PathVisibility
+from events.selectors import credentials as credential_selectors
 from events.services import experiences, path
 from events.sharing import path_card
 from events.skills import skills_by_family
@@ -51,6 +52,17 @@ def member_path(request: HttpRequest, public_id: str) -> HttpResponse:
                 selectors.skills_over_time(page.public_items),
             ),
             **(_experience_form_context(ExperienceForm(), member) if is_owner else {}),
+            # The owner's credentials, and the items they may issue one for.
+            "credentials": (
+                credential_selectors.member_credentials(member=member)
+                if is_owner
+                else []
+            ),
+            "issuable": (
+                credential_selectors.credentials_issuable(member=member)
+                if is_owner
+                else set()
+            ),
         },
     )
     # What a reader sees depends on who they are.
