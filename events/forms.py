@@ -4,9 +4,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from community.fields import OneLineField
-from events.models import Gathering, PathVisibility
+from events.models import FollowUpAnswer, Gathering, PathVisibility
 from events.questions import TEXT_LIMIT, QuestionKind
 from events.services.applications import ANSWER_LIMIT, MOTIVATION_LIMIT
+from events.services.followups import NOTE_LIMIT
 from events.services.path import TAKEAWAY_LIMIT
 
 
@@ -120,6 +121,27 @@ class TakeawayForm(forms.Form):
         choices=PathVisibility.choices,
         initial=PathVisibility.PRIVATE,
         widget=forms.RadioSelect,
+    )
+
+
+class FollowUpForm(forms.Form):
+    """Whether the member applied their takeaway, and a note of their own.
+    The limit repeats the service's, which checks it again."""
+
+    answer = forms.ChoiceField(
+        label=_("Did you apply it?"),
+        choices=FollowUpAnswer.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Please choose one of the answers."),
+            "invalid_choice": _("Please choose one of the answers."),
+        },
+    )
+    note = forms.CharField(
+        label=_("A note for yourself (optional)"),
+        max_length=NOTE_LIMIT,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 

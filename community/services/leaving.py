@@ -24,7 +24,7 @@ from community.models import (
     Notification,
 )
 from community.services.personal_data import data_exports_delete
-from events.models import CalendarFeed, PathItemVisibility, Takeaway
+from events.models import CalendarFeed, FollowUp, PathItemVisibility, Takeaway
 from events.services.leaving import gatherings_leave
 from realtime.broadcast import member_sockets_close
 from realtime.models import Presence
@@ -69,6 +69,8 @@ def member_delete(*, member: Member, now: datetime | None = None) -> Member:
         Notification.objects.filter(recipient=locked).delete()
         CalendarFeed.objects.filter(member=locked).delete()
         Takeaway.objects.filter(member=locked).delete()
+        # Their own follow-up answers; the anonymous counts stay, nobody's.
+        FollowUp.objects.filter(member=locked).delete()
         PathItemVisibility.objects.filter(member=locked).delete()
         data_exports_delete(member=locked)
         for app_label, model_name, field in OPTIONAL_TABLES:

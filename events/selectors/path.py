@@ -21,6 +21,7 @@ from events.models import (
     PathVisibility,
     Takeaway,
 )
+from events.selectors.followups import FollowUpShown, member_followups
 from events.selectors.surveys import AFTER_END
 
 # Without a choice of the member's, an item is shown like this.
@@ -47,6 +48,9 @@ class PathItem:
     # The takeaway merged into the item of the gathering it comes from
     # (``takeaway`` then set on an "attended" item), and who may see it.
     takeaway_visibility: str = ""
+    # The follow-up of the takeaway (whether the member applied it), shown
+    # wherever the takeaway is.
+    followup: FollowUpShown | None = None
 
     @property
     def kind_label(self) -> str:
@@ -76,7 +80,7 @@ def _as_seen_by(item: PathItem, viewer_communities: set[int]) -> PathItem | None
     )
     takeaway_seen = _seen_by(takeaway_item, viewer_communities)
     if _seen_by(item, viewer_communities):
-        return item if takeaway_seen else replace(item, takeaway=None)
+        return item if takeaway_seen else replace(item, takeaway=None, followup=None)
     return takeaway_item if takeaway_seen else None
 
 
@@ -147,12 +151,16 @@ def member_path(
     attended_items = {
         item.object_id: item for item in items if item.kind == PathKind.ATTENDED
     }
+    followups = member_followups(member=member, now=timezone.now())
+    if not is_owner:
+        followups = {pk: f for pk, f in followups.items() if f.answer}
     for takeaway in takeaways:
         gathering = takeaway.gathering
         item = attended_items.get(gathering.pk) if merged else None
         if item is not None:
             item.takeaway = takeaway
             item.takeaway_visibility = takeaway.visibility
+            item.followup = followups.get(gathering.pk)
             continue
         items.append(
             PathItem(
@@ -166,6 +174,7 @@ def member_path(
                 url=_gathering_url(gathering),
                 gathering=gathering,
                 takeaway=takeaway,
+                followup=followups.get(gathering.pk),
             )
         )
     if is_owner:
@@ -208,7 +217,8 @@ def _gathering_item(kind: str, gathering: Gathering, visibility) -> PathItem:
 
 def path_export(*, member: Member) -> dict:
     """The member's whole path as data for the JSON export (their own, so
-    every item, with its visibility). Six queries."""
+    every item, with its visibility, and their follow-up answers). Seven
+    queries."""
     items = member_path(member=member, viewer=member, merged=False)
     return {
         "member": member.public_id,
@@ -227,6 +237,14 @@ def path_export(*, member: Member) -> dict:
                         "will_apply": item.takeaway.will_apply,
                     }
                     if item.takeaway
+                    else {}
+                ),
+                **(
+                    {
+                        "applied": item.followup.answer,
+                        "applied_note": item.followup.note,
+                    }
+                    if item.followup and item.followup.answer
                     else {}
                 ),
             }
