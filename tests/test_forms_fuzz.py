@@ -69,7 +69,13 @@ from community.forms_moderation import (
 from community.models import Member
 from events.admin import SurveyAdminForm
 from events.checkin_tokens import attendee_code, attendee_pass
-from events.forms import ApplicationForm, SelfCheckinForm, SurveyForm, TakeawayForm
+from events.forms import (
+    ApplicationForm,
+    FollowUpForm,
+    SelfCheckinForm,
+    SurveyForm,
+    TakeawayForm,
+)
 from events.forms_messages import MessageForm
 from events.forms_organise import (
     DATETIME_FIELDS,
@@ -1009,6 +1015,14 @@ ENTRIES: list[Entry] = [
         ),
         forms=(TakeawayForm,),
     ),
+    Entry(
+        "followup_answer",
+        lambda w, s: s.attendee,
+        url("followup_answer", survey_args),
+        lambda w, s: {"answer": "partly"},
+        body(answer=v("applied", "partly", "not_yet"), note=v()),
+        forms=(FollowUpForm,),
+    ),
     # --- Gatherings: organisers' forms -----------------------------------------
     Entry(
         "gathering_create",
@@ -1294,6 +1308,12 @@ def stage(world, django_db_blocker):
             two_factor_add(superuser)
             for gathering in Gathering.objects.all():
                 gathering_advance_if_due(gathering)
+            # The attendee kept a takeaway and was asked the follow-up now.
+            from events.services.followups import followup_round_ask
+            from events.services.path import takeaway_save
+
+            takeaway_save(member=attendees[0], gathering=held, learned="배운 점")
+            followup_round_ask(gathering_id=held.pk, now=timezone.now())
         yield Stage(
             open_gathering=Gathering.objects.get(pk=opened.pk),
             survey_gathering=held,
