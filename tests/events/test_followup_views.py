@@ -251,7 +251,7 @@ def test_from_k_the_organisers_see_the_counts_per_gathering_and_community(client
     ).content.decode()
 
     for html in (one, every):
-        figures = html.split('id="followup-figures"')[1].split("</ul>")[0]
+        figures = html.split('id="followup-figures"')[1].split("</dl>")[0]
         assert [
             part.split("</strong>")[0] for part in figures.split("<strong>")[1:]
         ] == ["3", "1", "1"]
