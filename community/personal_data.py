@@ -260,6 +260,7 @@ def path(member: Member) -> Rows:
             "object_id",
             "visibility",
         ),
+        "followups": _followups(member),
     }
 
 
@@ -269,6 +270,37 @@ def credentials(member: Member) -> Rows:
     from events.selectors.credentials import credential_export
 
     return credential_export(member=member)
+
+
+def _followups(member: Member) -> list[dict]:
+    """The member's own follow-up answers (whether they applied a
+    takeaway), opened from their sealed copies; the organisers' anonymous
+    counts are nobody's and are not in it (docs/anonymity.md)."""
+    from events.followup_box import followup_unseal
+    from events.models import FollowUp
+
+    found = []
+    for followup in (
+        FollowUp.objects.filter(member=member)
+        .select_related("round__gathering")
+        .order_by("pk")
+    ):
+        opened = (
+            followup_unseal(
+                round_id=followup.round_id, member_id=member.pk, box=followup.box
+            )
+            if followup.box is not None
+            else None
+        ) or {}
+        found.append(
+            {
+                "gathering": followup.round.gathering.title,
+                "asked_at": plain(followup.round.asked_at),
+                "answer": opened.get("answer", ""),
+                "note": opened.get("note", ""),
+            }
+        )
+    return found
 
 
 @section("surveys", _("Surveys you answered"))

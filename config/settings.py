@@ -581,6 +581,11 @@ MOIM_OPERATOR = {
 # this many days before.
 MOIM_MARKETING_CONSENT_DAYS = 730
 MOIM_MARKETING_REMINDER_DAYS = 30
+# The follow-up (events.services.followups): attendees who kept a takeaway
+# are asked this many days after a gathering ends whether they applied it,
+# and may answer (or change their answer) for this many days after asking.
+MOIM_FOLLOWUP_AFTER_DAYS = env_int("MOIM_FOLLOWUP_AFTER_DAYS", 30)
+MOIM_FOLLOWUP_OPEN_DAYS = env_int("MOIM_FOLLOWUP_OPEN_DAYS", 30)
 # A member's data export: downloadable for a week, one request a day.
 MOIM_DATA_EXPORT_MAX_AGE = 60 * 60 * 24 * 7
 MOIM_DATA_EXPORT_INTERVAL = 60 * 60 * 24

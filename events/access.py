@@ -27,6 +27,7 @@ from events.models import (
     NOT_OVER,
     Application,
     ApplicationStatus,
+    FollowUp,
     Gathering,
     GatheringFormat,
     GatheringStatus,
@@ -724,4 +725,21 @@ def credential_refusal(*, member: Member, community_id: int) -> EventsError | No
     member). One query."""
     if communities_banning(member).filter(community_id=community_id).exists():
         return EventsError("credential_banned")
+    return None
+
+
+def followup_answer_refusal(
+    followup: FollowUp | None, access: Access, now: datetime
+) -> EventsError | None:
+    """Why the member of ``access`` may not answer (or change their answer
+    to) ``followup`` now, or None: only their own question, asked to them,
+    while it is open (until the round's close), and not while the community
+    bans them. The page and the service both ask this."""
+    if followup is None or access.member is None:
+        return EventsError("followup_none")
+    if access.banned is not None:
+        return EventsError("banned")
+    round = followup.round
+    if round.closed or now >= round.closes_at:
+        return EventsError("followup_closed")
     return None

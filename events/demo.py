@@ -18,6 +18,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
@@ -55,6 +56,7 @@ from events.models import (
 from events.services.applications import application_submit
 from events.services.attendance import checkin_record, join_resolve
 from events.services.experiences import experience_create
+from events.services.followups import followup_answer, followup_round_ask
 from events.services.gatherings import (
     gathering_cancel,
     gathering_create,
@@ -90,6 +92,16 @@ CANCELLED_TITLE = "위기 커뮤니케이션 케이스 스터디"
 RATED_TITLE = "크리에이티브 테스트 설계 워크숍"
 EARLIER_TITLE = "1분기 매체 믹스 돌아보기"
 SURVEY_OPEN_TITLE = "브랜드 캠페인 회고 공유회"
+# Held 40 days ago: its follow-up (did the takeaway turn into action?) was
+# asked 10 days ago and is open; the demo account kept a takeaway and has
+# answered "partly".
+FOLLOWUP_TITLE = "브랜드 스토리텔링 스터디"
+FOLLOWUP_TAKEAWAYS = [
+    "고객의 언어로 쓴 한 문장이 어떤 슬로건보다 오래 남는다.",
+    "브랜드 가이드에 '쓰지 않는 말' 목록이 있으면 팀의 글이 한결같아진다.",
+    "캠페인 회고는 숫자보다 고객 반응 문장을 모아 보는 데서 시작하면 좋다.",
+]
+FOLLOWUP_ANSWERS = ["applied", "partly", "applied", "not_yet", "applied", "partly"]
 
 # 18 ratings averaging 4.0; 7 averaging 3.6 (an earlier, rougher session).
 RATED_RATINGS = [5] * 6 + [4] * 7 + [3] * 4 + [2]
@@ -205,6 +217,7 @@ def seed_gatherings(now: datetime | None = None) -> dict[str, int]:
         # In a community where the demo account is a plain member: organisers
         # (the demo account moderates 퍼포먼스 마케팅) do not answer surveys.
         _seed_survey_open(by_slug["brand-marketing"], now)
+        _seed_followup(by_slug["brand-marketing"], now)
         _seed_drawn(marketing, now)
         _seed_live(marketing, now)
         _seed_open_lottery(marketing, now)
@@ -220,6 +233,7 @@ def seed_gatherings(now: datetime | None = None) -> dict[str, int]:
             RATED_TITLE,
             EARLIER_TITLE,
             SURVEY_OPEN_TITLE,
+            FOLLOWUP_TITLE,
             FIRST_COME_TITLE,
             CANCELLED_TITLE,
         ]
@@ -767,6 +781,52 @@ def _seed_survey_open(community: Community, now: datetime) -> None:
     attendees = [a.member for a in confirmed if a.member_id != demo.pk]
     _answer(gathering, attendees[:4], [4, 5, 4, 3], schedule.ends + timedelta(hours=1))
     gathering_advance(gathering_id=gathering.pk, now=now)
+
+
+def _seed_followup(community: Community, now: datetime) -> None:
+    """Held 40 days ago in ``community`` (where the demo account is a plain
+    member): every attendee kept a takeaway, the follow-up was asked 10 days
+    ago through the service, and most have answered; the demo account
+    answered "partly" and may still change it."""
+    if _exists(community, FOLLOWUP_TITLE):
+        return
+    demo = Member.objects.get(email=DEMO_ACCOUNT)
+    applicants = _applicants(community, exclude=[_organiser(community), demo])[:7]
+    gathering, schedule = _held(
+        community,
+        now,
+        title=FOLLOWUP_TITLE,
+        starts=seoul_at(now, -40, 19),
+        capacity=len(applicants) + 1,
+        applicants=[*applicants, demo],
+        description="브랜드 이야기를 고객의 말로 풀어 쓰는 연습을 함께 했어요.",
+    )
+    attendees = [a.member for a in _by_status(gathering, ApplicationStatus.CONFIRMED)]
+    for i, member in enumerate(attendees):
+        learned = FOLLOWUP_TAKEAWAYS[i % len(FOLLOWUP_TAKEAWAYS)]
+        takeaway_save(
+            member=member,
+            gathering=gathering,
+            learned=learned,
+            will_apply="다음 캠페인 기획서 첫 장에 고객 인용문 세 개를 넣기.",
+            visibility=PathVisibility.COMMUNITY
+            if member == demo
+            else PathVisibility.PRIVATE,
+            now=schedule.ends + timedelta(days=1),
+        )
+    gathering = gathering_advance(gathering_id=gathering.pk, now=now)
+    asked_at = schedule.ends + timedelta(days=settings.MOIM_FOLLOWUP_AFTER_DAYS)
+    followup_round_ask(gathering_id=gathering.pk, now=asked_at)
+    others = [m for m in attendees if m != demo]
+    answering = [(demo, "partly"), *zip(others, FOLLOWUP_ANSWERS, strict=False)]
+    for i, (member, answer) in enumerate(answering):
+        followup_answer(
+            access=access_for(member, community),
+            gathering=gathering,
+            answer=answer,
+            note="기획서 양식에 고객 인용문 칸을 만들었어요." if member == demo else "",
+            now=asked_at + timedelta(hours=5 + 7 * i),
+        )
 
 
 def _token(application: Application) -> str:

@@ -88,6 +88,12 @@ MESSAGES = {
     ),
     "takeaway_too_early": _("You can write your takeaway once the gathering ends."),
     "takeaway_empty": _("Please write what you learned."),
+    "followup_none": _("There is no follow-up question for you on this gathering."),
+    "followup_answer_unknown": _("Please choose one of the answers."),
+    "followup_closed": _("This follow-up question is closed; your answer is kept."),
+    "followup_note_too_long": _(
+        "Your note is too long (at most %(limit)s characters)."
+    ),
     "path_item_unknown": _("This item is not on your path."),
     # Experiences on the path (events.services.experiences)
     "experience_unknown": _("This experience is not on your path."),
@@ -239,6 +245,8 @@ STATUSES = {
             "survey_answered",
             "takeaway_not_attendee",
             "takeaway_too_early",
+            "followup_none",
+            "followup_closed",
         ),
         403,
     ),

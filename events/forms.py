@@ -5,10 +5,11 @@ from django.utils.translation import gettext_lazy as _
 
 from community.fields import OneLineField
 from events.errors import EventsError
-from events.models import ExperienceKind, Gathering, PathVisibility
+from events.models import ExperienceKind, FollowUpAnswer, Gathering, PathVisibility
 from events.questions import TEXT_LIMIT, QuestionKind
 from events.services import experiences
 from events.services.applications import ANSWER_LIMIT, MOTIVATION_LIMIT
+from events.services.followups import NOTE_LIMIT
 from events.services.path import TAKEAWAY_LIMIT
 from events.skills import SKILLS
 
@@ -210,6 +211,27 @@ class ExperienceForm(forms.Form):
         if started and ended and ended < started:
             self.add_error("ended_on", EventsError("experience_dates").message)
         return cleaned
+
+
+class FollowUpForm(forms.Form):
+    """Whether the member applied their takeaway, and a note of their own.
+    The limit repeats the service's, which checks it again."""
+
+    answer = forms.ChoiceField(
+        label=_("Did you apply it?"),
+        choices=FollowUpAnswer.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Please choose one of the answers."),
+            "invalid_choice": _("Please choose one of the answers."),
+        },
+    )
+    note = forms.CharField(
+        label=_("A note for yourself (optional)"),
+        max_length=NOTE_LIMIT,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class SelfCheckinForm(forms.Form):

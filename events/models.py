@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from community.models import Community, Member
 
@@ -769,6 +770,86 @@ class Experience(models.Model):
 
     def __str__(self) -> str:
         return f"experience {self.pk} of {self.member_id}"
+
+
+# ---------------------------------------------------------------------------
+# The follow-up: weeks after a gathering, did the takeaway turn into action?
+# (docs/anonymity.md, "The follow-up").
+# ---------------------------------------------------------------------------
+
+
+class FollowUpAnswer(models.TextChoices):
+    APPLIED = "applied", pgettext_lazy("followup", "Applied it")
+    PARTLY = "partly", pgettext_lazy("followup", "Partly")
+    NOT_YET = "not_yet", pgettext_lazy("followup", "Not yet")
+
+
+class FollowUpRound(models.Model):
+    """The follow-up of one gathering: asked once, to every attendee who
+    kept a takeaway, all at the same moment; open to answers until
+    ``closes_at``; closed once, when the answers are counted. Nothing here
+    is finer than the gathering: ``answered_count`` is written at the
+    close."""
+
+    gathering = models.OneToOneField(
+        Gathering, on_delete=models.CASCADE, related_name="followup_round"
+    )
+    # k, copied from the gathering's survey when asked.
+    min_answers = models.PositiveSmallIntegerField()
+    asked_at = models.DateTimeField()
+    closes_at = models.DateTimeField()
+    closed = models.BooleanField(default=False)
+    answered_count = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(min_answers__gte=SURVEY_MIN_RESPONSES_FLOOR),
+                name="followup_k_floor",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"follow-up of {self.gathering_id}"
+
+
+class FollowUp(models.Model):
+    """One member's follow-up question and their own copy of the answer:
+    theirs, shown on their path under their takeaway's visibility. The
+    answer and note are sealed (one fixed size, a key not in the database),
+    so a database reader sees who answered, never what. One row per member
+    and gathering: asking twice asks nobody twice."""
+
+    round = models.ForeignKey(
+        FollowUpRound, on_delete=models.CASCADE, related_name="followups"
+    )
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    box = models.BinaryField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "member"], name="followup_once_per_member"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"follow-up of {self.member_id} in {self.round_id}"
+
+
+class FollowUpOutcome(models.Model):
+    """One answer as organisers count it: the round and the answer, nothing
+    else. Written at the close only, from k answers, in one shuffled bulk
+    insert under random keys (tests/events/test_followup_anonymity.py)."""
+
+    id = models.UUIDField(primary_key=True, default=random_key, editable=False)
+    round = models.ForeignKey(
+        FollowUpRound, on_delete=models.CASCADE, related_name="outcomes"
+    )
+    answer = models.CharField(max_length=8, choices=FollowUpAnswer.choices)
+
+    def __str__(self) -> str:
+        return "follow-up outcome"
 
 
 class BeaconRoundRecord(models.Model):

@@ -80,12 +80,13 @@ def site_pages() -> list[SitePage]:
                 demo.ENDED_TITLE,
                 demo.RATED_TITLE,
                 demo.SURVEY_OPEN_TITLE,
+                demo.FOLLOWUP_TITLE,
                 demo.FIRST_COME_TITLE,
                 demo.CANCELLED_TITLE,
             ]
         ).select_related("community")
     }
-    if len(gatherings) < 8:
+    if len(gatherings) < 9:
         raise LookupError("No demo data: run `manage.py seed_demo` first.")
     thread = (
         Thread.objects.filter(community__slug=COMMUNITY, visibility=Visibility.VISIBLE)
@@ -185,6 +186,11 @@ def site_pages() -> list[SitePage]:
             "survey-answer", g(demo.SURVEY_OPEN_TITLE, "survey_answer"), "organiser"
         ),
         SitePage("takeaway", g(demo.SURVEY_OPEN_TITLE, "takeaway_edit"), "organiser"),
+        # The demo account's follow-up (a plain member of that community),
+        # answered "partly" and still open to change.
+        SitePage(
+            "followup-answer", g(demo.FOLLOWUP_TITLE, "followup_answer"), "organiser"
+        ),
         SitePage(
             "gathering-manage", g(demo.DRAWN_TITLE, "gathering_manage"), "organiser"
         ),

@@ -4,7 +4,13 @@ wraps (``events.services.lifecycle.gathering_advance_task``,
 that a job queued under this module's name before they moved still runs."""
 
 from events.services.draw import draw_notices_task
+from events.services.followups import followups_task
 from events.services.lifecycle import gathering_advance_task
 from events.services.series import series_extend_task
 
-__all__ = ["draw_notices_task", "gathering_advance_task", "series_extend_task"]
+__all__ = [
+    "draw_notices_task",
+    "followups_task",
+    "gathering_advance_task",
+    "series_extend_task",
+]

@@ -3,8 +3,8 @@ pages, a member's path and its exports."""
 
 from django.urls import path
 
+from events.views import followups, surveys
 from events.views import path as path_views
-from events.views import surveys
 
 urlpatterns = [
     path(
@@ -16,6 +16,11 @@ urlpatterns = [
         "c/<slug:slug>/g/<int:pk>/takeaway/",
         surveys.takeaway_edit,
         name="takeaway_edit",
+    ),
+    path(
+        "c/<slug:slug>/g/<int:pk>/follow-up/",
+        followups.followup_answer,
+        name="followup_answer",
     ),
     path(
         "c/<slug:slug>/g/<int:pk>/survey/edit/",

@@ -47,6 +47,8 @@ from events.join_tokens import join_token
 from events.models import (
     Application,
     ApplicationStatus,
+    FollowUp,
+    FollowUpRound,
     Gathering,
     GatheringStatus,
     JoinPass,
@@ -284,6 +286,21 @@ def world_build(*, starts_in: timedelta = timedelta(hours=12)) -> World:
             now=answered_at,
         )
     held = advance(held, survey.closes_at)
+    # The held gathering's follow-up, asked now to the member (who answers
+    # it) and to the member later banned (who may not): written directly, as
+    # neither attended it.
+    followup_round = FollowUpRound.objects.create(
+        gathering=held,
+        min_answers=5,
+        asked_at=timezone.now(),
+        closes_at=timezone.now() + timedelta(days=30),
+    )
+    FollowUp.objects.bulk_create(
+        [
+            FollowUp(round=followup_round, member=kinds[kind])
+            for kind in ("member", "banned")
+        ]
+    )
 
     thread = thread_make(community, kinds["member"])
     comment = comment_make(thread, kinds["member"])
@@ -1111,6 +1128,28 @@ ROWS: list[Row] = [
         readers(FORBIDDEN, anonymous=LOGIN),
         args=g("held"),
         label="another gathering's",
+    ),
+    # The follow-up: only the member it was asked to answers it; a ban
+    # takes it away; organisers see counts, never an answer page.
+    Row(
+        "followup_answer",
+        readers(FORBIDDEN, anonymous=LOGIN, member=ALLOWED),
+        args=g("held"),
+        label="asked to the member",
+    ),
+    Row(
+        "followup_answer",
+        readers(FORBIDDEN, anonymous=LOGIN, member=ALLOWED),
+        args=g("held"),
+        method="post",
+        data=lambda w: {"answer": "applied", "note": "팀에 공유했어요"},
+        label="the member answers",
+    ),
+    Row(
+        "followup_answer",
+        readers(FORBIDDEN, anonymous=LOGIN),
+        args=g("main"),
+        label="nothing asked yet",
     ),
     # --- Gatherings: organisers' pages -------------------------------------------
     Row("gathering_create", moderators(ALLOWED), args=slug),

@@ -72,6 +72,7 @@ from events.checkin_tokens import attendee_code, attendee_pass
 from events.forms import (
     ApplicationForm,
     ExperienceForm,
+    FollowUpForm,
     SelfCheckinForm,
     SurveyForm,
     TakeawayForm,
@@ -1139,6 +1140,14 @@ ENTRIES: list[Entry] = [
         ),
         forms=(TakeawayForm,),
     ),
+    Entry(
+        "followup_answer",
+        lambda w, s: s.attendee,
+        url("followup_answer", survey_args),
+        lambda w, s: {"answer": "partly"},
+        body(answer=v("applied", "partly", "not_yet"), note=v()),
+        forms=(FollowUpForm,),
+    ),
     # --- Gatherings: organisers' forms -----------------------------------------
     Entry(
         "gathering_create",
@@ -1424,6 +1433,12 @@ def stage(world, django_db_blocker):
             two_factor_add(superuser)
             for gathering in Gathering.objects.all():
                 gathering_advance_if_due(gathering)
+            # The attendee kept a takeaway and was asked the follow-up now.
+            from events.services.followups import followup_round_ask
+            from events.services.path import takeaway_save
+
+            takeaway_save(member=attendees[0], gathering=held, learned="배운 점")
+            followup_round_ask(gathering_id=held.pk, now=timezone.now())
         yield Stage(
             open_gathering=Gathering.objects.get(pk=opened.pk),
             survey_gathering=held,

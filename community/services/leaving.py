@@ -24,7 +24,7 @@ from community.models import (
     Notification,
 )
 from community.services.personal_data import data_exports_delete
-from events.models import CalendarFeed, Experience, PathItemVisibility, Takeaway
+from events.models import CalendarFeed, Experience, FollowUp, PathItemVisibility, Takeaway
 from events.services.credentials import credentials_forget
 from events.services.leaving import gatherings_leave
 from realtime.broadcast import member_sockets_close
@@ -72,6 +72,8 @@ def member_delete(*, member: Member, now: datetime | None = None) -> Member:
         Takeaway.objects.filter(member=locked).delete()
         Experience.objects.filter(member=locked).delete()
         credentials_forget(member=locked)
+        # Their own follow-up answers; the anonymous counts stay, nobody's.
+        FollowUp.objects.filter(member=locked).delete()
         PathItemVisibility.objects.filter(member=locked).delete()
         data_exports_delete(member=locked)
         for app_label, model_name, field in OPTIONAL_TABLES:

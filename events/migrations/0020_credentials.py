@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0018_experiences'),
+        ('events', '0019_followups'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -27,6 +27,7 @@ from events.models import (
     Takeaway,
 )
 from events.selectors.credentials import credential_export
+from events.selectors.followups import FollowUpShown, member_followups
 from events.selectors.surveys import AFTER_END
 from events.skills import BY_SLUG, Skill
 
@@ -55,6 +56,9 @@ class PathItem:
     # (``takeaway`` then set on an "attended" item), and who may see it.
     takeaway_visibility: str = ""
     experience: Experience | None = None
+    # The follow-up of the takeaway (whether the member applied it), shown
+    # wherever the takeaway is.
+    followup: FollowUpShown | None = None
 
     @property
     def kind_label(self) -> str:
@@ -120,7 +124,7 @@ def _as_seen_by(item: PathItem, reader: Reader) -> PathItem | None:
         return (
             item
             if takeaway_seen
-            else replace(item, takeaway=None, takeaway_visibility="")
+            else replace(item, takeaway=None, takeaway_visibility="", followup=None)
         )
     return takeaway_item if takeaway_seen else None
 
@@ -193,12 +197,16 @@ def member_path(
     attended_items = {
         item.object_id: item for item in items if item.kind == PathKind.ATTENDED
     }
+    followups = member_followups(member=member, now=timezone.now())
+    if not is_owner:
+        followups = {pk: f for pk, f in followups.items() if f.answer}
     for takeaway in takeaways:
         gathering = takeaway.gathering
         item = attended_items.get(gathering.pk) if merged else None
         if item is not None:
             item.takeaway = takeaway
             item.takeaway_visibility = takeaway.visibility
+            item.followup = followups.get(gathering.pk)
             continue
         items.append(
             PathItem(
@@ -212,6 +220,7 @@ def member_path(
                 url=_gathering_url(gathering),
                 gathering=gathering,
                 takeaway=takeaway,
+                followup=followups.get(gathering.pk),
             )
         )
     for experience in Experience.objects.filter(member=member).order_by():
@@ -289,7 +298,7 @@ def _gathering_item(kind: str, gathering: Gathering, visibility) -> PathItem:
 def path_export(*, member: Member) -> dict:
     """The member's whole path as data for the JSON export (their own, so
     every item, with its visibility); an experience with its skills (slug
-    and both labels) and tags; and the credentials they issued. Seven
+    and both labels) and tags; their follow-up answers and the credentials they issued. Seven
     queries."""
     items = member_path(member=member, viewer=member, merged=False)
     return {
@@ -312,6 +321,9 @@ def _exported(item: PathItem) -> dict:
     if item.takeaway:
         row["learned"] = item.takeaway.learned
         row["will_apply"] = item.takeaway.will_apply
+    if item.followup and item.followup.answer:
+        row["applied"] = item.followup.answer
+        row["applied_note"] = item.followup.note
     if item.experience:
         row.update(experience_data(item.experience))
     return row

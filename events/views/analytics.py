@@ -23,6 +23,7 @@ from events.selectors.analytics import (
     community_months,
     community_totals,
 )
+from events.selectors.followups import community_followups, followup_counts
 
 
 @require_safe
@@ -38,6 +39,7 @@ def community_analytics(request: HttpRequest, *, access: Access) -> HttpResponse
             "funnels": list(reversed(funnels)),
             "months": community_months(funnels),
             "totals": community_totals(funnels),
+            "followups": community_followups(community=access.community),
         },
     )
 
@@ -53,7 +55,12 @@ def gathering_analytics(
     return render(
         request,
         "events/gathering_analytics.html",
-        {"community": access.community, "access": access, "funnel": funnels[0]},
+        {
+            "community": access.community,
+            "access": access,
+            "funnel": funnels[0],
+            "followups": followup_counts(gathering_id=pk),
+        },
     )
 
 

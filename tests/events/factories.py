@@ -271,3 +271,19 @@ def guards_bypassed():
     else:
         with guards_suspended():
             yield
+
+
+def gathering_followed_up(
+    attendees: int = 6, takeaways: int | None = None, now: datetime | None = None, **kw
+):
+    """A held gathering whose first ``takeaways`` attendees (all, unless
+    told) kept a takeaway, and whose follow-up was asked at ``now`` (the
+    wall clock unless told): (gathering, attendees, round)."""
+    from events.services.followups import followup_round_ask
+    from events.services.path import takeaway_save
+
+    gathering, members = gathering_held(attendees=attendees, **kw)
+    for member in members[: attendees if takeaways is None else takeaways]:
+        takeaway_save(member=member, gathering=gathering, learned="배운 점")
+    round = followup_round_ask(gathering_id=gathering.pk, now=now or timezone.now())
+    return gathering, members, round

@@ -494,10 +494,11 @@ def community_of(size: int):
 
 # Signing in (session, member), the community, the access (membership,
 # sanctions), the two analytics queries; a page adds the navigation's count
-# of unread notifications.
+# of unread notifications, and the follow-up's counts (two queries: the
+# round or the community's rounds, then the anonymous outcomes).
 QUERIES = {
-    "community_analytics": 8,
-    "gathering_analytics": 8,
+    "community_analytics": 10,
+    "gathering_analytics": 10,
     "community_analytics_gatherings_csv": 7,
     "community_analytics_months_csv": 7,
 }

@@ -80,11 +80,17 @@ def _ctid(text: str) -> tuple[int, int]:
     return int(block), int(offset)
 
 
-def read_table(table: str, value_column: str, survey_id: int) -> list[Row]:
+def read_table(
+    table: str, value_column: str, survey_id: int, key_column: str = "survey_id"
+) -> list[Row]:
+    """The rows of ``table`` whose ``key_column`` is ``survey_id`` (a
+    follow-up round's id for the follow-up's tables), as the reader sees
+    them."""
     physical, names = _physical_columns()
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {physical}, id, {value_column} FROM {table} WHERE survey_id = %s",
+            f"SELECT {physical}, id, {value_column} FROM {table} "
+            f"WHERE {key_column} = %s",
             [survey_id],
         )
         rows = []

@@ -174,7 +174,7 @@ def test_cancelled_gathering_cancelled_every_application(seeded):
 
 def test_every_seeded_draw_verifies(seeded, capsys):
     draws = Draw.objects.all()
-    assert draws.count() == 5
+    assert draws.count() == 6
 
     for draw in draws:
         call_command("verify_draw", str(draw.gathering_id))
@@ -195,7 +195,7 @@ def test_every_demo_record_came_from_its_first_draw(db):
     gathering_inserts = inserts("events_gathering")
     draw_inserts = inserts("events_draw")
     assert len(gathering_inserts) == Gathering.objects.count()
-    assert len(draw_inserts) == Draw.objects.count() == 5
+    assert len(draw_inserts) == Draw.objects.count() == 6
     assert not [sql for sql in statements if sql.startswith("ROLLBACK")]
     assert not [
         sql

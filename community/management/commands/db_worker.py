@@ -11,8 +11,9 @@ a gathering's lifecycle then runs after all, once more at worst, which every
 task of Moim is written to allow (docs/deploy.md, "Background tasks").
 
 It also queues the daily review of consents to email news, unless one is
-queued already (community.services.consents.consents_review_plan): the one
-recurring job.
+queued already (community.services.consents.consents_review_plan), and the
+hourly follow-up run (events.services.followups.followups_plan): the two
+recurring jobs.
 
 This command takes the place of django_tasks_db's own because ``community``
 comes before ``django_tasks_db`` in INSTALLED_APPS.
@@ -29,6 +30,7 @@ from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
 from community.services.consents import consents_review_plan
+from events.services.followups import followups_plan
 
 logger = logging.getLogger("django_tasks_db")
 
@@ -70,6 +72,7 @@ class Command(db_worker.Command):
     def handle(self, *args, **options):
         tasks_reclaim()
         consents_review_plan()
+        followups_plan()
         close_old_connections()
         stop = threading.Event()
         reclaimer = threading.Thread(
