@@ -55,8 +55,8 @@ from events.models import (
     Survey,
 )
 from events.services.applications import application_submit
-from events.services.experiences import experience_create
 from events.services.credentials import credential_issue
+from events.services.experiences import experience_create
 from events.services.feeds import feed_create
 from events.services.messages import message_create
 from events.services.offers import offer_confirm

@@ -24,7 +24,13 @@ from community.models import (
     Notification,
 )
 from community.services.personal_data import data_exports_delete
-from events.models import CalendarFeed, Experience, FollowUp, PathItemVisibility, Takeaway
+from events.models import (
+    CalendarFeed,
+    Experience,
+    FollowUp,
+    PathItemVisibility,
+    Takeaway,
+)
 from events.services.credentials import credentials_forget
 from events.services.leaving import gatherings_leave
 from realtime.broadcast import member_sockets_close

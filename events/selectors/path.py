@@ -298,8 +298,8 @@ def _gathering_item(kind: str, gathering: Gathering, visibility) -> PathItem:
 def path_export(*, member: Member) -> dict:
     """The member's whole path as data for the JSON export (their own, so
     every item, with its visibility); an experience with its skills (slug
-    and both labels) and tags; their follow-up answers and the credentials they issued. Seven
-    queries."""
+    and both labels) and tags; their follow-up answers and the credentials
+    they issued. Nine queries."""
     items = member_path(member=member, viewer=member, merged=False)
     return {
         "credentials": credential_export(member=member),
