@@ -4,7 +4,7 @@ the same question the same way."""
 
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, FilteredRelation, Q, QuerySet
 from django.utils import timezone
 
 from community.models import (
@@ -126,6 +126,82 @@ def access_for(member: Member | None, community: Community) -> Access:
         sanction.kind: sanction
         for sanction in sanctions_in_force().filter(community=community, member=member)
     }
+    return Access(
+        community,
+        member,
+        membership,
+        active.get(SanctionKind.BAN),
+        active.get(SanctionKind.MUTE),
+    )
+
+
+_MEMBERSHIP_FIELDS = ("id", "role", "joined_at")
+_SANCTION_FIELDS = (
+    "id",
+    "kind",
+    "reason",
+    "ends_at",
+    "lifted_at",
+    "created_by_id",
+    "created_at",
+)
+
+
+def community_access(*, slug: str, member: Member | None) -> Access | None:
+    """The community ``slug`` and ``member``'s access to it (what
+    ``access_for`` says), read in one query: the door of every community
+    page (community.decorators.community_view) asks it on every request.
+    None when there is no such community. Nothing is kept between requests:
+    a ban, a mute, a lift, a role change or a leave holds from the next
+    request on, and a sanction that ends by time ends at its time."""
+    signed_in = member is not None and member.is_authenticated
+    communities = Community.objects.filter(slug=slug)
+    if signed_in:
+        now = timezone.now()
+        communities = communities.annotate(
+            mine=FilteredRelation(
+                "memberships", condition=Q(memberships__member=member)
+            ),
+            held=FilteredRelation(
+                "sanctions",
+                condition=Q(sanctions__member=member, sanctions__lifted_at__isnull=True)
+                & (Q(sanctions__ends_at__isnull=True) | Q(sanctions__ends_at__gt=now)),
+            ),
+            **{f"_mine_{name}": F(f"mine__{name}") for name in _MEMBERSHIP_FIELDS},
+            **{f"_held_{name}": F(f"held__{name}") for name in _SANCTION_FIELDS},
+        )
+    # One row per sanction in force (one row when there is none).
+    rows = list(communities)
+    if not rows:
+        return None
+    community = rows[0]
+    if not signed_in:
+        return Access(community, None, None, None, None)
+    membership = None
+    if community._mine_id is not None:
+        membership = Membership.from_db(
+            community._state.db,
+            ["community_id", "member_id", *_MEMBERSHIP_FIELDS],
+            [
+                community.pk,
+                member.pk,
+                *(getattr(community, f"_mine_{name}") for name in _MEMBERSHIP_FIELDS),
+            ],
+        )
+    active = {}
+    for row in rows:
+        if row._held_id is None:
+            continue
+        sanction = Sanction.from_db(
+            community._state.db,
+            ["community_id", "member_id", *_SANCTION_FIELDS],
+            [
+                community.pk,
+                member.pk,
+                *(getattr(row, f"_held_{name}") for name in _SANCTION_FIELDS),
+            ],
+        )
+        active[sanction.kind] = sanction
     return Access(
         community,
         member,
