@@ -179,27 +179,30 @@ def community_access(*, slug: str, member: Member | None) -> Access | None:
         return Access(community, None, None, None, None)
     membership = None
     if community._mine_id is not None:
-        membership = Membership.from_db(
+        membership = _loaded(
+            Membership,
             community._state.db,
-            ["community_id", "member_id", *_MEMBERSHIP_FIELDS],
-            [
-                community.pk,
-                member.pk,
-                *(getattr(community, f"_mine_{name}") for name in _MEMBERSHIP_FIELDS),
-            ],
+            {
+                "community_id": community.pk,
+                "member_id": member.pk,
+                **{
+                    name: getattr(community, f"_mine_{name}")
+                    for name in _MEMBERSHIP_FIELDS
+                },
+            },
         )
     active = {}
     for row in rows:
         if row._held_id is None:
             continue
-        sanction = Sanction.from_db(
+        sanction = _loaded(
+            Sanction,
             community._state.db,
-            ["community_id", "member_id", *_SANCTION_FIELDS],
-            [
-                community.pk,
-                member.pk,
-                *(getattr(row, f"_held_{name}") for name in _SANCTION_FIELDS),
-            ],
+            {
+                "community_id": community.pk,
+                "member_id": member.pk,
+                **{name: getattr(row, f"_held_{name}") for name in _SANCTION_FIELDS},
+            },
         )
         active[sanction.kind] = sanction
     return Access(
@@ -209,3 +212,10 @@ def community_access(*, slug: str, member: Member | None) -> Access | None:
         active.get(SanctionKind.BAN),
         active.get(SanctionKind.MUTE),
     )
+
+
+def _loaded(model, db: str, values: dict):
+    """A ``model`` instance as read from ``db``, from every concrete field's
+    value by attribute name (from_db takes them in the model's order)."""
+    names = [field.attname for field in model._meta.concrete_fields]
+    return model.from_db(db, names, [values[name] for name in names])
