@@ -39,6 +39,7 @@ BOARD_QUERIES = 7
 # The thread is read a second time: the unread count is in the cache by then.
 THREAD_QUERIES = {False: 7, True: 8}
 
+
 def _threads(community, authors, count, **fields):
     board = community.boards.get(slug="job-talk")
     now = timezone.now()
