@@ -4,7 +4,7 @@ the same question the same way."""
 
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, FilteredRelation, Q, QuerySet
 from django.utils import timezone
 
 from community.models import (
@@ -133,3 +133,89 @@ def access_for(member: Member | None, community: Community) -> Access:
         active.get(SanctionKind.BAN),
         active.get(SanctionKind.MUTE),
     )
+
+
+_MEMBERSHIP_FIELDS = ("id", "role", "joined_at")
+_SANCTION_FIELDS = (
+    "id",
+    "kind",
+    "reason",
+    "ends_at",
+    "lifted_at",
+    "created_by_id",
+    "created_at",
+)
+
+
+def community_access(*, slug: str, member: Member | None) -> Access | None:
+    """The community ``slug`` and ``member``'s access to it (what
+    ``access_for`` says), read in one query: the door of every community
+    page (community.decorators.community_view) asks it on every request.
+    None when there is no such community. Nothing is kept between requests:
+    a ban, a mute, a lift, a role change or a leave holds from the next
+    request on, and a sanction that ends by time ends at its time."""
+    signed_in = member is not None and member.is_authenticated
+    communities = Community.objects.filter(slug=slug)
+    if signed_in:
+        now = timezone.now()
+        communities = communities.annotate(
+            mine=FilteredRelation(
+                "memberships", condition=Q(memberships__member=member)
+            ),
+            held=FilteredRelation(
+                "sanctions",
+                condition=Q(sanctions__member=member, sanctions__lifted_at__isnull=True)
+                & (Q(sanctions__ends_at__isnull=True) | Q(sanctions__ends_at__gt=now)),
+            ),
+            **{f"_mine_{name}": F(f"mine__{name}") for name in _MEMBERSHIP_FIELDS},
+            **{f"_held_{name}": F(f"held__{name}") for name in _SANCTION_FIELDS},
+        )
+    # One row per sanction in force (one row when there is none).
+    rows = list(communities)
+    if not rows:
+        return None
+    community = rows[0]
+    if not signed_in:
+        return Access(community, None, None, None, None)
+    membership = None
+    if community._mine_id is not None:
+        membership = _loaded(
+            Membership,
+            community._state.db,
+            {
+                "community_id": community.pk,
+                "member_id": member.pk,
+                **{
+                    name: getattr(community, f"_mine_{name}")
+                    for name in _MEMBERSHIP_FIELDS
+                },
+            },
+        )
+    active = {}
+    for row in rows:
+        if row._held_id is None:
+            continue
+        sanction = _loaded(
+            Sanction,
+            community._state.db,
+            {
+                "community_id": community.pk,
+                "member_id": member.pk,
+                **{name: getattr(row, f"_held_{name}") for name in _SANCTION_FIELDS},
+            },
+        )
+        active[sanction.kind] = sanction
+    return Access(
+        community,
+        member,
+        membership,
+        active.get(SanctionKind.BAN),
+        active.get(SanctionKind.MUTE),
+    )
+
+
+def _loaded(model, db: str, values: dict):
+    """A ``model`` instance as read from ``db``, from every concrete field's
+    value by attribute name (from_db takes them in the model's order)."""
+    names = [field.attname for field in model._meta.concrete_fields]
+    return model.from_db(db, names, [values[name] for name in names])

@@ -173,7 +173,7 @@ class _Author:
 
 
 class RowComment:
-    """A visible comment read as a CommentRow (selectors.threads.comment_rows,
+    """A comment read as a CommentRow (selectors.threads.comment_rows,
     the rows signed-out readers' lists are keyed by), holding what its head
     fragment and this layer read: no model instance per comment."""
 
@@ -208,6 +208,13 @@ class RowComment:
         self.my_empathy = (row.pk, "empathy") in mine
         self.my_helpful = (row.pk, "helpful") in mine
         self.reply_list: list[RowComment] = []
+
+    def get_visibility_display(self) -> str:
+        # What the head says of a hidden or deleted comment (moderators see
+        # them), as Comment.get_visibility_display says it.
+        from community.models import Visibility
+
+        return str(Visibility(self.visibility).label)
 
 
 def comments_from_rows(page, replies: Sequence, mine: set[tuple[int, str]]):

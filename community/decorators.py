@@ -8,12 +8,11 @@ this one (events.decorators)."""
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 
-from community.access import Access, access_for
+from community.access import Access, community_access
 from community.errors import CommunityError, KeyedError
-from community.models import Community
 
 
 def refused(request: HttpRequest, error: KeyedError, access: Access) -> HttpResponse:
@@ -68,8 +67,11 @@ def community_view(
     def decorate(view):
         @wraps(view)
         def wrapper(request: HttpRequest, slug: str, **kwargs) -> HttpResponse:
-            community = get_object_or_404(Community, slug=slug)
-            access = access_for(request.user, community)
+            # The community and the reader's membership and sanctions in
+            # it, in one query.
+            access = community_access(slug=slug, member=request.user)
+            if access is None:
+                raise Http404
             refusal = door_refusal(
                 access, readable=readable, moderator=moderator, owner=owner
             )

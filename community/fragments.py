@@ -11,6 +11,7 @@ All fragments of a page are read with one ``get_many``. When the cache is
 unavailable the page renders them itself.
 """
 
+import functools
 import hashlib
 import logging
 from collections.abc import Callable, Iterable, Sequence
@@ -241,17 +242,58 @@ def _boards_parts(boards) -> tuple:
     return tuple((b.pk, b.slug, b.name, b.description) for b in boards)
 
 
-def _anonymous_body(
+def reader_standing(request, access) -> tuple:
+    """What a page body (community-body, board-body) reads of its reader:
+    whether they are signed in and, if so, their standing in the community
+    (member, moderator, owner, banned, may join, may post, and why not).
+    Every reader with the same standing gets the same body, so it is part
+    of the body's key: a join, a leave, a ban, a mute, a lift or a role
+    change makes another key at once (the standing is read each request)."""
+    if not request.user.is_authenticated or access is None:
+        return ("signed-out",)
+    return (
+        "signed-in",
+        access.is_member,
+        access.is_moderator,
+        access.is_owner,
+        access.may_set_roles,
+        access.can_join,
+        access.banned is not None,
+        access.can_post,
+    )
+
+
+@functools.cache
+def _csrf_placeholder() -> str:
+    """Where a body's forms put the reader's CSRF token, filled in for each
+    request (``get_token``). Drawn from the site's secret, so that no
+    member's text can hold it (page_cache.CSRF_PLACEHOLDER explains why
+    that matters)."""
+    from django.utils.crypto import salted_hmac
+
+    from community.page_cache import CSRF_PLACEHOLDER
+
+    mark = salted_hmac("moim-fragment-csrf", "", algorithm="sha256").hexdigest()
+    return f"{CSRF_PLACEHOLDER}-{mark[:32]}"
+
+
+def _reader_body(
     kind: str, template_name: str, *, request, context: dict, parts: tuple
 ) -> SafeString:
-    """A page's content as an anonymous reader sees it, cached under
-    ``parts`` (every value the partial reads on that path, what it reads of
-    the request included), the language and the time zone; a miss renders
-    from ``context``, the values ``parts`` was made of. The partial's
-    thread rows come from their own fragment."""
+    """A page's content as every reader of the same standing
+    (``reader_standing``) sees it, cached under ``parts`` (every value the
+    partial reads on that path, what it reads of the request and of the
+    reader included), the language and the time zone; a miss renders from
+    ``context``, the values ``parts`` was made of. The partial's thread
+    rows come from their own fragment; its CSRF token is the reader's,
+    filled in for each request."""
     from django.contrib.auth.models import AnonymousUser
+    from django.middleware.csrf import get_token
 
     community = context["community"]
+    signed_in = request.user.is_authenticated
+    parts = (reader_standing(request, context.get("access")), parts)
+    placeholder = _csrf_placeholder()
 
     def values(_community) -> dict[str, Any]:
         return {
@@ -259,8 +301,9 @@ def _anonymous_body(
             "recent_rows" if kind == "community-body" else "thread_rows": (
                 thread_rows(context["rows"], community=community)
             ),
-            "user": AnonymousUser(),
+            "user": request.user if signed_in else AnonymousUser(),
             "request": request,
+            "csrf_token": placeholder,
         }
 
     (html,) = render_cached(
@@ -271,15 +314,18 @@ def _anonymous_body(
         values,
         request=request,
     )
+    if placeholder in html:
+        html = mark_safe(html.replace(placeholder, get_token(request)))  # noqa: S308
     return html
 
 
-def anonymous_community(*, request, context: dict[str, Any]) -> SafeString:
+def community_body(*, request, context: dict[str, Any]) -> SafeString:
     """A community page's content (the ``community-body`` partial of
-    community_detail.html) as an anonymous reader sees it: the same for
-    every one of them, keyed by the community's fields and its boards,
-    moderators, upcoming gatherings, satisfaction trend and recent threads
-    as the view read them."""
+    community_detail.html) as every reader of the same standing sees it
+    (``reader_standing``): keyed by that standing, the community's fields
+    and its boards, moderators, upcoming gatherings, satisfaction trend and
+    recent threads as the view read them, and the reason the reader may
+    not post."""
     parts = (
         # The partial reads the path (sign-in link), not the query string:
         # a query string of one's own makes no entry of its own.
@@ -306,21 +352,23 @@ def anonymous_community(*, request, context: dict[str, Any]) -> SafeString:
         ),
         tuple(context["recent_threads"]),
         activity_labels(context["recent_threads"]),
+        context["post_refusal"],
     )
     context = {**context, "rows": context["recent_threads"]}
-    return _anonymous_body(
+    return _reader_body(
         "community-body", COMMUNITY_BODY, request=request, context=context, parts=parts
     )
 
 
-def anonymous_board(*, request, context: dict[str, Any]) -> SafeString | None:
+def board_body(*, request, context: dict[str, Any]) -> SafeString | None:
     """A board page's content (the ``board-body`` partial of
-    board_detail.html) as an anonymous reader sees it, keyed by the
-    community's fields, its boards (the one shown among them), the sort,
-    the page (its rows, number and count), the path and the query (the
-    pagination links keep it). None (render it as for a member) unless
-    that query string holds nothing but the sort and the page shown, once
-    each, so that made-up query strings make no cache entries."""
+    board_detail.html) as every reader of the same standing sees it
+    (``reader_standing``), keyed by that standing, the community's fields,
+    its boards (the one shown among them), the sort, the page (its rows,
+    number and count), the path and the query (the pagination links keep
+    it) and the reason the reader may not post. None (render it in the
+    page) unless that query string holds nothing but the sort and the page
+    shown, once each, so that made-up query strings make no cache entries."""
     page = context["page_obj"]
     shown = {"sort": context["sort"], "page": str(page.number)}
     if any(
@@ -341,9 +389,10 @@ def anonymous_board(*, request, context: dict[str, Any]) -> SafeString | None:
         page.paginator.count,
         tuple(page.object_list),
         activity_labels(page.object_list),
+        context["post_refusal"],
     )
     context = {**context, "rows": page.object_list}
-    return _anonymous_body(
+    return _reader_body(
         "board-body", BOARD_BODY, request=request, context=context, parts=parts
     )
 

@@ -10,7 +10,8 @@ on one day names the day once (``12월 12일 (토) 오후 7:00–9:00``); a rang
 across days is written in full on both sides. Recent activity reads
 relatively ("3시간 전", "3 hours ago", "어제"), then as a date."""
 
-from datetime import datetime, timedelta
+import functools
+from datetime import date, datetime, timedelta
 
 from django.utils import timezone, translation
 from django.utils.dateformat import format as date_format
@@ -55,7 +56,14 @@ def day(moment: datetime, *, now: datetime | None = None) -> str:
     local = _local(moment)
     p = _patterns()
     key = "day" if local.year == _today(now).year else "day_year"
-    return date_format(local, p[key])
+    return _date_label(local.date(), p[key], translation.get_language())
+
+
+@functools.lru_cache(maxsize=4096)
+def _date_label(on: date, pattern: str, language: str | None) -> str:
+    # A page lists many moments on few days: each day is written once per
+    # process and language (the patterns hold nothing but the date).
+    return date_format(on, pattern)
 
 
 def clock(moment: datetime) -> str:
@@ -104,9 +112,22 @@ def ago(value: datetime, *, now: datetime | None = None) -> str:
         return ngettext("%(count)d hour ago", "%(count)d hours ago", hours) % {
             "count": hours
         }
-    if _local(value).date() == _today(now) - timedelta(days=1):
+    # A page says many moments against one ``now``: its date is found once.
+    local, today = (
+        _local(value).date(),
+        _local_date(now, timezone.get_current_timezone()),
+    )
+    if local == today - timedelta(days=1):
         return gettext("yesterday")
-    return day(value, now=now)
+    key = "day" if local.year == today.year else "day_year"
+    return _date_label(local, _patterns()[key], translation.get_language())
+
+
+@functools.lru_cache(maxsize=64)
+def _local_date(now: datetime, zone) -> date:
+    return (
+        timezone.localtime(now, zone).date() if timezone.is_aware(now) else now.date()
+    )
 
 
 def names() -> dict[str, object]:

@@ -5,8 +5,17 @@ from datetime import datetime
 from typing import NamedTuple
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    CharField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce
 
 from community.models import (
     AuditEntry,
@@ -291,13 +300,14 @@ class CommentRow(NamedTuple):
 
 
 def comment_rows(
-    *, thread: Thread, page: int | str = 1
+    *, thread: Thread, page: int | str = 1, moderator: bool = False
 ) -> tuple[Page, list[CommentRow]]:
-    """What comment_tree shows an anonymous reader, as CommentRow rows: a
-    page of top-level comments (paged as comment_tree pages them)
-    and their replies, oldest first. Two queries: the count, then the page
-    and its replies together (the page's ids as a subquery)."""
-    visible = Q(visibility=Visibility.VISIBLE)
+    """What comment_tree shows a reader, as CommentRow rows: a page of
+    top-level comments (paged as comment_tree pages them) and their
+    replies, oldest first; hidden and removed ones only to a ``moderator``.
+    Two queries: the count, then the page and its replies together (the
+    page's ids as a subquery)."""
+    visible = Q() if moderator else Q(visibility=Visibility.VISIBLE)
     top = (
         Comment.objects.filter(visible, thread=thread, parent__isnull=True)
         .order_by("created_at", "pk")
@@ -391,19 +401,57 @@ def revision_history(*, thread: Thread) -> list[Revision]:
 
 def thread_member_state(*, thread: Thread, member: Member | None) -> dict[str, bool]:
     """The member's reactions and bookmark on a thread, in one query."""
+    state, _mine = thread_member_marks(thread=thread, member=member, comment_ids=[])
+    return state
+
+
+def thread_member_marks(
+    *, thread: Thread, member: Member | None, comment_ids: list[int]
+) -> tuple[dict[str, bool], set[tuple[int, str]]]:
+    """What is ``member``'s own on a page of a thread, in one query: their
+    reactions and bookmark on the thread (as thread_member_state says
+    them), and (comment id, kind) of their reactions on those comments (as
+    comment_reactions_mine)."""
     if member is None or not member.is_authenticated:
-        return {"empathy": False, "helpful": False, "bookmarked": False}
-    kinds = set(
-        Reaction.objects.filter(member=member, thread=thread).values_list(
-            "kind", flat=True
+        return {"empathy": False, "helpful": False, "bookmarked": False}, set()
+    # Every column an annotation, named alike in each part, so that the
+    # parts' columns line up in the union.
+    no_comment = Cast(Value(None), output_field=IntegerField())
+    marks = (
+        Reaction.objects.filter(member=member, thread=thread)
+        .annotate(on=no_comment, mark=F("kind"))
+        .values_list("on", "mark")
+        .union(
+            Bookmark.objects.filter(member=member, thread=thread)
+            .annotate(on=no_comment, mark=Value(BOOKMARKED, output_field=CharField()))
+            .values_list("on", "mark"),
+            all=True,
         )
     )
-    bookmarked = Bookmark.objects.filter(member=member, thread=thread)
-    return {
+    if comment_ids:
+        marks = marks.union(
+            Reaction.objects.filter(member=member, comment_id__in=comment_ids)
+            .annotate(on=F("comment_id"), mark=F("kind"))
+            .values_list("on", "mark"),
+            all=True,
+        )
+    mine: set[tuple[int, str]] = set()
+    kinds: set[str] = set()
+    for comment_id, kind in marks:
+        if comment_id is None:
+            kinds.add(kind)
+        else:
+            mine.add((comment_id, kind))
+    state = {
         "empathy": "empathy" in kinds,
         "helpful": "helpful" in kinds,
-        "bookmarked": bookmarked.exists(),
+        "bookmarked": BOOKMARKED in kinds,
     }
+    return state, mine
+
+
+# Not a reaction kind: marks the bookmark among them (thread_member_marks).
+BOOKMARKED = "bookmark"
 
 
 def bookmark_list(*, member: Member, page: int | str = 1) -> Page:

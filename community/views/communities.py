@@ -81,15 +81,10 @@ def _community_page(request: HttpRequest, *, access: Access) -> HttpResponse:
         "upcoming": gatherings_upcoming(community=community, now=timezone.now()),
         "trend": community_satisfaction_trend(community=community),
     }
-    if request.user.is_authenticated:
-        context["recent_rows"] = fragments.thread_rows(recent, community=community)
-        context["body_html"] = None
-    else:
-        # Nothing here is an anonymous reader's own: one cached rendering
-        # serves them all (see community.fragments).
-        context["body_html"] = fragments.anonymous_community(
-            request=request, context=context
-        )
+    # What the body shows is the same for every reader of the same
+    # standing: one cached rendering serves them all (community.fragments),
+    # the reader's CSRF token filled in.
+    context["body_html"] = fragments.community_body(request=request, context=context)
     return render(request, "community/community_detail.html", context)
 
 

@@ -112,13 +112,9 @@ def _board_page(
         ],
         "post_refusal": refusal.message if refusal else "",
     }
-    # Nothing here is an anonymous reader's own: one cached rendering
-    # serves them all (see community.fragments).
-    context["body_html"] = (
-        None
-        if request.user.is_authenticated
-        else fragments.anonymous_board(request=request, context=context)
-    )
+    # What the body shows is the same for every reader of the same
+    # standing: one cached rendering serves them all (community.fragments).
+    context["body_html"] = fragments.board_body(request=request, context=context)
     if context["body_html"] is None:
         context["thread_rows"] = fragments.thread_rows(
             page.object_list, community=access.community
@@ -182,26 +178,23 @@ def _thread_page(
             community=access.community,
             page=request.GET.get("page", 1),
         )
-    elif not access.is_moderator:
-        # The rows signed-out readers' lists are made of, and the member's
-        # own reactions on them: no model instance per comment.
+        state = selectors.thread_member_state(thread=thread, member=None)
+    else:
+        # The rows signed-out readers' lists are made of (hidden and removed
+        # comments too for moderators), and in one query what is the
+        # member's own on the page (their reactions on the thread and on
+        # these comments, their bookmark): no model instance per comment.
         rows, replies = selectors.comment_rows(
-            thread=thread, page=request.GET.get("page", 1)
+            thread=thread,
+            page=request.GET.get("page", 1),
+            moderator=access.is_moderator,
         )
-        mine = selectors.comment_reactions_mine(
+        state, mine = selectors.thread_member_marks(
+            thread=thread,
             member=member,
             comment_ids=[r.pk for r in rows.object_list] + [r.pk for r in replies],
         )
         comments = comment_layer.comments_from_rows(rows, replies, mine)
-        fragments.comment_heads(comments, thread=thread, community=access.community)
-    else:
-        # Moderators also see hidden and removed comments.
-        comments = selectors.comment_tree(
-            thread=thread,
-            member=member,
-            moderator=True,
-            page=request.GET.get("page", 1),
-        )
         fragments.comment_heads(comments, thread=thread, community=access.community)
     refusal = services.post_refusal(access=access, thread=thread)
     if member is not None:
@@ -232,7 +225,7 @@ def _thread_page(
                 selectors.thread_hide_reason(thread=thread) if hidden else None
             ),
             "thread": thread,
-            "state": selectors.thread_member_state(thread=thread, member=member),
+            "state": state,
             "comments": comments,
             "comments_html": comments_html,
             "comment_form": CommentForm() if refusal is None else None,

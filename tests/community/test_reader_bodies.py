@@ -1,0 +1,274 @@
+"""Signed-in readers get the community and board pages' content from the
+cached fragment signed-out readers share (community.fragments.community_body,
+board_body), keyed by their standing in the community: each sees what a full
+render of the partial shows them, whoever filled the cache before, and a
+change of their standing (a join, a leave, a mute, a ban, a lift, a role
+change, a sanction ending by time) or of the content shows at the next
+request. The door reads the community and the reader's membership and
+sanctions in one query (community.access.community_access): what it says is
+what access_for says."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from community import fragments
+from community.access import access_for, community_access
+from community.models import Community, Membership, MembershipRole, SanctionKind
+from community.views import communities as community_views
+from community.views import threads as thread_views
+from tests.community.forum_data import (
+    community_make,
+    join,
+    sanction,
+    thread_make,
+    veteran,
+)
+
+pytestmark = pytest.mark.django_db
+
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
+
+
+def _main(html: str) -> str:
+    """The page's content, its CSRF tokens made alike (each request has its
+    own)."""
+    main = html[html.index('<main id="main"') : html.index("</main>")]
+    return TOKEN.sub('name="csrfmiddlewaretoken" value="…"', main)
+
+
+def _full_render(monkeypatch, client, url: str) -> str:
+    """The page with its content rendered in the page from the view's own
+    context (the partial, no fragment): what the reader must see."""
+
+    def inline_community(*, request, context):
+        context["recent_rows"] = fragments.thread_rows(
+            context["recent_threads"], community=context["community"]
+        )
+
+    def inline_board(*, request, context):
+        return None
+
+    with monkeypatch.context() as patch:
+        patch.setattr(community_views.fragments, "community_body", inline_community)
+        patch.setattr(thread_views.fragments, "board_body", inline_board)
+        return _main(client.get(url).text)
+
+
+@pytest.fixture
+def forum():
+    community = community_make()
+    owner = veteran()
+    join(owner, community, MembershipRole.OWNER)
+    thread_make(community, owner, title="첫 스레드")
+    return community, owner
+
+
+def _pages(community):
+    return [
+        reverse("community_detail", args=[community.slug]),
+        reverse("board_detail", args=[community.slug, "job-talk"]),
+    ]
+
+
+STANDINGS = ["owner", "moderator", "member", "muted", "outsider"]
+
+
+def _reader(community, standing):
+    reader = veteran()
+    if standing == "outsider":
+        return reader
+    role = {"owner": MembershipRole.OWNER, "moderator": MembershipRole.MODERATOR}
+    join(reader, community, role.get(standing, MembershipRole.MEMBER))
+    if standing == "muted":
+        sanction(reader, community, SanctionKind.MUTE)
+    return reader
+
+
+@pytest.mark.parametrize("standing", STANDINGS)
+def test_each_reader_sees_what_a_full_render_shows_whoever_came_before(
+    client, monkeypatch, forum, standing
+):
+    community, _owner = forum
+    # Every reader first: a join changes the page (its member count).
+    readers = {other: _reader(community, other) for other in STANDINGS}
+    for url in _pages(community):
+        # Readers of every other standing fill the cache first.
+        for other in STANDINGS:
+            if other != standing:
+                client.force_login(readers[other])
+                client.get(url)
+        client.logout()
+        client.get(url)
+        client.force_login(readers[standing])
+        built = _main(client.get(url).text)
+        assert built == _full_render(monkeypatch, client, url)
+
+
+def test_the_body_forms_carry_the_readers_own_token_and_work(client, forum):
+    community, _owner = forum
+    member, other = _reader(community, "member"), _reader(community, "member")
+    url = reverse("community_detail", args=[community.slug])
+    client.force_login(other)
+    client.get(url)  # another member's request fills the fragment
+    client.force_login(member)
+    client.get(url)
+    html = client.get(url).text
+    assert "moim-csrf-token-of-this-request" not in html
+    assert client.cookies["csrftoken"].value
+    # The leave form of the kept body posts with this reader's token.
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(member)
+    page = strict.get(url).text
+    form = page[page.index(reverse("community_leave", args=[community.slug])) :]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form)[1]
+    response = strict.post(
+        reverse("community_leave", args=[community.slug]),
+        {"csrfmiddlewaretoken": token},
+    )
+    assert response.status_code == 302
+    assert not Membership.objects.filter(member=member, community=community).exists()
+
+
+def _states(client, url):
+    html = client.get(url).text
+    return {
+        "new thread": reverse("thread_create", args=[url.split("/")[2], "job-talk"])
+        in html,
+        "moderation": "/moderation/" in html,
+        "join": reverse("community_join", args=[url.split("/")[2]]) in html,
+        "leave": reverse("community_leave", args=[url.split("/")[2]]) in html,
+    }
+
+
+def test_a_change_of_standing_shows_at_the_next_request(client, forum):
+    """Each path that changes what a reader may do: the body changes at
+    once, though the previous one is still in the cache."""
+    from community.services.communities import community_join, community_leave
+    from community.services.moderation import (
+        membership_role_set,
+        sanction_impose,
+        sanction_lift,
+    )
+
+    community, owner = forum
+    member = veteran()
+    url = reverse("community_detail", args=[community.slug])
+    client.force_login(member)
+
+    def owner_access():
+        return access_for(owner, Community.objects.get(pk=community.pk))
+
+    assert _states(client, url)["join"]
+    community_join(access=access_for(member, community))
+    assert _states(client, url) == {
+        "new thread": True,
+        "moderation": False,
+        "join": False,
+        "leave": True,
+    }
+    membership_role_set(
+        access=owner_access(), member=member, role=MembershipRole.MODERATOR
+    )
+    assert _states(client, url)["moderation"]
+    membership_role_set(access=owner_access(), member=member, role="member")
+    assert not _states(client, url)["moderation"]
+    sanction_impose(
+        access=owner_access(),
+        member=member,
+        kind=SanctionKind.MUTE,
+        reason="규칙 위반",
+        ends_at=timezone.now() + timedelta(days=1),
+    )
+    assert not _states(client, url)["new thread"]
+    muted = access_for(member, community).muted
+    sanction_lift(access=owner_access(), sanction=muted)
+    assert _states(client, url)["new thread"]
+    sanction_impose(
+        access=owner_access(),
+        member=member,
+        kind=SanctionKind.BAN,
+        reason="규칙 위반",
+        ends_at=timezone.now() + timedelta(days=1),
+    )
+    assert client.get(url).status_code == 403
+    # A ban also ends the membership: lifted, the member may join again.
+    sanction_lift(access=owner_access(), sanction=access_for(member, community).banned)
+    assert _states(client, url)["join"]
+    community_join(access=access_for(member, community))
+    assert _states(client, url)["leave"]
+    community_leave(access=access_for(member, community))
+    assert _states(client, url)["join"]
+
+
+def test_a_sanction_that_ends_by_time_ends_at_its_time(client, forum):
+    community, _owner = forum
+    member = _reader(community, "member")
+    mute = sanction(
+        member,
+        community,
+        SanctionKind.MUTE,
+        ends_at=timezone.now() + timedelta(hours=1),
+    )
+    url = reverse("board_detail", args=[community.slug, "job-talk"])
+    client.force_login(member)
+    assert not _states(client, url)["new thread"]
+    type(mute).objects.filter(pk=mute.pk).update(
+        ends_at=timezone.now() - timedelta(seconds=1)
+    )
+    assert _states(client, url)["new thread"]
+
+
+def test_a_new_thread_shows_to_members_at_once(client, forum):
+    community, owner = forum
+    member = _reader(community, "member")
+    client.force_login(member)
+    for url in _pages(community):
+        client.get(url)
+        thread_make(community, owner, title=f"새 스레드 {url}")
+        assert f"새 스레드 {url}" in client.get(url).text
+
+
+@pytest.mark.parametrize(
+    "standing", ["anonymous", "outsider", "member", "moderator", "owner", "muted"]
+)
+def test_the_door_reads_what_access_for_says_in_one_query(forum, standing):
+    from django.contrib.auth.models import AnonymousUser
+
+    community, _owner = forum
+    reader = (
+        AnonymousUser() if standing == "anonymous" else _reader(community, standing)
+    )
+    if standing == "member":
+        # Sanctions that no longer hold, and other members' and communities'.
+        sanction(reader, community, ends_at=timezone.now() - timedelta(minutes=1))
+        sanction(reader, community, lifted_at=timezone.now())
+        sanction(reader, community_make())
+        sanction(veteran(), community)
+    if standing == "muted":
+        sanction(reader, community, ends_at=timezone.now() + timedelta(days=1))
+    with CaptureQueriesContext(connection) as queries:
+        found = community_access(slug=community.slug, member=reader)
+    assert len(queries) == 1
+    expected = access_for(reader, community)
+    assert found.community == community
+    assert found.membership == expected.membership
+    assert found.banned == expected.banned
+    assert found.muted == expected.muted
+    for name in ("is_member", "is_moderator", "is_owner", "can_read", "post_refusal"):
+        assert getattr(found, name) == getattr(expected, name), name
+    if standing == "muted":
+        assert found.muted.ends_at == expected.muted.ends_at
+        assert found.banned is not None and found.banned.reason == "규칙 위반"
+
+
+def test_the_door_answers_404_for_no_such_community(client):
+    assert community_access(slug="no-such-forum", member=veteran()) is None
+    assert client.get("/c/no-such-forum/").status_code == 404
