@@ -365,7 +365,12 @@ def test_an_end_date_more_than_a_year_ahead_is_refused():
 def test_an_end_date_with_no_other_occurrence_is_refused():
     template, organiser = _template(days=10)
     with pytest.raises(EventsError) as refused:
-        _weekly(template, organiser, count=None, until=timezone.localdate(template.starts_at))
+        _weekly(
+            template,
+            organiser,
+            count=None,
+            until=timezone.localdate(template.starts_at),
+        )
     assert refused.value.code == "series_no_dates"
 
 
