@@ -155,7 +155,7 @@ def _tell(
     now: datetime,
 ) -> None:
     """One chunk: deliveries, notifications, mails, in the caller's
-    transaction."""
+    transaction. Nobody is told of a gathering they created themselves."""
     AnnouncementDelivery.objects.bulk_create(
         [AnnouncementDelivery(batch=batch, member=m, sent_at=now) for m in members]
     )
@@ -163,6 +163,7 @@ def _tell(
     by_mail = wanting(members, TOPIC, NotificationChannel.EMAIL)
     community = gatherings[0].community
     message = source_text(NOTICE)
+    news = {m.pk: [g for g in gatherings if g.created_by_id != m.pk] for m in members}
     Notification.objects.bulk_create(
         [
             Notification(
@@ -175,15 +176,15 @@ def _tell(
             )
             for member in members
             if member.pk in in_app
-            for g in gatherings
+            for g in news[member.pk]
         ],
         batch_size=1000,
     )
     if in_app:
         unread_counts_push(member_ids=list(in_app))
-    items = [{"gathering": g, "link": gathering_url(g)} for g in gatherings]
+    links = {g.pk: gathering_url(g) for g in gatherings}
     for member in members:
-        if member.pk not in by_mail:
+        if member.pk not in by_mail or not news[member.pk]:
             continue
         mail_member(
             to=member.email,
@@ -192,7 +193,9 @@ def _tell(
             context={
                 "member": member,
                 "community": community,
-                "items": items,
+                "items": [
+                    {"gathering": g, "link": links[g.pk]} for g in news[member.pk]
+                ],
             },
             unsubscribe=unsubscribe_headers(member, TOPIC),
         )
