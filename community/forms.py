@@ -156,13 +156,6 @@ class ProfileForm(forms.Form):
     show_company = forms.BooleanField(
         label=_("Show my company on my profile"), required=False
     )
-    email_on_reply = forms.BooleanField(
-        label=_("Email me when someone replies to my thread or comment"),
-        required=False,
-    )
-    email_on_mention = forms.BooleanField(
-        label=_("Email me when someone mentions me"), required=False
-    )
 
     def __init__(self, *args, member: Member, **kwargs):
         self.member = member
@@ -175,8 +168,6 @@ class ProfileForm(forms.Form):
             "company": member.company,
             "bio": member.bio,
             "show_company": member.show_company,
-            "email_on_reply": member.email_on_reply,
-            "email_on_mention": member.email_on_mention,
         }
         super().__init__(*args, initial=initial, **kwargs)
         # Nothing chosen for the member: a new member picks their job role

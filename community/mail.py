@@ -7,6 +7,7 @@ import contextlib
 from collections.abc import Iterator
 from contextvars import ContextVar
 
+import css_inline
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.template.loader import render_to_string
@@ -53,16 +54,47 @@ def mail_enqueue(message: EmailMessage) -> None:
         body=str(message.body),
         html=html,
         from_email=message.from_email or "",
+        headers=dict(message.extra_headers),
     )
 
 
-def mail_member(*, to: str, language: str, template: str, context: dict) -> None:
+def html_inline(html: str) -> str:
+    """Move a mail's <style> rules into style attributes, the only CSS that
+    every mail client applies. Nothing is fetched: remote stylesheets are
+    never loaded (a mail's HTML has none; this makes sure of it)."""
+    inliner = css_inline.CSSInliner(load_remote_stylesheets=False)
+    return inliner.inline(html)
+
+
+def mail_member(
+    *,
+    to: str,
+    language: str,
+    template: str,
+    context: dict,
+    unsubscribe: dict[str, str] | None = None,
+    html: bool = False,
+) -> None:
     """Render ``<template>_subject.txt`` and ``<template>_message.txt`` in
-    ``language`` and queue the mail to ``to``."""
+    ``language`` and queue the mail to ``to``. ``unsubscribe``: the headers
+    of a mail that is not transactional (community.preferences
+    .unsubscribe_headers), whose link the body shows as ``unsubscribe_url``.
+    ``html``: also ``<template>_message.html``, its CSS inlined."""
     context = {"site_url": settings.SITE_URL, **context}
+    headers = dict(unsubscribe or {})
+    if headers:
+        context["unsubscribe_url"] = headers["List-Unsubscribe"].strip("<>")
     with translation.override(language):
         subject = render_to_string(f"{template}_subject.txt", context).strip()
         body = render_to_string(f"{template}_message.txt", context)
-    mail_enqueue(
-        EmailMessage(subject=" ".join(subject.splitlines()), body=body, to=[to])
+        rich = (
+            html_inline(render_to_string(f"{template}_message.html", context))
+            if html
+            else ""
+        )
+    message = EmailMultiAlternatives(
+        subject=" ".join(subject.splitlines()), body=body, to=[to], headers=headers
     )
+    if rich:
+        message.attach_alternative(rich, "text/html")
+    mail_enqueue(message)

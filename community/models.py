@@ -763,3 +763,101 @@ class DataExport(models.Model):
 
     def __str__(self) -> str:
         return f"data export {self.pk} of {self.member_id}"
+
+
+class NotificationTopic(models.TextChoices):
+    """What a member can switch on or off, per channel, on the notification
+    settings page (community.preferences holds the defaults and the one
+    rule). Mail that a member needs to use Moim (sign-in, a seat offer with
+    a deadline, draw results, cancellations, moderation decisions, a data
+    export) has no topic: it always goes out."""
+
+    REPLY = "reply", _("Replies to my posts")
+    MENTION = "mention", _("Mentions of me")
+    HELPFUL = "helpful", _("My answer chosen as helpful")
+    GATHERING_NEW = "gathering_new", _("New gatherings in my communities")
+    GATHERING_REMINDER = "reminder", _("Reminders before gatherings I attend")
+    ORGANISER_MESSAGE = "message", _("Messages from organisers")
+    DIGEST = "digest", _("The digest")
+
+
+class NotificationChannel(models.TextChoices):
+    IN_APP = "in_app", _("On Moim")
+    EMAIL = "email", _("Email")
+
+
+class NotificationPreference(models.Model):
+    """A member's choice for one topic on one channel, stored only where it
+    differs from the default (community.preferences.DEFAULTS): most
+    members have no row at all."""
+
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    topic = models.CharField(max_length=16, choices=NotificationTopic.choices)
+    channel = models.CharField(max_length=8, choices=NotificationChannel.choices)
+    enabled = models.BooleanField()
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "topic", "channel"],
+                name="notification_preference_unique",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["topic", "channel", "enabled"],
+                name="notification_pref_by_topic",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.topic}/{self.channel}={self.enabled} of {self.member_id}"
+
+
+class DigestFrequency(models.TextChoices):
+    WEEKLY = "weekly", _("Weekly")
+    DAILY = "daily", _("Daily")
+    OFF = "off", _("Off")
+
+
+class DigestSetting(models.Model):
+    """How often a member gets the digest, stored only when it is not the
+    default (weekly)."""
+
+    member = models.OneToOneField(
+        Member,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="digest_setting",
+    )
+    frequency = models.CharField(max_length=8, choices=DigestFrequency.choices)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"digest {self.frequency} of {self.member_id}"
+
+
+class DigestSent(models.Model):
+    """One row per member and period (``2026-W49`` for a weekly digest,
+    ``2026-12-05`` for a daily one), written in the transaction that queues
+    the mail: a digest job run twice, or again after a worker died
+    mid-run, sends nobody a second digest for the same period."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    period = models.CharField(max_length=10)
+    sent_at = models.DateTimeField(default=timezone.now)
+    # False when there was nothing to tell: the period is done all the same.
+    mailed = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "period"], name="digest_sent_once_per_period"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"digest {self.period} of {self.member_id}"

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from community.views import legal, members, privacy
+from community.views import legal, members, notifications, privacy
 
 urlpatterns = [
     path("members/<public_id:public_id>/", members.member_detail, name="member_detail"),
@@ -33,6 +33,12 @@ urlpatterns = [
     ),
     path("me/consent/", legal.consent_renew, name="consent_renew"),
     path("me/consents/", legal.consent_settings, name="consent_settings"),
+    path(
+        "me/notification-settings/",
+        notifications.notification_settings,
+        name="notification_settings",
+    ),
+    path("unsubscribe/<str:token>/", notifications.unsubscribe, name="unsubscribe"),
     path("me/data/", privacy.data_export, name="data_export"),
     path(
         "me/data/download/<str:token>/",

@@ -1098,3 +1098,64 @@ class Credential(models.Model):
 
     def __str__(self) -> str:
         return f"credential {self.pk} of {self.member_id}"
+
+
+class AnnouncementBatch(models.Model):
+    """The gatherings a community published within a few minutes of each
+    other, announced together: the first publish opens a batch due
+    ``ANNOUNCE_AFTER`` later, the next ones join it, and each member gets
+    one mail listing them all (events.services.announcements)."""
+
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="+")
+    opened_at = models.DateTimeField(default=timezone.now)
+    due_at = models.DateTimeField(db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community"],
+                condition=Q(sent_at__isnull=True),
+                name="announcement_one_open_batch",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"announcements of {self.community_id} due {self.due_at}"
+
+
+class GatheringAnnouncement(models.Model):
+    """That a published gathering is (to be) announced, in which batch: a
+    gathering is announced once, whatever is published again."""
+
+    gathering = models.OneToOneField(
+        Gathering, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    batch = models.ForeignKey(
+        AnnouncementBatch, on_delete=models.CASCADE, related_name="announcements"
+    )
+
+    def __str__(self) -> str:
+        return f"announcement of {self.gathering_id}"
+
+
+class AnnouncementDelivery(models.Model):
+    """That a member was told of a batch, written in the transaction that
+    stores the notification and queues the mail: a batch sent again after
+    a worker died tells nobody twice."""
+
+    batch = models.ForeignKey(
+        AnnouncementBatch, on_delete=models.CASCADE, related_name="+"
+    )
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["batch", "member"], name="announcement_delivery_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"batch {self.batch_id} to {self.member_id}"

@@ -13,3 +13,21 @@ def schedule(task, when: datetime, **kwargs) -> None:
     the on-access path is the only one."""
     if default_task_backend.supports_defer:
         task.using(run_after=when).enqueue(**kwargs)
+
+
+def schedule_once(task, when: datetime) -> bool:
+    """Queue a recurring ``task`` for ``when`` unless a run of it is waiting
+    already (the pattern of community.services.consents.consents_review_plan).
+    Nothing on a backend that cannot defer. Returns whether it queued one."""
+    if not default_task_backend.supports_defer:
+        return False
+    from django.tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    waiting = DBTaskResult.objects.filter(
+        task_path=task.module_path, status=TaskResultStatus.READY
+    ).exists()
+    if waiting:
+        return False
+    task.using(run_after=when).enqueue()
+    return True

@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from community.demo import DEMO_DOMAIN
 from community.models import Member, Membership, MembershipRole, Thread, Visibility
+from community.preferences import unsubscribe_token
 from events import demo
 from events.models import Experience, Gathering, GatheringMessage
 
@@ -149,6 +150,12 @@ def site_pages() -> list[SitePage]:
         ),
         SitePage("credential-verify", reverse("credential_verify"), "visitor"),
         SitePage("not-found", "/no-such-page/", "visitor"),
+        # The page a digest's "stop" link opens (a GET only asks).
+        SitePage(
+            "unsubscribe",
+            reverse("unsubscribe", args=[unsubscribe_token(someone, "digest")]),
+            "visitor",
+        ),
         # A plain member.
         SitePage("home", reverse("home"), "member"),
         SitePage("community", reverse("community_detail", args=c), "member"),
@@ -171,6 +178,7 @@ def site_pages() -> list[SitePage]:
         SitePage("work-email", reverse("work_email"), "member"),
         SitePage("calendar-feed", reverse("calendar_feed"), "member"),
         SitePage("consents", reverse("consent_settings"), "member"),
+        SitePage("notification-settings", reverse("notification_settings"), "member"),
         SitePage("your-data", reverse("data_export"), "member"),
         SitePage("leave", reverse("member_leave"), "member"),
         SitePage("sign-in-emails", reverse("account_email"), "member"),

@@ -36,6 +36,7 @@ from community.models import (
     SanctionKind,
     Thread,
 )
+from community.preferences import unsubscribe_token
 from community.services import communities as community_services
 from community.services.moderation import sanction_impose
 from community.services.personal_data import (
@@ -815,6 +816,32 @@ ROWS: list[Row] = [
     ),
     Row("bookmark_list", signed_in(ALLOWED)),
     Row("notification_list", signed_in(ALLOWED)),
+    Row("notification_settings", signed_in(ALLOWED)),
+    # An empty POST names no digest frequency: refused, nothing changed.
+    Row("notification_settings", signed_in(BAD_REQUEST), method="post", label="post"),
+    # The one-click unsubscribe answers anyone who holds the member's link,
+    # signed in or not (mail clients post it); it acts on that member only
+    # (tests/community/test_notification_settings.py). A GET only asks.
+    Row(
+        "unsubscribe",
+        every(ALLOWED),
+        args=lambda w: [unsubscribe_token(w.member("member"), "gathering_new")],
+        label="the member's link",
+    ),
+    Row(
+        "unsubscribe",
+        every(ALLOWED),
+        method="post",
+        args=lambda w: [unsubscribe_token(w.member("member"), "gathering_new")],
+        label="the member's link, posted",
+    ),
+    Row(
+        "unsubscribe",
+        every(NOT_FOUND),
+        method="post",
+        args=lambda w: [unsubscribe_token(w.member("member"), "reply")[:-2] + "xx"],
+        label="an altered link",
+    ),
     Row("notification_read_all", signed_in(ALLOWED), method="post"),
     Row(
         "notification_read",

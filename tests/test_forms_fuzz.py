@@ -66,7 +66,9 @@ from community.forms_moderation import (
     RoleForm,
     SanctionForm,
 )
+from community.forms_notifications import NotificationSettingsForm
 from community.models import Member
+from community.preferences import unsubscribe_token
 from events.admin import SurveyAdminForm
 from events.checkin_tokens import attendee_code, attendee_pass
 from events.forms import (
@@ -751,8 +753,6 @@ ENTRIES: list[Entry] = [
             company=v("회사"),
             bio=v("B2B 마케터예요.\n반가워요."),
             show_company=v("on"),
-            email_on_reply=v("on"),
-            email_on_mention=v("on"),
         ),
         forms=(ProfileForm,),
     ),
@@ -779,6 +779,31 @@ ENTRIES: list[Entry] = [
         lambda w, s: {"action": "withdraw"},
         body(action=v("give", "reconfirm", "withdraw")),
         forms=(MarketingConsentForm,),
+    ),
+    Entry(
+        "notification_settings",
+        kind("member"),
+        url("notification_settings"),
+        lambda w, s: {"digest": "daily", "reply__email": "on"},
+        body(
+            digest=v("weekly", "daily", "off"),
+            reply__in_app=v("on"),
+            reply__email=v("on"),
+            gathering_new__email=v("on"),
+            helpful__in_app=v("on"),
+        ),
+        forms=(NotificationSettingsForm,),
+    ),
+    # RFC 8058: the mail client posts this body; any other is as good.
+    Entry(
+        "unsubscribe",
+        kind("anonymous"),
+        url(
+            "unsubscribe",
+            lambda w, s: [unsubscribe_token(w.member("member"), "gathering_new")],
+        ),
+        lambda w, s: {"List-Unsubscribe": "One-Click"},
+        body(**{"List-Unsubscribe": v("One-Click")}),
     ),
     Entry(
         "work_email",
@@ -1625,7 +1650,8 @@ def _exposed_forms() -> set[type]:
     import community.forms
     import community.forms_forum
     import community.forms_mfa
-    import community.forms_moderation  # noqa: F401
+    import community.forms_moderation
+    import community.forms_notifications  # noqa: F401
     import events.admin
     import events.forms
     import events.forms_credentials

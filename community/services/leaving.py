@@ -16,15 +16,19 @@ from community.images import AVATAR, image_delete
 from community.models import (
     Bookmark,
     Community,
+    DigestSent,
+    DigestSetting,
     DisplayMode,
     Member,
     Membership,
     Mention,
     NicknameHistory,
     Notification,
+    NotificationPreference,
 )
 from community.services.personal_data import data_exports_delete
 from events.models import (
+    AnnouncementDelivery,
     CalendarFeed,
     Experience,
     FollowUp,
@@ -71,7 +75,16 @@ def member_delete(*, member: Member, now: datetime | None = None) -> Member:
         # member as they were while it ends their applications.
         gatherings_leave(member=locked, now=now)
         _memberships_end(locked)
-        for model in (NicknameHistory, Bookmark, Mention, Presence):
+        for model in (
+            NicknameHistory,
+            Bookmark,
+            Mention,
+            Presence,
+            NotificationPreference,
+            DigestSetting,
+            DigestSent,
+            AnnouncementDelivery,
+        ):
             model.objects.filter(member=locked).delete()
         Notification.objects.filter(recipient=locked).delete()
         CalendarFeed.objects.filter(member=locked).delete()

@@ -106,8 +106,6 @@ def profile_update(
     show_company: bool,
     nickname: str = "",
     bio: str = "",
-    email_on_reply: bool = True,
-    email_on_mention: bool = True,
 ) -> Member:
     """Update the editable profile, and the nickname through ``nickname_set``
     when it differs. Either everything is saved or nothing is."""
@@ -123,12 +121,8 @@ def profile_update(
         member.company = company.strip()
         member.show_company = show_company
         member.bio = bio.strip()
-        member.email_on_reply = email_on_reply
-        member.email_on_mention = email_on_mention
         member.save(
             update_fields=[
-                "email_on_reply",
-                "email_on_mention",
                 "real_name",
                 "display_mode",
                 "role",

@@ -4,13 +4,24 @@ from django.db import transaction
 from django.utils import timezone
 
 from community.mail import mail_member
-from community.models import Comment, Member, Notification, NotificationKind, Thread
+from community.models import (
+    Comment,
+    Member,
+    Notification,
+    NotificationChannel,
+    NotificationKind,
+    NotificationTopic,
+    Thread,
+)
+from community.preferences import unsubscribe_headers, wanting
 from realtime.broadcast import unread_counts_push
 
-# Kinds that may also go out by email, and the member setting that allows it.
-EMAIL_SETTING = {
-    NotificationKind.REPLY: "email_on_reply",
-    NotificationKind.MENTION: "email_on_mention",
+# Notification kinds a member may switch off, and their topic on the
+# settings page; the other kinds (moderation decisions) always arrive.
+TOPIC_OF = {
+    NotificationKind.REPLY: NotificationTopic.REPLY,
+    NotificationKind.MENTION: NotificationTopic.MENTION,
+    NotificationKind.HELPFUL: NotificationTopic.HELPFUL,
 }
 
 
@@ -23,43 +34,51 @@ def notify(
     comment: Comment | None = None,
     sentence: dict | None = None,
 ) -> list[Notification]:
-    """Notify each recipient once (duplicates and the actor are dropped) and
-    queue the emails they asked for. ``sentence`` (community.facts.fact), for
-    a kind whose words the row's columns do not tell, is said in each
-    reader's language when read. Call inside the transaction that made the
-    change, so a rolled-back change notifies nobody."""
+    """Notify each recipient once (duplicates and the actor are dropped) on
+    the channels they want (community.preferences) and queue the emails.
+    ``sentence`` (community.facts.fact), for a kind whose words the row's
+    columns do not tell, is said in each reader's language when read. Call
+    inside the transaction that made the change, so a rolled-back change
+    notifies nobody. Returns the notifications stored."""
     unique: dict[int, Member] = {}
     for member in recipients:
         if member.is_active and (actor is None or member.pk != actor.pk):
             unique.setdefault(member.pk, member)
     if not unique:
         return []
+    topic = TOPIC_OF.get(kind)
+    if topic is None:
+        in_app, by_mail = set(unique), set()
+    else:
+        in_app = wanting(unique.values(), topic, NotificationChannel.IN_APP)
+        by_mail = wanting(unique.values(), topic, NotificationChannel.EMAIL)
+    notifications = [
+        Notification(
+            recipient=member,
+            kind=kind,
+            actor=actor,
+            thread=thread,
+            comment=comment,
+            message=sentence["message"] if sentence else "",
+            params=sentence["params"] if sentence else {},
+        )
+        for member in unique.values()
+    ]
     created = Notification.objects.bulk_create(
-        [
-            Notification(
-                recipient=member,
-                kind=kind,
-                actor=actor,
-                thread=thread,
-                comment=comment,
-                message=sentence["message"] if sentence else "",
-                params=sentence["params"] if sentence else {},
-            )
-            for member in unique.values()
-        ]
+        [n for n in notifications if n.recipient_id in in_app]
     )
-    unread_counts_push(member_ids=unique)
-    setting = EMAIL_SETTING.get(kind)
-    if setting:
-        for notification in created:
-            member = notification.recipient
-            if getattr(member, setting):
-                mail_member(
-                    to=member.email,
-                    language=member.language,
-                    template=f"community/email/notification_{kind}",
-                    context={"notification": notification, "member": member},
-                )
+    if created:
+        unread_counts_push(member_ids=[n.recipient_id for n in created])
+    for notification in notifications:
+        member = notification.recipient
+        if member.pk in by_mail:
+            mail_member(
+                to=member.email,
+                language=member.language,
+                template=f"community/email/notification_{kind}",
+                context={"notification": notification, "member": member},
+                unsubscribe=unsubscribe_headers(member, topic),
+            )
     return created
 
 

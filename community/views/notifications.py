@@ -8,11 +8,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
 
-from community.models import Notification
+from community import preferences
+from community.forms_notifications import NotificationSettingsForm
+from community.models import Notification, NotificationChannel, NotificationTopic
 from community.selectors import notifications as selectors
 from community.services import notifications as services
+from community.services import preferences as preference_services
 
 
 def notification_target(notification: Notification) -> str:
@@ -64,3 +68,57 @@ def notification_read_all(request: HttpRequest) -> HttpResponse:
     if count:
         messages.success(request, _("All notifications are marked as read."))
     return redirect("notification_list")
+
+
+@login_required
+def notification_settings(request: HttpRequest) -> HttpResponse:
+    """Every topic per channel, the digest's frequency, and what always
+    arrives (transactional mail)."""
+    member = request.user
+    form = NotificationSettingsForm(
+        request.POST if request.method == "POST" else None,
+        choices=preferences.choices_of(member),
+        digest=preferences.digest_frequency(member),
+    )
+    if request.method == "POST" and form.is_valid():
+        preference_services.preferences_update(
+            member=member, choices=form.choices(), digest=form.cleaned_data["digest"]
+        )
+        messages.success(request, _("Your notification settings are saved."))
+        return redirect("notification_settings")
+    return render(
+        request,
+        "community/notification_settings.html",
+        {
+            "form": form,
+            "channels": NotificationChannel.choices,
+            "always": preferences.TRANSACTIONAL,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """RFC 8058 one-click unsubscribe, reached from a mail without signing
+    in. A GET only shows the button (link scanners fetch every URL in a
+    mail); the POST, which mail clients send without a CSRF token (hence
+    the exemption, on this view only), turns the email of the token's topic
+    off for the token's member, whoever sends it: the token is signed and
+    names them, so it can serve no one else."""
+    read = preferences.unsubscribe_read(token)
+    if read is None:
+        return render(
+            request, "community/unsubscribe.html", {"invalid": True}, status=404
+        )
+    topic = NotificationTopic(read[1])
+    if request.method == "POST":
+        if preference_services.preference_unsubscribe(token=token) is None:
+            return render(
+                request, "community/unsubscribe.html", {"invalid": True}, status=404
+            )
+        return render(
+            request, "community/unsubscribe.html", {"done": True, "topic": topic}
+        )
+    return render(request, "community/unsubscribe.html", {"topic": topic})

@@ -27,6 +27,7 @@ from events.models import (
     GatheringStatus,
     JoinPass,
 )
+from events.services.announcements import announcement_queue
 from events.services.chain import log_append
 from events.services.lifecycle import gathering_advance
 from events.services.notices import notice_send
@@ -162,6 +163,7 @@ def gathering_publish(
         locked.published_at = now
         locked.next_due_at = now
         locked.save(update_fields=["published_at", "next_due_at"])
+        announcement_queue(gathering=locked, now=now)
     return gathering_advance(gathering_id=gathering.pk, now=now)
 
 

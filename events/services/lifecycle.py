@@ -27,6 +27,7 @@ from django.tasks import task
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from community.models import NotificationTopic
 from events.access import join_refusal
 from events.beacon import BeaconRound, quicknet_round_time, round_fetch
 from events.errors import EventsError, SealedResponsesUnopenable
@@ -367,6 +368,7 @@ def _reminders_send(gathering: Gathering, now: datetime) -> None:
                     items=items,
                     gathering=gathering,
                     detail=REMINDER_TEXTS[kind, with_link],
+                    topic=NotificationTopic.GATHERING_REMINDER,
                 )
 
 

@@ -39,8 +39,11 @@ from community.models import (
     Member,
     ModerationAction,
     Notification,
+    NotificationChannel,
     NotificationKind,
+    NotificationTopic,
 )
+from community.preferences import unsubscribe_headers, wanting
 from events.access import (
     is_organiser,
     join_refusal,
@@ -85,6 +88,7 @@ AUDIT_TEXTS = {
     ),
 }
 AUDIT_SUBJECT_LIMIT = 60
+TOPIC = NotificationTopic.ORGANISER_MESSAGE
 
 
 def message_url(message: GatheringMessage) -> str:
@@ -343,6 +347,8 @@ def _tell(
     gathering = message.gathering
     link = message_url(message)
     params = stored({"title": gathering.title, "subject": message.subject})
+    in_app = wanting(recipients, TOPIC, NotificationChannel.IN_APP)
+    by_mail = wanting(recipients, TOPIC, NotificationChannel.EMAIL)
     Notification.objects.bulk_create(
         [
             Notification(
@@ -354,11 +360,14 @@ def _tell(
                 link=link,
             )
             for member in recipients
+            if member.pk in in_app
         ],
         batch_size=1000,
     )
-    unread_counts_push(member_ids=[member.pk for member in recipients])
+    unread_counts_push(member_ids=list(in_app))
     for member in recipients:
+        if member.pk not in by_mail:
+            continue
         mail_member(
             to=member.email,
             language=member.language,
@@ -369,6 +378,7 @@ def _tell(
                 "message": message,
                 "link": link,
             },
+            unsubscribe=unsubscribe_headers(member, TOPIC),
         )
 
 

@@ -7,7 +7,8 @@ from django.utils import translation
 
 from community.facts import said, source_text, stored
 from community.mail import mail_member
-from community.models import Member, Notification, NotificationKind
+from community.models import Member, Notification, NotificationChannel, NotificationKind
+from community.preferences import unsubscribe_headers, wanting
 from events.models import Gathering
 from realtime.broadcast import unread_counts_push
 
@@ -38,6 +39,7 @@ def notices_send(
     detail: str,
     link: str = "",
     template: str = "events/email/notice",
+    topic: str | None = None,
 ) -> None:
     """One notice per (member, parameters): ``detail`` is a lazy translatable
     text with %-parameters (``title`` is always given), rendered per member
@@ -45,8 +47,17 @@ def notices_send(
     (community/facts.py), said in the reader's language whenever read;
     they are written in one query; each email is a queued task, rendered
     from ``template`` with the sentence's parameters as ``facts``. ``link``:
-    where the notice leads (the gathering page unless given)."""
+    where the notice leads (the gathering page unless given). ``topic``: for
+    a notice a member may switch off (community.preferences), sent only on
+    the channels they want, its mail with a one-click unsubscribe; None for
+    one that always goes out (a seat offer, a cancellation)."""
     link = link or gathering_url(gathering)
+    members = [member for member, _ in items]
+    if topic is None:
+        in_app = by_mail = {m.pk for m in members}
+    else:
+        in_app = wanting(members, topic, NotificationChannel.IN_APP)
+        by_mail = wanting(members, topic, NotificationChannel.EMAIL)
     message = source_text(detail)
     notifications = []
     mails = []
@@ -54,15 +65,18 @@ def notices_send(
         if not member.is_active:
             continue
         params = stored({"title": gathering.title, **context})
-        notifications.append(
-            Notification(
-                recipient=member,
-                kind=NotificationKind.GATHERING,
-                message=message,
-                params=params,
-                link=link,
+        if member.pk in in_app:
+            notifications.append(
+                Notification(
+                    recipient=member,
+                    kind=NotificationKind.GATHERING,
+                    message=message,
+                    params=params,
+                    link=link,
+                )
             )
-        )
+        if member.pk not in by_mail:
+            continue
         with translation.override(member.language):
             mails.append(
                 (member, said(message, params), {"title": gathering.title, **context})
@@ -81,4 +95,5 @@ def notices_send(
                 "link": link,
                 "facts": facts,
             },
+            unsubscribe=unsubscribe_headers(member, topic) if topic else None,
         )

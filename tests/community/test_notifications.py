@@ -17,6 +17,7 @@ from community.roles import JobRole
 from community.services.communities import community_create, community_join
 from community.services.moderation import sanction_impose
 from community.services.notifications import notify
+from community.services.preferences import preferences_update
 from community.services.threads import comment_create, thread_create
 from community.templatetags.notifications import notification_text
 from tests.factories import member_create
@@ -352,8 +353,7 @@ def test_a_reply_mails_the_thread_author_in_her_language_with_an_absolute_link(
 def test_no_reply_mail_when_the_member_turned_it_off(
     community, thread, author, replier
 ):
-    author.email_on_reply = False
-    author.save(update_fields=["email_on_reply"])
+    preferences_update(member=author, choices={("reply", "email"): False})
     mail.outbox.clear()
 
     reply(community, thread, replier)
@@ -380,9 +380,8 @@ def test_a_mention_mails_the_mentioned_member(
 
 
 def test_no_mention_mail_when_the_member_turned_it_off(community, thread, replier):
-    third = member_create(
-        nickname="데이터덕후", display_mode="nickname", email_on_mention=False
-    )
+    third = member_create(nickname="데이터덕후", display_mode="nickname")
+    preferences_update(member=third, choices={("mention", "email"): False})
     community_join(access=access_for(third, community))
     mail.outbox.clear()
 

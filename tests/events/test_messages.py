@@ -21,6 +21,7 @@ from community.models import (
 from community.selectors.moderation import audit_log
 from community.services.communities import community_leave
 from community.services.moderation import sanction_impose
+from community.services.preferences import preferences_update
 from events.access import names_video_link
 from events.errors import EventsError
 from events.models import (
@@ -183,6 +184,31 @@ def test_a_message_sent_now_reaches_its_segment_in_app_and_by_email(held):
     assert sorted(to for m in mail.outbox for to in m.to) == sorted(
         m.email for m in waiting
     )
+
+
+def test_a_message_mail_offers_one_click_unsubscribe(held):
+    _write(held, "waitlisted", subject="대기 안내")
+
+    assert mail.outbox
+    for message in mail.outbox:
+        assert message.extra_headers["List-Unsubscribe-Post"] == (
+            "List-Unsubscribe=One-Click"
+        )
+        assert "/unsubscribe/" in message.body
+
+
+def test_a_member_who_turned_organiser_mails_off_reads_the_message_on_moim(held):
+    quiet, *others = held["waitlisted"]
+    preferences_update(member=quiet, choices={("message", "email"): False})
+
+    _write(held, "waitlisted", subject="대기 안내")
+
+    assert sorted(to for m in mail.outbox for to in m.to) == sorted(
+        m.email for m in others
+    )
+    assert Notification.objects.filter(
+        kind=NotificationKind.MESSAGE, recipient=quiet
+    ).exists()
 
 
 def test_the_notification_shows_the_subject_in_the_readers_language(held):

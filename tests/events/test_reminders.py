@@ -9,10 +9,15 @@ from django.utils import timezone, translation
 from community.access import access_for
 from community.models import Notification, NotificationKind
 from community.services.communities import community_create, community_join
+from community.services.preferences import preferences_update
 from community.templatetags.notifications import notification_text
 from events.models import Application, ApplicationStatus
 from events.services.applications import application_submit, application_withdraw
-from events.services.gatherings import gathering_create, gathering_publish
+from events.services.gatherings import (
+    gathering_cancel,
+    gathering_create,
+    gathering_publish,
+)
 from events.services.lifecycle import gathering_advance
 from tests.factories import member_create
 
@@ -126,3 +131,33 @@ def test_a_first_come_offer_made_while_open_lapses_at_its_deadline(db):
 
     offered.refresh_from_db()
     assert offered.status == ApplicationStatus.EXPIRED
+
+
+def test_a_reminder_mail_offers_one_click_unsubscribe_a_cancellation_does_not(db):
+    now = timezone.now()
+    gathering, attendee = first_come_gathering(now, release_before=timedelta(days=3))
+    mail.outbox.clear()
+
+    gathering_advance(gathering_id=gathering.pk, now=now + timedelta(days=1, hours=1))
+    gathering_cancel(gathering=gathering, reason="사정이 생겼어요")
+
+    reminder, cancellation = [m for m in mail.outbox if m.to == [attendee.email]]
+    assert reminder.extra_headers["List-Unsubscribe-Post"] == (
+        "List-Unsubscribe=One-Click"
+    )
+    assert "/unsubscribe/" in reminder.body
+    assert "cancelled" in cancellation.body
+    assert "List-Unsubscribe" not in cancellation.extra_headers
+    assert "/unsubscribe/" not in cancellation.body
+
+
+def test_a_member_who_turned_reminder_mails_off_still_sees_the_notice(db):
+    now = timezone.now()
+    gathering, attendee = first_come_gathering(now, release_before=timedelta(days=3))
+    preferences_update(member=attendee, choices={("reminder", "email"): False})
+    mail.outbox.clear()
+
+    gathering_advance(gathering_id=gathering.pk, now=now + timedelta(days=1, hours=1))
+
+    assert [m for m in mail.outbox if m.to == [attendee.email]] == []
+    assert len(reminders_for(attendee)) == 1

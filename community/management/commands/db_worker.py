@@ -10,10 +10,13 @@ than any of Moim's tasks takes (``STALE_AFTER``): a queued mail or a step of
 a gathering's lifecycle then runs after all, once more at worst, which every
 task of Moim is written to allow (docs/deploy.md, "Background tasks").
 
-It also queues the daily review of consents to email news, unless one is
-queued already (community.services.consents.consents_review_plan), and the
-hourly follow-up run (events.services.followups.followups_plan): the two
-recurring jobs.
+It also queues the recurring jobs, each unless one is queued already: the
+daily review of consents to email news
+(community.services.consents.consents_review_plan), the hourly follow-up
+run (events.services.followups.followups_plan), the hourly digest run
+(community.services.digest.digests_plan) and the sweep of gathering
+announcements whose queued job was lost
+(events.services.announcements.announcements_sweep_plan).
 
 This command takes the place of django_tasks_db's own because ``community``
 comes before ``django_tasks_db`` in INSTALLED_APPS.
@@ -30,6 +33,8 @@ from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
 from community.services.consents import consents_review_plan
+from community.services.digest import digests_plan
+from events.services.announcements import announcements_sweep_plan
 from events.services.followups import followups_plan
 
 logger = logging.getLogger("django_tasks_db")
@@ -73,6 +78,8 @@ class Command(db_worker.Command):
         tasks_reclaim()
         consents_review_plan()
         followups_plan()
+        digests_plan()
+        announcements_sweep_plan()
         close_old_connections()
         stop = threading.Event()
         reclaimer = threading.Thread(
