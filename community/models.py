@@ -778,6 +778,7 @@ class NotificationTopic(models.TextChoices):
     GATHERING_NEW = "gathering_new", _("New gatherings in my communities")
     GATHERING_REMINDER = "reminder", _("Reminders before gatherings I attend")
     ORGANISER_MESSAGE = "message", _("Messages from organisers")
+    FOLLOW_UP = "followup", _("Whether I applied my takeaways, weeks later")
     DIGEST = "digest", _("The digest")
 
 

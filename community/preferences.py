@@ -39,6 +39,7 @@ DEFAULTS: dict[str, dict[str, bool]] = {
     T.GATHERING_NEW: {C.IN_APP: True, C.EMAIL: True},
     T.GATHERING_REMINDER: {C.IN_APP: True, C.EMAIL: True},
     T.ORGANISER_MESSAGE: {C.IN_APP: True, C.EMAIL: True},
+    T.FOLLOW_UP: {C.IN_APP: True, C.EMAIL: True},
     # The digest's frequency is its own setting (DigestSetting); off there
     # is the same as this channel off.
     T.DIGEST: {C.EMAIL: True},

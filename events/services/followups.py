@@ -33,7 +33,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
 from community.access import Access, members_banned_from
-from community.models import Member, Membership
+from community.models import Member, Membership, NotificationTopic
 from events.access import attendee_filter, followup_answer_refusal, organising
 from events.errors import EventsError
 from events.followup_box import followup_seal, followup_unseal
@@ -146,6 +146,7 @@ def followup_round_ask(*, gathering_id: int, now: datetime) -> FollowUpRound | N
             detail=QUESTION,
             link=followup_url(gathering),
             template="events/email/followup",
+            topic=NotificationTopic.FOLLOW_UP,
         )
     return round
 

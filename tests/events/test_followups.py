@@ -10,9 +10,15 @@ from django.core import mail
 from django.test import override_settings
 
 from community.access import access_for
-from community.models import Notification, SanctionKind
+from community.models import (
+    Notification,
+    NotificationChannel,
+    NotificationTopic,
+    SanctionKind,
+)
 from community.services.leaving import member_delete
 from community.services.moderation import sanction_impose
+from community.services.preferences import preferences_update
 from events.errors import EventsError
 from events.followup_box import followup_unseal
 from events.models import FollowUp, FollowUpOutcome, FollowUpRound
@@ -91,6 +97,27 @@ def test_each_is_asked_in_app_and_by_email_in_their_language():
     assert len(mails_to(members[0], "Did you apply it?")) == 1
     assert len(notices_to(members[1], "실천해 봤나요?")) == 1
     assert len(mails_to(members[1], "실천해 봤나요?")) == 1
+
+
+def test_the_question_follows_the_members_settings_and_its_mail_can_be_unsubscribed():
+    gathering, members = _with_takeaways(attendees=2)
+    preferences_update(
+        member=members[1],
+        choices={(NotificationTopic.FOLLOW_UP, NotificationChannel.EMAIL): False},
+    )
+
+    followups_run(now=gathering.ends_at + DAYS_30)
+
+    (message,) = mails_to(members[0], "Did you apply it?")
+    assert message.extra_headers["List-Unsubscribe-Post"] == (
+        "List-Unsubscribe=One-Click"
+    )
+    assert "/unsubscribe/" in message.extra_headers["List-Unsubscribe"]
+    assert "/unsubscribe/" in message.body
+    # Switched off by mail: still asked, in the app only.
+    assert asked(gathering) == {m.pk for m in members}
+    assert mails_to(members[1], "Did you apply it?") == []
+    assert len(notices_to(members[1], "Did you apply it?")) == 1
 
 
 def test_a_second_run_asks_nobody_twice():
