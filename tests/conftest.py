@@ -266,17 +266,32 @@ def world(django_db_setup, django_db_blocker):
 def _flush_passes_the_draw_guards():
     """Transactional tests empty every table between them. On SQLite that is
     a DELETE per table, which the draw's guards (events migration 0010)
-    refuse for draws and log rows: the flush runs with them switched off
-    (PostgreSQL's TRUNCATE fires no row trigger)."""
+    refuse for draws and log rows: the flush runs with them switched off.
+    On PostgreSQL Django's flush (a TRUNCATE of every table, then
+    post_migrate) costs over a second a test; tests/flush.py empties just
+    the tables the test wrote to, with the triggers off for that one
+    transaction, and falls back to Django's flush when it cannot be sure.
+    (No documented hook exists: pytest-django builds the TransactionTestCase
+    itself and Django calls the command from a private method.)"""
     from django.core.management.commands import flush
+    from django.db import connections
 
     from events.guards import guards_suspended
+    from tests import flush as fast
 
     original = flush.Command.handle
 
     def handle(self, *args, **kwargs):
+        alias = kwargs.get("database", "default")
+        applies = fast.flush_applies(connections[alias], kwargs)
+        if applies and fast.flush_fast(alias):
+            return
+        fast.flush_forget(alias)
         with guards_suspended():
-            return original(self, *args, **kwargs)
+            result = original(self, *args, **kwargs)
+        if applies:
+            fast.flush_record(alias)
+        return result
 
     flush.Command.handle = handle
     yield
