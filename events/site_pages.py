@@ -263,10 +263,13 @@ def site_pages() -> list[SitePage]:
             reverse("experience_edit", args=[first_experience.pk]),
             "organiser",
         ),
+        # The demo account attended this one (checked in); it hosts none
+        # that has ended, so "hosted" would be a 404.
         SitePage(
             "credential-issue",
             reverse(
-                "credential_issue", args=["hosted", gatherings[demo.ENDED_TITLE].pk]
+                "credential_issue",
+                args=["attended", gatherings[demo.SURVEY_OPEN_TITLE].pk],
             ),
             "organiser",
         ),

@@ -1,24 +1,31 @@
 """The path as an asset (issue #21), in Korean and in English: an attendee
-the organisers checked in writes their takeaway from their path, issues
+the organisers checked in writes their takeaway from their path; thirty-one
+days later the follow-up job asks whether they applied it, and they open the
+question from their notifications, answer with a note typed in their
+language and read the answer on their path, under the takeaway; they issue
 themself a credential of the gathering, and anyone, signed out in another
 browser, pastes it on the public verification page and reads that it is
 valid, who issued it, to whom and what; the attendee revokes it, and the
 same credential then reads as revoked; an altered copy is refused.
 
-Screenshots at 390 and 1280 pixels: the path's credentials, and the
-verification page valid, revoked and tampered.
+Screenshots at 390 and 1280 pixels: the follow-up answered, the path's
+follow-up and credentials, and the verification page valid, revoked and tampered.
 """
 
 import base64
 import json
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import pytest
+from django.db import connections
 from django.urls import reverse
 from playwright.sync_api import expect
 
 from community.models import Membership, MembershipRole
 from events.models import Application
 from events.services.attendance import checkin_record
+from events.services.followups import followup_url, followups_run
 from tests.browser.steps import (
     roomy,
     sign_in,
@@ -36,6 +43,12 @@ pytestmark = [
 LEARNED = "실험 하나에 변수 하나만 바꿔야 결과를 읽을 수 있다."
 WILL_APPLY = "다음 캠페인부터 소재 테스트를 한 번에 하나씩 돌린다."
 WIDTHS = (390, 1280)
+# The follow-up's answer (value, label) and the note, typed in the
+# member's language.
+FOLLOWUP = {
+    "ko": ("applied", "Applied it", "두 캠페인에서 소재를 하나씩만 바꿔 봤어요."),
+    "en": ("partly", "Partly", "Tried it on one campaign of two so far."),
+}
 
 
 def shoot_widths(screenshot, page, step: str) -> None:
@@ -44,6 +57,22 @@ def shoot_widths(screenshot, page, step: str) -> None:
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
         screenshot(f"{step}-{width}", page=page)
+
+
+def followup_ask(gathering, *, now) -> None:
+    """The follow-up job, run as the worker runs it at ``now``: in a thread
+    and a connection of its own (it pushes the unread counts to the open
+    pages, which cannot be done from Playwright's event loop)."""
+
+    def run():
+        try:
+            return followups_run(now=now)
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        asked, _closed = worker.submit(run).result()
+    assert asked >= 1
 
 
 def tampered(token: str) -> str:
@@ -105,9 +134,44 @@ def test_an_attendee_issues_a_credential_anyone_verifies_then_revokes_it(
     expect(page).to_have_url(path_url)
     expect(page.locator(".path-takeaway")).to_contain_text(LEARNED)
 
-    # --- 3. (Integrator) The follow-up is answered here: "answer the
-    # follow-up" (issue #21, "From takeaway to action") joins this journey
-    # once its branch is merged.
+    # --- 3. Thirty-one days later the worker asks the follow-up; the
+    # attendee opens it from their notifications, answers with a note and
+    # reads the answer on their path, under their takeaway.
+    followup_ask(gathering, now=gathering.ends_at + timedelta(days=31))
+    page.goto(reverse("notification_list"))
+    question = t(
+        "You kept a takeaway from ‘%(title)s’. Did you apply it? You can answer "
+        "until %(close)s."
+    )
+    asked = question.split("%(close)s")[0] % {"title": gathering.title}
+    page.locator(".notification-text", has_text=asked).click()
+    expect(page).to_have_url(followup_url(gathering))
+    expect(page.locator("h1")).to_have_text(t("From takeaway to action"))
+    expect(page.locator(".path-takeaway")).to_contain_text(LEARNED)
+    answer, label, note = FOLLOWUP[language]
+    page.get_by_label(t(label, "followup"), exact=True).check()
+    note_field = page.locator("textarea[name=note]")
+    note_field.click()
+    page.keyboard.type(note)
+    expect(note_field).to_have_value(note)
+    shoot_widths(screenshot, page, "followup-filled")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.get_by_role("button", name=t("Save my answer")).click()
+    # Back on the path, at the gathering's entry.
+    anchor = f"item-attended-{gathering.pk}"
+    expect(page).to_have_url(f"{path_url}#{anchor}")
+    expect(page.locator(f"#{anchor}")).to_contain_text(note)
+    expect(page.locator(".message-success")).to_contain_text(
+        t("Your answer is saved on your path.")
+    )
+    followup = page.locator(f"#followup-{gathering.pk}")
+    expect(followup).to_contain_text(t(label, "followup"))
+    expect(followup).to_contain_text(note)
+    expect(followup.locator(f".badge.followup-{answer}")).to_be_visible()
+    # Under the takeaway it answers, in the same quote.
+    expect(page.locator(".path-takeaway", has=followup)).to_contain_text(LEARNED)
+    followup.scroll_into_view_if_needed()
+    shoot_widths(screenshot, page, "path-followup")
 
     # --- 4. The attendee issues a credential of the gathering.
     page.get_by_role("link", name=t("Issue a credential")).click()
