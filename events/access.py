@@ -733,12 +733,15 @@ def followup_answer_refusal(
 ) -> EventsError | None:
     """Why the member of ``access`` may not answer (or change their answer
     to) ``followup`` now, or None: only their own question, asked to them,
-    while it is open (until the round's close), and not while the community
-    bans them. The page and the service both ask this."""
+    while it is open (until the round's close), not while the community
+    bans them, and not once they left it (their earlier answer stays, as
+    the close counts it). The page and the service both ask this."""
     if followup is None or access.member is None:
         return EventsError("followup_none")
     if access.banned is not None:
         return EventsError("banned")
+    if not access.is_member:
+        return EventsError("followup_not_member")
     round = followup.round
     if round.closed or now >= round.closes_at:
         return EventsError("followup_closed")

@@ -91,6 +91,9 @@ MESSAGES = {
     "followup_none": _("There is no follow-up question for you on this gathering."),
     "followup_answer_unknown": _("Please choose one of the answers."),
     "followup_closed": _("This follow-up question is closed; your answer is kept."),
+    "followup_not_member": _(
+        "You left this community, so you can no longer answer its follow-up question."
+    ),
     "followup_note_too_long": _(
         "Your note is too long (at most %(limit)s characters)."
     ),
@@ -247,6 +250,7 @@ STATUSES = {
             "takeaway_too_early",
             "followup_none",
             "followup_closed",
+            "followup_not_member",
         ),
         403,
     ),

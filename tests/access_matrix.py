@@ -288,8 +288,8 @@ def world_build(*, starts_in: timedelta = timedelta(hours=12)) -> World:
         )
     held = advance(held, survey.closes_at)
     # The held gathering's follow-up, asked now to the member (who answers
-    # it) and to the member later banned (who may not): written directly, as
-    # neither attended it.
+    # it), to the member later banned and to the one who later leaves (who
+    # may not): written directly, as none attended it.
     followup_round = FollowUpRound.objects.create(
         gathering=held,
         min_answers=5,
@@ -299,7 +299,7 @@ def world_build(*, starts_in: timedelta = timedelta(hours=12)) -> World:
     FollowUp.objects.bulk_create(
         [
             FollowUp(round=followup_round, member=kinds[kind])
-            for kind in ("member", "banned")
+            for kind in ("member", "banned", "left")
         ]
     )
 
@@ -1156,8 +1156,9 @@ ROWS: list[Row] = [
         args=g("held"),
         label="another gathering's",
     ),
-    # The follow-up: only the member it was asked to answers it; a ban
-    # takes it away; organisers see counts, never an answer page.
+    # The follow-up: only the member it was asked to answers it; a ban or
+    # leaving the community takes it away; organisers see counts, never an
+    # answer page.
     Row(
         "followup_answer",
         readers(FORBIDDEN, anonymous=LOGIN, member=ALLOWED),

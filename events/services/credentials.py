@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from community.display import display_name
@@ -30,6 +31,34 @@ INCLUDE_CHOICES = ("date", "community", "role")
 # Tries at a free random index before giving up (the list holds 131,072;
 # a collision is rare until it fills).
 INDEX_TRIES = 20
+
+
+# The salt that makes the achievement's key this purpose's own: the same
+# secret keyed for anything else gives unrelated ids.
+ACHIEVEMENT_SALT = "moim.events.credentials.achievement"
+
+
+def achievement_uuid(*, member: Member, item: CredentialItem) -> uuid.UUID:
+    """The achievement's opaque id: an HMAC-SHA256 of the member and the item
+    keyed by the site's secret (for this purpose only), truncated into a
+    version 8 UUID (RFC 9562, custom). Without the key nobody recovers the
+    item from it, however few the kinds and small the numbers; the same for
+    every credential this member issues of this item (issued again after a
+    revocation, it is the same achievement), but another member's of the
+    same item differs, so that two credentials do not tell that their
+    holders were at the same gathering. A new ``SECRET_KEY`` gives new ids
+    to credentials issued after it; those issued before keep theirs."""
+    digest = salted_hmac(
+        ACHIEVEMENT_SALT,
+        f"{member.pk}/{item.kind}/{item.object_id}",
+        algorithm="sha256",
+    ).digest()
+    number = int.from_bytes(digest[:16], "big")
+    number &= ~(0xF000 << 64)  # version 8
+    number |= 0x8000 << 64
+    number &= ~(0xC000 << 48)  # variant RFC 9562
+    number |= 0x8000 << 48
+    return uuid.UUID(int=number)
 
 
 def _criteria(kind: str, role: bool) -> str:
@@ -69,10 +98,7 @@ def _payload(
         credential_id=f"urn:uuid:{credential_id}",
         subject_id=site + reverse("member_path", args=[member.public_id]),
         subject_name=display_name(member),
-        # Opaque: the same for every credential of this item, and saying
-        # nothing of the gathering or community the member left out.
-        achievement_id="urn:uuid:"
-        + str(uuid.uuid5(uuid.NAMESPACE_URL, f"{site}/{item.kind}/{item.object_id}")),
+        achievement_id=f"urn:uuid:{achievement_uuid(member=member, item=item)}",
         name=item.title,
         criteria=_criteria(item.kind, "role" in include),
         role=_role(item.kind) if "role" in include else "",

@@ -65,8 +65,13 @@ def member_path(request: HttpRequest, public_id: str) -> HttpResponse:
             ),
         },
     )
-    # What a reader sees depends on who they are.
-    patch_cache_control(response, private=True)
+    # What a reader sees depends on who they are; the owner's page holds
+    # what only they may see (private items, their follow-up answers, their
+    # signed credentials), which no browser or proxy keeps.
+    if is_owner:
+        patch_cache_control(response, private=True, no_store=True)
+    else:
+        patch_cache_control(response, private=True)
     return response
 
 

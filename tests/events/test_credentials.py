@@ -210,6 +210,51 @@ def test_an_author_issues_one_for_their_answer_marked_helpful(client, held):
     assert claims["credentialSubject"]["achievement"]["name"] == thread.title
 
 
+def achievement_id(client, credential) -> str:
+    claims = independent_decode(client, credential.token)
+    return claims["credentialSubject"]["achievement"]["id"]
+
+
+def test_the_achievement_id_cannot_be_traced_back_to_the_item_left_out(client, held):
+    """Whoever reads the credential knows the site, the three kinds and that
+    ids are small numbers: trying every kind x 1..10000 in every name-based
+    UUID (and plain hashes of the same strings) must not find the item."""
+    import hashlib
+    import uuid
+
+    gathering, (attendee, *_rest) = held
+    credential = credential_issue(
+        member=attendee, kind="attended", object_id=gathering.pk, include=set()
+    )
+    found = achievement_id(client, credential).removeprefix("urn:uuid:")
+
+    assert gathering.pk <= 10_000
+    sites = (SITE, f"{SITE}/", "")
+    for kind in ("attended", "hosted", "helpful"):
+        for object_id in range(1, 10_001):
+            for site in sites:
+                name = f"{site}/{kind}/{object_id}"
+                for namespace in (uuid.NAMESPACE_URL, uuid.NAMESPACE_DNS):
+                    assert found != str(uuid.uuid5(namespace, name)), name
+                    assert found != str(uuid.uuid3(namespace, name)), name
+                digest = hashlib.sha256(name.encode()).digest()[:16]
+                assert found != str(uuid.UUID(bytes=digest)), name
+
+
+def test_the_achievement_id_is_the_members_own_and_stays_on_issuing_again(client, held):
+    gathering, (attendee, other, *_rest) = held
+    first = credential_issue(member=attendee, kind="attended", object_id=gathering.pk)
+    credential_revoke(member=attendee, credential_id=first.pk)
+    again = credential_issue(member=attendee, kind="attended", object_id=gathering.pk)
+    theirs = credential_issue(member=other, kind="attended", object_id=gathering.pk)
+
+    assert achievement_id(client, again) == achievement_id(client, first)
+    # Another attendee's credential of the same gathering does not tell
+    # that the two were there together.
+    assert achievement_id(client, theirs) != achievement_id(client, first)
+    assert achievement_id(client, first).startswith("urn:uuid:")
+
+
 # --- Who may issue ---------------------------------------------------------------
 
 

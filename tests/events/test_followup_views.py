@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from community.access import access_for
 from community.models import Membership, MembershipRole
+from community.services.communities import community_leave
 from events.followup_box import followup_unseal
 from events.models import FollowUp, PathVisibility, Takeaway
 from events.services.followups import followup_answer, followup_round_close
@@ -125,6 +126,23 @@ def test_nobody_else_opens_a_members_follow_up(client, who):
     assert opened(members[0]) is None
 
 
+def test_a_member_who_left_the_community_is_refused_in_words(client):
+    gathering, members, _round = gathering_followed_up(attendees=3)
+    community_leave(access=access_for(members[0], gathering.community))
+    client.force_login(members[0])
+
+    page = client.get(url(gathering), HTTP_ACCEPT_LANGUAGE="en")
+    refused = client.post(
+        url(gathering), {"answer": "applied"}, HTTP_ACCEPT_LANGUAGE="ko"
+    )
+
+    assert page.status_code == 403
+    assert "You left this community" in page.content.decode()
+    assert refused.status_code == 403
+    assert "커뮤니티를 나가서" in refused.content.decode()
+    assert opened(members[0]) is None
+
+
 def test_a_visitor_is_sent_to_sign_in(client):
     gathering, _members, _round = gathering_followed_up(attendees=3)
 
@@ -197,6 +215,8 @@ def test_the_path_page_takes_as_many_queries_with_follow_ups(
             Application.objects.filter(gathering=gathering).update(member=owner)
             Takeaway.objects.filter(gathering=gathering).update(member=owner)
             FollowUp.objects.filter(round__gathering=gathering).update(member=owner)
+            # A member of each community, as one asked there would be.
+            Membership.objects.create(community=gathering.community, member=owner)
         answer(gathering, owner, "applied")
     client.force_login(owner)
 

@@ -16,6 +16,7 @@ from community.models import (
     NotificationTopic,
     SanctionKind,
 )
+from community.services.communities import community_leave
 from community.services.leaving import member_delete
 from community.services.moderation import sanction_impose
 from community.services.preferences import preferences_update
@@ -279,6 +280,17 @@ def test_a_member_banned_after_being_asked_cannot_answer():
         _answer(gathering, members[0], "applied")
 
     assert refused.value.code == "banned"
+
+
+def test_a_member_who_left_the_community_after_being_asked_cannot_answer():
+    gathering, members, _round = gathering_followed_up(attendees=3)
+    community_leave(access=access_for(members[0], gathering.community))
+
+    with pytest.raises(EventsError) as refused:
+        _answer(gathering, members[0], "applied")
+
+    assert refused.value.code == "followup_not_member"
+    assert FollowUp.objects.get(member=members[0]).box is None
 
 
 # --- The close: counts from k, once ---------------------------------------------

@@ -110,6 +110,31 @@ def test_the_owner_sees_every_item_and_others_only_what_it_allows(client):
     assert gathering.title not in for_visitor
 
 
+def cache_directives(response) -> set[str]:
+    return {part.strip() for part in response["Cache-Control"].split(",")}
+
+
+def test_the_owners_page_is_never_stored_and_a_readers_only_kept_private(client):
+    """The owner's page holds what only they may see (private items, their
+    follow-up answers, their signed credentials): no browser or proxy keeps
+    it. Another reader's page is private to them, and may be kept."""
+    gathering, members = gathering_held(attendees=1)
+    owner = members[0]
+    url = reverse("member_path", args=[owner.public_id])
+
+    client.force_login(owner)
+    own = client.get(url)
+    client.force_login(member_joined(gathering.community))
+    for_neighbour = client.get(url)
+    client.logout()
+    for_visitor = client.get(url)
+
+    assert {"no-store", "private"} <= cache_directives(own)
+    for response in (for_neighbour, for_visitor):
+        assert "private" in cache_directives(response)
+        assert not any(d.startswith("no-store") for d in cache_directives(response))
+
+
 def test_a_published_takeaway_shows_to_everyone(client):
     gathering, members = gathering_held(attendees=1)
     takeaway = takeaway_save(
