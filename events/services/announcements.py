@@ -40,7 +40,7 @@ from events.models import (
     GatheringAnnouncement,
     GatheringStatus,
 )
-from events.scheduling import schedule, schedule_once
+from events.scheduling import recurring_run, schedule, schedule_once
 from events.services.notices import gathering_url
 from realtime.broadcast import unread_counts_push
 
@@ -231,8 +231,12 @@ def announcement_batch_send_task(*, batch_id: int) -> None:
 @task()
 def announcements_sweep_task() -> None:
     """The periodic sweep, then the next one queued. Idempotent."""
-    announcements_send_due()
-    announcements_sweep_plan(when=timezone.now() + SWEEP_EVERY)
+    recurring_run(
+        announcements_sweep_task,
+        job=announcements_send_due,
+        plan=announcements_sweep_plan,
+        every=SWEEP_EVERY,
+    )
 
 
 def announcements_sweep_plan(*, when: datetime | None = None) -> bool:
