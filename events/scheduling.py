@@ -23,7 +23,8 @@ def schedule(task, when: datetime, **kwargs) -> None:
 def schedule_once(task, when: datetime) -> bool:
     """Queue a recurring ``task`` for ``when`` unless a run of it is waiting
     already (every ``*_plan`` of a recurring job: the consents review, the
-    digests, the follow-ups, the announcements sweep). Nothing on a backend that cannot defer. Returns whether it queued one."""
+    digests, the follow-ups, the announcements sweep). Nothing on a backend
+    that cannot defer. Returns whether it queued one."""
     if not default_task_backend.supports_defer:
         return False
     from django.tasks.base import TaskResultStatus
