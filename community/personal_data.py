@@ -32,6 +32,7 @@ from community.models import (
     Sanction,
     Thread,
 )
+from community.preferences import choices_of, digest_frequency
 
 Rows = list[dict[str, Any]] | dict[str, Any]
 
@@ -89,8 +90,6 @@ def profile(member: Member) -> Rows:
             "work_email",
             "work_email_verified_at",
             "language",
-            "email_on_reply",
-            "email_on_mention",
             "date_joined",
             "last_login",
         )
@@ -131,6 +130,22 @@ def consents(member: Member) -> Rows:
         if not f.primary_key and f.name != "member"
     ]
     return rows(model.objects.filter(member=member).order_by("pk"), *fields)
+
+
+@section("notification_settings", _("Notification settings"))
+def notification_settings(member: Member) -> Rows:
+    """What the member chose to hear about, as every sender reads it
+    (community.preferences): each topic on each of its channels, on or
+    off (their choice or the default), and how often the digest comes.
+    Not the ``email_on_reply``/``email_on_mention`` columns of the member
+    row: nothing reads them any more."""
+    return {
+        "choices": [
+            {"topic": topic, "channel": channel, "enabled": enabled}
+            for (topic, channel), enabled in choices_of(member).items()
+        ],
+        "digest_frequency": digest_frequency(member),
+    }
 
 
 @section("communities", _("Communities"))

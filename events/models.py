@@ -1104,18 +1104,22 @@ class AnnouncementBatch(models.Model):
     """The gatherings a community published within a few minutes of each
     other, announced together: the first publish opens a batch due
     ``ANNOUNCE_AFTER`` later, the next ones join it, and each member gets
-    one mail listing them all (events.services.announcements)."""
+    one mail listing them all (events.services.announcements). Sending
+    closes it first (``closed_at``): a gathering published while it is being
+    sent opens the next batch rather than joining one whose members are
+    already being told."""
 
     community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="+")
     opened_at = models.DateTimeField(default=timezone.now)
     due_at = models.DateTimeField(db_index=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
                 fields=["community"],
-                condition=Q(sent_at__isnull=True),
+                condition=Q(closed_at__isnull=True),
                 name="announcement_one_open_batch",
             )
         ]

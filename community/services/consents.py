@@ -7,14 +7,14 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.tasks import default_task_backend, task
-from django.tasks.base import TaskResultStatus
+from django.tasks import task
 from django.urls import reverse
 from django.utils import timezone
 
 from community import legal
 from community.mail import mail_member
 from community.models import Consent, ConsentEnd, ConsentPurpose, ConsentSource, Member
+from events.scheduling import recurring_run, schedule_once
 
 # The document whose version a purpose's consent is recorded against: the
 # age confirmation is part of the terms, email news is described in the
@@ -235,8 +235,12 @@ def _remind(*, consent_id: int, now: datetime, term: timedelta) -> int:
 def consents_review_task() -> None:
     """The daily review of consents to email news (a reminder before two
     years, a lapse after), then the next day's review queued. Idempotent."""
-    consents_marketing_review()
-    consents_review_plan(when=timezone.now() + CONSENT_REVIEW_EVERY)
+    recurring_run(
+        consents_review_task,
+        job=consents_marketing_review,
+        plan=consents_review_plan,
+        every=CONSENT_REVIEW_EVERY,
+    )
 
 
 def consents_review_plan(*, when: datetime | None = None) -> bool:
@@ -248,14 +252,4 @@ def consents_review_plan(*, when: datetime | None = None) -> bool:
     Nothing on a backend that cannot defer (tests run tasks at once);
     ``manage.py consents_review`` runs a review by hand or from cron.
     Returns whether it queued one."""
-    if not default_task_backend.supports_defer:
-        return False
-    from django_tasks_db.models import DBTaskResult
-
-    waiting = DBTaskResult.objects.filter(
-        task_path=consents_review_task.module_path, status=TaskResultStatus.READY
-    ).exists()
-    if waiting:
-        return False
-    consents_review_task.using(run_after=when or timezone.now()).enqueue()
-    return True
+    return schedule_once(consents_review_task, when or timezone.now())

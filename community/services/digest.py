@@ -29,7 +29,7 @@ from community.models import (
 )
 from community.preferences import members_wanting, unsubscribe_headers
 from community.selectors.digest import Digest, DigestReader
-from events.scheduling import schedule_once
+from events.scheduling import recurring_run, schedule_once
 
 CHUNK = 200
 # Digests go out from this hour of the morning (Seoul), for the commute.
@@ -119,8 +119,9 @@ def _send_chunk(*, digests: list[Digest], period: str, now: datetime) -> int:
 @task()
 def digests_send_task() -> None:
     """The hourly digest run, then the next one queued. Idempotent."""
-    digests_send_due()
-    digests_plan(when=timezone.now() + RUN_EVERY)
+    recurring_run(
+        digests_send_task, job=digests_send_due, plan=digests_plan, every=RUN_EVERY
+    )
 
 
 def digests_plan(*, when: datetime | None = None) -> bool:

@@ -21,6 +21,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('opened_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('due_at', models.DateTimeField(db_index=True)),
+                ('closed_at', models.DateTimeField(blank=True, null=True)),
                 ('sent_at', models.DateTimeField(blank=True, null=True)),
                 ('community', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='community.community')),
             ],
@@ -43,7 +44,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='announcementbatch',
-            constraint=models.UniqueConstraint(condition=models.Q(('sent_at__isnull', True)), fields=('community',), name='announcement_one_open_batch'),
+            constraint=models.UniqueConstraint(condition=models.Q(('closed_at__isnull', True)), fields=('community',), name='announcement_one_open_batch'),
         ),
         migrations.AddConstraint(
             model_name='announcementdelivery',

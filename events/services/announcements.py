@@ -40,7 +40,7 @@ from events.models import (
     GatheringAnnouncement,
     GatheringStatus,
 )
-from events.scheduling import schedule, schedule_once
+from events.scheduling import recurring_run, schedule, schedule_once
 from events.services.notices import gathering_url
 from realtime.broadcast import unread_counts_push
 
@@ -65,7 +65,7 @@ def announcement_queue(*, gathering: Gathering, now: datetime | None = None) -> 
     with transaction.atomic():
         batch = (
             AnnouncementBatch.objects.select_for_update()
-            .filter(community_id=gathering.community_id, sent_at__isnull=True)
+            .filter(community_id=gathering.community_id, closed_at__isnull=True)
             .first()
         )
         if batch is None:
@@ -78,7 +78,7 @@ def announcement_queue(*, gathering: Gathering, now: datetime | None = None) -> 
                     )
             except IntegrityError:  # another publish opened it meanwhile
                 batch = AnnouncementBatch.objects.select_for_update().get(
-                    community_id=gathering.community_id, sent_at__isnull=True
+                    community_id=gathering.community_id, closed_at__isnull=True
                 )
             else:
                 batch_id, due_at = batch.pk, batch.due_at
@@ -110,13 +110,24 @@ def _recipients(batch: AnnouncementBatch):
 def announcement_batch_send(
     *, batch_id: int, now: datetime | None = None, chunk: int = CHUNK
 ) -> int:
-    """Tell the batch's community of its gatherings, ``chunk`` members per
-    transaction, then mark it sent. Returns how many members were told by
-    this run. Does nothing before the batch is due."""
+    """Close the batch, then tell its community of its gatherings, ``chunk``
+    members per transaction, then mark it sent. Returns how many members
+    were told by this run. Does nothing before the batch is due.
+
+    Closing, under the batch row's lock, comes before the gatherings are
+    read: a publish that joined the batch committed before it (it held the
+    same lock), and one after it opens the next batch, so no gathering is
+    missed by members told before it was published."""
     now = now or timezone.now()
-    batch = AnnouncementBatch.objects.filter(pk=batch_id).first()
-    if batch is None or batch.sent_at is not None or batch.due_at > now:
-        return 0
+    with transaction.atomic():
+        batch = (
+            AnnouncementBatch.objects.select_for_update().filter(pk=batch_id).first()
+        )
+        if batch is None or batch.sent_at is not None or batch.due_at > now:
+            return 0
+        if batch.closed_at is None:
+            batch.closed_at = now
+            batch.save(update_fields=["closed_at"])
     gatherings = list(
         Gathering.objects.filter(
             pk__in=GatheringAnnouncement.objects.filter(batch=batch).values(
@@ -220,8 +231,12 @@ def announcement_batch_send_task(*, batch_id: int) -> None:
 @task()
 def announcements_sweep_task() -> None:
     """The periodic sweep, then the next one queued. Idempotent."""
-    announcements_send_due()
-    announcements_sweep_plan(when=timezone.now() + SWEEP_EVERY)
+    recurring_run(
+        announcements_sweep_task,
+        job=announcements_send_due,
+        plan=announcements_sweep_plan,
+        every=SWEEP_EVERY,
+    )
 
 
 def announcements_sweep_plan(*, when: datetime | None = None) -> bool:

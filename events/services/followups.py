@@ -25,8 +25,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.tasks import default_task_backend, task
-from django.tasks.base import TaskResultStatus
+from django.tasks import task
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -48,6 +47,7 @@ from events.models import (
     Survey,
     Takeaway,
 )
+from events.scheduling import recurring_run, schedule_once
 from events.services.notices import notices_send
 from events.services.path import OVER
 from events.services.seats import locked_gathering
@@ -267,8 +267,9 @@ def followups_run(*, now: datetime | None = None) -> tuple[int, int]:
 def followups_task() -> None:
     """The recurring follow-up job: what is due asked and closed, then the
     next run queued (``followups_plan``)."""
-    followups_run()
-    followups_plan(when=timezone.now() + FOLLOWUP_EVERY)
+    recurring_run(
+        followups_task, job=followups_run, plan=followups_plan, every=FOLLOWUP_EVERY
+    )
 
 
 def followups_plan(*, when: datetime | None = None) -> bool:
@@ -276,14 +277,4 @@ def followups_plan(*, when: datetime | None = None) -> bool:
     ``consents_review_plan`` does: ``manage.py db_worker`` calls it when it
     starts and every run queues the next. Nothing on a backend that cannot
     defer (tests run tasks at once). Returns whether it queued one."""
-    if not default_task_backend.supports_defer:
-        return False
-    from django_tasks_db.models import DBTaskResult
-
-    waiting = DBTaskResult.objects.filter(
-        task_path=followups_task.module_path, status=TaskResultStatus.READY
-    ).exists()
-    if waiting:
-        return False
-    followups_task.using(run_after=when or timezone.now()).enqueue()
-    return True
+    return schedule_once(followups_task, when or timezone.now())

@@ -249,3 +249,28 @@ def test_the_file_has_no_public_address(world, django_capture_on_commit_callback
     client.force_login(world["member"])
     for prefix in ("/", "/media/", "/private/", settings.STATIC_URL):
         assert client.get(prefix + export.file_name).status_code == 404
+
+
+def test_the_notification_settings_are_exported_as_they_drive_mail(db):
+    from community.models import DigestFrequency, NotificationChannel
+    from community.models import NotificationTopic as T
+    from community.personal_data import personal_data
+    from community.preferences import unsubscribe_token
+    from community.services.preferences import digest_set, preference_unsubscribe
+    from tests.factories import member_create
+
+    member = member_create()
+    preference_unsubscribe(token=unsubscribe_token(member, T.REPLY))
+    digest_set(member=member, frequency=DigestFrequency.DAILY)
+
+    data = {section.key: rows for section, rows in personal_data(member)}
+
+    settings_ = data["notification_settings"]
+    choices = {(c["topic"], c["channel"]): c["enabled"] for c in settings_["choices"]}
+    assert choices[(T.REPLY, NotificationChannel.EMAIL)] is False
+    assert choices[(T.REPLY, NotificationChannel.IN_APP)] is True
+    assert choices[(T.MENTION, NotificationChannel.EMAIL)] is True
+    assert settings_["digest_frequency"] == DigestFrequency.DAILY
+    # The old switches drive nothing any more: not exported as if they did.
+    assert "email_on_reply" not in data["profile"]
+    assert "email_on_mention" not in data["profile"]
