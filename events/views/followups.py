@@ -7,7 +7,7 @@ path with their takeaway; organisers see only counts, from k
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
@@ -17,9 +17,10 @@ from events.access import followup_answer_refusal
 from events.decorators import gathering_view
 from events.errors import EventsError
 from events.forms import FollowUpForm
-from events.models import Gathering
+from events.models import Gathering, PathKind
 from events.selectors.followups import member_followup
 from events.services import followups
+from events.views.path import path_item_redirect
 
 
 @sensitive_post_parameters()
@@ -48,9 +49,7 @@ def followup_answer(
                 form.add_error(None, error.message)
             else:
                 messages.success(request, _("Your answer is saved on your path."))
-                target = redirect("member_path", public_id=request.user.public_id)
-                target["Location"] += f"#item-attended-{gathering.pk}"
-                return target
+                return path_item_redirect(request.user, PathKind.ATTENDED, gathering.pk)
     return render(
         request,
         "events/followup_answer.html",

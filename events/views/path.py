@@ -27,6 +27,15 @@ from events.skills import skills_by_family
 from events.views.calendars import CONTENT_TYPE
 
 
+def path_item_redirect(member: Member, kind: str, object_id: int) -> HttpResponse:
+    """Back to ``member``'s path, at one item (``#item-<kind>-<id>``). The
+    anchor is built from a checked kind and id only: raw request values may
+    hold what no header can carry (a newline, Hangul)."""
+    target = redirect("member_path", public_id=member.public_id)
+    target["Location"] += f"#item-{kind}-{object_id}"
+    return target
+
+
 @require_safe
 def member_path(request: HttpRequest, public_id: str) -> HttpResponse:
     """The path: for its member, every item with who may see it, and the
@@ -130,9 +139,7 @@ def _experience_save(
             form.add_error(None, error.message)
         else:
             messages.success(request, _("Saved on your path."))
-            target = redirect("member_path", public_id=request.user.public_id)
-            target["Location"] += f"#item-{PATH_EXPERIENCE}-{saved.pk}"
-            return target
+            return path_item_redirect(request.user, PATH_EXPERIENCE, saved.pk)
     return render(
         request,
         "events/experience_form.html",
@@ -194,11 +201,7 @@ def path_visibility(request: HttpRequest) -> HttpResponse:
         messages.error(request, error.message)
         return redirect("member_path", public_id=request.user.public_id)
     messages.success(request, _("Saved: who can see this item."))
-    # The anchor is built from the checked kind and id only: the raw values
-    # may hold what no header can carry (a newline, Hangul).
-    target = redirect("member_path", public_id=request.user.public_id)
-    target["Location"] += f"#item-{request.POST['kind']}-{object_id}"
-    return target
+    return path_item_redirect(request.user, request.POST["kind"], object_id)
 
 
 @login_required
