@@ -104,32 +104,34 @@ def _close_connections() -> None:
             connection.close_pool()
 
 
-def server_session_name(test_process: int) -> str:
-    """The application_name under which the servers and workers forked by
-    ``test_process`` open their PostgreSQL sessions."""
-    return f"moim-test-server-of-{test_process}"
+def server_session_name(test_process: int, server_process: int) -> str:
+    """The application_name under which ``server_process``, a server or
+    worker forked by ``test_process``, opens its PostgreSQL sessions."""
+    return f"moim-test-server-of-{test_process}-{server_process}"
 
 
 def _sessions_named_after_the_test_process() -> None:
     # In a forked server or worker, before its first query: its sessions
-    # carry the test process's pid, so that the test process can tell them
-    # from its own (see _wait_for_sessions_to_end). The child's connection
-    # pool is built afresh (_close_connections ran before the fork), from
-    # these settings.
+    # carry the test process's pid and its own, so that the test process
+    # can tell them from its own and from those of a server still running
+    # (see _wait_for_sessions_to_end). The child's connection pool is built
+    # afresh (_close_connections ran before the fork), from these settings.
     for settings_dict in connections.settings.values():
         if settings_dict["ENGINE"] == "django.db.backends.postgresql":
             options = settings_dict.setdefault("OPTIONS", {})
-            options["application_name"] = server_session_name(os.getppid())
+            options["application_name"] = server_session_name(os.getppid(), os.getpid())
 
 
-def _wait_for_sessions_to_end(timeout: float = 10) -> None:
+def _wait_for_sessions_to_end(*processes, timeout: float = 10) -> None:
     """PostgreSQL refuses to drop the test database while the server's
     sessions are still open, and a stopped server's session still in a
     transaction would hold its locks; they end shortly after the process
-    exits. Only the sessions of the servers and workers this process forked
-    are waited for (they name themselves after it): the test process's own
-    stay open, its connection pool keeps some. A session still there after
-    ``timeout`` seconds fails the test, naming it."""
+    exits. Only the sessions of ``processes``, the servers or workers just
+    stopped, are waited for (each names them after itself): the test
+    process's own stay open (its connection pool keeps some), and so do a
+    server's still serving (a package-wide one while a module's own
+    stops). A session still there after ``timeout`` seconds fails the
+    test, naming it."""
     connection = connections["default"]
     if connection.vendor != "postgresql":
         return
@@ -140,8 +142,9 @@ def _wait_for_sessions_to_end(timeout: float = 10) -> None:
                 cursor.execute(
                     "SELECT pid, state, backend_start, left(query, 80) "
                     "FROM pg_stat_activity "
-                    "WHERE datname = current_database() AND application_name = %s",
-                    [server_session_name(os.getpid())],
+                    "WHERE datname = current_database() "
+                    "AND application_name = ANY(%s)",
+                    [[server_session_name(os.getpid(), p.pid) for p in processes]],
                 )
                 sessions = cursor.fetchall()
                 if not sessions:
@@ -207,7 +210,7 @@ def daphnes(count: int) -> Iterator[list[DaphneProcess]]:
     finally:
         for process in processes:
             daphne_stop(process)
-        _wait_for_sessions_to_end()
+        _wait_for_sessions_to_end(*processes)
 
 
 class ForkedWorkerProcess(HeldStart, multiprocessing.context.ForkProcess):

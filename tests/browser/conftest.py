@@ -151,7 +151,7 @@ def live_asgi_server(django_db_setup, django_db_blocker, tmp_path_factory):
     yield server
     daphne_stop(process)
     with django_db_blocker.unblock():
-        _wait_for_sessions_to_end()
+        _wait_for_sessions_to_end(process)
 
 
 @pytest.fixture(scope="module")
@@ -186,7 +186,7 @@ def live_asgi_server_with_providers(
     )
     daphne_stop(process)
     with django_db_blocker.unblock():
-        _wait_for_sessions_to_end()
+        _wait_for_sessions_to_end(process)
 
 
 # --- Mail -------------------------------------------------------------------------

@@ -51,7 +51,7 @@ class RestartableServer:
 
     def stop(self) -> None:
         daphne_stop(self.process)
-        _wait_for_sessions_to_end()
+        _wait_for_sessions_to_end(self.process)
 
     @property
     def live(self) -> LiveServer:
