@@ -159,8 +159,10 @@ def test_an_organiser_makes_previews_publishes_and_shares_a_gathering(
     assert page.evaluate("navigator.clipboard.readText()") == address
     qr = page.locator("#share-qr")
     expect(qr).to_be_visible()
-    assert page.evaluate(
-        "img => img.complete && img.naturalWidth > 0", qr.element_handle()
+    # Visible is not yet loaded: wait (up to the default timeout) until the
+    # picture has been decoded.
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=qr.element_handle()
     )
     # What a phone's camera reads in the drawn code: the page's address.
     drawn = Image.open(io.BytesIO(qr.screenshot()))
