@@ -688,6 +688,25 @@ def test_checkin_prefills_from_join_url_use_and_saves(client, world):
     assert not checked(unknown, "attended") and not checked(unknown, "no_show")
 
 
+def test_checkin_says_when_a_join_url_was_used_as_the_site_says_times(client, world):
+    """The evidence column reads the time in Korean style (community.timefmt),
+    as the manage page does, not Django's numeric short format."""
+    from django.utils import translation
+
+    from community import timefmt
+
+    gathering, (joined,) = _first_come_with_attendees(world, 1)
+    used = gathering.starts_at + timedelta(minutes=2)
+    JoinPass.objects.filter(application=joined).update(first_used_at=used, use_count=1)
+    client.force_login(world["host"])
+    url = reverse("gathering_checkin", args=[world["community"].slug, gathering.pk])
+    html = client.get(url, HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    with translation.override("ko"):
+        said = timefmt.moment(used)
+    assert "오후" in said or "오전" in said
+    assert f"{said} 사용" in html
+
+
 def test_checkin_refuses_an_unknown_choice(client, world):
     gathering, (attendee,) = _first_come_with_attendees(world, 1)
     client.force_login(world["moderator"])
