@@ -13,10 +13,11 @@ from datetime import timedelta
 import pytest
 import zxingcpp
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from PIL import Image
 from playwright.sync_api import expect
 
+from community import timefmt
 from community.models import DisplayMode, Membership, MembershipRole
 from events.models import Gathering, GatheringStatus
 from tests.browser.steps import korean, seoul_input
@@ -179,3 +180,60 @@ def live_asgi_server_address(gathering) -> str:
     return settings.SITE_URL + reverse(
         "gathering_detail", args=[gathering.community.slug, gathering.pk]
     )
+
+
+# What a phone's browser has and a desktop Chromium lacks: the Web Share API.
+# The stub records what the page hands to the system's share sheet (where
+# KakaoTalk is picked), as the phone would receive it.
+WEB_SHARE = """
+window.__shared = [];
+Object.defineProperty(navigator, "share", {
+  configurable: true,
+  value: (data) => { window.__shared.push(data); return Promise.resolve(); },
+});
+"""
+
+
+def test_a_phone_sends_the_link_to_kakaotalk_through_the_share_sheet(
+    member_browser, screenshot
+):
+    from events.services.gatherings import gathering_create, gathering_publish
+
+    community = community_create(name="퍼포먼스 마케팅")
+    organiser = member_create(real_name="운영자")
+    Membership.objects.create(
+        community=community, member=organiser, role=MembershipRole.MODERATOR
+    )
+    starts = timezone.now() + timedelta(days=7)
+    gathering = gathering_publish(
+        gathering=gathering_create(
+            community=community,
+            created_by=organiser,
+            title="광고 성과 같이 보기",
+            format="offline",
+            venue="서울 강남구 테헤란로 1",
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=2),
+            applications_open_at=timezone.now(),
+            applications_close_at=timezone.now() + timedelta(days=3),
+            capacity=10,
+        )
+    )
+
+    context = member_browser(organiser)
+    context.add_init_script(WEB_SHARE)
+    page = context.new_page()
+    page.set_viewport_size(PHONE)
+    page.goto(reverse("gathering_share", args=[community.slug, gathering.pk]))
+    button = page.get_by_role("button", name=korean("Send to KakaoTalk or another app"))
+    expect(button).to_be_visible()
+    screenshot("share-web-share-390", page=page)
+    button.click()
+    page.wait_for_function("window.__shared.length === 1")
+    (shared,) = page.evaluate("window.__shared")
+    assert shared["url"] == live_asgi_server_address(gathering)
+    assert shared["title"] == "광고 성과 같이 보기"
+    # The text is the card's time, as the link card says it.
+    with translation.override("ko"):
+        assert shared["text"] == timefmt.moment(gathering.starts_at)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
