@@ -51,8 +51,13 @@
     this.text = {
       remove: root.getAttribute("data-text-remove"),
       none: root.getAttribute("data-text-none"),
-      failed: root.getAttribute("data-text-failed")
+      failed: root.getAttribute("data-text-failed"),
+      help: root.getAttribute("data-text-help")
     };
+    // The field's own help (names separated by commas) is for typing them;
+    // while the picker stands in for it, the help says how to pick.
+    this.help = root.querySelector("[data-host-help]");
+    this.fieldHelp = this.help ? this.help.textContent : "";
     this.chosen = [];
     this.options = [];
     this.active = -1;
@@ -78,6 +83,7 @@
     var label = this.root.querySelector("[data-host-label]");
     if (label) label.setAttribute("for", this.input.id);
     this.search.hidden = false;
+    if (this.help && this.text.help) this.help.textContent = this.text.help;
     if (this.field.disabled) this.input.disabled = true;
     this.render();
   };
@@ -177,6 +183,7 @@
         self.field.hidden = false;
         self.field.removeAttribute("aria-hidden");
         self.field.tabIndex = 0;
+        if (self.help) self.help.textContent = self.fieldHelp;
       });
   };
 

@@ -80,6 +80,13 @@ def test_an_organiser_makes_previews_publishes_and_shares_a_gathering(
 
     # Hosts: typed, suggested, picked; the field of ids is hidden.
     expect(form.locator("input[name=hosts]")).to_be_hidden()
+    # Its help says how to pick, not how to type names between commas.
+    expect(form.locator("[data-host-help]")).to_have_text(
+        korean(
+            "Type part of a name or nickname and pick the member from the list. "
+            "Hosts organise this gathering with the moderators. Empty: you."
+        )
+    )
     search = form.get_by_role("combobox", name=korean("Hosts"))
     search.fill("이지")
     option = page.locator("#host-suggestions [role=option]")
