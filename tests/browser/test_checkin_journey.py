@@ -205,6 +205,12 @@ def test_qr_check_in_at_the_door(
             page.locator(f"input[name=attended-{first.pk}][value=attended]")
         ).to_be_checked()
         screenshot("door-checked-in", page=page)
+        # Each "not checked in yet" label of the list is one line (at 390 px
+        # it broke as "체크인 / 전" beside the choices).
+        for label in page.locator(".checkin-table td .muted").all():
+            height = label.bounding_box()["height"]
+            line = label.evaluate("e => parseFloat(getComputedStyle(e).lineHeight)")
+            assert height < 1.5 * line, (label.inner_text(), height, line)
         assert Checkin.objects.get(application=first).method == CheckinMethod.SCAN
 
         # A second scan changes nothing, and says so.
