@@ -21,7 +21,7 @@ import psycopg
 import pytest
 from django.conf import settings
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.long]
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
