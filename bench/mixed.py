@@ -215,7 +215,7 @@ def run(args) -> int:
         # The jobs fall due at fixed points of the timeline below.
         start = timezone.now()
         redis_stops = start + timedelta(
-            seconds=30 + args.warmup + args.measure * 1.2 + args.users * 0.2
+            seconds=args.lead + args.warmup + args.measure * 1.2 + args.users * 0.2
         )
         draw_at = redis_stops + timedelta(seconds=args.redis_down / 2)
         reminder_at = redis_stops + timedelta(seconds=args.redis_down + args.settle)
@@ -376,6 +376,12 @@ def parse_args(argv=None):
     )
     parser.add_argument(
         "--pages", type=int, default=50, help="threads the users read and answer"
+    )
+    parser.add_argument(
+        "--lead",
+        type=float,
+        default=30.0,
+        help="seconds the timeline allows for the scene and the load's start",
     )
     parser.add_argument("--warmup", type=float, default=10.0)
     parser.add_argument(

@@ -20,28 +20,50 @@ from django.test.utils import override_settings
 from tests.factories import member_create
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     """Each test runs on the backend it is about, deselected (never skipped)
     on the other: ``postgres`` tests need PostgreSQL's concurrency (row
     locks, parallel connections); ``embedded`` tests are about the embedded
     default itself (``make run``), so the PostgreSQL pass would only run
-    them again unchanged."""
+    them again unchanged; so are ``once`` tests (browser journeys that
+    assert nothing a database or Redis decides: what their server does is
+    tested on both backends without a browser).
+
+    The modules of ``long`` tests come first: collected in their place
+    (tests/test_*.py come last), the parallel workers reach them at the end,
+    and one would wait idle while the other runs a minute-long test alone.
+    Whole modules move, in their own order, so that a module's fixtures are
+    still set up once. This hook runs before pytest-django's, whose stable
+    sort then puts the tests in Django's order (database tests, then
+    transactional ones, then the rest): a long module leads its group."""
+    _long_modules_first(items)
     from django.conf import settings
 
     engine = settings.DATABASES["default"]["ENGINE"]
     on_postgres = engine == "django.db.backends.postgresql"
-    marker = "embedded" if on_postgres else "postgres"
-    deselected = [item for item in items if item.get_closest_marker(marker)]
+    markers = ("embedded", "once") if on_postgres else ("postgres",)
+
+    def elsewhere(item) -> bool:
+        return any(item.get_closest_marker(marker) for marker in markers)
+
+    deselected = [item for item in items if elsewhere(item)]
     if not deselected:
         return
-    items[:] = [item for item in items if not item.get_closest_marker(marker)]
+    items[:] = [item for item in items if not elsewhere(item)]
     config.hook.pytest_deselected(items=deselected)
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     if reporter is not None:
+        named = " or ".join(f"'{marker}'" for marker in markers)
         reporter.write_line(
-            f"{len(deselected)} test(s) marked '{marker}' deselected: "
+            f"{len(deselected)} test(s) marked {named} deselected: "
             f"the database is {engine.rsplit('.', 1)[-1]}."
         )
+
+
+def _long_modules_first(items) -> None:
+    long_modules = {item.path for item in items if item.get_closest_marker("long")}
+    items.sort(key=lambda item: item.path not in long_modules)
 
 
 @pytest.fixture(autouse=True)

@@ -21,7 +21,7 @@ import psycopg
 import pytest
 from django.conf import settings
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.long]
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -83,7 +83,8 @@ SMALLEST = {
     ],
     "mixed.py": lambda: [
         "--users", "8", "--communities", "3", "--threads", "40",
-        "--comments", "600", "--pages", "3", "--warmup", "1", "--measure", "1",
+        "--comments", "600", "--pages", "3", "--lead", "10", "--warmup", "1",
+        "--measure", "1",
         "--rounds", "1", "--concurrency", "2", "--redis-down", "2",
         "--worker-down", "2", "--settle", "2", "--after", "1", "--resync", "20",
         "--redis-port", str(_free_port()),

@@ -49,7 +49,11 @@ from tests.servers import (
     worker_stop,
 )
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.long,
+    pytest.mark.django_db(transaction=True),
+]
 
 USERS = 20
 REDIS_DOWN = 5.0

@@ -24,7 +24,11 @@ from events.site_pages import KINDS, accounts, site_pages
 from tests.browser.conftest import _open_context
 from tests.realtime.conftest import session_cookie
 
-pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.once,
+    pytest.mark.usefixtures("transactional_db"),
+]
 
 AXE = Path(__file__).parent / "axe" / "axe.min.js"
 AXE_VERSION = "4.14.1"

@@ -11,7 +11,11 @@ from django.templatetags.static import static
 
 from tests.beacon_rounds import ROUNDS, tampered_hex
 
-pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.once,
+    pytest.mark.usefixtures("transactional_db"),
+]
 
 VERIFY = """async (beacons) => {
     const module = await import(%r);

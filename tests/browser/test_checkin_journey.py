@@ -37,6 +37,7 @@ from tests.realtime.conftest import session_cookie
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.once,
     pytest.mark.usefixtures("transactional_db", "server_password_hashing"),
 ]
 

@@ -17,6 +17,7 @@ from tests.community.forum_data import comment_make, community_make, join, threa
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.once,
     pytest.mark.usefixtures("transactional_db", "server_password_hashing"),
 ]
 

@@ -24,7 +24,11 @@ from tests.events.factories import guards_bypassed
 from tests.events.test_attend_views import apply, close_and_draw, gathering_make
 from tests.factories import member_create
 
-pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.once,
+    pytest.mark.usefixtures("transactional_db"),
+]
 
 # docs/draw.md section 13.
 VECTOR_SEED = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"

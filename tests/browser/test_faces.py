@@ -15,7 +15,11 @@ from tests import pictures
 from tests.browser.steps import korean
 from tests.factories import member_create
 
-pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.once,
+    pytest.mark.usefixtures("transactional_db"),
+]
 
 
 def test_a_member_sets_a_picture_that_shows_without_its_location(

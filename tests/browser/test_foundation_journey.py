@@ -16,7 +16,11 @@ from community.demo import COMMUNITIES, seed_demo
 from community.models import DisplayMode, Member
 from tests.browser.steps import korean, profile_complete, sign_up
 
-pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.once,
+    pytest.mark.usefixtures("transactional_db"),
+]
 
 EMAIL = "newcomer@example.org"
 REAL_NAME = "김모임"

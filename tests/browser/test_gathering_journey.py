@@ -57,6 +57,7 @@ from tests.browser.steps import (
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.once,
     pytest.mark.usefixtures("transactional_db", "server_password_hashing"),
 ]
 

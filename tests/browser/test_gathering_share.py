@@ -25,6 +25,7 @@ from tests.factories import community_create, member_create
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.once,
     pytest.mark.usefixtures("transactional_db", "server_password_hashing"),
 ]
 

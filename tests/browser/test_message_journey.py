@@ -21,6 +21,7 @@ from tests.events.factories import gathering_drawn, with_status
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.once,
     pytest.mark.usefixtures("transactional_db", "server_password_hashing"),
 ]
 

@@ -6,7 +6,11 @@ import pytest
 from tests.browser.steps import roomy
 from tests.factories import member_create
 
-pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.once,
+    pytest.mark.usefixtures("transactional_db"),
+]
 
 # Each navigation item: its text, the top of its box, its height in lines.
 LINES = """() => Array.from(

@@ -17,7 +17,11 @@ from playwright.sync_api import expect
 from tests.browser.conftest import PageProblems, _fail_on_late_problems, _open_context
 from tests.factories import client_sign_in, member_create
 
-pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.once,
+    pytest.mark.usefixtures("transactional_db"),
+]
 
 VIRTUAL_PASSKEY = {
     "protocol": "ctap2",

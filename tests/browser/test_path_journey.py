@@ -37,6 +37,7 @@ from tests.factories import PASSWORD, community_create, member_create
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.once,
     pytest.mark.usefixtures("transactional_db", "server_password_hashing"),
 ]
 

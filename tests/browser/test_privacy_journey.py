@@ -49,7 +49,11 @@ from tests.oauth_server import Person
 live_asgi_server = with_providers.live_asgi_server
 page_problems = with_providers.page_problems
 
-pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.once,
+    pytest.mark.usefixtures("transactional_db"),
+]
 
 # allauth's reauthentication code, as it mails it.
 CODE = re.compile(r"^\s*([A-Z0-9]{4}-[A-Z0-9]{4})\s*$", re.MULTILINE)

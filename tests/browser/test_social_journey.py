@@ -23,7 +23,11 @@ from tests.oauth_server import Person
 live_asgi_server = with_providers.live_asgi_server
 page_problems = with_providers.page_problems
 
-pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.once,
+    pytest.mark.usefixtures("transactional_db"),
+]
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,11 @@ from tests.browser.steps import korean, sign_up, success_message
 from tests.community.forum_data import thread_make
 from tests.factories import member_create
 
-pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.once,
+    pytest.mark.usefixtures("transactional_db"),
+]
 
 EMAIL = "welcome@example.org"
 PASSWORD = "welcome-Pass-2026!"

@@ -182,7 +182,14 @@ def crowd_create(community: Community, language: str, name: str) -> list[Member]
     return crowd
 
 
-@pytest.mark.parametrize("browser_locale", ["ko-KR", "en-US"], ids=["ko", "en"])
+# The story in English differs from the Korean one in its language alone,
+# which no database or Redis decides: on the PostgreSQL pass the Korean story
+# drives the chat through Redis, and the English one runs on the embedded pass.
+@pytest.mark.parametrize(
+    "browser_locale",
+    ["ko-KR", pytest.param("en-US", marks=pytest.mark.once)],
+    ids=["ko", "en"],
+)
 def test_whole_story(
     browser_locale,
     page,
