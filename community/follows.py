@@ -73,6 +73,7 @@ from community.models import (
     Member,
     Membership,
     Thread,
+    Visibility,
 )
 
 L = FollowLevel
@@ -235,11 +236,18 @@ def communities_muting(community: Community | int) -> QuerySet:
     return Follow.objects.filter(community=community, level=L.MUTED).values("member_id")
 
 
-def chosen_by(member: Member) -> QuerySet:
-    """The levels ``member`` chose, with their targets, for the settings
-    page: one query."""
-    return (
+def chosen_by(member: Member) -> list[Follow]:
+    """The levels ``member`` chose, for the settings page, in the
+    communities they still belong to (elsewhere a choice waits, unused, for
+    them to join again) and on threads still shown: one query."""
+    mine = Membership.objects.filter(member=member).values("community_id")
+    return list(
         Follow.objects.filter(member=member)
+        .filter(
+            Q(community__in=mine)
+            | Q(board__community__in=mine)
+            | Q(thread__community__in=mine, thread__visibility=Visibility.VISIBLE)
+        )
         .select_related("community", "board__community", "thread__community")
         .order_by("-changed_at", "-pk")
     )

@@ -371,3 +371,160 @@ def test_a_new_comment_costs_the_same_queries_for_few_and_many_watchers(
         join(member, community)
         choose(member, L.WATCHING, community=community)
     assert cost() == few
+
+
+# --- The control and the settings page --------------------------------------
+
+
+def _pages(community, thread):
+    slug = community.slug
+    return {
+        "community": (f"/c/{slug}/", f"/c/{slug}/follow/", {"community": community}),
+        "board": (
+            f"/c/{slug}/b/{thread.board.slug}/",
+            f"/c/{slug}/b/{thread.board.slug}/follow/",
+            {"board": thread.board},
+        ),
+        "thread": (
+            f"/c/{slug}/t/{thread.pk}/",
+            f"/c/{slug}/t/{thread.pk}/follow/",
+            {"thread": thread},
+        ),
+    }
+
+
+@pytest.mark.parametrize("kind", ["community", "board", "thread"])
+@pytest.mark.parametrize("level", LEVELS)
+def test_a_member_chooses_a_level_on_the_page(
+    client, reader, community, thread, kind, level
+):
+    page, action, _target = _pages(community, thread)[kind]
+    client.force_login(reader)
+    response = client.get(page)
+    html = response.text
+    assert f'action="{action}"' in html
+    assert html.count('name="level"') == 4
+    assert 'value="tracking" checked' in html
+    response = client.post(action, {"level": level})
+    assert response.status_code == 302
+    assert response.url == page
+    assert Follow.objects.get(member=reader).level == level
+    assert f'value="{level}" checked' in client.get(page).text
+
+
+def test_default_forgets_the_choice(client, reader, community, thread):
+    choose(reader, L.MUTED, thread=thread)
+    client.force_login(reader)
+    response = client.post(
+        f"/c/{community.slug}/t/{thread.pk}/follow/",
+        {"level": "default", "next": "/me/notification-settings/#follows"},
+    )
+    assert response.url == "/me/notification-settings/#follows"
+    assert not Follow.objects.exists()
+
+
+@pytest.mark.parametrize("level", ["", "loud", "WATCHING", "muted "])
+def test_a_bad_level_is_refused_with_a_translated_error_and_nothing_changes(
+    client, reader, community, thread, level
+):
+    choose(reader, L.NORMAL, thread=thread)
+    client.force_login(reader)
+    response = client.post(
+        f"/c/{community.slug}/t/{thread.pk}/follow/",
+        {"level": level},
+        headers={"accept-language": "ko"},
+    )
+    assert response.status_code == 400
+    assert "얼마나 자세히 따라갈지 골라 주세요." in response.text
+    assert Follow.objects.get(member=reader).level == L.NORMAL
+
+
+def test_outsiders_and_the_banned_may_not_choose_and_see_no_control(
+    client, reader, community, thread
+):
+    outsider, banned = veteran(), veteran()
+    join(banned, community)
+    sanction(banned, community, SanctionKind.BAN)
+    for member in (outsider, banned):
+        client.force_login(member)
+        for page, action, _target in _pages(community, thread).values():
+            assert 'class="follow-control"' not in client.get(page).text
+            assert client.post(action, {"level": "watching"}).status_code == 403
+    client.logout()
+    response = client.post(f"/c/{community.slug}/follow/", {"level": "watching"})
+    assert response.status_code == 302 and "login" in response.url
+    assert not Follow.objects.exists()
+
+
+def test_a_board_or_thread_of_another_community_is_not_found(
+    client, reader, community, thread
+):
+    other = community_make()
+    client.force_login(reader)
+    assert (
+        client.post(
+            f"/c/{community.slug}/t/{thread_make(other, veteran()).pk}/follow/",
+            {"level": "muted"},
+        ).status_code
+        == 404
+    )
+    assert not Follow.objects.exists()
+
+
+def test_a_hidden_thread_takes_no_level(client, reader, community, thread):
+    Thread.objects.filter(pk=thread.pk).update(visibility="hidden")
+    client.force_login(reader)
+    response = client.post(
+        f"/c/{community.slug}/t/{thread.pk}/follow/", {"level": "muted"}
+    )
+    assert response.status_code == 404
+    assert not Follow.objects.exists()
+
+
+def test_the_settings_page_lists_the_choices_each_changeable(
+    client, reader, community, thread
+):
+    choose(reader, L.MUTED, thread=thread)
+    choose(reader, L.WATCHING, board=thread.board)
+    choose(reader, L.NORMAL, community=community)
+    gone = community_make(name="떠난 곳")
+    choose(reader, L.MUTED, community=gone)  # not a member: not listed
+    client.force_login(reader)
+    html = client.get(
+        "/me/notification-settings/", headers={"accept-language": "en"}
+    ).text
+    assert html.count('follow-list"') == 1
+    for action in (
+        f"/c/{community.slug}/t/{thread.pk}/follow/",
+        f"/c/{community.slug}/b/{thread.board.slug}/follow/",
+        f"/c/{community.slug}/follow/",
+    ):
+        assert f'action="{action}"' in html
+    assert f"/c/{gone.slug}/follow/" not in html
+    assert 'value="muted" selected' in html
+    assert "Back to the default" in html
+
+
+def test_the_settings_page_has_the_watched_posts_row(client, reader):
+    client.force_login(reader)
+    html = client.get(
+        "/me/notification-settings/", headers={"accept-language": "ko"}
+    ).text
+    assert 'name="watched__in_app"' in html
+    assert 'name="watched__email"' in html
+
+
+def test_a_muted_community_sends_no_gathering_announcements(reader, community):
+    from events.models import AnnouncementBatch
+    from events.services.announcements import _recipients
+
+    other = veteran()
+    join(other, community)
+    choose(reader, L.MUTED, community=community)
+    choose(other, L.MUTED, board=board_of(community))  # a board: no effect
+    batch = AnnouncementBatch.objects.create(
+        community=community, opened_at=timezone.now(), due_at=timezone.now()
+    )
+    recipients = set(_recipients(batch))
+    assert reader not in recipients
+    assert other in recipients
