@@ -30,6 +30,10 @@ SAVED = {
 
 
 def _save(request: HttpRequest, access: Access, page: str, **target) -> HttpResponse:
+    # Who may choose is asked before what they chose.
+    refusal = services.follow_refusal(access)
+    if refusal is not None:
+        raise refusal
     form = FollowForm(request.POST)
     if not form.is_valid():
         raise CommunityError("follow_level_invalid")
