@@ -209,11 +209,31 @@ def _readers(community_id: int) -> QuerySet:
 def watchers_of(thread: Thread) -> QuerySet:
     """Who watches ``thread``: told of each new post in it (its first post,
     the thread itself, included). A Member queryset, one query; its author
-    and those already told of the post are the sender's to leave out."""
-    return (
-        _readers(thread.community_id)
-        .alias(level=_members_level(thread))
-        .filter(level=L.WATCHING)
+    and those already told of the post are the sender's to leave out.
+
+    The rule of ``_level`` for the one level, written as sets of members
+    rather than per member (a large community's members are not each
+    asked): watching for the thread, or no level for the thread and either
+    took part, or watching for the board, or no level for the board and
+    watching for the community (the default is never watching).
+    tests/community/test_follows.py holds the two to the same answers."""
+    chosen = Follow.objects.values("member_id")
+    for_thread = chosen.filter(thread=thread)
+    for_board = chosen.filter(board_id=thread.board_id)
+    watching = Q(level=L.WATCHING)
+    took_part = Q(pk=thread.author_id) | Q(
+        pk__in=Comment.objects.filter(thread=thread).values("author_id")
+    )
+    implicit = (
+        took_part
+        | Q(pk__in=for_board.filter(watching))
+        | (
+            ~Q(pk__in=for_board)
+            & Q(pk__in=chosen.filter(watching, community_id=thread.community_id))
+        )
+    )
+    return _readers(thread.community_id).filter(
+        Q(pk__in=for_thread.filter(watching)) | (~Q(pk__in=for_thread) & implicit)
     )
 
 

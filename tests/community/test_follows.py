@@ -528,3 +528,35 @@ def test_a_muted_community_sends_no_gathering_announcements(reader, community):
     recipients = set(_recipients(batch))
     assert reader not in recipients
     assert other in recipients
+
+
+def test_watchers_of_agrees_with_the_rule_for_every_combination(
+    author, community, thread
+):
+    """watchers_of asks the rule as sets of members; level_of per member:
+    for every combination of levels chosen (or not) for the thread, its
+    board and its community, and of taking part, they agree."""
+    import itertools
+
+    choices = [None, *LEVELS]
+    members = []
+    for t_level, b_level, c_level, took_part in itertools.product(
+        choices, choices, choices, [False, True]
+    ):
+        member = veteran()
+        join(member, community)
+        if t_level:
+            choose(member, t_level, thread=thread)
+        if b_level:
+            choose(member, b_level, board=thread.board)
+        if c_level:
+            choose(member, c_level, community=community)
+        if took_part:
+            comment_make(thread, member)
+        members.append(member)
+    watchers = set(follows.watchers_of(thread))
+    for member in members:
+        assert (member in watchers) == (
+            follows.level_of(member, thread) == L.WATCHING
+        ), member
+    assert author in watchers
