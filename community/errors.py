@@ -111,6 +111,8 @@ MESSAGES = {
     "leave_confirm_required": _(
         "Please confirm that you understand what leaving deletes."
     ),
+    # Follow levels
+    "follow_level_invalid": _("Please choose how closely to follow it."),
     # The composer
     "preview_invalid": _("There is nothing to preview, or too much."),
     "mention_query_invalid": _("Type one to 20 characters after @."),

@@ -4,7 +4,12 @@ exists (community.preferences.DEFAULTS), and the digest's frequency."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from community.models import DigestFrequency, NotificationChannel, NotificationTopic
+from community.models import (
+    DigestFrequency,
+    FollowLevel,
+    NotificationChannel,
+    NotificationTopic,
+)
 from community.preferences import DEFAULTS
 
 
@@ -60,3 +65,18 @@ class NotificationSettingsForm(forms.Form):
                 }
             )
         return rows
+
+
+class FollowForm(forms.Form):
+    """A level for a community, board or thread (community.follows), or
+    ``default`` to forget the chosen one."""
+
+    level = forms.ChoiceField(
+        label=_("Follow"),
+        choices=[*FollowLevel.choices, ("default", _("Default"))],
+        error_messages={
+            "required": _("Please choose how closely to follow it."),
+            "invalid_choice": _("Please choose how closely to follow it."),
+        },
+    )
+    next = forms.CharField(required=False, max_length=300)

@@ -487,6 +487,9 @@ class NotificationKind(models.TextChoices):
     MODERATION = "moderation", _("Moderation")
     GATHERING = "gathering", _("Gathering")
     MESSAGE = "message", _("Message from organisers")
+    # A new post in a thread, board or community the recipient watches
+    # (community.follows).
+    POST = "post", _("New post")
 
 
 class Notification(models.Model):
@@ -779,6 +782,7 @@ class NotificationTopic(models.TextChoices):
     GATHERING_REMINDER = "reminder", _("Reminders before gatherings I attend")
     ORGANISER_MESSAGE = "message", _("Messages from organisers")
     FOLLOW_UP = "followup", _("Whether I applied my takeaways, weeks later")
+    WATCHED_POST = "watched", _("New posts in what I watch")
     DIGEST = "digest", _("The digest")
 
 
@@ -862,3 +866,75 @@ class DigestSent(models.Model):
 
     def __str__(self) -> str:
         return f"digest {self.period} of {self.member_id}"
+
+
+class FollowLevel(models.TextChoices):
+    """How closely a member follows a community, a board or a thread, as
+    Discourse has it (community.follows holds the defaults and the rule)."""
+
+    WATCHING = "watching", _("Watching")
+    TRACKING = "tracking", _("Tracking")
+    NORMAL = "normal", _("Normal")
+    MUTED = "muted", _("Muted")
+
+
+class Follow(models.Model):
+    """A member's chosen level for one community, board or thread, stored
+    only when they chose one: the defaults (community.follows) need no row."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    community = models.ForeignKey(
+        Community, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    board = models.ForeignKey(
+        Board, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    thread = models.ForeignKey(
+        Thread, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    level = models.CharField(max_length=8, choices=FollowLevel.choices)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(
+                        community__isnull=False, board__isnull=True, thread__isnull=True
+                    )
+                    | models.Q(
+                        community__isnull=True, board__isnull=False, thread__isnull=True
+                    )
+                    | models.Q(
+                        community__isnull=True, board__isnull=True, thread__isnull=False
+                    )
+                ),
+                name="follow_one_target",
+            ),
+            models.UniqueConstraint(
+                fields=["member", "community"],
+                condition=models.Q(community__isnull=False),
+                name="follow_community_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["member", "board"],
+                condition=models.Q(board__isnull=False),
+                name="follow_board_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["member", "thread"],
+                condition=models.Q(thread__isnull=False),
+                name="follow_thread_unique",
+            ),
+        ]
+        # The sender's questions: who chose a level for this thread, board
+        # or community (the member-first questions use the unique indexes).
+        indexes = [
+            models.Index(fields=["thread", "level"], name="follow_by_thread"),
+            models.Index(fields=["board", "level"], name="follow_by_board"),
+            models.Index(fields=["community", "level"], name="follow_by_community"),
+        ]
+
+    def __str__(self) -> str:
+        target = self.thread_id or self.board_id or self.community_id
+        return f"{self.level} {target} by {self.member_id}"

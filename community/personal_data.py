@@ -23,6 +23,7 @@ from community.images import AVATAR, image_url
 from community.models import (
     Bookmark,
     Comment,
+    Follow,
     Member,
     Membership,
     NicknameHistory,
@@ -146,6 +147,20 @@ def notification_settings(member: Member) -> Rows:
         ],
         "digest_frequency": digest_frequency(member),
     }
+
+
+@section("follow_levels", _("Follow levels"))
+def follow_levels(member: Member) -> Rows:
+    """The levels the member chose (community.follows); the defaults are
+    not stored, so not listed."""
+    return rows(
+        Follow.objects.filter(member=member).order_by("changed_at", "pk"),
+        "level",
+        "changed_at",
+        community="community__name",
+        board="board__name",
+        thread="thread__title",
+    )
 
 
 @section("communities", _("Communities"))

@@ -36,6 +36,9 @@ DEFAULTS: dict[str, dict[str, bool]] = {
     T.REPLY: {C.IN_APP: True, C.EMAIL: True},
     T.MENTION: {C.IN_APP: True, C.EMAIL: True},
     T.HELPFUL: {C.IN_APP: True},
+    # Every new post in what one watches (community.follows): one replies
+    # in many threads, each then watched, so no email unless asked for.
+    T.WATCHED_POST: {C.IN_APP: True, C.EMAIL: False},
     T.GATHERING_NEW: {C.IN_APP: True, C.EMAIL: True},
     T.GATHERING_REMINDER: {C.IN_APP: True, C.EMAIL: True},
     T.ORGANISER_MESSAGE: {C.IN_APP: True, C.EMAIL: True},

@@ -2,12 +2,23 @@
 
 from django.urls import path
 
-from community.views import communities, compose, threads
+from community.views import communities, compose, follows, threads
 
 urlpatterns = [
     path("c/<slug:slug>/", communities.community_detail, name="community_detail"),
     path("c/<slug:slug>/join/", communities.community_join, name="community_join"),
     path("c/<slug:slug>/leave/", communities.community_leave, name="community_leave"),
+    path("c/<slug:slug>/follow/", follows.community_follow, name="community_follow"),
+    path(
+        "c/<slug:slug>/b/<slug:board_slug>/follow/",
+        follows.board_follow,
+        name="board_follow",
+    ),
+    path(
+        "c/<slug:slug>/t/<int:thread_id>/follow/",
+        follows.thread_follow,
+        name="thread_follow",
+    ),
     path(
         "c/<slug:slug>/b/<slug:board_slug>/",
         threads.board_detail,

@@ -902,6 +902,33 @@ ROWS: list[Row] = [
         args=lambda w: [w.community.slug, w.board.slug],
     ),
     Row("thread_detail", readers(ALLOWED), args=thread_args),
+    # Follow levels (community.follows): members who read choose one;
+    # staff, who are members of no community, have nothing to follow. No
+    # level sent: 400; a level: saved.
+    *(
+        row
+        for name, args in (
+            ("community_follow", slug),
+            ("board_follow", lambda w: [w.community.slug, w.board.slug]),
+            ("thread_follow", thread_args),
+        )
+        for row in (
+            Row(
+                name,
+                readers(BAD_REQUEST, anonymous=LOGIN, staff=FORBIDDEN),
+                args=args,
+                method="post",
+            ),
+            Row(
+                name,
+                readers(ALLOWED, anonymous=LOGIN, staff=FORBIDDEN),
+                args=args,
+                method="post",
+                data=lambda w: {"level": "tracking"},
+                label="a level",
+            ),
+        )
+    ),
     Row(
         "thread_edit",
         readers(FORBIDDEN, anonymous=LOGIN, member=ALLOWED),

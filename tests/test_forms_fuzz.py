@@ -66,7 +66,7 @@ from community.forms_moderation import (
     RoleForm,
     SanctionForm,
 )
-from community.forms_notifications import NotificationSettingsForm
+from community.forms_notifications import FollowForm, NotificationSettingsForm
 from community.models import Member
 from community.preferences import unsubscribe_token
 from events.admin import SurveyAdminForm
@@ -1030,6 +1030,24 @@ ENTRIES: list[Entry] = [
         url("thread_bookmark", thread_args),
         lambda w, s: {},
         body(next=v("/")),
+    ),
+    *(
+        Entry(
+            name,
+            kind("member"),
+            url(name, args),
+            lambda w, s: {"level": "watching", "next": "/me/notification-settings/"},
+            body(
+                level=v("watching", "tracking", "normal", "muted", "default"),
+                next=v("/", "//evil.example/", "/me/notification-settings/#follows"),
+            ),
+            forms=(FollowForm,),
+        )
+        for name, args in (
+            ("community_follow", slug_args),
+            ("board_follow", lambda w, s: [w.community.slug, w.board.slug]),
+            ("thread_follow", thread_args),
+        )
     ),
     Entry(
         "thread_helpful",

@@ -19,6 +19,7 @@ from community.models import (
     DigestSent,
     DigestSetting,
     DisplayMode,
+    Follow,
     Member,
     Membership,
     Mention,
@@ -83,6 +84,7 @@ def member_delete(*, member: Member, now: datetime | None = None) -> Member:
             NotificationPreference,
             DigestSetting,
             DigestSent,
+            Follow,
             AnnouncementDelivery,
         ):
             model.objects.filter(member=locked).delete()

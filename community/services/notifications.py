@@ -1,8 +1,11 @@
 """In-app notifications, and their emails in each recipient's language."""
 
+from collections.abc import Iterable
+
 from django.db import transaction
 from django.utils import timezone
 
+from community.follows import muted_among, watchers_of
 from community.mail import mail_member
 from community.models import (
     Comment,
@@ -22,7 +25,12 @@ TOPIC_OF = {
     NotificationKind.REPLY: NotificationTopic.REPLY,
     NotificationKind.MENTION: NotificationTopic.MENTION,
     NotificationKind.HELPFUL: NotificationTopic.HELPFUL,
+    NotificationKind.POST: NotificationTopic.WATCHED_POST,
 }
+# Kinds about a post in a thread: a member who muted the thread (or its
+# board or community, community.follows) hears none of them. (New posts go
+# to watchers_of, which leaves them out already.)
+MUTABLE = {NotificationKind.REPLY, NotificationKind.MENTION, NotificationKind.HELPFUL}
 
 
 def notify(
@@ -44,6 +52,9 @@ def notify(
     for member in recipients:
         if member.is_active and (actor is None or member.pk != actor.pk):
             unique.setdefault(member.pk, member)
+    if thread is not None and kind in MUTABLE:
+        for pk in muted_among(thread, unique):
+            del unique[pk]
     if not unique:
         return []
     topic = TOPIC_OF.get(kind)
@@ -80,6 +91,28 @@ def notify(
                 unsubscribe=unsubscribe_headers(member, topic),
             )
     return created
+
+
+def notify_watchers(
+    *,
+    thread: Thread,
+    actor: Member,
+    comment: Comment | None = None,
+    told: Iterable[Member] = (),
+) -> list[Notification]:
+    """Tell the watchers of ``thread`` (community.follows) of its new
+    ``comment``, or of the new thread itself: one query for who they are,
+    then ``notify``'s. Those ``told`` of this post already (a reply or a
+    mention) are not told twice."""
+    already = {m.pk for m in told}
+    watchers = [m for m in watchers_of(thread) if m.pk not in already]
+    return notify(
+        recipients=watchers,
+        kind=NotificationKind.POST,
+        actor=actor,
+        thread=thread,
+        comment=comment,
+    )
 
 
 def notification_mark_read(*, member: Member, notification_id: int) -> None:

@@ -27,7 +27,7 @@ from community.models import (
     Visibility,
 )
 from community.services.members import member_standing_lock
-from community.services.notifications import notify
+from community.services.notifications import notify, notify_watchers
 from community.timefmt import local_format
 
 # (count, window) per kind of post: everybody, and members on their first day.
@@ -236,12 +236,15 @@ def thread_create(
             last_activity_at=now,
             hot_score=(now - HOT_EPOCH).total_seconds() / HOT_HALF_DAY,
         )
+        first = _mentioned_first(mentioned, thread=thread)
         notify(
-            recipients=_mentioned_first(mentioned, thread=thread),
+            recipients=first,
             kind=NotificationKind.MENTION,
             actor=member,
             thread=thread,
         )
+        # A member it mentions hears of it once, as a mention.
+        notify_watchers(thread=thread, actor=member, told=first)
     return thread
 
 
@@ -337,6 +340,14 @@ def comment_create(
             actor=member,
             thread=thread,
             comment=comment,
+        )
+        # Whoever was replied to or mentioned heard of this post already,
+        # even with those notices switched off or muted: one notice a post.
+        notify_watchers(
+            thread=thread,
+            actor=member,
+            comment=comment,
+            told=[*replied_to, *first],
         )
     return comment
 

@@ -21,6 +21,7 @@ from community.selectors.home import home_threads
 from community.selectors.threads import thread_recent
 from community.services import communities as services
 from community.services.threads import post_refusal
+from community.views.follow_control import follow_control
 from events.selectors import (
     community_satisfaction_trend,
     gatherings_upcoming,
@@ -85,6 +86,8 @@ def _community_page(request: HttpRequest, *, access: Access) -> HttpResponse:
     # standing: one cached rendering serves them all (community.fragments),
     # the reader's CSRF token filled in.
     context["body_html"] = fragments.community_body(request=request, context=context)
+    # The member's own, outside the shared body.
+    context["follow"] = follow_control(access)
     return render(request, "community/community_detail.html", context)
 
 

@@ -11,9 +11,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from community import preferences
+from community import follows, preferences
 from community.forms_notifications import NotificationSettingsForm
-from community.models import Notification, NotificationChannel, NotificationTopic
+from community.models import (
+    FollowLevel,
+    Notification,
+    NotificationChannel,
+    NotificationTopic,
+)
 from community.selectors import notifications as selectors
 from community.services import notifications as services
 from community.services import preferences as preference_services
@@ -93,6 +98,8 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
             "form": form,
             "channels": NotificationChannel.choices,
             "always": preferences.TRANSACTIONAL,
+            "followed": follows.chosen_by(member),
+            "levels": FollowLevel.choices,
         },
         status=400 if form.errors else 200,
     )

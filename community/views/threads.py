@@ -22,6 +22,7 @@ from community.models import Board, Comment, ReactionKind, Thread, Visibility
 from community.selectors import threads as selectors
 from community.selectors.threads import ThreadSort
 from community.services import threads as services
+from community.views.follow_control import follow_control
 
 
 def _thread(
@@ -119,6 +120,8 @@ def _board_page(
         context["thread_rows"] = fragments.thread_rows(
             page.object_list, community=access.community
         )
+    # The member's own, outside the shared body.
+    context["follow"] = follow_control(access, board=board)
     return render(request, "community/board_detail.html", context)
 
 
@@ -235,6 +238,7 @@ def _thread_page(
                 else None
             ),
             "post_refusal": refusal.message if refusal else "",
+            "follow": follow_control(access, thread=thread),
         },
     )
 

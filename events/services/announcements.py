@@ -12,7 +12,8 @@ members at a time, so a job run twice, or again after a worker died in the
 middle, tells each member once. The periodic sweep
 (``announcements_send_due``) sends a batch whose job was lost. Never to a
 banned member, one who left the community or Moim, or one who switched it
-off; never the video link (the mail links to the gathering's page)."""
+off, or muted the community (community.follows); never the video link
+(the mail links to the gathering's page)."""
 
 from datetime import datetime, timedelta
 
@@ -24,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from community.access import members_banned_from
 from community.facts import source_text, stored
+from community.follows import communities_muting
 from community.mail import mail_member
 from community.models import (
     Member,
@@ -97,7 +99,10 @@ def _recipients(batch: AnnouncementBatch):
         memberships__community_id=batch.community_id,
         is_active=True,
         left_at__isnull=True,
-    ).exclude(pk__in=members_banned_from(batch.community_id))
+    ).exclude(
+        Q(pk__in=members_banned_from(batch.community_id))
+        | Q(pk__in=communities_muting(batch.community_id))
+    )
     wanted = members.filter(
         Q(pk__in=members_wanting(members, TOPIC, C.IN_APP).values("pk"))
         | Q(pk__in=members_wanting(members, TOPIC, C.EMAIL).values("pk"))

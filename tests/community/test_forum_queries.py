@@ -10,6 +10,8 @@ from django.utils import timezone
 from community.models import (
     Comment,
     Community,
+    Follow,
+    FollowLevel,
     Membership,
     MembershipRole,
     Reaction,
@@ -32,12 +34,15 @@ pytestmark = pytest.mark.django_db
 # thread: the community with my membership and sanctions, thread, comment
 #   count, comments and replies, my reactions and bookmark (one query),
 #   (moderators) edit history.
+# A member's community, board and thread pages read one more: their follow
+# level of it (community.follows.target_level), outside the cached bodies.
 DIRECTORY_QUERIES = 11
-# 7, plus the upcoming gatherings and the satisfaction trend (events)
-COMMUNITY_QUERIES = 9
-BOARD_QUERIES = 7
+# 7, plus the upcoming gatherings and the satisfaction trend (events), plus
+# the follow level
+COMMUNITY_QUERIES = 10
+BOARD_QUERIES = 8
 # The thread is read a second time: the unread count is in the cache by then.
-THREAD_QUERIES = {False: 7, True: 8}
+THREAD_QUERIES = {False: 8, True: 9}
 
 
 def _threads(community, authors, count, **fields):
@@ -97,6 +102,7 @@ def test_community_page_queries(signed_in, django_assert_max_num_queries, size):
     with django_assert_max_num_queries(COMMUNITY_QUERIES):
         response = client.get(url)
     assert response.status_code == 200
+    assert 'class="follow-control"' in response.text
 
 
 @pytest.mark.parametrize("size", [10, 200])
@@ -105,12 +111,17 @@ def test_board_queries(signed_in, django_assert_max_num_queries, size):
     community = community_make()
     join(member, community)
     authors = [member_create() for _ in range(5)]
-    _threads(community, authors, size)
+    threads = _threads(community, authors, size)
+    # Levels chosen for many threads change nothing in the count.
+    Follow.objects.bulk_create(
+        Follow(member=member, thread=t, level=FollowLevel.MUTED) for t in threads[::3]
+    )
     url = reverse("board_detail", args=[community.slug, "job-talk"])
     for sort in ["latest", "popular", "unanswered"]:
         with django_assert_max_num_queries(BOARD_QUERIES):
             response = client.get(url, {"sort": sort, "page": 1})
         assert response.status_code == 200
+        assert 'class="follow-control"' in response.text
 
 
 @pytest.mark.parametrize("size", [5, 300])
@@ -153,6 +164,7 @@ def test_thread_queries(signed_in, django_assert_max_num_queries, size, moderato
         response = client.get(url)
     assert response.status_code == 200
     assert 'aria-pressed="true"' in response.text
+    assert 'class="follow-control"' in response.text
 
 
 # Search, signed in: session, member and the navigation's unread count, then

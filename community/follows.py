@@ -1,0 +1,273 @@
+"""Follow levels (watching, tracking, normal, muted), as Discourse has them,
+for communities, boards and threads: the one rule of how closely a member
+follows a thread, and the questions every sender and list asks of it.
+
+The rule (``_level``): the most specific level wins.
+
+1. the level the member chose for the thread (a ``Follow`` row);
+2. else watching, when the member started the thread or commented on it
+   (as Discourse sets a topic one posts in to watching);
+3. else the level chosen for the thread's board;
+4. else the level chosen for its community;
+5. else tracking in a community the member belongs to, normal elsewhere.
+
+A board or community's own level is steps 3 to 5. Only chosen levels are
+stored (``Follow``, one row per member and target): most members have no
+row, and the defaults cost nothing to keep.
+
+What each level means:
+
+- watching: told of every new post (of a board or community: every new
+  thread, and, through step 3 or 4, every comment in its threads);
+- tracking: unread counts shown; told only of replies and mentions;
+- normal: told only of replies and mentions;
+- muted: never told of anything in it (not even replies or mentions), left
+  out of unread counts; a muted community also sends no announcements of
+  its new gatherings.
+
+Nobody is told of anything in a community they do not belong to, are
+banned from, or after leaving Moim (``watchers_of`` and the senders ask).
+
+Public functions (each one query, whatever the number of items):
+
+- ``level_of(member, thread)`` → a ``FollowLevel`` value;
+- ``levels_for(member, threads)`` → {thread id: level}, for lists;
+- ``target_level(member, community=…, board=…, thread=…)`` → the level the
+  page's control shows (the thread's, board's or community's own);
+- ``watchers_of(thread)`` → a Member queryset: who is told of a new post in
+  ``thread`` (a new thread included), for the sender;
+- ``muted_among(thread, member_ids)`` → the ids of those who muted it;
+- ``muted_threads_q(member)`` → a condition on Thread rows, true for the
+  threads ``member`` muted: ``Thread.objects.exclude(muted_threads_q(m))``
+  leaves them out of unread counts (one SQL query with the list's own);
+- ``threads_at_q(member, levels)`` → the same for any set of levels (e.g.
+  watching and tracking: the threads whose unread count is shown);
+- ``communities_muting(community)`` → the ids of the members who muted it,
+  as a subquery (the gathering announcements leave them out).
+"""
+
+from collections.abc import Iterable
+
+from django.db import models
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import Exact, In
+
+from community.access import members_banned_from
+from community.models import (
+    Board,
+    Comment,
+    Community,
+    Follow,
+    FollowLevel,
+    Member,
+    Membership,
+    Thread,
+    Visibility,
+)
+
+L = FollowLevel
+LEVELS = [L.WATCHING, L.TRACKING, L.NORMAL, L.MUTED]
+
+
+def _refs(spec, outer: bool):
+    """A field of the annotated row (a name), or a constant, as an
+    expression: referred to from a subquery when ``outer``."""
+    if spec is None:
+        return None
+    if isinstance(spec, str):
+        return OuterRef(spec) if outer else F(spec)
+    return Value(spec)
+
+
+def _chosen(member, **target):
+    return Subquery(
+        Follow.objects.filter(member_id=member, **target).values("level")[:1],
+        output_field=models.CharField(),
+    )
+
+
+def _level(*, member, community, board=None, thread=None, author=None):
+    """The rule, as one SQL expression over the annotated row. Each
+    argument names a field of that row or is a constant (a pk)."""
+    m = _refs(member, True)
+    c, b, t = _refs(community, True), _refs(board, True), _refs(thread, True)
+    steps = []
+    if thread is not None:
+        steps.append(_chosen(m, thread_id=t))
+        participated = Exists(Comment.objects.filter(author_id=m, thread_id=t))
+        if author is not None:
+            participated = Exact(_refs(author, False), _refs(member, False)) | Q(
+                participated
+            )
+        steps.append(Case(When(participated, then=Value(L.WATCHING)), default=None))
+    if board is not None:
+        steps.append(_chosen(m, board_id=b))
+    steps.append(_chosen(m, community_id=c))
+    steps.append(
+        Case(
+            When(
+                Exists(Membership.objects.filter(member_id=m, community_id=c)),
+                then=Value(L.TRACKING),
+            ),
+            default=Value(L.NORMAL),
+        )
+    )
+    return Coalesce(*steps, output_field=models.CharField())
+
+
+def _thread_level(member: Member):
+    return _level(
+        member=member.pk,
+        community="community_id",
+        board="board_id",
+        thread="pk",
+        author="author_id",
+    )
+
+
+def levels_for(member: Member, threads: Iterable[Thread]) -> dict[int, str]:
+    """{thread id: level} of ``member`` for ``threads``: one query."""
+    ids = [t.pk for t in threads]
+    if not ids:
+        return {}
+    return dict(
+        Thread.objects.filter(pk__in=ids)
+        .annotate(level=_thread_level(member))
+        .values_list("pk", "level")
+    )
+
+
+def level_of(member: Member, thread: Thread) -> str:
+    return levels_for(member, [thread]).get(thread.pk, L.NORMAL)
+
+
+def target_level(
+    member: Member,
+    *,
+    community: Community | None = None,
+    board: Board | None = None,
+    thread: Thread | None = None,
+) -> str:
+    """The level of the one target named, as its page's control shows it:
+    one query."""
+    if thread is not None:
+        return level_of(member, thread)
+    if board is not None:
+        expression = _level(member=member.pk, community="community_id", board="pk")
+        rows = Board.objects.filter(pk=board.pk)
+    else:
+        expression = _level(member=member.pk, community="pk")
+        rows = Community.objects.filter(pk=community.pk)
+    return rows.annotate(level=expression).values_list("level", flat=True).first()
+
+
+def threads_at_q(member: Member, levels: Iterable[str]) -> Q:
+    """A condition on Thread rows: ``member``'s level of the thread is one
+    of ``levels``. Filter or exclude a thread list with it."""
+    return Q(In(_thread_level(member), list(levels)))
+
+
+def muted_threads_q(member: Member) -> Q:
+    """The threads ``member`` muted (chose muted for it, or for its board or
+    community, without choosing another level for the thread, nor taking
+    part in it): ``queryset.exclude(muted_threads_q(member))`` leaves them
+    out of unread counts."""
+    return Q(Exact(_thread_level(member), Value(L.MUTED)))
+
+
+def _members_level(thread: Thread):
+    return _level(
+        member="pk",
+        community=thread.community_id,
+        board=thread.board_id,
+        thread=thread.pk,
+        author=thread.author_id,
+    )
+
+
+def _readers(community_id: int) -> QuerySet:
+    """Members who may be told of a community's posts: its members, active,
+    not banned from it, not gone from Moim."""
+    return Member.objects.filter(
+        memberships__community_id=community_id,
+        is_active=True,
+        left_at__isnull=True,
+    ).exclude(pk__in=members_banned_from(community_id))
+
+
+def watchers_of(thread: Thread) -> QuerySet:
+    """Who watches ``thread``: told of each new post in it (its first post,
+    the thread itself, included). A Member queryset, one query; its author
+    and those already told of the post are the sender's to leave out.
+
+    The rule of ``_level`` for the one level, written as sets of members
+    rather than per member (a large community's members are not each
+    asked): watching for the thread, or no level for the thread and either
+    took part, or watching for the board, or no level for the board and
+    watching for the community (the default is never watching).
+    tests/community/test_follows.py holds the two to the same answers."""
+    chosen = Follow.objects.values("member_id")
+    for_thread = chosen.filter(thread=thread)
+    for_board = chosen.filter(board_id=thread.board_id)
+    watching = Q(level=L.WATCHING)
+    took_part = Q(pk=thread.author_id) | Q(
+        pk__in=Comment.objects.filter(thread=thread).values("author_id")
+    )
+    implicit = (
+        took_part
+        | Q(pk__in=for_board.filter(watching))
+        | (
+            ~Q(pk__in=for_board)
+            & Q(pk__in=chosen.filter(watching, community_id=thread.community_id))
+        )
+    )
+    return _readers(thread.community_id).filter(
+        Q(pk__in=for_thread.filter(watching)) | (~Q(pk__in=for_thread) & implicit)
+    )
+
+
+def muted_among(thread: Thread, member_ids: Iterable[int]) -> set[int]:
+    """Of ``member_ids``, those who muted ``thread``: one query."""
+    ids = list(member_ids)
+    if not ids:
+        return set()
+    return set(
+        Member.objects.filter(pk__in=ids)
+        .alias(level=_members_level(thread))
+        .filter(level=L.MUTED)
+        .values_list("pk", flat=True)
+    )
+
+
+def communities_muting(community: Community | int) -> QuerySet:
+    """The ids of the members who muted ``community``, as a subquery. (A
+    community's level has no default that mutes it.)"""
+    return Follow.objects.filter(community=community, level=L.MUTED).values("member_id")
+
+
+def chosen_by(member: Member) -> list[Follow]:
+    """The levels ``member`` chose, for the settings page, in the
+    communities they still belong to (elsewhere a choice waits, unused, for
+    them to join again) and on threads still shown: one query."""
+    mine = Membership.objects.filter(member=member).values("community_id")
+    return list(
+        Follow.objects.filter(member=member)
+        .filter(
+            Q(community__in=mine)
+            | Q(board__community__in=mine)
+            | Q(thread__community__in=mine, thread__visibility=Visibility.VISIBLE)
+        )
+        .select_related("community", "board__community", "thread__community")
+        .order_by("-changed_at", "-pk")
+    )
