@@ -21,7 +21,8 @@ from tests.factories import member_create
 
 pytestmark = pytest.mark.django_db
 
-# Every page: session, member, the navigation's unread count. Then its own:
+# Every page: the member (the session is read from the cache,
+# community.sessions), the navigation's unread count. Then its own:
 # directory: communities, my memberships; signed in, the home's activity too
 #   (next seat, offers, open gatherings, latest, hottest and unanswered
 #   threads: tests/community/test_home.py);
@@ -32,12 +33,12 @@ pytestmark = pytest.mark.django_db
 # thread: the community with my membership and sanctions, thread, comment
 #   count, comments and replies, my reactions and bookmark (one query),
 #   (moderators) edit history.
-DIRECTORY_QUERIES = 11
+DIRECTORY_QUERIES = 10
 # 7, plus the upcoming gatherings and the satisfaction trend (events)
-COMMUNITY_QUERIES = 9
-BOARD_QUERIES = 7
+COMMUNITY_QUERIES = 8
+BOARD_QUERIES = 6
 # The thread is read a second time: the unread count is in the cache by then.
-THREAD_QUERIES = {False: 7, True: 8}
+THREAD_QUERIES = {False: 6, True: 7}
 
 
 def _threads(community, authors, count, **fields):
@@ -155,9 +156,10 @@ def test_thread_queries(signed_in, django_assert_max_num_queries, size, moderato
     assert 'aria-pressed="true"' in response.text
 
 
-# Search, signed in: session, member and the navigation's unread count, then
-# the search's own, whatever the number of results.
-SEARCH_QUERIES = 5
+# Search, signed in: the member and the navigation's unread count (the
+# session from the cache), then the search's own, whatever the number of
+# results.
+SEARCH_QUERIES = 4
 
 
 @pytest.mark.parametrize("size", [5, 60])
