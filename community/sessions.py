@@ -19,6 +19,11 @@ Moim:
   with ``add``, and any copy for at most ``CACHE_SECONDS``, which bounds
   what a race, or a cache that came back after missing a deletion, could
   leave behind.
+
+Without REDIS_URL (development, tests) the cache is each process's own
+memory: a session ended in one process (the task worker, say) is seen by
+another's copy within ``CACHE_SECONDS`` at worst. Production runs with
+Redis (docs/deploy.md), shared by every process.
 """
 
 from hashlib import sha256
