@@ -2,9 +2,11 @@
 member's membership and active sanctions, so every page and every action asks
 the same question the same way."""
 
+import functools
 from dataclasses import dataclass
 
-from django.db.models import F, FilteredRelation, Q, QuerySet
+from django.db import connections, router
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from community.models import (
@@ -153,55 +155,53 @@ def community_access(*, slug: str, member: Member | None) -> Access | None:
     page (community.decorators.community_view) asks it on every request.
     None when there is no such community. Nothing is kept between requests:
     a ban, a mute, a lift, a role change or a leave holds from the next
-    request on, and a sanction that ends by time ends at its time."""
+    request on, and a sanction that ends by time ends at its time.
+
+    The query is written once per process (``_door``), not built by the
+    ORM on every request: its LEFT JOINs through filtered relations cost a
+    signed-in member's page some 4,000 Python calls to build and compile."""
     signed_in = member is not None and member.is_authenticated
-    communities = Community.objects.filter(slug=slug)
-    if signed_in:
-        now = timezone.now()
-        communities = communities.annotate(
-            mine=FilteredRelation(
-                "memberships", condition=Q(memberships__member=member)
-            ),
-            held=FilteredRelation(
-                "sanctions",
-                condition=Q(sanctions__member=member, sanctions__lifted_at__isnull=True)
-                & (Q(sanctions__ends_at__isnull=True) | Q(sanctions__ends_at__gt=now)),
-            ),
-            **{f"_mine_{name}": F(f"mine__{name}") for name in _MEMBERSHIP_FIELDS},
-            **{f"_held_{name}": F(f"held__{name}") for name in _SANCTION_FIELDS},
-        )
-    # One row per sanction in force (one row when there is none).
-    rows = list(communities)
+    if not signed_in:
+        community = Community.objects.filter(slug=slug).first()
+        if community is None:
+            return None
+        return Access(community, None, None, None, None)
+    db = router.db_for_read(Community)
+    connection = connections[db]
+    door = _door(db)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(door.sql, [member.pk, member.pk, now, slug])
+        # One row per sanction in force (one row when there is none).
+        rows = [door.convert(row, connection) for row in cursor.fetchall()]
     if not rows:
         return None
-    community = rows[0]
-    if not signed_in:
-        return Access(community, None, None, None, None)
+    first = rows[0]
+    community = Community.from_db(db, door.community_names, first[: door.split[0]])
+    mine = first[door.split[0] : door.split[1]]
     membership = None
-    if community._mine_id is not None:
+    if mine[0] is not None:
         membership = _loaded(
             Membership,
-            community._state.db,
+            db,
             {
                 "community_id": community.pk,
                 "member_id": member.pk,
-                **{
-                    name: getattr(community, f"_mine_{name}")
-                    for name in _MEMBERSHIP_FIELDS
-                },
+                **dict(zip(_MEMBERSHIP_FIELDS, mine, strict=True)),
             },
         )
     active = {}
     for row in rows:
-        if row._held_id is None:
+        held = row[door.split[1] :]
+        if held[0] is None:
             continue
         sanction = _loaded(
             Sanction,
-            community._state.db,
+            db,
             {
                 "community_id": community.pk,
                 "member_id": member.pk,
-                **{name: getattr(row, f"_held_{name}") for name in _SANCTION_FIELDS},
+                **dict(zip(_SANCTION_FIELDS, held, strict=True)),
             },
         )
         active[sanction.kind] = sanction
@@ -211,6 +211,72 @@ def community_access(*, slug: str, member: Member | None) -> Access | None:
         membership,
         active.get(SanctionKind.BAN),
         active.get(SanctionKind.MUTE),
+    )
+
+
+@dataclass(frozen=True)
+class _Door:
+    sql: str
+    community_names: list[str]
+    # Where the membership's columns start and the sanction's start.
+    split: tuple[int, int]
+    # Per column: the converters the ORM would apply to its value.
+    converters: list[tuple]
+
+    def convert(self, row, connection) -> list:
+        values = list(row)
+        for index, expression, converters in self.converters:
+            value = values[index]
+            for converter in converters:
+                value = converter(value, expression, connection)
+            values[index] = value
+        return values
+
+
+@functools.cache
+def _door(db: str) -> _Door:
+    """``community_access``'s query for the database ``db``: the community
+    by slug, LEFT JOIN the member's membership, LEFT JOIN their sanctions in
+    force (parameters: member id, member id, now, slug)."""
+    connection = connections[db]
+    qn = connection.ops.quote_name
+    community_fields = list(Community._meta.concrete_fields)
+    membership_fields = [Membership._meta.get_field(n) for n in _MEMBERSHIP_FIELDS]
+    sanction_fields = [Sanction._meta.get_field(n) for n in _SANCTION_FIELDS]
+    columns = (
+        [("c", f) for f in community_fields]
+        + [("m", f) for f in membership_fields]
+        + [("s", f) for f in sanction_fields]
+    )
+    select = ", ".join(f"{alias}.{qn(field.column)}" for alias, field in columns)
+    sanction = Sanction._meta
+    # Only the models' own table and column names, quoted, are written in;
+    # every value is a parameter.
+    sql = (
+        f"SELECT {select} FROM {qn(Community._meta.db_table)} c "  # noqa: S608
+        f"LEFT JOIN {qn(Membership._meta.db_table)} m "
+        f"ON m.{qn('community_id')} = c.{qn('id')} AND m.{qn('member_id')} = %s "
+        f"LEFT JOIN {qn(sanction.db_table)} s "
+        f"ON s.{qn('community_id')} = c.{qn('id')} AND s.{qn('member_id')} = %s "
+        f"AND s.{qn(sanction.get_field('lifted_at').column)} IS NULL "
+        f"AND (s.{qn(sanction.get_field('ends_at').column)} IS NULL "
+        f"OR s.{qn(sanction.get_field('ends_at').column)} > %s) "
+        f"WHERE c.{qn(Community._meta.get_field('slug').column)} = %s"
+    )
+    converters = []
+    for index, (alias, field) in enumerate(columns):
+        expression = field.get_col(alias)
+        found = connection.ops.get_db_converters(
+            expression
+        ) + expression.get_db_converters(connection)
+        if found:
+            converters.append((index, expression, tuple(found)))
+    first = len(community_fields)
+    return _Door(
+        sql,
+        [f.attname for f in community_fields],
+        (first, first + len(membership_fields)),
+        converters,
     )
 
 

@@ -26,8 +26,7 @@ def thread_search(
     without spaces ("마케터" finds "퍼포먼스마케터끼리"); on PostgreSQL the
     trigram GIN indexes serve it."""
     words = query.split()[:5]
-    shown = visible_threads(community).filter(community__in=readable)
-    matches = shown
+    matches = visible_threads(community).filter(community__in=readable)
     for word in words:
         matches = matches.filter(Q(title__icontains=word) | Q(body__icontains=word))
     if not words:
@@ -41,9 +40,12 @@ def thread_search(
         page,
     )
     ids = [row["pk"] for row in page.object_list]
+    # The page's threads are among the readable matches just found: read by
+    # their ids alone, without building the readable communities again.
     page.object_list = (
         list(
-            shown.filter(pk__in=ids)
+            visible_threads(community)
+            .filter(pk__in=ids)
             .order_by("-last_activity_at", "-pk")
             .values_list(*SEARCH_ROW_FIELDS, named=True)
         )

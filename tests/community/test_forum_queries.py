@@ -23,7 +23,8 @@ from tests.factories import member_create
 
 pytestmark = pytest.mark.django_db
 
-# Every page: session, member, the navigation's unread count. Then its own:
+# Every page: the member (the session is read from the cache,
+# community.sessions), the navigation's unread count. Then its own:
 # directory: communities, my memberships; signed in, the home's activity too
 #   (next seat, offers, open gatherings, latest, hottest and unanswered
 #   threads: tests/community/test_home.py);
@@ -36,13 +37,14 @@ pytestmark = pytest.mark.django_db
 #   (moderators) edit history.
 # A member's community, board and thread pages read one more: their follow
 # level of it (community.follows.target_level), outside the cached bodies.
-DIRECTORY_QUERIES = 11
+# The session comes from the cache.
+DIRECTORY_QUERIES = 10
 # 7, plus the upcoming gatherings and the satisfaction trend (events), plus
 # the follow level
-COMMUNITY_QUERIES = 10
-BOARD_QUERIES = 8
+COMMUNITY_QUERIES = 9
+BOARD_QUERIES = 7
 # The thread is read a second time: the unread count is in the cache by then.
-THREAD_QUERIES = {False: 8, True: 9}
+THREAD_QUERIES = {False: 7, True: 8}
 
 
 def _threads(community, authors, count, **fields):
@@ -167,9 +169,10 @@ def test_thread_queries(signed_in, django_assert_max_num_queries, size, moderato
     assert 'class="follow-control"' in response.text
 
 
-# Search, signed in: session, member and the navigation's unread count, then
-# the search's own, whatever the number of results.
-SEARCH_QUERIES = 5
+# Search, signed in: the member and the navigation's unread count (the
+# session from the cache), then the search's own, whatever the number of
+# results.
+SEARCH_QUERIES = 4
 
 
 @pytest.mark.parametrize("size", [5, 60])

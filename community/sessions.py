@@ -1,0 +1,133 @@
+"""Sessions read from the cache, kept in the database (SESSION_ENGINE).
+
+Every request a member makes reads their session; Django's database store
+costs a query each time. This store is Django's ``cached_db`` made fit for
+Moim:
+
+- The cache holds the session under a digest of its key, never the key
+  itself (a bearer secret), as community.usersessions does.
+- The cache is optional for reading and writing (community.caching): while
+  it is down a session is read from and written to the database only, and
+  pages keep answering.
+- Ending a session (signing out, "sign out" on the devices page, leaving
+  Moim) must hold at the next request of that session. ``delete`` removes
+  the cached copy first and refuses (raises) when the cache cannot be
+  reached, so that nothing is changed rather than a database row gone
+  while its copy still answers; then the row; then, once the row's deletion is
+  committed, the copy once more, in case a request of that session read
+  the row in between and stored it again. A copy is stored on a read only
+  with ``add``, and any copy for at most ``CACHE_SECONDS``, which bounds
+  what a race, or a cache that came back after missing a deletion, could
+  leave behind.
+
+Without REDIS_URL (development, tests) the cache is each process's own
+memory: a session ended in one process (the task worker, say) is seen by
+another's copy within ``CACHE_SECONDS`` at worst. Production runs with
+Redis (docs/deploy.md), shared by every process.
+"""
+
+from hashlib import sha256
+
+from django.contrib.sessions.backends.cached_db import SessionStore as CachedDBStore
+from django.db import transaction
+
+from community.caching import optional
+
+KEY_PREFIX = "session:"
+# A cached copy lives at most this long; then it is read from the database
+# again.
+CACHE_SECONDS = 600
+
+
+def cache_key_for(session_key: str) -> str:
+    return KEY_PREFIX + sha256(session_key.encode()).hexdigest()[:40]
+
+
+class SessionStore(CachedDBStore):
+    cache_key_prefix = KEY_PREFIX
+
+    @property
+    def cache_key(self):
+        return cache_key_for(self._get_or_create_session_key())
+
+    async def acache_key(self):
+        return cache_key_for(await self._aget_or_create_session_key())
+
+    def load(self):
+        key = self.cache_key
+        data = optional(lambda: self._cache.get(key), what="session read")
+        if data is not None:
+            return data
+        row = self._get_session_from_db()
+        if not row:
+            return {}
+        data = self.decode(row.session_data)
+        seconds = min(CACHE_SECONDS, self.get_expiry_age(expiry=row.expire_date))
+        optional(lambda: self._cache.add(key, data, seconds), what="session copy")
+        return data
+
+    async def aload(self):
+        from asgiref.sync import sync_to_async
+
+        return await sync_to_async(self.load)()
+
+    def exists(self, session_key):
+        if session_key and optional(
+            lambda: cache_key_for(session_key) in self._cache, what="session exists"
+        ):
+            return True
+        return super(CachedDBStore, self).exists(session_key)
+
+    async def aexists(self, session_key):
+        from asgiref.sync import sync_to_async
+
+        return await sync_to_async(self.exists)(session_key)
+
+    def save(self, must_create=False):
+        super(CachedDBStore, self).save(must_create)
+        key, data = self.cache_key, self._session
+        seconds = min(CACHE_SECONDS, self.get_expiry_age())
+        optional(lambda: self._cache.set(key, data, seconds), what="session write")
+
+    async def asave(self, must_create=False):
+        from asgiref.sync import sync_to_async
+
+        await sync_to_async(self.save)(must_create)
+
+    def delete(self, session_key=None, *, strict=True):
+        if session_key is None:
+            if self.session_key is None:
+                return
+            session_key = self.session_key
+        key = cache_key_for(session_key)
+        if strict:
+            # Raises while the cache is unavailable (CACHE_UNAVAILABLE, a
+            # 503 "try again"): the session is then left whole, not half
+            # ended.
+            self._cache.delete(key)
+        else:
+            optional(lambda: self._cache.delete(key), what="session delete")
+        super(CachedDBStore, self).delete(session_key)
+        transaction.on_commit(
+            lambda: optional(lambda: self._cache.delete(key), what="session delete")
+        )
+
+    def cycle_key(self):
+        """Django's, but the old key's copy (the same browser's, which
+        moves to the new key) is dropped as optional work: signing in does
+        not fail because the cache is away."""
+        data, old = self._session, self.session_key
+        self.create()
+        self._session_cache = data
+        if old:
+            self.delete(old, strict=False)
+
+    async def acycle_key(self):
+        from asgiref.sync import sync_to_async
+
+        await sync_to_async(self.cycle_key)()
+
+    async def adelete(self, session_key=None):
+        from asgiref.sync import sync_to_async
+
+        await sync_to_async(self.delete)(session_key)
