@@ -150,6 +150,29 @@ def _comment_row(c):
     )
 
 
+def comment_list_key(
+    kind: str, *, thread, community, rows: tuple, replies: tuple, reader
+) -> str:
+    """The cache key of a thread's comment list (a page of comment_rows:
+    ``rows`` and their ``replies``) for readers alike in ``reader``: every
+    value the list shows of the comments and their authors, of the thread
+    and community, each comment's relative time ("3분 전"), the language
+    and the time zone."""
+    context = (
+        thread.pk,
+        thread.author_id,
+        thread.helpful_comment_id,
+        thread.tag,
+        thread.is_locked,
+        community.slug,
+        community.requires_real_names,
+    )
+    env = (get_language(), timezone.get_current_timezone_name())
+    now = timezone.now()
+    labels = tuple(timefmt.ago(r.created_at, now=now) for r in (*rows, *replies))
+    return _key(kind, thread.pk, (context, reader, rows, replies, labels), env)
+
+
 def anonymous_comments(*, thread, community, page: int | str = 1):
     """(page, html): a page of the thread's comments as an anonymous reader
     sees them, who has no controls on any comment, so the list (the
@@ -165,20 +188,14 @@ def anonymous_comments(*, thread, community, page: int | str = 1):
     from community.selectors import threads as selectors
 
     def key(rows: tuple, replies: tuple) -> str:
-        context = (
-            thread.pk,
-            thread.author_id,
-            thread.helpful_comment_id,
-            thread.tag,
-            thread.is_locked,
-            community.slug,
-            community.requires_real_names,
+        return comment_list_key(
+            "comment-list",
+            thread=thread,
+            community=community,
+            rows=rows,
+            replies=replies,
+            reader=None,
         )
-        env = (get_language(), timezone.get_current_timezone_name())
-        # Each head says its time relatively ("3분 전").
-        now = timezone.now()
-        labels = tuple(timefmt.ago(r.created_at, now=now) for r in (*rows, *replies))
-        return _key("comment-list", thread.pk, (context, rows, replies, labels), env)
 
     rows_page, replies = selectors.comment_rows(thread=thread, page=page)
     html = optional(

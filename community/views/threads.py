@@ -194,23 +194,24 @@ def _thread_page(
             member=member,
             comment_ids=[r.pk for r in rows.object_list] + [r.pk for r in replies],
         )
-        comments = comment_layer.comments_from_rows(rows, replies, mine)
-        fragments.comment_heads(comments, thread=thread, community=access.community)
     refusal = services.post_refusal(access=access, thread=thread)
     if member is not None:
-        # The shared fragments and the member's own state over them
-        # (community.comment_layer); the template's partial renders the
-        # empty list's sentence.
+        # The list every member of the same standing sees, kept, with the
+        # member's own state filled in (community.comment_layer); the
+        # template's partial renders the empty list's sentence.
+        comments = rows
         comments_html = (
             comment_layer.member_comments(
-                comments.object_list,
+                rows,
+                replies,
                 thread=thread,
                 community=access.community,
                 member=member,
                 can_post=refusal is None,
                 is_moderator=access.is_moderator,
+                mine=mine,
             )
-            if comments.object_list
+            if rows.object_list
             else None
         )
     hidden = thread.visibility == Visibility.HIDDEN
