@@ -169,7 +169,7 @@ def comment_list_key(
     )
     env = (get_language(), timezone.get_current_timezone_name())
     now = timezone.now()
-    labels = tuple(timefmt.ago(r.created_at, now=now) for r in (*rows, *replies))
+    labels = timefmt.ago_key(((r.pk, r.created_at) for r in (*rows, *replies)), now=now)
     return _key(kind, thread.pk, (context, reader, rows, replies, labels), env)
 
 
