@@ -19,16 +19,27 @@ reaction, delete and helpful-answer buttons submit one page-wide form
 through htmx and swaps the comment's reaction bar, as the thread's own
 reaction buttons do (without an ``hx-post`` copy of each URL).
 
+The list is the same for every member of the same standing on the thread
+(may they post, are they a moderator, do they mark its helpful answer): it
+is kept in the cache as text between slots (``_Pieces``), under a key of
+every value it shows, like the fragments; each request fills the slots
+with the member's own state (their reactions pressed, their own comments'
+edit and delete instead of report) in one pass (``fill``).
+
 The markup of a comment is the partial's, apart from those buttons:
-tests/community/test_comment_layer.py compares what a member sees in both.
+tests/community/test_comment_layer.py compares what a member sees in both,
+whoever filled the cache before.
 """
 
 from collections.abc import Iterable, Sequence
 from html import escape
 
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
+
+from community.caching import optional
 
 # A comment id no comment has: reversed once per page, then replaced by each
 # comment's id (the URL patterns take any positive integer).
@@ -47,14 +58,19 @@ class Layer:
     """Per page: who reads, what they may do, labels and URLs."""
 
     def __init__(
-        self, *, thread, community, member, can_post: bool, is_moderator: bool
+        self,
+        *,
+        thread,
+        community,
+        can_post: bool,
+        is_moderator: bool,
+        marks_helpful: bool,
     ):
         slug = community.slug
         self.thread = thread
-        self.member_id = member.pk
         self.can_post = can_post
         self.can_reply = can_post and (not thread.is_locked or is_moderator)
-        self.marks_helpful = thread.tag == "question" and thread.author_id == member.pk
+        self.marks_helpful = marks_helpful
         self.react = {
             kind: _url("comment_react", slug, kind) for kind in ("empathy", "helpful")
         }
@@ -72,7 +88,7 @@ class Layer:
             "unmark": escape(gettext("Unmark helpful answer")),
         }
 
-    def reactions(self, comment) -> str:
+    def reactions(self, comment, out: "_Pieces") -> None:
         pk = comment.pk
         counts = {"empathy": comment.empathy_count, "helpful": comment.helpful_count}
         if not self.can_post:
@@ -81,31 +97,26 @@ class Layer:
                 f'<span class="count">{counts[kind]}</span></span>'
                 for kind in ("empathy", "helpful")
             )
-            return f'<div class="reactions" id="comment-{pk}-reactions">{spans}</div>'
-        mine = {
-            "empathy": getattr(comment, "my_empathy", False),
-            "helpful": getattr(comment, "my_helpful", False),
-        }
-        buttons = []
+            out.add(f'<div class="reactions" id="comment-{pk}-reactions">{spans}</div>')
+            return
+        out.add(f'<div class="reactions" id="comment-{pk}-reactions">')
         for kind in ("empathy", "helpful"):
             head, tail = self.react[kind]
-            url = f"{head}{pk}{tail}"
-            on = mine[kind]
-            buttons.append(
-                f'<button form="comment-action" formaction="{url}" '
-                f'class="reaction reaction-small{" is-on" if on else ""}" '
-                f'aria-pressed="{"true" if on else "false"}">'
-                f'{self.labels[kind]} <span class="count">{counts[kind]}</span>'
+            out.add(
+                f'<button form="comment-action" formaction="{head}{pk}{tail}" '
+                'class="reaction reaction-small'
+            )
+            # Pressed or not: the reader's own (Pieces.fill).
+            out.slot((pk, kind), PRESSED[False])
+            out.add(
+                f'>{self.labels[kind]} <span class="count">{counts[kind]}</span>'
                 "</button>"
             )
-        return (
-            f'<div class="reactions" id="comment-{pk}-reactions">'
-            f"{''.join(buttons)}</div>"
-        )
+        out.add("</div>")
 
-    def controls(self, comment) -> str:
+    def controls(self, comment, out: "_Pieces") -> None:
         if comment.visibility != "visible":
-            return ""
+            return
         pk = comment.pk
         labels = self.labels
         parts = []
@@ -122,26 +133,27 @@ class Layer:
                 f'value="{"" if chosen else pk}" class="link-button small">'
                 f"{labels['unmark' if chosen else 'mark']}</button>"
             )
-        if comment.author_id == self.member_id:
-            if self.can_post:
-                head, tail = self.edit
-                parts.append(
-                    f'<a class="small" href="{head}{pk}{tail}">{labels["edit"]}</a>'
-                )
-            head, tail = self.delete
-            parts.append(
-                f'<button type="submit" form="comment-action" '
-                f'formaction="{head}{pk}{tail}" class="link-button small">'
-                f"{labels['delete']}</button>"
-            )
-        else:
-            parts.append(
-                f'<button type="button" class="link-button small" '
-                f'data-report="{pk}">{labels["report"]}</button>'
-            )
-        return "".join(parts)
+        out.add("".join(parts))
+        # Another member's comment can be reported; the reader's own edited
+        # and deleted instead (Pieces.fill).
+        own = []
+        if self.can_post:
+            head, tail = self.edit
+            own.append(f'<a class="small" href="{head}{pk}{tail}">{labels["edit"]}</a>')
+        head, tail = self.delete
+        own.append(
+            f'<button type="submit" form="comment-action" '
+            f'formaction="{head}{pk}{tail}" class="link-button small">'
+            f"{labels['delete']}</button>"
+        )
+        out.slot(
+            (pk, OWN),
+            f'<button type="button" class="link-button small" '
+            f'data-report="{pk}">{labels["report"]}</button>',
+            "".join(own),
+        )
 
-    def item(self, comment, *, is_reply: bool) -> str:
+    def item(self, comment, out: "_Pieces", *, is_reply: bool) -> None:
         classes = "comment"
         if is_reply:
             classes += " is-reply"
@@ -149,12 +161,70 @@ class Layer:
             classes += " is-helpful"
         if comment.visibility != "visible":
             classes += " is-removed"
-        return (
+        out.add(
             f'<article class="{classes}" id="comment-{comment.pk}">'
-            f"{comment.head_html}"
-            f'<footer class="comment-actions">{self.reactions(comment)}'
-            f"{self.controls(comment)}</footer></article>"
+            f'{comment.head_html}<footer class="comment-actions">'
         )
+        self.reactions(comment, out)
+        self.controls(comment, out)
+        out.add("</footer></article>")
+
+
+# A reaction button's state, not pressed and pressed.
+PRESSED = {
+    False: '" aria-pressed="false"',
+    True: ' is-on" aria-pressed="true"',
+}
+# The slot of a comment's controls that differ for its author.
+OWN = "own"
+
+
+class _Pieces:
+    """A comment list as text between slots: what every reader of the same
+    standing sees, with a default in each slot, and what the reader's own
+    state puts there instead (``fill``). Picklable, kept in the cache as a
+    tuple."""
+
+    def __init__(self):
+        self.pieces: list[str] = []
+        self.slots: dict[tuple[int, str], int] = {}
+        self.own: dict[int, str] = {}
+        self._text: list[str] = []
+
+    def add(self, text: str) -> None:
+        self._text.append(text)
+
+    def slot(self, key: tuple[int, str], default: str, own: str | None = None):
+        self.pieces.append("".join(self._text))
+        self._text = []
+        self.slots[key] = len(self.pieces)
+        self.pieces.append(default)
+        if own is not None:
+            self.own[key[0]] = own
+
+    def kept(self) -> tuple:
+        self.pieces.append("".join(self._text))
+        self._text = []
+        return (tuple(self.pieces), self.slots, self.own)
+
+
+def fill(kept: tuple, *, mine: set[tuple[int, str]], own: Iterable[int]) -> str:
+    """A kept list (``_Pieces.kept``) with the reader's own state: their
+    reactions (``mine``: (comment id, kind)) pressed, and the comments they
+    wrote (``own``: ids) with their edit and delete controls instead of
+    the report button."""
+    pieces, slots, own_html = kept
+    pieces = list(pieces)
+    on = PRESSED[True]
+    for key in mine:
+        at = slots.get(key)
+        if at is not None:
+            pieces[at] = on
+    for pk in own:
+        at = slots.get((pk, OWN))
+        if at is not None:
+            pieces[at] = own_html[pk]
+    return "".join(pieces)
 
 
 class _Author:
@@ -230,27 +300,93 @@ def comments_from_rows(page, replies: Sequence, mine: set[tuple[int, str]]):
     return page
 
 
-def member_comments(
-    comments: Iterable, *, thread, community, member, can_post: bool, is_moderator
-) -> SafeString:
-    """The ``comment-list`` of thread_detail.html for ``member``, from a
-    comment_tree page whose comments carry ``head_html`` (comment_heads)."""
+def _pieces(
+    comments: Iterable,
+    *,
+    thread,
+    community,
+    can_post: bool,
+    is_moderator: bool,
+    marks_helpful: bool,
+) -> tuple:
+    """The ``comment-list`` of thread_detail.html for a member of this
+    standing, from a comment_tree page whose comments carry ``head_html``
+    (comment_heads), as a kept ``_Pieces``."""
     layer = Layer(
         thread=thread,
         community=community,
-        member=member,
         can_post=can_post,
         is_moderator=is_moderator,
+        marks_helpful=marks_helpful,
     )
-    html = []
+    out = _Pieces()
     for comment in comments:
-        html.append('<div class="comment-thread">')
-        html.append(layer.item(comment, is_reply=False))
+        out.add('<div class="comment-thread">')
+        layer.item(comment, out, is_reply=False)
         if comment.reply_list:
-            html.append('<div class="replies">')
-            html.extend(layer.item(r, is_reply=True) for r in comment.reply_list)
-            html.append("</div>")
-        html.append("</div>")
-    # Every piece is escaped above or a fragment rendered by an autoescaping
-    # template.
-    return mark_safe("".join(html))  # noqa: S308
+            out.add('<div class="replies">')
+            for reply in comment.reply_list:
+                layer.item(reply, out, is_reply=True)
+            out.add("</div>")
+        out.add("</div>")
+    return out.kept()
+
+
+def member_comments(
+    rows_page,
+    replies: Sequence,
+    *,
+    thread,
+    community,
+    member,
+    can_post: bool,
+    is_moderator: bool,
+    mine: set[tuple[int, str]],
+) -> SafeString:
+    """The ``comment-list`` of thread_detail.html for ``member``, from a
+    page of comment_rows (``rows_page`` and its ``replies``) and their
+    reactions on it (``mine``).
+
+    What every member of the same standing on this thread sees (may they
+    post, reply, mark the helpful answer; are they a moderator) is kept in
+    the cache under a key of every value it shows, as fragments are
+    (community.fragments.comment_list_key): the rows, their relative times,
+    the thread's and community's values, the standing, the language and
+    the time zone. A new, edited, hidden or deleted comment, a reaction
+    count, a renamed author or a change of standing make another key:
+    nothing to invalidate. The member's own state (their reactions, the
+    comments they wrote) fills its slots for each request."""
+    from community import fragments
+
+    rows = tuple(rows_page.object_list)
+    replies = tuple(replies)
+    marks_helpful = thread.tag == "question" and thread.author_id == member.pk
+    standing = (can_post, is_moderator, marks_helpful)
+    key = fragments.comment_list_key(
+        "member-list",
+        thread=thread,
+        community=community,
+        rows=rows,
+        replies=replies,
+        reader=standing,
+    )
+    kept = optional(lambda: cache.get(key), what="comment list")
+    if kept is None:
+        comments = comments_from_rows(rows_page, replies, set())
+        fragments.comment_heads(comments, thread=thread, community=community)
+        kept = _pieces(
+            comments.object_list,
+            thread=thread,
+            community=community,
+            can_post=can_post,
+            is_moderator=is_moderator,
+            marks_helpful=marks_helpful,
+        )
+        optional(
+            lambda: cache.set(key, kept, timeout=fragments.TIMEOUT),
+            what="comment list",
+        )
+    own = [r.pk for r in (*rows, *replies) if r.author_id == member.pk]
+    # Every piece is escaped by the layer or a fragment rendered by an
+    # autoescaping template.
+    return mark_safe(fill(kept, mine=mine, own=own))  # noqa: S308

@@ -15,6 +15,7 @@ import functools
 import hashlib
 import logging
 from collections.abc import Callable, Iterable, Sequence
+from html import escape
 from typing import Any
 
 from django.core.cache import cache
@@ -150,6 +151,29 @@ def _comment_row(c):
     )
 
 
+def comment_list_key(
+    kind: str, *, thread, community, rows: tuple, replies: tuple, reader
+) -> str:
+    """The cache key of a thread's comment list (a page of comment_rows:
+    ``rows`` and their ``replies``) for readers alike in ``reader``: every
+    value the list shows of the comments and their authors, of the thread
+    and community, each comment's relative time ("3분 전"), the language
+    and the time zone."""
+    context = (
+        thread.pk,
+        thread.author_id,
+        thread.helpful_comment_id,
+        thread.tag,
+        thread.is_locked,
+        community.slug,
+        community.requires_real_names,
+    )
+    env = (get_language(), timezone.get_current_timezone_name())
+    now = timezone.now()
+    labels = timefmt.ago_key(((r.pk, r.created_at) for r in (*rows, *replies)), now=now)
+    return _key(kind, thread.pk, (context, reader, rows, replies, labels), env)
+
+
 def anonymous_comments(*, thread, community, page: int | str = 1):
     """(page, html): a page of the thread's comments as an anonymous reader
     sees them, who has no controls on any comment, so the list (the
@@ -165,20 +189,14 @@ def anonymous_comments(*, thread, community, page: int | str = 1):
     from community.selectors import threads as selectors
 
     def key(rows: tuple, replies: tuple) -> str:
-        context = (
-            thread.pk,
-            thread.author_id,
-            thread.helpful_comment_id,
-            thread.tag,
-            thread.is_locked,
-            community.slug,
-            community.requires_real_names,
+        return comment_list_key(
+            "comment-list",
+            thread=thread,
+            community=community,
+            rows=rows,
+            replies=replies,
+            reader=None,
         )
-        env = (get_language(), timezone.get_current_timezone_name())
-        # Each head says its time relatively ("3분 전").
-        now = timezone.now()
-        labels = tuple(timefmt.ago(r.created_at, now=now) for r in (*rows, *replies))
-        return _key("comment-list", thread.pk, (context, rows, replies, labels), env)
 
     rows_page, replies = selectors.comment_rows(thread=thread, page=page)
     html = optional(
@@ -292,8 +310,10 @@ def _reader_body(
 
     community = context["community"]
     signed_in = request.user.is_authenticated
-    parts = (reader_standing(request, context.get("access")), parts)
     placeholder = _csrf_placeholder()
+    # The placeholder is drawn from the secret key: a body kept by a server
+    # with another key (before a rotation) holds another one.
+    parts = (reader_standing(request, context.get("access")), placeholder, parts)
 
     def values(_community) -> dict[str, Any]:
         return {
@@ -397,6 +417,104 @@ def board_body(*, request, context: dict[str, Any]) -> SafeString | None:
     )
 
 
+def _thread_parts(thread) -> tuple:
+    """Every value of ``thread`` its page shows (selectors.threads
+    THREAD_PAGE_FIELDS: its author's, board's and helpful answer's too),
+    but the view count, which the page fills in per request."""
+    from community.selectors.threads import THREAD_PAGE_FIELDS
+
+    values = []
+    for name in THREAD_PAGE_FIELDS:
+        if name == "view_count":
+            continue
+        value = thread
+        for part in name.split("__"):
+            value = getattr(value, part, None)
+        values.append(value)
+    return (thread.pk, *values)
+
+
+@functools.cache
+def _slot(name: str) -> str:
+    """Where a kept body holds what the page fills in per request: drawn
+    from the site's secret, like the CSRF placeholder."""
+    mark = _csrf_placeholder().rpartition("-")[2]
+    # Not the CSRF placeholder followed by more: that one is filled in
+    # first, wherever it is.
+    return f"moim-slot-{mark}-{name}"
+
+
+def thread_body(
+    *, request, context: dict[str, Any], comments_html: SafeString | None
+) -> SafeString | None:
+    """A thread page's content but the moderators' edit history (the
+    ``thread-body`` partial of thread_detail.html) for a signed-in member,
+    as every member of the same standing sees it: kept under a key of every
+    value the partial shows (the thread's, its author's, board's and
+    helpful answer's, the community's, the page of comments shown, the
+    reason the member may not post or why the thread is hidden) and of
+    what it reads of the member: their standing (``reader_standing``),
+    whether they wrote the thread, their reactions to it and bookmark, and
+    their follow level of it (32 bodies at most per standing). Per request the member's comment
+    list (``comments_html``, community.comment_layer), the view count and
+    their CSRF token are filled in. None (render it in the page) unless the
+    query string holds nothing but the page, once."""
+    if any(name != "page" or len(values) != 1 for name, values in request.GET.lists()):
+        return None
+    thread = context["thread"]
+    page = context["comments"]
+    state = context["state"]
+    views = context["views"]
+    member = request.user
+    placeholder = _csrf_placeholder()
+    now = timezone.now()
+    parts = (
+        reader_standing(request, context["access"]),
+        thread.author_id == member.pk,
+        (state["empathy"], state["helpful"], state["bookmarked"]),
+        # The member's follow level, which the thread card's control shows.
+        (context["follow"] or {}).get("level"),
+        request.path,
+        tuple(request.GET.lists()),
+        _community_parts(context["community"]),
+        _thread_parts(thread),
+        timefmt.ago(thread.created_at, now=now),
+        page.number,
+        page.paginator.num_pages,
+        comments_html is None,
+        context["hidden_reason"],
+        context["post_refusal"],
+        # Drawn from the secret key, as the slots are: a body kept by a
+        # server with another key (before a rotation) holds other ones.
+        placeholder,
+    )
+
+    def values(_thread) -> dict[str, Any]:
+        return {
+            **context,
+            "user": member,
+            "request": request,
+            "csrf_token": placeholder,
+            "views": _slot("views"),
+            "comments_html": (
+                None if comments_html is None else mark_safe(_slot("comments"))  # noqa: S308
+            ),
+        }
+
+    (html,) = render_cached(
+        "thread-body", THREAD_BODY, [thread], lambda _t: parts, values, request=request
+    )
+    from django.middleware.csrf import get_token
+
+    html = html.replace(placeholder, get_token(request)).replace(
+        _slot("views"), escape(views)
+    )
+    if comments_html is not None:
+        html = html.replace(_slot("comments"), comments_html)
+    return mark_safe(html)  # noqa: S308 (rendered by an autoescaping template)
+
+
+THREAD_BODY = "community/thread_detail.html#thread-body"
 COMMUNITY_BODY = "community/community_detail.html#community-body"
 BOARD_BODY = "community/board_detail.html#board-body"
 HEAD = "community/partials/comment_head.html"

@@ -123,6 +123,19 @@ def ago(value: datetime, *, now: datetime | None = None) -> str:
     return _date_label(local, _patterns()[key], translation.get_language())
 
 
+def ago_key(values, *, now: datetime) -> tuple:
+    """What ``ago`` says of ``values`` (pairs of an id and a moment) as of
+    ``now``, for a cache key, without writing each label: those under a day
+    old are written ("3시간 전"), the others depend on nothing but their
+    own local date (a key holds the moments already) and today's, with the
+    language (a key holds it too)."""
+    recent = now - timedelta(days=1)
+    return (
+        _local_date(now, timezone.get_current_timezone()),
+        tuple((pk, ago(value, now=now)) for pk, value in values if value > recent),
+    )
+
+
 @functools.lru_cache(maxsize=64)
 def _local_date(now: datetime, zone) -> date:
     return (

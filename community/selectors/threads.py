@@ -5,17 +5,14 @@ from datetime import datetime
 from typing import NamedTuple
 
 from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import (
-    CharField,
     Exists,
-    F,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
-    Value,
 )
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Coalesce
 
 from community.models import (
     AuditEntry,
@@ -414,27 +411,28 @@ def thread_member_marks(
     comment_reactions_mine)."""
     if member is None or not member.is_authenticated:
         return {"empathy": False, "helpful": False, "bookmarked": False}, set()
-    # Every column an annotation, named alike in each part, so that the
-    # parts' columns line up in the union.
-    no_comment = Cast(Value(None), output_field=IntegerField())
-    marks = (
-        Reaction.objects.filter(member=member, thread=thread)
-        .annotate(on=no_comment, mark=F("kind"))
-        .values_list("on", "mark")
-        .union(
-            Bookmark.objects.filter(member=member, thread=thread)
-            .annotate(on=no_comment, mark=Value(BOOKMARKED, output_field=CharField()))
-            .values_list("on", "mark"),
-            all=True,
-        )
-    )
+    # Written as SQL: the ORM took 6.8k Python calls to compile the union
+    # of three querysets on every page of a thread; this is the same query.
+    # Parameters only (ids and one constant); the names are the models'.
+    reaction, bookmark = Reaction._meta.db_table, Bookmark._meta.db_table
+    no_comment = "CAST(NULL AS BIGINT)"
+    sql = [
+        f"SELECT {no_comment}, kind FROM {reaction} "  # noqa: S608 (names, not input)
+        "WHERE member_id = %s AND thread_id = %s",
+        f"SELECT {no_comment}, %s FROM {bookmark} "  # noqa: S608
+        "WHERE member_id = %s AND thread_id = %s",
+    ]
+    params: list = [member.pk, thread.pk, BOOKMARKED, member.pk, thread.pk]
     if comment_ids:
-        marks = marks.union(
-            Reaction.objects.filter(member=member, comment_id__in=comment_ids)
-            .annotate(on=F("comment_id"), mark=F("kind"))
-            .values_list("on", "mark"),
-            all=True,
+        holders = ", ".join(["%s"] * len(comment_ids))
+        sql.append(
+            f"SELECT comment_id, kind FROM {reaction} "  # noqa: S608
+            f"WHERE member_id = %s AND comment_id IN ({holders})"
         )
+        params += [member.pk, *comment_ids]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(sql), params)
+        marks = cursor.fetchall()
     mine: set[tuple[int, str]] = set()
     kinds: set[str] = set()
     for comment_id, kind in marks:

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from community import comment_layer, fragments, page_cache
@@ -197,50 +198,55 @@ def _thread_page(
             member=member,
             comment_ids=[r.pk for r in rows.object_list] + [r.pk for r in replies],
         )
-        comments = comment_layer.comments_from_rows(rows, replies, mine)
-        fragments.comment_heads(comments, thread=thread, community=access.community)
     refusal = services.post_refusal(access=access, thread=thread)
     if member is not None:
-        # The shared fragments and the member's own state over them
-        # (community.comment_layer); the template's partial renders the
-        # empty list's sentence.
+        # The list every member of the same standing sees, kept, with the
+        # member's own state filled in (community.comment_layer); the
+        # template's partial renders the empty list's sentence.
+        comments = rows
         comments_html = (
             comment_layer.member_comments(
-                comments.object_list,
+                rows,
+                replies,
                 thread=thread,
                 community=access.community,
                 member=member,
                 can_post=refusal is None,
                 is_moderator=access.is_moderator,
+                mine=mine,
             )
-            if comments.object_list
+            if rows.object_list
             else None
         )
     hidden = thread.visibility == Visibility.HIDDEN
-    return render(
-        request,
-        "community/thread_detail.html",
-        {
-            "community": access.community,
-            "access": access,
-            "can_post": refusal is None,
-            "hidden_reason": (
-                selectors.thread_hide_reason(thread=thread) if hidden else None
-            ),
-            "thread": thread,
-            "state": state,
-            "comments": comments,
-            "comments_html": comments_html,
-            "comment_form": CommentForm() if refusal is None else None,
-            "revisions": (
-                selectors.revision_history(thread=thread)
-                if access.is_moderator
-                else None
-            ),
-            "post_refusal": refusal.message if refusal else "",
-            "follow": follow_control(access, thread=thread),
-        },
-    )
+    context = {
+        "community": access.community,
+        "access": access,
+        "can_post": refusal is None,
+        "hidden_reason": (
+            selectors.thread_hide_reason(thread=thread) if hidden else None
+        ),
+        "thread": thread,
+        "state": state,
+        "comments": comments,
+        "comments_html": comments_html,
+        "comment_form": CommentForm() if refusal is None else None,
+        "revisions": (
+            selectors.revision_history(thread=thread) if access.is_moderator else None
+        ),
+        "post_refusal": refusal.message if refusal else "",
+        "views": ngettext("%(counter)s view", "%(counter)s views", thread.view_count)
+        % {"counter": thread.view_count},
+        "follow": follow_control(access, thread=thread),
+    }
+    if member is not None:
+        # All of it but the moderators' edit history is the same for every
+        # member of the same standing: kept, with what is the member's own
+        # filled in (community.fragments.thread_body).
+        context["body_html"] = fragments.thread_body(
+            request=request, context=context, comments_html=comments_html
+        )
+    return render(request, "community/thread_detail.html", context)
 
 
 @login_required

@@ -278,3 +278,45 @@ def test_an_anonymous_reader_gets_no_member_forms(client, scene):
     ).text
     assert 'id="reply-form"' not in page and 'id="comment-action"' not in page
     assert AnonymousUser().is_authenticated is False
+
+
+def _built(client, thread, member) -> dict:
+    client.force_login(member)
+    page = client.get(
+        reverse("thread_detail", args=[thread.community.slug, thread.pk])
+    ).text
+    tree = Tree(page).root
+    page_forms = {
+        "reply": tree.find("form", id="reply-form")[0],
+        "report": tree.find("form", id="report-form")[0],
+    }
+    return _understood(
+        page.split('<section class="comments"')[1].split("</section>")[0], page_forms
+    )
+
+
+def test_whoever_filled_the_kept_list_each_member_sees_their_own(client, scene):
+    """The list is kept per standing, not per member: members of the same
+    standing who reacted to and wrote other comments, and members of other
+    standings, take turns; each sees what a full render shows them."""
+    thread, me = scene
+    community = thread.community
+    role = access_for(me, community).membership.role
+    peer = veteran(nickname="동료")
+    join(peer, community, role=role)
+    plain = veteran(nickname="회원")
+    join(plain, community)
+    tops = list(thread.comments.filter(parent=None).order_by("created_at", "pk"))
+    comment_make(thread, peer, body="동료 댓글")
+    Reaction.objects.create(member=peer, comment=tops[5], kind="helpful")
+    Reaction.objects.create(member=plain, comment=tops[0], kind="helpful")
+    comment_make(thread, plain, parent=tops[3], body="회원 답글")
+    thread.refresh_from_db()
+
+    for reader in (peer, me, plain, me, peer, plain):
+        assert _built(client, thread, reader) == _understood(
+            _full_render(thread, reader)
+        ), reader.nickname
+    # A reaction of one's own shows at the next request, the list kept or not.
+    Reaction.objects.create(member=peer, comment=tops[1], kind="empathy")
+    assert _built(client, thread, peer) == _understood(_full_render(thread, peer))

@@ -272,3 +272,98 @@ def test_the_door_reads_what_access_for_says_in_one_query(forum, standing):
 def test_the_door_answers_404_for_no_such_community(client):
     assert community_access(slug="no-such-forum", member=veteran()) is None
     assert client.get("/c/no-such-forum/").status_code == 404
+
+
+# --- The thread page ------------------------------------------------------
+
+VIEWS = re.compile(r"조회 \d+|\d+ views?")
+HX_TOKEN = re.compile(r'"X-CSRFToken": "[^"]*"')
+
+
+def _thread_main(html: str) -> str:
+    return VIEWS.sub("views", HX_TOKEN.sub('"X-CSRFToken": "…"', _main(html)))
+
+
+def _thread_full_render(monkeypatch, client, url: str) -> str:
+    """The thread page with its body rendered in the page (no kept body)."""
+    with monkeypatch.context() as patch:
+        patch.setattr(thread_views.fragments, "thread_body", lambda **_kwargs: None)
+        return _thread_main(client.get(url).text)
+
+
+@pytest.fixture
+def busy_thread():
+    """A question by a moderator who reacted to it, bookmarked it and wrote
+    comments; other members' comments and replies, reactions of several
+    members, the helpful answer chosen."""
+    from community.models import Bookmark, Reaction, Thread, ThreadTag
+    from tests.community.forum_data import comment_make
+
+    community = community_make()
+    author = veteran(nickname="질문자")
+    join(author, community, MembershipRole.MODERATOR)
+    others = [veteran() for _ in range(3)]
+    for other in others:
+        join(other, community)
+    thread = thread_make(community, author, tag=ThreadTag.QUESTION, title="질문")
+    tops = [
+        comment_make(thread, author if n % 3 == 0 else others[n % 2], body=f"댓글 {n}")
+        for n in range(5)
+    ]
+    comment_make(thread, others[2], parent=tops[1], body="답글")
+    Thread.objects.filter(pk=thread.pk).update(helpful_comment=tops[1])
+    Reaction.objects.create(member=author, thread=thread, kind="empathy")
+    Reaction.objects.create(member=author, comment=tops[1], kind="helpful")
+    Reaction.objects.create(member=others[0], thread=thread, kind="helpful")
+    Reaction.objects.create(member=others[0], comment=tops[2], kind="empathy")
+    Bookmark.objects.create(member=author, thread=thread)
+    thread.refresh_from_db()
+    return community, thread, author, others
+
+
+def test_a_members_thread_page_is_what_a_full_render_shows_whoever_came_before(
+    client, monkeypatch, busy_thread
+):
+    """The body is kept per standing, authorship of the thread and marks on
+    it: readers of every kind take turns, each sees what a full render of
+    the page shows them, the view count and CSRF tokens aside."""
+    from community.models import Bookmark, Reaction
+
+    community, thread, author, others = busy_thread
+    muted = _reader(community, "muted")
+    outsider = _reader(community, "outsider")
+    plain_moderator = _reader(community, "moderator")
+    # Marks on the thread like its author's: only the authorship differs.
+    Reaction.objects.create(member=plain_moderator, thread=thread, kind="empathy")
+    Bookmark.objects.create(member=plain_moderator, thread=thread)
+    url = reverse("thread_detail", args=[community.slug, thread.pk])
+    readers = [others[1], others[0], author, muted, outsider, plain_moderator]
+    for reader in [*readers, *reversed(readers)]:
+        client.force_login(reader)
+        built = _thread_main(client.get(url).text)
+        assert "moim-slot" not in built and "moim-csrf" not in built
+        assert built == _thread_full_render(monkeypatch, client, url), reader
+    # A bookmark of one's own shows at the next request.
+    client.force_login(others[1])
+    Bookmark.objects.create(member=others[1], thread=thread)
+    built = _thread_main(client.get(url).text)
+    assert 'aria-pressed="true">북마크됨' in built
+    assert built == _thread_full_render(monkeypatch, client, url)
+
+
+def test_a_thread_body_kept_under_another_secret_key_is_not_served(
+    client, settings, busy_thread
+):
+    community, thread, _author, others = busy_thread
+    url = reverse("thread_detail", args=[community.slug, thread.pk])
+    client.force_login(others[0])
+    client.get(url)
+    fragments._csrf_placeholder.cache_clear()
+    fragments._slot.cache_clear()
+    settings.SECRET_KEY = "another-" + settings.SECRET_KEY
+    try:
+        html = client.get(url).text
+    finally:
+        fragments._csrf_placeholder.cache_clear()
+        fragments._slot.cache_clear()
+    assert "moim-slot" not in html and "moim-csrf" not in html

@@ -176,3 +176,34 @@ def test_span_filter(en):
     )
     assert rendered.startswith("Sat, Dec 12")
     assert rendered.endswith("7:00–9:00 PM")
+
+
+def test_the_key_of_relative_times_changes_whenever_one_of_them_does(ko):
+    """A kept comment list is keyed by ago_key instead of each label: as
+    ``now`` moves on (over midnight, New Year, a day's and an hour's
+    boundaries), whenever a label changes the key does too."""
+    start = at(2026, 12, 30, 21, 0)
+    moments = [
+        (pk, start - timedelta(minutes=minutes))
+        for pk, minutes in enumerate(
+            [
+                0,
+                1,
+                59,
+                61,
+                60 * 23 + 50,
+                60 * 24 + 5,
+                60 * 30,
+                60 * 24 * 3,
+                60 * 24 * 400,
+            ]
+        )
+    ]
+    previous = None
+    for step in range(0, 60 * 24 * 3, 7):
+        now = start + timedelta(minutes=step)
+        labels = tuple(timefmt.ago(value, now=now) for _pk, value in moments)
+        key = timefmt.ago_key(moments, now=now)
+        if previous is not None and labels != previous[0]:
+            assert key != previous[1], now
+        previous = (labels, key)
