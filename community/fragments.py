@@ -286,7 +286,8 @@ def _csrf_placeholder() -> str:
     """Where a body's forms put the reader's CSRF token, filled in for each
     request (``get_token``). Drawn from the site's secret, so that no
     member's text can hold it (page_cache.CSRF_PLACEHOLDER explains why
-    that matters)."""
+    that matters); and only the token fields are filled in, in case one
+    does (the development key is public)."""
     from django.utils.crypto import salted_hmac
 
     from community.page_cache import CSRF_PLACEHOLDER
@@ -334,8 +335,12 @@ def _reader_body(
         values,
         request=request,
     )
-    if placeholder in html:
-        html = mark_safe(html.replace(placeholder, get_token(request)))  # noqa: S308
+    # Only the token fields the partial rendered are filled in: a member's
+    # text that spells the placeholder is escaped, so it never reads as one.
+    field = f'name="csrfmiddlewaretoken" value="{placeholder}"'
+    if field in html:
+        token = f'name="csrfmiddlewaretoken" value="{get_token(request)}"'
+        html = mark_safe(html.replace(field, token))  # noqa: S308
     return html
 
 

@@ -137,6 +137,30 @@ def test_the_body_forms_carry_the_readers_own_token_and_work(client, forum):
     assert not Membership.objects.filter(member=member, community=community).exists()
 
 
+@pytest.mark.parametrize("page", [0, 1], ids=["community", "board"])
+def test_text_that_spells_the_body_placeholder_is_never_filled_with_the_token(
+    client, forum, page
+):
+    # Issue 13, defect 7, for the bodies: the placeholder is the same for
+    # every reader (it is drawn from SECRET_KEY, which the development key
+    # makes public), so a thread title may spell it. Only the token fields
+    # the partial rendered are filled in, never a member's text.
+    community, _owner = forum
+    bait = f"자료 {fragments._csrf_placeholder()}"
+    thread_make(community, veteran(), title=bait)
+    reader = _reader(community, "member")
+    url = _pages(community)[page]
+    client.force_login(_reader(community, "member"))
+    client.get(url)  # another reader fills the fragment
+    client.force_login(reader)
+
+    html = client.get(url).text
+
+    tokens = set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html))
+    assert bait in html
+    assert not any(f"자료 {token}" in html for token in tokens)
+
+
 def _states(client, url):
     html = client.get(url).text
     return {
