@@ -307,7 +307,6 @@ def _reader_body(
     rows come from their own fragment; its CSRF token is the reader's,
     filled in for each request."""
     from django.contrib.auth.models import AnonymousUser
-    from django.middleware.csrf import get_token
 
     community = context["community"]
     signed_in = request.user.is_authenticated
@@ -335,13 +334,21 @@ def _reader_body(
         values,
         request=request,
     )
-    # Only the token fields the partial rendered are filled in: a member's
-    # text that spells the placeholder is escaped, so it never reads as one.
+    return _tokens_filled(html, placeholder, request)
+
+
+def _tokens_filled(html: SafeString, placeholder: str, request) -> SafeString:
+    """``html`` with the reader's CSRF token in the token fields a kept body
+    rendered. Only those fields are filled in: a member's text that spells
+    the placeholder (the development key is public) is not a field, so it
+    never reads as the token (issue 13, defect 7)."""
+    from django.middleware.csrf import get_token
+
     field = f'name="csrfmiddlewaretoken" value="{placeholder}"'
-    if field in html:
-        token = f'name="csrfmiddlewaretoken" value="{get_token(request)}"'
-        html = mark_safe(html.replace(field, token))  # noqa: S308
-    return html
+    if field not in html:
+        return html
+    token = f'name="csrfmiddlewaretoken" value="{get_token(request)}"'
+    return mark_safe(html.replace(field, token))  # noqa: S308
 
 
 def community_body(*, request, context: dict[str, Any]) -> SafeString:
@@ -444,9 +451,9 @@ def _slot(name: str) -> str:
     """Where a kept body holds what the page fills in per request: drawn
     from the site's secret, like the CSRF placeholder."""
     mark = _csrf_placeholder().rpartition("-")[2]
-    # Not the CSRF placeholder followed by more: that one is filled in
-    # first, wherever it is.
-    return f"moim-slot-{mark}-{name}"
+    # An HTML comment: a member's text is escaped ('<' becomes '&lt;'), so
+    # none can spell a slot, whatever it knows of the secret.
+    return f"<!--moim-slot-{mark}-{name}-->"
 
 
 def thread_body(
@@ -460,10 +467,10 @@ def thread_body(
     reason the member may not post or why the thread is hidden) and of
     what it reads of the member: their standing (``reader_standing``),
     whether they wrote the thread, their reactions to it and bookmark, and
-    their follow level of it (32 bodies at most per standing). Per request the member's comment
-    list (``comments_html``, community.comment_layer), the view count and
-    their CSRF token are filled in. None (render it in the page) unless the
-    query string holds nothing but the page, once."""
+    their follow level of it (32 bodies at most per standing). Per request
+    the member's comment list (``comments_html``, community.comment_layer),
+    the view count and their CSRF token are filled in. None (render it in
+    the page) unless the query string holds nothing but the page, once."""
     if any(name != "page" or len(values) != 1 for name, values in request.GET.lists()):
         return None
     thread = context["thread"]
@@ -500,7 +507,7 @@ def thread_body(
             "user": member,
             "request": request,
             "csrf_token": placeholder,
-            "views": _slot("views"),
+            "views": mark_safe(_slot("views")),  # noqa: S308
             "comments_html": (
                 None if comments_html is None else mark_safe(_slot("comments"))  # noqa: S308
             ),
@@ -509,9 +516,7 @@ def thread_body(
     (html,) = render_cached(
         "thread-body", THREAD_BODY, [thread], lambda _t: parts, values, request=request
     )
-    from django.middleware.csrf import get_token
-
-    html = html.replace(placeholder, get_token(request)).replace(
+    html = _tokens_filled(html, placeholder, request).replace(
         _slot("views"), escape(views)
     )
     if comments_html is not None:

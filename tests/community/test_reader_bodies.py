@@ -16,6 +16,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from community import fragments
 from community.access import access_for, community_access
@@ -159,6 +160,36 @@ def test_text_that_spells_the_body_placeholder_is_never_filled_with_the_token(
     tokens = set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html))
     assert bait in html
     assert not any(f"자료 {token}" in html for token in tokens)
+
+
+def test_text_that_spells_a_thread_bodys_placeholder_or_slots_stays_text(client, forum):
+    # Issue 13, defect 7, for a member's kept thread body: the CSRF
+    # placeholder and the slots (view count, comments) in the thread's own
+    # text are shown as written, never filled in.
+    community, _owner = forum
+    spelled = [
+        fragments._csrf_placeholder(),
+        fragments._slot("views"),
+        fragments._slot("comments"),
+        fragments._slot("views").removeprefix("<!--").removesuffix("-->"),
+    ]
+    thread = thread_make(
+        community, veteran(), title=f"자료 {spelled[0]}", body=" ".join(spelled)
+    )
+    url = reverse("thread_detail", args=[community.slug, thread.pk])
+    reader = _reader(community, "member")
+    client.force_login(_reader(community, "member"))
+    client.get(url)  # another reader fills the fragment
+    client.force_login(reader)
+
+    html = client.get(url).text
+
+    tokens = set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html))
+    assert f"자료 {spelled[0]}" in html
+    assert not any(token in html.replace(f'value="{token}"', "") for token in tokens)
+    assert html.count(escape(spelled[1])) == 1
+    assert html.count(escape(spelled[2])) == 1
+    assert spelled[3] in html
 
 
 def _states(client, url):
