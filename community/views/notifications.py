@@ -13,7 +13,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from community import preferences
 from community.forms_notifications import NotificationSettingsForm
-from community.models import Notification, NotificationChannel, NotificationTopic
+from community.models import (
+    Notification,
+    NotificationChannel,
+    NotificationTopic,
+    PushSubscription,
+)
+from community.push import vapid_key
 from community.selectors import notifications as selectors
 from community.services import notifications as services
 from community.services import preferences as preference_services
@@ -93,6 +99,10 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
             "form": form,
             "channels": NotificationChannel.choices,
             "always": preferences.TRANSACTIONAL,
+            "devices": PushSubscription.objects.filter(member=member).order_by(
+                "created", "pk"
+            ),
+            "push_key": vapid_key().public,
         },
         status=400 if form.errors else 200,
     )
