@@ -25,6 +25,7 @@ from community.models import (
     NicknameHistory,
     Notification,
     NotificationPreference,
+    PushSubscription,
 )
 from community.services.personal_data import data_exports_delete
 from events.models import (
@@ -84,6 +85,7 @@ def member_delete(*, member: Member, now: datetime | None = None) -> Member:
             DigestSetting,
             DigestSent,
             AnnouncementDelivery,
+            PushSubscription,
         ):
             model.objects.filter(member=locked).delete()
         Notification.objects.filter(recipient=locked).delete()
