@@ -546,3 +546,23 @@ def test_a_payload_leads_only_to_a_page_of_the_site():
     for path in ("https://evil.example/", "//evil.example/", "javascript:x"):
         with pytest.raises(ValueError):
             push.payload(title="t", body="b", path=path, tag="x")
+
+
+def test_the_settings_page_asks_as_many_queries_for_one_device_as_for_ten(
+    client, push_server
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    member = member_create()
+    client_sign_in(client, member)
+    client.get(reverse("notification_settings"))  # the session's first visit
+    counts = []
+    for devices in (1, push.DEVICES_PER_MEMBER):
+        while PushSubscription.objects.filter(member=member).count() < devices:
+            device_of(member, push_server)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("notification_settings")).status_code == 200
+        counts.append(len(queries))
+
+    assert counts[0] == counts[1]
