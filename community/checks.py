@@ -69,3 +69,34 @@ def check_site_url(app_configs, **kwargs):
             id="moim.W003",
         )
     ]
+
+
+@register()
+def check_vapid_keys(app_configs, **kwargs):
+    """The web push key (community.push): a configured pair must be one
+    P-256 key; with DEBUG off an unset pair is worth a warning, because the
+    key derived from SECRET_KEY changes with it and every device then has
+    to be turned on again."""
+    from community.push import vapid_key
+
+    try:
+        key = vapid_key()
+    except (ValueError, TypeError) as error:
+        return [
+            Error(
+                f"The web push key cannot be read: {error}",
+                hint="manage.py vapid_key prints a pair (docs/deploy.md, Web push).",
+                id="moim.E010",
+            )
+        ]
+    if key.derived and not settings.DEBUG:
+        return [
+            Warning(
+                "DEBUG is off but MOIM_VAPID_PRIVATE_KEY and MOIM_VAPID_PUBLIC_KEY "
+                "are unset: web push uses a key derived from SECRET_KEY, and a new "
+                "SECRET_KEY silences every member's devices.",
+                hint="manage.py vapid_key prints a pair (docs/deploy.md, Web push).",
+                id="moim.W010",
+            )
+        ]
+    return []

@@ -119,6 +119,19 @@ MESSAGES = {
     "compose_rate_limited": _(
         "Too many previews or suggestions at once. Please wait a moment."
     ),
+    # Push notifications (community.services.push)
+    "push_endpoint_invalid": _(
+        "This browser gave an address for notifications that Moim cannot use."
+    ),
+    "push_keys_invalid": _(
+        "This browser gave keys for notifications that Moim cannot use."
+    ),
+    "push_too_many": _(
+        "Notifications are on for %(limit)s devices already. Remove one first."
+    ),
+    "push_rate_limited": _(
+        "Too many changes to notifications at once. Please wait a moment."
+    ),
 }
 
 # The HTTP status of a page refused for each reason: 403 when the refusal is
@@ -139,7 +152,7 @@ STATUSES = dict.fromkeys(
         "not_readable",
     ),
     403,
-) | {"compose_rate_limited": 429}
+) | {"compose_rate_limited": 429, "push_rate_limited": 429}
 
 
 class KeyedError(Exception):

@@ -784,11 +784,18 @@ class NotificationTopic(models.TextChoices):
     FOLLOW_UP = "followup", _("Whether I applied my takeaways, weeks later")
     WATCHED_POST = "watched", _("New posts in what I watch")
     DIGEST = "digest", _("The digest")
+    # Push only (community.push): the in-app notice and the mail of these
+    # always go out (a seat offer is transactional) or belong to the
+    # reminder topic; the push to a phone is what can be switched.
+    SEAT_OFFER = "offer", _("A seat offered to me")
+    LINK_RELEASE = "link", _("The join link of a gathering I attend is open")
+    GATHERING_START = "start", _("A gathering I attend starts soon")
 
 
 class NotificationChannel(models.TextChoices):
     IN_APP = "in_app", _("On Moim")
     EMAIL = "email", _("Email")
+    PUSH = "push", _("Push")
 
 
 class NotificationPreference(models.Model):
@@ -938,3 +945,28 @@ class Follow(models.Model):
     def __str__(self) -> str:
         target = self.thread_id or self.board_id or self.community_id
         return f"{self.level} {target} by {self.member_id}"
+
+
+class PushSubscription(models.Model):
+    """One device (a browser's service worker) that receives a member's web
+    push notifications (community.push): where the push service takes the
+    message (``endpoint``, https) and the keys it is encrypted for (RFC
+    8291). Removed when the member removes it, when the push service says
+    it is gone (404 or 410), and with the member."""
+
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="push_subscriptions"
+    )
+    endpoint = models.URLField(max_length=1024, unique=True)
+    # The browser's P-256 public key (65 bytes) and auth secret (16 bytes),
+    # base64url as the Push API gives them.
+    p256dh = models.CharField(max_length=100)
+    auth = models.CharField(max_length=40)
+    created = models.DateTimeField(default=timezone.now)
+    last_used = models.DateTimeField(null=True, blank=True)
+    # "Chrome on Android": the browser and system, for the member's list of
+    # devices; never the whole User-Agent string.
+    label = models.CharField(max_length=64, blank=True)
+
+    def __str__(self) -> str:
+        return f"push subscription {self.pk} of {self.member_id}"

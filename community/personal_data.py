@@ -28,6 +28,7 @@ from community.models import (
     Membership,
     NicknameHistory,
     Notification,
+    PushSubscription,
     Reaction,
     Report,
     Sanction,
@@ -146,6 +147,14 @@ def notification_settings(member: Member) -> Rows:
             for (topic, channel), enabled in choices_of(member).items()
         ],
         "digest_frequency": digest_frequency(member),
+        # The devices that receive push notifications: not their endpoint
+        # and keys (a bearer address and secrets, of use to nobody else).
+        "push_devices": rows(
+            PushSubscription.objects.filter(member=member).order_by("created", "pk"),
+            "label",
+            "created",
+            "last_used",
+        ),
     }
 
 

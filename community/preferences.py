@@ -4,9 +4,9 @@ queryset, all three read from ``DEFAULTS`` and the member's own rows), and
 the signed one-click unsubscribe link (RFC 8058) of every mail that is not
 transactional.
 
-A topic is switched per channel. Channels are ``NotificationChannel``;
-web push is to be added there and in ``DEFAULTS`` (one more column on the
-settings page, nothing else changes). Mail without a topic is
+A topic is switched per channel. Channels are ``NotificationChannel``:
+on Moim, email and web push (community.push; a member's devices are on
+the settings page too). Mail without a topic is
 transactional and always sent (see ``TRANSACTIONAL`` for what the settings
 page says about it)."""
 
@@ -33,8 +33,8 @@ C = NotificationChannel
 # Each topic's channels and whether they are on for a member who never
 # changed anything. A channel not listed does not exist for that topic.
 DEFAULTS: dict[str, dict[str, bool]] = {
-    T.REPLY: {C.IN_APP: True, C.EMAIL: True},
-    T.MENTION: {C.IN_APP: True, C.EMAIL: True},
+    T.REPLY: {C.IN_APP: True, C.EMAIL: True, C.PUSH: True},
+    T.MENTION: {C.IN_APP: True, C.EMAIL: True, C.PUSH: True},
     T.HELPFUL: {C.IN_APP: True},
     # Every new post in what one watches (community.follows): one replies
     # in many threads, each then watched, so no email unless asked for.
@@ -46,6 +46,11 @@ DEFAULTS: dict[str, dict[str, bool]] = {
     # The digest's frequency is its own setting (DigestSetting); off there
     # is the same as this channel off.
     T.DIGEST: {C.EMAIL: True},
+    # Push only: their notices and mail always go out (or are the
+    # reminder's); the push to a device is what a member may switch off.
+    T.SEAT_OFFER: {C.PUSH: True},
+    T.LINK_RELEASE: {C.PUSH: True},
+    T.GATHERING_START: {C.PUSH: True},
 }
 DIGEST_DEFAULT = DigestFrequency.WEEKLY
 

@@ -27,3 +27,33 @@ def email_send(
     if html:
         message.attach_alternative(html, "text/html")
     message.send()
+
+
+@task()
+def push_deliver(
+    *,
+    subscription_id: int,
+    data: str,
+    urgency: str,
+    ttl: int,
+    topic: str,
+    attempt: int = 1,
+) -> str:
+    """One push to one device (community.services.push_delivery): a
+    failure the push service may get over queues the next attempt as a new
+    task for later, never retried in place."""
+    from community.services.push_delivery import deliver, retry_at
+
+    arguments = {
+        "subscription_id": subscription_id,
+        "data": data,
+        "urgency": urgency,
+        "ttl": ttl,
+        "topic": topic,
+    }
+    outcome = deliver(**arguments, attempt=attempt)
+    if outcome == "retry":
+        push_deliver.using(run_after=retry_at(attempt)).enqueue(
+            **arguments, attempt=attempt + 1
+        )
+    return outcome

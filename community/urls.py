@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from community.views import legal, members, notifications, privacy
+from community.views import legal, members, notifications, privacy, push
 
 urlpatterns = [
     path("members/<public_id:public_id>/", members.member_detail, name="member_detail"),
@@ -38,6 +38,8 @@ urlpatterns = [
         notifications.notification_settings,
         name="notification_settings",
     ),
+    path("me/push/subscribe/", push.push_subscribe, name="push_subscribe"),
+    path("me/push/unsubscribe/", push.push_unsubscribe, name="push_unsubscribe"),
     path("unsubscribe/<str:token>/", notifications.unsubscribe, name="unsubscribe"),
     path("me/data/", privacy.data_export, name="data_export"),
     path(

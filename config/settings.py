@@ -344,6 +344,8 @@ ACCOUNT_RATE_LIMITS = {
     # organiser, and per gathering whoever writes (its key), so applicants
     # are not flooded however many organisers a gathering has.
     "gathering_message": "5/h/user,20/d/user,10/d/key",
+    # Turning push notifications on or off on a device (community.views.push).
+    "push_subscription": "20/h/user",
 }
 # How many reverse proxies stand in front of the ASGI servers; only their
 # X-Forwarded-For entries are trusted for per-address rate limits.
@@ -455,6 +457,9 @@ SECURE_CSP = {
     "img-src": [CSP.SELF, "data:"],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
+    # The service worker (/sw.js) and the web app manifest, both our own.
+    "worker-src": [CSP.SELF],
+    "manifest-src": [CSP.SELF],
     "form-action": [CSP.SELF],
     "object-src": [CSP.NONE],
     "base-uri": [CSP.NONE],
@@ -602,6 +607,22 @@ MOIM_BEACON_TIMEOUT = float(os.environ.get("MOIM_BEACON_TIMEOUT") or 5)
 # part signs, all are published. Empty: a development key derived from
 # SECRET_KEY (a system check warns when DEBUG is off).
 MOIM_CREDENTIAL_KEYS = os.environ.get("MOIM_CREDENTIAL_KEYS", "")
+# Web push (community.push, docs/deploy.md "Web push"): the VAPID key pair
+# (manage.py vapid_key makes one), base64url; both or neither. Unset: a key
+# derived from SECRET_KEY (a system check warns when DEBUG is off).
+MOIM_VAPID_PRIVATE_KEY = os.environ.get("MOIM_VAPID_PRIVATE_KEY", "")
+MOIM_VAPID_PUBLIC_KEY = os.environ.get("MOIM_VAPID_PUBLIC_KEY", "")
+if bool(MOIM_VAPID_PRIVATE_KEY.strip()) != bool(MOIM_VAPID_PUBLIC_KEY.strip()):
+    raise ImproperlyConfigured(
+        "MOIM_VAPID_PRIVATE_KEY and MOIM_VAPID_PUBLIC_KEY are set together: "
+        "set both (manage.py vapid_key prints a pair), or neither."
+    )
+# The push services' operators reach us here (the VAPID "sub" claim): a
+# mailto: or https: URL; empty: mailto: the DEFAULT_FROM_EMAIL address.
+MOIM_VAPID_CONTACT = os.environ.get("MOIM_VAPID_CONTACT", "")
+# A push endpoint must be https; plain http to 127.0.0.1 only with this on
+# (DEBUG, and the tests' own push server).
+MOIM_PUSH_LOCAL_HTTP = env_bool("MOIM_PUSH_LOCAL_HTTP", DEBUG)
 
 LOGGING = {
     "version": 1,

@@ -9,6 +9,7 @@ from django.views.generic import RedirectView
 from community.ids import PublicIdConverter
 from community.views import communities as community_views
 from community.views import members as member_views
+from community.views import push as push_views
 
 # Before the apps' URL modules are included: they use it.
 register_converter(PublicIdConverter, "public_id")
@@ -19,6 +20,9 @@ urlpatterns = [
         "favicon.ico",
         RedirectView.as_view(url=static("img/favicon.svg"), permanent=True),
     ),
+    # The service worker's scope is the folder it is served from: the root.
+    path("sw.js", push_views.service_worker, name="service_worker"),
+    path("manifest.webmanifest", push_views.manifest, name="web_manifest"),
     path("", community_views.home, name="home"),
     path("accounts/", include("allauth.urls")),
     path("language/", member_views.language_set, name="language_set"),

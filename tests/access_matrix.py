@@ -577,6 +577,9 @@ ROWS: list[Row] = [
     # --- Site-wide pages ---------------------------------------------------------
     Row("home", every(ALLOWED)),
     Row("favicon.ico", every(ALLOWED), path=lambda w: "/favicon.ico"),
+    # The installable app: its service worker and manifest, for everyone.
+    Row("service_worker", every(ALLOWED)),
+    Row("web_manifest", every(ALLOWED)),
     Row("language_set", every(ALLOWED), method="post"),
     Row("search", every(ALLOWED)),
     # --- Accounts (allauth) ------------------------------------------------------
@@ -819,6 +822,13 @@ ROWS: list[Row] = [
     Row("notification_settings", signed_in(ALLOWED)),
     # An empty POST names no digest frequency: refused, nothing changed.
     Row("notification_settings", signed_in(BAD_REQUEST), method="post", label="post"),
+    # A device's push subscription: POST only, members only; an empty body
+    # is no subscription (400). Removing acts on the member's own devices
+    # only (tests/community/test_push.py): an empty form removes nothing.
+    Row("push_subscribe", every(NOT_ALLOWED), label="get"),
+    Row("push_subscribe", signed_in(BAD_REQUEST), method="post", label="post"),
+    Row("push_unsubscribe", every(NOT_ALLOWED), label="get"),
+    Row("push_unsubscribe", signed_in(ALLOWED), method="post", label="post"),
     # The one-click unsubscribe answers anyone who holds the member's link,
     # signed in or not (mail clients post it); it acts on that member only
     # (tests/community/test_notification_settings.py). A GET only asks.

@@ -349,3 +349,23 @@ def beacon_server(_beacon_httpd, settings):
     settings.MOIM_BEACON_URLS = [state.base_url]
     settings.MOIM_BEACON_TIMEOUT = 1.0
     return state
+
+
+@pytest.fixture(scope="session")
+def _push_httpd():
+    from tests.push_server import push_server_start
+
+    state, httpd = push_server_start()
+    yield state
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture
+def push_server(_push_httpd, settings):
+    """The tests' own Web Push service on 127.0.0.1 (tests/push_server.py),
+    and the site allowed to push to it over plain http (MOIM_PUSH_LOCAL_HTTP)."""
+    state = _push_httpd
+    state.reset()
+    settings.MOIM_PUSH_LOCAL_HTTP = True
+    return state

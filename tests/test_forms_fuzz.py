@@ -32,6 +32,8 @@ from allauth.mfa.webauthn import forms as webauthn_forms
 from allauth.socialaccount import forms as allauth_social_forms
 from allauth.socialaccount.adapter import get_adapter as get_social_adapter
 from allauth.usersessions.forms import ManageUserSessionsForm
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from django import forms
 from django.contrib import messages
 from django.db import transaction
@@ -265,6 +267,19 @@ def other_ids(w, s) -> list[str]:
 
 def public_ids(w, s):
     return st.one_of(hostile.text, st.sampled_from(other_ids(w, s)))
+
+
+def push_subscription_body() -> dict:
+    """A browser's subscription: an https endpoint and real keys."""
+    from tests.push_server import b64url
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    point = key.public_key().public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
+    return {
+        "endpoint": f"https://push.example/{uuid.uuid4().hex}",
+        "p256dh": b64url(point),
+        "auth": b64url(uuid.uuid4().bytes),
+    }
 
 
 def fresh_email() -> str:
@@ -793,6 +808,31 @@ ENTRIES: list[Entry] = [
             helpful__in_app=v("on"),
         ),
         forms=(NotificationSettingsForm,),
+    ),
+    # A device's push subscription, as form fields (the browser sends the
+    # same as JSON: tests/community/test_push.py tries bad JSON).
+    Entry(
+        "push_subscribe",
+        kind("member"),
+        url("push_subscribe"),
+        lambda w, s: push_subscription_body(),
+        body(
+            endpoint=v(
+                "https://push.example/device",
+                "http://push.example/x",
+                "https://push.example/" + "a" * 1100,
+                "javascript:alert(1)",
+            ),
+            p256dh=v(push_subscription_body()["p256dh"]),
+            auth=v(push_subscription_body()["auth"]),
+        ),
+    ),
+    Entry(
+        "push_unsubscribe",
+        kind("member"),
+        url("push_unsubscribe"),
+        lambda w, s: {"subscription": "1"},
+        body(subscription=ids(), endpoint=v("https://push.example/device")),
     ),
     # RFC 8058: the mail client posts this body; any other is as good.
     Entry(

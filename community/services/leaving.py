@@ -28,6 +28,7 @@ from community.models import (
     NicknameHistory,
     Notification,
     NotificationPreference,
+    PushSubscription,
 )
 from community.services.personal_data import data_exports_delete
 from events.models import (
@@ -88,6 +89,7 @@ def member_delete(*, member: Member, now: datetime | None = None) -> Member:
             DigestSent,
             Follow,
             AnnouncementDelivery,
+            PushSubscription,
         ):
             model.objects.filter(member=locked).delete()
         Notification.objects.filter(recipient=locked).delete()

@@ -3,9 +3,12 @@
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from community.follows import muted_among, watchers_of
+from community.display import display_name
 from community.mail import mail_member
 from community.models import (
     Comment,
@@ -17,6 +20,7 @@ from community.models import (
     Thread,
 )
 from community.preferences import unsubscribe_headers, wanting
+from community.services.push import push_queue
 from realtime.broadcast import unread_counts_push
 
 # Notification kinds a member may switch off, and their topic on the
@@ -90,6 +94,8 @@ def notify(
                 context={"notification": notification, "member": member},
                 unsubscribe=unsubscribe_headers(member, topic),
             )
+    if kind in PUSH_TEXTS and thread is not None:
+        _push(list(unique.values()), kind, topic, actor, thread, comment)
     return created
 
 
@@ -112,6 +118,34 @@ def notify_watchers(
         actor=actor,
         thread=thread,
         comment=comment,
+    )
+
+
+# Replies and mentions also reach the member's devices (community.push):
+# the thread's title and who wrote, never the text itself.
+PUSH_TEXTS = {
+    NotificationKind.REPLY: lambda name: _("%(name)s replied to you.") % {"name": name},
+    NotificationKind.MENTION: lambda name: (
+        _("%(name)s mentioned you.") % {"name": name}
+    ),
+}
+
+
+def _push(members, kind, topic, actor, thread, comment) -> None:
+    path = reverse("thread_detail", args=[thread.community.slug, thread.pk])
+    if comment is not None:
+        path += f"#comment-{comment.pk}"
+
+    def content(member):
+        name = display_name(actor, thread.community) if actor else "Moim"
+        return thread.title, PUSH_TEXTS[kind](name)
+
+    push_queue(
+        members=members,
+        topic=topic,
+        content=content,
+        path=path,
+        tag=f"{kind}-{comment.pk if comment else thread.pk}",
     )
 
 

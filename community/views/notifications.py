@@ -18,7 +18,9 @@ from community.models import (
     Notification,
     NotificationChannel,
     NotificationTopic,
+    PushSubscription,
 )
+from community.push import vapid_key
 from community.selectors import notifications as selectors
 from community.services import notifications as services
 from community.services import preferences as preference_services
@@ -100,6 +102,10 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
             "always": preferences.TRANSACTIONAL,
             "followed": follows.chosen_by(member),
             "levels": FollowLevel.choices,
+            "devices": PushSubscription.objects.filter(member=member).order_by(
+                "created", "pk"
+            ),
+            "push_key": vapid_key().public,
         },
         status=400 if form.errors else 200,
     )

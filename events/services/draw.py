@@ -24,7 +24,7 @@ from events.models import (
     GatheringStatus,
 )
 from events.services.chain import log_append, movements_log
-from events.services.notices import notices_send
+from events.services.notices import notices_send, offer_push
 from events.services.receipts import receipts_drawn_send
 from events.services.seats import application_end, offer_deadline, waitlist_renumber
 from events.terms import terms_amendments
@@ -240,16 +240,16 @@ def draw_notices_send(*, gathering_id: int) -> int:
                 rank__isnull=False,
             ).select_related("member")
         )
+        offered = [a for a in applications if a.status == ApplicationStatus.OFFERED]
         notices_send(
-            items=[
-                (a.member, {"deadline": a.offer_expires_at})
-                for a in applications
-                if a.status == ApplicationStatus.OFFERED
-            ],
+            items=[(a.member, {"deadline": a.offer_expires_at}) for a in offered],
             gathering=gathering,
             detail=_(
                 "You won a seat at ‘%(title)s’ in the draw! Confirm it by %(deadline)s."
             ),
+            push=offer_push(min(a.offer_expires_at for a in offered))
+            if offered
+            else None,
         )
         notices_send(
             items=[

@@ -46,7 +46,7 @@ from events.models import (
 from events.scheduling import schedule
 from events.services.chain import movements_log
 from events.services.draw import applications_freeze, draw_notices_task, draw_run
-from events.services.notices import notices_send
+from events.services.notices import link_push, notices_send, start_push
 from events.services.seats import (
     applications_update,
     locked_gathering,
@@ -369,7 +369,17 @@ def _reminders_send(gathering: Gathering, now: datetime) -> None:
                     gathering=gathering,
                     detail=REMINDER_TEXTS[kind, with_link],
                     topic=NotificationTopic.GATHERING_REMINDER,
+                    push=_reminder_push(gathering, kind, with_link, now),
                 )
+
+
+def _reminder_push(gathering: Gathering, kind: str, with_link: bool, now):
+    """The push that goes with a reminder: the hour before, that it starts
+    soon; the day before, that the join link is open, if it is (with the
+    default release a day before the start, it opens with this reminder)."""
+    if kind == ReminderKind.HOUR_BEFORE:
+        return start_push(gathering, now)
+    return link_push(gathering, now) if with_link else None
 
 
 def _join_url(application: Application, now: datetime) -> str | None:

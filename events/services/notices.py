@@ -2,15 +2,82 @@
 notification and an email, each in the member's own language. Never carries
 the video link: attendees reach it through their join URL on the site."""
 
+from dataclasses import dataclass
+
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from community.facts import said, source_text, stored
 from community.mail import mail_member
-from community.models import Member, Notification, NotificationChannel, NotificationKind
+from community.models import (
+    Member,
+    Notification,
+    NotificationChannel,
+    NotificationKind,
+    NotificationTopic,
+)
 from community.preferences import unsubscribe_headers, wanting
+from community.services.push import push_queue
 from events.models import Gathering
 from realtime.broadcast import unread_counts_push
+
+
+@dataclass(frozen=True)
+class Push:
+    """A notice's push to the member's devices (community.push): ``topic``
+    (push-only, switchable), ``title`` and ``body`` lazy texts filled with
+    the gathering's ``title`` and only the ``PUSH_PARAMS`` of the notice's
+    parameters, so a personal join URL in them never reaches a push
+    payload; the payload leads to the gathering's page."""
+
+    topic: str
+    title: Promise
+    body: Promise
+    urgency: str = "normal"
+    ttl: int = 60 * 60 * 24
+
+
+PUSH_PARAMS = ("title", "deadline", "start")
+
+
+def _until(moment, now, least: int = 60) -> int:
+    """Seconds from ``now`` until ``moment``: a push is worth nothing after."""
+    return max(least, int((moment - (now or timezone.now())).total_seconds()))
+
+
+def offer_push(deadline, now=None) -> Push:
+    """A seat offered (after a draw, or from the waitlist): urgent, and
+    kept by the push service until the claim window closes."""
+    return Push(
+        topic=NotificationTopic.SEAT_OFFER,
+        title=_("A seat is yours: ‘%(title)s’"),
+        body=_("Confirm it by %(deadline)s, or it passes to the next member."),
+        urgency="high",
+        ttl=_until(deadline, now),
+    )
+
+
+def link_push(gathering: Gathering, now=None) -> Push:
+    """The join link's release: the link itself is on the gathering's page
+    only, for whoever holds a seat."""
+    return Push(
+        topic=NotificationTopic.LINK_RELEASE,
+        title=_("The join link for ‘%(title)s’ is open"),
+        body=_("It starts at %(start)s. Your link is on the gathering's page."),
+        ttl=_until(gathering.starts_at, now),
+    )
+
+
+def start_push(gathering: Gathering, now=None) -> Push:
+    return Push(
+        topic=NotificationTopic.GATHERING_START,
+        title=_("‘%(title)s’ starts soon"),
+        body=_("It starts at %(start)s. Join from the gathering's page."),
+        urgency="high",
+        ttl=_until(gathering.starts_at, now),
+    )
 
 
 def gathering_url(gathering: Gathering) -> str:
@@ -23,12 +90,14 @@ def notice_send(
     gathering: Gathering,
     detail: str,
     context: dict | None = None,
+    push: Push | None = None,
 ) -> None:
     """The same notice to several members."""
     notices_send(
         items=[(member, context or {}) for member in members],
         gathering=gathering,
         detail=detail,
+        push=push,
     )
 
 
@@ -40,6 +109,7 @@ def notices_send(
     link: str = "",
     template: str = "events/email/notice",
     topic: str | None = None,
+    push: Push | None = None,
 ) -> None:
     """One notice per (member, parameters): ``detail`` is a lazy translatable
     text with %-parameters (``title`` is always given), rendered per member
@@ -50,7 +120,8 @@ def notices_send(
     where the notice leads (the gathering page unless given). ``topic``: for
     a notice a member may switch off (community.preferences), sent only on
     the channels they want, its mail with a one-click unsubscribe; None for
-    one that always goes out (a seat offer, a cancellation)."""
+    one that always goes out (a seat offer, a cancellation). ``push``: also
+    to the members' devices, if they want it."""
     link = link or gathering_url(gathering)
     members = [member for member, _ in items]
     if topic is None:
@@ -97,3 +168,29 @@ def notices_send(
             },
             unsubscribe=unsubscribe_headers(member, topic) if topic else None,
         )
+    if push is not None:
+        _push(items, gathering, push)
+
+
+def _push(items: list[tuple[Member, dict]], gathering: Gathering, push: Push) -> None:
+    contexts = {member.pk: context for member, context in items}
+
+    def content(member: Member) -> tuple[str, str]:
+        params = stored(
+            {"title": gathering.title}
+            | {k: v for k, v in contexts[member.pk].items() if k in PUSH_PARAMS}
+        )
+        return (
+            said(source_text(push.title), params),
+            said(source_text(push.body), params),
+        )
+
+    push_queue(
+        members=[member for member, _ in items],
+        topic=push.topic,
+        content=content,
+        path=gathering_url(gathering),
+        tag=f"{push.topic}-{gathering.pk}",
+        urgency=push.urgency,
+        ttl=push.ttl,
+    )

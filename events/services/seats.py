@@ -26,7 +26,7 @@ from events.models import (
     JoinPass,
 )
 from events.services.chain import movements_log
-from events.services.notices import notice_send
+from events.services.notices import notice_send, offer_push
 from realtime.broadcast import member_sockets_close
 
 logger = logging.getLogger(__name__)
@@ -129,6 +129,7 @@ def seats_fill(gathering: Gathering, now: datetime) -> list[Application]:
         gathering=gathering,
         detail=_("A seat at ‘%(title)s’ is yours if you confirm by %(deadline)s."),
         context={"deadline": deadline},
+        push=offer_push(deadline, now),
     )
     return promoted
 

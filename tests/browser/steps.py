@@ -659,3 +659,81 @@ def texts_in_another_language(page, language: str, allowed: set[str]) -> list[st
         for text in page.evaluate(_PAGE_TEXTS)
         if in_another_language(text, language, allowed)
     ]
+
+
+# --- Web push in the service worker ---------------------------------------------------
+# Headless Chromium reaches no real push service, so the service worker is
+# given the push through the DevTools protocol, with a payload our server
+# produced and our own push service (tests/push_server.py) decrypted.
+
+
+def app_manifest(page) -> dict:
+    """The web app manifest the page links to, as the browser fetches it."""
+    href = page.locator("link[rel=manifest]").get_attribute("href")
+    return page.evaluate("(href) => fetch(href).then((r) => r.json())", href)
+
+
+def service_worker_activate(page) -> str:
+    """Register /sw.js (as the settings page's button does) and wait until it
+    is active; returns its state ("activated")."""
+    return page.evaluate(
+        """async () => {
+            await navigator.serviceWorker.register("/sw.js", { scope: "/" });
+            const registration = await navigator.serviceWorker.ready;
+            const worker = registration.active;
+            if (worker.state !== "activated") {
+                await new Promise((done) => worker.addEventListener(
+                    "statechange", () => worker.state === "activated" && done()));
+            }
+            return worker.state;
+        }"""
+    )
+
+
+def service_worker_registration_id(cdp, origin: str) -> str:
+    """The registration id of the service worker whose scope is the site's
+    root, from ``ServiceWorker.workerRegistrationUpdated`` (sent for every
+    registration once ServiceWorker.enable is called)."""
+    found: list[str] = []
+    scope = origin.rstrip("/") + "/"
+
+    def on_update(event):
+        for registration in event["registrations"]:
+            if registration["scopeURL"] == scope and not registration["isDeleted"]:
+                found.append(registration["registrationId"])
+
+    cdp.on("ServiceWorker.workerRegistrationUpdated", on_update)
+    cdp.send("ServiceWorker.enable")
+    deadline = datetime.now() + timedelta(milliseconds=TIMEOUT_MS)
+    while not found and datetime.now() < deadline:
+        cdp.send("Runtime.evaluate", {"expression": "1"})  # let events arrive
+    assert found, f"no service worker registered for {scope}"
+    return found[-1]
+
+
+def push_deliver_in_worker(page, data: str) -> None:
+    """Hand ``data`` (a payload as a push service delivers it, decrypted) to
+    the page's service worker as a push message."""
+    origin = page.evaluate("location.origin")
+    page.context.grant_permissions(["notifications"], origin=origin)
+    cdp = page.context.new_cdp_session(page)
+    registration_id = service_worker_registration_id(cdp, origin)
+    cdp.send(
+        "ServiceWorker.deliverPushMessage",
+        {"origin": origin, "registrationId": registration_id, "data": data},
+    )
+
+
+def notifications_shown(page, count: int = 1) -> list[dict]:
+    """The notifications the service worker shows (title, body, tag, the URL
+    it opens), once there are ``count``."""
+    script = """() => navigator.serviceWorker.ready
+        .then((registration) => registration.getNotifications())
+        .then((shown) => shown.map((n) => ({
+            title: n.title, body: n.body, tag: n.tag,
+            url: n.data && n.data.url })))"""
+    page.wait_for_function(
+        f"() => ({script})().then((shown) => shown.length >= {count})",
+        timeout=TIMEOUT_MS,
+    )
+    return page.evaluate(script)
