@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from community.follows import muted_among, watchers_of
 from community.display import display_name
+from community.follows import muted_among, watchers_of
 from community.mail import mail_member
 from community.models import (
     Comment,
