@@ -47,10 +47,21 @@ class Layer:
     """Per page: who reads, what they may do, labels and URLs."""
 
     def __init__(
-        self, *, thread, community, member, can_post: bool, is_moderator: bool
+        self,
+        *,
+        thread,
+        community,
+        member,
+        can_post: bool,
+        is_moderator: bool,
+        read_to: int | None = None,
     ):
         slug = community.slug
         self.thread = thread
+        # Where unread comments start is marked once, before the first one
+        # shown (selectors.unread says what is unread).
+        self.read_to = read_to
+        self.divided = False
         self.member_id = member.pk
         self.can_post = can_post
         self.can_reply = can_post and (not thread.is_locked or is_moderator)
@@ -70,7 +81,19 @@ class Layer:
             "delete": escape(gettext("Delete")),
             "mark": escape(gettext("Mark as helpful answer")),
             "unmark": escape(gettext("Unmark helpful answer")),
+            "unread": escape(gettext("New since your last visit")),
         }
+
+    def divider(self, comment) -> str:
+        """The divider before the first unread comment shown (the anchor
+        lists link to), or nothing."""
+        if self.divided or not is_unread(comment, self.member_id, self.read_to):
+            return ""
+        self.divided = True
+        return (
+            '<p class="unread-divider" id="unread">'
+            f"<span>{self.labels['unread']}</span></p>"
+        )
 
     def reactions(self, comment) -> str:
         pk = comment.pk
@@ -230,25 +253,59 @@ def comments_from_rows(page, replies: Sequence, mine: set[tuple[int, str]]):
     return page
 
 
+def is_unread(comment, member_id: int, read_to: int | None) -> bool:
+    """Whether ``comment`` came after the member's read position
+    (selectors.unread: visible, and not their own); nothing is when the
+    thread was never opened (``read_to`` None: it is all new)."""
+    return (
+        read_to is not None
+        and comment.pk > read_to
+        and comment.visibility == "visible"
+        and comment.author_id != member_id
+    )
+
+
+def unread_count(comments: Iterable, *, member_id: int, read_to: int | None) -> int:
+    """How many comments of a comment_tree page (replies included) are
+    unread (``is_unread``)."""
+    return sum(
+        is_unread(c, member_id, read_to)
+        for comment in comments
+        for c in (comment, *comment.reply_list)
+    )
+
+
 def member_comments(
-    comments: Iterable, *, thread, community, member, can_post: bool, is_moderator
+    comments: Iterable,
+    *,
+    thread,
+    community,
+    member,
+    can_post: bool,
+    is_moderator,
+    read_to: int | None = None,
 ) -> SafeString:
     """The ``comment-list`` of thread_detail.html for ``member``, from a
-    comment_tree page whose comments carry ``head_html`` (comment_heads)."""
+    comment_tree page whose comments carry ``head_html`` (comment_heads),
+    a divider before the first comment after ``read_to``."""
     layer = Layer(
         thread=thread,
         community=community,
         member=member,
         can_post=can_post,
         is_moderator=is_moderator,
+        read_to=read_to,
     )
     html = []
     for comment in comments:
+        html.append(layer.divider(comment))
         html.append('<div class="comment-thread">')
         html.append(layer.item(comment, is_reply=False))
         if comment.reply_list:
             html.append('<div class="replies">')
-            html.extend(layer.item(r, is_reply=True) for r in comment.reply_list)
+            for r in comment.reply_list:
+                html.append(layer.divider(r))
+                html.append(layer.item(r, is_reply=True))
             html.append("</div>")
         html.append("</div>")
     # Every piece is escaped above or a fragment rendered by an autoescaping

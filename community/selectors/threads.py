@@ -2,7 +2,7 @@
 number of queries whatever its length (tests pin them at two sizes)."""
 
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.core.paginator import Page, Paginator
 from django.db.models import (
@@ -27,6 +27,7 @@ from community.models import (
     Reaction,
     Revision,
     Thread,
+    ThreadRead,
     ThreadTag,
     Visibility,
 )
@@ -406,14 +407,24 @@ def thread_member_state(*, thread: Thread, member: Member | None) -> dict[str, b
 
 
 def thread_member_marks(
-    *, thread: Thread, member: Member | None, comment_ids: list[int]
-) -> tuple[dict[str, bool], set[tuple[int, str]]]:
+    *,
+    thread: Thread,
+    member: Member | None,
+    comment_ids: list[int],
+    reading: bool = False,
+) -> tuple[dict[str, Any], set[tuple[int, str]]]:
     """What is ``member``'s own on a page of a thread, in one query: their
     reactions and bookmark on the thread (as thread_member_state says
     them), and (comment id, kind) of their reactions on those comments (as
-    comment_reactions_mine)."""
+    comment_reactions_mine); with ``reading``, also how far they had read
+    it (``read_to``: their ThreadRead position, None if never opened)."""
     if member is None or not member.is_authenticated:
-        return {"empathy": False, "helpful": False, "bookmarked": False}, set()
+        return {
+            "empathy": False,
+            "helpful": False,
+            "bookmarked": False,
+            "read_to": None,
+        }, set()
     # Every column an annotation, named alike in each part, so that the
     # parts' columns line up in the union.
     no_comment = Cast(Value(None), output_field=IntegerField())
@@ -428,6 +439,16 @@ def thread_member_marks(
             all=True,
         )
     )
+    if reading:
+        # How far the member had read (services.unread moves it after).
+        marks = marks.union(
+            ThreadRead.objects.filter(member=member, thread=thread)
+            .annotate(
+                on=F("last_comment_id"), mark=Value(READ, output_field=CharField())
+            )
+            .values_list("on", "mark"),
+            all=True,
+        )
     if comment_ids:
         marks = marks.union(
             Reaction.objects.filter(member=member, comment_id__in=comment_ids)
@@ -437,8 +458,11 @@ def thread_member_marks(
         )
     mine: set[tuple[int, str]] = set()
     kinds: set[str] = set()
+    read_to = None
     for comment_id, kind in marks:
-        if comment_id is None:
+        if kind == READ:
+            read_to = comment_id
+        elif comment_id is None:
             kinds.add(kind)
         else:
             mine.add((comment_id, kind))
@@ -446,12 +470,15 @@ def thread_member_marks(
         "empathy": "empathy" in kinds,
         "helpful": "helpful" in kinds,
         "bookmarked": BOOKMARKED in kinds,
+        "read_to": read_to,
     }
     return state, mine
 
 
-# Not a reaction kind: marks the bookmark among them (thread_member_marks).
+# Not reaction kinds: mark the bookmark and the read position among them
+# (thread_member_marks).
 BOOKMARKED = "bookmark"
+READ = "read"
 
 
 def bookmark_list(*, member: Member, page: int | str = 1) -> Page:

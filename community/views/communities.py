@@ -12,11 +12,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from community import fragments, page_cache
+from community import fragments, page_cache, unread_layer
 from community.access import Access
 from community.decorators import community_view
 from community.errors import CommunityError
 from community.selectors import communities as selectors
+from community.selectors import unread
 from community.selectors.home import home_threads
 from community.selectors.threads import thread_recent
 from community.services import communities as services
@@ -84,7 +85,15 @@ def _community_page(request: HttpRequest, *, access: Access) -> HttpResponse:
     # What the body shows is the same for every reader of the same
     # standing: one cached rendering serves them all (community.fragments),
     # the reader's CSRF token filled in.
-    context["body_html"] = fragments.community_body(request=request, context=context)
+    context["body_html"] = unread_layer.apply(
+        fragments.community_body(request=request, context=context),
+        community=community,
+        # The member's unread marks over it (none for signed-out readers).
+        states=unread.thread_unread(
+            access=access, thread_ids=[row.pk for row in recent]
+        ),
+        counts=unread.list_counts(access=access),
+    )
     return render(request, "community/community_detail.html", context)
 
 
