@@ -14,14 +14,13 @@ marks show nothing.
 """
 
 import re
-from collections.abc import Mapping
 
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext, pgettext
 
-from community.selectors.unread import ListCounts, ThreadUnread
+from community.selectors.unread import ListMarks
 
 _MARKS = re.compile(
     r'<span class="unread-mark" data-thread="(\d+)"></span>'
@@ -38,12 +37,11 @@ def apply(
     html: str,
     *,
     community,
-    states: Mapping[int, ThreadUnread],
-    counts: ListCounts | None,
-    summary_url: str = "",
+    marks: ListMarks,
 ) -> SafeString:
     """``html`` with the member's marks filled in (unchanged when there is
     nothing to mark)."""
+    states, counts = marks
     if not states and not (counts and (counts.new or counts.unread)):
         return mark_safe(html)  # noqa: S308 (a cached, autoescaped body)
     head, _, tail = reverse(

@@ -11,33 +11,21 @@ read here, from the member's last-read positions (models.ThreadRead).
 
 Only members in good standing (``reader``) are tracked: a member who left
 or is banned sees none of it, and their rows are kept for a return. Every
-count starts from ``tracked_threads``: the one place to leave threads out
-(muted ones, once follow levels exist).
+count goes through ``_tracked``: the one place to leave threads out (muted
+ones, once follow levels exist).
 """
 
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from django.db.models import (
-    Count,
-    Exists,
-    F,
-    FilteredRelation,
-    Func,
-    IntegerField,
-    Min,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-)
+from django.db import connection
+from django.db.models import Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from community.models import (
     Comment,
     Member,
-    Membership,
     Thread,
     ThreadRead,
     Visibility,
@@ -75,96 +63,107 @@ def new_since(access, *, now: datetime | None = None) -> datetime:
     return max(access.membership.joined_at, now - NEW_WINDOW)
 
 
-def tracked_threads(member: Member) -> QuerySet[Thread]:
-    """The visible threads whose unread state ``member`` is shown. Muted
-    threads (follow levels) are to be excluded here, and only here."""
-    return Thread.objects.filter(visibility=Visibility.VISIBLE)
+class ListMarks(NamedTuple):
+    """A list's unread marks: the rows' states (only rows that are new or
+    have unread comments) and the list's counts; empty for a reader who is
+    not tracked."""
+
+    states: dict[int, ThreadUnread]
+    counts: ListCounts | None
+
+
+NOTHING = ListMarks({}, None)
+
+
+def _tracked(alias: str, member_id: int) -> str:
+    """SQL: the thread ``alias`` is one whose unread state the member is
+    shown (visible). Muted threads (follow levels) are to be excluded here,
+    and only here; ``member_id`` is an int, safe to write into the SQL."""
+    return f"{alias}.visibility = '{Visibility.VISIBLE}'"
+
+
+def _unread_comment(alias: str, member_id: int) -> str:
+    """SQL: the comment ``alias`` counts as unread once after a position:
+    visible, and not the member's own."""
+    return (
+        f"{alias}.visibility = '{Visibility.VISIBLE}'"
+        f" AND {alias}.author_id <> {int(member_id)}"
+    )
+
+
+def list_marks(*, access, thread_ids: list[int], board=None) -> ListMarks:
+    """The reader's (``reader``) marks on a list of ``thread_ids`` of the
+    community (or of ``board``): which rows are new, how many comments of
+    each are unread and the first of them, and how many threads of the
+    whole community (board) are new and unread. One statement, none
+    without a tracked reader.
+
+    Written in SQL rather than the ORM: these pages are read by every
+    member, and building these subqueries with the ORM cost more Python
+    calls than the rest of the page (bench/forum.py). Only ints (ids) and
+    our own table names are written into it; the rest are parameters."""
+    member = reader(access)
+    if member is None:
+        return NOTHING
+    m = int(member.pk)
+    ops = connection.ops
+    since = ops.adapt_datetimefield_value(new_since(access))
+    thread = ops.quote_name(Thread._meta.db_table)
+    read = ops.quote_name(ThreadRead._meta.db_table)
+    comment = ops.quote_name(Comment._meta.db_table)
+    if board is not None:
+        scope, scope_id = "board_id", board.pk
+    else:
+        scope, scope_id = "community_id", access.community.pk
+    # A thread started within the window is last active within it too: the
+    # second bound lets the list's index on last activity find them.
+    counts = (
+        f"(SELECT COUNT(*) FROM {thread} t2 WHERE t2.{scope} = %s"  # noqa: S608 (ints and our names)
+        f" AND {_tracked('t2', m)} AND t2.created_at >= %s"
+        f" AND t2.last_activity_at >= %s AND t2.author_id <> {m}"
+        f" AND NOT EXISTS (SELECT 1 FROM {read} r2"
+        f" WHERE r2.thread_id = t2.id AND r2.member_id = {m})),"
+        f" (SELECT COUNT(*) FROM {read} r3 INNER JOIN {thread} t3"
+        f" ON t3.id = r3.thread_id WHERE r3.member_id = {m}"
+        f" AND t3.{scope} = %s AND {_tracked('t3', m)}"
+        f" AND EXISTS (SELECT 1 FROM {comment} c3 WHERE c3.thread_id = r3.thread_id"
+        f" AND c3.id > r3.last_comment_id AND {_unread_comment('c3', m)}))"
+    )
+    count_params = [scope_id, since, since, scope_id]
+    ids = [int(pk) for pk in thread_ids]
+    with connection.cursor() as cursor:
+        if not ids:
+            cursor.execute(f"SELECT {counts}", count_params)
+            return ListMarks({}, ListCounts(*cursor.fetchone()))
+        after = (
+            f"FROM {comment} c WHERE c.thread_id = t.id"
+            f" AND c.id > r.last_comment_id AND {_unread_comment('c', m)}"
+        )
+        cursor.execute(
+            "SELECT t.id, CASE WHEN r.last_comment_id IS NULL"  # noqa: S608 (ints and our names)
+            f" AND t.author_id <> {m} AND t.created_at >= %s THEN 1 ELSE 0 END,"
+            f" (SELECT COUNT(*) {after}), (SELECT MIN(c.id) {after}), {counts}"
+            f" FROM {thread} t LEFT OUTER JOIN {read} r"
+            f" ON r.thread_id = t.id AND r.member_id = {m}"
+            f" WHERE t.id IN ({', '.join(map(str, ids))}) AND {_tracked('t', m)}",
+            [since, *count_params],
+        )
+        rows = cursor.fetchall()
+    states = {}
+    for pk, is_new, unread, first, *_totals in rows:
+        if is_new:
+            states[pk] = ThreadUnread(True, 0, None)
+        elif unread:
+            states[pk] = ThreadUnread(False, unread, first)
+    totals = rows[0][4:] if rows else None
+    if totals is None:
+        return list_marks(access=access, thread_ids=[], board=board)
+    return ListMarks(states, ListCounts(*totals))
 
 
 def _unread_comments(member: Member) -> Q:
-    """On Comment: visible, and not the member's own."""
+    """On Comment: visible, and not the member's own (as _unread_comment)."""
     return Q(visibility=Visibility.VISIBLE) & ~Q(author=member)
-
-
-def thread_unread(*, access, thread_ids: list[int]) -> dict[int, ThreadUnread]:
-    """Each of ``thread_ids``'s state for the reader (``reader``), only for
-    threads that are new or have unread comments. One query (none without
-    a tracked reader or threads)."""
-    member = reader(access)
-    if member is None or not thread_ids:
-        return {}
-    since = new_since(access)
-    # The member's row (if any) joined to each thread, and the comments
-    # after its position counted: a thread never opened has a NULL
-    # position, which no comment is after.
-    after = Q(
-        comments__pk__gt=F("mine__last_comment_id"),
-        comments__visibility=Visibility.VISIBLE,
-    ) & ~Q(comments__author=member)
-    rows = (
-        tracked_threads(member)
-        .filter(pk__in=thread_ids)
-        .annotate(mine=FilteredRelation("reads", condition=Q(reads__member=member)))
-        .values_list("pk", "author_id", "created_at", "mine__last_comment_id")
-        .annotate(
-            unread=Count("comments", filter=after),
-            first=Min("comments__pk", filter=after),
-        )
-        .order_by()
-    )
-    states = {}
-    for pk, author_id, created_at, position, unread, first in rows:
-        if position is None:
-            if author_id != member.pk and created_at >= since:
-                states[pk] = ThreadUnread(True, 0, None)
-        elif unread:
-            states[pk] = ThreadUnread(False, unread, first)
-    return states
-
-
-def list_counts(*, access, board=None) -> ListCounts | None:
-    """How many threads of the community (or of ``board``) are new and
-    how many have unread comments for the reader; None without a tracked
-    reader. One query."""
-    member = reader(access)
-    if member is None:
-        return None
-    threads = tracked_threads(member)
-    if board is not None:
-        threads = threads.filter(board=board)
-    else:
-        threads = threads.filter(community=access.community)
-    read = ThreadRead.objects.filter(member=member, thread=OuterRef("pk"))
-    new = (
-        threads.filter(created_at__gte=new_since(access))
-        .exclude(author=member)
-        .exclude(Exists(read))
-    )
-    later = Comment.objects.filter(
-        _unread_comments(member),
-        thread=OuterRef("thread_id"),
-        pk__gt=OuterRef("last_comment_id"),
-    )
-    unread = ThreadRead.objects.filter(
-        Exists(later), member=member, thread__in=threads.values("pk")
-    )
-    # Both counts as scalar subqueries of one statement, on the member's
-    # membership row (any one row would do).
-    found = (
-        Membership.objects.filter(pk=access.membership.pk)
-        .values_list(
-            Subquery(_count(new), output_field=IntegerField()),
-            Subquery(_count(unread), output_field=IntegerField()),
-        )
-        .first()
-    )
-    return ListCounts(*(found or (0, 0)))
-
-
-def _count(queryset: QuerySet) -> QuerySet:
-    # COUNT(*) as a scalar subquery: Func is not an aggregate to Django, so
-    # no GROUP BY is added.
-    return queryset.order_by().annotate(n=Func("pk", function="COUNT")).values("n")
 
 
 def first_unread_page(*, access, thread: Thread, moderator: bool) -> int:

@@ -89,10 +89,7 @@ def _community_page(request: HttpRequest, *, access: Access) -> HttpResponse:
         fragments.community_body(request=request, context=context),
         community=community,
         # The member's unread marks over it (none for signed-out readers).
-        states=unread.thread_unread(
-            access=access, thread_ids=[row.pk for row in recent]
-        ),
-        counts=unread.list_counts(access=access),
+        marks=unread.list_marks(access=access, thread_ids=[row.pk for row in recent]),
     )
     return render(request, "community/community_detail.html", context)
 

@@ -122,16 +122,14 @@ def _board_page(
             page.object_list, community=access.community
         )
     # The member's unread marks over it (none for signed-out readers).
-    marks = {
-        "community": access.community,
-        "states": unread.thread_unread(
-            access=access, thread_ids=[row.pk for row in page.object_list]
-        ),
-        "counts": unread.list_counts(access=access, board=board),
-    }
+    marks = unread.list_marks(
+        access=access, thread_ids=[row.pk for row in page.object_list], board=board
+    )
     for name in ("body_html", "thread_rows"):
         if context.get(name) is not None:
-            context[name] = unread_layer.apply(context[name], **marks)
+            context[name] = unread_layer.apply(
+                context[name], community=access.community, marks=marks
+            )
     return render(request, "community/board_detail.html", context)
 
 
