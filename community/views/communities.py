@@ -85,12 +85,14 @@ def _community_page(request: HttpRequest, *, access: Access) -> HttpResponse:
     # What the body shows is the same for every reader of the same
     # standing: one cached rendering serves them all (community.fragments),
     # the reader's CSRF token filled in.
-    context["body_html"] = unread_layer.apply(
-        fragments.community_body(request=request, context=context),
-        community=community,
-        # The member's unread marks over it (none for signed-out readers).
-        marks=unread.list_marks(access=access, thread_ids=[row.pk for row in recent]),
-    )
+    context["body_html"] = fragments.community_body(request=request, context=context)
+    # The member's unread marks over it (none for signed-out readers).
+    marks = unread.list_marks(access=access, thread_ids=[row.pk for row in recent])
+    for name in ("body_html", "recent_rows"):
+        if context.get(name) is not None:
+            context[name] = unread_layer.apply(
+                context[name], community=community, marks=marks
+            )
     return render(request, "community/community_detail.html", context)
 
 
