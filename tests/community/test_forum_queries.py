@@ -33,14 +33,14 @@ pytestmark = pytest.mark.django_db
 #   count, comments and replies, my reactions and bookmark (one query),
 #   (moderators) edit history.
 # Community and board pages, for a member: their unread marks, the rows'
-#   states and the list's counts (community.selectors.unread; one query
-#   each, tests/community/test_unread.py). The thread page reads the
+#   states and the list's counts in one query (community.selectors.unread,
+#   tests/community/test_unread.py). The thread page reads the
 #   member's position with their reactions and writes it only when it moves
 #   (not on the second read here).
 DIRECTORY_QUERIES = 11
 # 7, plus the upcoming gatherings and the satisfaction trend (events)
-COMMUNITY_QUERIES = 11
-BOARD_QUERIES = 9
+COMMUNITY_QUERIES = 10
+BOARD_QUERIES = 8
 # The thread is read a second time: the unread count is in the cache by then.
 THREAD_QUERIES = {False: 7, True: 8}
 
