@@ -429,15 +429,24 @@ def targets_find(word: str = "리텐션") -> Targets:
 READER_EMAILS = {
     "member": "bench-reader-member@bench.moim.kr",
     "moderator": "bench-reader-moderator@bench.moim.kr",
+    "member, unread": "bench-reader-unread@bench.moim.kr",
 }
+# The reader whose board page shows unread marks (readers_prepare): measured
+# on the board only, next to the member who has read nothing there.
+UNREAD_READER = "member, unread"
+UNREAD_PAGE = "thread list (board)"
 
 
 def readers_prepare(targets: Targets) -> dict[str, int]:
     """Two members of the busiest community with the history a regular
     has, the second one its moderator: each reacted to the busy thread and
     to 40 of its comments, wrote 5 of them, bookmarked it and 40 other
-    threads, and has 40 notifications, 12 unread. Idempotent (--reuse-db):
-    what exists is kept, notifications are written afresh."""
+    threads, and has 40 notifications, 12 unread. A third member, with the
+    same history, joined a month ago and has read the board's 40 latest
+    threads but every fifth, each up to its third-last comment (so a page
+    of the board shows unread counts, and the threads of the last week it
+    never opened as new). Idempotent (--reuse-db): what exists is kept,
+    notifications and read positions are written afresh."""
     from allauth.account.models import EmailAddress
     from django.db import transaction
 
@@ -485,9 +494,14 @@ def readers_prepare(targets: Targets) -> dict[str, int]:
                 defaults={
                     "role": MembershipRole.MODERATOR
                     if kind == "moderator"
-                    else MembershipRole.MEMBER
+                    else MembershipRole.MEMBER,
+                    # The others join now: nothing is new to them.
+                    "joined_at": now
+                    - timedelta(days=30 if kind == UNREAD_READER else 0),
                 },
             )
+            if kind == UNREAD_READER:
+                threads_read_prepare(member, targets, community)
             comments = list(
                 Comment.objects.filter(thread_id=targets.thread_id)
                 .order_by("created_at", "pk")
@@ -529,6 +543,32 @@ def readers_prepare(targets: Targets) -> dict[str, int]:
             )
         forum_counters_refresh([community])
     return ids
+
+
+def threads_read_prepare(member, targets: Targets, community) -> None:
+    """``member``'s read positions on the board (readers_prepare)."""
+    from community.models import Comment, Thread, ThreadRead
+
+    latest = list(
+        Thread.objects.filter(community=community, board__slug=targets.board)
+        .order_by("-is_pinned", "-last_activity_at", "-pk")
+        .values_list("pk", flat=True)[:40]
+    )
+    read = [pk for n, pk in enumerate(latest) if n % 5 != 4]
+    ids: dict[int, list[int]] = {pk: [] for pk in read}
+    for thread_id, pk in Comment.objects.filter(thread_id__in=read).values_list(
+        "thread_id", "pk"
+    ):
+        ids[thread_id].append(pk)
+    ThreadRead.objects.filter(member=member).delete()
+    ThreadRead.objects.bulk_create(
+        ThreadRead(
+            member=member,
+            thread_id=pk,
+            last_comment_id=sorted(ids[pk])[-3] if len(ids[pk]) >= 3 else 0,
+        )
+        for pk in read
+    )
 
 
 def sessions_store(member_ids: list[int]) -> dict[int, str]:
@@ -829,7 +869,13 @@ def pages(targets: Targets) -> list[tuple[str, str]]:
 # Who reads: the two signed-in readers of readers_prepare, and signed-out
 # readers on the server that keeps pages for them (the production default)
 # and on the one that renders every request.
-READERS = ("member", "moderator", "signed-out, rendered", "signed-out, kept")
+READERS = (
+    "member",
+    "moderator",
+    UNREAD_READER,
+    "signed-out, rendered",
+    "signed-out, kept",
+)
 BARE = ("bare view", "", "/bench/bare/")
 
 
@@ -935,7 +981,7 @@ def summary(results: list[Result], plan: list[tuple[str, str, str]]) -> str:
             ratio = r.rps / (bare.rps or math.nan)
             p99 = r.percentile(99) / bare.percentile(99)
             cells.append(f"{ratio:.2f}")
-            if reader in ("member", "moderator"):
+            if reader in ("member", "moderator", UNREAD_READER):
                 goal = GOAL_MEMBER_BUSY if name == "busy thread" else GOAL_MEMBER
                 ok = ratio >= goal and p99 <= GOAL_MEMBER_P99
                 verdicts.append(
@@ -989,6 +1035,7 @@ def main(argv=None) -> int:
             for page, path in pages(targets)
             if not args.only or args.only in page
             for reader in READERS
+            if reader != UNREAD_READER or page == UNREAD_PAGE
         ]
         found = costs(args, plan[1:], readers)
         from django.db import connections

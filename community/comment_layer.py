@@ -24,7 +24,8 @@ The list is the same for every member of the same standing on the thread
 is kept in the cache as text between slots (``_Pieces``), under a key of
 every value it shows, like the fragments; each request fills the slots
 with the member's own state (their reactions pressed, their own comments'
-edit and delete instead of report) in one pass (``fill``).
+edit and delete instead of report, and the divider before the first
+comment that is new to them since their last visit) in one pass (``fill``).
 
 The markup of a comment is the partial's, apart from those buttons:
 tests/community/test_comment_layer.py compares what a member sees in both,
@@ -177,6 +178,8 @@ PRESSED = {
 }
 # The slot of a comment's controls that differ for its author.
 OWN = "own"
+# The slot before each comment where the unread divider may go.
+DIVIDER = "divider"
 
 
 class _Pieces:
@@ -208,13 +211,29 @@ class _Pieces:
         return (tuple(self.pieces), self.slots, self.own)
 
 
-def fill(kept: tuple, *, mine: set[tuple[int, str]], own: Iterable[int]) -> str:
+def fill(
+    kept: tuple,
+    *,
+    mine: set[tuple[int, str]],
+    own: Iterable[int],
+    unread: Iterable[int] = (),
+) -> str:
     """A kept list (``_Pieces.kept``) with the reader's own state: their
-    reactions (``mine``: (comment id, kind)) pressed, and the comments they
+    reactions (``mine``: (comment id, kind)) pressed, the comments they
     wrote (``own``: ids) with their edit and delete controls instead of
-    the report button."""
+    the report button, and the divider (the anchor lists link to) before
+    the first shown of the comments new to them (``unread``: ids)."""
     pieces, slots, own_html = kept
     pieces = list(pieces)
+    first = min(
+        (slots[(pk, DIVIDER)] for pk in unread if (pk, DIVIDER) in slots),
+        default=None,
+    )
+    if first is not None:
+        label = escape(gettext("New since your last visit"))
+        pieces[first] = (
+            f'<p class="unread-divider" id="unread"><span>{label}</span></p>'
+        )
     on = PRESSED[True]
     for key in mine:
         at = slots.get(key)
@@ -300,6 +319,25 @@ def comments_from_rows(page, replies: Sequence, mine: set[tuple[int, str]]):
     return page
 
 
+def is_unread(comment, member_id: int, read_to: int | None) -> bool:
+    """Whether ``comment`` (a comment or a comment row) came after the
+    member's read position (selectors.unread: visible, and not their own);
+    nothing is when the thread was never opened (``read_to`` None: it is
+    all new)."""
+    return (
+        read_to is not None
+        and comment.pk > read_to
+        and comment.visibility == "visible"
+        and comment.author_id != member_id
+    )
+
+
+def unread_count(comments: Iterable, *, member_id: int, read_to: int | None) -> int:
+    """How many of a page's ``comments`` (replies included) are unread
+    (``is_unread``)."""
+    return sum(is_unread(c, member_id, read_to) for c in comments)
+
+
 def _pieces(
     comments: Iterable,
     *,
@@ -321,11 +359,13 @@ def _pieces(
     )
     out = _Pieces()
     for comment in comments:
+        out.slot((comment.pk, DIVIDER), "")
         out.add('<div class="comment-thread">')
         layer.item(comment, out, is_reply=False)
         if comment.reply_list:
             out.add('<div class="replies">')
             for reply in comment.reply_list:
+                out.slot((reply.pk, DIVIDER), "")
                 layer.item(reply, out, is_reply=True)
             out.add("</div>")
         out.add("</div>")
@@ -342,10 +382,12 @@ def member_comments(
     can_post: bool,
     is_moderator: bool,
     mine: set[tuple[int, str]],
+    read_to: int | None = None,
 ) -> SafeString:
     """The ``comment-list`` of thread_detail.html for ``member``, from a
-    page of comment_rows (``rows_page`` and its ``replies``) and their
-    reactions on it (``mine``).
+    page of comment_rows (``rows_page`` and its ``replies``), their
+    reactions on it (``mine``) and how far they had read (``read_to``,
+    selectors.unread).
 
     What every member of the same standing on this thread sees (may they
     post, reply, mark the helpful answer; are they a moderator) is kept in
@@ -355,7 +397,8 @@ def member_comments(
     the time zone. A new, edited, hidden or deleted comment, a reaction
     count, a renamed author or a change of standing make another key:
     nothing to invalidate. The member's own state (their reactions, the
-    comments they wrote) fills its slots for each request."""
+    comments they wrote, the divider before the first comment new to them)
+    fills its slots for each request."""
     from community import fragments
 
     rows = tuple(rows_page.object_list)
@@ -387,6 +430,7 @@ def member_comments(
             what="comment list",
         )
     own = [r.pk for r in (*rows, *replies) if r.author_id == member.pk]
+    unread = [r.pk for r in (*rows, *replies) if is_unread(r, member.pk, read_to)]
     # Every piece is escaped by the layer or a fragment rendered by an
     # autoescaping template.
-    return mark_safe(fill(kept, mine=mine, own=own))  # noqa: S308
+    return mark_safe(fill(kept, mine=mine, own=own, unread=unread))  # noqa: S308

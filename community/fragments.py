@@ -32,7 +32,7 @@ logger = logging.getLogger(__name__)
 # Content-keyed entries never go stale; the timeout only frees memory.
 TIMEOUT = 6 * 60 * 60
 # Bump when a fragment template changes what it renders from the same values.
-VERSION = 2
+VERSION = 3
 
 
 def _key(kind: str, pk: int, parts: tuple, context: tuple) -> str:
@@ -466,8 +466,9 @@ def thread_body(
     helpful answer's, the community's, the page of comments shown, the
     reason the member may not post or why the thread is hidden) and of
     what it reads of the member: their standing (``reader_standing``),
-    whether they wrote the thread, their reactions to it and bookmark, and
-    their follow level of it (32 bodies at most per standing). Per request
+    whether they wrote the thread, their reactions to it and bookmark,
+    their follow level of it and how many comments of the page are new to
+    them. Per request
     the member's comment list (``comments_html``, community.comment_layer),
     the view count and their CSRF token are filled in. None (render it in
     the page) unless the query string holds nothing but the page, once."""
@@ -484,8 +485,10 @@ def thread_body(
         reader_standing(request, context["access"]),
         thread.author_id == member.pk,
         (state["empathy"], state["helpful"], state["bookmarked"]),
-        # The member's follow level, which the thread card's control shows.
+        # The member's follow level, which the thread card's control shows,
+        # and how many comments on the page are new to them (the jump link).
         (context["follow"] or {}).get("level"),
+        context["unread_here"],
         request.path,
         tuple(request.GET.lists()),
         _community_parts(context["community"]),

@@ -390,6 +390,31 @@ class Comment(models.Model):
         return f"comment {self.pk} on thread {self.thread_id}"
 
 
+class ThreadRead(models.Model):
+    """How far a member has read a thread: the highest comment id a thread
+    page showed them (0: opened before any comment), and when. One row per
+    member and thread, moved forward only (services.unread), never a row
+    per comment; what is unread or new is counted from it
+    (selectors.unread)."""
+
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="thread_reads"
+    )
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="reads")
+    last_comment_id = models.PositiveBigIntegerField(default=0)
+    read_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "thread"], name="thread_read_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} read {self.thread_id} to {self.last_comment_id}"
+
+
 class Revision(models.Model):
     """An earlier version of a thread or comment, kept for moderators."""
 

@@ -2,7 +2,7 @@
 number of queries whatever its length (tests pin them at two sizes)."""
 
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
@@ -24,6 +24,7 @@ from community.models import (
     Reaction,
     Revision,
     Thread,
+    ThreadRead,
     ThreadTag,
     Visibility,
 )
@@ -403,14 +404,24 @@ def thread_member_state(*, thread: Thread, member: Member | None) -> dict[str, b
 
 
 def thread_member_marks(
-    *, thread: Thread, member: Member | None, comment_ids: list[int]
-) -> tuple[dict[str, bool], set[tuple[int, str]]]:
+    *,
+    thread: Thread,
+    member: Member | None,
+    comment_ids: list[int],
+    reading: bool = False,
+) -> tuple[dict[str, Any], set[tuple[int, str]]]:
     """What is ``member``'s own on a page of a thread, in one query: their
     reactions and bookmark on the thread (as thread_member_state says
     them), and (comment id, kind) of their reactions on those comments (as
-    comment_reactions_mine)."""
+    comment_reactions_mine); with ``reading``, also how far they had read
+    it (``read_to``: their ThreadRead position, None if never opened)."""
     if member is None or not member.is_authenticated:
-        return {"empathy": False, "helpful": False, "bookmarked": False}, set()
+        return {
+            "empathy": False,
+            "helpful": False,
+            "bookmarked": False,
+            "read_to": None,
+        }, set()
     # Written as SQL: the ORM took 6.8k Python calls to compile the union
     # of three querysets on every page of a thread; this is the same query.
     # Parameters only (ids and one constant); the names are the models'.
@@ -423,6 +434,13 @@ def thread_member_marks(
         "WHERE member_id = %s AND thread_id = %s",
     ]
     params: list = [member.pk, thread.pk, BOOKMARKED, member.pk, thread.pk]
+    if reading:
+        # How far the member had read (services.unread moves it after).
+        sql.append(
+            f"SELECT last_comment_id, %s FROM {ThreadRead._meta.db_table} "  # noqa: S608
+            "WHERE member_id = %s AND thread_id = %s"
+        )
+        params += [READ, member.pk, thread.pk]
     if comment_ids:
         holders = ", ".join(["%s"] * len(comment_ids))
         sql.append(
@@ -435,8 +453,11 @@ def thread_member_marks(
         marks = cursor.fetchall()
     mine: set[tuple[int, str]] = set()
     kinds: set[str] = set()
+    read_to = None
     for comment_id, kind in marks:
-        if comment_id is None:
+        if kind == READ:
+            read_to = comment_id
+        elif comment_id is None:
             kinds.add(kind)
         else:
             mine.add((comment_id, kind))
@@ -444,12 +465,14 @@ def thread_member_marks(
         "empathy": "empathy" in kinds,
         "helpful": "helpful" in kinds,
         "bookmarked": BOOKMARKED in kinds,
+        "read_to": read_to,
     }
     return state, mine
 
 
 # Not a reaction kind: marks the bookmark among them (thread_member_marks).
 BOOKMARKED = "bookmark"
+READ = "read"
 
 
 def bookmark_list(*, member: Member, page: int | str = 1) -> Page:

@@ -12,11 +12,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from community import fragments, page_cache
+from community import fragments, page_cache, unread_layer
 from community.access import Access
 from community.decorators import community_view
 from community.errors import CommunityError
 from community.selectors import communities as selectors
+from community.selectors import unread
 from community.selectors.home import home_threads
 from community.selectors.threads import thread_recent
 from community.services import communities as services
@@ -88,6 +89,13 @@ def _community_page(request: HttpRequest, *, access: Access) -> HttpResponse:
     context["body_html"] = fragments.community_body(request=request, context=context)
     # The member's own, outside the shared body.
     context["follow"] = follow_control(access)
+    # The member's unread marks over it (none for signed-out readers).
+    marks = unread.list_marks(access=access, thread_ids=[row.pk for row in recent])
+    for name in ("body_html", "recent_rows"):
+        if context.get(name) is not None:
+            context[name] = unread_layer.apply(
+                context[name], community=community, marks=marks
+            )
     return render(request, "community/community_detail.html", context)
 
 

@@ -14,15 +14,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from community import comment_layer, fragments, page_cache
+from community import comment_layer, fragments, page_cache, unread_layer
 from community.access import Access
 from community.decorators import community_view
 from community.errors import CommunityError
 from community.forms_forum import CommentForm, HelpfulForm, ThreadForm
 from community.models import Board, Comment, ReactionKind, Thread, Visibility
 from community.selectors import threads as selectors
+from community.selectors import unread
 from community.selectors.threads import ThreadSort
 from community.services import threads as services
+from community.services import unread as unread_services
 from community.views.follow_control import follow_control
 
 
@@ -123,6 +125,15 @@ def _board_page(
         )
     # The member's own, outside the shared body.
     context["follow"] = follow_control(access, board=board)
+    # The member's unread marks over it (none for signed-out readers).
+    marks = unread.list_marks(
+        access=access, thread_ids=[row.pk for row in page.object_list], board=board
+    )
+    for name in ("body_html", "thread_rows"):
+        if context.get(name) is not None:
+            context[name] = unread_layer.apply(
+                context[name], community=access.community, marks=marks
+            )
     return render(request, "community/board_detail.html", context)
 
 
@@ -188,16 +199,36 @@ def _thread_page(
         # comments too for moderators), and in one query what is the
         # member's own on the page (their reactions on the thread and on
         # these comments, their bookmark): no model instance per comment.
+        reader = unread.reader(access)
+        page = request.GET.get("page", 1)
+        if page == "unread":
+            # Where a list's link to the first unread comment leads.
+            page = (
+                unread.first_unread_page(
+                    access=access, thread=thread, moderator=access.is_moderator
+                )
+                if reader is not None
+                else 1
+            )
         rows, replies = selectors.comment_rows(
-            thread=thread,
-            page=request.GET.get("page", 1),
-            moderator=access.is_moderator,
+            thread=thread, page=page, moderator=access.is_moderator
         )
+        shown = [r.pk for r in rows.object_list] + [r.pk for r in replies]
         state, mine = selectors.thread_member_marks(
             thread=thread,
             member=member,
-            comment_ids=[r.pk for r in rows.object_list] + [r.pk for r in replies],
+            comment_ids=shown,
+            reading=reader is not None,
         )
+        if reader is not None:
+            # Moved only when the page shows more than was read: no write
+            # when nothing changed.
+            unread_services.thread_read_move(
+                member_id=member.pk,
+                thread_id=thread.pk,
+                shown=max(shown, default=0),
+                known=state["read_to"],
+            )
     refusal = services.post_refusal(access=access, thread=thread)
     if member is not None:
         # The list every member of the same standing sees, kept, with the
@@ -214,6 +245,7 @@ def _thread_page(
                 can_post=refusal is None,
                 is_moderator=access.is_moderator,
                 mine=mine,
+                read_to=state["read_to"],
             )
             if rows.object_list
             else None
@@ -230,6 +262,17 @@ def _thread_page(
         "state": state,
         "comments": comments,
         "comments_html": comments_html,
+        # How many comments on this page are new to the member (the jump
+        # link at the top).
+        "unread_here": (
+            comment_layer.unread_count(
+                (*rows.object_list, *replies),
+                member_id=member.pk,
+                read_to=state["read_to"],
+            )
+            if member is not None
+            else 0
+        ),
         "comment_form": CommentForm() if refusal is None else None,
         "revisions": (
             selectors.revision_history(thread=thread) if access.is_moderator else None

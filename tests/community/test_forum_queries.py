@@ -38,11 +38,16 @@ pytestmark = pytest.mark.django_db
 # A member's community, board and thread pages read one more: their follow
 # level of it (community.follows.target_level), outside the cached bodies.
 # The session comes from the cache.
+# Community and board pages, for a member: their unread marks, the rows'
+#   states and the list's counts in one query (community.selectors.unread,
+#   tests/community/test_unread.py). The thread page reads the
+#   member's position with their reactions and writes it only when it moves
+#   (not on the second read here).
 DIRECTORY_QUERIES = 10
 # 7, plus the upcoming gatherings and the satisfaction trend (events), plus
-# the follow level
-COMMUNITY_QUERIES = 9
-BOARD_QUERIES = 7
+# the follow level and the unread marks
+COMMUNITY_QUERIES = 10
+BOARD_QUERIES = 8
 # The thread is read a second time: the unread count is in the cache by then.
 THREAD_QUERIES = {False: 7, True: 8}
 

@@ -1,0 +1,202 @@
+"""What is new and unread for a member: every count of unread tracking is
+read here, from the member's last-read positions (models.ThreadRead).
+
+- A thread is *unread* for a member who has opened it when visible comments
+  by others came after their position (the highest comment id a page of it
+  showed them); its unread count is the number of those comments.
+- A thread is *new* for a member who has never opened it when someone else
+  started it after the member joined the community and within NEW_WINDOW
+  (Discourse calls a topic new for two days of activity; a week suits
+  members who drop by on their way to work a few times a week).
+
+Only members in good standing (``reader``) are tracked: a member who left
+or is banned sees none of it, and their rows are kept for a return. Every
+count goes through ``_tracked``: the one place to leave threads out (muted
+ones, once follow levels exist).
+"""
+
+from datetime import datetime, timedelta
+from typing import NamedTuple
+
+from django.db import connection
+from django.db.models import Q, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from community.models import (
+    Comment,
+    Member,
+    Thread,
+    ThreadRead,
+    Visibility,
+)
+from community.selectors.threads import COMMENTS_PER_PAGE
+
+NEW_WINDOW = timedelta(days=7)
+
+
+class ThreadUnread(NamedTuple):
+    """A thread's state for its row: never opened and new, or the number of
+    unread comments and the first of them (None when all is read)."""
+
+    is_new: bool
+    unread: int
+    first_unread: int | None
+
+
+class ListCounts(NamedTuple):
+    new: int
+    unread: int
+
+
+def reader(access) -> Member | None:
+    """The member whose unread state a community's pages show and whose
+    reading is recorded there: a member in good standing, else None."""
+    if access is None or not access.is_member or access.banned is not None:
+        return None
+    return access.member
+
+
+def new_since(access, *, now: datetime | None = None) -> datetime:
+    """Threads started after this are new to the member (if never opened)."""
+    now = now or timezone.now()
+    return max(access.membership.joined_at, now - NEW_WINDOW)
+
+
+class ListMarks(NamedTuple):
+    """A list's unread marks: the rows' states (only rows that are new or
+    have unread comments) and the list's counts; empty for a reader who is
+    not tracked."""
+
+    states: dict[int, ThreadUnread]
+    counts: ListCounts | None
+
+
+NOTHING = ListMarks({}, None)
+
+
+def _tracked(alias: str, member_id: int) -> str:
+    """SQL: the thread ``alias`` is one whose unread state the member is
+    shown (visible). Muted threads (follow levels) are to be excluded here,
+    and only here; ``member_id`` is an int, safe to write into the SQL."""
+    return f"{alias}.visibility = '{Visibility.VISIBLE}'"
+
+
+def _unread_comment(alias: str, member_id: int) -> str:
+    """SQL: the comment ``alias`` counts as unread once after a position:
+    visible, and not the member's own."""
+    return (
+        f"{alias}.visibility = '{Visibility.VISIBLE}'"
+        f" AND {alias}.author_id <> {int(member_id)}"
+    )
+
+
+def list_marks(*, access, thread_ids: list[int], board=None) -> ListMarks:
+    """The reader's (``reader``) marks on a list of ``thread_ids`` of the
+    community (or of ``board``): which rows are new, how many comments of
+    each are unread and the first of them, and how many threads of the
+    whole community (board) are new and unread. One statement, none
+    without a tracked reader.
+
+    Written in SQL rather than the ORM: these pages are read by every
+    member, and building these subqueries with the ORM cost more Python
+    calls than the rest of the page (bench/forum.py). Only ints (ids) and
+    our own table names are written into it; the rest are parameters."""
+    member = reader(access)
+    if member is None:
+        return NOTHING
+    m = int(member.pk)
+    ops = connection.ops
+    since = ops.adapt_datetimefield_value(new_since(access))
+    thread = ops.quote_name(Thread._meta.db_table)
+    read = ops.quote_name(ThreadRead._meta.db_table)
+    comment = ops.quote_name(Comment._meta.db_table)
+    if board is not None:
+        scope, scope_id = "board_id", board.pk
+    else:
+        scope, scope_id = "community_id", access.community.pk
+    # A thread started within the window is last active within it too: the
+    # second bound lets the list's index on last activity find them.
+    counts = (
+        f"(SELECT COUNT(*) FROM {thread} t2 WHERE t2.{scope} = %s"  # noqa: S608 (ints and our names)
+        f" AND {_tracked('t2', m)} AND t2.created_at >= %s"
+        f" AND t2.last_activity_at >= %s AND t2.author_id <> {m}"
+        f" AND NOT EXISTS (SELECT 1 FROM {read} r2"
+        f" WHERE r2.thread_id = t2.id AND r2.member_id = {m})),"
+        f" (SELECT COUNT(*) FROM {read} r3 INNER JOIN {thread} t3"
+        f" ON t3.id = r3.thread_id WHERE r3.member_id = {m}"
+        f" AND t3.{scope} = %s AND {_tracked('t3', m)}"
+        f" AND EXISTS (SELECT 1 FROM {comment} c3 WHERE c3.thread_id = r3.thread_id"
+        f" AND c3.id > r3.last_comment_id AND {_unread_comment('c3', m)}))"
+    )
+    count_params = [scope_id, since, since, scope_id]
+    ids = [int(pk) for pk in thread_ids]
+    with connection.cursor() as cursor:
+        if not ids:
+            cursor.execute(f"SELECT {counts}", count_params)
+            return ListMarks({}, ListCounts(*cursor.fetchone()))
+        after = (
+            f"FROM {comment} c WHERE c.thread_id = t.id"
+            f" AND c.id > r.last_comment_id AND {_unread_comment('c', m)}"
+        )
+        cursor.execute(
+            "SELECT t.id, CASE WHEN r.last_comment_id IS NULL"  # noqa: S608 (ints and our names)
+            f" AND t.author_id <> {m} AND t.created_at >= %s THEN 1 ELSE 0 END,"
+            f" (SELECT COUNT(*) {after}), (SELECT MIN(c.id) {after}), {counts}"
+            f" FROM {thread} t LEFT OUTER JOIN {read} r"
+            f" ON r.thread_id = t.id AND r.member_id = {m}"
+            f" WHERE t.id IN ({', '.join(map(str, ids))}) AND {_tracked('t', m)}",
+            [since, *count_params],
+        )
+        rows = cursor.fetchall()
+    states = {}
+    for pk, is_new, unread, first, *_totals in rows:
+        if is_new:
+            states[pk] = ThreadUnread(True, 0, None)
+        elif unread:
+            states[pk] = ThreadUnread(False, unread, first)
+    totals = rows[0][4:] if rows else None
+    if totals is None:
+        return list_marks(access=access, thread_ids=[], board=board)
+    return ListMarks(states, ListCounts(*totals))
+
+
+def _unread_comments(member: Member) -> Q:
+    """On Comment: visible, and not the member's own (as _unread_comment)."""
+    return Q(visibility=Visibility.VISIBLE) & ~Q(author=member)
+
+
+def first_unread_page(*, access, thread: Thread, moderator: bool) -> int:
+    """The page of ``thread`` (as comment_rows pages it for this reader)
+    holding the reader's first unread comment; 1 when there is none or the
+    thread was never opened. Two queries."""
+    member = reader(access)
+    if member is None:
+        return 1
+    position = ThreadRead.objects.filter(member=member, thread=thread).values(
+        "last_comment_id"
+    )[:1]
+    # The first unread comment, and the time of its top-level comment (its
+    # own, if it is one): the page is the count of top-level ones before.
+    first = (
+        Comment.objects.filter(
+            _unread_comments(member), thread=thread, pk__gt=Subquery(position)
+        )
+        .order_by("pk")
+        .values_list(
+            Coalesce("parent_id", "pk"),
+            Coalesce("parent__created_at", "created_at"),
+        )
+        .first()
+    )
+    if first is None:
+        return 1
+    root, created_at = first
+    visible = Q() if moderator else Q(visibility=Visibility.VISIBLE)
+    before = Comment.objects.filter(
+        visible,
+        Q(created_at__lt=created_at) | Q(created_at=created_at, pk__lt=root),
+        thread=thread,
+        parent__isnull=True,
+    ).count()
+    return before // COMMENTS_PER_PAGE + 1
