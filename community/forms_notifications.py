@@ -4,6 +4,7 @@ exists (community.preferences.DEFAULTS), and the digest's frequency."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from community.fields import OneLineField
 from community.models import (
     DigestFrequency,
     FollowLevel,
@@ -79,4 +80,4 @@ class FollowForm(forms.Form):
             "invalid_choice": _("Please choose how closely to follow it."),
         },
     )
-    next = forms.CharField(required=False, max_length=300)
+    next = OneLineField(required=False, max_length=300)
