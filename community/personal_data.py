@@ -33,6 +33,7 @@ from community.models import (
     Report,
     Sanction,
     Thread,
+    ThreadRead,
 )
 from community.preferences import choices_of, digest_frequency
 
@@ -168,6 +169,18 @@ def follow_levels(member: Member) -> Rows:
         "changed_at",
         community="community__name",
         board="board__name",
+        thread="thread__title",
+    )
+
+
+@section("thread_reads", _("Threads read"))
+def thread_reads(member: Member) -> Rows:
+    """How far the member had read each thread (community.selectors.unread
+    counts what is new from it)."""
+    return rows(
+        ThreadRead.objects.filter(member=member).order_by("read_at", "pk"),
+        "last_comment_id",
+        "read_at",
         thread="thread__title",
     )
 

@@ -29,6 +29,7 @@ from community.models import (
     Notification,
     NotificationPreference,
     PushSubscription,
+    ThreadRead,
 )
 from community.services.personal_data import data_exports_delete
 from events.models import (
@@ -90,6 +91,7 @@ def member_delete(*, member: Member, now: datetime | None = None) -> Member:
             Follow,
             AnnouncementDelivery,
             PushSubscription,
+            ThreadRead,
         ):
             model.objects.filter(member=locked).delete()
         Notification.objects.filter(recipient=locked).delete()

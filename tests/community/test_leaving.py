@@ -35,6 +35,7 @@ from community.models import (
     Reaction,
     ReactionKind,
     Thread,
+    ThreadRead,
 )
 from community.services.leaving import member_delete
 from community.services.personal_data import data_export_request
@@ -160,6 +161,7 @@ def world(db, django_capture_on_commit_callbacks):
         member=leaver, thread=others_thread, kind=ReactionKind.EMPATHY
     )
     Bookmark.objects.create(member=leaver, thread=others_thread)
+    ThreadRead.objects.create(member=leaver, thread=others_thread)
     Notification.objects.create(
         recipient=leaver, kind=NotificationKind.REPLY, actor=other, thread=thread
     )
@@ -341,6 +343,7 @@ def test_personal_rows_are_deleted(world):
         (Takeaway, "member"),
         (Presence, "member"),
         (DataExport, "member"),
+        (ThreadRead, "member"),
     ):
         assert not model.objects.filter(**{field: leaver}).exists(), model
 
