@@ -479,11 +479,13 @@ class SelfCheckin(models.Model):
 class ReminderKind(models.TextChoices):
     DAY_BEFORE = "day_before", _("The day before")
     HOUR_BEFORE = "hour_before", _("One hour before")
+    # Push only: the join link opened (events.services.lifecycle).
+    LINK_RELEASE = "link_release", _("When the join link opens")
 
 
 class ReminderSent(models.Model):
-    """That a reminder went to an application's member: the unique constraint
-    makes a reminder job that runs twice send once."""
+    """That a reminder (or the link-release push) went to an application's
+    member: the unique constraint makes a job that runs twice send once."""
 
     application = models.ForeignKey(
         Application, on_delete=models.CASCADE, related_name="+"

@@ -37,6 +37,7 @@ from events.models import (
     Application,
     ApplicationStatus,
     Gathering,
+    GatheringFormat,
     GatheringStatus,
     ReminderKind,
     ReminderSent,
@@ -46,7 +47,7 @@ from events.models import (
 from events.scheduling import schedule
 from events.services.chain import movements_log
 from events.services.draw import applications_freeze, draw_notices_task, draw_run
-from events.services.notices import link_push, notices_send, start_push
+from events.services.notices import link_push, notices_send, push_send, start_push
 from events.services.seats import (
     applications_update,
     locked_gathering,
@@ -246,6 +247,7 @@ def _apply_due(
         seats_fill(gathering, now)
         if now >= gathering.offer_cutoff_at:
             waitlist_close(gathering, now)
+        _link_release_push(gathering, now)
         _reminders_send(gathering, now)
     if gathering.status == GatheringStatus.DRAWN and now >= gathering.lobby_at:
         _move(gathering, GatheringStatus.LOBBY, now)
@@ -369,22 +371,70 @@ def _reminders_send(gathering: Gathering, now: datetime) -> None:
                     gathering=gathering,
                     detail=REMINDER_TEXTS[kind, with_link],
                     topic=NotificationTopic.GATHERING_REMINDER,
-                    push=_reminder_push(gathering, kind, with_link, now),
+                    # The hour before, a push that it starts soon; the day
+                    # before none: the link's opening has its own
+                    # (``_link_release_push``).
+                    push=(
+                        start_push(gathering, now)
+                        if kind == ReminderKind.HOUR_BEFORE
+                        else None
+                    ),
                 )
 
 
-def _reminder_push(gathering: Gathering, kind: str, with_link: bool, now):
-    """The push that goes with a reminder: the hour before, that it starts
-    soon; the day before, that the join link is open, if it is (with the
-    default release a day before the start, it opens with this reminder)."""
-    if kind == ReminderKind.HOUR_BEFORE:
-        return start_push(gathering, now)
-    return link_push(gathering, now) if with_link else None
+def _link_release_push(gathering: Gathering, now: datetime) -> None:
+    """The push that the join link is open (push only, switchable:
+    ``NotificationTopic.LINK_RELEASE``), at ``link_release_at``, to each
+    attendee who held a confirmed seat with a join link then, once (a
+    ``ReminderSent`` row of kind ``LINK_RELEASE``); a run that comes late
+    still sends it until the start, never after. A member confirming after
+    the release gets no push for it, on purpose: the link is on the
+    gathering's page as they confirm (and the hour-before push still
+    comes). The payload never holds the link nor the join URL
+    (``events.services.notices.link_push``)."""
+    release = gathering.link_release_at
+    if not release <= now < gathering.starts_at:
+        return
+    attendees = [
+        application
+        for application in Application.objects.filter(
+            gathering=gathering,
+            status=ApplicationStatus.CONFIRMED,
+            confirmed_at__lte=release,
+        )
+        .exclude(
+            pk__in=ReminderSent.objects.filter(kind=ReminderKind.LINK_RELEASE).values(
+                "application"
+            )
+        )
+        .select_related("member", "join_pass")
+        if _join_url(application, now, gathering) is not None
+    ]
+    if not attendees:
+        return
+    ReminderSent.objects.bulk_create(
+        [
+            ReminderSent(application=a, kind=ReminderKind.LINK_RELEASE)
+            for a in attendees
+        ],
+        ignore_conflicts=True,
+    )
+    push_send(
+        members=[a.member for a in attendees],
+        gathering=gathering,
+        push=link_push(gathering, now),
+        context={"start": gathering.starts_at},
+    )
 
 
-def _join_url(application: Application, now: datetime) -> str | None:
+def _join_url(
+    application: Application, now: datetime, gathering: Gathering | None = None
+) -> str | None:
     """The attendee's own join URL (never the video link itself), once
-    ``join_refusal`` allows."""
+    ``join_refusal`` allows; ``gathering``: the application's, when the
+    caller holds it."""
+    if gathering is not None:
+        application.gathering = gathering
     if join_refusal(application, now) is not None:
         return None
     return settings.SITE_URL + join_path(application.join_pass)
@@ -415,6 +465,8 @@ def _next_due(gathering: Gathering, now: datetime) -> datetime | None:
             times.append(pending)
         times.append(gathering.offer_cutoff_at)
         times.extend(gathering.starts_at - before for _kind, before in REMINDERS)
+        if gathering.format != GatheringFormat.OFFLINE:
+            times.append(gathering.link_release_at)
         times.extend([gathering.lobby_at, gathering.starts_at, gathering.ends_at])
     if status == GatheringStatus.SURVEY_OPEN:
         closes_at = _survey_closes_at(gathering)

@@ -172,6 +172,18 @@ def notices_send(
         _push(items, gathering, push)
 
 
+def push_send(
+    *,
+    members: list[Member],
+    gathering: Gathering,
+    push: Push,
+    context: dict | None = None,
+) -> None:
+    """Only the push of a notice, to the members' devices if they want it
+    (no notification, no mail): ``context`` as in ``notices_send``."""
+    _push([(member, context or {}) for member in members], gathering, push)
+
+
 def _push(items: list[tuple[Member, dict]], gathering: Gathering, push: Push) -> None:
     contexts = {member.pk: context for member, context in items}
 

@@ -15,13 +15,15 @@ from django.utils import timezone
 from community import push
 from community.access import access_for
 from community.checks import check_vapid_keys
-from community.models import PushSubscription
+from community.models import Membership, MembershipRole, PushSubscription, SanctionKind
 from community.roles import JobRole
 from community.services import push as push_services
 from community.services.communities import community_create, community_join
+from community.services.moderation import sanction_impose
 from community.services.preferences import preferences_update
 from community.services.threads import comment_create, thread_create
 from community.tasks import push_deliver
+from events.models import Application, ApplicationStatus
 from events.services.applications import application_withdraw
 from events.services.lifecycle import gathering_advance
 from events.services.offers import offer_confirm
@@ -156,10 +158,10 @@ def test_a_seat_offer_is_pushed_urgently_without_the_video_link(push_server):
 
 def test_the_link_release_push_never_holds_the_link_or_the_join_url(push_server):
     now = timezone.now()
-    gathering, attendee = first_come_gathering(now, release_before=timedelta(days=3))
+    gathering, attendee = first_come_gathering(now, release_before=timedelta(hours=30))
     browser = device_of(attendee, push_server)
 
-    gathering_advance(gathering_id=gathering.pk, now=now + timedelta(days=1, hours=1))
+    gathering_advance(gathering_id=gathering.pk, now=gathering.link_release_at)
 
     (payload,) = arrived(push_server, browser)
     assert payload["title"] == "The join link for ‘Remind me’ is open"
@@ -167,11 +169,127 @@ def test_the_link_release_push_never_holds_the_link_or_the_join_url(push_server)
     assert MARKER not in text
     assert "/join/" not in text
     assert payload["url"].endswith(f"/{gathering.pk}/")
-    # The in-app reminder does carry the personal join URL: the push is the
+    # The day-before reminder pushes nothing more (the link's push went
+    # already); in app it does carry the personal join URL: the push is the
     # one that must not.
+    gathering_advance(gathering_id=gathering.pk, now=now + timedelta(days=1, hours=1))
+    assert len(arrived(push_server, browser)) == 1
     assert any(
         "/join/" in str(n.params.get("join")) for n in attendee.notifications.all()
     )
+
+
+def link_pushes(push_server, browser) -> list[dict]:
+    return [p for p in arrived(push_server, browser) if "join link" in p["title"]]
+
+
+def link_released_6h_before(push_server):
+    """A first-come gathering whose link opens 6 h before its start, its
+    attendee's device, and the lifecycle run up to the day-before reminder."""
+    now = timezone.now()
+    gathering, attendee = first_come_gathering(now, release_before=timedelta(hours=6))
+    browser = device_of(attendee, push_server)
+    gathering = gathering_advance(
+        gathering_id=gathering.pk, now=gathering.starts_at - timedelta(hours=23)
+    )
+    return gathering, attendee, browser
+
+
+def test_the_link_push_arrives_when_the_link_opens_six_hours_before(push_server):
+    gathering, _attendee, browser = link_released_6h_before(push_server)
+    assert arrived(push_server, browser) == []
+    assert gathering.next_due_at == gathering.link_release_at
+
+    gathering_advance(
+        gathering_id=gathering.pk, now=gathering.link_release_at - timedelta(minutes=1)
+    )
+    assert arrived(push_server, browser) == []
+    gathering = gathering_advance(gathering_id=gathering.pk, now=gathering.next_due_at)
+
+    (payload,) = arrived(push_server, browser)
+    assert payload["title"] == "The join link for ‘Remind me’ is open"
+    assert MARKER not in json.dumps(payload)
+    assert "/join/" not in json.dumps(payload)
+    (record,) = push_server.delivered()
+    remaining = gathering.starts_at - gathering.link_release_at
+    assert int(record.headers["ttl"]) == remaining.total_seconds()
+
+
+def test_the_link_push_goes_once_however_often_the_lifecycle_runs(push_server):
+    gathering, _attendee, browser = link_released_6h_before(push_server)
+
+    for minutes in (0, 0, 1, 90):
+        gathering_advance(
+            gathering_id=gathering.pk,
+            now=gathering.link_release_at + timedelta(minutes=minutes),
+        )
+
+    assert len(arrived(push_server, browser)) == 1
+
+
+def test_the_link_push_switched_off_sends_nothing_the_start_push_still_comes(
+    push_server,
+):
+    gathering, attendee, browser = link_released_6h_before(push_server)
+    preferences_update(member=attendee, choices={("link", "push"): False})
+
+    gathering_advance(gathering_id=gathering.pk, now=gathering.link_release_at)
+    assert arrived(push_server, browser) == []
+    gathering_advance(
+        gathering_id=gathering.pk, now=gathering.starts_at - timedelta(minutes=50)
+    )
+
+    (payload,) = arrived(push_server, browser)
+    assert payload["title"] == "‘Remind me’ starts soon"
+
+
+def test_no_link_push_after_the_start(push_server):
+    gathering, _attendee, browser = link_released_6h_before(push_server)
+
+    gathering_advance(
+        gathering_id=gathering.pk, now=gathering.starts_at + timedelta(minutes=1)
+    )
+
+    assert arrived(push_server, browser) == []
+
+
+def test_the_link_push_reaches_only_who_held_a_seat_when_the_link_opened(
+    push_server,
+):
+    gathering, _ = gathering_drawn(
+        capacity=3, applicants=6, link_release_before=timedelta(hours=6)
+    )
+    now = gathering.applications_close_at + timedelta(minutes=1)
+    applications = by_rank(gathering)
+    first, _offered, banned, *_waiting = applications
+    browsers = {a.member.pk: device_of(a.member, push_server) for a in applications}
+    for application in (first, banned):
+        offer_confirm(member=application.member, gathering=gathering, now=now)
+    moderator = member_create()
+    Membership.objects.create(
+        community=gathering.community, member=moderator, role=MembershipRole.MODERATOR
+    )
+    sanction_impose(
+        access=access_for(moderator, gathering.community),
+        member=banned.member,
+        kind=SanctionKind.BAN,
+        reason="규칙 위반",
+        ends_at=None,
+    )
+
+    release = gathering.link_release_at
+    gathering_advance(gathering_id=gathering.pk, now=release)
+    pushed = {m for m, browser in browsers.items() if link_pushes(push_server, browser)}
+    assert pushed == {first.member.pk}
+    # Who confirms after the release finds the link on the page: no push.
+    late = Application.objects.filter(
+        gathering=gathering, status=ApplicationStatus.OFFERED
+    ).first()
+    offer_confirm(
+        member=late.member, gathering=gathering, now=release + timedelta(minutes=1)
+    )
+    gathering_advance(gathering_id=gathering.pk, now=release + timedelta(minutes=5))
+    assert link_pushes(push_server, browsers[late.member_id]) == []
 
 
 def test_the_start_push_never_holds_the_link_or_the_join_url(push_server):

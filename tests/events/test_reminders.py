@@ -11,7 +11,14 @@ from community.models import Notification, NotificationKind
 from community.services.communities import community_create, community_join
 from community.services.preferences import preferences_update
 from community.templatetags.notifications import notification_text
-from events.models import Application, ApplicationStatus
+from events.models import (
+    Application,
+    ApplicationStatus,
+    Gathering,
+    GatheringFormat,
+    ReminderKind,
+    ReminderSent,
+)
 from events.services.applications import application_submit, application_withdraw
 from events.services.gatherings import (
     gathering_cancel,
@@ -161,3 +168,42 @@ def test_a_member_who_turned_reminder_mails_off_still_sees_the_notice(db):
 
     assert [m for m in mail.outbox if m.to == [attendee.email]] == []
     assert len(reminders_for(attendee)) == 1
+
+
+def test_the_lifecycle_wakes_when_the_link_opens_and_marks_each_attendee_once(db):
+    now = timezone.now()
+    gathering, attendee = first_come_gathering(now, release_before=timedelta(hours=6))
+    gathering = gathering_advance(
+        gathering_id=gathering.pk, now=gathering.starts_at - timedelta(hours=23)
+    )
+    assert gathering.next_due_at == gathering.link_release_at
+
+    for _ in range(2):
+        gathering = gathering_advance(
+            gathering_id=gathering.pk, now=gathering.link_release_at
+        )
+
+    sent = ReminderSent.objects.filter(application__member=attendee)
+    assert sorted(sent.values_list("kind", flat=True)) == [
+        ReminderKind.DAY_BEFORE,
+        ReminderKind.LINK_RELEASE,
+    ]
+    assert gathering.next_due_at > gathering.link_release_at
+    # Only the day-before reminder is a notification; the link's is a push.
+    assert len(reminders_for(attendee)) == 1
+
+
+def test_an_offline_gathering_has_no_link_to_release(db):
+    now = timezone.now()
+    gathering, _attendee = first_come_gathering(now, release_before=timedelta(hours=6))
+    Gathering.objects.filter(pk=gathering.pk).update(
+        format=GatheringFormat.OFFLINE, video_link=""
+    )
+    gathering = gathering_advance(
+        gathering_id=gathering.pk, now=gathering.starts_at - timedelta(hours=23)
+    )
+    assert gathering.next_due_at != gathering.link_release_at
+
+    gathering_advance(gathering_id=gathering.pk, now=gathering.link_release_at)
+
+    assert not ReminderSent.objects.filter(kind=ReminderKind.LINK_RELEASE).exists()
