@@ -17,7 +17,6 @@ earlier than that now (the run sends nothing before)."""
 
 import json
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
@@ -171,9 +170,9 @@ def test_a_member_watches_a_thread_and_comes_back_to_it(
     page.goto(reverse("board_detail", args=[community.slug, board.slug]))
     mark = page.locator(f".unread-mark[data-thread='{thread.pk}'] a.badge-unread")
     with translation.override(language):
-        two_unread = translation.ngettext(
-            "%(count)s unread", "%(count)s unread", 2
-        ) % {"count": 2}
+        two_unread = translation.ngettext("%(count)s unread", "%(count)s unread", 2) % {
+            "count": 2
+        }
     expect(mark).to_have_text(two_unread)
     screenshot(f"comeback-board-{width}", page=page)
 
@@ -185,6 +184,12 @@ def test_a_member_watches_a_thread_and_comes_back_to_it(
     expect(divider).to_be_in_viewport()
     assert _precedes(page, f"comment-{earlier.pk}", "unread")
     assert _precedes(page, "unread", f"comment-{first.pk}")
+    # The comments' reaction buttons look like the thread's (smaller).
+    thread_button = page.locator("#thread-reactions button.reaction").first
+    comment_button = page.locator(f"#comment-{first.pk}-reactions button").first
+    expect(comment_button).to_have_css(
+        "border-radius", thread_button.evaluate("b => getComputedStyle(b).borderRadius")
+    )
     screenshot(f"comeback-divider-{width}", page=page)
 
     # The morning's digest lists the thread, in the watcher's language.
