@@ -104,8 +104,8 @@ class Layer:
         for kind in ("empathy", "helpful"):
             head, tail = self.react[kind]
             out.add(
-                f'<button form="comment-action" formaction="{head}{pk}{tail}" '
-                'class="reaction reaction-small'
+                f'<button type="submit" form="comment-action" '
+                f'formaction="{head}{pk}{tail}" class="reaction reaction-small'
             )
             # Pressed or not: the reader's own (Pieces.fill).
             out.slot((pk, kind), PRESSED[False])
