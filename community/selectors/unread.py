@@ -132,27 +132,28 @@ def list_marks(*, access, thread_ids: list[int], board=None) -> ListMarks:
     # second bound lets the list's index on last activity find them.
     counts = (
         f"(SELECT COUNT(*) FROM {thread} t2 WHERE t2.{scope} = %s"  # noqa: S608 (our names)
-        f" AND {new_sql} AND t2.created_at >= %s"
+        " AND t2.created_at >= %s"
         " AND t2.last_activity_at >= %s AND t2.author_id <> %s"
         f" AND NOT EXISTS (SELECT 1 FROM {read} r2"
-        " WHERE r2.thread_id = t2.id AND r2.member_id = %s)),"
+        f" WHERE r2.thread_id = t2.id AND r2.member_id = %s) AND {new_sql}),"
         f" (SELECT COUNT(*) FROM {read} r3 INNER JOIN {thread} t3"
-        " ON t3.id = r3.thread_id WHERE r3.member_id = %s"
-        f" AND t3.{scope} = %s AND {unread_sql}"
+        f" ON t3.id = r3.thread_id WHERE r3.member_id = %s AND t3.{scope} = %s"
         f" AND EXISTS (SELECT 1 FROM {comment} c3 WHERE c3.thread_id = r3.thread_id"
-        f" AND c3.id > r3.last_comment_id AND {c3_sql}))"
+        f" AND c3.id > r3.last_comment_id AND {c3_sql}) AND {unread_sql})"
     )
+    # The level, the dearest test, is asked last: of the threads already
+    # found new or with unread comments.
     count_params = [
         scope_id,
+        since,
+        since,
+        m,
+        m,
         *new_params,
-        since,
-        since,
-        m,
-        m,
         m,
         scope_id,
-        *unread_params,
         *c3_params,
+        *unread_params,
     ]
     ids = [int(pk) for pk in thread_ids]
     with connection.cursor() as cursor:

@@ -591,19 +591,21 @@ def test_the_sql_fragment_agrees_with_the_rule_for_every_combination(
             comment_make(thread, member)
         members.append(member)
     table = connection.ops.quote_name(Thread._meta.db_table)
+    sets = [follows.UNREAD_LEVELS, follows.NEW_LEVELS, [L.MUTED], [L.NORMAL]]
     with connection.cursor() as cursor:
         for member in members:
             level, params = follows.thread_level_sql("x", member.pk)
-            at, at_params = follows.threads_at_sql(
-                "x", member.pk, follows.UNREAD_LEVELS
-            )
+            columns = [level]
+            for levels in sets:
+                at, at_params = follows.threads_at_sql("x", member.pk, levels)
+                columns.append(f"CASE WHEN {at} THEN 1 ELSE 0 END")
+                params += at_params
             cursor.execute(
-                f"SELECT {level}, CASE WHEN {at} THEN 1 ELSE 0 END"
-                f" FROM {table} x WHERE x.id = %s",
-                [*params, *at_params, thread.pk],
+                f"SELECT {', '.join(columns)} FROM {table} x WHERE x.id = %s",
+                [*params, thread.pk],
             )
-            found, counted = cursor.fetchone()
+            found, *within = cursor.fetchone()
             expected = follows.level_of(member, thread)
             assert found == expected, member
-            assert bool(counted) == (expected in follows.UNREAD_LEVELS), member
+            assert [bool(x) for x in within] == [expected in s for s in sets], member
     assert {follows.level_of(m, thread) for m in members} == set(LEVELS)
