@@ -43,12 +43,18 @@ Public functions (each one query, whatever the number of items):
 - ``threads_at_q(member, levels)`` → the same for any set of levels (e.g.
   watching and tracking: the threads whose unread count is shown);
 - ``communities_muting(community)`` → the ids of the members who muted it,
-  as a subquery (the gathering announcements leave them out).
+  as a subquery (the gathering announcements leave them out);
+- ``threads_at_sql(alias, member_id, levels)`` → ``threads_at_q`` for a
+  hand-written statement (selectors.unread's one statement of a list's
+  marks): the rule as an SQL fragment and its parameters.
+
+What the levels show on a community's lists (selectors.unread), as
+Discourse shows them: ``NEW_LEVELS`` and ``UNREAD_LEVELS``.
 """
 
 from collections.abc import Iterable
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import (
     Case,
     Exists,
@@ -78,6 +84,20 @@ from community.models import (
 
 L = FollowLevel
 LEVELS = [L.WATCHING, L.TRACKING, L.NORMAL, L.MUTED]
+
+# A thread is marked new on the lists (and counted in "N new") at every
+# level but muted: normal keeps a member from being *told* of a thread,
+# not from *seeing* it, and Discourse lists new topics of a normal
+# category as new too (only muted ones leave its New list). A new thread
+# is seldom anything but the default tracking: the member has not opened
+# it, so has chosen nothing for it and not taken part; normal comes from
+# its board or community.
+NEW_LEVELS = (L.WATCHING, L.TRACKING, L.NORMAL)
+# Unread comments are counted (the row's "N unread", the list's "M
+# unread" and the jump to the first) only at watching and tracking, as the
+# control explains tracking ("unread counts are shown") and as Discourse
+# counts unread posts only in tracked and watched topics.
+UNREAD_LEVELS = (L.WATCHING, L.TRACKING)
 
 
 def _refs(spec, outer: bool):
@@ -176,6 +196,78 @@ def threads_at_q(member: Member, levels: Iterable[str]) -> Q:
     """A condition on Thread rows: ``member``'s level of the thread is one
     of ``levels``. Filter or exclude a thread list with it."""
     return Q(In(_thread_level(member), list(levels)))
+
+
+def thread_level_sql(alias: str, member_id: int) -> tuple[str, list]:
+    """``_level`` of a thread for a hand-written statement: an SQL
+    expression of the member's level of the thread row ``alias`` (the
+    statement's own name for the thread table, never input), and its
+    parameters. The same steps in the same order as ``_level``;
+    tests/community/test_follows.py holds the two to the same answers for
+    every combination."""
+    quote = connection.ops.quote_name
+    follow = quote(Follow._meta.db_table)
+    comment = quote(Comment._meta.db_table)
+    membership = quote(Membership._meta.db_table)
+
+    def chosen(name: str, column: str, own: str) -> str:
+        return (
+            f"(SELECT {name}.level FROM {follow} {name}"  # noqa: S608 (our names)
+            f" WHERE {name}.member_id = %s AND {name}.{column} = {alias}.{own})"
+        )
+
+    sql = (
+        "COALESCE("  # noqa: S608 (our names)
+        f"{chosen('follow_t', 'thread_id', 'id')},"
+        f" CASE WHEN {alias}.author_id = %s OR EXISTS (SELECT 1 FROM {comment}"
+        " follow_k WHERE follow_k.author_id = %s"
+        f" AND follow_k.thread_id = {alias}.id) THEN %s END,"
+        f" {chosen('follow_b', 'board_id', 'board_id')},"
+        f" {chosen('follow_c', 'community_id', 'community_id')},"
+        f" CASE WHEN EXISTS (SELECT 1 FROM {membership} follow_m"
+        " WHERE follow_m.member_id = %s"
+        f" AND follow_m.community_id = {alias}.community_id) THEN %s ELSE %s END)"
+    )
+    m = member_id
+    return sql, [m, m, m, str(L.WATCHING), m, m, m, str(L.TRACKING), str(L.NORMAL)]
+
+
+def threads_at_sql(
+    alias: str, member_id: int, levels: Iterable[str]
+) -> tuple[str, list]:
+    """``threads_at_q`` for a hand-written statement: SQL true for the
+    thread row ``alias`` when the member's level of it is one of
+    ``levels``, and its parameters.
+
+    Most members choose no level outside ``levels`` (nothing muted, say):
+    their level of any thread is then a chosen one in ``levels``, watching
+    or the default. When those are in ``levels`` too, one test of the
+    member's choices, asked once per statement, answers for every row, and
+    the rule's four lookups per row are asked only of the members who did
+    choose otherwise (a list's counts ask it of every thread read)."""
+    levels = [str(level) for level in levels]
+    marks = ", ".join(["%s"] * len(levels))
+    sql, params = thread_level_sql(alias, member_id)
+    full = f"{sql} IN ({marks})"
+    if L.WATCHING not in levels or L.TRACKING not in levels:
+        return full, [*params, *levels]
+    quote = connection.ops.quote_name
+    follow = quote(Follow._meta.db_table)
+    chose_otherwise = (
+        f"NOT EXISTS (SELECT 1 FROM {follow} follow_o"  # noqa: S608 (our names)
+        f" WHERE follow_o.member_id = %s AND follow_o.level NOT IN ({marks}))"
+    )
+    short = [member_id, *levels]
+    if L.NORMAL not in levels:
+        # The default is tracking only in the member's communities.
+        membership = quote(Membership._meta.db_table)
+        chose_otherwise += (
+            f" AND EXISTS (SELECT 1 FROM {membership} follow_n"  # noqa: S608 (our names)
+            " WHERE follow_n.member_id = %s"
+            f" AND follow_n.community_id = {alias}.community_id)"
+        )
+        short.append(member_id)
+    return f"(({chose_otherwise}) OR {full})", [*short, *params, *levels]
 
 
 def muted_threads_q(member: Member) -> Q:

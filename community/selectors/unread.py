@@ -11,8 +11,9 @@ read here, from the member's last-read positions (models.ThreadRead).
 
 Only members in good standing (``reader``) are tracked: a member who left
 or is banned sees none of it, and their rows are kept for a return. Every
-count goes through ``_tracked``: the one place to leave threads out (muted
-ones, once follow levels exist).
+count goes through ``_tracked``: the one place to leave threads out, by
+follow level (community.follows: muted threads show nothing, normal ones
+no unread count).
 """
 
 from datetime import datetime, timedelta
@@ -23,6 +24,7 @@ from django.db.models import Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from community import follows
 from community.models import (
     Comment,
     Member,
@@ -75,19 +77,22 @@ class ListMarks(NamedTuple):
 NOTHING = ListMarks({}, None)
 
 
-def _tracked(alias: str, member_id: int) -> str:
-    """SQL: the thread ``alias`` is one whose unread state the member is
-    shown (visible). Muted threads (follow levels) are to be excluded here,
-    and only here; ``member_id`` is an int, safe to write into the SQL."""
-    return f"{alias}.visibility = '{Visibility.VISIBLE}'"
+def _tracked(alias: str, member_id: int, levels) -> tuple[str, list]:
+    """SQL and its parameters: the thread ``alias`` is one whose unread
+    state the member is shown: visible, and at one of ``levels`` of follow
+    (follows.NEW_LEVELS to be marked new, follows.UNREAD_LEVELS to have its
+    unread comments counted; a muted thread shows neither). The only place
+    threads are left out."""
+    level, params = follows.threads_at_sql(alias, member_id, levels)
+    return f"{alias}.visibility = %s AND {level}", [str(Visibility.VISIBLE), *params]
 
 
-def _unread_comment(alias: str, member_id: int) -> str:
-    """SQL: the comment ``alias`` counts as unread once after a position:
-    visible, and not the member's own."""
+def _unread_comment(alias: str, member_id: int) -> tuple[str, list]:
+    """SQL and its parameters: the comment ``alias`` counts as unread once
+    after a position: visible, and not the member's own."""
     return (
-        f"{alias}.visibility = '{Visibility.VISIBLE}'"
-        f" AND {alias}.author_id <> {int(member_id)}"
+        f"{alias}.visibility = %s AND {alias}.author_id <> %s",
+        [str(Visibility.VISIBLE), member_id],
     )
 
 
@@ -98,14 +103,19 @@ def list_marks(*, access, thread_ids: list[int], board=None) -> ListMarks:
     whole community (board) are new and unread. One statement, none
     without a tracked reader.
 
+    Follow levels (community.follows) decide what shows: a row is new, and
+    counted in "N new", at any level but muted; its unread comments are
+    counted, on the row and in "M unread", only at watching and tracking
+    (follows.NEW_LEVELS and UNREAD_LEVELS say why).
+
     Written in SQL rather than the ORM: these pages are read by every
     member, and building these subqueries with the ORM cost more Python
-    calls than the rest of the page (bench/forum.py). Only ints (ids) and
-    our own table names are written into it; the rest are parameters."""
+    calls than the rest of the page (bench/forum.py). Only our own table
+    and column names are written into it; every value is a parameter."""
     member = reader(access)
     if member is None:
         return NOTHING
-    m = int(member.pk)
+    m = member.pk
     ops = connection.ops
     since = ops.adapt_datetimefield_value(new_since(access))
     thread = ops.quote_name(Thread._meta.db_table)
@@ -115,38 +125,70 @@ def list_marks(*, access, thread_ids: list[int], board=None) -> ListMarks:
         scope, scope_id = "board_id", board.pk
     else:
         scope, scope_id = "community_id", access.community.pk
+    new_sql, new_params = _tracked("t2", m, follows.NEW_LEVELS)
+    unread_sql, unread_params = _tracked("t3", m, follows.UNREAD_LEVELS)
+    c3_sql, c3_params = _unread_comment("c3", m)
     # A thread started within the window is last active within it too: the
     # second bound lets the list's index on last activity find them.
     counts = (
-        f"(SELECT COUNT(*) FROM {thread} t2 WHERE t2.{scope} = %s"  # noqa: S608 (ints and our names)
-        f" AND {_tracked('t2', m)} AND t2.created_at >= %s"
-        f" AND t2.last_activity_at >= %s AND t2.author_id <> {m}"
+        f"(SELECT COUNT(*) FROM {thread} t2 WHERE t2.{scope} = %s"  # noqa: S608 (our names)
+        " AND t2.created_at >= %s"
+        " AND t2.last_activity_at >= %s AND t2.author_id <> %s"
         f" AND NOT EXISTS (SELECT 1 FROM {read} r2"
-        f" WHERE r2.thread_id = t2.id AND r2.member_id = {m})),"
+        f" WHERE r2.thread_id = t2.id AND r2.member_id = %s) AND {new_sql}),"
         f" (SELECT COUNT(*) FROM {read} r3 INNER JOIN {thread} t3"
-        f" ON t3.id = r3.thread_id WHERE r3.member_id = {m}"
-        f" AND t3.{scope} = %s AND {_tracked('t3', m)}"
+        f" ON t3.id = r3.thread_id WHERE r3.member_id = %s AND t3.{scope} = %s"
         f" AND EXISTS (SELECT 1 FROM {comment} c3 WHERE c3.thread_id = r3.thread_id"
-        f" AND c3.id > r3.last_comment_id AND {_unread_comment('c3', m)}))"
+        f" AND c3.id > r3.last_comment_id AND {c3_sql}) AND {unread_sql})"
     )
-    count_params = [scope_id, since, since, scope_id]
+    # The level, the dearest test, is asked last: of the threads already
+    # found new or with unread comments.
+    count_params = [
+        scope_id,
+        since,
+        since,
+        m,
+        m,
+        *new_params,
+        m,
+        scope_id,
+        *c3_params,
+        *unread_params,
+    ]
     ids = [int(pk) for pk in thread_ids]
     with connection.cursor() as cursor:
         if not ids:
             cursor.execute(f"SELECT {counts}", count_params)
             return ListMarks({}, ListCounts(*cursor.fetchone()))
+        c_sql, c_params = _unread_comment("c", m)
         after = (
             f"FROM {comment} c WHERE c.thread_id = t.id"
-            f" AND c.id > r.last_comment_id AND {_unread_comment('c', m)}"
+            f" AND c.id > r.last_comment_id AND {c_sql}"
         )
+        new_t, new_t_params = _tracked("t", m, follows.NEW_LEVELS)
+        unread_t, unread_t_params = _tracked("t", m, follows.UNREAD_LEVELS)
+        # Every listed row comes back (with the counts on it), what it may
+        # show said by its columns: the counts cost no second statement
+        # when none of the rows shows anything (a muted board's page).
         cursor.execute(
-            "SELECT t.id, CASE WHEN r.last_comment_id IS NULL"  # noqa: S608 (ints and our names)
-            f" AND t.author_id <> {m} AND t.created_at >= %s THEN 1 ELSE 0 END,"
-            f" (SELECT COUNT(*) {after}), (SELECT MIN(c.id) {after}), {counts}"
+            f"SELECT t.id, CASE WHEN {new_t} AND r.last_comment_id IS NULL"  # noqa: S608 (our names)
+            " AND t.author_id <> %s AND t.created_at >= %s THEN 1 ELSE 0 END,"
+            f" CASE WHEN {unread_t} THEN (SELECT COUNT(*) {after}) ELSE 0 END,"
+            f" (SELECT MIN(c.id) {after}), {counts}"
             f" FROM {thread} t LEFT OUTER JOIN {read} r"
-            f" ON r.thread_id = t.id AND r.member_id = {m}"
-            f" WHERE t.id IN ({', '.join(map(str, ids))}) AND {_tracked('t', m)}",
-            [since, *count_params],
+            " ON r.thread_id = t.id AND r.member_id = %s"
+            f" WHERE t.id IN ({', '.join(['%s'] * len(ids))})",
+            [
+                *new_t_params,
+                m,
+                since,
+                *unread_t_params,
+                *c_params,
+                *c_params,
+                *count_params,
+                m,
+                *ids,
+            ],
         )
         rows = cursor.fetchall()
     states = {}

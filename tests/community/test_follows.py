@@ -560,3 +560,52 @@ def test_watchers_of_agrees_with_the_rule_for_every_combination(
             follows.level_of(member, thread) == L.WATCHING
         ), member
     assert author in watchers
+
+
+def test_the_sql_fragment_agrees_with_the_rule_for_every_combination(
+    author, community, thread
+):
+    """thread_level_sql (selectors.unread's statement) writes the rule of
+    _level by hand: for every combination of levels chosen (or not) for the
+    thread, its board and its community, and of taking part, and for its
+    author and an outsider, it gives level_of's answer, and threads_at_sql
+    agrees with it for the levels that count unread comments."""
+    import itertools
+
+    from django.db import connection
+
+    choices = [None, *LEVELS]
+    members = [author, veteran()]
+    for t_level, b_level, c_level, took_part in itertools.product(
+        choices, choices, choices, [False, True]
+    ):
+        member = veteran()
+        join(member, community)
+        if t_level:
+            choose(member, t_level, thread=thread)
+        if b_level:
+            choose(member, b_level, board=thread.board)
+        if c_level:
+            choose(member, c_level, community=community)
+        if took_part:
+            comment_make(thread, member)
+        members.append(member)
+    table = connection.ops.quote_name(Thread._meta.db_table)
+    sets = [follows.UNREAD_LEVELS, follows.NEW_LEVELS, [L.MUTED], [L.NORMAL]]
+    with connection.cursor() as cursor:
+        for member in members:
+            level, params = follows.thread_level_sql("x", member.pk)
+            columns = [level]
+            for levels in sets:
+                at, at_params = follows.threads_at_sql("x", member.pk, levels)
+                columns.append(f"CASE WHEN {at} THEN 1 ELSE 0 END")
+                params += at_params
+            cursor.execute(
+                f"SELECT {', '.join(columns)} FROM {table} x WHERE x.id = %s",
+                [*params, thread.pk],
+            )
+            found, *within = cursor.fetchone()
+            expected = follows.level_of(member, thread)
+            assert found == expected, member
+            assert [bool(x) for x in within] == [expected in s for s in sets], member
+    assert {follows.level_of(m, thread) for m in members} == set(LEVELS)

@@ -6,11 +6,15 @@ comment."""
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from community.models import (
     Comment,
+    Follow,
+    FollowLevel,
     Membership,
     MembershipRole,
     Thread,
@@ -325,3 +329,102 @@ def test_a_moderator_reading_hidden_comments_moves_past_them(forum):
     hidden = comment_make(thread, writer, visibility=Visibility.HIDDEN)
     _read(client, thread)
     assert ThreadRead.objects.get(member=reader).last_comment_id == hidden.pk
+
+
+# Follow levels (community.follows): what each level shows on the lists.
+# At every level but muted a never-opened thread is new (Discourse lists new
+# topics of normal categories too); unread comments count only at watching
+# and tracking; a muted thread shows and counts nothing.
+SHOWS = {
+    FollowLevel.WATCHING: (True, True),
+    FollowLevel.TRACKING: (True, True),
+    FollowLevel.NORMAL: (True, False),
+    FollowLevel.MUTED: (False, False),
+}
+
+
+@pytest.mark.parametrize("target", ["thread", "board", "community"])
+@pytest.mark.parametrize("level", list(SHOWS))
+def test_each_level_of_each_target_shows_its_marks_and_counts(forum, level, target):
+    client, community, reader, writer = forum
+    seen = thread_make(community, writer, title="읽은 글")
+    _read(client, seen)
+    first = comment_make(seen, writer)
+    comment_make(seen, writer)
+    fresh = thread_make(community, writer, title="새 글")
+    if target == "thread":
+        for thread in (seen, fresh):
+            Follow.objects.create(member=reader, thread=thread, level=level)
+    elif target == "board":
+        Follow.objects.create(member=reader, board=board_of(community), level=level)
+    else:
+        Follow.objects.create(member=reader, community=community, level=level)
+    new, unread_shown = SHOWS[level]
+    states = unread.list_marks(
+        access=access(reader, community), thread_ids=[seen.pk, fresh.pk]
+    ).states
+    expected = {}
+    if new:
+        expected[fresh.pk] = unread.ThreadUnread(True, 0, None)
+    if unread_shown:
+        expected[seen.pk] = unread.ThreadUnread(False, 2, first.pk)
+    assert states == expected
+    assert _counts(community, reader) == (int(new), int(unread_shown))
+    assert _counts(community, reader, board_of(community)) == (
+        int(new),
+        int(unread_shown),
+    )
+    # The pages show the same: the board's list and the community's.
+    jump = reverse("thread_detail", args=[community.slug, seen.pk]) + "?page=unread"
+    summary = (
+        f'<p class="unread-summary">{int(new)} new · {int(unread_shown)} unread</p>'
+    )
+    for url in (
+        reverse("board_detail", args=[community.slug, "job-talk"]),
+        reverse("community_detail", args=[community.slug]),
+    ):
+        page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").text
+        assert page.count('<span class="badge badge-new">New</span>') == int(new)
+        assert (jump in page) == unread_shown
+        assert ("2 unread</a>" in page) == unread_shown
+        if new or unread_shown:
+            assert summary in page
+        else:
+            assert '<p class="unread-summary"></p>' in page
+
+
+def test_the_thread_and_taking_part_beat_a_muted_board(forum):
+    """The precedence of follows._level holds on the lists: a thread chosen
+    tracking, or one the member commented on (watching), shows its unread
+    comments in a muted board; the board's other threads show nothing."""
+    client, community, reader, writer = forum
+    chosen, joined, other = (thread_make(community, writer) for _ in range(3))
+    for thread in (chosen, joined, other):
+        _read(client, thread)
+    comment_make(joined, reader)
+    for thread in (chosen, joined, other):
+        comment_make(thread, writer)
+    Follow.objects.create(member=reader, board=board_of(community), level="muted")
+    Follow.objects.create(member=reader, thread=chosen, level="tracking")
+    marks = unread.list_marks(
+        access=access(reader, community), thread_ids=[chosen.pk, joined.pk, other.pk]
+    )
+    assert set(marks.states) == {chosen.pk, joined.pk}
+    assert marks.counts == (0, 2)
+    assert _counts(community, reader) == (0, 2)
+
+
+def test_a_muted_boards_page_costs_no_more_queries(forum):
+    """Nothing to mark on the rows still costs the one statement."""
+    client, community, reader, writer = forum
+    for _ in range(3):
+        thread_make(community, writer)
+    url = reverse("board_detail", args=[community.slug, "job-talk"])
+    client.get(url)
+    with CaptureQueriesContext(connection) as tracked:
+        client.get(url)
+    Follow.objects.create(member=reader, board=board_of(community), level="muted")
+    with CaptureQueriesContext(connection) as muted:
+        page = client.get(url).text
+    assert "badge-new" not in page
+    assert len(muted) == len(tracked) <= BOARD_QUERIES
