@@ -18,9 +18,10 @@ class CountingHasher(MD5PasswordHasher):
 
 
 class SlowHasher(PBKDF2PasswordHasher):
-    """PBKDF2 at a quarter of Django's work factor, about 0.25 s a hash on
-    these machines: one hash more or less on a path stands well above what
-    else differs between paths (a few queries, slow ones on a busy shared
-    PostgreSQL), and a test can still afford a dozen."""
+    """PBKDF2 at 1,000,000 iterations, about 0.2–0.25 s a hash on these
+    machines (400,000 took only 0.09 s on a faster one, and half of that was
+    within what a new account's 14 more queries cost on a busy shared
+    PostgreSQL): one hash more or less on a path stands well above what else
+    differs between paths, and a test can still afford a dozen."""
 
-    iterations = 400_000
+    iterations = 1_000_000
