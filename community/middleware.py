@@ -69,13 +69,23 @@ class RedisUnavailableMiddleware(MiddlewareMixin):
     """Answer a request that needed Redis while it is down with a clear 503
     page ("try again in a moment") instead of a server error. Only views that
     touch the cache or the channel layer (login rate limits, live pushes) get
-    here; every other page keeps answering."""
+    here; every other page keeps answering. Signing out, signing out other
+    devices and leaving Moim get here when the session could not be ended
+    (community.sessions.SessionNotEnded): the page then says the member is
+    still signed in."""
 
     def process_exception(self, request, exception):
         if not isinstance(exception, CACHE_UNAVAILABLE):
             return None
         logger.warning("Redis unavailable for %s %s", request.method, request.path)
-        response = render(request, "503.html", status=503)
+        from community.sessions import SessionNotEnded
+
+        response = render(
+            request,
+            "503.html",
+            {"still_signed_in": isinstance(exception, SessionNotEnded)},
+            status=503,
+        )
         response["Retry-After"] = "30"
         return response
 

@@ -10,15 +10,17 @@ Moim:
   it is down a session is read from and written to the database only, and
   pages keep answering.
 - Ending a session (signing out, "sign out" on the devices page, leaving
-  Moim) must hold at the next request of that session. ``delete`` removes
-  the cached copy first and refuses (raises) when the cache cannot be
-  reached, so that nothing is changed rather than a database row gone
-  while its copy still answers; then the row; then, once the row's deletion is
-  committed, the copy once more, in case a request of that session read
-  the row in between and stored it again. A copy is stored on a read only
-  with ``add``, and any copy for at most ``CACHE_SECONDS``, which bounds
-  what a race, or a cache that came back after missing a deletion, could
-  leave behind.
+  Moim) must hold at the next request of that session. ``delete`` first
+  writes a tombstone for the key (its own cache entry, next to the copy)
+  and refuses (raises ``SessionNotEnded``, a 503 that says the member is
+  still signed in) when the cache cannot be reached, so that nothing is
+  changed rather than a database row gone while its copy still answers;
+  then the row; then, once the row's deletion is committed, the tombstone
+  once more. ``load`` and ``exists`` read the copy and the tombstone in one
+  round trip, and a tombstone means no session: a request of that session
+  that read the row, or saved it, just before the deletion and stores its
+  copy after it (whenever that lands) does not bring the session back. A
+  copy lives at most ``CACHE_SECONDS``, a tombstone twice that.
 
 Without REDIS_URL (development, tests) the cache is each process's own
 memory: a session ended in one process (the task worker, say) is seen by
@@ -31,16 +33,30 @@ from hashlib import sha256
 from django.contrib.sessions.backends.cached_db import SessionStore as CachedDBStore
 from django.db import transaction
 
-from community.caching import optional
+from community.caching import CACHE_UNAVAILABLE, optional
 
 KEY_PREFIX = "session:"
 # A cached copy lives at most this long; then it is read from the database
 # again.
 CACHE_SECONDS = 600
+# An ended session's tombstone outlives any copy stored before or just after
+# the ending.
+REVOKED_SECONDS = 2 * CACHE_SECONDS
+REVOKED = "revoked"
+
+
+class SessionNotEnded(ConnectionError):
+    """The cache is unavailable, so a session was not ended (and nothing
+    was changed): RedisUnavailableMiddleware answers 503 telling the member
+    they are still signed in."""
 
 
 def cache_key_for(session_key: str) -> str:
     return KEY_PREFIX + sha256(session_key.encode()).hexdigest()[:40]
+
+
+def revoked_key_for(session_key: str) -> str:
+    return cache_key_for(session_key) + ":revoked"
 
 
 class SessionStore(CachedDBStore):
@@ -53,9 +69,27 @@ class SessionStore(CachedDBStore):
     async def acache_key(self):
         return cache_key_for(await self._aget_or_create_session_key())
 
+    def _cached(self, session_key):
+        """The cached copy of ``session_key``'s data, REVOKED if the session
+        was ended, or None (none kept, or the cache unavailable)."""
+        key, revoked = cache_key_for(session_key), revoked_key_for(session_key)
+        found = optional(
+            lambda: self._cache.get_many([key, revoked]), what="session read"
+        )
+        if not found:
+            return None
+        if revoked in found:
+            return REVOKED
+        return found.get(key)
+
     def load(self):
         key = self.cache_key
-        data = optional(lambda: self._cache.get(key), what="session read")
+        data = self._cached(self.session_key)
+        if data == REVOKED:
+            # As the database store does for a missing row: a change made
+            # now is saved under a new key, never this one.
+            self._session_key = None
+            return {}
         if data is not None:
             return data
         row = self._get_session_from_db()
@@ -72,9 +106,12 @@ class SessionStore(CachedDBStore):
         return await sync_to_async(self.load)()
 
     def exists(self, session_key):
-        if session_key and optional(
-            lambda: cache_key_for(session_key) in self._cache, what="session exists"
-        ):
+        if not session_key:
+            return False
+        data = self._cached(session_key)
+        if data == REVOKED:
+            return False
+        if data is not None:
             return True
         return super(CachedDBStore, self).exists(session_key)
 
@@ -99,18 +136,26 @@ class SessionStore(CachedDBStore):
             if self.session_key is None:
                 return
             session_key = self.session_key
-        key = cache_key_for(session_key)
+        revoked = revoked_key_for(session_key)
+
+        def bury():
+            self._cache.set(revoked, REVOKED, REVOKED_SECONDS)
+            self._cache.delete(cache_key_for(session_key))
+
         if strict:
-            # Raises while the cache is unavailable (CACHE_UNAVAILABLE, a
-            # 503 "try again"): the session is then left whole, not half
-            # ended.
-            self._cache.delete(key)
+            # While the cache is unavailable the session is left whole, not
+            # half ended (a row gone while its copy still answers), and the
+            # member is told they are still signed in (docs/deploy.md).
+            try:
+                bury()
+            except CACHE_UNAVAILABLE as error:
+                raise SessionNotEnded("session not ended: cache unavailable") from error
         else:
-            optional(lambda: self._cache.delete(key), what="session delete")
+            optional(bury, what="session delete")
         super(CachedDBStore, self).delete(session_key)
-        transaction.on_commit(
-            lambda: optional(lambda: self._cache.delete(key), what="session delete")
-        )
+        # Once more when the row's deletion is committed: a tombstone
+        # written then outlives any copy a request stores after it.
+        transaction.on_commit(lambda: optional(bury, what="session delete"))
 
     def cycle_key(self):
         """Django's, but the old key's copy (the same browser's, which

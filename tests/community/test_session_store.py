@@ -69,6 +69,7 @@ def test_signing_out_ends_the_cached_session_at_once(member):
     replay.cookies["sessionid"] = old
     assert not signed_in_on(replay)
     assert cache.get(cache_key_for(old)) is None
+    assert SessionStore(old).load() == {}
 
 
 def test_signing_out_the_other_devices_ends_their_cached_sessions_at_once(member):
@@ -111,7 +112,6 @@ def test_a_copy_stored_while_the_row_is_read_goes_with_the_row(
         if not raced:
             raced.append(True)
             SessionStore(key).load()
-            assert cache.get(cache_key_for(key)) is not None
         return original(*args, **kwargs)
 
     cache.delete(cache_key_for(key))
@@ -121,8 +121,90 @@ def test_a_copy_stored_while_the_row_is_read_goes_with_the_row(
     ):
         store.delete(key)
 
-    assert cache.get(cache_key_for(key)) is None
+    assert SessionStore(key).load() == {}
     assert not signed_in_on(client)
+
+
+def test_a_copy_stored_after_the_session_ended_does_not_bring_it_back(
+    member, django_capture_on_commit_callbacks
+):
+    """A request of the session read the row just before the session was
+    ended, and stores its copy after the deletion and its commit."""
+    client = signed_in(member)
+    key = client.cookies["sessionid"].value
+    cache.delete(cache_key_for(key))
+    late = SessionStore(key)
+    read_row = late._get_session_from_db
+
+    def read_then_end():
+        row = read_row()
+        with django_capture_on_commit_callbacks(execute=True):
+            SessionStore().delete(key)
+        return row
+
+    with mock.patch.object(late, "_get_session_from_db", read_then_end):
+        late.load()  # stores its copy now, after the ending
+
+    assert SessionStore(key).load() == {}
+    assert not SessionStore().exists(key)
+    assert not signed_in_on(client)
+
+
+def test_a_save_that_lands_after_the_session_ended_does_not_bring_it_back(
+    member, django_capture_on_commit_callbacks
+):
+    client = signed_in(member)
+    key = client.cookies["sessionid"].value
+    late = SessionStore(key)
+    late["seen"] = True
+    real_set = late._cache.set
+    ended = []
+
+    def end_then_set(*args, **kwargs):
+        # The row is saved; the session ends before the copy is written.
+        if not ended:
+            ended.append(True)
+            with django_capture_on_commit_callbacks(execute=True):
+                SessionStore().delete(key)
+        return real_set(*args, **kwargs)
+
+    with mock.patch.object(late._cache, "set", end_then_set):
+        late.save()
+
+    assert SessionStore(key).load() == {}
+    assert not signed_in_on(client)
+
+
+def test_new_and_cycled_sessions_are_kept_after_an_ending(member):
+    client = signed_in(member)
+    old = client.cookies["sessionid"].value
+    store = SessionStore(old)
+    store.load()
+    store.cycle_key()  # as signing in again does
+    new = store.session_key
+
+    assert new != old
+    assert SessionStore(new).load()[SESSION_KEY] == str(member.pk)
+    assert SessionStore(old).load() == {}
+    fresh = SessionStore()
+    fresh["x"] = 1
+    fresh.create()
+    fresh.save()
+    assert SessionStore(fresh.session_key).load() == {"x": 1}
+    assert SessionStore().exists(fresh.session_key)
+
+
+def test_an_ended_session_changed_later_is_saved_under_a_new_key(member):
+    client = signed_in(member)
+    key = client.cookies["sessionid"].value
+    SessionStore().delete(key)
+
+    store = SessionStore(key)
+    store["cart"] = 1
+    store.save()
+
+    assert store.session_key != key
+    assert SessionStore(key).load() == {}
 
 
 def test_pages_answer_from_the_database_while_the_cache_is_down(
@@ -149,3 +231,23 @@ def test_ending_a_session_while_the_cache_is_down_changes_nothing(
         SessionStore().delete(key)
 
     assert Session.objects.filter(session_key=key).exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [("ko", "아직 로그인되어 있어요"), ("en", "You are still signed in")],
+)
+def test_signing_out_while_the_cache_is_down_says_the_member_is_still_signed_in(
+    member,
+    language,
+    said,
+    redis_down,  # noqa: F811
+):
+    client = Client()
+    client.force_login(member)
+
+    response = client.post(reverse("account_logout"), HTTP_ACCEPT_LANGUAGE=language)
+
+    assert response.status_code == 503
+    assert said in response.content.decode()
+    assert signed_in_on(client)
