@@ -221,12 +221,15 @@ def _thread_page(
             reading=reader is not None,
         )
         if reader is not None:
-            # Moved only when the page shows more than was read: no write
-            # when nothing changed.
+            # Moved only when the page shows more than was read (never past
+            # an unread comment it did not show): no write when nothing
+            # changed.
             unread_services.thread_read_move(
                 member_id=member.pk,
                 thread_id=thread.pk,
-                shown=max(shown, default=0),
+                shown=unread.read_up_to(
+                    member=member, thread=thread, shown=shown, known=state["read_to"]
+                ),
                 known=state["read_to"],
             )
     refusal = services.post_refusal(access=access, thread=thread)
