@@ -473,3 +473,29 @@ def test_a_muted_boards_page_costs_no_more_queries(forum):
         page = client.get(url).text
     assert "badge-new" not in page
     assert len(muted) == len(tracked) <= BOARD_QUERIES
+
+
+@pytest.mark.parametrize("target", ["thread", "board"])
+@pytest.mark.parametrize("level", list(SHOWS))
+def test_the_thread_page_shows_unread_comments_where_the_lists_count_them(
+    forum, django_assert_num_queries, level, target
+):
+    # The divider and the jump link follow the level as the lists do: none
+    # on a normal or muted thread, and no query more to know it.
+    client, community, reader, writer = forum
+    thread = thread_make(community, writer)
+    comment_make(thread, writer)
+    _read(client, thread)
+    comment_make(thread, writer)
+    if target == "thread":
+        Follow.objects.create(member=reader, thread=thread, level=level)
+    else:
+        Follow.objects.create(member=reader, board=board_of(community), level=level)
+    url = reverse("thread_detail", args=[community.slug, thread.pk])
+    # The position moves: the lookup and the write.
+    with django_assert_num_queries(THREAD_QUERIES[False] + 2):
+        page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").text
+    shown = SHOWS[level][1]
+    assert ('id="unread"' in page) == shown
+    assert ('class="unread-jump"' in page) == shown
+    assert ("1 new comment since your last visit" in page) == shown
