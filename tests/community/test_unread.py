@@ -499,3 +499,27 @@ def test_the_thread_page_shows_unread_comments_where_the_lists_count_them(
     assert ('id="unread"' in page) == shown
     assert ('class="unread-jump"' in page) == shown
     assert ("1 new comment since your last visit" in page) == shown
+
+
+def test_links_hold_when_the_slug_spells_the_layers_sentinel(client):
+    # Review (low): the layers cut a reversed URL at the first sentinel id,
+    # so a slug spelling its digits broke the comments' and the rows' links.
+    community = community_make(slug="team-2147480001")
+    reader, writer = veteran(), veteran()
+    join(reader, community)
+    join(writer, community)
+    client.force_login(reader)
+    thread = thread_make(community, writer)
+    _read(client, thread)
+    comment = comment_make(thread, writer)
+    own = comment_make(thread, reader)
+
+    board = client.get(reverse("board_detail", args=[community.slug, "job-talk"]))
+    jump = reverse("thread_detail", args=[community.slug, thread.pk])
+    assert f'class="badge badge-unread" href="{jump}?page=unread#unread"' in board.text
+    page = _read(client, thread).text
+    for name, args in [
+        ("comment_react", [community.slug, comment.pk, "empathy"]),
+        ("comment_edit", [community.slug, own.pk]),
+    ]:
+        assert reverse(name, args=args) in page, name
