@@ -47,9 +47,12 @@ from community.caching import optional
 _SENTINEL = "2147480001"
 
 
-def _url(name: str, *args) -> tuple[str, str]:
-    """``name``'s URL for a comment, as the halves around its id."""
-    head, _, tail = reverse(name, args=[*args[:1], _SENTINEL, *args[1:]]).partition(
+def url_halves(name: str, *args) -> tuple[str, str]:
+    """``name``'s URL for a comment (or thread) id following ``args[0]``
+    (the community's slug), as the halves around that id. Split at the
+    last sentinel: a slug may spell its digits, the later arguments (a
+    reaction's kind) never do."""
+    head, _, tail = reverse(name, args=[*args[:1], _SENTINEL, *args[1:]]).rpartition(
         _SENTINEL
     )
     return head, tail
@@ -73,10 +76,11 @@ class Layer:
         self.can_reply = can_post and (not thread.is_locked or is_moderator)
         self.marks_helpful = marks_helpful
         self.react = {
-            kind: _url("comment_react", slug, kind) for kind in ("empathy", "helpful")
+            kind: url_halves("comment_react", slug, kind)
+            for kind in ("empathy", "helpful")
         }
-        self.edit = _url("comment_edit", slug)
-        self.delete = _url("comment_delete", slug)
+        self.edit = url_halves("comment_edit", slug)
+        self.delete = url_halves("comment_delete", slug)
         self.helpful_url = reverse("thread_helpful", args=[slug, thread.pk])
         self.labels = {
             "empathy": escape(gettext("Relatable")),

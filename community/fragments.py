@@ -339,16 +339,26 @@ def _reader_body(
 
 def _tokens_filled(html: SafeString, placeholder: str, request) -> SafeString:
     """``html`` with the reader's CSRF token in the token fields a kept body
-    rendered. Only those fields are filled in: a member's text that spells
-    the placeholder (the development key is public) is not a field, so it
-    never reads as the token (issue 13, defect 7)."""
+    rendered: the forms' hidden fields and the thread page's htmx header.
+    Only those exact strings are filled in: a member's text that spells the
+    placeholder (the development key is public) is not a field, so it never
+    reads as the token (issue 13, defect 7)."""
     from django.middleware.csrf import get_token
 
-    field = f'name="csrfmiddlewaretoken" value="{placeholder}"'
-    if field not in html:
+    fields = [field.format(placeholder) for field in TOKEN_FIELDS]
+    if not any(field in html for field in fields):
         return html
-    token = f'name="csrfmiddlewaretoken" value="{get_token(request)}"'
-    return mark_safe(html.replace(field, token))  # noqa: S308
+    token = get_token(request)
+    for template, field in zip(TOKEN_FIELDS, fields, strict=True):
+        html = html.replace(field, template.format(token))
+    return mark_safe(html)  # noqa: S308
+
+
+# Where a kept body holds the CSRF token, as its templates render it.
+TOKEN_FIELDS = (
+    'name="csrfmiddlewaretoken" value="{}"',
+    'hx-headers=\'{{"X-CSRFToken": "{}"}}\'',
+)
 
 
 def community_body(*, request, context: dict[str, Any]) -> SafeString:

@@ -15,11 +15,11 @@ marks show nothing.
 
 import re
 
-from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext, pgettext
 
+from community.comment_layer import url_halves
 from community.selectors.unread import ListMarks
 
 _MARKS = re.compile(
@@ -30,7 +30,6 @@ _MARKS = re.compile(
 # Where a thread's first unread comment is: thread_detail finds its page
 # and the divider before it (comment_layer).
 JUMP = "?page=unread#unread"
-_SENTINEL = "2147480001"
 
 
 def apply(
@@ -44,9 +43,7 @@ def apply(
     states, counts = marks
     if not states and not (counts and (counts.new or counts.unread)):
         return mark_safe(html)  # noqa: S308 (a cached, autoescaped body)
-    head, _, tail = reverse(
-        "thread_detail", args=[community.slug, _SENTINEL]
-    ).partition(_SENTINEL)
+    head, tail = url_halves("thread_detail", community.slug)
     new_label = escape(pgettext("unread thread", "New"))
 
     def mark(match: re.Match) -> str:

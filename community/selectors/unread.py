@@ -242,3 +242,30 @@ def first_unread_page(*, access, thread: Thread, moderator: bool) -> int:
         parent__isnull=True,
     ).count()
     return before // COMMENTS_PER_PAGE + 1
+
+
+def read_up_to(
+    *, member: Member, thread: Thread, shown: list[int], known: int | None
+) -> int:
+    """Where a page showing the comments ``shown`` moves the member's
+    position in ``thread`` from ``known`` (None: never opened): to the
+    highest of them, but never past an unread comment
+    (``_unread_comments``) the page did not show. Pages are ordered by
+    their top-level comments' time with replies under them, so a late
+    reply to an early comment shows on page 1 ahead of page 2's comments
+    with lower ids: the position stops just before the first of those.
+    ``known`` (0 for None) and no query when the page shows nothing newer;
+    one query otherwise."""
+    top, start = max(shown, default=0), known or 0
+    if top <= start:
+        return start
+    skipped = (
+        Comment.objects.filter(
+            _unread_comments(member), thread=thread, pk__gt=start, pk__lt=top
+        )
+        .exclude(pk__in=shown)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return top if skipped is None else skipped - 1

@@ -9,8 +9,8 @@ from community.models import ThreadRead
 def thread_read_move(
     *, member_id: int, thread_id: int, shown: int, known: int | None
 ) -> bool:
-    """Move ``member_id``'s position in ``thread_id`` to ``shown`` (the
-    highest comment id the page showed, 0 for none) if that is further than
+    """Move ``member_id``'s position in ``thread_id`` to ``shown`` (how far
+    the page read it, selectors.unread.read_up_to) if that is further than
     ``known``, the position the page read (None: never opened). One
     statement, none when nothing moved: an upsert that only ever moves the
     position forward, so two pages read at once cannot move it back and no

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from community import comment_layer, fragments, page_cache, unread_layer
+from community import comment_layer, follows, fragments, page_cache, unread_layer
 from community.access import Access
 from community.decorators import community_view
 from community.errors import CommunityError
@@ -221,15 +221,27 @@ def _thread_page(
             reading=reader is not None,
         )
         if reader is not None:
-            # Moved only when the page shows more than was read: no write
-            # when nothing changed.
+            # Moved only when the page shows more than was read (never past
+            # an unread comment it did not show): no write when nothing
+            # changed.
             unread_services.thread_read_move(
                 member_id=member.pk,
                 thread_id=thread.pk,
-                shown=max(shown, default=0),
+                shown=unread.read_up_to(
+                    member=member, thread=thread, shown=shown, known=state["read_to"]
+                ),
                 known=state["read_to"],
             )
     refusal = services.post_refusal(access=access, thread=thread)
+    follow = follow_control(access, thread=thread)
+    # The divider and the jump link show unread comments where the lists
+    # count them (community.follows.UNREAD_LEVELS; a tracked reader, a
+    # visible thread): the control read the level.
+    read_to = (
+        state["read_to"]
+        if follow is not None and follow["level"] in follows.UNREAD_LEVELS
+        else None
+    )
     if member is not None:
         # The list every member of the same standing sees, kept, with the
         # member's own state filled in (community.comment_layer); the
@@ -245,7 +257,7 @@ def _thread_page(
                 can_post=refusal is None,
                 is_moderator=access.is_moderator,
                 mine=mine,
-                read_to=state["read_to"],
+                read_to=read_to,
             )
             if rows.object_list
             else None
@@ -268,7 +280,7 @@ def _thread_page(
             comment_layer.unread_count(
                 (*rows.object_list, *replies),
                 member_id=member.pk,
-                read_to=state["read_to"],
+                read_to=read_to,
             )
             if member is not None
             else 0
@@ -280,7 +292,7 @@ def _thread_page(
         "post_refusal": refusal.message if refusal else "",
         "views": ngettext("%(counter)s view", "%(counter)s views", thread.view_count)
         % {"counter": thread.view_count},
-        "follow": follow_control(access, thread=thread),
+        "follow": follow,
     }
     if member is not None:
         # All of it but the moderators' edit history is the same for every

@@ -186,7 +186,12 @@ def test_text_that_spells_a_thread_bodys_placeholder_or_slots_stays_text(client,
 
     tokens = set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html))
     assert f"자료 {spelled[0]}" in html
-    assert not any(token in html.replace(f'value="{token}"', "") for token in tokens)
+    fields = [
+        field.format(token) for field in fragments.TOKEN_FIELDS for token in tokens
+    ]
+    assert not any(
+        token in re.sub("|".join(map(re.escape, fields)), "", html) for token in tokens
+    )
     assert html.count(escape(spelled[1])) == 1
     assert html.count(escape(spelled[2])) == 1
     assert spelled[3] in html
@@ -422,3 +427,33 @@ def test_a_thread_body_kept_under_another_secret_key_is_not_served(
         fragments._csrf_placeholder.cache_clear()
         fragments._slot.cache_clear()
     assert "moim-slot" not in html and "moim-csrf" not in html
+
+
+def test_a_members_kept_thread_body_carries_their_own_htmx_token(client, busy_thread):
+    # Review M5: the kept body's hx-headers attribute held the placeholder
+    # (drawn from the secret key) on every member's page, and htmx requests
+    # sent it as the token. It holds the member's own token now, which
+    # passes the CSRF check.
+    from django.test import Client
+
+    from community.models import Bookmark
+
+    community, thread, _author, others = busy_thread
+    url = reverse("thread_detail", args=[community.slug, thread.pk])
+    client.force_login(others[1])
+    client.get(url)  # another member fills the kept body
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(others[0])
+
+    for _ in range(2):  # the first fills (another standing), the next reads
+        html = strict.get(url).text
+        assert "moim-csrf" not in html
+        assert fragments._csrf_placeholder() not in html
+    token = re.search(r'hx-headers=\'\{"X-CSRFToken": "([^"]+)"\}\'', html)[1]
+    response = strict.post(
+        reverse("thread_bookmark", args=[community.slug, thread.pk]),
+        HTTP_X_CSRFTOKEN=token,
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code in (200, 302)
+    assert Bookmark.objects.filter(member=others[0], thread=thread).exists()

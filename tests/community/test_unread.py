@@ -311,15 +311,60 @@ def test_the_thread_page_writes_the_position_only_when_it_moves(
     thread = thread_make(community, writer)
     for _ in range(size):
         comment_make(thread, writer)
-    _read(client, thread)  # the first view flushes the view counter
+    # Every page read (the first view flushes the view counter).
+    for page in range(1, -(-size // COMMENTS_PER_PAGE) + 1):
+        _read(client, thread, page=page)
     queries = THREAD_QUERIES[False]
     with django_assert_num_queries(queries):
         _read(client, thread)
     comment_make(thread, writer, parent=Comment.objects.filter(thread=thread).first())
-    with django_assert_num_queries(queries + 1):
+    # Where the position may move to (read_up_to), then the write.
+    with django_assert_num_queries(queries + 2):
         assert 'id="unread"' in _read(client, thread).text
     with django_assert_num_queries(queries):
         assert 'id="unread"' not in _read(client, thread).text
+
+
+def test_the_position_never_passes_a_comment_not_yet_shown(forum):
+    # Review M4: pages follow the top-level comments' time with replies
+    # under them, so a late reply to the first comment shows on page 1.
+    # Reading page 1 moved the position to that reply, past page 2's
+    # comment never shown, and the list said nothing was unread.
+    client, community, reader, writer = forum
+    thread = thread_make(community, writer)
+    top = [comment_make(thread, writer) for _ in range(COMMENTS_PER_PAGE + 1)]
+    reply = comment_make(thread, writer, parent=top[0])
+
+    assert _read(client, thread).context["comments"].number == 1
+    position = ThreadRead.objects.get(member=reader, thread=thread).last_comment_id
+    assert top[-2].pk <= position < top[-1].pk
+    assert _state(community, reader, thread) == unread.ThreadUnread(
+        False, 2, top[-1].pk
+    )
+    assert _read(client, thread, page="unread").context["comments"].number == 2
+    # Page 2 read: only the reply, shown but after page 2's comment, is
+    # left; reading page 1 again reads it.
+    assert _state(community, reader, thread) == unread.ThreadUnread(False, 1, reply.pk)
+    _read(client, thread)
+    assert _state(community, reader, thread) is None
+
+
+@pytest.mark.parametrize("size", [5, 120])
+def test_a_page_behind_a_skipped_comment_moves_the_position_no_further(
+    forum, django_assert_num_queries, size
+):
+    # A page moves the position only up to the first comment it skipped:
+    # with a reply on page 1 after unread pages, page 1 stays unread, and
+    # reading it costs the lookup but writes nothing.
+    client, community, reader, writer = forum
+    thread = thread_make(community, writer)
+    top = [comment_make(thread, writer) for _ in range(size + COMMENTS_PER_PAGE)]
+    _read(client, thread)  # the first view flushes the view counter
+    comment_make(thread, writer, parent=top[0])
+    with django_assert_num_queries(THREAD_QUERIES[False] + 1):
+        assert 'id="unread"' in _read(client, thread).text
+    position = ThreadRead.objects.get(member=reader, thread=thread).last_comment_id
+    assert position == top[COMMENTS_PER_PAGE - 1].pk
 
 
 def test_a_moderator_reading_hidden_comments_moves_past_them(forum):
@@ -428,3 +473,53 @@ def test_a_muted_boards_page_costs_no_more_queries(forum):
         page = client.get(url).text
     assert "badge-new" not in page
     assert len(muted) == len(tracked) <= BOARD_QUERIES
+
+
+@pytest.mark.parametrize("target", ["thread", "board"])
+@pytest.mark.parametrize("level", list(SHOWS))
+def test_the_thread_page_shows_unread_comments_where_the_lists_count_them(
+    forum, django_assert_num_queries, level, target
+):
+    # The divider and the jump link follow the level as the lists do: none
+    # on a normal or muted thread, and no query more to know it.
+    client, community, reader, writer = forum
+    thread = thread_make(community, writer)
+    comment_make(thread, writer)
+    _read(client, thread)
+    comment_make(thread, writer)
+    if target == "thread":
+        Follow.objects.create(member=reader, thread=thread, level=level)
+    else:
+        Follow.objects.create(member=reader, board=board_of(community), level=level)
+    url = reverse("thread_detail", args=[community.slug, thread.pk])
+    # The position moves: the lookup and the write.
+    with django_assert_num_queries(THREAD_QUERIES[False] + 2):
+        page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").text
+    shown = SHOWS[level][1]
+    assert ('id="unread"' in page) == shown
+    assert ('class="unread-jump"' in page) == shown
+    assert ("1 new comment since your last visit" in page) == shown
+
+
+def test_links_hold_when_the_slug_spells_the_layers_sentinel(client):
+    # Review (low): the layers cut a reversed URL at the first sentinel id,
+    # so a slug spelling its digits broke the comments' and the rows' links.
+    community = community_make(slug="team-2147480001")
+    reader, writer = veteran(), veteran()
+    join(reader, community)
+    join(writer, community)
+    client.force_login(reader)
+    thread = thread_make(community, writer)
+    _read(client, thread)
+    comment = comment_make(thread, writer)
+    own = comment_make(thread, reader)
+
+    board = client.get(reverse("board_detail", args=[community.slug, "job-talk"]))
+    jump = reverse("thread_detail", args=[community.slug, thread.pk])
+    assert f'class="badge badge-unread" href="{jump}?page=unread#unread"' in board.text
+    page = _read(client, thread).text
+    for name, args in [
+        ("comment_react", [community.slug, comment.pk, "empathy"]),
+        ("comment_edit", [community.slug, own.pk]),
+    ]:
+        assert reverse(name, args=args) in page, name
