@@ -18,6 +18,15 @@ from community.models import PushSubscription
 logger = logging.getLogger(__name__)
 
 
+class _NoRedirects(requests.Session):
+    """A push service answers a push itself: a redirect is an answer like any
+    other refusal, never followed (it could point the worker anywhere)."""
+
+    def request(self, *args, **kwargs):
+        kwargs["allow_redirects"] = False
+        return super().request(*args, **kwargs)
+
+
 def deliver(
     *,
     subscription_id: int,
@@ -36,20 +45,27 @@ def deliver(
     subscription = PushSubscription.objects.filter(pk=subscription_id).first()
     if subscription is None:
         return "missing"
+    if not push.endpoint_allowed(subscription.endpoint):
+        # Stored before the rules were what they are, or the setting that
+        # allowed it is gone: never posted to.
+        logger.warning("push to subscription %s: endpoint refused", subscription_id)
+        return "failed"
     key = push.vapid_key()
     try:
-        webpush(
-            subscription_info={
-                "endpoint": subscription.endpoint,
-                "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth},
-            },
-            data=data,
-            vapid_private_key=Vapid.from_raw(key.private.encode()),
-            vapid_claims={"sub": push.vapid_contact()},
-            ttl=ttl,
-            headers={"Urgency": urgency, "Topic": topic},
-            timeout=push.TIMEOUT,
-        )
+        with _NoRedirects() as session:
+            webpush(
+                subscription_info={
+                    "endpoint": subscription.endpoint,
+                    "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth},
+                },
+                data=data,
+                vapid_private_key=Vapid.from_raw(key.private.encode()),
+                vapid_claims={"sub": push.vapid_contact()},
+                ttl=ttl,
+                headers={"Urgency": urgency, "Topic": topic},
+                timeout=push.TIMEOUT,
+                requests_session=session,
+            )
     except WebPushException as error:
         status = error.response.status_code if error.response is not None else None
         if status in (404, 410):

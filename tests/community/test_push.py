@@ -455,7 +455,14 @@ def bad_subscriptions(push_server):
     return {
         "plain http elsewhere": {**good, "endpoint": "http://push.example/x"},
         "javascript": {**good, "endpoint": "javascript:alert(1)"},
-        "too long": {**good, "endpoint": "https://push.example/" + "a" * 1100},
+        "too long": {
+            **good,
+            "endpoint": "https://fcm.googleapis.com/" + "a" * 1100,
+        },
+        "cloud metadata": {
+            **good,
+            "endpoint": "https://169.254.169.254/latest/meta-data/",
+        },
         "credentials": {**good, "endpoint": "https://u:p@push.example/x"},
         "no keys": {"endpoint": good["endpoint"]},
         "keys not a dict": {**good, "keys": "x"},
@@ -684,3 +691,94 @@ def test_the_settings_page_asks_as_many_queries_for_one_device_as_for_ten(
         counts.append(len(queries))
 
     assert counts[0] == counts[1]
+
+
+# --- Where the worker posts ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "https://169.254.169.254/latest/meta-data/",
+        "https://10.0.0.7/push/x",
+        "https://localhost/push/x",
+        "https://127.0.0.1:5432/push/x",
+        "https://[::1]/push/x",
+        "https://push.example/x",
+        "https://fcm.googleapis.com.evil.example/x",
+        "https://evilfcm.googleapis.com/x",
+        "https://fcm.googleapis.com:8443/fcm/send/x",
+        "https://push.apple.com/x",
+    ],
+)
+def test_only_the_browsers_push_services_are_endpoints(settings, endpoint):
+    settings.MOIM_PUSH_LOCAL_HTTP = True
+
+    assert not push.endpoint_allowed(endpoint)
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "https://fcm.googleapis.com/fcm/send/x",
+        "https://updates.push.services.mozilla.com/wpush/v2/x",
+        "https://web.push.apple.com/QGx",
+        "https://api.push.apple.com/3/device/x",
+        "https://wns2-par02p.notify.windows.com/w/?token=x",
+    ],
+)
+def test_the_browsers_push_services_are_endpoints(endpoint):
+    assert push.endpoint_allowed(endpoint)
+
+
+def test_more_push_hosts_may_be_configured(settings):
+    settings.MOIM_PUSH_HOSTS = ["push.example", ".relay.example"]
+
+    assert push.endpoint_allowed("https://push.example/x")
+    assert push.endpoint_allowed("https://a.relay.example/x")
+    assert not push.endpoint_allowed("https://relay.example/x")
+
+
+def test_an_endpoint_no_longer_allowed_is_not_posted_to(push_server, settings):
+    browser = device_of(member_create(), push_server)
+    subscription = PushSubscription.objects.get(endpoint=browser.endpoint)
+    settings.MOIM_PUSH_LOCAL_HTTP = False
+
+    result = push_deliver.call(
+        subscription_id=subscription.pk,
+        data="{}",
+        urgency="normal",
+        ttl=60,
+        topic="x",
+    )
+
+    assert result == "failed"
+    assert push_server.received == []
+
+
+def test_a_redirect_from_the_push_service_is_not_followed(push_server):
+    browser = device_of(member_create(), push_server)
+    subscription = PushSubscription.objects.get(endpoint=browser.endpoint)
+    push_server.answer(browser.id, 307)
+
+    result = push_deliver.call(
+        subscription_id=subscription.pk,
+        data=push.payload(title="t", body="b", path="/", tag="x"),
+        urgency="normal",
+        ttl=60,
+        topic="x",
+    )
+
+    assert result == "failed"
+    assert [r.status for r in push_server.received] == [307]
+    assert push_server.delivered() == []
+
+
+def test_local_http_pushes_are_refused_with_debug_off(settings):
+    from community.checks import check_push_local_http
+
+    settings.DEBUG = False
+    settings.MOIM_PUSH_LOCAL_HTTP = True
+    assert [e.id for e in check_push_local_http(None)] == ["moim.E011"]
+    settings.MOIM_PUSH_LOCAL_HTTP = False
+    assert check_push_local_http(None) == []
