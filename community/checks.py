@@ -112,7 +112,8 @@ def check_push_local_http(app_configs, **kwargs):
             Error(
                 "MOIM_PUSH_LOCAL_HTTP is on but DEBUG is off: members could make "
                 "the worker post to services on 127.0.0.1.",
-                hint="Unset MOIM_PUSH_LOCAL_HTTP in production (docs/deploy.md, Web push).",
+                hint="Unset MOIM_PUSH_LOCAL_HTTP in production "
+                "(docs/deploy.md, Web push).",
                 id="moim.E011",
             )
         ]
