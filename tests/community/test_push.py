@@ -114,6 +114,77 @@ def test_a_mention_reaches_the_mentioned_device_in_english(push_server):
     assert payload["tag"].startswith("mention-")
 
 
+def test_a_non_member_mentioned_in_a_members_only_community_hears_nothing(
+    push_server,
+):
+    from django.core import mail
+
+    from community.models import Community, Notification
+
+    _author, replier, community, thread = forum()
+    Community.objects.filter(pk=community.pk).update(public_read=False)
+    community.refresh_from_db()
+    outsider = member_create(nickname="outsider", language="en")
+    browser = device_of(outsider, push_server)
+    mail.outbox.clear()
+
+    comment_create(
+        access=access_for(replier, community), thread=thread, body="@outsider 보세요"
+    )
+
+    assert not Notification.objects.filter(recipient=outsider).exists()
+    assert all(m.to != [outsider.email] for m in mail.outbox)
+    assert arrived(push_server, browser) == []
+
+
+def test_a_mention_in_an_open_community_reaches_a_non_member(push_server):
+    _author, replier, community, thread = forum()
+    outsider = member_create(nickname="outsider", language="en")
+    browser = device_of(outsider, push_server)
+
+    comment_create(
+        access=access_for(replier, community), thread=thread, body="@outsider 보세요"
+    )
+
+    assert len(arrived(push_server, browser)) == 1
+
+
+def test_a_thread_author_banned_from_the_community_hears_nothing(push_server):
+    from django.core import mail
+
+    from community.models import Notification
+
+    owner, replier, community, _thread = forum()
+    banned = member_create(nickname="banned")
+    community_join(access=access_for(banned, community))
+    thread = thread_create(
+        access=access_for(banned, community),
+        board=community.boards.first(),
+        tag="question",
+        title="질문",
+        body="본문",
+    )
+    browser = device_of(banned, push_server)
+    sanction_impose(
+        access=access_for(owner, community),
+        member=banned,
+        kind=SanctionKind.BAN,
+        reason="규칙 위반",
+        ends_at=None,
+    )
+    Notification.objects.filter(recipient=banned).delete()
+    mail.outbox.clear()
+
+    comment_create(access=access_for(replier, community), thread=thread, body="답")
+    comment_create(
+        access=access_for(replier, community), thread=thread, body="@banned 보세요"
+    )
+
+    assert not Notification.objects.filter(recipient=banned).exists()
+    assert all(m.to != [banned.email] for m in mail.outbox)
+    assert arrived(push_server, browser) == []
+
+
 def test_push_switched_off_sends_nothing_but_the_rest_still_arrives(push_server):
     author, replier, community, thread = forum()
     browser = device_of(author, push_server)
