@@ -182,6 +182,14 @@ def endpoint_allowed(endpoint: str) -> bool:
     )
 
 
+def session_digest(session_key: str | None) -> str:
+    """What a subscription keeps of the session that made it: the digest of
+    its key, empty without one."""
+    if not session_key:
+        return ""
+    return hashlib.sha256(session_key.encode()).hexdigest()
+
+
 def key_valid(p256dh: str, auth: str) -> bool:
     """The browser's P-256 public point (65 bytes) and a 16-byte secret."""
     try:

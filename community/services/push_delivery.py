@@ -30,6 +30,7 @@ class _NoRedirects(requests.Session):
 def deliver(
     *,
     subscription_id: int,
+    member_id: int,
     data: str,
     urgency: str,
     ttl: int,
@@ -41,8 +42,11 @@ def deliver(
     deleted); "retry" (429, 5xx or no answer: queued again later, once,
     with the same Topic so a push service that got it after all keeps one);
     "failed" (the last attempt, or a refusal that trying again cannot
-    mend); "missing" (the device was removed meanwhile)."""
-    subscription = PushSubscription.objects.filter(pk=subscription_id).first()
+    mend); "missing" (the device was removed meanwhile, or now belongs to
+    another member than ``member_id``, whom the push was for)."""
+    subscription = PushSubscription.objects.filter(
+        pk=subscription_id, member_id=member_id
+    ).first()
     if subscription is None:
         return "missing"
     if not push.endpoint_allowed(subscription.endpoint):
@@ -69,7 +73,9 @@ def deliver(
     except WebPushException as error:
         status = error.response.status_code if error.response is not None else None
         if status in (404, 410):
-            PushSubscription.objects.filter(pk=subscription_id).delete()
+            PushSubscription.objects.filter(
+                pk=subscription_id, member_id=member_id
+            ).delete()
             return "gone"
         if status is not None and status != 429 and status < 500:
             logger.warning(

@@ -424,6 +424,7 @@ def test_a_failure_the_service_may_get_over_is_queued_once_again(
     data = push.payload(title="t", body="b", path="/", tag="x")
     arguments = {
         "subscription_id": subscription.pk,
+        "member_id": subscription.member_id,
         "data": data,
         "urgency": "normal",
         "ttl": 60,
@@ -453,6 +454,7 @@ def test_the_last_attempt_gives_up(push_server, settings):
 
     result = push_deliver.call(
         subscription_id=subscription.pk,
+        member_id=subscription.member_id,
         data="{}",
         urgency="normal",
         ttl=60,
@@ -477,7 +479,12 @@ def test_a_push_signed_with_another_key_is_refused_by_the_service(push_server):
     subscription = PushSubscription.objects.get(endpoint=browser.endpoint)
 
     result = push_deliver.call(
-        subscription_id=subscription.pk, data="{}", urgency="low", ttl=60, topic="x"
+        subscription_id=subscription.pk,
+        member_id=subscription.member_id,
+        data="{}",
+        urgency="low",
+        ttl=60,
+        topic="x",
     )
 
     assert result == "failed"
@@ -817,6 +824,7 @@ def test_an_endpoint_no_longer_allowed_is_not_posted_to(push_server, settings):
 
     result = push_deliver.call(
         subscription_id=subscription.pk,
+        member_id=subscription.member_id,
         data="{}",
         urgency="normal",
         ttl=60,
@@ -834,6 +842,7 @@ def test_a_redirect_from_the_push_service_is_not_followed(push_server):
 
     result = push_deliver.call(
         subscription_id=subscription.pk,
+        member_id=subscription.member_id,
         data=push.payload(title="t", body="b", path="/", tag="x"),
         urgency="normal",
         ttl=60,
@@ -853,3 +862,90 @@ def test_local_http_pushes_are_refused_with_debug_off(settings):
     assert [e.id for e in check_push_local_http(None)] == ["moim.E011"]
     settings.MOIM_PUSH_LOCAL_HTTP = False
     assert check_push_local_http(None) == []
+
+
+# --- Whose device, and for how long -------------------------------------------------
+
+
+def test_a_push_queued_for_a_member_is_not_sent_once_the_device_is_anothers(
+    push_server,
+):
+    first, second = member_create(), member_create()
+    browser = device_of(first, push_server)
+    subscription = PushSubscription.objects.get(endpoint=browser.endpoint)
+    # Another member signs in on the same browser and turns push on: the
+    # same endpoint is theirs now.
+    push_services.subscription_add(
+        member=second,
+        endpoint=browser.endpoint,
+        p256dh=browser.keys["p256dh"],
+        auth=browser.keys["auth"],
+    )
+
+    result = push_deliver.call(
+        subscription_id=subscription.pk,
+        member_id=first.pk,
+        data=push.payload(title="t", body="b", path="/", tag="x"),
+        urgency="normal",
+        ttl=60,
+        topic="x",
+    )
+
+    assert result == "missing"
+    assert push_server.received == []
+    assert PushSubscription.objects.get(pk=subscription.pk).member_id == second.pk
+
+
+def signed_in_with_password(member) -> Client:
+    from tests.factories import PASSWORD
+
+    client = Client()
+    response = client.post(
+        reverse("account_login"), {"login": member.email, "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    return client
+
+
+def test_signing_out_stops_the_pushes_to_the_devices_of_that_session(push_server):
+    member = member_create()
+    phone, laptop = signed_in_with_password(member), signed_in_with_password(member)
+    on_phone, on_laptop = push_server.subscribe(), push_server.subscribe()
+    assert post(phone, SUBSCRIBE, on_phone.json()).status_code == 201
+    assert post(laptop, SUBSCRIBE, on_laptop.json()).status_code == 201
+    session_key = phone.session.session_key
+    assert PushSubscription.objects.get(
+        endpoint=on_phone.endpoint
+    ).session_digest == push.session_digest(session_key)
+    assert session_key not in str(
+        PushSubscription.objects.values_list("session_digest", flat=True)
+    )
+
+    phone.post(reverse("account_logout"))
+
+    assert not PushSubscription.objects.filter(endpoint=on_phone.endpoint).exists()
+    assert PushSubscription.objects.filter(endpoint=on_laptop.endpoint).exists()
+
+
+def test_signing_out_other_devices_stops_their_pushes(push_server):
+    member = member_create()
+    phone, laptop = signed_in_with_password(member), signed_in_with_password(member)
+    on_phone, on_laptop = push_server.subscribe(), push_server.subscribe()
+    assert post(phone, SUBSCRIBE, on_phone.json()).status_code == 201
+    assert post(laptop, SUBSCRIBE, on_laptop.json()).status_code == 201
+
+    assert laptop.post(reverse("usersessions_list")).status_code == 302
+
+    assert not PushSubscription.objects.filter(endpoint=on_phone.endpoint).exists()
+    assert PushSubscription.objects.filter(endpoint=on_laptop.endpoint).exists()
+
+
+def test_leaving_removes_every_device(push_server):
+    from community.services.leaving import member_delete
+
+    member = member_create()
+    device_of(member, push_server)
+
+    member_delete(member=member)
+
+    assert not PushSubscription.objects.exists()
