@@ -6,7 +6,7 @@ import functools
 from dataclasses import dataclass
 
 from django.db import connections, router
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, Q, QuerySet
 from django.utils import timezone
 
 from community.models import (
@@ -116,6 +116,26 @@ def members_banned_from(community: Community | int) -> QuerySet:
         sanctions_in_force()
         .filter(community=community, kind=SanctionKind.BAN)
         .values("member_id")
+    )
+
+
+def reading(community_id: int) -> Q:
+    """``access_for(member, community).can_read`` for many members of one
+    community at once, as a condition on Member (subqueries, no query of
+    its own): staff and the community's moderators; else not banned from
+    it, and a member of it or the community open to all readers."""
+    moderating = Q(is_staff=True) | Q(
+        pk__in=Membership.objects.filter(
+            community_id=community_id,
+            role__in=[MembershipRole.MODERATOR, MembershipRole.OWNER],
+        ).values("member_id")
+    )
+    open_to_all = Exists(Community.objects.filter(pk=community_id, public_read=True))
+    belongs = Q(
+        pk__in=Membership.objects.filter(community_id=community_id).values("member_id")
+    )
+    return moderating | (
+        ~Q(pk__in=members_banned_from(community_id)) & (Q(open_to_all) | belongs)
     )
 
 

@@ -10,6 +10,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from community.mail import mail_enqueue
+from community.services.push import subscriptions_end_with_session
 from community.usersessions import session_mark_tracked
 from realtime.broadcast import member_sockets_close, session_sockets_close
 
@@ -135,3 +136,12 @@ class UserSessionsAdapter(DefaultUserSessionsAdapter):
             session_key = session.session_key
             session.end()
             session_sockets_close(session_key=session_key)
+            subscriptions_end_with_session(session_key=session_key)
+
+
+def on_logged_out(sender, request, user, **kwargs) -> None:
+    """``user_logged_out`` (sent before the session is flushed): the devices
+    this session turned on stop receiving the member's pushes."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        subscriptions_end_with_session(session_key=session.session_key)

@@ -100,3 +100,21 @@ def check_vapid_keys(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register(Tags.security)
+def check_push_local_http(app_configs, **kwargs):
+    """Plain http push endpoints to 127.0.0.1 are for development and the
+    tests' push server: in production they would let a member make the
+    worker post to a service on the machine itself."""
+    if settings.MOIM_PUSH_LOCAL_HTTP and not settings.DEBUG:
+        return [
+            Error(
+                "MOIM_PUSH_LOCAL_HTTP is on but DEBUG is off: members could make "
+                "the worker post to services on 127.0.0.1.",
+                hint="Unset MOIM_PUSH_LOCAL_HTTP in production "
+                "(docs/deploy.md, Web push).",
+                id="moim.E011",
+            )
+        ]
+    return []

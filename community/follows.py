@@ -36,7 +36,8 @@ Public functions (each one query, whatever the number of items):
   page's control shows (the thread's, board's or community's own);
 - ``watchers_of(thread)`` → a Member queryset: who is told of a new post in
   ``thread`` (a new thread included), for the sender;
-- ``muted_among(thread, member_ids)`` → the ids of those who muted it;
+- ``told_among(thread, member_ids)`` → the ids of those who may be told of
+  its posts (who may read it and did not mute it);
 - ``muted_threads_q(member)`` → a condition on Thread rows, true for the
   threads ``member`` muted: ``Thread.objects.exclude(muted_threads_q(m))``
   leaves them out of unread counts (one SQL query with the list's own);
@@ -69,7 +70,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import Exact, In
 
-from community.access import members_banned_from
+from community.access import reading
 from community.models import (
     Board,
     Comment,
@@ -290,12 +291,13 @@ def _members_level(thread: Thread):
 
 def _readers(community_id: int) -> QuerySet:
     """Members who may be told of a community's posts: its members, active,
-    not banned from it, not gone from Moim."""
+    who may read it (community.access.reading: not banned from it), not gone
+    from Moim."""
     return Member.objects.filter(
         memberships__community_id=community_id,
         is_active=True,
         left_at__isnull=True,
-    ).exclude(pk__in=members_banned_from(community_id))
+    ).filter(reading(community_id))
 
 
 def watchers_of(thread: Thread) -> QuerySet:
@@ -329,15 +331,19 @@ def watchers_of(thread: Thread) -> QuerySet:
     )
 
 
-def muted_among(thread: Thread, member_ids: Iterable[int]) -> set[int]:
-    """Of ``member_ids``, those who muted ``thread``: one query."""
+def told_among(thread: Thread, member_ids: Iterable[int]) -> set[int]:
+    """Of ``member_ids``, those who may be told of a post in ``thread``: who
+    may read its community (community.access.reading: not banned from it, a
+    member of a members-only one), still on Moim, and did not mute it. One
+    query."""
     ids = list(member_ids)
     if not ids:
         return set()
     return set(
-        Member.objects.filter(pk__in=ids)
+        Member.objects.filter(pk__in=ids, is_active=True, left_at__isnull=True)
+        .filter(reading(thread.community_id))
         .alias(level=_members_level(thread))
-        .filter(level=L.MUTED)
+        .exclude(level=L.MUTED)
         .values_list("pk", flat=True)
     )
 

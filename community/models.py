@@ -992,6 +992,11 @@ class PushSubscription(models.Model):
     # "Chrome on Android": the browser and system, for the member's list of
     # devices; never the whole User-Agent string.
     label = models.CharField(max_length=64, blank=True)
+    # SHA-256 of the key of the session that subscribed (community.push.
+    # session_digest; a session key is a bearer secret, never stored): the
+    # device stops receiving when that session ends (signed out there, or
+    # from the devices page).
+    session_digest = models.CharField(max_length=64, blank=True, db_index=True)
 
     def __str__(self) -> str:
         return f"push subscription {self.pk} of {self.member_id}"

@@ -126,10 +126,42 @@ def vapid_contact() -> str:
 # --- Subscriptions ---------------------------------------------------------------
 
 
+# The browsers' push services (Chrome/Edge/Android: FCM; Firefox: Mozilla's
+# autopush; Safari: Apple's; legacy Edge: WNS). A leading "." is any
+# subdomain. MOIM_PUSH_HOSTS adds to them. Nothing else: an endpoint is a
+# URL a member hands us and the worker posts to, so any other host (the
+# cloud's metadata address, a database on the private network) is refused.
+PUSH_HOSTS = (
+    "fcm.googleapis.com",
+    "android.googleapis.com",
+    "updates.push.services.mozilla.com",
+    "web.push.apple.com",
+    ".push.apple.com",
+    ".notify.windows.com",
+)
+
+
+def _host_known(host: str) -> bool:
+    host = host.lower().rstrip(".")
+    for known in (*PUSH_HOSTS, *settings.MOIM_PUSH_HOSTS):
+        known = known.strip().lower()
+        if not known:
+            continue
+        if known.startswith("."):
+            if host.endswith(known) and len(host) > len(known):
+                return True
+        elif host == known:
+            return True
+    return False
+
+
 def endpoint_allowed(endpoint: str) -> bool:
-    """An https URL of at most ENDPOINT_MAX characters: where a browser's
-    push service takes messages. Plain http only to 127.0.0.1, and only
-    where MOIM_PUSH_LOCAL_HTTP is on (DEBUG, and the tests' push server)."""
+    """An https URL of at most ENDPOINT_MAX characters on a known push
+    service's host (PUSH_HOSTS, MOIM_PUSH_HOSTS), on the default port:
+    where a browser's push service takes messages. Plain http only to
+    127.0.0.1, and only where MOIM_PUSH_LOCAL_HTTP is on (DEBUG, and the
+    tests' push server). Checked when a device subscribes and again before
+    each push."""
     if not isinstance(endpoint, str) or not 0 < len(endpoint) <= ENDPOINT_MAX:
         return False
     if not endpoint.isascii() or not endpoint.isprintable() or " " in endpoint:
@@ -142,12 +174,20 @@ def endpoint_allowed(endpoint: str) -> bool:
     if not parts.hostname or parts.username or parts.password:
         return False
     if parts.scheme == "https":
-        return True
+        return parts.port in (None, 443) and _host_known(parts.hostname)
     return (
         parts.scheme == "http"
         and parts.hostname == "127.0.0.1"
         and settings.MOIM_PUSH_LOCAL_HTTP
     )
+
+
+def session_digest(session_key: str | None) -> str:
+    """What a subscription keeps of the session that made it: the digest of
+    its key, empty without one."""
+    if not session_key:
+        return ""
+    return hashlib.sha256(session_key.encode()).hexdigest()
 
 
 def key_valid(p256dh: str, auth: str) -> bool:

@@ -33,6 +33,7 @@ def email_send(
 def push_deliver(
     *,
     subscription_id: int,
+    member_id: int,
     data: str,
     urgency: str,
     ttl: int,
@@ -46,6 +47,7 @@ def push_deliver(
 
     arguments = {
         "subscription_id": subscription_id,
+        "member_id": member_id,
         "data": data,
         "urgency": urgency,
         "ttl": ttl,

@@ -623,6 +623,10 @@ MOIM_VAPID_CONTACT = os.environ.get("MOIM_VAPID_CONTACT", "")
 # A push endpoint must be https; plain http to 127.0.0.1 only with this on
 # (DEBUG, and the tests' own push server).
 MOIM_PUSH_LOCAL_HTTP = env_bool("MOIM_PUSH_LOCAL_HTTP", DEBUG)
+# Push service hosts a device may subscribe with besides the browsers' own
+# (community.push.PUSH_HOSTS), comma-separated; ".example.com" allows its
+# subdomains.
+MOIM_PUSH_HOSTS = env_list("MOIM_PUSH_HOSTS", [])
 
 LOGGING = {
     "version": 1,

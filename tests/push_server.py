@@ -17,7 +17,8 @@ of ours that speaks its protocol):
   subscription's ``applicationServerKey``), an unknown endpoint 404;
 - ``answer(id, *statuses)``: the next requests to that endpoint answer
   these statuses instead (404 or 410 for a subscription gone, 429 or 500
-  for a service that cannot take it now), in order, then 201 again.
+  for a service that cannot take it now, 307 to redirect to the same
+  endpoint), in order, then 201 again.
 
 A ``http.server.ThreadingHTTPServer`` on a free port, in a thread of the
 test process.
@@ -231,6 +232,10 @@ def _handler(server: PushServer):
             record = server.handle(self.path.split("?")[0], headers, body)
             answer = json.dumps({"problem": record.problem}).encode()
             self.send_response(record.status)
+            if 300 <= record.status < 400:
+                # Back to the same endpoint: a sender that follows it
+                # delivers on the second request.
+                self.send_header("Location", f"{server.base_url}{self.path}")
             if record.status == 201:
                 self.send_header(
                     "Location", f"{server.base_url}/message/{secrets.token_hex(8)}"

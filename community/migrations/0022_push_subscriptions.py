@@ -33,6 +33,7 @@ class Migration(migrations.Migration):
                 ('created', models.DateTimeField(default=django.utils.timezone.now)),
                 ('last_used', models.DateTimeField(blank=True, null=True)),
                 ('label', models.CharField(blank=True, max_length=64)),
+                ('session_digest', models.CharField(blank=True, db_index=True, max_length=64)),
                 ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='push_subscriptions', to=settings.AUTH_USER_MODEL)),
             ],
         ),

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from community.display import display_name
-from community.follows import muted_among, watchers_of
+from community.follows import told_among, watchers_of
 from community.mail import mail_member
 from community.models import (
     Comment,
@@ -31,9 +31,11 @@ TOPIC_OF = {
     NotificationKind.HELPFUL: NotificationTopic.HELPFUL,
     NotificationKind.POST: NotificationTopic.WATCHED_POST,
 }
-# Kinds about a post in a thread: a member who muted the thread (or its
-# board or community, community.follows) hears none of them. (New posts go
-# to watchers_of, which leaves them out already.)
+# Kinds about a post in a thread: only members who may read the thread's
+# community (not banned from it; a member of a members-only one) and did not
+# mute the thread (or its board or community, community.follows) hear them,
+# on every channel. (New posts go to watchers_of, which leaves the others
+# out already.)
 MUTABLE = {NotificationKind.REPLY, NotificationKind.MENTION, NotificationKind.HELPFUL}
 
 
@@ -57,8 +59,8 @@ def notify(
         if member.is_active and (actor is None or member.pk != actor.pk):
             unique.setdefault(member.pk, member)
     if thread is not None and kind in MUTABLE:
-        for pk in muted_among(thread, unique):
-            del unique[pk]
+        told = told_among(thread, unique)
+        unique = {pk: m for pk, m in unique.items() if pk in told}
     if not unique:
         return []
     topic = TOPIC_OF.get(kind)

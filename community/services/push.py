@@ -17,11 +17,20 @@ from community.usersessions import device_label
 
 @transaction.atomic
 def subscription_add(
-    *, member: Member, endpoint: str, p256dh: str, auth: str, user_agent: str = ""
+    *,
+    member: Member,
+    endpoint: str,
+    p256dh: str,
+    auth: str,
+    user_agent: str = "",
+    session_key: str | None = None,
 ) -> PushSubscription:
-    """Store a device of ``member``. The same endpoint again (the browser
-    renewed its keys, or another member signed in on this browser) belongs
-    to ``member`` from now on, with the new keys."""
+    """Store a device of ``member``, tied to the session that turned it on
+    (``session_key``: ending that session removes it). The same endpoint
+    again (the browser renewed its keys, or another member signed in on this
+    browser) belongs to ``member`` and this session from now on, with the
+    new keys; pushes queued for its former member are not sent to it
+    (community.services.push_delivery)."""
     if not push.endpoint_allowed(endpoint):
         raise CommunityError("push_endpoint_invalid")
     if not push.key_valid(p256dh, auth):
@@ -38,6 +47,7 @@ def subscription_add(
             p256dh=p256dh,
             auth=auth,
             label=device_label(user_agent)[:64],
+            session_digest=push.session_digest(session_key),
         )
     if existing.member_id != member.pk:
         count = PushSubscription.objects.filter(member=member).count()
@@ -46,8 +56,19 @@ def subscription_add(
     existing.member = member
     existing.p256dh, existing.auth = p256dh, auth
     existing.label = device_label(user_agent)[:64]
-    existing.save(update_fields=["member", "p256dh", "auth", "label"])
+    existing.session_digest = push.session_digest(session_key)
+    existing.save(update_fields=["member", "p256dh", "auth", "label", "session_digest"])
     return existing
+
+
+def subscriptions_end_with_session(*, session_key: str | None) -> int:
+    """A session ended (signed out, or signed out from the devices page):
+    the devices it turned on stop receiving its member's pushes. Returns how
+    many were removed."""
+    digest = push.session_digest(session_key)
+    if not digest:
+        return 0
+    return PushSubscription.objects.filter(session_digest=digest).delete()[0]
 
 
 def subscription_remove(
@@ -104,6 +125,7 @@ def push_queue(
                 )
         push_deliver.enqueue(
             subscription_id=pk,
+            member_id=member_id,
             data=bodies[member_id],
             urgency=urgency,
             ttl=ttl,

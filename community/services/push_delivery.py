@@ -18,9 +18,19 @@ from community.models import PushSubscription
 logger = logging.getLogger(__name__)
 
 
+class _NoRedirects(requests.Session):
+    """A push service answers a push itself: a redirect is an answer like any
+    other refusal, never followed (it could point the worker anywhere)."""
+
+    def request(self, *args, **kwargs):
+        kwargs["allow_redirects"] = False
+        return super().request(*args, **kwargs)
+
+
 def deliver(
     *,
     subscription_id: int,
+    member_id: int,
     data: str,
     urgency: str,
     ttl: int,
@@ -32,28 +42,40 @@ def deliver(
     deleted); "retry" (429, 5xx or no answer: queued again later, once,
     with the same Topic so a push service that got it after all keeps one);
     "failed" (the last attempt, or a refusal that trying again cannot
-    mend); "missing" (the device was removed meanwhile)."""
-    subscription = PushSubscription.objects.filter(pk=subscription_id).first()
+    mend); "missing" (the device was removed meanwhile, or now belongs to
+    another member than ``member_id``, whom the push was for)."""
+    subscription = PushSubscription.objects.filter(
+        pk=subscription_id, member_id=member_id
+    ).first()
     if subscription is None:
         return "missing"
+    if not push.endpoint_allowed(subscription.endpoint):
+        # Stored before the rules were what they are, or the setting that
+        # allowed it is gone: never posted to.
+        logger.warning("push to subscription %s: endpoint refused", subscription_id)
+        return "failed"
     key = push.vapid_key()
     try:
-        webpush(
-            subscription_info={
-                "endpoint": subscription.endpoint,
-                "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth},
-            },
-            data=data,
-            vapid_private_key=Vapid.from_raw(key.private.encode()),
-            vapid_claims={"sub": push.vapid_contact()},
-            ttl=ttl,
-            headers={"Urgency": urgency, "Topic": topic},
-            timeout=push.TIMEOUT,
-        )
+        with _NoRedirects() as session:
+            webpush(
+                subscription_info={
+                    "endpoint": subscription.endpoint,
+                    "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth},
+                },
+                data=data,
+                vapid_private_key=Vapid.from_raw(key.private.encode()),
+                vapid_claims={"sub": push.vapid_contact()},
+                ttl=ttl,
+                headers={"Urgency": urgency, "Topic": topic},
+                timeout=push.TIMEOUT,
+                requests_session=session,
+            )
     except WebPushException as error:
         status = error.response.status_code if error.response is not None else None
         if status in (404, 410):
-            PushSubscription.objects.filter(pk=subscription_id).delete()
+            PushSubscription.objects.filter(
+                pk=subscription_id, member_id=member_id
+            ).delete()
             return "gone"
         if status is not None and status != 429 and status < 500:
             logger.warning(

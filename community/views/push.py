@@ -134,6 +134,7 @@ def push_subscribe(request: HttpRequest) -> JsonResponse:
             p256dh=p256dh,
             auth=auth,
             user_agent=request.headers.get("User-Agent", ""),
+            session_key=request.session.session_key,
         )
     except CommunityError as error:
         return JsonResponse({"error": error.message}, status=error.status)

@@ -114,6 +114,77 @@ def test_a_mention_reaches_the_mentioned_device_in_english(push_server):
     assert payload["tag"].startswith("mention-")
 
 
+def test_a_non_member_mentioned_in_a_members_only_community_hears_nothing(
+    push_server,
+):
+    from django.core import mail
+
+    from community.models import Community, Notification
+
+    _author, replier, community, thread = forum()
+    Community.objects.filter(pk=community.pk).update(public_read=False)
+    community.refresh_from_db()
+    outsider = member_create(nickname="outsider", language="en")
+    browser = device_of(outsider, push_server)
+    mail.outbox.clear()
+
+    comment_create(
+        access=access_for(replier, community), thread=thread, body="@outsider 보세요"
+    )
+
+    assert not Notification.objects.filter(recipient=outsider).exists()
+    assert all(m.to != [outsider.email] for m in mail.outbox)
+    assert arrived(push_server, browser) == []
+
+
+def test_a_mention_in_an_open_community_reaches_a_non_member(push_server):
+    _author, replier, community, thread = forum()
+    outsider = member_create(nickname="outsider", language="en")
+    browser = device_of(outsider, push_server)
+
+    comment_create(
+        access=access_for(replier, community), thread=thread, body="@outsider 보세요"
+    )
+
+    assert len(arrived(push_server, browser)) == 1
+
+
+def test_a_thread_author_banned_from_the_community_hears_nothing(push_server):
+    from django.core import mail
+
+    from community.models import Notification
+
+    owner, replier, community, _thread = forum()
+    banned = member_create(nickname="banned")
+    community_join(access=access_for(banned, community))
+    thread = thread_create(
+        access=access_for(banned, community),
+        board=community.boards.first(),
+        tag="question",
+        title="질문",
+        body="본문",
+    )
+    browser = device_of(banned, push_server)
+    sanction_impose(
+        access=access_for(owner, community),
+        member=banned,
+        kind=SanctionKind.BAN,
+        reason="규칙 위반",
+        ends_at=None,
+    )
+    Notification.objects.filter(recipient=banned).delete()
+    mail.outbox.clear()
+
+    comment_create(access=access_for(replier, community), thread=thread, body="답")
+    comment_create(
+        access=access_for(replier, community), thread=thread, body="@banned 보세요"
+    )
+
+    assert not Notification.objects.filter(recipient=banned).exists()
+    assert all(m.to != [banned.email] for m in mail.outbox)
+    assert arrived(push_server, browser) == []
+
+
 def test_push_switched_off_sends_nothing_but_the_rest_still_arrives(push_server):
     author, replier, community, thread = forum()
     browser = device_of(author, push_server)
@@ -353,6 +424,7 @@ def test_a_failure_the_service_may_get_over_is_queued_once_again(
     data = push.payload(title="t", body="b", path="/", tag="x")
     arguments = {
         "subscription_id": subscription.pk,
+        "member_id": subscription.member_id,
         "data": data,
         "urgency": "normal",
         "ttl": 60,
@@ -382,6 +454,7 @@ def test_the_last_attempt_gives_up(push_server, settings):
 
     result = push_deliver.call(
         subscription_id=subscription.pk,
+        member_id=subscription.member_id,
         data="{}",
         urgency="normal",
         ttl=60,
@@ -406,7 +479,12 @@ def test_a_push_signed_with_another_key_is_refused_by_the_service(push_server):
     subscription = PushSubscription.objects.get(endpoint=browser.endpoint)
 
     result = push_deliver.call(
-        subscription_id=subscription.pk, data="{}", urgency="low", ttl=60, topic="x"
+        subscription_id=subscription.pk,
+        member_id=subscription.member_id,
+        data="{}",
+        urgency="low",
+        ttl=60,
+        topic="x",
     )
 
     assert result == "failed"
@@ -455,7 +533,14 @@ def bad_subscriptions(push_server):
     return {
         "plain http elsewhere": {**good, "endpoint": "http://push.example/x"},
         "javascript": {**good, "endpoint": "javascript:alert(1)"},
-        "too long": {**good, "endpoint": "https://push.example/" + "a" * 1100},
+        "too long": {
+            **good,
+            "endpoint": "https://fcm.googleapis.com/" + "a" * 1100,
+        },
+        "cloud metadata": {
+            **good,
+            "endpoint": "https://169.254.169.254/latest/meta-data/",
+        },
         "credentials": {**good, "endpoint": "https://u:p@push.example/x"},
         "no keys": {"endpoint": good["endpoint"]},
         "keys not a dict": {**good, "keys": "x"},
@@ -684,3 +769,183 @@ def test_the_settings_page_asks_as_many_queries_for_one_device_as_for_ten(
         counts.append(len(queries))
 
     assert counts[0] == counts[1]
+
+
+# --- Where the worker posts ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "https://169.254.169.254/latest/meta-data/",
+        "https://10.0.0.7/push/x",
+        "https://localhost/push/x",
+        "https://127.0.0.1:5432/push/x",
+        "https://[::1]/push/x",
+        "https://push.example/x",
+        "https://fcm.googleapis.com.evil.example/x",
+        "https://evilfcm.googleapis.com/x",
+        "https://fcm.googleapis.com:8443/fcm/send/x",
+        "https://push.apple.com/x",
+    ],
+)
+def test_only_the_browsers_push_services_are_endpoints(settings, endpoint):
+    settings.MOIM_PUSH_LOCAL_HTTP = True
+
+    assert not push.endpoint_allowed(endpoint)
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "https://fcm.googleapis.com/fcm/send/x",
+        "https://updates.push.services.mozilla.com/wpush/v2/x",
+        "https://web.push.apple.com/QGx",
+        "https://api.push.apple.com/3/device/x",
+        "https://wns2-par02p.notify.windows.com/w/?token=x",
+    ],
+)
+def test_the_browsers_push_services_are_endpoints(endpoint):
+    assert push.endpoint_allowed(endpoint)
+
+
+def test_more_push_hosts_may_be_configured(settings):
+    settings.MOIM_PUSH_HOSTS = ["push.example", ".relay.example"]
+
+    assert push.endpoint_allowed("https://push.example/x")
+    assert push.endpoint_allowed("https://a.relay.example/x")
+    assert not push.endpoint_allowed("https://relay.example/x")
+
+
+def test_an_endpoint_no_longer_allowed_is_not_posted_to(push_server, settings):
+    browser = device_of(member_create(), push_server)
+    subscription = PushSubscription.objects.get(endpoint=browser.endpoint)
+    settings.MOIM_PUSH_LOCAL_HTTP = False
+
+    result = push_deliver.call(
+        subscription_id=subscription.pk,
+        member_id=subscription.member_id,
+        data="{}",
+        urgency="normal",
+        ttl=60,
+        topic="x",
+    )
+
+    assert result == "failed"
+    assert push_server.received == []
+
+
+def test_a_redirect_from_the_push_service_is_not_followed(push_server):
+    browser = device_of(member_create(), push_server)
+    subscription = PushSubscription.objects.get(endpoint=browser.endpoint)
+    push_server.answer(browser.id, 307)
+
+    result = push_deliver.call(
+        subscription_id=subscription.pk,
+        member_id=subscription.member_id,
+        data=push.payload(title="t", body="b", path="/", tag="x"),
+        urgency="normal",
+        ttl=60,
+        topic="x",
+    )
+
+    assert result == "failed"
+    assert [r.status for r in push_server.received] == [307]
+    assert push_server.delivered() == []
+
+
+def test_local_http_pushes_are_refused_with_debug_off(settings):
+    from community.checks import check_push_local_http
+
+    settings.DEBUG = False
+    settings.MOIM_PUSH_LOCAL_HTTP = True
+    assert [e.id for e in check_push_local_http(None)] == ["moim.E011"]
+    settings.MOIM_PUSH_LOCAL_HTTP = False
+    assert check_push_local_http(None) == []
+
+
+# --- Whose device, and for how long -------------------------------------------------
+
+
+def test_a_push_queued_for_a_member_is_not_sent_once_the_device_is_anothers(
+    push_server,
+):
+    first, second = member_create(), member_create()
+    browser = device_of(first, push_server)
+    subscription = PushSubscription.objects.get(endpoint=browser.endpoint)
+    # Another member signs in on the same browser and turns push on: the
+    # same endpoint is theirs now.
+    push_services.subscription_add(
+        member=second,
+        endpoint=browser.endpoint,
+        p256dh=browser.keys["p256dh"],
+        auth=browser.keys["auth"],
+    )
+
+    result = push_deliver.call(
+        subscription_id=subscription.pk,
+        member_id=first.pk,
+        data=push.payload(title="t", body="b", path="/", tag="x"),
+        urgency="normal",
+        ttl=60,
+        topic="x",
+    )
+
+    assert result == "missing"
+    assert push_server.received == []
+    assert PushSubscription.objects.get(pk=subscription.pk).member_id == second.pk
+
+
+def signed_in_with_password(member) -> Client:
+    from tests.factories import PASSWORD
+
+    client = Client()
+    response = client.post(
+        reverse("account_login"), {"login": member.email, "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    return client
+
+
+def test_signing_out_stops_the_pushes_to_the_devices_of_that_session(push_server):
+    member = member_create()
+    phone, laptop = signed_in_with_password(member), signed_in_with_password(member)
+    on_phone, on_laptop = push_server.subscribe(), push_server.subscribe()
+    assert post(phone, SUBSCRIBE, on_phone.json()).status_code == 201
+    assert post(laptop, SUBSCRIBE, on_laptop.json()).status_code == 201
+    session_key = phone.session.session_key
+    assert PushSubscription.objects.get(
+        endpoint=on_phone.endpoint
+    ).session_digest == push.session_digest(session_key)
+    assert session_key not in str(
+        PushSubscription.objects.values_list("session_digest", flat=True)
+    )
+
+    phone.post(reverse("account_logout"))
+
+    assert not PushSubscription.objects.filter(endpoint=on_phone.endpoint).exists()
+    assert PushSubscription.objects.filter(endpoint=on_laptop.endpoint).exists()
+
+
+def test_signing_out_other_devices_stops_their_pushes(push_server):
+    member = member_create()
+    phone, laptop = signed_in_with_password(member), signed_in_with_password(member)
+    on_phone, on_laptop = push_server.subscribe(), push_server.subscribe()
+    assert post(phone, SUBSCRIBE, on_phone.json()).status_code == 201
+    assert post(laptop, SUBSCRIBE, on_laptop.json()).status_code == 201
+
+    assert laptop.post(reverse("usersessions_list")).status_code == 302
+
+    assert not PushSubscription.objects.filter(endpoint=on_phone.endpoint).exists()
+    assert PushSubscription.objects.filter(endpoint=on_laptop.endpoint).exists()
+
+
+def test_leaving_removes_every_device(push_server):
+    from community.services.leaving import member_delete
+
+    member = member_create()
+    device_of(member, push_server)
+
+    member_delete(member=member)
+
+    assert not PushSubscription.objects.exists()

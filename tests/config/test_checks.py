@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from community.push import key_generate
+
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG_VARIABLES = {
     "DJANGO_DEBUG",
@@ -24,6 +26,8 @@ CONFIG_VARIABLES = {
     "SECURE_HSTS_SECONDS",
     "SERVE_STATIC",
     "SITE_URL",
+    "MOIM_VAPID_PRIVATE_KEY",
+    "MOIM_VAPID_PUBLIC_KEY",
 }
 
 
@@ -59,6 +63,12 @@ def documented_production_variables() -> dict[str, str]:
     )
     assert variables["SECRET_KEY"] == "..."
     variables["SECRET_KEY"] = secrets.token_urlsafe(45)
+    assert variables["MOIM_VAPID_PRIVATE_KEY"] == "..."
+    assert variables["MOIM_VAPID_PUBLIC_KEY"] == "..."
+    (
+        variables["MOIM_VAPID_PRIVATE_KEY"],
+        variables["MOIM_VAPID_PUBLIC_KEY"],
+    ) = key_generate()
     return variables
 
 
