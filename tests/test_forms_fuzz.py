@@ -276,7 +276,7 @@ def push_subscription_body() -> dict:
     key = ec.generate_private_key(ec.SECP256R1())
     point = key.public_key().public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
     return {
-        "endpoint": f"https://push.example/{uuid.uuid4().hex}",
+        "endpoint": f"https://fcm.googleapis.com/fcm/send/{uuid.uuid4().hex}",
         "p256dh": b64url(point),
         "auth": b64url(uuid.uuid4().bytes),
     }
@@ -818,9 +818,11 @@ ENTRIES: list[Entry] = [
         lambda w, s: push_subscription_body(),
         body(
             endpoint=v(
+                "https://fcm.googleapis.com/fcm/send/device",
                 "https://push.example/device",
-                "http://push.example/x",
-                "https://push.example/" + "a" * 1100,
+                "http://fcm.googleapis.com/fcm/send/x",
+                "https://169.254.169.254/latest",
+                "https://fcm.googleapis.com/" + "a" * 1100,
                 "javascript:alert(1)",
             ),
             p256dh=v(push_subscription_body()["p256dh"]),
