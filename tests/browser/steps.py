@@ -732,8 +732,14 @@ def notifications_shown(page, count: int = 1) -> list[dict]:
         .then((shown) => shown.map((n) => ({
             title: n.title, body: n.body, tag: n.tag,
             url: n.data && n.data.url })))"""
-    page.wait_for_function(
-        f"() => ({script})().then((shown) => shown.length >= {count})",
-        timeout=TIMEOUT_MS,
-    )
-    return page.evaluate(script)
+    # Asked again until they are there: the worker shows a notification
+    # some time after the push event (a predicate returning a promise is
+    # not awaited by wait_for_function: it passed at once, and CI once read
+    # the list before the worker had shown it).
+    deadline = datetime.now() + timedelta(milliseconds=TIMEOUT_MS)
+    shown = page.evaluate(script)
+    while len(shown) < count and datetime.now() < deadline:
+        page.wait_for_timeout(50)
+        shown = page.evaluate(script)
+    assert len(shown) >= count, f"{len(shown)} notifications shown, {count} awaited"
+    return shown
