@@ -37,10 +37,11 @@ def subscription_add(
         raise CommunityError("push_keys_invalid")
     Member.objects.select_for_update().filter(pk=member.pk).first()
     existing = PushSubscription.objects.filter(endpoint=endpoint).first()
-    if existing is None:
+    if existing is None or existing.member_id != member.pk:
         count = PushSubscription.objects.filter(member=member).count()
         if count >= push.DEVICES_PER_MEMBER:
             raise CommunityError("push_too_many", limit=push.DEVICES_PER_MEMBER)
+    if existing is None:
         return PushSubscription.objects.create(
             member=member,
             endpoint=endpoint,
@@ -49,10 +50,6 @@ def subscription_add(
             label=device_label(user_agent)[:64],
             session_digest=push.session_digest(session_key),
         )
-    if existing.member_id != member.pk:
-        count = PushSubscription.objects.filter(member=member).count()
-        if count >= push.DEVICES_PER_MEMBER:
-            raise CommunityError("push_too_many", limit=push.DEVICES_PER_MEMBER)
     existing.member = member
     existing.p256dh, existing.auth = p256dh, auth
     existing.label = device_label(user_agent)[:64]
