@@ -181,16 +181,26 @@ def target_level(
     thread: Thread | None = None,
 ) -> str:
     """The level of the one target named, as its page's control shows it:
-    one query."""
+    one small statement (``_level_sql`` with the target's ids as
+    parameters: every page with the control asks it, and the ORM's
+    subqueries cost more to build than to run)."""
     if thread is not None:
-        return level_of(member, thread)
-    if board is not None:
-        expression = _level(member=member.pk, community="community_id", board="pk")
-        rows = Board.objects.filter(pk=board.pk)
+        sql, params = _level_sql(
+            member.pk,
+            community=thread.community_id,
+            board=thread.board_id,
+            thread=thread.pk,
+            author=thread.author_id,
+        )
+    elif board is not None:
+        sql, params = _level_sql(
+            member.pk, community=board.community_id, board=board.pk
+        )
     else:
-        expression = _level(member=member.pk, community="pk")
-        rows = Community.objects.filter(pk=community.pk)
-    return rows.annotate(level=expression).values_list("level", flat=True).first()
+        sql, params = _level_sql(member.pk, community=community.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {sql}", params)
+        return cursor.fetchone()[0]
 
 
 def threads_at_q(member: Member, levels: Iterable[str]) -> Q:
@@ -199,38 +209,83 @@ def threads_at_q(member: Member, levels: Iterable[str]) -> Q:
     return Q(In(_thread_level(member), list(levels)))
 
 
-def thread_level_sql(alias: str, member_id: int) -> tuple[str, list]:
-    """``_level`` of a thread for a hand-written statement: an SQL
-    expression of the member's level of the thread row ``alias`` (the
-    statement's own name for the thread table, never input), and its
-    parameters. The same steps in the same order as ``_level``;
+def _level_sql(
+    member_id: int,
+    *,
+    community: str | int,
+    board: str | int | None = None,
+    thread: str | int | None = None,
+    author: str | int | None = None,
+) -> tuple[str, list]:
+    """``_level`` written by hand: an SQL expression of the member's level,
+    and its parameters. Each target names a column of the statement's own
+    row (a string: our own alias and column, never input) or is a value
+    (an int, passed as a parameter); as in ``_level``, the thread's steps
+    are asked only of a thread, the board's only of a thread or board.
+    The same steps in the same order as ``_level``;
     tests/community/test_follows.py holds the two to the same answers for
     every combination."""
     quote = connection.ops.quote_name
     follow = quote(Follow._meta.db_table)
     comment = quote(Comment._meta.db_table)
     membership = quote(Membership._meta.db_table)
+    m = member_id
 
-    def chosen(name: str, column: str, own: str) -> str:
+    def ref(target: str | int | None) -> tuple[str, list]:
+        return (target, []) if isinstance(target, str) else ("%s", [target])
+
+    def chosen(name: str, column: str, target: str | int) -> tuple[str, list]:
+        at, at_params = ref(target)
         return (
             f"(SELECT {name}.level FROM {follow} {name}"  # noqa: S608 (our names)
-            f" WHERE {name}.member_id = %s AND {name}.{column} = {alias}.{own})"
+            f" WHERE {name}.member_id = %s AND {name}.{column} = {at})",
+            [m, *at_params],
         )
 
-    sql = (
-        "COALESCE("  # noqa: S608 (our names)
-        f"{chosen('follow_t', 'thread_id', 'id')},"
-        f" CASE WHEN {alias}.author_id = %s OR EXISTS (SELECT 1 FROM {comment}"
-        " follow_k WHERE follow_k.author_id = %s"
-        f" AND follow_k.thread_id = {alias}.id) THEN %s END,"
-        f" {chosen('follow_b', 'board_id', 'board_id')},"
-        f" {chosen('follow_c', 'community_id', 'community_id')},"
-        f" CASE WHEN EXISTS (SELECT 1 FROM {membership} follow_m"
-        " WHERE follow_m.member_id = %s"
-        f" AND follow_m.community_id = {alias}.community_id) THEN %s ELSE %s END)"
+    steps: list[tuple[str, list]] = []
+    if thread is not None:
+        t, t_params = ref(thread)
+        steps.append(chosen("follow_t", "thread_id", thread))
+        took_part = (
+            f"EXISTS (SELECT 1 FROM {comment} follow_k"  # noqa: S608 (our names)
+            f" WHERE follow_k.author_id = %s AND follow_k.thread_id = {t})"
+        )
+        took_params = [m, *t_params]
+        if author is not None:
+            a, a_params = ref(author)
+            took_part = f"{a} = %s OR {took_part}"
+            took_params = [*a_params, m, *took_params]
+        steps.append(
+            (f"CASE WHEN {took_part} THEN %s END", [*took_params, str(L.WATCHING)])
+        )
+    if board is not None:
+        steps.append(chosen("follow_b", "board_id", board))
+    steps.append(chosen("follow_c", "community_id", community))
+    c, c_params = ref(community)
+    steps.append(
+        (
+            f"CASE WHEN EXISTS (SELECT 1 FROM {membership} follow_m"  # noqa: S608 (our names)
+            f" WHERE follow_m.member_id = %s AND follow_m.community_id = {c})"
+            " THEN %s ELSE %s END",
+            [m, *c_params, str(L.TRACKING), str(L.NORMAL)],
+        )
     )
-    m = member_id
-    return sql, [m, m, m, str(L.WATCHING), m, m, m, str(L.TRACKING), str(L.NORMAL)]
+    sql = ", ".join(step for step, _ in steps)
+    return f"COALESCE({sql})", [p for _, step_params in steps for p in step_params]
+
+
+def thread_level_sql(alias: str, member_id: int) -> tuple[str, list]:
+    """``_level`` of a thread for a hand-written statement: an SQL
+    expression of the member's level of the thread row ``alias`` (the
+    statement's own name for the thread table, never input), and its
+    parameters (``_level_sql``)."""
+    return _level_sql(
+        member_id,
+        community=f"{alias}.community_id",
+        board=f"{alias}.board_id",
+        thread=f"{alias}.id",
+        author=f"{alias}.author_id",
+    )
 
 
 def threads_at_sql(

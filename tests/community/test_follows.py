@@ -609,3 +609,63 @@ def test_the_sql_fragment_agrees_with_the_rule_for_every_combination(
             assert found == expected, member
             assert [bool(x) for x in within] == [expected in s for s in sets], member
     assert {follows.level_of(m, thread) for m in members} == set(LEVELS)
+
+
+def test_the_controls_level_agrees_with_the_rule_for_every_combination(
+    author, community, thread, django_assert_num_queries
+):
+    """target_level (the control on the community, board and thread pages)
+    asks the rule by hand with the target's ids as parameters: for every
+    combination of levels chosen (or not) for the thread, its board and its
+    community, and of taking part, and for its author and an outsider, it
+    gives the answer of _level (the ORM's form of the rule) for each of the
+    three targets, one query each."""
+    import itertools
+
+    from community.models import Board, Community
+
+    choices = [None, *LEVELS]
+    members = [author, veteran()]
+    for t_level, b_level, c_level, took_part in itertools.product(
+        choices, choices, choices, [False, True]
+    ):
+        member = veteran()
+        join(member, community)
+        if t_level:
+            choose(member, t_level, thread=thread)
+        if b_level:
+            choose(member, b_level, board=thread.board)
+        if c_level:
+            choose(member, c_level, community=community)
+        if took_part:
+            comment_make(thread, member)
+        members.append(member)
+    board = thread.board
+    found = set()
+    for member in members:
+        expected_board = (
+            Board.objects.filter(pk=board.pk)
+            .annotate(
+                level=follows._level(
+                    member=member.pk, community="community_id", board="pk"
+                )
+            )
+            .values_list("level", flat=True)
+            .get()
+        )
+        expected_community = (
+            Community.objects.filter(pk=community.pk)
+            .annotate(level=follows._level(member=member.pk, community="pk"))
+            .values_list("level", flat=True)
+            .get()
+        )
+        expected_thread = follows.level_of(member, thread)
+        with django_assert_num_queries(3):
+            got = (
+                follows.target_level(member, thread=thread),
+                follows.target_level(member, board=board),
+                follows.target_level(member, community=community),
+            )
+        assert got == (expected_thread, expected_board, expected_community), member
+        found.update(got)
+    assert found == set(LEVELS)
