@@ -82,7 +82,9 @@ def _tracked(alias: str, member_id: int, levels) -> tuple[str, list]:
     state the member is shown: visible, and at one of ``levels`` of follow
     (follows.NEW_LEVELS to be marked new, follows.UNREAD_LEVELS to have its
     unread comments counted; a muted thread shows neither). The only place
-    threads are left out."""
+    threads are left out of the counts; a list's rows are asked the same in
+    list_marks (visible in its statement, the level read there and compared
+    with the same follows.NEW_LEVELS and UNREAD_LEVELS)."""
     level, params = follows.threads_at_sql(alias, member_id, levels)
     return f"{alias}.visibility = %s AND {level}", [str(Visibility.VISIBLE), *params]
 
@@ -101,7 +103,8 @@ def list_marks(*, access, thread_ids: list[int], board=None) -> ListMarks:
     community (or of ``board``): which rows are new, how many comments of
     each are unread and the first of them, and how many threads of the
     whole community (board) are new and unread. One statement, none
-    without a tracked reader.
+    without a tracked reader; the rule of follow levels is asked only of
+    the listed rows that may show a mark.
 
     Follow levels (community.follows) decide what shows: a row is new, and
     counted in "N new", at any level but muted; its unread comments are
@@ -156,51 +159,71 @@ def list_marks(*, access, thread_ids: list[int], board=None) -> ListMarks:
         *unread_params,
     ]
     ids = [int(pk) for pk in thread_ids]
-    with connection.cursor() as cursor:
-        if not ids:
+    if not ids:
+        with connection.cursor() as cursor:
             cursor.execute(f"SELECT {counts}", count_params)
             return ListMarks({}, ListCounts(*cursor.fetchone()))
-        c_sql, c_params = _unread_comment("c", m)
-        after = (
-            f"FROM {comment} c WHERE c.thread_id = t.id"
-            f" AND c.id > r.last_comment_id AND {c_sql}"
-        )
-        new_t, new_t_params = _tracked("t", m, follows.NEW_LEVELS)
-        unread_t, unread_t_params = _tracked("t", m, follows.UNREAD_LEVELS)
-        # Every listed row comes back (with the counts on it), what it may
-        # show said by its columns: the counts cost no second statement
-        # when none of the rows shows anything (a muted board's page).
+    c_sql, c_params = _unread_comment("c", m)
+    after = (
+        f"FROM {comment} c WHERE c.thread_id = t.id"
+        f" AND c.id > r.last_comment_id AND {c_sql}"
+    )
+    level, level_params = follows.thread_level_sql("t", m)
+    visible = str(Visibility.VISIBLE)
+    # Only the listed rows that may show a mark come back: visible, and
+    # either opened before (their unread comments counted, and the first)
+    # or never opened and started by someone else within the window (new).
+    # The others cost no per-row test, and the rule is asked once of each
+    # row that comes back (its level says what the row shows, below, as
+    # _tracked says it for the counts). The CASE repeats the filter: without
+    # it PostgreSQL asks the rule while reading every listed thread, before
+    # the join's filter (EXPLAIN ANALYZE). The counts sit on the one row of
+    # the outer select, whether or not any listed row comes back (a page
+    # with nothing to mark): one statement either way.
+    markable = (
+        "(r.last_comment_id IS NOT NULL OR (t.author_id <> %s AND t.created_at >= %s))"
+    )
+    rows = (
+        f"SELECT t.id AS id, r.last_comment_id AS pos,"  # noqa: S608 (our names)
+        f" CASE WHEN {markable} THEN {level} END AS level,"
+        " CASE WHEN r.last_comment_id IS NOT NULL"
+        f" THEN (SELECT COUNT(*) {after}) ELSE 0 END AS unread,"
+        " CASE WHEN r.last_comment_id IS NOT NULL"
+        f" THEN (SELECT MIN(c.id) {after}) END AS first"
+        f" FROM {thread} t LEFT OUTER JOIN {read} r"
+        " ON r.thread_id = t.id AND r.member_id = %s"
+        f" WHERE t.id IN ({', '.join(['%s'] * len(ids))}) AND t.visibility = %s"
+        f" AND {markable}"
+    )
+    with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT t.id, CASE WHEN {new_t} AND r.last_comment_id IS NULL"  # noqa: S608 (our names)
-            " AND t.author_id <> %s AND t.created_at >= %s THEN 1 ELSE 0 END,"
-            f" CASE WHEN {unread_t} THEN (SELECT COUNT(*) {after}) ELSE 0 END,"
-            f" (SELECT MIN(c.id) {after}), {counts}"
-            f" FROM {thread} t LEFT OUTER JOIN {read} r"
-            " ON r.thread_id = t.id AND r.member_id = %s"
-            f" WHERE t.id IN ({', '.join(['%s'] * len(ids))})",
+            f"SELECT {counts}, x.id, x.pos, x.level, x.unread, x.first"  # noqa: S608 (our names)
+            f" FROM (SELECT 1 AS one) o LEFT OUTER JOIN ({rows}) x ON 1 = 1",
             [
-                *new_t_params,
-                m,
-                since,
-                *unread_t_params,
-                *c_params,
-                *c_params,
                 *count_params,
                 m,
+                since,
+                *level_params,
+                *c_params,
+                *c_params,
+                m,
                 *ids,
+                visible,
+                m,
+                since,
             ],
         )
-        rows = cursor.fetchall()
+        found = cursor.fetchall()
     states = {}
-    for pk, is_new, unread, first, *_totals in rows:
-        if is_new:
-            states[pk] = ThreadUnread(True, 0, None)
-        elif unread:
-            states[pk] = ThreadUnread(False, unread, first)
-    totals = rows[0][4:] if rows else None
-    if totals is None:
-        return list_marks(access=access, thread_ids=[], board=board)
-    return ListMarks(states, ListCounts(*totals))
+    for _new, _unread, pk, position, level, unread_count, first in found:
+        if pk is None:
+            continue
+        if position is None:
+            if level in follows.NEW_LEVELS:
+                states[pk] = ThreadUnread(True, 0, None)
+        elif unread_count and level in follows.UNREAD_LEVELS:
+            states[pk] = ThreadUnread(False, unread_count, first)
+    return ListMarks(states, ListCounts(*found[0][:2]))
 
 
 def _unread_comments(member: Member) -> Q:

@@ -144,6 +144,54 @@ def test_what_is_new(forum):
     assert old.pk not in states
 
 
+def test_rows_that_can_show_nothing_still_get_the_lists_counts_in_one_query(
+    forum, django_assert_num_queries
+):
+    """list_marks asks the rule only of the listed rows that may show a
+    mark (opened before, or never opened and someone else's within the
+    window): a list none of whose rows can show one still gets the counts
+    of the whole community and board, in the one statement."""
+    client, community, reader, writer = forum
+    own = thread_make(community, reader)
+    old = thread_make(
+        community,
+        writer,
+        created_at=timezone.now() - unread.NEW_WINDOW - timedelta(minutes=1),
+    )
+    done = thread_make(community, writer)
+    comment_make(done, writer)
+    _read(client, done)
+    # Off the list: one new, one with an unread comment.
+    thread_make(community, writer)
+    behind = thread_make(community, writer)
+    _read(client, behind)
+    comment_make(behind, writer)
+    door = access(reader, community)
+    for board in (None, board_of(community)):
+        for ids in ([own.pk, old.pk], [own.pk, old.pk, done.pk]):
+            with django_assert_num_queries(1):
+                marks = unread.list_marks(access=door, thread_ids=ids, board=board)
+            assert marks == unread.ListMarks({}, unread.ListCounts(1, 1))
+
+
+def test_a_hidden_thread_on_a_moderators_list_shows_no_mark(forum):
+    """A moderator's lists show hidden threads: they are never new nor
+    counted unread, whether opened or not."""
+    client, community, reader, writer = forum
+    Membership.objects.filter(member=reader).update(role=MembershipRole.MODERATOR)
+    seen = thread_make(community, writer)
+    _read(client, seen)
+    comment_make(seen, writer)
+    fresh = thread_make(community, writer)
+    Thread.objects.filter(pk__in=[seen.pk, fresh.pk]).update(
+        visibility=Visibility.HIDDEN
+    )
+    marks = unread.list_marks(
+        access=access(reader, community), thread_ids=[seen.pk, fresh.pk]
+    )
+    assert marks == unread.ListMarks({}, unread.ListCounts(0, 0))
+
+
 def test_a_thread_moved_to_another_board_takes_its_state_along(forum):
     client, community, reader, writer = forum
     thread = thread_make(community, writer)
