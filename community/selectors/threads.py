@@ -4,7 +4,7 @@ number of queries whatever its length (tests pin them at two sizes)."""
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import EmptyPage, Page, Paginator
 from django.db import connection
 from django.db.models import (
     Exists,
@@ -12,7 +12,6 @@ from django.db.models import (
     Q,
     QuerySet,
 )
-from django.db.models.functions import Coalesce
 
 from community.models import (
     AuditEntry,
@@ -301,32 +300,128 @@ def comment_rows(
     *, thread: Thread, page: int | str = 1, moderator: bool = False
 ) -> tuple[Page, list[CommentRow]]:
     """What comment_tree shows a reader, as CommentRow rows: a page of
-    top-level comments (paged as comment_tree pages them) and their
-    replies, oldest first; hidden and removed ones only to a ``moderator``.
-    Two queries: the count, then the page and its replies together (the
-    page's ids as a subquery)."""
-    visible = Q() if moderator else Q(visibility=Visibility.VISIBLE)
-    top = (
-        Comment.objects.filter(visible, thread=thread, parent__isnull=True)
-        .order_by("created_at", "pk")
-        .values("pk")
+    top-level comments (paged as comment_tree pages them, Paginator.get_page
+    reading ``page``) and their replies, oldest first; hidden and removed
+    ones only to a ``moderator``. One statement: the page and its replies
+    (the page's ids as a subquery) with the count of top-level comments
+    beside them; a second only for a page past the last (or below 1), then
+    read again as the last one."""
+    number = _page_number(page)
+    rows, count = _comment_page(
+        thread_id=thread.pk, number=max(number, 1), moderator=moderator
     )
-    page = Paginator(top, COMMENTS_PER_PAGE).get_page(page)
-    # A top-level comment is its own root, a reply its parent's: one IN on
-    # the page's ids finds both (half the database's work of an OR of two).
-    rows = list(
-        map(
-            CommentRow._make,
-            Comment.objects.filter(visible, thread=thread)
-            .alias(root=Coalesce("parent_id", "pk"))
-            .filter(root__in=page.object_list)
-            .order_by("created_at", "pk")
-            .values_list(*COMMENT_ROW_FIELDS),
+    paginator = Paginator((), COMMENTS_PER_PAGE)
+    # Counted above (Paginator would count with a query of its own).
+    paginator.count = count
+    try:
+        shown = paginator.validate_number(number)
+    except EmptyPage:
+        shown = paginator.num_pages
+    if shown != max(number, 1):
+        rows, count = _comment_page(
+            thread_id=thread.pk, number=shown, moderator=moderator
         )
-    )
-    page.object_list = [row for row in rows if row.parent_id is None]
+    top = [row for row in rows if row.parent_id is None]
     replies = [row for row in rows if row.parent_id is not None]
-    return page, replies
+    return Page(top, shown, paginator), replies
+
+
+def _page_number(page: int | str) -> int:
+    """``page`` as Paginator.get_page reads it: 1 for what is not a whole
+    number (a number out of range is the page count's to judge)."""
+    try:
+        if isinstance(page, float) and not page.is_integer():
+            raise ValueError
+        return int(page)
+    except (TypeError, ValueError):
+        return 1
+
+
+def _comment_page(
+    *, thread_id: int, number: int, moderator: bool
+) -> tuple[list[CommentRow], int]:
+    """The CommentRows of page ``number`` of a thread's top-level comments
+    and their replies, ordered as comment_tree orders them, and the count
+    of top-level comments, in one statement.
+
+    Written as SQL: the ORM took 5k Python calls to build the page's query
+    and its count on every page of a thread. A top-level comment is its own
+    root, a reply its parent's: one IN on the page's ids finds both (half
+    the database's work of an OR of two). The count is a row of its own
+    (NULL comment columns), so an empty page still has it. Only our own
+    table and column names are written into it; every value is a
+    parameter."""
+    ops = connection.ops
+    comment = ops.quote_name(Comment._meta.db_table)
+    member = ops.quote_name(Member._meta.db_table)
+    visible = [] if moderator else [str(Visibility.VISIBLE)]
+
+    def shown(alias: str) -> str:
+        return "" if moderator else f" AND {alias}.visibility = %s"
+
+    top = f"{{a}}.thread_id = %s AND {{a}}.parent_id IS NULL{shown('{a}')}"
+    columns = ", ".join(_ROW_COLUMNS)
+    nothing = ", ".join(["NULL"] * len(_ROW_COLUMNS))
+    sql = (
+        f"SELECT {columns}, CAST(NULL AS BIGINT) FROM {comment} c"  # noqa: S608 (our names)
+        f" INNER JOIN {member} a ON a.id = c.author_id"
+        f" WHERE c.thread_id = %s{shown('c')}"
+        f" AND COALESCE(c.parent_id, c.id) IN (SELECT u.id FROM {comment} u"
+        f" WHERE {top.format(a='u')} ORDER BY u.created_at, u.id LIMIT %s OFFSET %s)"
+        f" UNION ALL SELECT {nothing}, COUNT(*) FROM {comment} n"
+        f" WHERE {top.format(a='n')} ORDER BY 3, 1"
+    )
+    params = [
+        thread_id,
+        *visible,
+        thread_id,
+        *visible,
+        COMMENTS_PER_PAGE,
+        (number - 1) * COMMENTS_PER_PAGE,
+        thread_id,
+        *visible,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+    convert = _datetime_converters()
+    rows, count = [], 0
+    for *values, total in fetched:
+        if total is not None:
+            count = total
+            continue
+        if convert:
+            for at in _ROW_DATETIMES:
+                for converter in convert:
+                    values[at] = converter(values[at], None, connection)
+        rows.append(CommentRow._make(values))
+    return rows, count
+
+
+# COMMENT_ROW_FIELDS as the statement of _comment_page names them (``c``
+# the comment, ``a`` its author), and where its moments are.
+_ROW_COLUMNS = tuple(
+    f"a.{name.removeprefix('author__')}"
+    if name.startswith("author__")
+    else f"c.{'id' if name == 'pk' else name}"
+    for name in COMMENT_ROW_FIELDS
+)
+_ROW_DATETIMES = tuple(
+    at
+    for at, name in enumerate(COMMENT_ROW_FIELDS)
+    if name in ("created_at", "edited_at")
+)
+
+
+def _datetime_converters() -> list:
+    """What the ORM does to a DateTimeField's value as the database returns
+    it (SQLite: parse it and make it aware; PostgreSQL: nothing), so that
+    these rows equal those the ORM reads (they key cached lists alike)."""
+    field = Comment._meta.get_field("created_at")
+    return [
+        *connection.ops.get_db_converters(field.get_col("c")),
+        *field.get_db_converters(connection),
+    ]
 
 
 def comment_reactions_mine(
@@ -414,13 +509,18 @@ def thread_member_marks(
     reactions and bookmark on the thread (as thread_member_state says
     them), and (comment id, kind) of their reactions on those comments (as
     comment_reactions_mine); with ``reading``, also how far they had read
-    it (``read_to``: their ThreadRead position, None if never opened)."""
+    it (``read_to``: their ThreadRead position, None if never opened) and,
+    when the page shows comments, the first unread comment past that
+    position the page did not show (``skipped``, None if none:
+    selectors.unread.skipped_sql), which bounds where the page moves the
+    position (selectors.unread.read_up_to)."""
     if member is None or not member.is_authenticated:
         return {
             "empathy": False,
             "helpful": False,
             "bookmarked": False,
             "read_to": None,
+            "skipped": None,
         }, set()
     # Written as SQL: the ORM took 6.8k Python calls to compile the union
     # of three querysets on every page of a thread; this is the same query.
@@ -441,6 +541,15 @@ def thread_member_marks(
             "WHERE member_id = %s AND thread_id = %s"
         )
         params += [READ, member.pk, thread.pk]
+        if comment_ids:
+            # Not at the top: community.selectors.unread reads this module.
+            from community.selectors.unread import skipped_sql
+
+            skipped, skipped_params = skipped_sql(
+                member_id=member.pk, thread_id=thread.pk, shown=comment_ids
+            )
+            sql.append(f"SELECT ({skipped}), %s")
+            params += [*skipped_params, SKIPPED]
     if comment_ids:
         holders = ", ".join(["%s"] * len(comment_ids))
         sql.append(
@@ -453,10 +562,12 @@ def thread_member_marks(
         marks = cursor.fetchall()
     mine: set[tuple[int, str]] = set()
     kinds: set[str] = set()
-    read_to = None
+    read_to = skipped_id = None
     for comment_id, kind in marks:
         if kind == READ:
             read_to = comment_id
+        elif kind == SKIPPED:
+            skipped_id = comment_id
         elif comment_id is None:
             kinds.add(kind)
         else:
@@ -466,6 +577,7 @@ def thread_member_marks(
         "helpful": "helpful" in kinds,
         "bookmarked": BOOKMARKED in kinds,
         "read_to": read_to,
+        "skipped": skipped_id,
     }
     return state, mine
 
@@ -473,6 +585,7 @@ def thread_member_marks(
 # Not a reaction kind: marks the bookmark among them (thread_member_marks).
 BOOKMARKED = "bookmark"
 READ = "read"
+SKIPPED = "skipped"
 
 
 def bookmark_list(*, member: Member, page: int | str = 1) -> Page:

@@ -228,7 +228,7 @@ def _thread_page(
                 member_id=member.pk,
                 thread_id=thread.pk,
                 shown=unread.read_up_to(
-                    member=member, thread=thread, shown=shown, known=state["read_to"]
+                    shown=shown, known=state["read_to"], skipped=state["skipped"]
                 ),
                 known=state["read_to"],
             )
