@@ -1,6 +1,7 @@
 """Reads for boards, threads, comments and bookmarks. Every list runs a fixed
 number of queries whatever its length (tests pin them at two sizes)."""
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -494,7 +495,7 @@ def revision_history(*, thread: Thread) -> list[Revision]:
 
 def thread_member_state(*, thread: Thread, member: Member | None) -> dict[str, bool]:
     """The member's reactions and bookmark on a thread, in one query."""
-    state, _mine = thread_member_marks(thread=thread, member=member, comment_ids=[])
+    state, _mine = thread_member_marks(thread=thread, member=member)
     return state
 
 
@@ -502,18 +503,22 @@ def thread_member_marks(
     *,
     thread: Thread,
     member: Member | None,
-    comment_ids: list[int],
+    page: Sequence[int] = (),
+    newest: int = 0,
+    moderator: bool = False,
     reading: bool = False,
 ) -> tuple[dict[str, Any], set[tuple[int, str]]]:
     """What is ``member``'s own on a page of a thread, in one query: their
     reactions and bookmark on the thread (as thread_member_state says
-    them), and (comment id, kind) of their reactions on those comments (as
-    comment_reactions_mine); with ``reading``, also how far they had read
+    them), and (comment id, kind) of their reactions on the comments the
+    page shows (``page``: the ids of its top-level comments, as
+    comment_rows read them for a ``moderator`` or not: the page shows
+    those and their replies); with ``reading``, also how far they had read
     it (``read_to``: their ThreadRead position, None if never opened) and,
-    when the page shows comments, the first unread comment past that
-    position the page did not show (``skipped``, None if none:
-    selectors.unread.skipped_sql), which bounds where the page moves the
-    position (selectors.unread.read_up_to)."""
+    when the page shows comments (``newest``: the highest id shown), the
+    first unread comment past that position the page did not show
+    (``skipped``, None if none: selectors.unread.skipped_sql), which bounds
+    where the page moves the position (selectors.unread.read_up_to)."""
     if member is None or not member.is_authenticated:
         return {
             "empathy": False,
@@ -526,6 +531,7 @@ def thread_member_marks(
     # of three querysets on every page of a thread; this is the same query.
     # Parameters only (ids and one constant); the names are the models'.
     reaction, bookmark = Reaction._meta.db_table, Bookmark._meta.db_table
+    comment = Comment._meta.db_table
     no_comment = "CAST(NULL AS BIGINT)"
     sql = [
         f"SELECT {no_comment}, kind FROM {reaction} "  # noqa: S608 (names, not input)
@@ -534,6 +540,14 @@ def thread_member_marks(
         "WHERE member_id = %s AND thread_id = %s",
     ]
     params: list = [member.pk, thread.pk, BOOKMARKED, member.pk, thread.pk]
+    head, head_params = "", []
+    if page:
+        # The page's top-level ids, written once: the client-side binding
+        # costs ~13 Python calls for each placeholder of a statement this
+        # long, and the replies (most of what a page shows) are found by
+        # their root, as comment_rows finds them.
+        head = f"WITH {_PAGE} (id) AS (VALUES {', '.join(['(%s)'] * len(page))}) "
+        head_params = list(page)
     if reading:
         # How far the member had read (services.unread moves it after).
         sql.append(
@@ -541,24 +555,31 @@ def thread_member_marks(
             "WHERE member_id = %s AND thread_id = %s"
         )
         params += [READ, member.pk, thread.pk]
-        if comment_ids:
+        if page:
             # Not at the top: community.selectors.unread reads this module.
             from community.selectors.unread import skipped_sql
 
             skipped, skipped_params = skipped_sql(
-                member_id=member.pk, thread_id=thread.pk, shown=comment_ids
+                member_id=member.pk,
+                thread_id=thread.pk,
+                below=newest,
+                roots=f"SELECT id FROM {_PAGE}",  # noqa: S608
             )
             sql.append(f"SELECT ({skipped}), %s")
             params += [*skipped_params, SKIPPED]
-    if comment_ids:
-        holders = ", ".join(["%s"] * len(comment_ids))
+    if page:
+        shown = "" if moderator else " AND c.visibility = %s"
         sql.append(
-            f"SELECT comment_id, kind FROM {reaction} "  # noqa: S608
-            f"WHERE member_id = %s AND comment_id IN ({holders})"
+            f"SELECT r.comment_id, r.kind FROM {reaction} r "  # noqa: S608
+            "WHERE r.member_id = %s AND r.comment_id IN (SELECT c.id"
+            f" FROM {comment} c WHERE c.thread_id = %s"
+            f" AND COALESCE(c.parent_id, c.id) IN (SELECT id FROM {_PAGE}){shown})"
         )
-        params += [member.pk, *comment_ids]
+        params += [member.pk, thread.pk]
+        if not moderator:
+            params.append(str(Visibility.VISIBLE))
     with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(sql), params)
+        cursor.execute(head + " UNION ALL ".join(sql), head_params + params)
         marks = cursor.fetchall()
     mine: set[tuple[int, str]] = set()
     kinds: set[str] = set()
@@ -580,6 +601,10 @@ def thread_member_marks(
         "skipped": skipped_id,
     }
     return state, mine
+
+
+# The name of the page's top-level ids in thread_member_marks's statement.
+_PAGE = "shown_page"
 
 
 # Not a reaction kind: marks the bookmark among them (thread_member_marks).

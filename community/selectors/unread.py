@@ -250,26 +250,29 @@ def first_unread_page(*, access, thread: Thread, moderator: bool) -> int:
 
 
 def skipped_sql(
-    *, member_id: int, thread_id: int, shown: list[int]
+    *, member_id: int, thread_id: int, below: int, roots: str
 ) -> tuple[str, list]:
     """SQL and its parameters of a scalar subquery: the first unread comment
     (``_unread_comment``) of the thread after the member's position (0 when
-    never opened) and before the highest of the comments ``shown``, that
-    ``shown`` does not hold; NULL when there is none. read_up_to stops the
-    position before it. Read with the member's marks
-    (selectors.threads.thread_member_marks), so it costs no query of its
-    own; the page range makes it an index range of the thread's ids."""
+    never opened) and before ``below`` (the highest id a page shows) that
+    the page does not show; NULL when there is none. read_up_to stops the
+    position before it. A page shows the comments whose root (their own
+    id, or their top-level comment's) is one of its top-level comments
+    (``roots``: SQL of their ids), visible ones at least, and an unread
+    comment is a visible one: it is shown exactly when its root is there.
+    Read with the member's marks (selectors.threads.thread_member_marks),
+    so it costs no query of its own."""
     ops = connection.ops
     comment = ops.quote_name(Comment._meta.db_table)
     read = ops.quote_name(ThreadRead._meta.db_table)
     unread_sql, unread_params = _unread_comment("c", member_id)
-    holders = ", ".join(["%s"] * len(shown))
     return (
         f"SELECT MIN(c.id) FROM {comment} c WHERE c.thread_id = %s"  # noqa: S608 (our names)
         f" AND c.id > COALESCE((SELECT r.last_comment_id FROM {read} r"
         " WHERE r.member_id = %s AND r.thread_id = %s), 0)"
-        f" AND c.id < %s AND c.id NOT IN ({holders}) AND {unread_sql}",
-        [thread_id, member_id, thread_id, max(shown), *shown, *unread_params],
+        f" AND c.id < %s AND COALESCE(c.parent_id, c.id) NOT IN ({roots})"
+        f" AND {unread_sql}",
+        [thread_id, member_id, thread_id, below, *unread_params],
     )
 
 

@@ -217,7 +217,9 @@ def _thread_page(
         state, mine = selectors.thread_member_marks(
             thread=thread,
             member=member,
-            comment_ids=shown,
+            page=[r.pk for r in rows.object_list],
+            newest=max(shown, default=0),
+            moderator=access.is_moderator,
             reading=reader is not None,
         )
         if reader is not None:
