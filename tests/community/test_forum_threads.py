@@ -910,3 +910,73 @@ def test_comment_rows_of_a_thread_without_comments(community):
             0,
         )
         assert (list(rows.object_list), replies) == ([], [])
+
+
+def _thread_page_values(thread) -> list:
+    values = []
+    for name in selectors.THREAD_PAGE_FIELDS:
+        value = thread
+        for part in name.split("__"):
+            value = getattr(value, part, None)
+        values.append(repr(value))
+    return values
+
+
+@pytest.mark.parametrize("helpful", [False, True])
+def test_the_thread_page_reads_its_thread_as_select_related_did(
+    community, django_assert_num_queries, helpful
+):
+    # thread_for_page reads the thread page's thread in SQL of its own: the
+    # same instances as select_related and only() made (values, deferred
+    # fields, related rows cached), for each reader.
+    author, moderator, other = veteran(), veteran(), veteran()
+    join(author, community)
+    join(moderator, community, role="moderator")
+    join(other, community)
+    threads = {
+        visibility: thread_make(community, author, visibility=visibility)
+        for visibility in ("visible", "hidden", "deleted")
+    }
+    for thread in threads.values():
+        Thread.objects.filter(pk=thread.pk).update(
+            is_pinned=True, edited_at=timezone.now(), tag=ThreadTag.QUESTION
+        )
+        if helpful:
+            answer = comment_make(thread, other)
+            Thread.objects.filter(pk=thread.pk).update(helpful_comment=answer)
+    elsewhere = community_make(slug="elsewhere")
+    for thread in threads.values():
+        for reader, is_moderator in (
+            (author, False),
+            (moderator, True),
+            (other, False),
+        ):
+            for where in (community, elsewhere):
+                kwargs = {
+                    "thread_id": thread.pk,
+                    "community": where,
+                    "moderator": is_moderator,
+                    "author": reader,
+                }
+                read = selectors.thread_for_page(**kwargs, reading=True)
+                whole = (
+                    Thread.objects.select_related(
+                        "author", "board", "helpful_comment__author"
+                    )
+                    .only(*selectors.THREAD_PAGE_FIELDS)
+                    .filter(pk=thread.pk)
+                    .first()
+                )
+                shown = selectors.thread_for_page(**kwargs)
+                assert (read is None) == (shown is None)
+                if read is None:
+                    continue
+                with django_assert_num_queries(0):
+                    values = _thread_page_values(read)
+                    assert read.community is where
+                assert values == _thread_page_values(whole)
+                assert read.get_deferred_fields() == whole.get_deferred_fields()
+                assert read.author.get_deferred_fields() == (
+                    whole.author.get_deferred_fields()
+                )
+                assert (read.helpful_comment is None) == (not helpful)
