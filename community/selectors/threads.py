@@ -289,11 +289,22 @@ def _thread_page_plan() -> tuple:
 
 def _converters(field) -> list:
     """What the ORM does to ``field``'s value as the database returns it
-    (SQLite: parse a moment and make it aware, make 0/1 a bool)."""
-    return [
+    (SQLite: parse a moment and make it aware, make 0/1 a bool; PostgreSQL:
+    nothing, which is remembered, as asking costs calls)."""
+    plain = (connection.alias, connection.vendor, field)
+    if plain in _PLAIN:
+        return []
+    found = [
         *connection.ops.get_db_converters(field.get_col("x")),
         *field.get_db_converters(connection),
     ]
+    if not found:
+        _PLAIN.add(plain)
+    return found
+
+
+# (connection alias, vendor, field) whose values the ORM takes as they come.
+_PLAIN: set = set()
 
 
 def thread_hide_reason(*, thread: Thread) -> str:

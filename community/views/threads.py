@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -287,7 +288,8 @@ def _thread_page(
             if member is not None
             else 0
         ),
-        "comment_form": CommentForm() if refusal is None else None,
+        # Made only if the page renders it (not when the body is kept).
+        "comment_form": SimpleLazyObject(CommentForm) if refusal is None else None,
         "revisions": (
             selectors.revision_history(thread=thread) if access.is_moderator else None
         ),
