@@ -2,7 +2,7 @@
 number of queries whatever its length (tests pin them at two sizes)."""
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -624,6 +624,7 @@ def thread_member_marks(
     newest: int = 0,
     moderator: bool = False,
     reading: bool = False,
+    skipped_sql: Callable[..., tuple[str, list]] | None = None,
 ) -> tuple[dict[str, Any], set[tuple[int, str]]]:
     """What is ``member``'s own on a page of a thread, in one query: their
     reactions and bookmark on the thread (as thread_member_state says
@@ -634,7 +635,8 @@ def thread_member_marks(
     it (``read_to``: their ThreadRead position, None if never opened) and,
     when the page shows comments (``newest``: the highest id shown), the
     first unread comment past that position the page did not show
-    (``skipped``, None if none: selectors.unread.skipped_sql), which bounds
+    (``skipped``, None if none: ``skipped_sql``, the view passes
+    selectors.unread.skipped_sql, which reads this module), which bounds
     where the page moves the position (selectors.unread.read_up_to)."""
     if member is None or not member.is_authenticated:
         return {
@@ -672,10 +674,7 @@ def thread_member_marks(
             "WHERE member_id = %s AND thread_id = %s"
         )
         params += [READ, member.pk, thread.pk]
-        if page:
-            # Not at the top: community.selectors.unread reads this module.
-            from community.selectors.unread import skipped_sql
-
+        if page and skipped_sql is not None:
             skipped, skipped_params = skipped_sql(
                 member_id=member.pk,
                 thread_id=thread.pk,

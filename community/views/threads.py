@@ -222,6 +222,7 @@ def _thread_page(
             newest=max(shown, default=0),
             moderator=access.is_moderator,
             reading=reader is not None,
+            skipped_sql=unread.skipped_sql,
         )
         if reader is not None:
             # Moved only when the page shows more than was read (never past
