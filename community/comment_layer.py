@@ -433,8 +433,16 @@ def member_comments(
             lambda: cache.set(key, kept, timeout=fragments.TIMEOUT),
             what="comment list",
         )
-    own = [r.pk for r in (*rows, *replies) if r.author_id == member.pk]
-    unread = [r.pk for r in (*rows, *replies) if is_unread(r, member.pk, read_to)]
+    # The member's id read once: ``member`` is the request's lazy user, a
+    # proxy whose every attribute read costs calls.
+    member_id = member.pk
+    shown = (*rows, *replies)
+    own = [r.pk for r in shown if r.author_id == member_id]
+    unread = (
+        [r.pk for r in shown if is_unread(r, member_id, read_to)]
+        if read_to is not None
+        else []
+    )
     # Every piece is escaped by the layer or a fragment rendered by an
     # autoescaping template.
     return mark_safe(fill(kept, mine=mine, own=own, unread=unread))  # noqa: S308

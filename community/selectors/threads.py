@@ -1,10 +1,12 @@
 """Reads for boards, threads, comments and bookmarks. Every list runs a fixed
 number of queries whatever its length (tests pin them at two sizes)."""
 
+import functools
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import EmptyPage, Page, Paginator
 from django.db import connection
 from django.db.models import (
     Exists,
@@ -12,10 +14,10 @@ from django.db.models import (
     Q,
     QuerySet,
 )
-from django.db.models.functions import Coalesce
 
 from community.models import (
     AuditEntry,
+    Board,
     Bookmark,
     Comment,
     Community,
@@ -161,12 +163,14 @@ def thread_for_page(
     somewhere; a thread its author deleted stays gone for them. ``reading``
     (the thread page) loads only THREAD_PAGE_FIELDS; the actions on a thread
     get it whole."""
+    if reading:
+        return _thread_read(
+            thread_id=thread_id, community=community, moderator=moderator, author=author
+        )
     # No join for the community: it is the one given (the filter below).
     threads = Thread.objects.select_related(
         "author", "board", "helpful_comment__author"
     )
-    if reading:
-        threads = threads.only(*THREAD_PAGE_FIELDS)
     if not moderator:
         shown = Q(visibility=Visibility.VISIBLE)
         if author is not None and author.is_authenticated:
@@ -177,6 +181,130 @@ def thread_for_page(
     if thread is not None:
         thread.community = community
     return thread
+
+
+def _thread_read(
+    *, thread_id: int, community: Community, moderator: bool, author: Member | None
+) -> Thread | None:
+    """thread_for_page's thread for its page: the thread, its author, board,
+    helpful answer and its author, with THREAD_PAGE_FIELDS loaded (the
+    others deferred), in one statement, as select_related and only() read
+    them. Written as SQL: the ORM took 4.7k Python calls to build it on
+    every page of a thread. Only our own table and column names are
+    written into it; every value is a parameter."""
+    plan = _thread_page_plan()
+    ops = connection.ops
+    names = {alias: ops.quote_name(model._meta.db_table) for alias, model, *_ in plan}
+    where = "t.id = %s AND t.community_id = %s"
+    params: list = [thread_id, community.pk]
+    if not moderator:
+        if author is not None and author.is_authenticated:
+            where += (
+                " AND (t.visibility = %s OR (t.visibility = %s AND t.author_id = %s))"
+            )
+            params += [str(Visibility.VISIBLE), str(Visibility.HIDDEN), author.pk]
+        else:
+            where += " AND t.visibility = %s"
+            params.append(str(Visibility.VISIBLE))
+    columns = ", ".join(
+        f"{alias}.{ops.quote_name(f.column)}"
+        for alias, _model, _via, fields in plan
+        for f in fields
+    )
+    sql = (
+        f"SELECT {columns} FROM {names['t']} t"  # noqa: S608 (our names)
+        f" INNER JOIN {names['b']} b ON b.id = t.board_id"
+        f" INNER JOIN {names['a']} a ON a.id = t.author_id"
+        f" LEFT OUTER JOIN {names['h']} h ON h.id = t.helpful_comment_id"
+        f" LEFT OUTER JOIN {names['ha']} ha ON ha.id = h.author_id"
+        f" WHERE {where}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    db = connection.alias
+    made: dict[str, Any] = {}
+    at = 0
+    for alias, model, via, fields in plan:
+        values = list(row[at : at + len(fields)])
+        at += len(fields)
+        if via is not None and made[via[0]] is None:
+            made[alias] = None
+            continue
+        if values[0] is None:
+            # A LEFT JOIN that found nothing (no helpful answer).
+            obj = None
+        else:
+            for n, field in enumerate(fields):
+                for converter in _converters(field):
+                    values[n] = converter(values[n], None, connection)
+            obj = model.from_db(db, [f.attname for f in fields], values)
+        made[alias] = obj
+        if via is not None:
+            # As select_related caches it: no query to read it.
+            via[1].set_cached_value(made[via[0]], obj)
+    thread = made["t"]
+    thread.community = community
+    return thread
+
+
+@functools.cache
+def _thread_page_plan() -> tuple:
+    """(alias, model, (parent alias, relation) or None, fields) of each row
+    _thread_read reads: the concrete fields of THREAD_PAGE_FIELDS (with the
+    primary keys and the keys that join them), in each model's field
+    order, as Model.from_db takes them."""
+    wanted: dict[str, set[str]] = {}
+    for name in THREAD_PAGE_FIELDS:
+        prefix, _, field = name.rpartition("__")
+        wanted.setdefault(prefix, set()).add(field)
+    wanted["helpful_comment"].add("author_id")
+    thread_field = Thread._meta.get_field
+    comment_field = Comment._meta.get_field
+    rows = (
+        ("t", Thread, None, ""),
+        ("b", Board, ("t", thread_field("board")), "board"),
+        ("a", Member, ("t", thread_field("author")), "author"),
+        ("h", Comment, ("t", thread_field("helpful_comment")), "helpful_comment"),
+        (
+            "ha",
+            Member,
+            ("h", comment_field("author")),
+            "helpful_comment__author",
+        ),
+    )
+    plan = []
+    for alias, model, via, prefix in rows:
+        names = wanted[prefix] | {"id"}
+        fields = tuple(
+            f
+            for f in model._meta.concrete_fields
+            if f.attname in names or f.name in names
+        )
+        plan.append((alias, model, via, fields))
+    return tuple(plan)
+
+
+def _converters(field) -> list:
+    """What the ORM does to ``field``'s value as the database returns it
+    (SQLite: parse a moment and make it aware, make 0/1 a bool; PostgreSQL:
+    nothing, which is remembered, as asking costs calls)."""
+    plain = (connection.alias, connection.vendor, field)
+    if plain in _PLAIN:
+        return []
+    found = [
+        *connection.ops.get_db_converters(field.get_col("x")),
+        *field.get_db_converters(connection),
+    ]
+    if not found:
+        _PLAIN.add(plain)
+    return found
+
+
+# (connection alias, vendor, field) whose values the ORM takes as they come.
+_PLAIN: set = set()
 
 
 def thread_hide_reason(*, thread: Thread) -> str:
@@ -301,32 +429,117 @@ def comment_rows(
     *, thread: Thread, page: int | str = 1, moderator: bool = False
 ) -> tuple[Page, list[CommentRow]]:
     """What comment_tree shows a reader, as CommentRow rows: a page of
-    top-level comments (paged as comment_tree pages them) and their
-    replies, oldest first; hidden and removed ones only to a ``moderator``.
-    Two queries: the count, then the page and its replies together (the
-    page's ids as a subquery)."""
-    visible = Q() if moderator else Q(visibility=Visibility.VISIBLE)
-    top = (
-        Comment.objects.filter(visible, thread=thread, parent__isnull=True)
-        .order_by("created_at", "pk")
-        .values("pk")
+    top-level comments (paged as comment_tree pages them, Paginator.get_page
+    reading ``page``) and their replies, oldest first; hidden and removed
+    ones only to a ``moderator``. One statement: the page and its replies
+    (the page's ids as a subquery) with the count of top-level comments
+    beside them; a second only for a page past the last (or below 1), then
+    read again as the last one."""
+    number = _page_number(page)
+    rows, count = _comment_page(
+        thread_id=thread.pk, number=max(number, 1), moderator=moderator
     )
-    page = Paginator(top, COMMENTS_PER_PAGE).get_page(page)
-    # A top-level comment is its own root, a reply its parent's: one IN on
-    # the page's ids finds both (half the database's work of an OR of two).
-    rows = list(
-        map(
-            CommentRow._make,
-            Comment.objects.filter(visible, thread=thread)
-            .alias(root=Coalesce("parent_id", "pk"))
-            .filter(root__in=page.object_list)
-            .order_by("created_at", "pk")
-            .values_list(*COMMENT_ROW_FIELDS),
+    paginator = Paginator((), COMMENTS_PER_PAGE)
+    # Counted above (Paginator would count with a query of its own).
+    paginator.count = count
+    try:
+        shown = paginator.validate_number(number)
+    except EmptyPage:
+        shown = paginator.num_pages
+    if shown != max(number, 1):
+        rows, count = _comment_page(
+            thread_id=thread.pk, number=shown, moderator=moderator
         )
-    )
-    page.object_list = [row for row in rows if row.parent_id is None]
+    top = [row for row in rows if row.parent_id is None]
     replies = [row for row in rows if row.parent_id is not None]
-    return page, replies
+    return Page(top, shown, paginator), replies
+
+
+def _page_number(page: int | str) -> int:
+    """``page`` as Paginator.get_page reads it: 1 for what is not a whole
+    number (a number out of range is the page count's to judge)."""
+    try:
+        if isinstance(page, float) and not page.is_integer():
+            raise ValueError
+        return int(page)
+    except (TypeError, ValueError):
+        return 1
+
+
+def _comment_page(
+    *, thread_id: int, number: int, moderator: bool
+) -> tuple[list[CommentRow], int]:
+    """The CommentRows of page ``number`` of a thread's top-level comments
+    and their replies, ordered as comment_tree orders them, and the count
+    of top-level comments, in one statement.
+
+    Written as SQL: the ORM took 5k Python calls to build the page's query
+    and its count on every page of a thread. A top-level comment is its own
+    root, a reply its parent's: one IN on the page's ids finds both (half
+    the database's work of an OR of two). The count is a row of its own
+    (NULL comment columns), so an empty page still has it. Only our own
+    table and column names are written into it; every value is a
+    parameter."""
+    ops = connection.ops
+    comment = ops.quote_name(Comment._meta.db_table)
+    member = ops.quote_name(Member._meta.db_table)
+    visible = [] if moderator else [str(Visibility.VISIBLE)]
+
+    def shown(alias: str) -> str:
+        return "" if moderator else f" AND {alias}.visibility = %s"
+
+    top = f"{{a}}.thread_id = %s AND {{a}}.parent_id IS NULL{shown('{a}')}"
+    columns = ", ".join(_ROW_COLUMNS)
+    nothing = ", ".join(["NULL"] * len(_ROW_COLUMNS))
+    sql = (
+        f"SELECT {columns}, CAST(NULL AS BIGINT) FROM {comment} c"  # noqa: S608 (our names)
+        f" INNER JOIN {member} a ON a.id = c.author_id"
+        f" WHERE c.thread_id = %s{shown('c')}"
+        f" AND COALESCE(c.parent_id, c.id) IN (SELECT u.id FROM {comment} u"
+        f" WHERE {top.format(a='u')} ORDER BY u.created_at, u.id LIMIT %s OFFSET %s)"
+        f" UNION ALL SELECT {nothing}, COUNT(*) FROM {comment} n"
+        f" WHERE {top.format(a='n')} ORDER BY 3, 1"
+    )
+    params = [
+        thread_id,
+        *visible,
+        thread_id,
+        *visible,
+        COMMENTS_PER_PAGE,
+        (number - 1) * COMMENTS_PER_PAGE,
+        thread_id,
+        *visible,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+    convert = _converters(Comment._meta.get_field("created_at"))
+    rows, count = [], 0
+    for *values, total in fetched:
+        if total is not None:
+            count = total
+            continue
+        if convert:
+            for at in _ROW_DATETIMES:
+                for converter in convert:
+                    values[at] = converter(values[at], None, connection)
+        rows.append(CommentRow._make(values))
+    return rows, count
+
+
+# COMMENT_ROW_FIELDS as the statement of _comment_page names them (``c``
+# the comment, ``a`` its author), and where its moments are.
+_ROW_COLUMNS = tuple(
+    f"a.{name.removeprefix('author__')}"
+    if name.startswith("author__")
+    else f"c.{'id' if name == 'pk' else name}"
+    for name in COMMENT_ROW_FIELDS
+)
+_ROW_DATETIMES = tuple(
+    at
+    for at, name in enumerate(COMMENT_ROW_FIELDS)
+    if name in ("created_at", "edited_at")
+)
 
 
 def comment_reactions_mine(
@@ -399,7 +612,7 @@ def revision_history(*, thread: Thread) -> list[Revision]:
 
 def thread_member_state(*, thread: Thread, member: Member | None) -> dict[str, bool]:
     """The member's reactions and bookmark on a thread, in one query."""
-    state, _mine = thread_member_marks(thread=thread, member=member, comment_ids=[])
+    state, _mine = thread_member_marks(thread=thread, member=member)
     return state
 
 
@@ -407,25 +620,37 @@ def thread_member_marks(
     *,
     thread: Thread,
     member: Member | None,
-    comment_ids: list[int],
+    page: Sequence[int] = (),
+    newest: int = 0,
+    moderator: bool = False,
     reading: bool = False,
+    skipped_sql: Callable[..., tuple[str, list]] | None = None,
 ) -> tuple[dict[str, Any], set[tuple[int, str]]]:
     """What is ``member``'s own on a page of a thread, in one query: their
     reactions and bookmark on the thread (as thread_member_state says
-    them), and (comment id, kind) of their reactions on those comments (as
-    comment_reactions_mine); with ``reading``, also how far they had read
-    it (``read_to``: their ThreadRead position, None if never opened)."""
+    them), and (comment id, kind) of their reactions on the comments the
+    page shows (``page``: the ids of its top-level comments, as
+    comment_rows read them for a ``moderator`` or not: the page shows
+    those and their replies); with ``reading``, also how far they had read
+    it (``read_to``: their ThreadRead position, None if never opened) and,
+    when the page shows comments (``newest``: the highest id shown), the
+    first unread comment past that position the page did not show
+    (``skipped``, None if none: ``skipped_sql``, the view passes
+    selectors.unread.skipped_sql, which reads this module), which bounds
+    where the page moves the position (selectors.unread.read_up_to)."""
     if member is None or not member.is_authenticated:
         return {
             "empathy": False,
             "helpful": False,
             "bookmarked": False,
             "read_to": None,
+            "skipped": None,
         }, set()
     # Written as SQL: the ORM took 6.8k Python calls to compile the union
     # of three querysets on every page of a thread; this is the same query.
     # Parameters only (ids and one constant); the names are the models'.
     reaction, bookmark = Reaction._meta.db_table, Bookmark._meta.db_table
+    comment = Comment._meta.db_table
     no_comment = "CAST(NULL AS BIGINT)"
     sql = [
         f"SELECT {no_comment}, kind FROM {reaction} "  # noqa: S608 (names, not input)
@@ -434,6 +659,14 @@ def thread_member_marks(
         "WHERE member_id = %s AND thread_id = %s",
     ]
     params: list = [member.pk, thread.pk, BOOKMARKED, member.pk, thread.pk]
+    head, head_params = "", []
+    if page:
+        # The page's top-level ids, written once: the client-side binding
+        # costs ~13 Python calls for each placeholder of a statement this
+        # long, and the replies (most of what a page shows) are found by
+        # their root, as comment_rows finds them.
+        head = f"WITH {_PAGE} (id) AS (VALUES {', '.join(['(%s)'] * len(page))}) "
+        head_params = list(page)
     if reading:
         # How far the member had read (services.unread moves it after).
         sql.append(
@@ -441,22 +674,37 @@ def thread_member_marks(
             "WHERE member_id = %s AND thread_id = %s"
         )
         params += [READ, member.pk, thread.pk]
-    if comment_ids:
-        holders = ", ".join(["%s"] * len(comment_ids))
+        if page and skipped_sql is not None:
+            skipped, skipped_params = skipped_sql(
+                member_id=member.pk,
+                thread_id=thread.pk,
+                below=newest,
+                roots=f"SELECT id FROM {_PAGE}",  # noqa: S608
+            )
+            sql.append(f"SELECT ({skipped}), %s")
+            params += [*skipped_params, SKIPPED]
+    if page:
+        shown = "" if moderator else " AND c.visibility = %s"
         sql.append(
-            f"SELECT comment_id, kind FROM {reaction} "  # noqa: S608
-            f"WHERE member_id = %s AND comment_id IN ({holders})"
+            f"SELECT r.comment_id, r.kind FROM {reaction} r "  # noqa: S608
+            "WHERE r.member_id = %s AND r.comment_id IN (SELECT c.id"
+            f" FROM {comment} c WHERE c.thread_id = %s"
+            f" AND COALESCE(c.parent_id, c.id) IN (SELECT id FROM {_PAGE}){shown})"
         )
-        params += [member.pk, *comment_ids]
+        params += [member.pk, thread.pk]
+        if not moderator:
+            params.append(str(Visibility.VISIBLE))
     with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(sql), params)
+        cursor.execute(head + " UNION ALL ".join(sql), head_params + params)
         marks = cursor.fetchall()
     mine: set[tuple[int, str]] = set()
     kinds: set[str] = set()
-    read_to = None
+    read_to = skipped_id = None
     for comment_id, kind in marks:
         if kind == READ:
             read_to = comment_id
+        elif kind == SKIPPED:
+            skipped_id = comment_id
         elif comment_id is None:
             kinds.add(kind)
         else:
@@ -466,13 +714,19 @@ def thread_member_marks(
         "helpful": "helpful" in kinds,
         "bookmarked": BOOKMARKED in kinds,
         "read_to": read_to,
+        "skipped": skipped_id,
     }
     return state, mine
+
+
+# The name of the page's top-level ids in thread_member_marks's statement.
+_PAGE = "shown_page"
 
 
 # Not a reaction kind: marks the bookmark among them (thread_member_marks).
 BOOKMARKED = "bookmark"
 READ = "read"
+SKIPPED = "skipped"
 
 
 def bookmark_list(*, member: Member, page: int | str = 1) -> Page:

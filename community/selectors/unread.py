@@ -20,8 +20,6 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from django.db import connection
-from django.db.models import Q, Subquery
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from community import follows
@@ -226,69 +224,92 @@ def list_marks(*, access, thread_ids: list[int], board=None) -> ListMarks:
     return ListMarks(states, ListCounts(*found[0][:2]))
 
 
-def _unread_comments(member: Member) -> Q:
-    """On Comment: visible, and not the member's own (as _unread_comment)."""
-    return Q(visibility=Visibility.VISIBLE) & ~Q(author=member)
-
-
 def first_unread_page(*, access, thread: Thread, moderator: bool) -> int:
     """The page of ``thread`` (as comment_rows pages it for this reader)
     holding the reader's first unread comment; 1 when there is none or the
-    thread was never opened. Two queries."""
+    thread was never opened. One statement: the first unread comment after
+    the position, and the time of its top-level comment (its own, if it is
+    one); the page is the count of top-level comments before that one."""
     member = reader(access)
     if member is None:
         return 1
-    position = ThreadRead.objects.filter(member=member, thread=thread).values(
-        "last_comment_id"
-    )[:1]
-    # The first unread comment, and the time of its top-level comment (its
-    # own, if it is one): the page is the count of top-level ones before.
-    first = (
-        Comment.objects.filter(
-            _unread_comments(member), thread=thread, pk__gt=Subquery(position)
+    ops = connection.ops
+    comment = ops.quote_name(Comment._meta.db_table)
+    read = ops.quote_name(ThreadRead._meta.db_table)
+    unread_sql, unread_params = _unread_comment("c", member.pk)
+    shown, shown_params = (
+        ("", [])
+        if moderator
+        else (
+            " AND b.visibility = %s",
+            [str(Visibility.VISIBLE)],
         )
-        .order_by("pk")
-        .values_list(
-            Coalesce("parent_id", "pk"),
-            Coalesce("parent__created_at", "created_at"),
-        )
-        .first()
     )
-    if first is None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT COUNT(*) FROM {comment} b"  # noqa: S608 (our names)
+            " WHERE b.thread_id = %s AND b.parent_id IS NULL"
+            f"{shown} AND (b.created_at < f.created_at"
+            " OR (b.created_at = f.created_at AND b.id < f.root)))"
+            " FROM (SELECT COALESCE(c.parent_id, c.id) AS root,"
+            " COALESCE(p.created_at, c.created_at) AS created_at"
+            f" FROM {comment} c LEFT OUTER JOIN {comment} p ON p.id = c.parent_id"
+            f" WHERE c.thread_id = %s AND c.id > (SELECT r.last_comment_id"
+            f" FROM {read} r WHERE r.member_id = %s AND r.thread_id = %s)"
+            f" AND {unread_sql} ORDER BY c.id LIMIT 1) f",
+            [
+                thread.pk,
+                *shown_params,
+                thread.pk,
+                member.pk,
+                thread.pk,
+                *unread_params,
+            ],
+        )
+        row = cursor.fetchone()
+    if row is None:
         return 1
-    root, created_at = first
-    visible = Q() if moderator else Q(visibility=Visibility.VISIBLE)
-    before = Comment.objects.filter(
-        visible,
-        Q(created_at__lt=created_at) | Q(created_at=created_at, pk__lt=root),
-        thread=thread,
-        parent__isnull=True,
-    ).count()
-    return before // COMMENTS_PER_PAGE + 1
+    return row[0] // COMMENTS_PER_PAGE + 1
 
 
-def read_up_to(
-    *, member: Member, thread: Thread, shown: list[int], known: int | None
-) -> int:
+def skipped_sql(
+    *, member_id: int, thread_id: int, below: int, roots: str
+) -> tuple[str, list]:
+    """SQL and its parameters of a scalar subquery: the first unread comment
+    (``_unread_comment``) of the thread after the member's position (0 when
+    never opened) and before ``below`` (the highest id a page shows) that
+    the page does not show; NULL when there is none. read_up_to stops the
+    position before it. A page shows the comments whose root (their own
+    id, or their top-level comment's) is one of its top-level comments
+    (``roots``: SQL of their ids), visible ones at least, and an unread
+    comment is a visible one: it is shown exactly when its root is there.
+    Read with the member's marks (selectors.threads.thread_member_marks),
+    so it costs no query of its own."""
+    ops = connection.ops
+    comment = ops.quote_name(Comment._meta.db_table)
+    read = ops.quote_name(ThreadRead._meta.db_table)
+    unread_sql, unread_params = _unread_comment("c", member_id)
+    return (
+        f"SELECT MIN(c.id) FROM {comment} c WHERE c.thread_id = %s"  # noqa: S608 (our names)
+        f" AND c.id > COALESCE((SELECT r.last_comment_id FROM {read} r"
+        " WHERE r.member_id = %s AND r.thread_id = %s), 0)"
+        f" AND c.id < %s AND COALESCE(c.parent_id, c.id) NOT IN ({roots})"
+        f" AND {unread_sql}",
+        [thread_id, member_id, thread_id, below, *unread_params],
+    )
+
+
+def read_up_to(*, shown: list[int], known: int | None, skipped: int | None) -> int:
     """Where a page showing the comments ``shown`` moves the member's
-    position in ``thread`` from ``known`` (None: never opened): to the
-    highest of them, but never past an unread comment
-    (``_unread_comments``) the page did not show. Pages are ordered by
-    their top-level comments' time with replies under them, so a late
-    reply to an early comment shows on page 1 ahead of page 2's comments
-    with lower ids: the position stops just before the first of those.
-    ``known`` (0 for None) and no query when the page shows nothing newer;
-    one query otherwise."""
+    position in a thread from ``known`` (None: never opened): to the
+    highest of them, but never past an unread comment the page did not
+    show (``skipped``, the first of them: ``skipped_sql``, read with the
+    member's marks). Pages are ordered by their top-level comments' time
+    with replies under them, so a late reply to an early comment shows on
+    page 1 ahead of page 2's comments with lower ids: the position stops
+    just before the first of those. ``known`` (0 for None) when the page
+    shows nothing newer. No query."""
     top, start = max(shown, default=0), known or 0
     if top <= start:
         return start
-    skipped = (
-        Comment.objects.filter(
-            _unread_comments(member), thread=thread, pk__gt=start, pk__lt=top
-        )
-        .exclude(pk__in=shown)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-        .first()
-    )
     return top if skipped is None else skipped - 1

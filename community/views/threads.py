@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -217,8 +218,11 @@ def _thread_page(
         state, mine = selectors.thread_member_marks(
             thread=thread,
             member=member,
-            comment_ids=shown,
+            page=[r.pk for r in rows.object_list],
+            newest=max(shown, default=0),
+            moderator=access.is_moderator,
             reading=reader is not None,
+            skipped_sql=unread.skipped_sql,
         )
         if reader is not None:
             # Moved only when the page shows more than was read (never past
@@ -228,7 +232,7 @@ def _thread_page(
                 member_id=member.pk,
                 thread_id=thread.pk,
                 shown=unread.read_up_to(
-                    member=member, thread=thread, shown=shown, known=state["read_to"]
+                    shown=shown, known=state["read_to"], skipped=state["skipped"]
                 ),
                 known=state["read_to"],
             )
@@ -285,7 +289,8 @@ def _thread_page(
             if member is not None
             else 0
         ),
-        "comment_form": CommentForm() if refusal is None else None,
+        # Made only if the page renders it (not when the body is kept).
+        "comment_form": SimpleLazyObject(CommentForm) if refusal is None else None,
         "revisions": (
             selectors.revision_history(thread=thread) if access.is_moderator else None
         ),

@@ -189,16 +189,29 @@ def scene(request):
     for other in others:
         join(other, community)
     thread = thread_make(community, me, tag=ThreadTag.QUESTION, title="질문")
-    tops = []
+    tops, replies = [], []
     for n in range(6):
         author = me if n in (1, 4) else others[n % 3]
         top = comment_make(thread, author, body=f"댓글 {n}")
         tops.append(top)
-        comment_make(thread, others[(n + 1) % 3], parent=top, body=f"답글 {n}")
+        replies.append(
+            comment_make(thread, others[(n + 1) % 3], parent=top, body=f"답글 {n}")
+        )
     comment_make(thread, me, parent=tops[0], body="내 답글")
-    comment_make(thread, others[0], body="숨긴 댓글", visibility=Visibility.HIDDEN)
+    hidden = comment_make(
+        thread, others[0], body="숨긴 댓글", visibility=Visibility.HIDDEN
+    )
     Thread.objects.filter(pk=thread.pk).update(helpful_comment=tops[2])
-    mine = (("empathy", tops[0]), ("helpful", tops[2]), ("empathy", tops[3]))
+    # Replies too (their reactions are read by their top-level comment),
+    # and a comment hidden after the reaction (only a moderator sees it).
+    mine = (
+        ("empathy", tops[0]),
+        ("helpful", tops[2]),
+        ("empathy", tops[3]),
+        ("helpful", replies[1]),
+        ("empathy", replies[4]),
+        ("empathy", hidden),
+    )
     for kind, target in mine:
         Reaction.objects.create(member=me, comment=target, kind=kind)
     Bookmark.objects.create(member=me, thread=thread)
@@ -251,7 +264,10 @@ def test_a_member_sees_on_each_comment_what_a_full_render_shows(client, scene):
     everything = [c for comment in built.values() for c in comment["actions"]]
     # Reply, report, edit, delete, mark and unmark the helpful answer.
     assert len({action[2] for action in everything}) == 6
-    assert any(r[2] == "true" for c in built.values() for r in c["reactions"])
+    # Every reaction of the member's pressed, on replies too; the hidden
+    # comment's only for a moderator, who sees it.
+    pressed = sum(r[2] == "true" for c in built.values() for r in c["reactions"])
+    assert pressed == 5 + access_for(me, thread.community).is_moderator
     # Only a moderator sees the hidden comment.
     assert any("is-removed" in c["classes"] for c in built.values()) == (
         access_for(me, thread.community).is_moderator

@@ -836,3 +836,147 @@ def test_a_reply_to_a_member_who_is_posting_does_not_wait_for_them():
     assert Notification.objects.filter(
         recipient=b, kind=NotificationKind.REPLY
     ).exists()
+
+
+@pytest.mark.parametrize("moderator", [False, True])
+def test_comment_rows_page_the_comments_as_comment_tree_does(community, moderator):
+    # comment_rows reads a page and its count in one statement, written as
+    # SQL: it pages as Paginator.get_page does (a number past the last or
+    # below 1 is the last page, what is not a number the first), and its
+    # rows equal, down to their repr, the rows built from comment_tree's
+    # models (fragments._comment_row), which key the cached lists alike.
+    from community.fragments import _comment_row
+
+    thread = thread_make(community, veteran())
+    authors = [veteran() for _ in range(3)]
+    now = timezone.now()
+    top = Comment.objects.bulk_create(
+        Comment(
+            thread=thread,
+            author=authors[n % 3],
+            body="댓글",
+            body_html="<p>댓글</p>",
+            # Ties in time too: the id orders them.
+            created_at=now - timedelta(minutes=200 - n // 2),
+            edited_at=now if n % 7 == 0 else None,
+            visibility="hidden" if n % 11 == 5 else "visible",
+        )
+        for n in range(75)
+    )
+    Comment.objects.bulk_create(
+        Comment(
+            thread=thread,
+            parent=top[n * 7 % len(top)],
+            author=authors[n % 3],
+            body="답글",
+            body_html="<p>답글</p>",
+            created_at=now - timedelta(minutes=100 - n),
+            visibility="deleted" if n % 9 == 4 else "visible",
+        )
+        for n in range(40)
+    )
+    for page in (1, 2, "3", 3, 4, 99, "99", 0, -1, "-1", "x", None, "", 2.0, "2.0"):
+        rows, replies = selectors.comment_rows(
+            thread=thread, page=page, moderator=moderator
+        )
+        tree = selectors.comment_tree(
+            thread=thread, member=None, moderator=moderator, page=page
+        )
+        assert (rows.number, rows.paginator.num_pages, rows.paginator.count) == (
+            tree.number,
+            tree.paginator.num_pages,
+            tree.paginator.count,
+        ), page
+        built = [_comment_row(c) for c in tree.object_list]
+        assert repr(rows.object_list) == repr(built), page
+        tree_replies = sorted(
+            (_comment_row(r) for c in tree.object_list for r in c.reply_list),
+            key=lambda row: (row.created_at, row.pk),
+        )
+        assert repr(replies) == repr(tree_replies), page
+        assert (rows.has_next(), rows.has_previous()) == (
+            tree.has_next(),
+            tree.has_previous(),
+        )
+
+
+def test_comment_rows_of_a_thread_without_comments(community):
+    thread = thread_make(community, veteran())
+    for page in (1, 2, "x"):
+        rows, replies = selectors.comment_rows(thread=thread, page=page)
+        assert (rows.number, rows.paginator.num_pages, rows.paginator.count) == (
+            1,
+            1,
+            0,
+        )
+        assert (list(rows.object_list), replies) == ([], [])
+
+
+def _thread_page_values(thread) -> list:
+    values = []
+    for name in selectors.THREAD_PAGE_FIELDS:
+        value = thread
+        for part in name.split("__"):
+            value = getattr(value, part, None)
+        values.append(repr(value))
+    return values
+
+
+@pytest.mark.parametrize("helpful", [False, True])
+def test_the_thread_page_reads_its_thread_as_select_related_did(
+    community, django_assert_num_queries, helpful
+):
+    # thread_for_page reads the thread page's thread in SQL of its own: the
+    # same instances as select_related and only() made (values, deferred
+    # fields, related rows cached), for each reader.
+    author, moderator, other = veteran(), veteran(), veteran()
+    join(author, community)
+    join(moderator, community, role="moderator")
+    join(other, community)
+    threads = {
+        visibility: thread_make(community, author, visibility=visibility)
+        for visibility in ("visible", "hidden", "deleted")
+    }
+    for thread in threads.values():
+        Thread.objects.filter(pk=thread.pk).update(
+            is_pinned=True, edited_at=timezone.now(), tag=ThreadTag.QUESTION
+        )
+        if helpful:
+            answer = comment_make(thread, other)
+            Thread.objects.filter(pk=thread.pk).update(helpful_comment=answer)
+    elsewhere = community_make(slug="elsewhere")
+    for thread in threads.values():
+        for reader, is_moderator in (
+            (author, False),
+            (moderator, True),
+            (other, False),
+        ):
+            for where in (community, elsewhere):
+                kwargs = {
+                    "thread_id": thread.pk,
+                    "community": where,
+                    "moderator": is_moderator,
+                    "author": reader,
+                }
+                read = selectors.thread_for_page(**kwargs, reading=True)
+                whole = (
+                    Thread.objects.select_related(
+                        "author", "board", "helpful_comment__author"
+                    )
+                    .only(*selectors.THREAD_PAGE_FIELDS)
+                    .filter(pk=thread.pk)
+                    .first()
+                )
+                shown = selectors.thread_for_page(**kwargs)
+                assert (read is None) == (shown is None)
+                if read is None:
+                    continue
+                with django_assert_num_queries(0):
+                    values = _thread_page_values(read)
+                    assert read.community is where
+                assert values == _thread_page_values(whole)
+                assert read.get_deferred_fields() == whole.get_deferred_fields()
+                assert read.author.get_deferred_fields() == (
+                    whole.author.get_deferred_fields()
+                )
+                assert (read.helpful_comment is None) == (not helpful)

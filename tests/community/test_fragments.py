@@ -238,9 +238,9 @@ def test_anonymous_thread_queries(client, django_assert_max_num_queries, size):
     url = _url(thread)
     client.get(url)  # the first view flushes the view counter
     Comment.objects.filter(pk=top[0].pk).update(empathy_count=1)  # a cache miss
-    # community, thread, comment rows (count, then page and replies) and, on
-    # a miss, the comments as models (count, page, replies).
-    with django_assert_max_num_queries(7):
+    # community, thread, comment rows (page and replies with their count)
+    # and, on a miss, the comments as models (count, page, replies).
+    with django_assert_max_num_queries(6):
         assert client.get(url).status_code == 200
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(3):
         assert client.get(url).status_code == 200
