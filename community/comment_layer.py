@@ -32,6 +32,7 @@ tests/community/test_comment_layer.py compares what a member sees in both,
 whoever filled the cache before.
 """
 
+import posixpath
 from collections.abc import Iterable, Sequence
 from html import escape
 
@@ -47,15 +48,29 @@ from community.caching import optional
 _SENTINEL = "2147480001"
 
 
-def url_halves(name: str, *args) -> tuple[str, str]:
+def url_halves(name: str, *args, thread=None) -> tuple[str, str]:
     """``name``'s URL for a comment (or thread) id following ``args[0]``
-    (the community's slug), as the halves around that id. Split at the
-    last sentinel: a slug may spell its digits, the later arguments (a
+    (the community's slug), as the halves around that id; relative to
+    ``thread``'s page when given (``from_thread``). Split at the last
+    sentinel: a slug may spell its digits, the later arguments (a
     reaction's kind) never do."""
-    head, _, tail = reverse(name, args=[*args[:1], _SENTINEL, *args[1:]]).rpartition(
-        _SENTINEL
-    )
+    url = reverse(name, args=[*args[:1], _SENTINEL, *args[1:]])
+    if thread is not None:
+        url = from_thread(url, args[0], thread.pk)
+    head, _, tail = url.rpartition(_SENTINEL)
     return head, tail
+
+
+def from_thread(url: str, slug: str, thread_id: int) -> str:
+    """``url`` relative to the page of thread ``thread_id`` (in the
+    community ``slug``), e.g. ``../../comments/4/react/empathy/``: shorter,
+    for what is repeated on every comment of that page and is only ever in
+    it (a comment's reaction buttons, and the reaction bar htmx swaps in
+    their place). The thread's URL ends in a slash: it is the directory
+    the browser resolves against."""
+    base = reverse("thread_detail", args=[slug, thread_id])
+    relative = posixpath.relpath(url, base)
+    return relative + "/" if url.endswith("/") else relative
 
 
 class Layer:
@@ -76,7 +91,7 @@ class Layer:
         self.can_reply = can_post and (not thread.is_locked or is_moderator)
         self.marks_helpful = marks_helpful
         self.react = {
-            kind: url_halves("comment_react", slug, kind)
+            kind: url_halves("comment_react", slug, kind, thread=thread)
             for kind in ("empathy", "helpful")
         }
         self.edit = url_halves("comment_edit", slug)
@@ -107,9 +122,11 @@ class Layer:
         out.add(f'<div class="reactions" id="comment-{pk}-reactions">')
         for kind in ("empathy", "helpful"):
             head, tail = self.react[kind]
+            # A submit button (a button's default type), posting the page's
+            # comment-action form to its own URL, relative to the page.
             out.add(
-                f'<button type="submit" form="comment-action" '
-                f'formaction="{head}{pk}{tail}" class="reaction reaction-small'
+                f'<button form="comment-action" formaction="{head}{pk}{tail}" '
+                'class="reaction'
             )
             # Pressed or not: the reader's own (Pieces.fill).
             out.slot((pk, kind), PRESSED[False])
@@ -125,10 +142,11 @@ class Layer:
         pk = comment.pk
         labels = self.labels
         parts = []
+        # Reply and report look like the other small link buttons
+        # (static/css/moim.css styles them by their data attribute).
         if self.can_reply:
             parts.append(
-                f'<button type="button" class="link-button small" '
-                f'data-reply="{pk}">{labels["reply"]}</button>'
+                f'<button type="button" data-reply="{pk}">{labels["reply"]}</button>'
             )
         if self.marks_helpful:
             chosen = pk == self.thread.helpful_comment_id
@@ -153,8 +171,7 @@ class Layer:
         )
         out.slot(
             (pk, OWN),
-            f'<button type="button" class="link-button small" '
-            f'data-report="{pk}">{labels["report"]}</button>',
+            f'<button type="button" data-report="{pk}">{labels["report"]}</button>',
             "".join(own),
         )
 

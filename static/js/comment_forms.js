@@ -43,7 +43,9 @@
     var reaction = event.target.closest(".comment .reactions button[formaction]");
     if (reaction && window.htmx) {
       event.preventDefault();
-      window.htmx.ajax("POST", reaction.getAttribute("formaction"), {
+      // formAction: the button's URL resolved against the page (it is
+      // written relative to the thread's page).
+      window.htmx.ajax("POST", reaction.formAction, {
         source: reaction,
         target: reaction.closest(".reactions"),
         swap: "outerHTML"
