@@ -32,7 +32,6 @@ tests/community/test_comment_layer.py compares what a member sees in both,
 whoever filled the cache before.
 """
 
-import posixpath
 from collections.abc import Iterable, Sequence
 from html import escape
 
@@ -48,29 +47,15 @@ from community.caching import optional
 _SENTINEL = "2147480001"
 
 
-def url_halves(name: str, *args, thread=None) -> tuple[str, str]:
+def url_halves(name: str, *args) -> tuple[str, str]:
     """``name``'s URL for a comment (or thread) id following ``args[0]``
-    (the community's slug), as the halves around that id; relative to
-    ``thread``'s page when given (``from_thread``). Split at the last
-    sentinel: a slug may spell its digits, the later arguments (a
+    (the community's slug), as the halves around that id. Split at the
+    last sentinel: a slug may spell its digits, the later arguments (a
     reaction's kind) never do."""
-    url = reverse(name, args=[*args[:1], _SENTINEL, *args[1:]])
-    if thread is not None:
-        url = from_thread(url, args[0], thread.pk)
-    head, _, tail = url.rpartition(_SENTINEL)
+    head, _, tail = reverse(name, args=[*args[:1], _SENTINEL, *args[1:]]).rpartition(
+        _SENTINEL
+    )
     return head, tail
-
-
-def from_thread(url: str, slug: str, thread_id: int) -> str:
-    """``url`` relative to the page of thread ``thread_id`` (in the
-    community ``slug``), e.g. ``../../comments/4/react/empathy/``: shorter,
-    for what is repeated on every comment of that page and is only ever in
-    it (a comment's reaction buttons, and the reaction bar htmx swaps in
-    their place). The thread's URL ends in a slash: it is the directory
-    the browser resolves against."""
-    base = reverse("thread_detail", args=[slug, thread_id])
-    relative = posixpath.relpath(url, base)
-    return relative + "/" if url.endswith("/") else relative
 
 
 class Layer:
@@ -91,7 +76,7 @@ class Layer:
         self.can_reply = can_post and (not thread.is_locked or is_moderator)
         self.marks_helpful = marks_helpful
         self.react = {
-            kind: url_halves("comment_react", slug, kind, thread=thread)
+            kind: url_halves("comment_react", slug, kind)
             for kind in ("empathy", "helpful")
         }
         self.edit = url_halves("comment_edit", slug)
@@ -123,7 +108,7 @@ class Layer:
         for kind in ("empathy", "helpful"):
             head, tail = self.react[kind]
             # A submit button (a button's default type), posting the page's
-            # comment-action form to its own URL, relative to the page.
+            # comment-action form to its own URL.
             out.add(
                 f'<button form="comment-action" formaction="{head}{pk}{tail}" '
                 'class="reaction'

@@ -43,9 +43,7 @@
     var reaction = event.target.closest(".comment .reactions button[formaction]");
     if (reaction && window.htmx) {
       event.preventDefault();
-      // formAction: the button's URL resolved against the page (it is
-      // written relative to the thread's page).
-      window.htmx.ajax("POST", reaction.formAction, {
+      window.htmx.ajax("POST", reaction.getAttribute("formaction"), {
         source: reaction,
         target: reaction.closest(".reactions"),
         swap: "outerHTML"

@@ -7,7 +7,6 @@ of each per page, opened under the comment, instead of a copy per comment.
 """
 
 from html.parser import HTMLParser
-from urllib.parse import urljoin
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -321,54 +320,3 @@ def test_whoever_filled_the_kept_list_each_member_sees_their_own(client, scene):
     # A reaction of one's own shows at the next request, the list kept or not.
     Reaction.objects.create(member=peer, comment=tops[1], kind="empathy")
     assert _built(client, thread, peer) == _understood(_full_render(thread, peer))
-
-
-def test_each_reaction_button_posts_to_its_comments_reaction_from_the_page(
-    client, scene
-):
-    """The reaction buttons' URLs are written relative to the thread's page
-    (comment_layer.from_thread): resolved there, as a browser resolves a
-    formaction, each is its comment's reaction, on the member's page, in a
-    full render and in the bar htmx swaps in; posted without JavaScript, it
-    reacts."""
-    thread, me = scene
-    community = thread.community
-    page_url = reverse("thread_detail", args=[community.slug, thread.pk])
-    client.force_login(me)
-    page = client.get(page_url).text
-
-    def targets(html: str) -> dict:
-        return {
-            urljoin(f"http://testserver{page_url}", button.attrs["formaction"]): (
-                button.text()
-            )
-            for button in Tree(html).root.find("button")
-            if "reaction" in button.classes()
-        }
-
-    comments = page.split('<section class="comments"')[1].split("</section>")[0]
-    built = targets(comments)
-    expected = {
-        "http://testserver"
-        + reverse("comment_react", args=[community.slug, comment.pk, kind])
-        for comment in thread.comments.filter(visibility=Visibility.VISIBLE)
-        for kind in ("empathy", "helpful")
-    }
-    assert set(built) >= expected and all(
-        u.startswith("http://testserver/c/") for u in built
-    )
-    assert set(built) == set(targets(_full_render(thread, me)))
-
-    comment = thread.comments.filter(visibility=Visibility.VISIBLE).last()
-    react = reverse("comment_react", args=[community.slug, comment.pk, "empathy"])
-    bar = client.post(react, headers={"HX-Request": "true"}).text
-    assert "http://testserver" + react in targets(bar)
-    assert Reaction.objects.filter(member=me, comment=comment, kind="empathy").exists()
-    # Without JavaScript: the page's comment-action form, posted to the
-    # resolved URL, toggles it back and returns to the comment.
-    (unreact,) = [u for u in built if u.endswith(react)]
-    response = client.post(unreact.removeprefix("http://testserver"))
-    assert response.status_code == 302
-    assert not Reaction.objects.filter(
-        member=me, comment=comment, kind="empathy"
-    ).exists()
