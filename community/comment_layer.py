@@ -107,9 +107,11 @@ class Layer:
         out.add(f'<div class="reactions" id="comment-{pk}-reactions">')
         for kind in ("empathy", "helpful"):
             head, tail = self.react[kind]
+            # A submit button (a button's default type), posting the page's
+            # comment-action form to its own URL.
             out.add(
-                f'<button type="submit" form="comment-action" '
-                f'formaction="{head}{pk}{tail}" class="reaction reaction-small'
+                f'<button form="comment-action" formaction="{head}{pk}{tail}" '
+                'class="reaction'
             )
             # Pressed or not: the reader's own (Pieces.fill).
             out.slot((pk, kind), PRESSED[False])
@@ -125,10 +127,11 @@ class Layer:
         pk = comment.pk
         labels = self.labels
         parts = []
+        # Reply and report look like the other small link buttons
+        # (static/css/moim.css styles them by their data attribute).
         if self.can_reply:
             parts.append(
-                f'<button type="button" class="link-button small" '
-                f'data-reply="{pk}">{labels["reply"]}</button>'
+                f'<button type="button" data-reply="{pk}">{labels["reply"]}</button>'
             )
         if self.marks_helpful:
             chosen = pk == self.thread.helpful_comment_id
@@ -153,8 +156,7 @@ class Layer:
         )
         out.slot(
             (pk, OWN),
-            f'<button type="button" class="link-button small" '
-            f'data-report="{pk}">{labels["report"]}</button>',
+            f'<button type="button" data-report="{pk}">{labels["report"]}</button>',
             "".join(own),
         )
 

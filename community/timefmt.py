@@ -157,8 +157,9 @@ def names() -> dict[str, object]:
 
 
 def iso(value: datetime) -> str:
-    """The machine-readable moment for ``<time datetime>``."""
-    return _local(value).isoformat()
+    """The machine-readable moment for ``<time datetime>``, to the second
+    (what any reader of it needs; a comment list has one per comment)."""
+    return _local(value).isoformat(timespec="seconds")
 
 
 def local_format(value: datetime, kind: str = "DATETIME") -> str:

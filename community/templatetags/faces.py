@@ -2,7 +2,10 @@
 
 A member without a picture gets one drawn for them: their initials on a
 colour of their own (derived from their public id, so it never changes and
-tells members apart), as an inline SVG that costs no request. A gathering
+tells members apart), that costs no request: at the size repeated down a
+page (a comment's head, ``COMPACT``), a letter box that static/css/moim.css
+draws as a circle of its colour (``span.avatar``: a few dozen bytes);
+at other sizes an inline SVG. A gathering
 without a cover gets a drawn one in its community's colour. Both read only
 columns of the row already loaded (``avatar``, ``cover``): no query.
 """
@@ -64,8 +67,25 @@ def initials(name: str, *, is_real_name: bool = True) -> str:
     return name[0].upper()
 
 
+# Sizes drawn as a styled letter box (static/css/moim.css, ``span.avatar``:
+# its size class ``s<size>``, its colour class ``c<index in PALETTE>``,
+# ``two`` for two letters) rather than an inline SVG: a comment's head, once
+# per comment, where the SVG weighed some 260 bytes. Both look alike.
+COMPACT = frozenset({28})
+
+
 def _drawn_avatar(seed: str, name: str, size: int, is_real_name: bool) -> SafeString:
     letters = initials(name, is_real_name=is_real_name)
+    colour = _index(seed, len(PALETTE))
+    if size in COMPACT:
+        return format_html(
+            '<span class="avatar s{size} c{colour}{two}" aria-hidden="true">'
+            "{letters}</span>",
+            size=size,
+            colour=colour,
+            two=" two" if len(letters) > 1 else "",
+            letters=letters,
+        )
     # Two Hangul syllables or Latin letters fit a circle at these sizes.
     font = 40 if len(letters) > 1 else 48
     return format_html(
@@ -74,7 +94,7 @@ def _drawn_avatar(seed: str, name: str, size: int, is_real_name: bool) -> SafeSt
         'fill="{colour}"/><text x="50" y="50" dy=".35em" text-anchor="middle" '
         'font-size="{font}" font-weight="600" fill="#fff">{letters}</text></svg>',
         size=size,
-        colour=PALETTE[_index(seed, len(PALETTE))],
+        colour=PALETTE[colour],
         font=font,
         letters=letters,
     )

@@ -3,10 +3,12 @@ what a member uploads is checked by its content, bounded in bytes and
 pixels, and stored only as new WebP files without metadata; a refused
 upload answers 400 in the member's language and changes nothing."""
 
+import re
 from io import BytesIO
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.template import Context, Template
 from django.urls import reverse
@@ -22,7 +24,7 @@ from community.images import (
 )
 from community.models import Member
 from community.services.members import member_avatar_set
-from community.templatetags.faces import PALETTE, initials
+from community.templatetags.faces import COMPACT, PALETTE, initials
 from events.models import Gathering
 from tests import pictures
 from tests.events.factories import gathering_make
@@ -280,6 +282,30 @@ def test_a_drawn_avatar_keeps_its_colour_and_shows_the_name_the_page_shows():
     assert html == template.render(Context({"member": member, "community": community}))
     assert any(colour in html for colour in PALETTE)
     assert 'aria-hidden="true"' in html
+
+
+def test_a_comments_drawn_avatar_is_the_same_face_in_a_few_bytes():
+    """At a comment's size (faces.COMPACT) the drawn picture is a letter
+    box that static/css/moim.css paints: the same letters, the same colour
+    (its class holds the palette's colour), as decorative as the SVG."""
+    member = member_create(real_name="박서연", nickname="별빛", display_mode="nickname")
+    drawn = {
+        size: Template("{% load faces %}{% avatar member " + str(size) + " %}").render(
+            Context({"member": member})
+        )
+        for size in (24, 28)
+    }
+    colour = re.search(r'fill="(#[0-9a-f]{6})"', drawn[24]).group(1)
+    assert drawn[28] == (
+        f'<span class="avatar s28 c{PALETTE.index(colour)} two" aria-hidden="true">'
+        "별빛</span>"
+    )
+    assert ">별빛</text>" in drawn[24]
+    css = (settings.BASE_DIR / "static" / "css" / "moim.css").read_text()
+    for n, hex_colour in enumerate(PALETTE):
+        assert f"span.avatar.c{n} {{ background: {hex_colour}; }}" in css
+    for size in COMPACT:
+        assert f"span.avatar.s{size} {{" in css
 
 
 def test_the_nav_thread_and_comments_show_pictures_without_a_query_per_author(
