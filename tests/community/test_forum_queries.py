@@ -30,9 +30,12 @@ pytestmark = pytest.mark.django_db
 #   (next seat, offers, open gatherings, latest, hottest and unanswered
 #   threads: tests/community/test_home.py);
 # community: the community with my membership and sanctions (one query,
-#   community.access.community_access), boards, recent threads, moderators;
+#   community.access.community_access), then boards, moderators, upcoming
+#   gatherings, the satisfaction trend and recent threads in one statement
+#   (community.selectors.community_page);
 # board: the community with my membership and sanctions, boards (the board
-#   among them), count, page;
+#   among them), the page with its count (one query,
+#   community.selectors.threads.thread_list);
 # thread: the community with my membership and sanctions, thread, comment
 #   count, comments and replies, my reactions and bookmark (one query),
 #   (moderators) edit history.
@@ -46,10 +49,9 @@ pytestmark = pytest.mark.django_db
 #   (not on the second read here), after one lookup of how far it may move
 #   when the page shows comments past it.
 DIRECTORY_QUERIES = 10
-# 7, plus the upcoming gatherings and the satisfaction trend (events), plus
-# the follow level and the unread marks
-COMMUNITY_QUERIES = 10
-BOARD_QUERIES = 8
+# 4, plus the follow level and the unread marks
+COMMUNITY_QUERIES = 6
+BOARD_QUERIES = 7
 # The thread is read a second time: the unread count is in the cache by then.
 THREAD_QUERIES = {False: 7, True: 8}
 
