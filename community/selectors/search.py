@@ -1,15 +1,18 @@
 """Thread search: the matches, their page and the highlighted excerpts."""
 
+import functools
 import re
+from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
+from django.db import connections
 from django.db.models import Count, Q, QuerySet, Window
+from django.db.models.utils import create_namedtuple_class
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from community.models import (
-    Community,
-)
+from community.models import Board, Community, Member, Thread
+from community.rawsql import Columns
 from community.selectors.threads import THREADS_PER_PAGE, visible_threads
 
 
@@ -34,11 +37,12 @@ def thread_search(
     # The matches are found and counted on the thread table alone; only the
     # page's rows are then read with their joins. Joining every match
     # before sorting them cost PostgreSQL twice as much as the whole search.
-    page = _page_with_total(
-        matches.order_by("-last_activity_at", "-pk").values("pk"),
-        THREADS_PER_PAGE,
-        page,
-    )
+    ordered = matches.order_by("-last_activity_at", "-pk").values("pk")
+    found = _page_read(ordered, THREADS_PER_PAGE, page) if words else None
+    if found is not None:
+        return found
+    # Not a number, out of range, no matches: as the Paginator decides.
+    page = Paginator(ordered, THREADS_PER_PAGE).get_page(page)
     ids = [row["pk"] for row in page.object_list]
     # The page's threads are among the readable matches just found: read by
     # their ids alone, without building the readable communities again.
@@ -77,31 +81,86 @@ SEARCH_ROW_FIELDS = (
 )
 
 
-def _page_with_total(queryset: QuerySet, per_page: int, number: int | str) -> Page:
-    """``Paginator(queryset, per_page).get_page(number)``, with the count
-    read from the page's own rows (``COUNT(*) OVER ()``) when the page asked
-    for exists: one query instead of a COUNT and a page, for a query that
-    must find every match anyway to sort them (a search). Otherwise (not a
-    number, out of range, no rows) the Paginator decides as always. Rows
-    are dicts for a ``values()`` queryset, else model instances."""
-    paginator = Paginator(queryset, per_page)
+def _page_read(ordered: QuerySet, per_page: int, number: int | str) -> Page | None:
+    """Page ``number`` of the matches ``ordered`` (a ``values("pk")``
+    queryset) as SEARCH_ROW_FIELDS named rows, with the count of every
+    match, in one statement: the page of matches is found and counted
+    (``COUNT(*) OVER ()``) on the thread table alone, as before, and only
+    its rows are joined to what a result shows (``_rows_statement``). None
+    when that page has no rows (not a number, out of range, no matches):
+    the Paginator then decides as always."""
     try:
         wanted = int(number)
     except (TypeError, ValueError):
-        wanted = 0
-    if wanted >= 1:
-        start = (wanted - 1) * per_page
-        rows = list(
-            queryset.annotate(page_total=Window(Count("pk")))[start : start + per_page]
+        return None
+    if wanted < 1:
+        return None
+    start = (wanted - 1) * per_page
+    matches = ordered.annotate(page_total=Window(Count("pk")))[start : start + per_page]
+    inner, params = matches.query.sql_with_params()
+    db = matches.db
+    connection = connections[db]
+    statement = _rows_statement(db)
+    with connection.cursor() as cursor:
+        cursor.execute(statement.sql.format(matches=inner), params)
+        found = cursor.fetchall()
+    if not found:
+        return None
+    paginator = Paginator([], per_page)
+    # Paginator.count is a cached property: this is its value.
+    paginator.count = found[0][-1]
+    rows = [_SEARCH_ROW(*statement.columns.values(row, connection)) for row in found]
+    return Page(rows, wanted, paginator)
+
+
+@dataclass(frozen=True)
+class _RowsStatement:
+    # ``{matches}``: the page of matches, each row its "pk" and "page_total".
+    sql: str
+    columns: Columns
+
+
+@functools.cache
+def _rows_statement(db: str) -> _RowsStatement:
+    """The SEARCH_ROW_FIELDS of a page of matches, newest activity first,
+    and the count of every match. Only the models' own table and column
+    names are written in; the matches' query brings its own parameters."""
+    connection = connections[db]
+    qn = connection.ops.quote_name
+    related = {
+        "community": ("c", Community),
+        "board": ("b", Board),
+        "author": ("a", Member),
+    }
+    fields = []
+    for name in SEARCH_ROW_FIELDS:
+        relation, _sep, column = name.rpartition("__")
+        alias, model = related.get(relation, ("t", Thread))
+        fields.append(
+            (alias, model._meta.pk if column == "pk" else model._meta.get_field(column))
         )
-        if rows:
-            first = rows[0]
-            # Paginator.count is a cached property: this is its value.
-            paginator.count = (
-                first["page_total"] if isinstance(first, dict) else first.page_total
-            )
-            return Page(rows, wanted, paginator)
-    return paginator.get_page(number)
+    meta = Thread._meta
+
+    def col(name: str) -> str:
+        return f"t.{qn(meta.get_field(name).column)}"
+
+    select = ", ".join(f"{alias}.{qn(field.column)}" for alias, field in fields)
+    joins = " ".join(
+        f"INNER JOIN {qn(model._meta.db_table)} {alias} "
+        f"ON {alias}.{qn('id')} = {col(relation)}"
+        for relation, (alias, model) in related.items()
+    )
+    sql = (
+        f"SELECT {select}, p.{qn('page_total')} "  # noqa: S608 (names, not input)
+        f"FROM ({{matches}}) p "
+        f"INNER JOIN {qn(meta.db_table)} t ON t.{qn('id')} = p.{qn('pk')} {joins} "
+        f"ORDER BY {col('last_activity_at')} DESC, t.{qn('id')} DESC"
+    )
+    return _RowsStatement(sql, Columns.of(fields, connection))
+
+
+# The named rows values_list(*SEARCH_ROW_FIELDS, named=True) makes.
+_SEARCH_ROW = create_namedtuple_class(*SEARCH_ROW_FIELDS)
 
 
 def highlight(text: str, query: str, *, context: int = 60) -> SafeString:

@@ -3,17 +3,19 @@ number of queries whatever its length (tests pin them at two sizes)."""
 
 import functools
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
 from django.core.paginator import EmptyPage, Page, Paginator
-from django.db import connection
+from django.db import connection, connections, router
 from django.db.models import (
     Exists,
     OuterRef,
     Q,
     QuerySet,
 )
+from django.db.models.utils import create_namedtuple_class
 
 from community.models import (
     AuditEntry,
@@ -30,6 +32,7 @@ from community.models import (
     ThreadTag,
     Visibility,
 )
+from community.rawsql import Columns
 from community.selectors.communities import readable_communities
 
 THREADS_PER_PAGE = 20
@@ -85,8 +88,22 @@ def thread_list(
 ) -> Page:
     """A page of visible threads as THREAD_ROW_FIELDS named rows (the
     fields' names as attributes: ``row.author__nickname``): pinned first
-    on the latest view, then by the chosen order. Two queries (count and
-    page)."""
+    on the latest view, then by the chosen order. One query (the page with
+    the count of the list, ``_thread_list_statement``) when the page asked
+    for exists; otherwise the Paginator decides as always, with a count and
+    a page."""
+    if sort not in ThreadSort.ALL:
+        sort = ThreadSort.LATEST
+    try:
+        wanted = int(page)
+    except (TypeError, ValueError):
+        wanted = 0
+    if wanted >= 1:
+        found = _thread_list_page(
+            community=community, board=board, sort=sort, number=wanted
+        )
+        if found is not None:
+            return found
     threads = Thread.objects.filter(visibility=Visibility.VISIBLE)
     if board is not None:
         # ``board`` is one of ``community``'s (the view looks it up there):
@@ -106,6 +123,91 @@ def thread_list(
     return Paginator(
         threads.values_list(*THREAD_ROW_FIELDS, named=True), THREADS_PER_PAGE
     ).get_page(page)
+
+
+# The named rows values_list(*THREAD_ROW_FIELDS, named=True) makes.
+_THREAD_ROW = create_namedtuple_class(*THREAD_ROW_FIELDS)
+
+
+def _thread_list_page(*, community, board, sort: str, number: int) -> Page | None:
+    """Page ``number`` of thread_list, its rows and the count of the whole
+    list read in one statement; None when that page has no rows (past the
+    end, or no threads at all: the Paginator then decides)."""
+    db = router.db_for_read(Thread)
+    connection = connections[db]
+    statement = _thread_list_statement(db, sort, board is not None)
+    where = [Visibility.VISIBLE, board.pk if board is not None else community.pk]
+    if sort == ThreadSort.UNANSWERED:
+        where += [ThreadTag.QUESTION, 0]
+    offset = (number - 1) * THREADS_PER_PAGE
+    with connection.cursor() as cursor:
+        cursor.execute(statement.sql, [*where, *where, THREADS_PER_PAGE, offset])
+        found = cursor.fetchall()
+    if not found:
+        return None
+    paginator = Paginator([], THREADS_PER_PAGE)
+    # Paginator.count is a cached property: this is its value.
+    paginator.count = found[0][-1]
+    rows = [_THREAD_ROW(*statement.columns.values(row, connection)) for row in found]
+    return Page(rows, number, paginator)
+
+
+@dataclass(frozen=True)
+class _ListStatement:
+    sql: str
+    columns: Columns
+
+
+@functools.cache
+def _thread_list_statement(db: str, sort: str, by_board: bool) -> _ListStatement:
+    """thread_list's page for ``sort`` on a board (or a whole community),
+    with the list's count as a scalar subquery, which the database runs
+    once (PostgreSQL's InitPlan, on the same index as the page). Parameters:
+    the list's filter twice (visibility, board or community, and for the
+    unanswered view the tag and no comments), the page's size and offset.
+    Only the models' own table and column names are written in; every
+    value is a parameter."""
+    connection = connections[db]
+    qn = connection.ops.quote_name
+    meta = Thread._meta
+
+    def col(alias: str, name: str) -> str:
+        return f"{alias}.{qn(meta.get_field(name).column)}"
+
+    fields = [
+        ("a", Member._meta.get_field(name.removeprefix("author__")))
+        if name.startswith("author__")
+        else ("t", meta.pk if name == "pk" else meta.get_field(name))
+        for name in THREAD_ROW_FIELDS
+    ]
+
+    def where(alias: str) -> str:
+        conditions = [
+            f"{col(alias, 'visibility')} = %s",
+            f"{col(alias, 'board' if by_board else 'community')} = %s",
+        ]
+        if sort == ThreadSort.UNANSWERED:
+            conditions += [
+                f"{col(alias, 'tag')} = %s",
+                f"{col(alias, 'comment_count')} = %s",
+            ]
+        return " AND ".join(conditions)
+
+    order = {
+        ThreadSort.POPULAR: ["hot_score"],
+        ThreadSort.UNANSWERED: ["created_at"],
+    }.get(sort, ["is_pinned", "last_activity_at"])
+    order_by = ", ".join(f"{col('t', name)} DESC" for name in [*order, "id"])
+    select = ", ".join(f"{alias}.{qn(field.column)}" for alias, field in fields)
+    thread = qn(meta.db_table)
+    sql = (
+        f"SELECT {select}, "  # noqa: S608 (names, not input)
+        f"(SELECT COUNT(*) FROM {thread} c WHERE {where('c')}) "
+        f"FROM {thread} t INNER JOIN {qn(Member._meta.db_table)} a "
+        f"ON a.{qn('id')} = {col('t', 'author')} "
+        f"WHERE {where('t')} ORDER BY {order_by} LIMIT %s OFFSET %s"
+    )
+    return _ListStatement(sql, Columns.of(fields, connection))
 
 
 def thread_recent(*, community: Community, limit: int = 5) -> list[tuple]:

@@ -2,9 +2,13 @@
 the Open Graph and Twitter card tags of a community's pages
 (community.sharing)."""
 
+import functools
+
 from django import template
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from community.models import Community
@@ -14,7 +18,16 @@ register = template.Library()
 
 
 def render_card(card: ShareCard) -> SafeString:
-    """The tags of ``card``, for a page's ``social`` block."""
+    """The tags of ``card``, for a page's ``social`` block. What they say
+    is made of the card's values, the language (the site's name, the
+    locales, the labels) and the time zone (the times) alone: rendered once
+    per process for each, and kept (a few hundred at most) under those, so
+    no changed value can find an old rendering."""
+    return _rendered(card, get_language(), timezone.get_current_timezone_name())
+
+
+@functools.lru_cache(maxsize=256)
+def _rendered(card: ShareCard, _language: str, _zone: str) -> SafeString:
     return render_to_string(
         "community/partials/social_meta.html",
         {"card": card, "when_label": _("When")},

@@ -18,16 +18,12 @@ from community.decorators import community_view
 from community.errors import CommunityError
 from community.selectors import communities as selectors
 from community.selectors import unread
+from community.selectors.community_page import community_page_content
 from community.selectors.home import home_threads
-from community.selectors.threads import thread_recent
 from community.services import communities as services
 from community.services.threads import post_refusal
 from community.views.follow_control import follow_control
-from events.selectors import (
-    community_satisfaction_trend,
-    gatherings_upcoming,
-    home_gatherings,
-)
+from events.selectors import home_gatherings
 
 
 def safe_next(request: HttpRequest, url: str | None, fallback: str) -> str:
@@ -72,16 +68,19 @@ def community_detail(request: HttpRequest, *, access: Access) -> HttpResponse:
 def _community_page(request: HttpRequest, *, access: Access) -> HttpResponse:
     community = access.community
     refusal = post_refusal(access=access)
-    recent = thread_recent(community=community, limit=10)
+    # Boards, moderators, upcoming gatherings, the trend and the latest
+    # threads: the shared content, read in one statement.
+    content = community_page_content(community=community, now=timezone.now())
+    recent = content.recent
     context = {
         "community": community,
         "access": access,
         "post_refusal": refusal.message if refusal else "",
-        "boards": list(community.boards.all()),
+        "boards": content.boards,
         "recent_threads": recent,
-        "moderators": selectors.community_moderators(community),
-        "upcoming": gatherings_upcoming(community=community, now=timezone.now()),
-        "trend": community_satisfaction_trend(community=community),
+        "moderators": content.moderators,
+        "upcoming": content.upcoming,
+        "trend": content.trend,
     }
     # What the body shows is the same for every reader of the same
     # standing: one cached rendering serves them all (community.fragments),

@@ -29,9 +29,12 @@ pytestmark = pytest.mark.django_db
 #   (next seat, offers, open gatherings, latest, hottest and unanswered
 #   threads: tests/community/test_home.py);
 # community: the community with my membership and sanctions (one query,
-#   community.access.community_access), boards, recent threads, moderators;
+#   community.access.community_access), then boards, moderators, upcoming
+#   gatherings, the satisfaction trend and recent threads in one statement
+#   (community.selectors.community_page);
 # board: the community with my membership and sanctions, boards (the board
-#   among them), count, page;
+#   among them), the page with its count (one query,
+#   community.selectors.threads.thread_list);
 # thread: the community with my membership and sanctions, thread, the page
 #   of comments and replies with their count (one query), my reactions and
 #   bookmark (one query), (moderators) edit history.
@@ -45,10 +48,9 @@ pytestmark = pytest.mark.django_db
 #   reactions, and writes it only when it moves (not on the second read
 #   here).
 DIRECTORY_QUERIES = 10
-# 7, plus the upcoming gatherings and the satisfaction trend (events), plus
-# the follow level and the unread marks
-COMMUNITY_QUERIES = 10
-BOARD_QUERIES = 8
+# 4, plus the follow level and the unread marks
+COMMUNITY_QUERIES = 6
+BOARD_QUERIES = 7
 # The thread is read a second time: the unread count is in the cache by then.
 THREAD_QUERIES = {False: 6, True: 7}
 
@@ -181,8 +183,9 @@ def test_thread_queries(signed_in, django_assert_max_num_queries, size, moderato
 
 # Search, signed in: the member and the navigation's unread count (the
 # session from the cache), then the search's own, whatever the number of
-# results.
-SEARCH_QUERIES = 4
+# results: the page of results with the count of every match, in one
+# statement (community.selectors.search).
+SEARCH_QUERIES = 3
 
 
 @pytest.mark.parametrize("size", [5, 60])

@@ -321,3 +321,69 @@ def test_the_query_count_does_not_grow_with_the_results(
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = search(client, "마케터")
     assert "200 threads match" in response.content.decode()
+
+
+def test_each_page_is_the_paginators_read_in_one_query(
+    owner, django_assert_max_num_queries
+):
+    """The page of results and the count of every match are read in one
+    statement (community.selectors.search); they are what Django's
+    Paginator gives over the readable matches, for readers who see other
+    communities (a member of a private one, a banned one, a visitor), for
+    every page asked for, within a community or across them."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.core.paginator import Paginator
+    from django.db.models import Q
+
+    from community.selectors.communities import readable_communities
+    from community.selectors.search import SEARCH_ROW_FIELDS, thread_search
+    from community.selectors.threads import visible_threads
+
+    public = new_community(owner, "open-one")
+    private = new_community(owner, "closed-one", public_read=False)
+    other = new_community(owner, "banned-one")
+    for community in (public, private, other):
+        threads_add(community, owner, 25)
+    thread_add(public, owner, "숨긴 퍼포먼스마케터 글", visibility=Visibility.HIDDEN)
+    member = member_create()
+    join(member, private)
+    join(member, other)
+    sanction_impose(
+        access=access_for(owner, other),
+        member=member,
+        kind="ban",
+        reason="스팸",
+        ends_at=None,
+    )
+
+    def expected(query, readable, community, page):
+        matches = visible_threads(community).filter(community__in=readable)
+        for word in query.split():
+            matches = matches.filter(Q(title__icontains=word) | Q(body__icontains=word))
+        return Paginator(
+            matches.order_by("-last_activity_at", "-pk").values_list(
+                *SEARCH_ROW_FIELDS, named=True
+            ),
+            20,
+        ).get_page(page)
+
+    for reader in (AnonymousUser(), member, owner):
+        readable = readable_communities(reader)
+        for community in (None, public):
+            for query in ("퍼포먼스마케터", "모임 1", "없는말"):
+                for page in (1, 2, "2", 3, 99, "x"):
+                    want = expected(query, readable, community, page)
+                    with django_assert_max_num_queries(4) as queries:
+                        got = thread_search(
+                            query=query,
+                            readable=readable,
+                            community=community,
+                            page=page,
+                        )
+                    assert repr(list(got.object_list)) == repr(list(want.object_list))
+                    assert (got.number, got.paginator.count) == (
+                        want.number,
+                        want.paginator.count,
+                    )
+                    if want.object_list and str(want.number) == str(page):
+                        assert len(queries) == 1

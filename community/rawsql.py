@@ -1,0 +1,46 @@
+"""Rows read with hand-written SQL, converted as the ORM converts them.
+
+A statement written once per process (only the models' own table and column
+names in it, every value a parameter) costs no query building on each
+request; its columns still come back as the ORM would give them (an aware
+datetime, a bool, a UUID on SQLite), because each is passed through the
+converters the ORM applies to that field.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Converters for a statement's columns: per column, its position in
+    the row, the expression the converters expect and the converters."""
+
+    converted: tuple[tuple[int, Any, tuple], ...]
+
+    @classmethod
+    def of(cls, fields: Sequence[tuple[str, Any]], connection, positions=None):
+        """``fields``: (table alias, model field) per column; ``positions``:
+        where each sits in the row (the columns in order, by default)."""
+        positions = positions or range(len(fields))
+        converted = []
+        for position, (alias, field) in zip(positions, fields, strict=True):
+            expression = field.get_col(alias)
+            found = tuple(
+                connection.ops.get_db_converters(expression)
+                + expression.get_db_converters(connection)
+            )
+            converted.append((position, expression, found))
+        return cls(tuple(converted))
+
+    def values(self, row, connection) -> list:
+        """The converted values of this statement's columns in ``row``."""
+        values = []
+        for position, expression, converters in self.converted:
+            value = row[position]
+            if value is not None:
+                for converter in converters:
+                    value = converter(value, expression, connection)
+            values.append(value)
+        return values
