@@ -18,6 +18,7 @@ from community.models import (
     Sanction,
     SanctionKind,
 )
+from community.rawsql import field_converters
 
 
 @dataclass(frozen=True)
@@ -285,12 +286,9 @@ def _door(db: str) -> _Door:
     )
     converters = []
     for index, (alias, field) in enumerate(columns):
-        expression = field.get_col(alias)
-        found = connection.ops.get_db_converters(
-            expression
-        ) + expression.get_db_converters(connection)
+        expression, found = field_converters(alias, field, connection)
         if found:
-            converters.append((index, expression, tuple(found)))
+            converters.append((index, expression, found))
     first = len(community_fields)
     return _Door(
         sql,

@@ -12,6 +12,18 @@ from dataclasses import dataclass
 from typing import Any
 
 
+def field_converters(alias: str, field, connection) -> tuple[Any, tuple]:
+    """(the column's expression, the converters the ORM applies to
+    ``field``'s value read from table alias ``alias``): on SQLite, a
+    moment parsed and made aware, 0/1 made a bool; on PostgreSQL mostly
+    none."""
+    expression = field.get_col(alias)
+    return expression, tuple(
+        connection.ops.get_db_converters(expression)
+        + expression.get_db_converters(connection)
+    )
+
+
 @dataclass(frozen=True)
 class Columns:
     """Converters for a statement's columns: per column, its position in
@@ -26,12 +38,7 @@ class Columns:
         positions = positions or range(len(fields))
         converted = []
         for position, (alias, field) in zip(positions, fields, strict=True):
-            expression = field.get_col(alias)
-            found = tuple(
-                connection.ops.get_db_converters(expression)
-                + expression.get_db_converters(connection)
-            )
-            converted.append((position, expression, found))
+            converted.append((position, *field_converters(alias, field, connection)))
         return cls(tuple(converted))
 
     def values(self, row, connection) -> list:

@@ -32,7 +32,7 @@ from community.models import (
     ThreadTag,
     Visibility,
 )
-from community.rawsql import Columns
+from community.rawsql import Columns, field_converters
 from community.selectors.communities import readable_communities
 
 THREADS_PER_PAGE = 20
@@ -396,10 +396,7 @@ def _converters(field) -> list:
     plain = (connection.alias, connection.vendor, field)
     if plain in _PLAIN:
         return []
-    found = [
-        *connection.ops.get_db_converters(field.get_col("x")),
-        *field.get_db_converters(connection),
-    ]
+    _expression, found = field_converters("x", field, connection)
     if not found:
         _PLAIN.add(plain)
     return found
