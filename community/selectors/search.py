@@ -13,7 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from community.models import Board, Community, Member, Thread
 from community.rawsql import Columns
-from community.selectors.threads import THREADS_PER_PAGE, visible_threads
+from community.selectors.threads import PAGE_MAX, THREADS_PER_PAGE, visible_threads
 
 
 def thread_search(
@@ -90,7 +90,7 @@ def _page_read(ordered: QuerySet, per_page: int, number: int | str) -> Page | No
     when that page has no rows (not a number, out of range, no matches):
     the Paginator then decides as always."""
     try:
-        wanted = int(number)
+        wanted = min(int(number), PAGE_MAX)
     except (TypeError, ValueError):
         return None
     if wanted < 1:

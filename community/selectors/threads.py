@@ -95,7 +95,7 @@ def thread_list(
     if sort not in ThreadSort.ALL:
         sort = ThreadSort.LATEST
     try:
-        wanted = int(page)
+        wanted = min(int(page), PAGE_MAX)
     except (TypeError, ValueError):
         wanted = 0
     if wanted >= 1:
@@ -556,13 +556,21 @@ def comment_rows(
 
 def _page_number(page: int | str) -> int:
     """``page`` as Paginator.get_page reads it: 1 for what is not a whole
-    number (a number out of range is the page count's to judge)."""
+    number (a number out of range is the page count's to judge; past
+    PAGE_MAX it is PAGE_MAX)."""
     try:
         if isinstance(page, float) and not page.is_integer():
             raise ValueError
-        return int(page)
+        return min(int(page), PAGE_MAX)
     except (TypeError, ValueError):
         return 1
+
+
+# No list has this many pages: a page number past it is past the end,
+# shown as the Paginator shows one (the last page), and is read as this
+# one, so that no OFFSET made from it passes the integers a database takes
+# (an OverflowError on SQLite, "bigint out of range" on PostgreSQL).
+PAGE_MAX = 2**31 - 1
 
 
 def _comment_page(

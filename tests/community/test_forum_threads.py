@@ -875,7 +875,26 @@ def test_comment_rows_page_the_comments_as_comment_tree_does(community, moderato
         )
         for n in range(40)
     )
-    for page in (1, 2, "3", 3, 4, 99, "99", 0, -1, "-1", "x", None, "", 2.0, "2.0"):
+    # The last: past the integers a database's OFFSET takes.
+    huge = "99999999999999999999"
+    for page in (
+        1,
+        2,
+        "3",
+        3,
+        4,
+        99,
+        "99",
+        0,
+        -1,
+        "-1",
+        "x",
+        None,
+        "",
+        2.0,
+        "2.0",
+        huge,
+    ):
         rows, replies = selectors.comment_rows(
             thread=thread, page=page, moderator=moderator
         )

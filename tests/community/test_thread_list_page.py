@@ -15,7 +15,8 @@ from tests.factories import member_create
 
 pytestmark = pytest.mark.django_db
 
-PAGES = [1, 2, 3, "2", 99, 0, -1, "x", None, ""]
+# The last: past the end, and past the integers a database's OFFSET takes.
+PAGES = [1, 2, 3, "2", 99, 0, -1, "x", None, "", "99999999999999999999"]
 
 
 def _reference(board, sort, page):
