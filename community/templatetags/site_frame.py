@@ -57,7 +57,8 @@ _lock = threading.Lock()
 def _settings_changed(**kwargs) -> None:
     # URLs, static and media addresses, languages: what a kept piece was
     # rendered with (tests override settings).
-    _kept.clear()
+    with _lock:
+        _kept.clear()
 
 
 @functools.cache
