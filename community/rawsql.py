@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.paginator import Page, Paginator
+
 
 def field_converters(alias: str, field, connection) -> tuple[Any, tuple]:
     """(the column's expression, the converters the ORM applies to
@@ -51,3 +53,38 @@ class Columns:
                     value = converter(value, expression, connection)
             values.append(value)
         return values
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A statement written once per process and its columns' converters."""
+
+    sql: str
+    columns: Columns
+
+
+def counted_page(
+    connection,
+    statement: Statement,
+    sql: str,
+    params,
+    *,
+    row,
+    number: int,
+    per_page: int,
+) -> Page | None:
+    """Page ``number`` (``per_page`` rows) of a list read by ``sql`` (of
+    ``statement``), whose rows are ``statement``'s columns followed by the
+    count of the whole list: each row made a ``row`` of the converted
+    values, the count the paginator's. None when the page has no rows (past
+    the end, or an empty list): the Paginator then decides as always."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    if not found:
+        return None
+    paginator = Paginator([], per_page)
+    # Paginator.count is a cached property: this is its value.
+    paginator.count = found[0][-1]
+    rows = [row(*statement.columns.values(values, connection)) for values in found]
+    return Page(rows, number, paginator)

@@ -2,7 +2,6 @@
 
 import functools
 import re
-from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
 from django.db import connections
@@ -12,7 +11,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from community.models import Board, Community, Member, Thread
-from community.rawsql import Columns
+from community.rawsql import Columns, Statement, counted_page
 from community.selectors.threads import PAGE_MAX, THREADS_PER_PAGE, visible_threads
 
 
@@ -101,29 +100,22 @@ def _page_read(ordered: QuerySet, per_page: int, number: int | str) -> Page | No
     db = matches.db
     connection = connections[db]
     statement = _rows_statement(db)
-    with connection.cursor() as cursor:
-        cursor.execute(statement.sql.format(matches=inner), params)
-        found = cursor.fetchall()
-    if not found:
-        return None
-    paginator = Paginator([], per_page)
-    # Paginator.count is a cached property: this is its value.
-    paginator.count = found[0][-1]
-    rows = [_SEARCH_ROW(*statement.columns.values(row, connection)) for row in found]
-    return Page(rows, wanted, paginator)
-
-
-@dataclass(frozen=True)
-class _RowsStatement:
-    # ``{matches}``: the page of matches, each row its "pk" and "page_total".
-    sql: str
-    columns: Columns
+    return counted_page(
+        connection,
+        statement,
+        statement.sql.format(matches=inner),
+        params,
+        row=_SEARCH_ROW,
+        number=wanted,
+        per_page=per_page,
+    )
 
 
 @functools.cache
-def _rows_statement(db: str) -> _RowsStatement:
+def _rows_statement(db: str) -> Statement:
     """The SEARCH_ROW_FIELDS of a page of matches, newest activity first,
-    and the count of every match. Only the models' own table and column
+    and the count of every match (its ``{matches}``: the page of matches,
+    each row its "pk" and "page_total"). Only the models' own table and column
     names are written in; the matches' query brings its own parameters."""
     connection = connections[db]
     qn = connection.ops.quote_name
@@ -156,7 +148,7 @@ def _rows_statement(db: str) -> _RowsStatement:
         f"INNER JOIN {qn(meta.db_table)} t ON t.{qn('id')} = p.{qn('pk')} {joins} "
         f"ORDER BY {col('last_activity_at')} DESC, t.{qn('id')} DESC"
     )
-    return _RowsStatement(sql, Columns.of(fields, connection))
+    return Statement(sql, Columns.of(fields, connection))
 
 
 # The named rows values_list(*SEARCH_ROW_FIELDS, named=True) makes.

@@ -3,7 +3,6 @@ number of queries whatever its length (tests pin them at two sizes)."""
 
 import functools
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -32,7 +31,7 @@ from community.models import (
     ThreadTag,
     Visibility,
 )
-from community.rawsql import Columns, field_converters
+from community.rawsql import Columns, Statement, counted_page, field_converters
 from community.selectors.communities import readable_communities
 
 THREADS_PER_PAGE = 20
@@ -140,26 +139,19 @@ def _thread_list_page(*, community, board, sort: str, number: int) -> Page | Non
     if sort == ThreadSort.UNANSWERED:
         where += [ThreadTag.QUESTION, 0]
     offset = (number - 1) * THREADS_PER_PAGE
-    with connection.cursor() as cursor:
-        cursor.execute(statement.sql, [*where, *where, THREADS_PER_PAGE, offset])
-        found = cursor.fetchall()
-    if not found:
-        return None
-    paginator = Paginator([], THREADS_PER_PAGE)
-    # Paginator.count is a cached property: this is its value.
-    paginator.count = found[0][-1]
-    rows = [_THREAD_ROW(*statement.columns.values(row, connection)) for row in found]
-    return Page(rows, number, paginator)
-
-
-@dataclass(frozen=True)
-class _ListStatement:
-    sql: str
-    columns: Columns
+    return counted_page(
+        connection,
+        statement,
+        statement.sql,
+        [*where, *where, THREADS_PER_PAGE, offset],
+        row=_THREAD_ROW,
+        number=number,
+        per_page=THREADS_PER_PAGE,
+    )
 
 
 @functools.cache
-def _thread_list_statement(db: str, sort: str, by_board: bool) -> _ListStatement:
+def _thread_list_statement(db: str, sort: str, by_board: bool) -> Statement:
     """thread_list's page for ``sort`` on a board (or a whole community),
     with the list's count as a scalar subquery, which the database runs
     once (PostgreSQL's InitPlan, on the same index as the page). Parameters:
@@ -207,7 +199,7 @@ def _thread_list_statement(db: str, sort: str, by_board: bool) -> _ListStatement
         f"ON a.{qn('id')} = {col('t', 'author')} "
         f"WHERE {where('t')} ORDER BY {order_by} LIMIT %s OFFSET %s"
     )
-    return _ListStatement(sql, Columns.of(fields, connection))
+    return Statement(sql, Columns.of(fields, connection))
 
 
 def thread_recent(*, community: Community, limit: int = 5) -> list[tuple]:
