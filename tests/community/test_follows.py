@@ -570,26 +570,9 @@ def test_the_sql_fragment_agrees_with_the_rule_for_every_combination(
     thread, its board and its community, and of taking part, and for its
     author and an outsider, it gives level_of's answer, and threads_at_sql
     agrees with it for the levels that count unread comments."""
-    import itertools
-
     from django.db import connection
 
-    choices = [None, *LEVELS]
-    members = [author, veteran()]
-    for t_level, b_level, c_level, took_part in itertools.product(
-        choices, choices, choices, [False, True]
-    ):
-        member = veteran()
-        join(member, community)
-        if t_level:
-            choose(member, t_level, thread=thread)
-        if b_level:
-            choose(member, b_level, board=thread.board)
-        if c_level:
-            choose(member, c_level, community=community)
-        if took_part:
-            comment_make(thread, member)
-        members.append(member)
+    members = _every_combination(author, community, thread)
     table = connection.ops.quote_name(Thread._meta.db_table)
     sets = [follows.UNREAD_LEVELS, follows.NEW_LEVELS, [L.MUTED], [L.NORMAL]]
     with connection.cursor() as cursor:
@@ -620,26 +603,9 @@ def test_the_controls_level_agrees_with_the_rule_for_every_combination(
     community, and of taking part, and for its author and an outsider, it
     gives the answer of _level (the ORM's form of the rule) for each of the
     three targets, one query each."""
-    import itertools
-
     from community.models import Board, Community
 
-    choices = [None, *LEVELS]
-    members = [author, veteran()]
-    for t_level, b_level, c_level, took_part in itertools.product(
-        choices, choices, choices, [False, True]
-    ):
-        member = veteran()
-        join(member, community)
-        if t_level:
-            choose(member, t_level, thread=thread)
-        if b_level:
-            choose(member, b_level, board=thread.board)
-        if c_level:
-            choose(member, c_level, community=community)
-        if took_part:
-            comment_make(thread, member)
-        members.append(member)
+    members = _every_combination(author, community, thread)
     board = thread.board
     found = set()
     for member in members:
@@ -669,3 +635,28 @@ def test_the_controls_level_agrees_with_the_rule_for_every_combination(
         assert got == (expected_thread, expected_board, expected_community), member
         found.update(got)
     assert found == set(LEVELS)
+
+
+def _every_combination(author, community, thread) -> list:
+    """The thread's author, an outsider, and a member for every
+    combination of levels chosen (or not) for the thread, its board and its
+    community, and of taking part in the thread."""
+    import itertools
+
+    choices = [None, *LEVELS]
+    members = [author, veteran()]
+    for t_level, b_level, c_level, took_part in itertools.product(
+        choices, choices, choices, [False, True]
+    ):
+        member = veteran()
+        join(member, community)
+        if t_level:
+            choose(member, t_level, thread=thread)
+        if b_level:
+            choose(member, b_level, board=thread.board)
+        if c_level:
+            choose(member, c_level, community=community)
+        if took_part:
+            comment_make(thread, member)
+        members.append(member)
+    return members
