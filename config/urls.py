@@ -1,7 +1,6 @@
 import os
 
 from django.contrib import admin
-from django.http import HttpResponse
 from django.templatetags.static import static
 from django.urls import include, path, register_converter
 from django.views.generic import RedirectView
@@ -31,8 +30,13 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-# bench/forum.py measures every page against this bare view, served by the
-# same server through the same middleware; it exists only when the benchmark
-# starts the server with MOIM_BENCH=1.
+# bench/forum.py measures every page against these views, served by the
+# same server through the same middleware; they exist only when the
+# benchmark starts the server with MOIM_BENCH=1.
 if os.environ.get("MOIM_BENCH") == "1":
-    urlpatterns.append(path("bench/bare/", lambda request: HttpResponse("ok")))
+    from config import bench_views
+
+    urlpatterns += [
+        path("bench/bare/", bench_views.bare),
+        path("bench/floor/<slug:slug>/", bench_views.floor),
+    ]

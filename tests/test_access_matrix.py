@@ -65,10 +65,10 @@ def _all_rows() -> list[m.Row]:
 ROWS = _all_rows()
 
 
-# The only patterns without a row: the benchmark's bare baselines, mounted
+# The only patterns without a row: the benchmark's baselines, mounted
 # only when a benchmark starts the server with MOIM_BENCH=1 (config/urls.py,
 # realtime/routing.py), never in a deployment.
-BENCH_ONLY = {"bench/bare/", "ws/bench/bare/"}
+BENCH_ONLY = {"bench/bare/", "bench/floor/<slug:slug>/", "ws/bench/bare/"}
 
 
 def test_every_url_pattern_has_a_row():
