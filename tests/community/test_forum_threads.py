@@ -357,6 +357,24 @@ def test_a_refused_htmx_reaction_answers_its_reason_as_text(client, community):
     assert thread.empathy_count == 0
 
 
+def test_a_refused_htmx_comment_reaction_answers_its_reason_as_text(client, community):
+    comment = comment_make(thread_make(community, veteran()), veteran())
+    client.force_login(veteran())
+    url = reverse("comment_react", args=[community.slug])
+
+    response = client.post(
+        url,
+        {"helpful": comment.pk},
+        headers={"hx-request": "true", "accept-language": "en"},
+    )
+
+    assert response.status_code == 403
+    assert response["Content-Type"].startswith("text/plain")
+    assert response.text == "Join this community to take part."
+    comment.refresh_from_db()
+    assert comment.helpful_count == 0
+
+
 def test_the_thread_page_has_the_alert_region_htmx_refusals_fill(
     client, community, poster
 ):
