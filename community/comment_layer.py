@@ -14,10 +14,12 @@ Reply and report are one form each per page (``reply-form``,
 ``report-form`` in thread_detail.html), which static/js/comment_forms.js
 moves under the comment whose button was pressed and points at it. The
 reaction, delete and helpful-answer buttons submit one page-wide form
-(``comment-action``, which holds the CSRF token) through their
-``formaction``; where JavaScript runs, comment_forms.js sends a reaction
-through htmx and swaps the comment's reaction bar, as the thread's own
-reaction buttons do (without an ``hx-post`` copy of each URL).
+(``comment-action``, which holds the CSRF token): a reaction button to the
+form's own URL (threads.comment_react), sending its kind as its name and
+the comment as its value, the others through their ``formaction``. Where
+JavaScript runs, comment_forms.js sends a reaction through htmx and swaps
+the comment's reaction bar, as the thread's own reaction buttons do
+(without an ``hx-post`` copy of each URL).
 
 The list is the same for every member of the same standing on the thread
 (may they post, are they a moderator, do they mark its helpful answer): it
@@ -75,10 +77,6 @@ class Layer:
         self.can_post = can_post
         self.can_reply = can_post and (not thread.is_locked or is_moderator)
         self.marks_helpful = marks_helpful
-        self.react = {
-            kind: url_halves("comment_react", slug, kind)
-            for kind in ("empathy", "helpful")
-        }
         self.edit = url_halves("comment_edit", slug)
         self.delete = url_halves("comment_delete", slug)
         self.helpful_url = reverse("thread_helpful", args=[slug, thread.pk])
@@ -98,27 +96,20 @@ class Layer:
         counts = {"empathy": comment.empathy_count, "helpful": comment.helpful_count}
         if not self.can_post:
             spans = "".join(
-                f'<span class="reaction-static small">{self.labels[kind]} '
-                f'<span class="count">{counts[kind]}</span></span>'
+                f"<span>{self.labels[kind]} <span>{counts[kind]}</span></span>"
                 for kind in ("empathy", "helpful")
             )
-            out.add(f'<div class="reactions" id="comment-{pk}-reactions">{spans}</div>')
+            out.add(f'<div class="reactions">{spans}</div>')
             return
-        out.add(f'<div class="reactions" id="comment-{pk}-reactions">')
+        out.add('<div class="reactions">')
         for kind in ("empathy", "helpful"):
-            head, tail = self.react[kind]
-            # A submit button (a button's default type), posting the page's
-            # comment-action form to its own URL.
-            out.add(
-                f'<button form="comment-action" formaction="{head}{pk}{tail}" '
-                'class="reaction'
-            )
+            # A submit button (a button's default type) of the page's
+            # comment-action form, which posts to threads.comment_react:
+            # its name says the kind, its value the comment.
+            out.add(f'<button form="comment-action" name="{kind}" value="{pk}"')
             # Pressed or not: the reader's own (Pieces.fill).
             out.slot((pk, kind), PRESSED[False])
-            out.add(
-                f'>{self.labels[kind]} <span class="count">{counts[kind]}</span>'
-                "</button>"
-            )
+            out.add(f">{self.labels[kind]} <span>{counts[kind]}</span></button>")
         out.add("</div>")
 
     def controls(self, comment, out: "_Pieces") -> None:
@@ -128,11 +119,11 @@ class Layer:
         labels = self.labels
         parts = []
         # Reply and report look like the other small link buttons
-        # (static/css/moim.css styles them by their data attribute).
+        # (static/css/moim.css styles them by their data attribute). They
+        # are in no form, so their default type (submit) submits nothing:
+        # comment_forms.js opens the page's reply or report form.
         if self.can_reply:
-            parts.append(
-                f'<button type="button" data-reply="{pk}">{labels["reply"]}</button>'
-            )
+            parts.append(f'<button data-reply="{pk}">{labels["reply"]}</button>')
         if self.marks_helpful:
             chosen = pk == self.thread.helpful_comment_id
             parts.append(
@@ -156,7 +147,7 @@ class Layer:
         )
         out.slot(
             (pk, OWN),
-            f'<button type="button" data-report="{pk}">{labels["report"]}</button>',
+            f'<button data-report="{pk}">{labels["report"]}</button>',
             "".join(own),
         )
 
@@ -170,7 +161,7 @@ class Layer:
             classes += " is-removed"
         out.add(
             f'<article class="{classes}" id="comment-{comment.pk}">'
-            f'{comment.head_html}<footer class="comment-actions">'
+            f"{comment.head_html}<footer>"
         )
         self.reactions(comment, out)
         self.controls(comment, out)
@@ -179,8 +170,8 @@ class Layer:
 
 # A reaction button's state, not pressed and pressed.
 PRESSED = {
-    False: '" aria-pressed="false"',
-    True: ' is-on" aria-pressed="true"',
+    False: ' aria-pressed="false"',
+    True: ' aria-pressed="true"',
 }
 # The slot of a comment's controls that differ for its author.
 OWN = "own"

@@ -32,7 +32,7 @@ logger = logging.getLogger(__name__)
 # Content-keyed entries never go stale; the timeout only frees memory.
 TIMEOUT = 6 * 60 * 60
 # Bump when a fragment template changes what it renders from the same values.
-VERSION = 4
+VERSION = 5
 
 
 def _key(kind: str, pk: int, parts: tuple, context: tuple) -> str:

@@ -75,7 +75,7 @@ urlpatterns = [
         name="comment_delete",
     ),
     path(
-        "c/<slug:slug>/comments/<int:comment_id>/react/<str:kind>/",
+        "c/<slug:slug>/comments/react/",
         threads.comment_react,
         name="comment_react",
     ),

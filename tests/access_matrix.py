@@ -1055,8 +1055,9 @@ ROWS: list[Row] = [
     Row(
         "comment_react",
         posters(ALLOWED, anonymous=LOGIN, staff=FORBIDDEN),
-        args=lambda w: [w.community.slug, w.comment.pk, "empathy"],
+        args=slug,
         method="post",
+        data=lambda w: {"empathy": w.comment.pk},
     ),
     Row("community_search", readers(ALLOWED, anonymous=LOGIN), args=slug),
     Row(

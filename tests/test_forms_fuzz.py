@@ -1062,9 +1062,12 @@ ENTRIES: list[Entry] = [
     Entry(
         "comment_react",
         kind("member"),
-        url("comment_react", lambda w, s: [w.community.slug, w.comment.pk, "empathy"]),
-        lambda w, s: {},
-        body(kind=v("empathy")),
+        url("comment_react", lambda w, s: [w.community.slug]),
+        lambda w, s: {"empathy": str(w.comment.pk)},
+        body(
+            empathy=ids(lambda w, s: w.comment.pk),
+            helpful=ids(lambda w, s: w.comment.pk),
+        ),
     ),
     Entry(
         "thread_bookmark",

@@ -20,6 +20,7 @@ from community.access import Access
 from community.decorators import community_view
 from community.errors import CommunityError
 from community.forms_forum import CommentForm, HelpfulForm, ThreadForm
+from community.ids import id_parse
 from community.models import Board, Comment, ReactionKind, Thread, Visibility
 from community.selectors import threads as selectors
 from community.selectors import unread
@@ -476,14 +477,31 @@ def thread_react(request: HttpRequest, *, access: Access, thread_id: int, kind: 
     )
 
 
+def _comment_reaction(data) -> tuple[int, str]:
+    """The comment and kind a reaction button sends: its name is the kind,
+    its value the comment's id (``empathy=42``), one button's worth. Else
+    not found, as a URL naming no comment or kind is."""
+    sent = [kind for kind in ReactionKind.values if kind in data]
+    if len(sent) != 1:
+        raise Http404
+    (kind,) = sent
+    comment_id = id_parse(data.get(kind))
+    if comment_id is None:
+        raise Http404
+    return comment_id, kind
+
+
 @require_POST
 @login_required
 @community_view
-def comment_react(
-    request: HttpRequest, *, access: Access, comment_id: int, kind: str
-) -> HttpResponse:
+def comment_react(request: HttpRequest, *, access: Access) -> HttpResponse:
+    """A comment's reaction, toggled. One URL for every comment of the
+    community: a thread page's reaction buttons submit its one
+    ``comment-action`` form here, each sending its kind and comment
+    (``_comment_reaction``), so no button carries a URL of its own."""
+    comment_id, kind = _comment_reaction(request.POST)
     comment = _comment(request, access, comment_id)
-    services.reaction_toggle(access=access, kind=_reaction_kind(kind), comment=comment)
+    services.reaction_toggle(access=access, kind=kind, comment=comment)
     if not _is_htmx(request):
         return redirect(_thread_url(comment.thread, f"comment-{comment.pk}"))
     comment = _comment(request, access, comment_id)

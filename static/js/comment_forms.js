@@ -12,7 +12,7 @@
     if (!form) {
       return;
     }
-    var footer = button.closest(".comment-actions");
+    var footer = button.closest(".comment > footer");
     var target = button.getAttribute(button.hasAttribute("data-reply") ? "data-reply" : "data-report");
     var open = !form.hidden && form.previousElementSibling === footer &&
       form.elements[field].value === target;
@@ -38,15 +38,19 @@
 
   document.addEventListener("click", function (event) {
     // A comment's reaction: through htmx, which swaps its reaction bar (the
-    // page's hx-headers carry the CSRF token); without it, the button posts
-    // the page's comment-action form.
-    var reaction = event.target.closest(".comment .reactions button[formaction]");
-    if (reaction && window.htmx) {
+    // page's hx-headers carry the CSRF token), sending what the button
+    // would (its kind as its name, the comment as its value) to its form's
+    // URL; without htmx, the button posts the page's comment-action form.
+    var reaction = event.target.closest(".comment .reactions button[name]");
+    if (reaction && reaction.form && window.htmx) {
       event.preventDefault();
-      window.htmx.ajax("POST", reaction.getAttribute("formaction"), {
+      var values = {};
+      values[reaction.name] = reaction.value;
+      window.htmx.ajax("POST", reaction.form.getAttribute("action"), {
         source: reaction,
         target: reaction.closest(".reactions"),
-        swap: "outerHTML"
+        swap: "outerHTML",
+        values: values
       });
       return;
     }

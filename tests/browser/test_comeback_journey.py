@@ -186,7 +186,7 @@ def test_a_member_watches_a_thread_and_comes_back_to_it(
     assert _precedes(page, "unread", f"comment-{first.pk}")
     # The comments' reaction buttons look like the thread's (smaller).
     thread_button = page.locator("#thread-reactions button.reaction").first
-    comment_button = page.locator(f"#comment-{first.pk}-reactions button").first
+    comment_button = page.locator(f"#comment-{first.pk} .reactions button").first
     expect(comment_button).to_have_css(
         "border-radius", thread_button.evaluate("b => getComputedStyle(b).borderRadius")
     )

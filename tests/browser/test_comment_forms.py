@@ -74,13 +74,13 @@ def test_a_member_replies_reports_and_reacts_under_a_comment(page, screenshot):
     assert Report.objects.get(reason=REASON).comment_id == first.pk
 
     # A reaction on a comment goes through htmx and is swapped in place.
-    bar = page.locator(f"#comment-{first.pk}-reactions")
+    bar = page.locator(f"#comment-{first.pk} .reactions")
     empathy = bar.get_by_role("button", name=re.compile(rf"^\s*{korean('Relatable')}"))
     expect(empathy).to_have_attribute("aria-pressed", "false")
     url = page.url
     empathy.click()
     expect(
-        page.locator(f"#comment-{first.pk}-reactions").get_by_role(
+        page.locator(f"#comment-{first.pk} .reactions").get_by_role(
             "button", name=re.compile(rf"^\s*{korean('Relatable')}")
         )
     ).to_have_attribute("aria-pressed", "true")

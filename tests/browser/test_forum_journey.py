@@ -187,7 +187,7 @@ def test_members_discuss_report_and_a_moderator_hides_a_thread(
     )
     reply = reader_page.locator(".comments .comment").filter(has_text=REPLY)
     expect(reply).to_have_count(1)
-    expect(reply.locator(".comment-author")).to_have_text(READER_NICKNAME)
+    expect(reply.locator(".comment-head > a")).to_have_text(READER_NICKNAME)
 
     # 공감 goes through htmx: the reaction bar is swapped in place.
     reactions = reader_page.locator("#thread-reactions")

@@ -113,21 +113,24 @@ def _understood(html: str, page_forms: dict[str, Node] | None = None) -> dict:
     seen = {}
     for article in Tree(html).root.find("article"):
         footer = article.find("footer")[0]
+        reaction_box = footer.find("div", **{"class": "reactions"})[0]
+        # Each reaction (a button, or a span where the member may not
+        # react): its label, its count, pressed or not, and what pressing
+        # it posts where: the page's form it submits (whose URL the test
+        # checks), the button's name and value.
         reactions = [
             (
                 " ".join(r.text().split()[:-1]),
-                r.find("span", **{"class": "count"})[0].text(),
+                r.find("span")[-1].text(),
                 r.attrs.get("aria-pressed"),
-                r.attrs.get("hx-post")
-                or r.attrs.get("formaction")
-                or (r.parent.attrs.get("action") if r.parent.tag == "form" else None),
+                (r.attrs["form"], r.attrs["name"], r.attrs["value"])
+                if r.tag == "button"
+                else None,
             )
-            for r in footer.walk()
-            if r.tag in ("button", "span")
-            and {"reaction", "reaction-static"} & r.classes()
+            for r in reaction_box.children
+            if isinstance(r, Node)
         ]
         actions = set()
-        reaction_box = footer.find("div", **{"class": "reactions"})[0]
         inside = set(map(id, reaction_box.walk()))
         for node in footer.walk():
             if id(node) in inside:
@@ -260,6 +263,17 @@ def test_a_member_sees_on_each_comment_what_a_full_render_shows(client, scene):
     full = _understood(_full_render(thread, me))
 
     assert built == full
+    # The reaction buttons' form posts them to the one reaction URL.
+    (action,) = tree.find("form", id="comment-action")
+    assert action.attrs["action"] == reverse(
+        "comment_react", args=[thread.community.slug]
+    )
+    reactions = [r for c in built.values() for r in c["reactions"]]
+    assert {r[3] for r in reactions if r[3]} == {
+        ("comment-action", kind, article.removeprefix("comment-"))
+        for article, comment in built.items()
+        for kind in ("empathy", "helpful")
+    }
     # The scene holds everything the layer applies.
     everything = [c for comment in built.values() for c in comment["actions"]]
     # Reply, report, edit, delete, mark and unmark the helpful answer.

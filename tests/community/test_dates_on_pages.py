@@ -79,7 +79,7 @@ def test_a_comment_says_its_time_relatively_with_the_exact_time_on_hover():
     )
     url = reverse("thread_detail", args=[community.slug, thread.pk])
     html = _get(url, "ko")
-    head = r'<time class="muted small"[^>]*title="([^"]+)"[^>]*>([^<]*)<'
+    head = r'<header class="comment-head">.*?<time[^>]*title="([^"]+)"[^>]*>([^<]*)<'
     time = re.search(head, html)
     assert time.group(2) == "3분 전"
     assert re.search(r"(오전|오후) \d+:\d\d$", time.group(1))

@@ -564,7 +564,7 @@ def _write_urls(community, thread, comment):
         reverse("comment_create", args=[slug, thread.pk]),
         reverse("comment_delete", args=[slug, comment.pk]),
         reverse("thread_react", args=[slug, thread.pk, "empathy"]),
-        reverse("comment_react", args=[slug, comment.pk, "helpful"]),
+        reverse("comment_react", args=[slug]),
         reverse("thread_bookmark", args=[slug, thread.pk]),
         reverse("thread_helpful", args=[slug, thread.pk]),
     ]

@@ -295,16 +295,51 @@ def test_reaction_with_htmx_returns_the_fragment(client, community, poster):
 def test_comment_reaction_toggles_with_and_without_htmx(client, community, poster):
     thread = thread_make(community, veteran())
     comment = comment_make(thread, veteran())
-    url = reverse("comment_react", args=[community.slug, comment.pk, "empathy"])
-    response = client.post(url, headers={"hx-request": "true"})
-    assert f'id="comment-{comment.pk}-reactions"' in response.text
-    assert 'aria-pressed="true"' in response.text
+    url = reverse("comment_react", args=[community.slug])
+    pressed = {"empathy": comment.pk}
+    response = client.post(url, pressed, headers={"hx-request": "true"})
+    assert f'name="empathy" value="{comment.pk}" aria-pressed="true"' in response.text
     comment.refresh_from_db()
     assert comment.empathy_count == 1
-    response = client.post(url)
+    response = client.post(url, pressed)
     assert response.url.endswith(f"#comment-{comment.pk}")
     comment.refresh_from_db()
     assert comment.empathy_count == 0
+
+
+@pytest.mark.parametrize(
+    "sent",
+    [
+        {},
+        {"kind": "empathy"},
+        {"love": "{pk}"},
+        {"empathy": ""},
+        {"empathy": "x"},
+        {"empathy": "-{pk}"},
+        {"empathy": "{pk}", "helpful": "{pk}"},
+        {"empathy": "{other}"},
+        {"helpful": "999999999"},
+    ],
+)
+def test_a_comment_reaction_naming_no_comment_or_kind_is_not_found(
+    client, community, poster, sent
+):
+    """One button's worth: a kind as the name, a comment of this community
+    as the value; anything else is refused as a URL naming no comment or
+    kind was, and changes nothing."""
+    comment = comment_make(thread_make(community, veteran()), veteran())
+    elsewhere = community_make(slug="elsewhere")
+    other = comment_make(thread_make(elsewhere, veteran()), veteran())
+    data = {
+        name: value.format(pk=comment.pk, other=other.pk)
+        for name, value in sent.items()
+    }
+    url = reverse("comment_react", args=[community.slug])
+
+    response = client.post(url, data, headers={"accept-language": "en"})
+
+    assert response.status_code == 404
+    assert Reaction.objects.count() == 0
 
 
 def test_a_refused_htmx_reaction_answers_its_reason_as_text(client, community):
@@ -320,6 +355,24 @@ def test_a_refused_htmx_reaction_answers_its_reason_as_text(client, community):
     assert response.text == "Join this community to take part."
     thread.refresh_from_db()
     assert thread.empathy_count == 0
+
+
+def test_a_refused_htmx_comment_reaction_answers_its_reason_as_text(client, community):
+    comment = comment_make(thread_make(community, veteran()), veteran())
+    client.force_login(veteran())
+    url = reverse("comment_react", args=[community.slug])
+
+    response = client.post(
+        url,
+        {"helpful": comment.pk},
+        headers={"hx-request": "true", "accept-language": "en"},
+    )
+
+    assert response.status_code == 403
+    assert response["Content-Type"].startswith("text/plain")
+    assert response.text == "Join this community to take part."
+    comment.refresh_from_db()
+    assert comment.helpful_count == 0
 
 
 def test_the_thread_page_has_the_alert_region_htmx_refusals_fill(

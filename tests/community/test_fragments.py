@@ -54,7 +54,8 @@ def test_an_anonymous_reader_sees_every_change_to_the_comments_at_once(client, t
     assert "새이름" in page and "첫댓글러" not in page
 
     Comment.objects.filter(pk=top.pk).update(empathy_count=7)
-    assert '<span class="count">7</span>' in _comments(client.get(url).text)
+    # A reaction's count, inside its (static) reaction.
+    assert "<span>7</span></span>" in _comments(client.get(url).text)
 
     Thread.objects.filter(pk=thread.pk).update(helpful_comment=top)
     assert "is-helpful" in _comments(client.get(url).text)

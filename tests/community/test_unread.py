@@ -567,7 +567,8 @@ def test_links_hold_when_the_slug_spells_the_layers_sentinel(client):
     assert f'class="badge badge-unread" href="{jump}?page=unread#unread"' in board.text
     page = _read(client, thread).text
     for name, args in [
-        ("comment_react", [community.slug, comment.pk, "empathy"]),
         ("comment_edit", [community.slug, own.pk]),
+        ("comment_delete", [community.slug, own.pk]),
     ]:
         assert reverse(name, args=args) in page, name
+    assert f'name="empathy" value="{comment.pk}"' in page
