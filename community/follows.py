@@ -34,6 +34,8 @@ Public functions (each one query, whatever the number of items):
 - ``levels_for(member, threads)`` → {thread id: level}, for lists;
 - ``target_level(member, community=…, board=…, thread=…)`` → the level the
   page's control shows (the thread's, board's or community's own);
+  ``target_level_sql`` is the same as an SQL expression, for a page that
+  asks it in one of its own statements;
 - ``watchers_of(thread)`` → a Member queryset: who is told of a new post in
   ``thread`` (a new thread included), for the sender;
 - ``told_among(thread, member_ids)`` → the ids of those who may be told of
@@ -181,26 +183,38 @@ def target_level(
     thread: Thread | None = None,
 ) -> str:
     """The level of the one target named, as its page's control shows it:
-    one small statement (``_level_sql`` with the target's ids as
-    parameters: every page with the control asks it, and the ORM's
+    one small statement (``target_level_sql``)."""
+    sql, params = target_level_sql(
+        member, community=community, board=board, thread=thread
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {sql}", params)
+        return cursor.fetchone()[0]
+
+
+def target_level_sql(
+    member: Member,
+    *,
+    community: Community | None = None,
+    board: Board | None = None,
+    thread: Thread | None = None,
+) -> tuple[str, list]:
+    """``target_level`` as an SQL expression and its parameters, for a page
+    that asks it in a statement of its own (a list's unread marks, the
+    member's marks on a thread): ``_level_sql`` with the target's ids as
+    parameters (every page with the control asks it, and the ORM's
     subqueries cost more to build than to run)."""
     if thread is not None:
-        sql, params = _level_sql(
+        return _level_sql(
             member.pk,
             community=thread.community_id,
             board=thread.board_id,
             thread=thread.pk,
             author=thread.author_id,
         )
-    elif board is not None:
-        sql, params = _level_sql(
-            member.pk, community=board.community_id, board=board.pk
-        )
-    else:
-        sql, params = _level_sql(member.pk, community=community.pk)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {sql}", params)
-        return cursor.fetchone()[0]
+    if board is not None:
+        return _level_sql(member.pk, community=board.community_id, board=board.pk)
+    return _level_sql(member.pk, community=community.pk)
 
 
 def threads_at_q(member: Member, levels: Iterable[str]) -> Q:

@@ -65,11 +65,13 @@ def new_since(access, *, now: datetime | None = None) -> datetime:
 
 class ListMarks(NamedTuple):
     """A list's unread marks: the rows' states (only rows that are new or
-    have unread comments) and the list's counts; empty for a reader who is
-    not tracked."""
+    have unread comments), the list's counts and the reader's follow level
+    of the list's community or board (what the page's follow control
+    shows: follows.target_level); empty for a reader who is not tracked."""
 
     states: dict[int, ThreadUnread]
     counts: ListCounts | None
+    level: str | None = None
 
 
 NOTHING = ListMarks({}, None)
@@ -100,9 +102,11 @@ def list_marks(*, access, thread_ids: list[int], board=None) -> ListMarks:
     """The reader's (``reader``) marks on a list of ``thread_ids`` of the
     community (or of ``board``): which rows are new, how many comments of
     each are unread and the first of them, and how many threads of the
-    whole community (board) are new and unread. One statement, none
-    without a tracked reader; the rule of follow levels is asked only of
-    the listed rows that may show a mark.
+    whole community (board) are new and unread, and the reader's follow
+    level of the community (board), which the page's control shows (a
+    tracked reader is one who may choose a level: follow_shown). One
+    statement, none without a tracked reader; the rule of follow levels is
+    asked only of the listed rows that may show a mark.
 
     Follow levels (community.follows) decide what shows: a row is new, and
     counted in "N new", at any level but muted; its unread comments are
@@ -144,6 +148,12 @@ def list_marks(*, access, thread_ids: list[int], board=None) -> ListMarks:
     )
     # The level, the dearest test, is asked last: of the threads already
     # found new or with unread comments.
+    # The list's own level (follows.target_level_sql) sits beside the
+    # counts: a scalar of parameters only, asked once.
+    target_sql, target_params = follows.target_level_sql(
+        member, community=access.community, board=board
+    )
+    counts += f", {target_sql}"
     count_params = [
         scope_id,
         since,
@@ -155,12 +165,14 @@ def list_marks(*, access, thread_ids: list[int], board=None) -> ListMarks:
         scope_id,
         *c3_params,
         *unread_params,
+        *target_params,
     ]
     ids = [int(pk) for pk in thread_ids]
     if not ids:
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT {counts}", count_params)
-            return ListMarks({}, ListCounts(*cursor.fetchone()))
+            new, unread, target = cursor.fetchone()
+            return ListMarks({}, ListCounts(new, unread), target)
     c_sql, c_params = _unread_comment("c", m)
     after = (
         f"FROM {comment} c WHERE c.thread_id = t.id"
@@ -213,7 +225,7 @@ def list_marks(*, access, thread_ids: list[int], board=None) -> ListMarks:
         )
         found = cursor.fetchall()
     states = {}
-    for _new, _unread, pk, position, level, unread_count, first in found:
+    for _new, _unread, _target, pk, position, level, unread_count, first in found:
         if pk is None:
             continue
         if position is None:
@@ -221,7 +233,7 @@ def list_marks(*, access, thread_ids: list[int], board=None) -> ListMarks:
                 states[pk] = ThreadUnread(True, 0, None)
         elif unread_count and level in follows.UNREAD_LEVELS:
             states[pk] = ThreadUnread(False, unread_count, first)
-    return ListMarks(states, ListCounts(*found[0][:2]))
+    return ListMarks(states, ListCounts(*found[0][:2]), found[0][2])
 
 
 def first_unread_page(*, access, thread: Thread, moderator: bool) -> int:
