@@ -48,8 +48,10 @@ Public functions (each one query, whatever the number of items):
 - ``communities_muting(community)`` → the ids of the members who muted it,
   as a subquery (the gathering announcements leave them out);
 - ``threads_at_sql(alias, member_id, levels)`` → ``threads_at_q`` for a
-  hand-written statement (selectors.unread's one statement of a list's
-  marks): the rule as an SQL fragment and its parameters.
+  hand-written statement: the rule as an SQL fragment and its parameters;
+  ``threads_surely_at_sql`` is its shortcut alone, and ``thread_level_sql``
+  the level itself (selectors.unread's one statement of a list's marks
+  asks the level once of every thread it may mark or count).
 
 What the levels show on a community's lists (selectors.unread), as
 Discourse shows them: ``NEW_LEVELS`` and ``UNREAD_LEVELS``.
@@ -307,7 +309,26 @@ def threads_at_sql(
 ) -> tuple[str, list]:
     """``threads_at_q`` for a hand-written statement: SQL true for the
     thread row ``alias`` when the member's level of it is one of
-    ``levels``, and its parameters.
+    ``levels``, and its parameters. The rule's lookups are asked only when
+    ``threads_surely_at_sql`` does not answer first."""
+    levels = [str(level) for level in levels]
+    marks = ", ".join(["%s"] * len(levels))
+    sql, params = thread_level_sql(alias, member_id)
+    full = f"{sql} IN ({marks})"
+    surely = threads_surely_at_sql(alias, member_id, levels)
+    if surely is None:
+        return full, [*params, *levels]
+    short, short_params = surely
+    return f"(({short}) OR {full})", [*short_params, *params, *levels]
+
+
+def threads_surely_at_sql(
+    alias: str, member_id: int, levels: Iterable[str]
+) -> tuple[str, list] | None:
+    """A shortcut of ``threads_at_sql``: SQL true for the thread row
+    ``alias`` when, without asking the rule, the member's level of it is
+    surely one of ``levels``, and its parameters; false when the rule must
+    be asked. None when ``levels`` allow no shortcut.
 
     Most members choose no level outside ``levels`` (nothing muted, say):
     their level of any thread is then a chosen one in ``levels``, watching
@@ -316,11 +337,9 @@ def threads_at_sql(
     the rule's four lookups per row are asked only of the members who did
     choose otherwise (a list's counts ask it of every thread read)."""
     levels = [str(level) for level in levels]
-    marks = ", ".join(["%s"] * len(levels))
-    sql, params = thread_level_sql(alias, member_id)
-    full = f"{sql} IN ({marks})"
     if L.WATCHING not in levels or L.TRACKING not in levels:
-        return full, [*params, *levels]
+        return None
+    marks = ", ".join(["%s"] * len(levels))
     quote = connection.ops.quote_name
     follow = quote(Follow._meta.db_table)
     chose_otherwise = (
@@ -337,7 +356,7 @@ def threads_at_sql(
             f" AND follow_n.community_id = {alias}.community_id)"
         )
         short.append(member_id)
-    return f"(({chose_otherwise}) OR {full})", [*short, *params, *levels]
+    return chose_otherwise, short
 
 
 def muted_threads_q(member: Member) -> Q:
