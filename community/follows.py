@@ -34,6 +34,8 @@ Public functions (each one query, whatever the number of items):
 - ``levels_for(member, threads)`` → {thread id: level}, for lists;
 - ``target_level(member, community=…, board=…, thread=…)`` → the level the
   page's control shows (the thread's, board's or community's own);
+  ``target_level_sql`` is the same as an SQL expression, for a page that
+  asks it in one of its own statements;
 - ``watchers_of(thread)`` → a Member queryset: who is told of a new post in
   ``thread`` (a new thread included), for the sender;
 - ``told_among(thread, member_ids)`` → the ids of those who may be told of
@@ -46,8 +48,10 @@ Public functions (each one query, whatever the number of items):
 - ``communities_muting(community)`` → the ids of the members who muted it,
   as a subquery (the gathering announcements leave them out);
 - ``threads_at_sql(alias, member_id, levels)`` → ``threads_at_q`` for a
-  hand-written statement (selectors.unread's one statement of a list's
-  marks): the rule as an SQL fragment and its parameters.
+  hand-written statement: the rule as an SQL fragment and its parameters;
+  ``threads_surely_at_sql`` is its shortcut alone, and ``thread_level_sql``
+  the level itself (selectors.unread's one statement of a list's marks
+  asks the level once of every thread it may mark or count).
 
 What the levels show on a community's lists (selectors.unread), as
 Discourse shows them: ``NEW_LEVELS`` and ``UNREAD_LEVELS``.
@@ -181,26 +185,38 @@ def target_level(
     thread: Thread | None = None,
 ) -> str:
     """The level of the one target named, as its page's control shows it:
-    one small statement (``_level_sql`` with the target's ids as
-    parameters: every page with the control asks it, and the ORM's
+    one small statement (``target_level_sql``)."""
+    sql, params = target_level_sql(
+        member, community=community, board=board, thread=thread
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {sql}", params)
+        return cursor.fetchone()[0]
+
+
+def target_level_sql(
+    member: Member,
+    *,
+    community: Community | None = None,
+    board: Board | None = None,
+    thread: Thread | None = None,
+) -> tuple[str, list]:
+    """``target_level`` as an SQL expression and its parameters, for a page
+    that asks it in a statement of its own (a list's unread marks, the
+    member's marks on a thread): ``_level_sql`` with the target's ids as
+    parameters (every page with the control asks it, and the ORM's
     subqueries cost more to build than to run)."""
     if thread is not None:
-        sql, params = _level_sql(
+        return _level_sql(
             member.pk,
             community=thread.community_id,
             board=thread.board_id,
             thread=thread.pk,
             author=thread.author_id,
         )
-    elif board is not None:
-        sql, params = _level_sql(
-            member.pk, community=board.community_id, board=board.pk
-        )
-    else:
-        sql, params = _level_sql(member.pk, community=community.pk)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {sql}", params)
-        return cursor.fetchone()[0]
+    if board is not None:
+        return _level_sql(member.pk, community=board.community_id, board=board.pk)
+    return _level_sql(member.pk, community=community.pk)
 
 
 def threads_at_q(member: Member, levels: Iterable[str]) -> Q:
@@ -293,7 +309,26 @@ def threads_at_sql(
 ) -> tuple[str, list]:
     """``threads_at_q`` for a hand-written statement: SQL true for the
     thread row ``alias`` when the member's level of it is one of
-    ``levels``, and its parameters.
+    ``levels``, and its parameters. The rule's lookups are asked only when
+    ``threads_surely_at_sql`` does not answer first."""
+    levels = [str(level) for level in levels]
+    marks = ", ".join(["%s"] * len(levels))
+    sql, params = thread_level_sql(alias, member_id)
+    full = f"{sql} IN ({marks})"
+    surely = threads_surely_at_sql(alias, member_id, levels)
+    if surely is None:
+        return full, [*params, *levels]
+    short, short_params = surely
+    return f"(({short}) OR {full})", [*short_params, *params, *levels]
+
+
+def threads_surely_at_sql(
+    alias: str, member_id: int, levels: Iterable[str]
+) -> tuple[str, list] | None:
+    """A shortcut of ``threads_at_sql``: SQL true for the thread row
+    ``alias`` when, without asking the rule, the member's level of it is
+    surely one of ``levels``, and its parameters; false when the rule must
+    be asked. None when ``levels`` allow no shortcut.
 
     Most members choose no level outside ``levels`` (nothing muted, say):
     their level of any thread is then a chosen one in ``levels``, watching
@@ -302,11 +337,9 @@ def threads_at_sql(
     the rule's four lookups per row are asked only of the members who did
     choose otherwise (a list's counts ask it of every thread read)."""
     levels = [str(level) for level in levels]
-    marks = ", ".join(["%s"] * len(levels))
-    sql, params = thread_level_sql(alias, member_id)
-    full = f"{sql} IN ({marks})"
     if L.WATCHING not in levels or L.TRACKING not in levels:
-        return full, [*params, *levels]
+        return None
+    marks = ", ".join(["%s"] * len(levels))
     quote = connection.ops.quote_name
     follow = quote(Follow._meta.db_table)
     chose_otherwise = (
@@ -323,7 +356,7 @@ def threads_at_sql(
             f" AND follow_n.community_id = {alias}.community_id)"
         )
         short.append(member_id)
-    return f"(({chose_otherwise}) OR {full})", [*short, *params, *levels]
+    return chose_otherwise, short
 
 
 def muted_threads_q(member: Member) -> Q:

@@ -40,7 +40,7 @@ def apply(
 ) -> SafeString:
     """``html`` with the member's marks filled in (unchanged when there is
     nothing to mark)."""
-    states, counts = marks
+    states, counts = marks.states, marks.counts
     if not states and not (counts and (counts.new or counts.unread)):
         return mark_safe(html)  # noqa: S308 (a cached, autoescaped body)
     head, tail = url_halves("thread_detail", community.slug)

@@ -724,6 +724,7 @@ def thread_member_marks(
     moderator: bool = False,
     reading: bool = False,
     skipped_sql: Callable[..., tuple[str, list]] | None = None,
+    level_sql: tuple[str, list] | None = None,
 ) -> tuple[dict[str, Any], set[tuple[int, str]]]:
     """What is ``member``'s own on a page of a thread, in one query: their
     reactions and bookmark on the thread (as thread_member_state says
@@ -736,7 +737,11 @@ def thread_member_marks(
     first unread comment past that position the page did not show
     (``skipped``, None if none: ``skipped_sql``, the view passes
     selectors.unread.skipped_sql, which reads this module), which bounds
-    where the page moves the position (selectors.unread.read_up_to)."""
+    where the page moves the position (selectors.unread.read_up_to).
+    ``level_sql``: an SQL expression of the member's follow level of the
+    thread and its parameters (the view passes
+    community.follows.target_level_sql's, for the page's control), read as
+    ``level`` (None without it)."""
     if member is None or not member.is_authenticated:
         return {
             "empathy": False,
@@ -744,6 +749,7 @@ def thread_member_marks(
             "bookmarked": False,
             "read_to": None,
             "skipped": None,
+            "level": None,
         }, set()
     # Written as SQL: the ORM took 6.8k Python calls to compile the union
     # of three querysets on every page of a thread; this is the same query.
@@ -782,6 +788,12 @@ def thread_member_marks(
             )
             sql.append(f"SELECT ({skipped}), %s")
             params += [*skipped_params, SKIPPED]
+    if level_sql is not None:
+        # The one mark whose value is a word: it rides in the kind column,
+        # after a marker.
+        level, level_params = level_sql
+        sql.append(f"SELECT {no_comment}, %s || {level}")
+        params += [LEVEL, *level_params]
     if page:
         shown = "" if moderator else " AND c.visibility = %s"
         sql.append(
@@ -798,9 +810,11 @@ def thread_member_marks(
         marks = cursor.fetchall()
     mine: set[tuple[int, str]] = set()
     kinds: set[str] = set()
-    read_to = skipped_id = None
+    read_to = skipped_id = level = None
     for comment_id, kind in marks:
-        if kind == READ:
+        if kind.startswith(LEVEL):
+            level = kind.removeprefix(LEVEL)
+        elif kind == READ:
             read_to = comment_id
         elif kind == SKIPPED:
             skipped_id = comment_id
@@ -814,6 +828,7 @@ def thread_member_marks(
         "bookmarked": BOOKMARKED in kinds,
         "read_to": read_to,
         "skipped": skipped_id,
+        "level": level,
     }
     return state, mine
 
@@ -826,6 +841,8 @@ _PAGE = "shown_page"
 BOOKMARKED = "bookmark"
 READ = "read"
 SKIPPED = "skipped"
+# Before the member's follow level of the thread (a kind of its own).
+LEVEL = "level:"
 
 
 def bookmark_list(*, member: Member, page: int | str = 1) -> Page:

@@ -10,10 +10,9 @@ read here, from the member's last-read positions (models.ThreadRead).
   members who drop by on their way to work a few times a week).
 
 Only members in good standing (``reader``) are tracked: a member who left
-or is banned sees none of it, and their rows are kept for a return. Every
-count goes through ``_tracked``: the one place to leave threads out, by
-follow level (community.follows: muted threads show nothing, normal ones
-no unread count).
+or is banned sees none of it, and their rows are kept for a return. Threads
+are left out by follow level in one place, ``list_marks`` (community.follows:
+muted threads show nothing, normal ones no unread count).
 """
 
 from datetime import datetime, timedelta
@@ -65,26 +64,23 @@ def new_since(access, *, now: datetime | None = None) -> datetime:
 
 class ListMarks(NamedTuple):
     """A list's unread marks: the rows' states (only rows that are new or
-    have unread comments) and the list's counts; empty for a reader who is
-    not tracked."""
+    have unread comments), the list's counts and the reader's follow level
+    of the list's community or board (what the page's follow control
+    shows: follows.target_level); empty for a reader who is not tracked."""
 
     states: dict[int, ThreadUnread]
     counts: ListCounts | None
+    level: str | None = None
 
 
 NOTHING = ListMarks({}, None)
 
 
-def _tracked(alias: str, member_id: int, levels) -> tuple[str, list]:
-    """SQL and its parameters: the thread ``alias`` is one whose unread
-    state the member is shown: visible, and at one of ``levels`` of follow
-    (follows.NEW_LEVELS to be marked new, follows.UNREAD_LEVELS to have its
-    unread comments counted; a muted thread shows neither). The only place
-    threads are left out of the counts; a list's rows are asked the same in
-    list_marks (visible in its statement, the level read there and compared
-    with the same follows.NEW_LEVELS and UNREAD_LEVELS)."""
-    level, params = follows.threads_at_sql(alias, member_id, levels)
-    return f"{alias}.visibility = %s AND {level}", [str(Visibility.VISIBLE), *params]
+def _surely_tracked(alias: str, member_id: int, levels) -> tuple[str, list]:
+    """SQL and its parameters: true when the thread ``alias`` is surely at
+    one of ``levels`` of follow without asking the rule
+    (follows.threads_surely_at_sql), false when its level must be read."""
+    return follows.threads_surely_at_sql(alias, member_id, levels) or ("1 = 0", [])
 
 
 def _unread_comment(alias: str, member_id: int) -> tuple[str, list]:
@@ -96,18 +92,34 @@ def _unread_comment(alias: str, member_id: int) -> tuple[str, list]:
     )
 
 
+# The three kinds of threads list_marks reads: the community's (board's)
+# new ones and those with unread comments, counted, and the listed rows.
+_NEW, _UNREAD, _ROW = 1, 2, 3
+
+
 def list_marks(*, access, thread_ids: list[int], board=None) -> ListMarks:
     """The reader's (``reader``) marks on a list of ``thread_ids`` of the
     community (or of ``board``): which rows are new, how many comments of
     each are unread and the first of them, and how many threads of the
-    whole community (board) are new and unread. One statement, none
-    without a tracked reader; the rule of follow levels is asked only of
-    the listed rows that may show a mark.
+    whole community (board) are new and unread, and the reader's follow
+    level of the community (board), which the page's control shows (a
+    tracked reader is one who may choose a level: follow_shown). One
+    statement, none without a tracked reader.
 
     Follow levels (community.follows) decide what shows: a row is new, and
     counted in "N new", at any level but muted; its unread comments are
     counted, on the row and in "M unread", only at watching and tracking
-    (follows.NEW_LEVELS and UNREAD_LEVELS say why).
+    (follows.NEW_LEVELS and UNREAD_LEVELS say why). Only visible threads
+    show either.
+
+    The statement first finds the threads that may show a mark or count,
+    whatever their level: the community's (board's) threads new to the
+    reader, those with unread comments, and the listed rows that are new
+    or were opened before. The rule of follow levels is then written once
+    and asked once of each of them (of the counted ones only when
+    follows.threads_surely_at_sql cannot answer for the reader): the rule
+    is the dearest part of the statement to plan, and PostgreSQL plans
+    each copy of it anew.
 
     Written in SQL rather than the ORM: these pages are read by every
     member, and building these subqueries with the ORM cost more Python
@@ -122,98 +134,117 @@ def list_marks(*, access, thread_ids: list[int], board=None) -> ListMarks:
     thread = ops.quote_name(Thread._meta.db_table)
     read = ops.quote_name(ThreadRead._meta.db_table)
     comment = ops.quote_name(Comment._meta.db_table)
+    visible = str(Visibility.VISIBLE)
     if board is not None:
         scope, scope_id = "board_id", board.pk
     else:
         scope, scope_id = "community_id", access.community.pk
-    new_sql, new_params = _tracked("t2", m, follows.NEW_LEVELS)
-    unread_sql, unread_params = _tracked("t3", m, follows.UNREAD_LEVELS)
+    # Each kind's rows carry what the rule reads of a thread
+    # (follows.thread_level_sql) and the reader's position.
+    columns = "{t}.id, {t}.community_id, {t}.board_id, {t}.author_id, %s"
     c3_sql, c3_params = _unread_comment("c3", m)
     # A thread started within the window is last active within it too: the
     # second bound lets the list's index on last activity find them.
-    counts = (
-        f"(SELECT COUNT(*) FROM {thread} t2 WHERE t2.{scope} = %s"  # noqa: S608 (our names)
-        " AND t2.created_at >= %s"
-        " AND t2.last_activity_at >= %s AND t2.author_id <> %s"
-        f" AND NOT EXISTS (SELECT 1 FROM {read} r2"
-        f" WHERE r2.thread_id = t2.id AND r2.member_id = %s) AND {new_sql}),"
-        f" (SELECT COUNT(*) FROM {read} r3 INNER JOIN {thread} t3"
-        f" ON t3.id = r3.thread_id WHERE r3.member_id = %s AND t3.{scope} = %s"
-        f" AND EXISTS (SELECT 1 FROM {comment} c3 WHERE c3.thread_id = r3.thread_id"
-        f" AND c3.id > r3.last_comment_id AND {c3_sql}) AND {unread_sql})"
-    )
-    # The level, the dearest test, is asked last: of the threads already
-    # found new or with unread comments.
-    count_params = [
-        scope_id,
-        since,
-        since,
-        m,
-        m,
-        *new_params,
-        m,
-        scope_id,
-        *c3_params,
-        *unread_params,
+    kinds = [
+        (
+            f"SELECT {columns.format(t='t2')}, CAST(NULL AS BIGINT)"  # noqa: S608 (our names)
+            f" FROM {thread} t2 WHERE t2.{scope} = %s AND t2.visibility = %s"
+            " AND t2.created_at >= %s AND t2.last_activity_at >= %s"
+            f" AND t2.author_id <> %s AND NOT EXISTS (SELECT 1 FROM {read} r2"
+            " WHERE r2.thread_id = t2.id AND r2.member_id = %s)",
+            [_NEW, scope_id, visible, since, since, m, m],
+        ),
+        (
+            f"SELECT {columns.format(t='t3')}, r3.last_comment_id"  # noqa: S608 (our names)
+            f" FROM {read} r3 INNER JOIN {thread} t3 ON t3.id = r3.thread_id"
+            f" WHERE r3.member_id = %s AND t3.{scope} = %s AND t3.visibility = %s"
+            f" AND EXISTS (SELECT 1 FROM {comment} c3"
+            " WHERE c3.thread_id = r3.thread_id"
+            f" AND c3.id > r3.last_comment_id AND {c3_sql})",
+            [_UNREAD, m, scope_id, visible, *c3_params],
+        ),
     ]
     ids = [int(pk) for pk in thread_ids]
-    if not ids:
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT {counts}", count_params)
-            return ListMarks({}, ListCounts(*cursor.fetchone()))
+    if ids:
+        # Only the listed rows that may show a mark: either opened before
+        # (their unread comments counted, and the first) or never opened
+        # and started by someone else within the window (new).
+        kinds.append(
+            (
+                f"SELECT {columns.format(t='t')}, r.last_comment_id"  # noqa: S608 (our names)
+                f" FROM {thread} t LEFT OUTER JOIN {read} r"
+                " ON r.thread_id = t.id AND r.member_id = %s"
+                f" WHERE t.id IN ({', '.join(['%s'] * len(ids))})"
+                " AND t.visibility = %s AND (r.last_comment_id IS NOT NULL"
+                " OR (t.author_id <> %s AND t.created_at >= %s))",
+                [_ROW, m, *ids, visible, m, since],
+            )
+        )
+    found_sql = " UNION ALL ".join(sql for sql, _ in kinds)
+    found_params = [p for _, params in kinds for p in params]
+    level, level_params = follows.thread_level_sql("f", m)
+    new_sql, new_params = _surely_tracked("f", m, follows.NEW_LEVELS)
+    unread_sql, unread_params = _surely_tracked("f", m, follows.UNREAD_LEVELS)
+    # The level is NULL where the shortcut answered (a counted thread at one
+    # of the levels counted, surely): never for a listed row.
+    leveled = (
+        "SELECT f.id, f.kind, f.pos, CASE WHEN f.kind = %s"  # noqa: S608 (our names)
+        f" OR NOT (CASE WHEN f.kind = %s THEN {new_sql} ELSE {unread_sql} END)"
+        f" THEN {level} END AS level FROM found f"
+    )
+    leveled_params = [
+        _ROW,
+        _NEW,
+        *new_params,
+        *unread_params,
+        *level_params,
+    ]
+
+    def counted(kind: int, levels) -> tuple[str, list]:
+        marks = ", ".join(["%s"] * len(levels))
+        return (
+            "(SELECT COUNT(*) FROM leveled l WHERE l.kind = %s"  # noqa: S608 (our names)
+            f" AND (l.level IS NULL OR l.level IN ({marks})))",
+            [kind, *(str(level) for level in levels)],
+        )
+
+    new_count, new_count_params = counted(_NEW, follows.NEW_LEVELS)
+    unread_count, unread_count_params = counted(_UNREAD, follows.UNREAD_LEVELS)
+    # The list's own level (follows.target_level_sql) sits beside the
+    # counts: a scalar of parameters only, asked once.
+    target_sql, target_params = follows.target_level_sql(
+        member, community=access.community, board=board
+    )
     c_sql, c_params = _unread_comment("c", m)
-    after = (
-        f"FROM {comment} c WHERE c.thread_id = t.id"
-        f" AND c.id > r.last_comment_id AND {c_sql}"
-    )
-    level, level_params = follows.thread_level_sql("t", m)
-    visible = str(Visibility.VISIBLE)
-    # Only the listed rows that may show a mark come back: visible, and
-    # either opened before (their unread comments counted, and the first)
-    # or never opened and started by someone else within the window (new).
-    # The others cost no per-row test, and the rule is asked once of each
-    # row that comes back (its level says what the row shows, below, as
-    # _tracked says it for the counts). The CASE repeats the filter: without
-    # it PostgreSQL asks the rule while reading every listed thread, before
-    # the join's filter (EXPLAIN ANALYZE). The counts sit on the one row of
-    # the outer select, whether or not any listed row comes back (a page
-    # with nothing to mark): one statement either way.
-    markable = (
-        "(r.last_comment_id IS NOT NULL OR (t.author_id <> %s AND t.created_at >= %s))"
-    )
-    rows = (
-        f"SELECT t.id AS id, r.last_comment_id AS pos,"  # noqa: S608 (our names)
-        f" CASE WHEN {markable} THEN {level} END AS level,"
-        " CASE WHEN r.last_comment_id IS NOT NULL"
-        f" THEN (SELECT COUNT(*) {after}) ELSE 0 END AS unread,"
-        " CASE WHEN r.last_comment_id IS NOT NULL"
-        f" THEN (SELECT MIN(c.id) {after}) END AS first"
-        f" FROM {thread} t LEFT OUTER JOIN {read} r"
-        " ON r.thread_id = t.id AND r.member_id = %s"
-        f" WHERE t.id IN ({', '.join(['%s'] * len(ids))}) AND t.visibility = %s"
-        f" AND {markable}"
-    )
+    after = f"FROM {comment} c WHERE c.thread_id = x.id AND c.id > x.pos AND {c_sql}"
+    # The counts and the level sit on the one row of the outer select,
+    # whether or not any listed row comes back (a page with nothing to
+    # mark): one statement either way.
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {counts}, x.id, x.pos, x.level, x.unread, x.first"  # noqa: S608 (our names)
-            f" FROM (SELECT 1 AS one) o LEFT OUTER JOIN ({rows}) x ON 1 = 1",
+            f"WITH found (id, community_id, board_id, author_id, kind, pos)"  # noqa: S608 (our names)
+            f" AS ({found_sql}), leveled AS ({leveled})"
+            f" SELECT {new_count}, {unread_count}, {target_sql},"
+            " x.id, x.pos, x.level,"
+            f" CASE WHEN x.pos IS NOT NULL THEN (SELECT COUNT(*) {after}) ELSE 0 END,"
+            f" CASE WHEN x.pos IS NOT NULL THEN (SELECT MIN(c.id) {after}) END"
+            " FROM (SELECT 1 AS one) o LEFT OUTER JOIN"
+            " (SELECT l.id, l.pos, l.level FROM leveled l WHERE l.kind = %s) x"
+            " ON 1 = 1",
             [
-                *count_params,
-                m,
-                since,
-                *level_params,
+                *found_params,
+                *leveled_params,
+                *new_count_params,
+                *unread_count_params,
+                *target_params,
                 *c_params,
                 *c_params,
-                m,
-                *ids,
-                visible,
-                m,
-                since,
+                _ROW,
             ],
         )
         found = cursor.fetchall()
     states = {}
-    for _new, _unread, pk, position, level, unread_count, first in found:
+    for _new, _unread, _target, pk, position, level, unread_count, first in found:
         if pk is None:
             continue
         if position is None:
@@ -221,7 +252,8 @@ def list_marks(*, access, thread_ids: list[int], board=None) -> ListMarks:
                 states[pk] = ThreadUnread(True, 0, None)
         elif unread_count and level in follows.UNREAD_LEVELS:
             states[pk] = ThreadUnread(False, unread_count, first)
-    return ListMarks(states, ListCounts(*found[0][:2]))
+    new, unread, target = found[0][:3]
+    return ListMarks(states, ListCounts(new, unread), target)
 
 
 def first_unread_page(*, access, thread: Thread, moderator: bool) -> int:

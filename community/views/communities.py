@@ -86,10 +86,11 @@ def _community_page(request: HttpRequest, *, access: Access) -> HttpResponse:
     # standing: one cached rendering serves them all (community.fragments),
     # the reader's CSRF token filled in.
     context["body_html"] = fragments.community_body(request=request, context=context)
-    # The member's own, outside the shared body.
-    context["follow"] = follow_control(access)
-    # The member's unread marks over it (none for signed-out readers).
+    # The member's unread marks over it (none for signed-out readers), and
+    # their follow level of the community in the same statement.
     marks = unread.list_marks(access=access, thread_ids=[row.pk for row in recent])
+    # The member's own, outside the shared body.
+    context["follow"] = follow_control(access, level=marks.level)
     for name in ("body_html", "recent_rows"):
         if context.get(name) is not None:
             context[name] = unread_layer.apply(

@@ -27,7 +27,7 @@ from community.selectors import unread
 from community.selectors.threads import ThreadSort
 from community.services import threads as services
 from community.services import unread as unread_services
-from community.views.follow_control import follow_control
+from community.views.follow_control import follow_control, follow_shown
 
 
 def _thread(
@@ -125,12 +125,13 @@ def _board_page(
         context["thread_rows"] = fragments.thread_rows(
             page.object_list, community=access.community
         )
-    # The member's own, outside the shared body.
-    context["follow"] = follow_control(access, board=board)
-    # The member's unread marks over it (none for signed-out readers).
+    # The member's unread marks over it (none for signed-out readers), and
+    # their follow level of the board in the same statement.
     marks = unread.list_marks(
         access=access, thread_ids=[row.pk for row in page.object_list], board=board
     )
+    # The member's own, outside the shared body.
+    context["follow"] = follow_control(access, board=board, level=marks.level)
     for name in ("body_html", "thread_rows"):
         if context.get(name) is not None:
             context[name] = unread_layer.apply(
@@ -216,6 +217,13 @@ def _thread_page(
             thread=thread, page=page, moderator=access.is_moderator
         )
         shown = [r.pk for r in rows.object_list] + [r.pk for r in replies]
+        # The member's follow level of the thread, for the page's control,
+        # read with their marks.
+        level_sql = (
+            follows.target_level_sql(member, thread=thread)
+            if follow_shown(access, thread=thread)
+            else None
+        )
         state, mine = selectors.thread_member_marks(
             thread=thread,
             member=member,
@@ -224,6 +232,7 @@ def _thread_page(
             moderator=access.is_moderator,
             reading=reader is not None,
             skipped_sql=unread.skipped_sql,
+            level_sql=level_sql,
         )
         if reader is not None:
             # Moved only when the page shows more than was read (never past
@@ -238,7 +247,7 @@ def _thread_page(
                 known=state["read_to"],
             )
     refusal = services.post_refusal(access=access, thread=thread)
-    follow = follow_control(access, thread=thread)
+    follow = follow_control(access, thread=thread, level=state["level"])
     # The divider and the jump link show unread comments where the lists
     # count them (community.follows.UNREAD_LEVELS; a tracked reader, a
     # visible thread): the control read the level.

@@ -637,6 +637,50 @@ def test_the_controls_level_agrees_with_the_rule_for_every_combination(
     assert found == set(LEVELS)
 
 
+def test_the_level_read_with_a_pages_statements_is_the_controls(
+    author, community, thread, django_assert_num_queries
+):
+    """The community and board pages read the control's level with the
+    member's unread marks (selectors.unread.list_marks), the thread page
+    with the member's marks on it (selectors.threads.thread_member_marks):
+    for every combination of levels and of taking part, each gives
+    target_level's answer, in the one statement it costs anyway. A reader
+    the lists do not track (an outsider, who sees no control) gets none."""
+    from community.selectors import unread
+    from community.selectors.threads import thread_member_marks
+    from tests.community.forum_data import access
+
+    board = thread.board
+    members = _every_combination(author, community, thread)
+    found = set()
+    for member in members:
+        door = access(member, community)
+        tracked = unread.reader(door) is not None
+        with django_assert_num_queries(3 if tracked else 1):
+            got = (
+                thread_member_marks(
+                    thread=thread,
+                    member=member,
+                    level_sql=follows.target_level_sql(member, thread=thread),
+                )[0]["level"],
+                unread.list_marks(
+                    access=door, thread_ids=[thread.pk], board=board
+                ).level,
+                unread.list_marks(access=door, thread_ids=[]).level,
+            )
+        expected = (
+            follows.target_level(member, thread=thread),
+            follows.target_level(member, board=board),
+            follows.target_level(member, community=community),
+        )
+        if not tracked:
+            assert got[1:] == (None, None), member
+            got = (got[0], *expected[1:])
+        assert got == expected, member
+        found.update(got)
+    assert found == set(LEVELS)
+
+
 def _every_combination(author, community, thread) -> list:
     """The thread's author, an outsider, and a member for every
     combination of levels chosen (or not) for the thread, its board and its

@@ -38,21 +38,21 @@ pytestmark = pytest.mark.django_db
 # thread: the community with my membership and sanctions, thread, the page
 #   of comments and replies with their count (one query), my reactions and
 #   bookmark (one query), (moderators) edit history.
-# A member's community, board and thread pages read one more: their follow
-# level of it (community.follows.target_level), outside the cached bodies.
 # The session comes from the cache.
 # Community and board pages, for a member: their unread marks, the rows'
-#   states and the list's counts in one query (community.selectors.unread,
-#   tests/community/test_unread.py). The thread page reads the
-#   member's position, and how far the page may move it, with their
-#   reactions, and writes it only when it moves (not on the second read
+#   states and the list's counts, and their follow level of the community
+#   or board (the control's, community.follows.target_level_sql), in one
+#   query (community.selectors.unread, tests/community/test_unread.py).
+#   The thread page reads the member's position, and how far the page may
+#   move it, and their follow level of the thread with their reactions,
+#   and writes the position only when it moves (not on the second read
 #   here).
 DIRECTORY_QUERIES = 10
-# 4, plus the follow level and the unread marks
-COMMUNITY_QUERIES = 6
-BOARD_QUERIES = 7
+# 4, plus the unread marks with the follow level
+COMMUNITY_QUERIES = 5
+BOARD_QUERIES = 6
 # The thread is read a second time: the unread count is in the cache by then.
-THREAD_QUERIES = {False: 6, True: 7}
+THREAD_QUERIES = {False: 5, True: 6}
 
 
 def _threads(community, authors, count, **fields):

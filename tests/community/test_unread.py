@@ -171,7 +171,9 @@ def test_rows_that_can_show_nothing_still_get_the_lists_counts_in_one_query(
         for ids in ([own.pk, old.pk], [own.pk, old.pk, done.pk]):
             with django_assert_num_queries(1):
                 marks = unread.list_marks(access=door, thread_ids=ids, board=board)
-            assert marks == unread.ListMarks({}, unread.ListCounts(1, 1))
+            assert marks == unread.ListMarks(
+                {}, unread.ListCounts(1, 1), FollowLevel.TRACKING
+            )
 
 
 def test_a_hidden_thread_on_a_moderators_list_shows_no_mark(forum):
@@ -189,7 +191,7 @@ def test_a_hidden_thread_on_a_moderators_list_shows_no_mark(forum):
     marks = unread.list_marks(
         access=access(reader, community), thread_ids=[seen.pk, fresh.pk]
     )
-    assert marks == unread.ListMarks({}, unread.ListCounts(0, 0))
+    assert marks == unread.ListMarks({}, unread.ListCounts(0, 0), FollowLevel.TRACKING)
 
 
 def test_a_thread_moved_to_another_board_takes_its_state_along(forum):
