@@ -3,6 +3,7 @@ crawler reads (gathering and community pages; a community closed to
 non-members says nothing but its name), the preview of a page before
 publishing, the publish confirmation and the share page with its QR code."""
 
+import re
 from datetime import timedelta
 from html.parser import HTMLParser
 
@@ -165,7 +166,11 @@ def test_a_public_gatherings_page_gives_a_crawler_its_card(client, world, agent)
     assert tags.one("og:locale") == "ko_KR"
     assert tags.one("og:locale:alternate") == "en_US"
     assert tags.one("og:url") == SITE_URL + _detail(gathering)
-    assert tags.one("og:image") == SITE_URL + "/static/img/share-default.png"
+    # The address of the file, with its content's digest (config.static_files).
+    assert re.fullmatch(
+        re.escape(SITE_URL + "/static/img/share-default.png") + r"\?v=[0-9a-f]{12}",
+        tags.one("og:image"),
+    )
     assert tags.one("og:image:width") == "1200"
     assert tags.one("twitter:card") == "summary_large_image"
     assert tags.one("twitter:title") == gathering.title
