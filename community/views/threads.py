@@ -494,7 +494,8 @@ def _comment_reaction(data) -> tuple[int, str]:
     if len(sent) != 1:
         raise Http404
     (kind,) = sent
-    comment_id = id_parse(data.get(kind))
+    values = data.getlist(kind)
+    comment_id = id_parse(values[0]) if len(values) == 1 else None
     if comment_id is None:
         raise Http404
     return comment_id, kind

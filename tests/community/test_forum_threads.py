@@ -319,6 +319,10 @@ def test_comment_reaction_toggles_with_and_without_htmx(client, community, poste
         {"empathy": "{pk}", "helpful": "{pk}"},
         {"empathy": "{other}"},
         {"helpful": "999999999"},
+        {"helpful": "9999999999999999999"},
+        # Two comments in one press: the last one is this community's.
+        {"empathy": ["{other}", "{pk}"]},
+        {"empathy": ["{pk}", "{pk}"]},
     ],
 )
 def test_a_comment_reaction_naming_no_comment_or_kind_is_not_found(
@@ -331,7 +335,9 @@ def test_a_comment_reaction_naming_no_comment_or_kind_is_not_found(
     elsewhere = community_make(slug="elsewhere")
     other = comment_make(thread_make(elsewhere, veteran()), veteran())
     data = {
-        name: value.format(pk=comment.pk, other=other.pk)
+        name: [one.format(pk=comment.pk, other=other.pk) for one in value]
+        if isinstance(value, list)
+        else value.format(pk=comment.pk, other=other.pk)
         for name, value in sent.items()
     }
     url = reverse("comment_react", args=[community.slug])
