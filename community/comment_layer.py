@@ -49,14 +49,11 @@ from community.caching import optional
 _SENTINEL = "2147480001"
 
 
-def url_halves(name: str, *args) -> tuple[str, str]:
-    """``name``'s URL for a comment (or thread) id following ``args[0]``
-    (the community's slug), as the halves around that id. Split at the
-    last sentinel: a slug may spell its digits, the later arguments (a
-    reaction's kind) never do."""
-    head, _, tail = reverse(name, args=[*args[:1], _SENTINEL, *args[1:]]).rpartition(
-        _SENTINEL
-    )
+def url_halves(name: str, slug: str) -> tuple[str, str]:
+    """``name``'s URL for a comment (or thread) id of the community
+    ``slug``, as the halves around that id. Split at the last sentinel: a
+    slug may spell its digits."""
+    head, _, tail = reverse(name, args=[slug, _SENTINEL]).rpartition(_SENTINEL)
     return head, tail
 
 

@@ -10,9 +10,10 @@ read here, from the member's last-read positions (models.ThreadRead).
   members who drop by on their way to work a few times a week).
 
 Only members in good standing (``reader``) are tracked: a member who left
-or is banned sees none of it, and their rows are kept for a return. Threads
-are left out by follow level in one place, ``list_marks`` (community.follows:
-muted threads show nothing, normal ones no unread count).
+or is banned sees none of it, and their rows are kept for a return. Lists
+leave threads out by follow level in ``list_marks``, every count and row
+alike (community.follows: muted threads show nothing, normal ones no unread
+count); a thread's own page applies the same levels to its divider.
 """
 
 from datetime import datetime, timedelta
