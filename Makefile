@@ -9,8 +9,12 @@ PORT ?= 8000
 # The address in mail links and the one origin websockets accept.
 SITE_URL ?= http://$(HOST):$(PORT)
 # Two workers (the machines have two cores), and the 20 slowest tests named
-# (CI keeps an eye on its time); PYTEST_ARGS= runs serially.
-PYTEST_ARGS ?= -n 2 --durations=20
+# (CI keeps an eye on its time); PYTEST_ARGS= runs serially. Work stealing:
+# with xdist's default (load) the browser tests, last in the order, were
+# handed out in big chunks, and one worker ran its chunk alone for minutes
+# while the other had nothing left; an idle worker now takes half of the
+# other's queue.
+PYTEST_ARGS ?= -n 2 --dist worksteal --durations=20
 
 .PHONY: run test lint format setup migrate messages clean browser-deps upgrade gallery
 

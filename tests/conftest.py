@@ -8,11 +8,13 @@ test in tests/community/test_mail.py checks the real database queue.
 import logging
 import os
 from contextlib import contextmanager
+from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.core import mail
 from django.core.cache import cache
+from django.core.management import call_command
 from django.db import transaction
 from django.test import TestCase
 from django.test.utils import override_settings
@@ -256,6 +258,17 @@ def _every_log_line():
             logger.setLevel(level)
 
 
+def _as_in_a_test() -> override_settings:
+    # What the function-scoped fixtures above set for every test, for data
+    # built once per module: the fast hasher and immediate tasks.
+    return override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        TASKS={
+            "default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}
+        },
+    )
+
+
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
     """The access matrix's world (tests/access_matrix.py), built once per
@@ -265,13 +278,7 @@ def world(django_db_setup, django_db_blocker):
     of its own."""
     from tests import access_matrix as m
 
-    settings = override_settings(
-        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-        TASKS={
-            "default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}
-        },
-    )
-    with settings, django_db_blocker.unblock(), transaction.atomic():
+    with _as_in_a_test(), django_db_blocker.unblock(), transaction.atomic():
         outbox = len(mail.outbox)
         with (
             _every_log_line() as records,
@@ -282,6 +289,32 @@ def world(django_db_setup, django_db_blocker):
         built.extra["log_records"] = records
         yield built
         transaction.set_rollback(True)
+
+
+@dataclass
+class Seeded:
+    mails: list
+
+
+@pytest.fixture(scope="module")
+def _seeded_once(django_db_setup, django_db_blocker):
+    with _as_in_a_test(), django_db_blocker.unblock(), transaction.atomic():
+        outbox = len(mail.outbox)
+        call_command("seed_demo", verbosity=0)
+        yield Seeded(mails=mail.outbox[outbox:])
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def seeded(_seeded_once, db):
+    """``manage.py seed_demo``'s data (seconds of work: its gatherings go
+    through the real services), loaded once per module inside a transaction
+    rolled back at the module's end, as ``world`` is; each test runs in a
+    savepoint of its own (``db``), so what one writes (seeding again, say)
+    the next does not see. The mails the seeding sent are kept. Every test
+    of a module that uses it must ask for it: one that does not would still
+    find the data."""
+    return _seeded_once
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -1,7 +1,6 @@
 """`manage.py seed_demo`: Korean demo communities and members, loaded once,
 shown on a Korean home page that switches to English."""
 
-import pytest
 from allauth.account.models import EmailAddress
 from django.core.management import call_command
 from django.urls import reverse
@@ -24,15 +23,10 @@ def counts() -> dict[str, int]:
     }
 
 
-@pytest.fixture
-def seeded(db):
-    call_command("seed_demo", verbosity=0)
-
-
-def test_seed_demo_sends_no_mail(seeded, mailoutbox):
+def test_seed_demo_sends_no_mail(seeded):
     # Replies and mentions in the demo's history notify in the app only.
     assert Notification.objects.exists()
-    assert mailoutbox == []
+    assert seeded.mails == []
 
 
 def test_seed_demo_creates_at_least_six_communities(seeded):

@@ -4,8 +4,6 @@ surveys, and members with rich paths."""
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from community.models import Member, Membership, Notification
@@ -30,11 +28,6 @@ from events.models import (
 )
 from events.services.applications import application_submit
 from events.services.attendance import join_resolve
-
-
-@pytest.fixture
-def seeded(db):
-    call_command("seed_demo", verbosity=0)
 
 
 def gathering(title: str) -> Gathering:
@@ -179,58 +172,6 @@ def test_every_seeded_draw_verifies(seeded, capsys):
     for draw in draws:
         call_command("verify_draw", str(draw.gathering_id))
         assert capsys.readouterr().out.strip().endswith("match")
-
-
-def test_every_demo_record_came_from_its_first_draw(db):
-    """No draw was tried and thrown away: each gathering was inserted once,
-    with the commitment to the seed its record reveals, and drawn once; no
-    draw, gathering or seed was ever deleted, rolled back or replaced."""
-    with CaptureQueriesContext(connection) as captured:
-        call_command("seed_demo", verbosity=0)
-    statements = [query["sql"] for query in captured.captured_queries]
-
-    def inserts(table: str) -> list[str]:
-        return [sql for sql in statements if sql.startswith(f'INSERT INTO "{table}"')]
-
-    gathering_inserts = inserts("events_gathering")
-    draw_inserts = inserts("events_draw")
-    assert len(gathering_inserts) == Gathering.objects.count()
-    assert len(draw_inserts) == Draw.objects.count() == 6
-    assert not [sql for sql in statements if sql.startswith("ROLLBACK")]
-    assert not [
-        sql
-        for sql in statements
-        if sql.startswith(
-            ('DELETE FROM "events_draw"', 'DELETE FROM "events_gathering"')
-        )
-        or (sql.startswith('UPDATE "events_gathering"') and '"draw_seed"' in sql)
-        or (sql.startswith('UPDATE "events_draw"') and '"record"' in sql)
-    ]
-    for draw in Draw.objects.select_related("gathering"):
-        record = draw.record
-        assert record["seed"] == draw.gathering.draw_seed
-        assert record["commitment"] == draw.gathering.draw_commitment
-        # The seed the gathering was created with is the one the record
-        # reveals, and its commitment was written once (at creation or, for
-        # v2, at opening with the terms), before the draw.
-        created = [sql for sql in gathering_inserts if record["seed"] in sql]
-        assert len(created) == 1
-        committed = [
-            index
-            for index, sql in enumerate(statements)
-            if sql.startswith(
-                ('INSERT INTO "events_gathering"', 'UPDATE "events_gathering"')
-            )
-            and record["commitment"] in sql
-        ]
-        assert len(committed) == 1
-        drawn = [
-            index
-            for index, sql in enumerate(statements)
-            if sql.startswith('INSERT INTO "events_draw"') and record["seed"] in sql
-        ]
-        assert len(drawn) == 1
-        assert committed[0] < drawn[0]
 
 
 def counts() -> dict[str, int]:

@@ -27,11 +27,6 @@ from events.selectors import member_path, survey_summary_shown
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def seeded(db):
-    call_command("seed_demo", verbosity=0)
-
-
 def survey(title: str) -> Survey:
     return Survey.objects.select_related("gathering").get(gathering__title=title)
 
