@@ -681,6 +681,103 @@ def test_the_level_read_with_a_pages_statements_is_the_controls(
     assert found == set(LEVELS)
 
 
+def test_the_lists_marks_agree_with_the_rule_for_every_combination(
+    author, community, thread
+):
+    """list_marks (the board's and the community's lists) asks the rule of
+    follow levels inside its one statement, behind a shortcut: for every
+    combination of levels chosen (or not) for the thread, its board and its
+    community, and of taking part, and for its author and an outsider, its
+    rows and counts are what level_of implies. A thread never opened,
+    started by someone else since the member joined and within the window,
+    is new exactly at follows.NEW_LEVELS (its author never finds it new;
+    commenting records no position, so one who took part has not opened
+    it); once opened, the visible comments of others after the position
+    are unread exactly at follows.UNREAD_LEVELS. The outsider, who is not
+    tracked, gets nothing. The list's level is the control's."""
+    from datetime import timedelta
+
+    from community.models import Comment, Membership, ThreadRead, Visibility
+    from community.selectors import unread
+
+    board = thread.board
+    members = _every_combination(author, community, thread)
+    # Everyone joined long before the thread was started: it is new to
+    # them for as long as NEW_WINDOW lasts.
+    Membership.objects.filter(community=community).update(
+        joined_at=timezone.now() - unread.NEW_WINDOW - timedelta(days=1)
+    )
+    levels = {member.pk: follows.level_of(member, thread) for member in members}
+    lists = {"board": board, "community": None}
+    seen = {"new": set(), "unread": set()}
+
+    def marks_of(member):
+        """The member's marks on each list; None for the outsider, who
+        gets nothing on either."""
+        door = access(member, community)
+        got = {
+            name: unread.list_marks(access=door, thread_ids=[thread.pk], board=on)
+            for name, on in lists.items()
+        }
+        if door.is_member:
+            return door, got
+        assert got == dict.fromkeys(lists, unread.NOTHING), member
+        return door, None
+
+    def the_controls(member):
+        return {
+            "board": follows.target_level(member, board=board),
+            "community": follows.target_level(member, community=community),
+        }
+
+    # Never opened: new, or not, by the level.
+    assert not ThreadRead.objects.exists()
+    for member in members:
+        door, got = marks_of(member)
+        if got is None:
+            continue
+        assert thread.created_at >= unread.new_since(door), member
+        new = thread.author_id != member.pk and levels[member.pk] in follows.NEW_LEVELS
+        seen["new"].add(new)
+        controls = the_controls(member)
+        for name, marks in got.items():
+            assert marks.states == (
+                {thread.pk: unread.ThreadUnread(True, 0, None)} if new else {}
+            ), (member, levels[member.pk], name)
+            assert marks.counts == unread.ListCounts(int(new), 0), (member, name)
+            assert marks.level == controls[name], (member, name)
+
+    # Opened by everyone, then two visible comments by someone else after
+    # their positions (and a hidden one, never unread).
+    position = Comment.objects.filter(thread=thread).latest("pk").pk
+    ThreadRead.objects.bulk_create(
+        ThreadRead(member=member, thread=thread, last_comment_id=position)
+        for member in members
+    )
+    other = veteran()
+    join(other, community)
+    first = comment_make(thread, other)
+    comment_make(thread, other, visibility=Visibility.HIDDEN)
+    comment_make(thread, other)
+    assert {member.pk: follows.level_of(member, thread) for member in members} == levels
+    for member in members:
+        _door, got = marks_of(member)
+        if got is None:
+            continue
+        shown = levels[member.pk] in follows.UNREAD_LEVELS
+        seen["unread"].add(shown)
+        controls = the_controls(member)
+        for name, marks in got.items():
+            assert marks.states == (
+                {thread.pk: unread.ThreadUnread(False, 2, first.pk)} if shown else {}
+            ), (member, levels[member.pk], name)
+            assert marks.counts == unread.ListCounts(0, int(shown)), (member, name)
+            assert marks.level == controls[name], (member, name)
+
+    assert set(levels.values()) == set(LEVELS)
+    assert seen == {"new": {True, False}, "unread": {True, False}}
+
+
 def _every_combination(author, community, thread) -> list:
     """The thread's author, an outsider, and a member for every
     combination of levels chosen (or not) for the thread, its board and its
