@@ -47,11 +47,12 @@ Public functions (each one query, whatever the number of items):
   watching and tracking: the threads whose unread count is shown);
 - ``communities_muting(community)`` → the ids of the members who muted it,
   as a subquery (the gathering announcements leave them out);
-- ``threads_at_sql(alias, member_id, levels)`` → ``threads_at_q`` for a
-  hand-written statement: the rule as an SQL fragment and its parameters;
-  ``threads_surely_at_sql`` is its shortcut alone, and ``thread_level_sql``
-  the level itself (selectors.unread's one statement of a list's marks
-  asks the level once of every thread it may mark or count).
+- ``thread_level_sql(alias, member_id)`` → the rule as an SQL expression
+  of a thread row, for a hand-written statement, and
+  ``threads_surely_at_sql(alias, member_id, levels)`` its shortcut: true
+  where, without asking it, the level is surely one of ``levels``
+  (selectors.unread's one statement of a list's marks asks the level only
+  where the shortcut does not answer).
 
 What the levels show on a community's lists (selectors.unread), as
 Discourse shows them: ``NEW_LEVELS`` and ``UNREAD_LEVELS``.
@@ -304,28 +305,10 @@ def thread_level_sql(alias: str, member_id: int) -> tuple[str, list]:
     )
 
 
-def threads_at_sql(
-    alias: str, member_id: int, levels: Iterable[str]
-) -> tuple[str, list]:
-    """``threads_at_q`` for a hand-written statement: SQL true for the
-    thread row ``alias`` when the member's level of it is one of
-    ``levels``, and its parameters. The rule's lookups are asked only when
-    ``threads_surely_at_sql`` does not answer first."""
-    levels = [str(level) for level in levels]
-    marks = ", ".join(["%s"] * len(levels))
-    sql, params = thread_level_sql(alias, member_id)
-    full = f"{sql} IN ({marks})"
-    surely = threads_surely_at_sql(alias, member_id, levels)
-    if surely is None:
-        return full, [*params, *levels]
-    short, short_params = surely
-    return f"(({short}) OR {full})", [*short_params, *params, *levels]
-
-
 def threads_surely_at_sql(
     alias: str, member_id: int, levels: Iterable[str]
 ) -> tuple[str, list] | None:
-    """A shortcut of ``threads_at_sql``: SQL true for the thread row
+    """A shortcut of the rule (``thread_level_sql``): SQL true for the thread row
     ``alias`` when, without asking the rule, the member's level of it is
     surely one of ``levels``, and its parameters; false when the rule must
     be asked. None when ``levels`` allow no shortcut.

@@ -568,30 +568,40 @@ def test_the_sql_fragment_agrees_with_the_rule_for_every_combination(
     """thread_level_sql (selectors.unread's statement) writes the rule of
     _level by hand: for every combination of levels chosen (or not) for the
     thread, its board and its community, and of taking part, and for its
-    author and an outsider, it gives level_of's answer, and threads_at_sql
-    agrees with it for the levels that count unread comments."""
+    author and an outsider, it gives level_of's answer; and its shortcut,
+    threads_surely_at_sql, answers only where the rule agrees."""
     from django.db import connection
 
     members = _every_combination(author, community, thread)
     table = connection.ops.quote_name(Thread._meta.db_table)
     sets = [follows.UNREAD_LEVELS, follows.NEW_LEVELS, [L.MUTED], [L.NORMAL]]
+    answered = set()
     with connection.cursor() as cursor:
         for member in members:
             level, params = follows.thread_level_sql("x", member.pk)
             columns = [level]
+            shortcuts = []
             for levels in sets:
-                at, at_params = follows.threads_at_sql("x", member.pk, levels)
-                columns.append(f"CASE WHEN {at} THEN 1 ELSE 0 END")
-                params += at_params
+                surely = follows.threads_surely_at_sql("x", member.pk, levels)
+                if surely is None:
+                    continue
+                columns.append(f"CASE WHEN {surely[0]} THEN 1 ELSE 0 END")
+                params += surely[1]
+                shortcuts.append(levels)
             cursor.execute(
                 f"SELECT {', '.join(columns)} FROM {table} x WHERE x.id = %s",
                 [*params, thread.pk],
             )
-            found, *within = cursor.fetchone()
+            found, *surely_at = cursor.fetchone()
             expected = follows.level_of(member, thread)
             assert found == expected, member
-            assert [bool(x) for x in within] == [expected in s for s in sets], member
+            for levels, at in zip(shortcuts, surely_at, strict=True):
+                if at:
+                    assert expected in levels, member
+                answered.add(bool(at))
     assert {follows.level_of(m, thread) for m in members} == set(LEVELS)
+    # The shortcut both answered and left the rule to be asked.
+    assert answered == {True, False}
 
 
 def test_the_controls_level_agrees_with_the_rule_for_every_combination(
