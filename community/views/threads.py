@@ -58,9 +58,8 @@ def _comment(request: HttpRequest, access: Access, comment_id: int, **filters):
     return comment
 
 
-def _thread_url(thread: Thread, anchor: str = "") -> str:
-    url = reverse("thread_detail", args=[thread.community.slug, thread.pk])
-    return f"{url}#{anchor}" if anchor else url
+def _thread_url(thread: Thread) -> str:
+    return reverse("thread_detail", args=[thread.community.slug, thread.pk])
 
 
 def _comment_url(access: Access, comment: Comment) -> str:
@@ -513,7 +512,7 @@ def comment_react(request: HttpRequest, *, access: Access) -> HttpResponse:
     comment = _comment(request, access, comment_id)
     services.reaction_toggle(access=access, kind=kind, comment=comment)
     if not _is_htmx(request):
-        return redirect(_thread_url(comment.thread, f"comment-{comment.pk}"))
+        return redirect(_comment_url(access, comment))
     comment = _comment(request, access, comment_id)
     return render(
         request,
@@ -570,7 +569,7 @@ def thread_helpful(request: HttpRequest, *, access: Access, thread_id: int):
         messages.success(request, _("The helpful answer is cleared."))
         return redirect(_thread_url(thread))
     messages.success(request, _("Marked as the helpful answer."))
-    return redirect(_thread_url(thread, f"comment-{comment.pk}"))
+    return redirect(_comment_url(access, comment))
 
 
 @login_required

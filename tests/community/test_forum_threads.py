@@ -307,6 +307,27 @@ def test_comment_reaction_toggles_with_and_without_htmx(client, community, poste
     assert comment.empathy_count == 0
 
 
+def test_a_comment_reaction_without_javascript_returns_to_the_comments_page(
+    client, community, poster
+):
+    """The reader comes back to the comment they pressed: on the page of
+    the thread that holds it, not the first one."""
+    from community.selectors.threads import COMMENTS_PER_PAGE
+
+    thread = thread_make(community, veteran())
+    comments = [comment_make(thread, veteran()) for _ in range(COMMENTS_PER_PAGE + 1)]
+    last = comments[-1]
+    url = reverse("comment_react", args=[community.slug])
+
+    response = client.post(url, {"helpful": last.pk})
+
+    assert response.status_code == 302
+    page = reverse("thread_detail", args=[community.slug, thread.pk])
+    assert response.url == f"{page}?page=2#comment-{last.pk}"
+    last.refresh_from_db()
+    assert last.helpful_count == 1
+
+
 @pytest.mark.parametrize(
     "sent",
     [
@@ -441,6 +462,21 @@ def test_question_author_marks_and_clears_the_helpful_answer(client, community, 
     client.post(url, {"comment": ""})
     thread.refresh_from_db()
     assert thread.helpful_comment is None
+
+
+def test_marking_a_helpful_answer_returns_to_the_comments_page(
+    client, community, poster
+):
+    from community.selectors.threads import COMMENTS_PER_PAGE
+
+    thread = thread_make(community, poster, tag=ThreadTag.QUESTION)
+    answers = [comment_make(thread, veteran()) for _ in range(COMMENTS_PER_PAGE + 1)]
+    url = reverse("thread_helpful", args=[community.slug, thread.pk])
+
+    response = client.post(url, {"comment": answers[-1].pk})
+
+    page = reverse("thread_detail", args=[community.slug, thread.pk])
+    assert response.url == f"{page}?page=2#comment-{answers[-1].pk}"
 
 
 def test_only_the_question_author_marks_a_helpful_answer(client, community, poster):
