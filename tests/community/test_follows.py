@@ -536,24 +536,8 @@ def test_watchers_of_agrees_with_the_rule_for_every_combination(
     """watchers_of asks the rule as sets of members; level_of per member:
     for every combination of levels chosen (or not) for the thread, its
     board and its community, and of taking part, they agree."""
-    import itertools
-
-    choices = [None, *LEVELS]
-    members = []
-    for t_level, b_level, c_level, took_part in itertools.product(
-        choices, choices, choices, [False, True]
-    ):
-        member = veteran()
-        join(member, community)
-        if t_level:
-            choose(member, t_level, thread=thread)
-        if b_level:
-            choose(member, b_level, board=thread.board)
-        if c_level:
-            choose(member, c_level, community=community)
-        if took_part:
-            comment_make(thread, member)
-        members.append(member)
+    # The combinations' members, without the author and the outsider.
+    members = _every_combination(author, community, thread)[2:]
     watchers = set(follows.watchers_of(thread))
     for member in members:
         assert (member in watchers) == (
